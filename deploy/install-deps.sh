@@ -1,0 +1,34 @@
+#!/bin/sh
+# install-deps.sh — install the Debian packages Taizhang builds and tests with.
+#
+# Idempotent: asks dpkg what is missing and only then runs apt-get (update first,
+# once). Quiet when everything is already there, so `make run` stays readable.
+set -eu
+
+PKGS="build-essential cmake pkg-config
+protobuf-c-compiler libprotobuf-c-dev
+libnanomsg-dev liblmdb-dev lmdb-utils libuv1-dev libsodium-dev
+libinih-dev libcjson-dev libcriterion-dev"
+
+missing=""
+for p in $PKGS; do
+    st=$(dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null || true)
+    [ "$st" = "installed" ] || missing="$missing $p"
+done
+
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || {
+        echo "install-deps: need root (or sudo) to install:$missing" >&2
+        exit 1
+    }
+    SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "install-deps: done"
