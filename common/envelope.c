@@ -1,0 +1,243 @@
+/* envelope — libsodium crypto_box around protobuf payloads (DESIGN.md §2). */
+#include "envelope.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "tz_limits.h"
+#include "validate.h"
+
+const char *tz_status_name(int status)
+{
+    switch (status) {
+    case TZ__STATUS__OK: return "ok";
+    case TZ__STATUS__MALFORMED: return "malformed";
+    case TZ__STATUS__BAD_VERSION: return "bad_version";
+    case TZ__STATUS__FORGED: return "forged";
+    case TZ__STATUS__UNKNOWN_AGENT: return "unknown_agent";
+    case TZ__STATUS__REPLAY: return "replay";
+    case TZ__STATUS__TOO_LARGE: return "too_large";
+    case TZ__STATUS__BAD_TOKEN: return "bad_token";
+    case TZ__STATUS__INVALID: return "invalid";
+    case TZ__STATUS__NEED_FULL: return "need_full";
+    case TZ__STATUS__STORAGE_ERROR: return "storage_error";
+    default: return "unspecified";
+    }
+}
+
+int envelope_seal(const Tz__Payload *payload, const struct tz_keypair *agent,
+                  const uint8_t collector_pk[TZ_KEY_LEN], uint8_t **out,
+                  size_t *out_len, struct tz_error *err)
+{
+    size_t plen = tz__payload__get_packed_size(payload);
+    if (plen > TZ_MAX_MSG)
+        return tz_err(err, TZ_ELIMIT, NULL, 0,
+                      "report of %zu bytes exceeds the %u byte limit", plen,
+                      TZ_MAX_MSG);
+    uint8_t *plain = malloc(plen ? plen : 1);
+    uint8_t *box = malloc(plen + crypto_box_MACBYTES);
+    if (plain == NULL || box == NULL) {
+        free(plain);
+        free(box);
+        return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    }
+    tz__payload__pack(payload, plain);
+    uint8_t nonce[crypto_box_NONCEBYTES];
+    randombytes_buf(nonce, sizeof(nonce));
+    if (crypto_box_easy(box, plain, plen, nonce, collector_pk, agent->sk) != 0) {
+        free(plain);
+        free(box);
+        return tz_err(err, TZ_ECRYPTO, NULL, 0, "crypto_box failed (bad collector key?)");
+    }
+    free(plain);
+
+    Tz__Envelope env = TZ__ENVELOPE__INIT;
+    env.version = TZ_PROTO_VERSION;
+    env.agent_pk.data = (uint8_t *)agent->pk;
+    env.agent_pk.len = TZ_KEY_LEN;
+    env.nonce.data = nonce;
+    env.nonce.len = sizeof(nonce);
+    env.box.data = box;
+    env.box.len = plen + crypto_box_MACBYTES;
+    size_t elen = tz__envelope__get_packed_size(&env);
+    uint8_t *e = malloc(elen);
+    if (e == NULL) {
+        free(box);
+        return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    }
+    tz__envelope__pack(&env, e);
+    free(box);
+    *out = e;
+    *out_len = elen;
+    return 0;
+}
+
+static void opened_fail(struct envelope_opened *o, int status, const char *why)
+{
+    o->status = status;
+    snprintf(o->detail, sizeof(o->detail), "%s", why);
+}
+
+void envelope_open(const uint8_t *msg, size_t len, size_t max_len,
+                   const struct tz_keypair *collector, struct envelope_opened *o)
+{
+    memset(o, 0, sizeof(*o));
+    if (len > max_len) {
+        snprintf(o->detail, sizeof(o->detail),
+                 "message of %zu bytes exceeds the %zu byte limit", len, max_len);
+        o->status = TZ__STATUS__TOO_LARGE;
+        return;
+    }
+    Tz__Envelope *env = tz__envelope__unpack(NULL, len, msg);
+    if (env == NULL)
+        return opened_fail(o, TZ__STATUS__MALFORMED, "not an envelope");
+    if (env->version != TZ_PROTO_VERSION) {
+        snprintf(o->detail, sizeof(o->detail),
+                 "protocol version %u not supported (this collector speaks %u)",
+                 env->version, TZ_PROTO_VERSION);
+        o->status = TZ__STATUS__BAD_VERSION;
+        tz__envelope__free_unpacked(env, NULL);
+        return;
+    }
+    if (env->agent_pk.len != TZ_KEY_LEN || env->nonce.len != crypto_box_NONCEBYTES ||
+        env->box.len < crypto_box_MACBYTES) {
+        tz__envelope__free_unpacked(env, NULL);
+        return opened_fail(o, TZ__STATUS__MALFORMED,
+                           "envelope key, nonce or box has the wrong length");
+    }
+    memcpy(o->agent_pk, env->agent_pk.data, TZ_KEY_LEN);
+    o->have_pk = 1;
+
+    size_t plen = env->box.len - crypto_box_MACBYTES;
+    uint8_t *plain = malloc(plen ? plen : 1);
+    if (plain == NULL) {
+        tz__envelope__free_unpacked(env, NULL);
+        return opened_fail(o, TZ__STATUS__STORAGE_ERROR, "out of memory");
+    }
+    if (crypto_box_open_easy(plain, env->box.data, env->box.len, env->nonce.data,
+                             o->agent_pk, collector->sk) != 0) {
+        free(plain);
+        tz__envelope__free_unpacked(env, NULL);
+        /* A box that does not open proves nothing about who sent it: do not
+         * seal the answer to a key the sender may not hold. */
+        o->have_pk = 0;
+        return opened_fail(o, TZ__STATUS__FORGED,
+                           "box does not open with the claimed agent key");
+    }
+    tz__envelope__free_unpacked(env, NULL);
+
+    Tz__Payload *p = tz__payload__unpack(NULL, plen, plain);
+    free(plain);
+    if (p == NULL)
+        return opened_fail(o, TZ__STATUS__MALFORMED, "payload does not decode");
+    int st = validate_payload(p, o->detail, sizeof(o->detail));
+    if (st != TZ__STATUS__OK) {
+        tz__payload__free_unpacked(p, NULL);
+        o->status = st;
+        return;
+    }
+    o->payload = p;
+    o->status = TZ__STATUS__OK;
+}
+
+void envelope_opened_free(struct envelope_opened *o)
+{
+    if (o->payload)
+        tz__payload__free_unpacked(o->payload, NULL);
+    o->payload = NULL;
+}
+
+int reply_seal(const Tz__Ack *ack, const uint8_t *agent_pk,
+               const struct tz_keypair *collector, uint8_t **out,
+               size_t *out_len, struct tz_error *err)
+{
+    Tz__Reply r = TZ__REPLY__INIT;
+    r.version = TZ_PROTO_VERSION;
+    uint8_t nonce[crypto_box_NONCEBYTES];
+    uint8_t *box = NULL;
+    if (agent_pk) {
+        size_t alen = tz__ack__get_packed_size(ack);
+        uint8_t *plain = malloc(alen ? alen : 1);
+        box = malloc(alen + crypto_box_MACBYTES);
+        if (plain == NULL || box == NULL) {
+            free(plain);
+            free(box);
+            return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+        }
+        tz__ack__pack(ack, plain);
+        randombytes_buf(nonce, sizeof(nonce));
+        if (crypto_box_easy(box, plain, alen, nonce, agent_pk, collector->sk) != 0) {
+            free(plain);
+            free(box);
+            return tz_err(err, TZ_ECRYPTO, NULL, 0, "crypto_box failed");
+        }
+        free(plain);
+        r.nonce.data = nonce;
+        r.nonce.len = sizeof(nonce);
+        r.box.data = box;
+        r.box.len = alen + crypto_box_MACBYTES;
+    } else {
+        r.plain = (Tz__Ack *)ack;
+    }
+    size_t len = tz__reply__get_packed_size(&r);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (buf == NULL) {
+        free(box);
+        return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    }
+    tz__reply__pack(&r, buf);
+    free(box);
+    *out = buf;
+    *out_len = len;
+    return 0;
+}
+
+int reply_open(const uint8_t *msg, size_t len, const struct tz_keypair *agent,
+               const uint8_t collector_pk[TZ_KEY_LEN], Tz__Ack **ack,
+               int *authenticated, struct tz_error *err)
+{
+    *authenticated = 0;
+    Tz__Reply *r = tz__reply__unpack(NULL, len, msg);
+    if (r == NULL)
+        return tz_err(err, TZ_EPROTO, NULL, 0, "collector reply does not decode");
+    if (r->box.len > 0) {
+        if (r->nonce.len != crypto_box_NONCEBYTES || r->box.len < crypto_box_MACBYTES) {
+            tz__reply__free_unpacked(r, NULL);
+            return tz_err(err, TZ_EPROTO, NULL, 0, "collector reply malformed");
+        }
+        size_t plen = r->box.len - crypto_box_MACBYTES;
+        uint8_t *plain = malloc(plen ? plen : 1);
+        if (plain == NULL) {
+            tz__reply__free_unpacked(r, NULL);
+            return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+        }
+        if (crypto_box_open_easy(plain, r->box.data, r->box.len, r->nonce.data,
+                                 collector_pk, agent->sk) != 0) {
+            free(plain);
+            tz__reply__free_unpacked(r, NULL);
+            return tz_err(err, TZ_ECRYPTO, NULL, 0,
+                          "collector reply is not from the pinned collector key");
+        }
+        Tz__Ack *a = tz__ack__unpack(NULL, plen, plain);
+        free(plain);
+        tz__reply__free_unpacked(r, NULL);
+        if (a == NULL)
+            return tz_err(err, TZ_EPROTO, NULL, 0, "collector ack does not decode");
+        *ack = a;
+        *authenticated = 1;
+        return 0;
+    }
+    if (r->plain == NULL) {
+        tz__reply__free_unpacked(r, NULL);
+        return tz_err(err, TZ_EPROTO, NULL, 0, "collector reply is empty");
+    }
+    /* Detach the plain ack so the reply can be freed on its own. */
+    Tz__Ack *a = r->plain;
+    r->plain = NULL;
+    tz__reply__free_unpacked(r, NULL);
+    *ack = a;
+    return 0;
+}

@@ -1,0 +1,55 @@
+/* envelope — sealing and opening the messages of DESIGN.md §2.
+ *
+ * Agent → collector: Envelope{version, agent_pk, nonce, box(Payload)}.
+ * Collector → agent: Reply{version, nonce, box(Ack)}, or Reply{plain Ack}
+ * when the request could not be opened; an agent never trusts a plain OK.
+ * Opening checks, in order: size, Envelope decoding, version, key and nonce
+ * lengths, the box, Payload decoding, Payload bounds (validate.h). Each
+ * failure has its own Tz__Status, so the caller can answer and count it. */
+#ifndef TZ_ENVELOPE_H
+#define TZ_ENVELOPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keys.h"
+#include "taizhang.pb-c.h"
+#include "tz_error.h"
+
+/* Seal payload for the collector. Ownership: *out is the caller's (free()). */
+int envelope_seal(const Tz__Payload *payload, const struct tz_keypair *agent,
+                  const uint8_t collector_pk[TZ_KEY_LEN], uint8_t **out,
+                  size_t *out_len, struct tz_error *err);
+
+/* The result of opening one request. */
+struct envelope_opened {
+    int status;                     /* Tz__Status: OK or why not */
+    int have_pk;                    /* agent_pk is known (a sealed reply is possible) */
+    uint8_t agent_pk[TZ_KEY_LEN];
+    Tz__Payload *payload;           /* set when status is OK; caller frees */
+    char detail[160];
+};
+
+/* Open msg with the collector's keypair. Always fills *o (o->payload must be
+ * released with envelope_opened_free). Never fails otherwise. */
+void envelope_open(const uint8_t *msg, size_t len, size_t max_len,
+                   const struct tz_keypair *collector, struct envelope_opened *o);
+void envelope_opened_free(struct envelope_opened *o);
+
+/* Seal ack to agent_pk, or send it plain when agent_pk is NULL.
+ * Ownership: *out is the caller's (free()). */
+int reply_seal(const Tz__Ack *ack, const uint8_t *agent_pk,
+               const struct tz_keypair *collector, uint8_t **out,
+               size_t *out_len, struct tz_error *err);
+
+/* Open a reply on the agent. *authenticated is 1 only for a box that opened
+ * with the pinned collector key. Ownership: free *ack with
+ * protobuf_c_message_free_unpacked. TZ_EPROTO when it does not decode. */
+int reply_open(const uint8_t *msg, size_t len, const struct tz_keypair *agent,
+               const uint8_t collector_pk[TZ_KEY_LEN], Tz__Ack **ack,
+               int *authenticated, struct tz_error *err);
+
+/* Lowercase name of a status ("ok", "replay", ...). */
+const char *tz_status_name(int status);
+
+#endif

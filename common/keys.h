@@ -1,0 +1,45 @@
+/* keys — X25519 keypairs kept in files, and hex helpers.
+ *
+ * A keypair lives in DIR/NAME.key (secret, 64 hex chars, mode 0600) and
+ * DIR/NAME.pub (public, 64 hex chars, for operators to copy into agent
+ * configs). The agent keeps its own; the collector keeps one whose public
+ * half agents pin (DESIGN.md §2). */
+#ifndef TZ_KEYS_H
+#define TZ_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tz_error.h"
+
+#define TZ_KEY_LEN 32
+#define TZ_KEY_HEX (2 * TZ_KEY_LEN + 1)
+
+struct tz_keypair {
+    uint8_t pk[TZ_KEY_LEN];
+    uint8_t sk[TZ_KEY_LEN];
+};
+
+/* Load DIR/NAME.key; when it does not exist and create is set, make a new
+ * keypair (DIR is created 0700 if missing) and write both files. A key file
+ * readable by group or others is refused (TZ_EPERM). */
+int tz_keypair_load(const char *dir, const char *name, int create,
+                    struct tz_keypair *kp, struct tz_error *err);
+
+/* Wipe the secret half (sodium_memzero). */
+void tz_keypair_wipe(struct tz_keypair *kp);
+
+/* Lowercase hex of n bytes into out (2n+1 bytes). */
+void tz_hex_encode(const uint8_t *in, size_t n, char *out);
+/* Exactly 2*n hex digits (surrounding whitespace ignored) into out.
+ * TZ_EINVAL otherwise. */
+int tz_hex_decode(const char *hex, uint8_t *out, size_t n);
+
+/* mkdir -p with mode for each created component. */
+int tz_mkdirs(const char *path, unsigned mode, struct tz_error *err);
+
+/* Write data to path atomically (temp file, fsync, rename) with mode. */
+int tz_write_file_atomic(const char *path, const void *data, size_t len,
+                         unsigned mode, struct tz_error *err);
+
+#endif

@@ -1,0 +1,23 @@
+/* pb_json — any protobuf-c message as JSON (cJSON) or as indented text.
+ *
+ * Driven by the message descriptors, so every section added to
+ * proto/taizhang.proto prints without new code here. Used by
+ * `tz-agent --print` and `tzctl host show`.
+ * JSON: field names as in the .proto, bytes as lowercase hex, enums by name,
+ * 64-bit integers as JSON numbers, absent sub-messages and unset oneof
+ * members omitted. */
+#ifndef TZ_PB_JSON_H
+#define TZ_PB_JSON_H
+
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+#include <protobuf-c/protobuf-c.h>
+
+/* Ownership: the result is the caller's (cJSON_Delete). NULL on ENOMEM. */
+cJSON *pb_to_json(const ProtobufCMessage *msg);
+
+/* Write msg as indented "field: value" lines. Returns 0 or TZ_EIO. */
+int pb_write_text(FILE *f, const ProtobufCMessage *msg);
+
+#endif

@@ -1,0 +1,20 @@
+/* tz_limits — the bounds both sides agree on (DESIGN.md §2).
+ *
+ * The agent never produces more than these; the collector rejects a message
+ * that exceeds any of them with Status INVALID (or TOO_LARGE for the size). */
+#ifndef TZ_LIMITS_H
+#define TZ_LIMITS_H
+
+#define TZ_PROTO_VERSION   1u
+#define TZ_MAX_MSG         (8u << 20)   /* one request on the wire */
+#define TZ_MAX_STR         4096         /* any string field */
+#define TZ_MAX_NAME        256          /* hostname, package name, dept */
+#define TZ_MAX_TOKEN       128
+#define TZ_MAX_PACKAGES    200000
+#define TZ_MAX_INTERFACES  1024
+#define TZ_MAX_ADDRS       256          /* addresses per interface */
+#define TZ_MAX_ERRORS      64           /* CollectError entries */
+#define TZ_MAX_HASHES      16
+#define TZ_MAX_NAME_BUF    (TZ_MAX_NAME + 1)
+
+#endif

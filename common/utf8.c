@@ -1,0 +1,83 @@
+/* utf8 — validation and repair of UTF-8 strings and messages. */
+#include "utf8.h"
+
+#include <stdint.h>
+
+/* Length of the valid sequence at p, or 0 if p does not start one. */
+static size_t seq_len(const unsigned char *p)
+{
+    unsigned c = p[0];
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+    if (c >= 0xe0 && c <= 0xef) {
+        unsigned lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        unsigned lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 &&
+               (p[3] & 0xc0) == 0x80 ? 4 : 0;
+    }
+    return 0;
+}
+
+int tz_utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t n = seq_len(p);
+        if (n == 0)
+            return 0;
+        p += n;
+    }
+    return 1;
+}
+
+size_t tz_utf8_repair(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    size_t fixed = 0;
+    while (*p) {
+        size_t n = seq_len(p);
+        if (n == 0) {
+            *p++ = '?';
+            fixed++;
+        } else {
+            p += n;
+        }
+    }
+    return fixed;
+}
+
+size_t tz_pb_repair_utf8(ProtobufCMessage *msg)
+{
+    const ProtobufCMessageDescriptor *d = msg->descriptor;
+    char *base = (char *)msg;
+    size_t fixed = 0;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *fd = &d->fields[i];
+        if (fd->type != PROTOBUF_C_TYPE_STRING && fd->type != PROTOBUF_C_TYPE_MESSAGE)
+            continue;
+        size_t n = 1;
+        void **vals = (void **)(base + fd->offset);
+        if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+            n = *(size_t *)(base + fd->quantifier_offset);
+            vals = *(void ***)(base + fd->offset);
+        } else if ((fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+                   *(uint32_t *)(base + fd->quantifier_offset) != fd->id) {
+            continue;
+        }
+        for (size_t k = 0; k < n; k++) {
+            if (vals[k] == NULL)
+                continue;
+            /* protobuf_c_empty_string is const; it is valid and left alone. */
+            if (fd->type == PROTOBUF_C_TYPE_STRING)
+                fixed += ((char *)vals[k])[0] ? tz_utf8_repair(vals[k]) : 0;
+            else
+                fixed += tz_pb_repair_utf8(vals[k]);
+        }
+    }
+    return fixed;
+}

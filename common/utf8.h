@@ -1,0 +1,20 @@
+/* utf8 — valid UTF-8 in, valid UTF-8 out.
+ *
+ * Strings from a host (os-release, DMI, package fields) end up in CSV, JSON
+ * and HTML on the collector side, which refuses a report carrying broken
+ * UTF-8. The agent therefore repairs its strings before sending (each
+ * invalid byte becomes '?') rather than lose a whole report to one byte. */
+#ifndef TZ_UTF8_H
+#define TZ_UTF8_H
+
+#include <protobuf-c/protobuf-c.h>
+
+/* 1 when s is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
+int tz_utf8_valid(const char *s);
+/* Replace each byte that is not part of a valid sequence with '?', in place.
+ * Returns the number of bytes replaced. */
+size_t tz_utf8_repair(char *s);
+/* tz_utf8_repair every string field of msg and its sub-messages. */
+size_t tz_pb_repair_utf8(ProtobufCMessage *msg);
+
+#endif

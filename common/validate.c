@@ -1,0 +1,141 @@
+/* validate — bounds checks on decoded payloads. */
+#include "validate.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tz_limits.h"
+#include "utf8.h"
+
+#define FAIL(...) do { snprintf(detail, detail_len, __VA_ARGS__); \
+                       return TZ__STATUS__INVALID; } while (0)
+
+/* Strings are bounded and must be valid UTF-8: they end up in CSV, JSON and
+ * HTML, where a broken sequence is at best garbage. */
+static int str_ok(const char *s, size_t max)
+{
+    return s == NULL || (strnlen(s, max + 1) <= max && tz_utf8_valid(s));
+}
+
+#define STR(field, max, name) \
+    if (!str_ok(field, max)) FAIL("%s longer than %d bytes or not UTF-8", name, (int)(max))
+
+static int check_host(const Tz__HostSection *h, char *detail, size_t detail_len)
+{
+    STR(h->hostname, TZ_MAX_NAME, "host.hostname");
+    STR(h->os_id, TZ_MAX_NAME, "host.os_id");
+    STR(h->os_name, TZ_MAX_NAME, "host.os_name");
+    STR(h->os_version, TZ_MAX_NAME, "host.os_version");
+    STR(h->os_pretty, TZ_MAX_NAME, "host.os_pretty");
+    STR(h->kernel_release, TZ_MAX_NAME, "host.kernel_release");
+    STR(h->kernel_version, TZ_MAX_NAME, "host.kernel_version");
+    STR(h->arch, TZ_MAX_NAME, "host.arch");
+    STR(h->machine_id, TZ_MAX_NAME, "host.machine_id");
+    return TZ__STATUS__OK;
+}
+
+static int check_hardware(const Tz__HardwareSection *w, char *detail,
+                          size_t detail_len)
+{
+    const char *f[] = {w->cpu_model, w->sys_vendor, w->product_name,
+                       w->product_serial, w->product_uuid, w->board_vendor,
+                       w->board_name, w->bios_vendor, w->bios_version,
+                       w->bios_date, w->chassis_type};
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+        STR(f[i], TZ_MAX_NAME, "hardware field");
+    return TZ__STATUS__OK;
+}
+
+static int check_interfaces(const Tz__InterfacesSection *s, char *detail,
+                            size_t detail_len)
+{
+    if (s->n_interfaces > TZ_MAX_INTERFACES)
+        FAIL("%zu interfaces (limit %d)", s->n_interfaces, TZ_MAX_INTERFACES);
+    for (size_t i = 0; i < s->n_interfaces; i++) {
+        const Tz__Interface *it = s->interfaces[i];
+        if (it == NULL)
+            FAIL("interface %zu empty", i);
+        STR(it->name, TZ_MAX_NAME, "interface.name");
+        STR(it->mac, 64, "interface.mac");
+        if (it->n_ipv4 > TZ_MAX_ADDRS || it->n_ipv6 > TZ_MAX_ADDRS)
+            FAIL("interface %s has more than %d addresses", it->name, TZ_MAX_ADDRS);
+        for (size_t k = 0; k < it->n_ipv4; k++)
+            STR(it->ipv4[k], 64, "interface.ipv4");
+        for (size_t k = 0; k < it->n_ipv6; k++)
+            STR(it->ipv6[k], 64, "interface.ipv6");
+    }
+    return TZ__STATUS__OK;
+}
+
+static int check_packages(const Tz__PackagesSection *s, char *detail,
+                          size_t detail_len)
+{
+    STR(s->manager, 32, "packages.manager");
+    if (s->n_packages > TZ_MAX_PACKAGES)
+        FAIL("%zu packages (limit %d)", s->n_packages, TZ_MAX_PACKAGES);
+    for (size_t i = 0; i < s->n_packages; i++) {
+        const Tz__Package *p = s->packages[i];
+        if (p == NULL)
+            FAIL("package %zu empty", i);
+        if (p->name == NULL || p->name[0] == '\0')
+            FAIL("package %zu has no name", i);
+        STR(p->name, TZ_MAX_NAME, "package.name");
+        STR(p->version, TZ_MAX_NAME, "package.version");
+        STR(p->arch, 64, "package.arch");
+        STR(p->source, TZ_MAX_NAME, "package.source");
+    }
+    return TZ__STATUS__OK;
+}
+
+int validate_report(const Tz__Report *r, char *detail, size_t detail_len)
+{
+    int st;
+    if (r->host && (st = check_host(r->host, detail, detail_len)) != TZ__STATUS__OK)
+        return st;
+    if (r->hardware &&
+        (st = check_hardware(r->hardware, detail, detail_len)) != TZ__STATUS__OK)
+        return st;
+    if (r->interfaces &&
+        (st = check_interfaces(r->interfaces, detail, detail_len)) != TZ__STATUS__OK)
+        return st;
+    if (r->packages &&
+        (st = check_packages(r->packages, detail, detail_len)) != TZ__STATUS__OK)
+        return st;
+    if (r->n_hashes > TZ_MAX_HASHES)
+        FAIL("%zu section hashes (limit %d)", r->n_hashes, TZ_MAX_HASHES);
+    for (size_t i = 0; i < r->n_hashes; i++)
+        if (r->hashes[i] == NULL || r->hashes[i]->hash.len > 64)
+            FAIL("section hash %zu malformed", i);
+    if (r->n_errors > TZ_MAX_ERRORS)
+        FAIL("%zu collection errors (limit %d)", r->n_errors, TZ_MAX_ERRORS);
+    for (size_t i = 0; i < r->n_errors; i++) {
+        if (r->errors[i] == NULL)
+            FAIL("collection error %zu empty", i);
+        STR(r->errors[i]->message, TZ_MAX_STR, "error.message");
+    }
+    STR(r->agent_version, 64, "agent_version");
+    return TZ__STATUS__OK;
+}
+
+int validate_payload(const Tz__Payload *p, char *detail, size_t detail_len)
+{
+    if (p->seq == 0)
+        FAIL("seq must be positive");
+    switch (p->body_case) {
+    case TZ__PAYLOAD__BODY_ENROLL:
+        if (p->enroll == NULL)
+            FAIL("empty enroll");
+        STR(p->enroll->token, TZ_MAX_TOKEN, "enroll.token");
+        STR(p->enroll->hostname, TZ_MAX_NAME, "enroll.hostname");
+        STR(p->enroll->machine_id, TZ_MAX_NAME, "enroll.machine_id");
+        return TZ__STATUS__OK;
+    case TZ__PAYLOAD__BODY_REPORT:
+        if (p->report == NULL)
+            FAIL("empty report");
+        return validate_report(p->report, detail, detail_len);
+    case TZ__PAYLOAD__BODY_HEARTBEAT:
+        return TZ__STATUS__OK;
+    default:
+        FAIL("payload has no body");
+    }
+}
