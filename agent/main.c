@@ -1,0 +1,315 @@
+/* tz-agent — collects a host's inventory and reports it to tz-collector.
+ *
+ *   tz-agent --print [--format json|text] [--root DIR]   no network at all
+ *   tz-agent --once --config FILE [flags]                 enroll if needed,
+ *                                                        send one report
+ * Exit status: 0 done, 1 failed (the reason is on stderr), 2 usage. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "agent_config.h"
+#include "agent_state.h"
+#include "collect_host.h"
+#include "envelope.h"
+#include "pb_json.h"
+#include "report.h"
+#include "transport.h"
+#include "tz_log.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: tz-agent --print [--format json|text] [--root DIR]\n"
+        "       tz-agent --once --config FILE [--collector URL] [--collector-key HEX]\n"
+        "                [--enroll-token TOKEN] [--state-dir DIR] [--root DIR]\n"
+        "  --print          collect and print the report; no network\n"
+        "  --once           enroll if needed, send one report, exit\n"
+        "  --config FILE    INI file with an [agent] section (see deploy/)\n"
+        "  --root DIR       read every file below DIR (a mounted image)\n"
+        "  flags override the config file\n");
+}
+
+static void die_err(const char *what, const struct tz_error *err)
+{
+    char buf[1024];
+    fprintf(stderr, "tz-agent: %s: %s\n", what, tz_error_str(err, buf, sizeof(buf)));
+}
+
+static int print_report(const char *root, const char *format)
+{
+    struct tz_error err = {0};
+    Tz__Report *r = NULL;
+    if (report_collect(root, &r, &err) != 0) {
+        die_err("collect", &err);
+        return 1;
+    }
+    int rc = 0;
+    if (strcmp(format, "json") == 0) {
+        cJSON *j = pb_to_json(&r->base);
+        char *s = j ? cJSON_Print(j) : NULL;
+        if (s) {
+            puts(s);
+        } else {
+            fprintf(stderr, "tz-agent: out of memory\n");
+            rc = 1;
+        }
+        free(s);
+        cJSON_Delete(j);
+    } else {
+        rc = pb_write_text(stdout, &r->base) == 0 ? 0 : 1;
+    }
+    for (size_t i = 0; i < r->n_errors; i++)
+        fprintf(stderr, "tz-agent: warning: %s\n", r->errors[i]->message);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    if (fflush(stdout) != 0)
+        rc = 1;
+    return rc;
+}
+
+/* Send one payload and return the authenticated Ack (caller frees). */
+static int exchange(const struct agent_config *cfg, struct agent_state *st,
+                    Tz__Payload *p, Tz__Ack **ack, struct tz_error *err)
+{
+    int rc = agent_state_next_seq(st, &p->seq, err);
+    if (rc != 0)
+        return rc;
+    p->sent_at = (int64_t)time(NULL);
+    uint8_t *msg = NULL, *reply = NULL;
+    size_t len = 0, rlen = 0;
+    rc = envelope_seal(p, &st->kp, cfg->collector_pk, &msg, &len, err);
+    if (rc != 0)
+        return rc;
+    rc = transport_request(cfg->collectors, cfg->n_collectors,
+                           cfg->timeout_s * 1000, msg, len, &reply, &rlen, err);
+    free(msg);
+    if (rc != 0)
+        return rc;
+    int authenticated = 0;
+    rc = reply_open(reply, rlen, &st->kp, cfg->collector_pk, ack, &authenticated,
+                    err);
+    free(reply);
+    if (rc != 0)
+        return rc;
+    if (!authenticated) {
+        /* A plain reply cannot prove where it came from; only report it. */
+        rc = tz_err(err, TZ_EPROTO, NULL, 0,
+                    "collector could not open our message (%s: %s); check "
+                    "collector_key",
+                    tz_status_name((*ack)->status), (*ack)->detail);
+        protobuf_c_message_free_unpacked(&(*ack)->base, NULL);
+        *ack = NULL;
+        return rc;
+    }
+    if ((*ack)->seq != p->seq) {
+        rc = tz_err(err, TZ_EPROTO, NULL, 0, "collector answered seq %" PRIu64
+                    " for seq %" PRIu64, (*ack)->seq, p->seq);
+        protobuf_c_message_free_unpacked(&(*ack)->base, NULL);
+        *ack = NULL;
+    }
+    return rc;
+}
+
+static int enroll(const struct agent_config *cfg, struct agent_state *st,
+                  const char *root, struct tz_error *err)
+{
+    if (cfg->enroll_token[0] == '\0')
+        return tz_err(err, TZ_EINVAL, NULL, 0,
+                      "this agent is not enrolled: set enroll_token in the config "
+                      "or pass --enroll-token (tzctl token create --dept NAME)");
+    Tz__HostSection *h = NULL;
+    struct tz_error herr = {0};
+    if (collect_host(root, &h, &herr) != 0)
+        h = NULL;   /* enrollment works without a hostname; the report has it */
+    Tz__Enroll en = TZ__ENROLL__INIT;
+    en.token = (char *)cfg->enroll_token;
+    if (h) {
+        en.hostname = h->hostname;
+        en.machine_id = h->machine_id;
+    }
+    Tz__Payload p = TZ__PAYLOAD__INIT;
+    p.body_case = TZ__PAYLOAD__BODY_ENROLL;
+    p.enroll = &en;
+    Tz__Ack *ack = NULL;
+    int rc = exchange(cfg, st, &p, &ack, err);
+    if (h)
+        protobuf_c_message_free_unpacked(&h->base, NULL);
+    if (rc != 0)
+        return rc;
+    if (ack->status != TZ__STATUS__OK) {
+        rc = tz_err(err, TZ_EPERM, NULL, 0, "enrollment refused (%s): %s",
+                    tz_status_name(ack->status), ack->detail);
+    } else {
+        st->agent_id = ack->agent_id;
+        snprintf(st->dept, sizeof(st->dept), "%s", ack->dept);
+        rc = agent_state_save(st, err);
+        if (rc == 0)
+            fprintf(stderr, "tz-agent: enrolled as agent %" PRIu64 " in %s\n",
+                    st->agent_id, st->dept);
+    }
+    protobuf_c_message_free_unpacked(&ack->base, NULL);
+    return rc;
+}
+
+static int send_report(const struct agent_config *cfg, struct agent_state *st,
+                       const Tz__Report *r, int *status, struct tz_error *err)
+{
+    Tz__Payload p = TZ__PAYLOAD__INIT;
+    p.body_case = TZ__PAYLOAD__BODY_REPORT;
+    p.report = (Tz__Report *)r;
+    Tz__Ack *ack = NULL;
+    int rc = exchange(cfg, st, &p, &ack, err);
+    if (rc != 0)
+        return rc;
+    *status = ack->status;
+    if (ack->status != TZ__STATUS__OK)
+        rc = tz_err(err, TZ_EPROTO, NULL, 0, "report refused (%s): %s",
+                    tz_status_name(ack->status), ack->detail);
+    protobuf_c_message_free_unpacked(&ack->base, NULL);
+    return rc;
+}
+
+static int run_once(const struct agent_config *cfg)
+{
+    struct tz_error err = {0};
+    if (cfg->n_collectors == 0 || !cfg->have_collector_pk) {
+        fprintf(stderr, "tz-agent: --once needs collector and collector_key "
+                        "(config file or flags)\n");
+        return 2;
+    }
+    struct agent_state st;
+    if (agent_state_load(cfg->state_dir, &st, &err) != 0) {
+        die_err("state", &err);
+        return 1;
+    }
+    int rc = 0;
+    Tz__Report *r = NULL;
+    if (st.agent_id == 0 && enroll(cfg, &st, cfg->root, &err) != 0) {
+        die_err("enroll", &err);
+        rc = 1;
+        goto out;
+    }
+    if (report_collect(cfg->root, &r, &err) != 0) {
+        die_err("collect", &err);
+        rc = 1;
+        goto out;
+    }
+    for (size_t i = 0; i < r->n_errors; i++)
+        fprintf(stderr, "tz-agent: warning: %s\n", r->errors[i]->message);
+    int status = 0;
+    if (send_report(cfg, &st, r, &status, &err) != 0) {
+        /* The collector forgot us (register restored or wiped): enroll again
+         * with the token we still have, then resend once. */
+        if (status == TZ__STATUS__UNKNOWN_AGENT && cfg->enroll_token[0]) {
+            fprintf(stderr, "tz-agent: collector does not know this agent; "
+                            "enrolling again\n");
+            memset(&err, 0, sizeof(err));
+            st.agent_id = 0;
+            if (enroll(cfg, &st, cfg->root, &err) != 0 ||
+                send_report(cfg, &st, r, &status, &err) != 0) {
+                die_err("report", &err);
+                rc = 1;
+                goto out;
+            }
+        } else {
+            die_err("report", &err);
+            rc = 1;
+            goto out;
+        }
+    }
+    fprintf(stderr, "tz-agent: report stored (agent %" PRIu64 ", %zu packages)\n",
+            st.agent_id, r->packages ? r->packages->n_packages : (size_t)0);
+out:
+    if (r)
+        protobuf_c_message_free_unpacked(&r->base, NULL);
+    tz_keypair_wipe(&st.kp);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct agent_config cfg;
+    agent_config_defaults(&cfg);
+    enum { OPT_COLLECTOR = 256, OPT_KEY, OPT_TOKEN, OPT_STATE };
+    static const struct option opts[] = {
+        {"print", no_argument, NULL, 'p'},
+        {"once", no_argument, NULL, '1'},
+        {"format", required_argument, NULL, 'f'},
+        {"root", required_argument, NULL, 'r'},
+        {"config", required_argument, NULL, 'c'},
+        {"collector", required_argument, NULL, OPT_COLLECTOR},
+        {"collector-key", required_argument, NULL, OPT_KEY},
+        {"enroll-token", required_argument, NULL, OPT_TOKEN},
+        {"state-dir", required_argument, NULL, OPT_STATE},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int print = 0, once = 0;
+    const char *format = "text", *config = NULL;
+    /* Flags are applied after the config file so that they win. */
+    struct { const char *key, *value; } flags[32];
+    int n_flags = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "p1f:r:c:h", opts, NULL)) != -1) {
+        const char *key = NULL;
+        switch (ch) {
+        case 'p': print = 1; break;
+        case '1': once = 1; break;
+        case 'f': format = optarg; break;
+        case 'c': config = optarg; break;
+        case 'r': key = "root"; break;
+        case OPT_COLLECTOR: key = "collector"; break;
+        case OPT_KEY: key = "collector_key"; break;
+        case OPT_TOKEN: key = "enroll_token"; break;
+        case OPT_STATE: key = "state_dir"; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+        if (key) {
+            if (n_flags == (int)(sizeof(flags) / sizeof(flags[0]))) {
+                fprintf(stderr, "tz-agent: too many flags\n");
+                return 2;
+            }
+            flags[n_flags].key = key;
+            flags[n_flags++].value = optarg;
+        }
+    }
+    if (optind != argc || print == once) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(format, "json") != 0 && strcmp(format, "text") != 0) {
+        fprintf(stderr, "tz-agent: --format takes json or text\n");
+        return 2;
+    }
+    tz_log_init("tz-agent", TZ_LOG_INFO);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct tz_error err = {0};
+    if (config && agent_config_load(&cfg, config, &err) != 0) {
+        die_err("config", &err);
+        return 1;
+    }
+    /* --collector on the command line replaces the file's list. */
+    int replaced = 0;
+    for (int i = 0; i < n_flags; i++) {
+        char why[256];
+        if (strcmp(flags[i].key, "collector") == 0 && !replaced) {
+            cfg.n_collectors = 0;
+            replaced = 1;
+        }
+        if (agent_config_set(&cfg, flags[i].key, flags[i].value, why,
+                             sizeof(why)) != 0) {
+            fprintf(stderr, "tz-agent: --%s: %s\n", flags[i].key, why);
+            return 2;
+        }
+    }
+    if (print)
+        return print_report(cfg.root, format);
+    return run_once(&cfg);
+}

@@ -1,0 +1,105 @@
+/* report — assembling the sections of one collection. */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "collect_dpkg.h"
+#include "collect_hardware.h"
+#include "collect_host.h"
+#include "collect_interfaces.h"
+#include "rootfs.h"
+#include "utf8.h"
+
+static int add_error(Tz__Report *r, Tz__SectionKind kind, const struct tz_error *e)
+{
+    char buf[1024];
+    Tz__CollectError *ce = malloc(sizeof(*ce));
+    Tz__CollectError **v = realloc(r->errors, (r->n_errors + 1) * sizeof(*v));
+    if (ce == NULL || v == NULL) {
+        free(ce);
+        if (v)
+            r->errors = v;
+        return TZ_ENOMEM;
+    }
+    r->errors = v;
+    tz__collect_error__init(ce);
+    ce->section = kind;
+    ce->message = tz_strdup(tz_error_str(e, buf, sizeof(buf)));
+    if (ce->message == NULL) {
+        free(ce);
+        return TZ_ENOMEM;
+    }
+    r->errors[r->n_errors++] = ce;
+    return 0;
+}
+
+static int add_hash(Tz__Report *r, Tz__SectionKind kind, const ProtobufCMessage *m)
+{
+    size_t len = protobuf_c_message_get_packed_size(m);
+    uint8_t *buf = malloc(len ? len : 1);
+    Tz__SectionHash *h = malloc(sizeof(*h));
+    uint8_t *digest = malloc(crypto_generichash_BYTES);
+    Tz__SectionHash **v = realloc(r->hashes, (r->n_hashes + 1) * sizeof(*v));
+    if (v)
+        r->hashes = v;
+    if (buf == NULL || h == NULL || digest == NULL || v == NULL) {
+        free(buf);
+        free(h);
+        free(digest);
+        return TZ_ENOMEM;
+    }
+    protobuf_c_message_pack(m, buf);
+    crypto_generichash(digest, crypto_generichash_BYTES, buf, len, NULL, 0);
+    free(buf);
+    tz__section_hash__init(h);
+    h->kind = kind;
+    h->hash.data = digest;
+    h->hash.len = crypto_generichash_BYTES;
+    r->hashes[r->n_hashes++] = h;
+    return 0;
+}
+
+int report_collect(const char *root, Tz__Report **out, struct tz_error *err)
+{
+    if (sodium_init() < 0)
+        return tz_err(err, TZ_ECRYPTO, NULL, 0, "libsodium failed to initialise");
+    Tz__Report *r = malloc(sizeof(*r));
+    if (r == NULL)
+        return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    tz__report__init(r);
+    r->collected_at = (int64_t)time(NULL);
+    r->agent_version = tz_strdup(TZ_VERSION);
+    int rc = r->agent_version ? 0 : TZ_ENOMEM;
+
+    /* Each collector either fills its section or explains in errors[]. */
+    struct tz_error e;
+#define SECTION(kind, call, field)                                   \
+    if (rc == 0) {                                                   \
+        memset(&e, 0, sizeof(e));                                    \
+        int crc = call(root, &r->field, &e);                         \
+        if (crc == TZ_ENOMEM)                                        \
+            rc = crc;                                                \
+        else if (crc != 0)                                           \
+            rc = add_error(r, kind, &e);                             \
+        else {                                                       \
+            tz_pb_repair_utf8(&r->field->base);                      \
+            rc = add_hash(r, kind, &r->field->base);                 \
+        }                                                            \
+    }
+    SECTION(TZ__SECTION_KIND__SECTION_HOST, collect_host, host)
+    SECTION(TZ__SECTION_KIND__SECTION_HARDWARE, collect_hardware, hardware)
+    SECTION(TZ__SECTION_KIND__SECTION_INTERFACES, collect_interfaces, interfaces)
+    SECTION(TZ__SECTION_KIND__SECTION_PACKAGES, collect_dpkg, packages)
+#undef SECTION
+
+    if (rc != 0) {
+        protobuf_c_message_free_unpacked(&r->base, NULL);
+        return tz_err(err, rc, NULL, 0, "out of memory while collecting");
+    }
+    *out = r;
+    return 0;
+}
