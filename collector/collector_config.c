@@ -1,0 +1,81 @@
+/* collector_config — INI settings of tz-collector (inih). */
+#include "collector_config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "tz_limits.h"
+
+void collector_config_defaults(struct collector_config *c)
+{
+    memset(c, 0, sizeof(*c));
+    snprintf(c->data, sizeof(c->data), "./var/taizhang");
+    snprintf(c->listen, sizeof(c->listen), "tcp://127.0.0.1:7450");
+    c->max_batch = 256;
+    c->max_message = TZ_MAX_MSG;
+}
+
+struct load_ctx {
+    struct collector_config *c;
+    char why[256];
+};
+
+static int parse_size(const char *v, size_t lo, size_t hi, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (errno || end == v || *end != '\0' || x < lo || x > hi)
+        return -1;
+    *out = (size_t)x;
+    return 0;
+}
+
+static int on_kv(void *user, const char *section, const char *name,
+                 const char *value)
+{
+    struct load_ctx *lc = user;
+    struct collector_config *c = lc->c;
+    if (strcmp(section, "collector") != 0) {
+        snprintf(lc->why, sizeof(lc->why), "unknown section [%s]", section);
+        return 0;
+    }
+    if (strcmp(name, "data") == 0) {
+        if (snprintf(c->data, sizeof(c->data), "%s", value) >= (int)sizeof(c->data))
+            goto bad;
+    } else if (strcmp(name, "listen") == 0) {
+        if (snprintf(c->listen, sizeof(c->listen), "%s", value) >=
+            (int)sizeof(c->listen))
+            goto bad;
+    } else if (strcmp(name, "max_batch") == 0) {
+        if (parse_size(value, 1, 65536, &c->max_batch) != 0)
+            goto bad;
+    } else if (strcmp(name, "max_message") == 0) {
+        if (parse_size(value, 1024, 256u << 20, &c->max_message) != 0)
+            goto bad;
+    } else {
+        snprintf(lc->why, sizeof(lc->why), "unknown option \"%s\"", name);
+        return 0;
+    }
+    return 1;
+bad:
+    snprintf(lc->why, sizeof(lc->why), "bad value for %s: \"%s\"", name, value);
+    return 0;
+}
+
+int collector_config_load(struct collector_config *c, const char *path,
+                          struct tz_error *err)
+{
+    struct load_ctx lc = {.c = c};
+    int r = ini_parse(path, on_kv, &lc);
+    if (r < 0)
+        return tz_err(err, TZ_ENOENT, path, 0, "cannot open config file");
+    if (r > 0)
+        return tz_err(err, TZ_EPARSE, path, r, "%s",
+                      lc.why[0] ? lc.why : "syntax error");
+    return 0;
+}

@@ -1,0 +1,28 @@
+/* collector_config — tz-collector's settings: INI file, then flags.
+ *
+ * [collector]
+ * data = ./var/taizhang           ; register and collector key
+ * listen = tcp://127.0.0.1:7450   ; nanomsg URL agents connect to
+ * max_batch = 256                 ; requests per write transaction
+ * max_message = 8388608           ; bytes; larger requests are TOO_LARGE
+ * Every option is also a flag (--data, --listen, ...); flags win. */
+#ifndef TZ_COLLECTOR_CONFIG_H
+#define TZ_COLLECTOR_CONFIG_H
+
+#include <stddef.h>
+
+#include "tz_error.h"
+
+struct collector_config {
+    char data[1024];
+    char listen[512];
+    size_t max_batch;
+    size_t max_message;
+};
+
+void collector_config_defaults(struct collector_config *c);
+/* Unknown sections/keys and bad values are TZ_EPARSE naming file and line. */
+int collector_config_load(struct collector_config *c, const char *path,
+                          struct tz_error *err);
+
+#endif

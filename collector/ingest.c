@@ -1,0 +1,268 @@
+/* ingest — raw REP socket → verify → group commit → acks. */
+#include "ingest.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <nanomsg/nn.h>
+#include <nanomsg/reqrep.h>
+
+#include "envelope.h"
+#include "tz_limits.h"
+#include "tz_log.h"
+
+/* Slack above the protocol limit that nanomsg still delivers, so that a
+ * slightly oversized request gets a TOO_LARGE answer instead of a silently
+ * dropped connection. Anything larger is refused by the transport itself. */
+#define TRANSPORT_SLACK (1u << 20)
+
+static uint64_t pk_key(const uint8_t *pk)
+{
+    uint64_t k;
+    memcpy(&k, pk, sizeof(k));
+    return k;
+}
+
+int ingest_process(struct tz_register *reg, const struct tz_keypair *kp,
+                   struct ingest_req *reqs, size_t n, size_t max_msg,
+                   int64_t now, struct tz_error *err)
+{
+    struct envelope_opened *op = calloc(n ? n : 1, sizeof(*op));
+    struct register_item *items = calloc(n ? n : 1, sizeof(*items));
+    int rc = 0;
+    if (op == NULL || items == NULL) {
+        free(op);
+        free(items);
+        return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    }
+
+    for (size_t i = 0; i < n; i++) {
+        struct register_item *it = &items[i];
+        envelope_open(reqs[i].msg, reqs[i].len, max_msg, kp, &op[i]);
+        if (op[i].have_pk)
+            memcpy(it->agent_pk, op[i].agent_pk, sizeof(it->agent_pk));
+        if (op[i].status != TZ__STATUS__OK) {
+            it->kind = ITEM_REJECTED;
+            it->status = op[i].status;
+            snprintf(it->detail, sizeof(it->detail), "%s", op[i].detail);
+            continue;
+        }
+        const Tz__Payload *p = op[i].payload;
+        it->seq = p->seq;
+        switch (p->body_case) {
+        case TZ__PAYLOAD__BODY_ENROLL:
+            it->kind = ITEM_ENROLL;
+            it->enroll = p->enroll;
+            break;
+        case TZ__PAYLOAD__BODY_REPORT:
+            it->kind = ITEM_REPORT;
+            it->report = p->report;
+            break;
+        default:
+            it->kind = ITEM_HEARTBEAT;
+            break;
+        }
+    }
+
+    struct tz_error serr = {0};
+    if (register_put_batch(reg, items, n, now, &serr) != 0) {
+        char buf[700];
+        tz_log(TZ_LOG_ERROR, "storing a batch of %zu failed, nothing acked: %s", n,
+               tz_error_str(&serr, buf, sizeof(buf)));
+        for (size_t i = 0; i < n; i++) {
+            if (items[i].kind == ITEM_REJECTED)
+                continue;
+            items[i].status = TZ__STATUS__STORAGE_ERROR;
+            snprintf(items[i].detail, sizeof(items[i].detail),
+                     "collector could not store the request; retry later");
+        }
+    }
+
+    for (size_t i = 0; i < n; i++) {
+        const struct register_item *it = &items[i];
+        Tz__Ack ack = TZ__ACK__INIT;
+        ack.status = (Tz__Status)it->status;
+        ack.seq = it->seq;
+        ack.agent_id = it->agent_id;
+        ack.detail = (char *)it->detail;
+        ack.dept = (char *)it->dept;
+        reqs[i].status = it->status;
+        if (it->status != TZ__STATUS__OK)
+            tz_log_ratelimited(op[i].have_pk ? pk_key(op[i].agent_pk) : 0,
+                               "rejected request (%s) from %s: %s",
+                               tz_status_name(it->status),
+                               op[i].have_pk ? "an agent key" : "an unverified peer",
+                               it->detail);
+        if (rc == 0 && reply_seal(&ack, op[i].have_pk ? op[i].agent_pk : NULL, kp,
+                                  &reqs[i].reply, &reqs[i].reply_len, err) != 0)
+            rc = TZ_ENOMEM;
+        envelope_opened_free(&op[i]);
+    }
+    free(op);
+    free(items);
+    return rc;
+}
+
+struct ingest {
+    uv_poll_t poll;
+    int sock;
+    struct tz_register *reg;
+    const struct tz_keypair *kp;
+    size_t max_msg;
+    size_t max_batch;
+    void **msgs;       /* NN_MSG buffers of the batch in progress */
+    void **ctrls;      /* their control headers (the REQ backtrace) */
+    struct ingest_req *reqs;
+    int polling;       /* poll handle initialised: free via uv_close */
+};
+
+static void on_readable(uv_poll_t *h, int status, int events)
+{
+    struct ingest *ing = h->data;
+    (void)events;
+    if (status < 0) {
+        tz_log(TZ_LOG_ERROR, "poll on the listening socket failed: %s",
+               uv_strerror(status));
+        return;
+    }
+    size_t n = 0;
+    while (n < ing->max_batch) {
+        void *buf = NULL, *ctrl = NULL;
+        struct nn_iovec iov = {&buf, NN_MSG};
+        struct nn_msghdr hdr;
+        memset(&hdr, 0, sizeof(hdr));
+        hdr.msg_iov = &iov;
+        hdr.msg_iovlen = 1;
+        hdr.msg_control = &ctrl;
+        hdr.msg_controllen = NN_MSG;
+        int r = nn_recvmsg(ing->sock, &hdr, NN_DONTWAIT);
+        if (r < 0) {
+            if (nn_errno() != EAGAIN && nn_errno() != EINTR)
+                tz_log(TZ_LOG_ERROR, "receive failed: %s", nn_strerror(nn_errno()));
+            break;
+        }
+        ing->msgs[n] = buf;
+        ing->ctrls[n] = ctrl;
+        ing->reqs[n] = (struct ingest_req){.msg = buf, .len = (size_t)r};
+        n++;
+    }
+    if (n == 0)
+        return;
+
+    struct tz_error err = {0};
+    if (ingest_process(ing->reg, ing->kp, ing->reqs, n, ing->max_msg,
+                       (int64_t)time(NULL), &err) != 0)
+        tz_log(TZ_LOG_ERROR, "building replies failed: %s", err.msg);
+
+    for (size_t i = 0; i < n; i++) {
+        nn_freemsg(ing->msgs[i]);
+        if (ing->reqs[i].reply == NULL) {
+            /* No reply possible: the agent's REQ socket will resend. */
+            if (ing->ctrls[i])
+                nn_freemsg(ing->ctrls[i]);
+            continue;
+        }
+        struct nn_iovec iov = {ing->reqs[i].reply, ing->reqs[i].reply_len};
+        struct nn_msghdr hdr;
+        memset(&hdr, 0, sizeof(hdr));
+        hdr.msg_iov = &iov;
+        hdr.msg_iovlen = 1;
+        hdr.msg_control = &ing->ctrls[i];   /* ownership passes to nanomsg */
+        hdr.msg_controllen = NN_MSG;
+        if (nn_sendmsg(ing->sock, &hdr, NN_DONTWAIT) < 0) {
+            /* The peer went away or its pipe is full; it will resend, and
+             * the resend of a stored report is answered from last_seq. */
+            tz_log(TZ_LOG_WARN, "could not send a reply: %s",
+                   nn_strerror(nn_errno()));
+            nn_freemsg(ing->ctrls[i]);
+        }
+        free(ing->reqs[i].reply);
+    }
+}
+
+int ingest_start(uv_loop_t *loop, struct tz_register *reg,
+                 const struct tz_keypair *kp, const struct ingest_opts *opts,
+                 struct ingest **out, struct tz_error *err)
+{
+    struct ingest *ing = calloc(1, sizeof(*ing));
+    if (ing == NULL)
+        return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    ing->reg = reg;
+    ing->kp = kp;
+    ing->max_msg = opts->max_msg ? opts->max_msg : TZ_MAX_MSG;
+    ing->max_batch = opts->max_batch ? opts->max_batch : 256;
+    ing->msgs = calloc(ing->max_batch, sizeof(void *));
+    ing->ctrls = calloc(ing->max_batch, sizeof(void *));
+    ing->reqs = calloc(ing->max_batch, sizeof(*ing->reqs));
+    ing->sock = -1;
+    if (ing->msgs == NULL || ing->ctrls == NULL || ing->reqs == NULL) {
+        ingest_stop(ing);
+        return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    }
+
+    ing->sock = nn_socket(AF_SP_RAW, NN_REP);
+    if (ing->sock < 0) {
+        int e = nn_errno();
+        ingest_stop(ing);
+        return tz_err(err, TZ_EIO, NULL, 0, "nn_socket: %s", nn_strerror(e));
+    }
+    int maxsz = (int)(ing->max_msg + TRANSPORT_SLACK);
+    int fd;
+    size_t fdsz = sizeof(fd);
+    if (nn_setsockopt(ing->sock, NN_SOL_SOCKET, NN_RCVMAXSIZE, &maxsz,
+                      sizeof(maxsz)) < 0 ||
+        nn_getsockopt(ing->sock, NN_SOL_SOCKET, NN_RCVFD, &fd, &fdsz) < 0) {
+        int e = nn_errno();
+        ingest_stop(ing);
+        return tz_err(err, TZ_EIO, NULL, 0, "socket options: %s", nn_strerror(e));
+    }
+    if (nn_bind(ing->sock, opts->listen_url) < 0) {
+        int e = nn_errno();
+        ingest_stop(ing);
+        return tz_err(err, TZ_EIO, opts->listen_url, 0, "cannot listen: %s",
+                      nn_strerror(e));
+    }
+    int r = uv_poll_init(loop, &ing->poll, fd);
+    if (r != 0) {
+        ingest_stop(ing);
+        return tz_err(err, TZ_EIO, NULL, 0, "uv_poll_init: %s", uv_strerror(r));
+    }
+    ing->polling = 1;
+    ing->poll.data = ing;
+    r = uv_poll_start(&ing->poll, UV_READABLE, on_readable);
+    if (r != 0) {
+        ingest_stop(ing);
+        return tz_err(err, TZ_EIO, NULL, 0, "uv_poll_start: %s", uv_strerror(r));
+    }
+    *out = ing;
+    return 0;
+}
+
+static void ingest_free(struct ingest *ing)
+{
+    if (ing->sock >= 0)
+        nn_close(ing->sock);
+    free(ing->msgs);
+    free(ing->ctrls);
+    free(ing->reqs);
+    free(ing);
+}
+
+static void on_poll_closed(uv_handle_t *h)
+{
+    ingest_free(h->data);
+}
+
+void ingest_stop(struct ingest *ing)
+{
+    if (ing == NULL)
+        return;
+    if (ing->polling) {
+        /* The socket outlives the poll handle: close it once libuv is done. */
+        uv_close((uv_handle_t *)&ing->poll, on_poll_closed);
+        return;
+    }
+    ingest_free(ing);
+}

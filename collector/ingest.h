@@ -1,0 +1,59 @@
+/* ingest — requests off the wire into the register, acks after commit.
+ *
+ * The collector's socket is a raw nanomsg REP (AF_SP_RAW): each readable
+ * event drains every queued request (up to max_batch), opens and verifies
+ * them, stores them all in ONE register transaction (group commit) and only
+ * then sends each Ack. An Ack OK therefore always means "committed and
+ * synced"; agents delete their spooled copy on it (DESIGN.md §2).
+ * The socket is driven from the libuv loop through NN_RCVFD in a uv_poll_t,
+ * so the daemon has a single thread and no locks. */
+#ifndef TZ_INGEST_H
+#define TZ_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "keys.h"
+#include "register.h"
+#include "tz_error.h"
+
+struct ingest_opts {
+    const char *listen_url;   /* e.g. tcp://127.0.0.1:7450, ipc:///run/tz.sock */
+    size_t max_msg;           /* protocol limit, TZ_MAX_MSG by default */
+    size_t max_batch;         /* requests per transaction, 256 by default */
+};
+
+/* One request of a batch. reply/reply_len are set by ingest_process
+ * (caller frees reply). */
+struct ingest_req {
+    const uint8_t *msg;
+    size_t len;
+    int status;               /* Tz__Status answered */
+    uint8_t *reply;
+    size_t reply_len;
+};
+
+/* Verify, store (one transaction) and answer n requests. The socket-free core
+ * of ingest, used by the daemon, the tests and the benchmarks. Returns 0 when
+ * every request got a reply (rejections included); <0 only when a reply could
+ * not be built (out of memory), with err set. A storage failure is not an
+ * error here: the affected requests are answered STORAGE_ERROR. */
+int ingest_process(struct tz_register *reg, const struct tz_keypair *kp,
+                   struct ingest_req *reqs, size_t n, size_t max_msg,
+                   int64_t now, struct tz_error *err);
+
+struct ingest;
+
+/* Bind opts->listen_url and start polling on loop. Ownership: reg and kp must
+ * outlive the ingest; free it with ingest_stop (closes the socket). */
+int ingest_start(uv_loop_t *loop, struct tz_register *reg,
+                 const struct tz_keypair *kp, const struct ingest_opts *opts,
+                 struct ingest **out, struct tz_error *err);
+/* Stop polling and close the socket; the batch in progress, if any, has
+ * already been committed and answered (batches run to completion inside one
+ * callback). Safe with NULL. */
+void ingest_stop(struct ingest *ing);
+
+#endif

@@ -1,0 +1,141 @@
+/* tz-collector — the network information center's collector daemon.
+ *
+ * Opens the register, loads (or makes) the collector key agents pin, and
+ * serves agents on a raw nanomsg REP socket from a libuv loop until SIGINT
+ * or SIGTERM. A batch in progress always finishes (committed and acked)
+ * before the loop stops. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "collector_config.h"
+#include "ingest.h"
+#include "keys.h"
+#include "register.h"
+#include "tz_log.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: tz-collector [--data DIR] [--listen URL] [--config FILE]\n"
+            "                    [--max-batch N] [--verbose]\n"
+            "  --data DIR     register and collector key (default ./var/taizhang)\n"
+            "  --listen URL   nanomsg URL for agents (default tcp://127.0.0.1:7450)\n"
+            "  --config FILE  INI file, [collector] section; flags override it\n"
+            "  --max-batch N  requests per write transaction (default 256)\n");
+}
+
+static struct ingest *g_ingest;
+
+static void close_handle(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+static void on_signal_stop(uv_signal_t *h, int signum)
+{
+    tz_log(TZ_LOG_INFO, "received %s, stopping", strsignal(signum));
+    ingest_stop(g_ingest);
+    g_ingest = NULL;
+    uv_walk(h->loop, close_handle, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    struct collector_config cfg;
+    collector_config_defaults(&cfg);
+    const char *config = NULL, *data = NULL, *listen = NULL;
+    long max_batch = 0;
+    int verbose = 0;
+    static const struct option opts[] = {
+        {"data", required_argument, NULL, 'd'},
+        {"listen", required_argument, NULL, 'l'},
+        {"config", required_argument, NULL, 'c'},
+        {"max-batch", required_argument, NULL, 'b'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int ch;
+    while ((ch = getopt_long(argc, argv, "d:l:c:b:vh", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'd': data = optarg; break;
+        case 'l': listen = optarg; break;
+        case 'c': config = optarg; break;
+        case 'b': {
+            char *end;
+            max_batch = strtol(optarg, &end, 10);
+            if (*end || max_batch < 1 || max_batch > 65536) {
+                fprintf(stderr, "tz-collector: --max-batch takes 1..65536\n");
+                return 2;
+            }
+            break;
+        }
+        case 'v': verbose = 1; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    tz_log_init("tz-collector", verbose ? TZ_LOG_DEBUG : TZ_LOG_INFO);
+
+    struct tz_error err = {0};
+    char ebuf[1024];
+    if (config && collector_config_load(&cfg, config, &err) != 0) {
+        fprintf(stderr, "tz-collector: %s\n", tz_error_str(&err, ebuf, sizeof(ebuf)));
+        return 1;
+    }
+    if (data)
+        snprintf(cfg.data, sizeof(cfg.data), "%s", data);
+    if (listen)
+        snprintf(cfg.listen, sizeof(cfg.listen), "%s", listen);
+    if (max_batch)
+        cfg.max_batch = (size_t)max_batch;
+
+    signal(SIGPIPE, SIG_IGN);
+    struct tz_keypair kp;
+    struct tz_register *reg = NULL;
+    if (tz_mkdirs(cfg.data, 0700, &err) != 0 ||
+        tz_keypair_load(cfg.data, "collector", 1, &kp, &err) != 0 ||
+        register_open(cfg.data, 0, &reg, &err) != 0) {
+        fprintf(stderr, "tz-collector: %s\n", tz_error_str(&err, ebuf, sizeof(ebuf)));
+        return 1;
+    }
+
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    struct ingest_opts io = {.listen_url = cfg.listen,
+                             .max_msg = cfg.max_message,
+                             .max_batch = cfg.max_batch};
+    if (ingest_start(&loop, reg, &kp, &io, &g_ingest, &err) != 0) {
+        fprintf(stderr, "tz-collector: %s\n", tz_error_str(&err, ebuf, sizeof(ebuf)));
+        register_close(reg);
+        uv_loop_close(&loop);
+        return 1;
+    }
+    uv_signal_t sigint, sigterm;
+    uv_signal_init(&loop, &sigint);
+    uv_signal_init(&loop, &sigterm);
+    uv_signal_start(&sigint, on_signal_stop, SIGINT);
+    uv_signal_start(&sigterm, on_signal_stop, SIGTERM);
+
+    char pkhex[TZ_KEY_HEX];
+    tz_hex_encode(kp.pk, sizeof(kp.pk), pkhex);
+    tz_log(TZ_LOG_INFO, "listening on %s, data %s, collector key %s", cfg.listen,
+           cfg.data, pkhex);
+
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+    register_close(reg);
+    tz_keypair_wipe(&kp);
+    tz_log(TZ_LOG_INFO, "stopped");
+    return 0;
+}

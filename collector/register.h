@@ -1,0 +1,140 @@
+/* register — THE storage interface of the network asset register.
+ *
+ * Ingest, tzctl and (later) rules and the portal call only these functions;
+ * register_lmdb.c is the one file that talks to LMDB (DESIGN.md §8). A
+ * PostgreSQL backend would implement this same header.
+ *
+ * Concurrency: one writer process (tz-collector) plus any number of readers
+ * (tzctl). tzctl's short write commands (dept add, token create) are also
+ * allowed while the collector runs; the backend serialises writers.
+ * Ownership: strings and records returned through out-parameters are the
+ * caller's unless stated; free records with the matching *_free function. */
+#ifndef TZ_REGISTER_H
+#define TZ_REGISTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tz_limits.h"
+#include "tz_error.h"
+#include "taizhang.pb-c.h"
+
+#define REGISTER_SCHEMA 1
+
+struct tz_register;
+
+enum { REGISTER_RDONLY = 1 };
+
+/* Open (creating dir and the databases when writable) the register in dir.
+ * A read-only open of a register that does not exist is TZ_ENOENT. A schema
+ * newer than REGISTER_SCHEMA is TZ_ESTORE with a clear message.
+ * The LMDB map starts at 256 MiB and doubles on demand up to 64 GiB; the
+ * environment variable TZ_REGISTER_MAPSIZE (bytes) sets the starting size of
+ * a writable open instead (tests use a tiny map to exercise growth).
+ * A handle is used by one thread at a time. */
+int register_open(const char *dir, unsigned flags, struct tz_register **out,
+                  struct tz_error *err);
+void register_close(struct tz_register *reg);
+
+/* ---- ingest: one batch, one write transaction ---- */
+
+enum register_item_kind {
+    ITEM_REJECTED = 0,  /* already rejected before storage: only counted */
+    ITEM_ENROLL,
+    ITEM_REPORT,
+    ITEM_HEARTBEAT
+};
+
+/* One verified request. The register checks the agent and seq, applies it
+ * and sets status (a Tz__Status value) with agent_id/dept/detail filled.
+ * For ITEM_REJECTED the caller has set status; the register counts it. */
+struct register_item {
+    enum register_item_kind kind;
+    uint8_t agent_pk[32];
+    uint64_t seq;
+    const Tz__Enroll *enroll;  /* ITEM_ENROLL */
+    const Tz__Report *report;  /* ITEM_REPORT */
+    /* out (status in for ITEM_REJECTED) */
+    int status;
+    uint64_t agent_id;
+    char dept[TZ_MAX_NAME_BUF];
+    char detail[160];
+};
+
+/* Apply items in order in one transaction and commit it (synced), then set
+ * each item's status. Items from the same agent are checked against each
+ * other (a replay inside the batch is REPLAY). Returns 0 when committed; on
+ * failure (TZ_ESTORE) nothing is stored and every item must be answered
+ * STORAGE_ERROR (the register sets that status on non-rejected items).
+ * Statuses the register gives: OK, BAD_TOKEN, UNKNOWN_AGENT, REPLAY,
+ * INVALID (missing body; package name empty or over TZ_MAX_NAME), and
+ * NEED_FULL for a delta report (a kind listed in hashes but absent, not in
+ * errors) whose stored section is missing or does not hash (BLAKE2b-256 of
+ * the packed section) to the listed value. Re-enrolling an enrolled key
+ * keeps its agent_id and department. */
+int register_put_batch(struct tz_register *reg, struct register_item *items,
+                       size_t n, int64_t now, struct tz_error *err);
+
+/* ---- reads ---- */
+
+/* Call cb for each agent (host) in agent_id order, optionally only those of
+ * dept. The record is valid during the call only. cb returning non-zero
+ * stops the walk and that value is returned. */
+typedef int (*register_agent_cb)(const Tz__AgentRecord *rec, void *arg);
+int register_each_agent(struct tz_register *reg, const char *dept,
+                        register_agent_cb cb, void *arg, struct tz_error *err);
+
+/* The agent record and its latest sections merged into one Report.
+ * Ownership: free both with protobuf_c_message_free_unpacked(x, NULL).
+ * *report is NULL when the agent enrolled but never reported. */
+int register_get_host(struct tz_register *reg, uint64_t agent_id,
+                      Tz__AgentRecord **rec, Tz__Report **report,
+                      struct tz_error *err);
+
+/* Agent id for a key, TZ_ENOENT if not enrolled. */
+int register_find_agent(struct tz_register *reg, const uint8_t pk[32],
+                        uint64_t *agent_id, struct tz_error *err);
+
+/* The version of package name installed on agent_id according to the
+ * fleet-wide package index (written NUL-terminated into out, truncated to
+ * len). TZ_ENOENT when that host does not have it. */
+int register_pkg_version(struct tz_register *reg, const char *name,
+                         uint64_t agent_id, char *out, size_t len,
+                         struct tz_error *err);
+
+/* ---- departments and tokens ---- */
+
+/* TZ_EEXIST if the name exists; names are 1..TZ_MAX_NAME bytes of UTF-8
+ * without control characters. */
+int register_dept_add(struct tz_register *reg, const char *name, int64_t now,
+                      struct tz_error *err);
+typedef int (*register_dept_cb)(const Tz__DeptRecord *rec, void *arg);
+int register_each_dept(struct tz_register *reg, register_dept_cb cb, void *arg,
+                       struct tz_error *err);
+
+/* Create a token for dept (role "dept": enrolls agents into dept) or, with
+ * dept NULL, an admin token. Only BLAKE2b(token) is stored; the plain token
+ * is written to out (NUL-terminated) and cannot be recovered later.
+ * TZ_ENOENT if dept does not exist. */
+#define REGISTER_TOKEN_LEN 48
+int register_token_create(struct tz_register *reg, const char *dept,
+                          int64_t now, char out[REGISTER_TOKEN_LEN],
+                          struct tz_error *err);
+
+/* ---- statistics ---- */
+
+struct register_stats {
+    uint64_t agents;
+    uint64_t hosts;                  /* agents that sent at least one report */
+    uint64_t depts;
+    uint64_t accepted;               /* requests answered OK */
+    uint64_t reports_accepted;       /* of which reports */
+    uint64_t rejected[16];           /* indexed by Tz__Status */
+    uint64_t schema;
+    uint64_t map_size;               /* bytes */
+    uint64_t used_bytes;
+};
+int register_stats(struct tz_register *reg, struct register_stats *out,
+                   struct tz_error *err);
+
+#endif

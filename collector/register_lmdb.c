@@ -1,0 +1,1511 @@
+/* register_lmdb — the LMDB backend of collector/register.h, and the only file
+ * that calls mdb_*. Keys are big-endian or "\0"-joined so ranges scan in order
+ * (DESIGN.md §4); values are packed protobuf messages from taizhang.proto, and
+ * every value read back is unpacked and checked: a corrupt record is
+ * TZ_ESTORE naming its key, never a crash.
+ *
+ * Databases: agents (be64 id → AgentRecord), agentkeys (pk → be64 id),
+ * hosts (be64 id + kind byte → packed section; kind 0 holds the report's
+ * hashes, errors and times), pkgidx (name "\0" be64 id → version),
+ * depts (name → DeptRecord), tokens (BLAKE2b-256(token) → TokenRecord),
+ * meta ("schema", "next_agent_id", "stat.*" counters, all be64). */
+#include "register.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lmdb.h>
+#include <sodium.h>
+
+#define MAP_INITIAL   ((size_t)256 << 20)
+#define MAP_MAX       ((size_t)64 << 30)
+#define PKGKEY_MAX    (TZ_MAX_NAME + 1 + 8)
+#define N_STATUS      16
+
+struct tz_register {
+    MDB_env *env;
+    MDB_dbi agents, agentkeys, hosts, pkgidx, depts, tokens, meta;
+    int rdonly;
+    int last_mdb;            /* the mdb rc behind the last TZ_ESTORE */
+    char dir[PATH_MAX];
+};
+
+/* ---- small helpers ---- */
+
+static void be64_put(uint8_t b[8], uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        b[i] = (uint8_t)(v & 0xff);
+}
+
+static uint64_t be64_get(const uint8_t b[8])
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = (v << 8) | b[i];
+    return v;
+}
+
+static MDB_val mval(const void *p, size_t n)
+{
+    MDB_val v = {n, (void *)p};
+    return v;
+}
+
+static MDB_val mstr(const char *s)
+{
+    return mval(s, strlen(s));
+}
+
+/* Every LMDB failure goes through here, so write_txn() can tell a full map
+ * (grow and retry) from anything else (give up). */
+static int mdb_fail(struct tz_register *reg, struct tz_error *err, int rc,
+                    const char *what)
+{
+    reg->last_mdb = rc;
+    return tz_err(err, TZ_ESTORE, reg->dir, 0, "%s: %s", what,
+                  mdb_strerror(rc));
+}
+
+static int corrupt(struct tz_register *reg, struct tz_error *err,
+                   const char *db, const char *key)
+{
+    reg->last_mdb = 0;
+    return tz_err(err, TZ_ESTORE, reg->dir, 0,
+                  "corrupt record %s/%s: cannot decode it (restore the "
+                  "register from a backup)", db, key);
+}
+
+/* Begin a transaction, adopting a map another process has grown. */
+static int txn_begin(struct tz_register *reg, unsigned flags, MDB_txn **txn,
+                     struct tz_error *err)
+{
+    for (int tries = 0;; tries++) {
+        int rc = mdb_txn_begin(reg->env, NULL, flags, txn);
+        if (rc == MDB_MAP_RESIZED && tries < 8) {
+            rc = mdb_env_set_mapsize(reg->env, 0);
+            if (rc != 0)
+                return mdb_fail(reg, err, rc, "adopting the grown map");
+            continue;
+        }
+        if (rc != 0)
+            return mdb_fail(reg, err, rc, "beginning a transaction");
+        return 0;
+    }
+}
+
+/* Double the map after MDB_MAP_FULL (no transaction may be active). */
+static int grow(struct tz_register *reg, struct tz_error *err)
+{
+    MDB_envinfo info;
+    mdb_env_info(reg->env, &info);
+    if (info.me_mapsize >= MAP_MAX)
+        return tz_err(err, TZ_ESTORE, reg->dir, 0,
+                      "the register is full at its %zu GiB limit",
+                      MAP_MAX >> 30);
+    size_t next = info.me_mapsize * 2;
+    if (next > MAP_MAX)
+        next = MAP_MAX;
+    int rc = mdb_env_set_mapsize(reg->env, next);
+    if (rc != 0)
+        return mdb_fail(reg, err, rc, "growing the map");
+    return 0;
+}
+
+typedef int (*txn_fn)(struct tz_register *reg, MDB_txn *txn, void *arg,
+                      struct tz_error *err);
+
+/* Run fn in one write transaction and commit it; on a full map abort, grow
+ * and run the whole of fn again (fn must start from scratch each time). */
+static int write_txn(struct tz_register *reg, txn_fn fn, void *arg,
+                     struct tz_error *err)
+{
+    if (reg->rdonly)
+        return tz_err(err, TZ_EPERM, reg->dir, 0,
+                      "the register is open read-only");
+    for (;;) {
+        MDB_txn *txn;
+        int rc = txn_begin(reg, 0, &txn, err);
+        if (rc != 0)
+            return rc;
+        reg->last_mdb = 0;
+        rc = fn(reg, txn, arg, err);
+        if (rc != 0) {
+            mdb_txn_abort(txn);
+            if (reg->last_mdb != MDB_MAP_FULL)
+                return rc;
+        } else {
+            int mrc = mdb_txn_commit(txn);  /* frees txn either way */
+            if (mrc == 0)
+                return 0;
+            if (mrc != MDB_MAP_FULL)
+                return mdb_fail(reg, err, mrc, "committing");
+        }
+        rc = grow(reg, err);
+        if (rc != 0)
+            return rc;
+    }
+}
+
+static int get(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi,
+               MDB_val *k, MDB_val *v, const char *what, struct tz_error *err)
+{
+    int rc = mdb_get(txn, dbi, k, v);
+    if (rc == MDB_NOTFOUND)
+        return TZ_ENOENT;
+    if (rc != 0)
+        return mdb_fail(reg, err, rc, what);
+    return 0;
+}
+
+static int put(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi,
+               MDB_val *k, MDB_val *v, unsigned flags, const char *what,
+               struct tz_error *err)
+{
+    int rc = mdb_put(txn, dbi, k, v, flags);
+    if (rc == MDB_KEYEXIST)
+        return TZ_EEXIST;
+    if (rc != 0)
+        return mdb_fail(reg, err, rc, what);
+    return 0;
+}
+
+/* Pack m straight into the page LMDB reserves for it. */
+static int put_msg(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi,
+                   MDB_val *k, const ProtobufCMessage *m, const char *what,
+                   struct tz_error *err)
+{
+    MDB_val v = mval(NULL, protobuf_c_message_get_packed_size(m));
+    int rc = put(reg, txn, dbi, k, &v, MDB_RESERVE, what, err);
+    if (rc != 0)
+        return rc;
+    protobuf_c_message_pack(m, v.mv_data);
+    return 0;
+}
+
+static void *unpack(const ProtobufCMessageDescriptor *d, const MDB_val *v)
+{
+    return protobuf_c_message_unpack(d, NULL, v->mv_size, v->mv_data);
+}
+
+static int get_u64(struct tz_register *reg, MDB_txn *txn, const char *key,
+                   uint64_t *out, struct tz_error *err)
+{
+    MDB_val k = mstr(key), v;
+    *out = 0;
+    int rc = get(reg, txn, reg->meta, &k, &v, "reading meta", err);
+    if (rc != 0)
+        return rc;
+    if (v.mv_size != 8)
+        return corrupt(reg, err, "meta", key);
+    *out = be64_get(v.mv_data);
+    return 0;
+}
+
+static int put_u64(struct tz_register *reg, MDB_txn *txn, const char *key,
+                   uint64_t val, struct tz_error *err)
+{
+    uint8_t b[8];
+    be64_put(b, val);
+    MDB_val k = mstr(key), v = mval(b, 8);
+    return put(reg, txn, reg->meta, &k, &v, 0, "writing meta", err);
+}
+
+static int add_u64(struct tz_register *reg, MDB_txn *txn, const char *key,
+                   uint64_t delta, struct tz_error *err)
+{
+    uint64_t cur;
+    int rc = get_u64(reg, txn, key, &cur, err);
+    if (rc != 0 && rc != TZ_ENOENT)
+        return rc;
+    return put_u64(reg, txn, key, cur + delta, err);
+}
+
+/* Load and check one agent record; TZ_ENOENT when absent. */
+static int agent_load(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                      Tz__AgentRecord **out, struct tz_error *err)
+{
+    uint8_t kb[8];
+    be64_put(kb, id);
+    MDB_val k = mval(kb, 8), v;
+    *out = NULL;
+    int rc = get(reg, txn, reg->agents, &k, &v, "reading agents", err);
+    if (rc != 0)
+        return rc;
+    Tz__AgentRecord *rec = unpack(&tz__agent_record__descriptor, &v);
+    if (rec == NULL || rec->agent_id != id || rec->agent_pk.len != 32) {
+        if (rec)
+            protobuf_c_message_free_unpacked(&rec->base, NULL);
+        char key[24];
+        snprintf(key, sizeof(key), "%llu", (unsigned long long)id);
+        return corrupt(reg, err, "agents", key);
+    }
+    *out = rec;
+    return 0;
+}
+
+static int agent_store(struct tz_register *reg, MDB_txn *txn,
+                       const Tz__AgentRecord *rec, struct tz_error *err)
+{
+    uint8_t kb[8];
+    be64_put(kb, rec->agent_id);
+    MDB_val k = mval(kb, 8);
+    return put_msg(reg, txn, reg->agents, &k, &rec->base, "writing agents",
+                   err);
+}
+
+static int agent_lookup(struct tz_register *reg, MDB_txn *txn,
+                        const uint8_t pk[32], uint64_t *id,
+                        struct tz_error *err)
+{
+    MDB_val k = mval(pk, 32), v;
+    int rc = get(reg, txn, reg->agentkeys, &k, &v, "reading agentkeys", err);
+    if (rc != 0)
+        return rc;
+    if (v.mv_size != 8)
+        return corrupt(reg, err, "agentkeys", "(agent key)");
+    *id = be64_get(v.mv_data);
+    return 0;
+}
+
+/* ---- open / close ---- */
+
+static int mkdirs(const char *dir, struct tz_error *err)
+{
+    char p[PATH_MAX];
+    if (snprintf(p, sizeof(p), "%s", dir) >= (int)sizeof(p))
+        return tz_err(err, TZ_EINVAL, dir, 0, "path too long");
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0755) != 0 && errno != EEXIST)
+            return tz_err(err, TZ_EIO, p, 0, "cannot create directory: %s",
+                          strerror(errno));
+        *s = '/';
+    }
+    /* The register holds every host's inventory: only its owner reads it. */
+    if (mkdir(p, 0700) != 0 && errno != EEXIST)
+        return tz_err(err, TZ_EIO, p, 0, "cannot create directory: %s",
+                      strerror(errno));
+    return 0;
+}
+
+static int open_dbi(struct tz_register *reg, MDB_txn *txn, const char *name,
+                    MDB_dbi *dbi, struct tz_error *err)
+{
+    int rc = mdb_dbi_open(txn, name, reg->rdonly ? 0 : MDB_CREATE, dbi);
+    if (rc == MDB_NOTFOUND)
+        return tz_err(err, TZ_ESTORE, reg->dir, 0,
+                      "register is missing its \"%s\" database (not a "
+                      "taizhang register, or created by an unfinished run)",
+                      name);
+    if (rc != 0)
+        return mdb_fail(reg, err, rc, "opening a database");
+    return 0;
+}
+
+static int open_dbis(struct tz_register *reg, MDB_txn *txn,
+                     struct tz_error *err)
+{
+    int rc;
+    if ((rc = open_dbi(reg, txn, "agents", &reg->agents, err)) ||
+        (rc = open_dbi(reg, txn, "agentkeys", &reg->agentkeys, err)) ||
+        (rc = open_dbi(reg, txn, "hosts", &reg->hosts, err)) ||
+        (rc = open_dbi(reg, txn, "pkgidx", &reg->pkgidx, err)) ||
+        (rc = open_dbi(reg, txn, "depts", &reg->depts, err)) ||
+        (rc = open_dbi(reg, txn, "tokens", &reg->tokens, err)) ||
+        (rc = open_dbi(reg, txn, "meta", &reg->meta, err)))
+        return rc;
+    return 0;
+}
+
+static int check_schema(struct tz_register *reg, MDB_txn *txn,
+                        struct tz_error *err)
+{
+    uint64_t schema;
+    int rc = get_u64(reg, txn, "schema", &schema, err);
+    if (rc == TZ_ENOENT) {
+        if (reg->rdonly)
+            return tz_err(err, TZ_ESTORE, reg->dir, 0,
+                          "register has no schema version (not a taizhang "
+                          "register?)");
+        return put_u64(reg, txn, "schema", REGISTER_SCHEMA, err);
+    }
+    if (rc != 0)
+        return rc;
+    if (schema > REGISTER_SCHEMA)
+        return tz_err(err, TZ_ESTORE, reg->dir, 0,
+                      "register schema %llu is newer than this build "
+                      "understands (%d): upgrade taizhang",
+                      (unsigned long long)schema, REGISTER_SCHEMA);
+    /* Older schemas get their migrations here, keyed by meta.schema. */
+    return 0;
+}
+
+static int init_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
+                    struct tz_error *err)
+{
+    (void)arg;
+    int rc = open_dbis(reg, txn, err);
+    return rc ? rc : check_schema(reg, txn, err);
+}
+
+static int initial_mapsize(size_t *out, struct tz_error *err)
+{
+    const char *s = getenv("TZ_REGISTER_MAPSIZE");
+    *out = MAP_INITIAL;
+    if (s == NULL || s[0] == '\0')
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v == 0 || v > MAP_MAX)
+        return tz_err(err, TZ_EINVAL, NULL, 0,
+                      "TZ_REGISTER_MAPSIZE=\"%s\" is not a size in bytes "
+                      "between 1 and 64 GiB", s);
+    *out = (size_t)v;
+    return 0;
+}
+
+int register_open(const char *dir, unsigned flags, struct tz_register **out,
+                  struct tz_error *err)
+{
+    *out = NULL;
+    if (sodium_init() < 0)
+        return tz_err(err, TZ_ECRYPTO, NULL, 0, "libsodium failed to start");
+    int rdonly = (flags & REGISTER_RDONLY) != 0;
+    size_t mapsize = 0;
+    int rc;
+    if (!rdonly && (rc = initial_mapsize(&mapsize, err)) != 0)
+        return rc;
+
+    struct tz_register *reg = calloc(1, sizeof(*reg));
+    if (reg == NULL)
+        return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    reg->rdonly = rdonly;
+    if (snprintf(reg->dir, sizeof(reg->dir), "%s", dir) >=
+        (int)sizeof(reg->dir)) {
+        free(reg);
+        return tz_err(err, TZ_EINVAL, dir, 0, "path too long");
+    }
+
+    char data[PATH_MAX + 16];
+    snprintf(data, sizeof(data), "%s/data.mdb", dir);
+    int exists = access(data, F_OK) == 0;
+    if (rdonly && !exists) {
+        free(reg);
+        return tz_err(err, TZ_ENOENT, NULL, 0,
+                      "no register at %s (start tz-collector or run a tzctl "
+                      "write command first)", dir);
+    }
+    if (!rdonly && (rc = mkdirs(dir, err)) != 0) {
+        free(reg);
+        return rc;
+    }
+
+    if ((rc = mdb_env_create(&reg->env)) != 0) {
+        rc = mdb_fail(reg, err, rc, "creating the environment");
+        free(reg);
+        return rc;
+    }
+    mdb_env_set_maxdbs(reg->env, 16);
+    /* A new register starts at the configured size; an existing one opens at
+     * the size recorded in it (another process may have grown it). */
+    if (!exists)
+        mdb_env_set_mapsize(reg->env, mapsize);
+    /* Durable by default: no NOSYNC/NOMETASYNC, an Ack means on disk. */
+    rc = mdb_env_open(reg->env, dir, MDB_NOTLS | (rdonly ? MDB_RDONLY : 0),
+                      0600);
+    if (rc != 0) {
+        int code = rc == EACCES ? TZ_EPERM : TZ_ESTORE;
+        tz_err(err, code, NULL, 0, "cannot open the register at %s: %s", dir,
+               mdb_strerror(rc));
+        mdb_env_close(reg->env);
+        free(reg);
+        return code;
+    }
+    if (!rdonly && exists) {
+        MDB_envinfo info;
+        mdb_env_info(reg->env, &info);
+        if (getenv("TZ_REGISTER_MAPSIZE") || info.me_mapsize < mapsize)
+            mdb_env_set_mapsize(reg->env, mapsize);
+    }
+
+    if (rdonly) {
+        MDB_txn *txn;
+        rc = txn_begin(reg, MDB_RDONLY, &txn, err);
+        if (rc == 0) {
+            rc = init_txn(reg, txn, NULL, err);
+            if (rc == 0) {
+                /* Commit keeps the dbi handles for the environment. */
+                int mrc = mdb_txn_commit(txn);
+                if (mrc != 0)
+                    rc = mdb_fail(reg, err, mrc, "opening databases");
+            } else {
+                mdb_txn_abort(txn);
+            }
+        }
+    } else {
+        rc = write_txn(reg, init_txn, NULL, err);
+    }
+    if (rc != 0) {
+        register_close(reg);
+        return rc;
+    }
+    *out = reg;
+    return 0;
+}
+
+void register_close(struct tz_register *reg)
+{
+    if (reg == NULL)
+        return;
+    mdb_env_close(reg->env);
+    free(reg);
+}
+
+/* ---- ingest ---- */
+
+struct batch {
+    struct register_item *items;
+    size_t n;
+    int64_t now;
+    /* counters, summed over the batch and written once */
+    uint64_t accepted, reports, new_hosts;
+    uint64_t rejected[N_STATUS];
+};
+
+static void item_set(struct register_item *it, int status, const char *fmt,
+                     ...) __attribute__((format(printf, 3, 4)));
+
+static void item_set(struct register_item *it, int status, const char *fmt,
+                     ...)
+{
+    it->status = status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(it->detail, sizeof(it->detail), fmt, ap);
+    va_end(ap);
+}
+
+static void item_dept(struct register_item *it, const char *dept)
+{
+    snprintf(it->dept, sizeof(it->dept), "%s", dept ? dept : "");
+}
+
+/* Known agent with a fresh seq? Sets REPLAY / UNKNOWN_AGENT and returns 1
+ * when the item stops here; *rec is the caller's on 0. */
+static int agent_check(struct tz_register *reg, MDB_txn *txn,
+                       struct register_item *it, Tz__AgentRecord **rec,
+                       int *stop, struct tz_error *err)
+{
+    uint64_t id;
+    *rec = NULL;
+    *stop = 1;
+    int rc = agent_lookup(reg, txn, it->agent_pk, &id, err);
+    if (rc == TZ_ENOENT) {
+        item_set(it, TZ__STATUS__UNKNOWN_AGENT,
+                 "agent key not enrolled: enroll first");
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    rc = agent_load(reg, txn, id, rec, err);
+    if (rc == TZ_ENOENT) {
+        char key[24];
+        snprintf(key, sizeof(key), "%llu", (unsigned long long)id);
+        return corrupt(reg, err, "agents", key);  /* agentkeys points nowhere */
+    }
+    if (rc != 0)
+        return rc;
+    it->agent_id = id;
+    item_dept(it, (*rec)->dept);
+    if (it->seq <= (*rec)->last_seq) {
+        item_set(it, TZ__STATUS__REPLAY,
+                 "seq %llu is not above the last accepted seq %llu",
+                 (unsigned long long)it->seq,
+                 (unsigned long long)(*rec)->last_seq);
+        protobuf_c_message_free_unpacked(&(*rec)->base, NULL);
+        *rec = NULL;
+        return 0;
+    }
+    *stop = 0;
+    return 0;
+}
+
+static int apply_enroll(struct tz_register *reg, MDB_txn *txn,
+                        struct batch *b, struct register_item *it,
+                        struct tz_error *err)
+{
+    const Tz__Enroll *en = it->enroll;
+    if (en == NULL) {
+        item_set(it, TZ__STATUS__INVALID, "enroll request without a body");
+        return 0;
+    }
+    const char *token = en->token ? en->token : "";
+    size_t tlen = strlen(token);
+    if (tlen == 0 || tlen > TZ_MAX_TOKEN) {
+        item_set(it, TZ__STATUS__BAD_TOKEN, "unknown enrollment token");
+        return 0;
+    }
+    uint8_t h[32];
+    crypto_generichash(h, sizeof(h), (const unsigned char *)token, tlen,
+                       NULL, 0);
+    MDB_val k = mval(h, sizeof(h)), v;
+    int rc = get(reg, txn, reg->tokens, &k, &v, "reading tokens", err);
+    if (rc == TZ_ENOENT) {
+        item_set(it, TZ__STATUS__BAD_TOKEN, "unknown enrollment token");
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    Tz__TokenRecord *tok = unpack(&tz__token_record__descriptor, &v);
+    if (tok == NULL)
+        return corrupt(reg, err, "tokens", "(token hash)");
+    if (strcmp(tok->role, "dept") != 0 || tok->dept[0] == '\0') {
+        item_set(it, TZ__STATUS__BAD_TOKEN,
+                 "token has role \"%s\", not a department enrollment token",
+                 tok->role);
+        protobuf_c_message_free_unpacked(&tok->base, NULL);
+        return 0;
+    }
+
+    uint64_t id;
+    rc = agent_lookup(reg, txn, it->agent_pk, &id, err);
+    if (rc == 0) {
+        /* Re-enrolling the same key keeps its id: `make run` twice must
+         * not make a second host. Its department stays what it was. */
+        protobuf_c_message_free_unpacked(&tok->base, NULL);
+        Tz__AgentRecord *old;
+        int stop;
+        rc = agent_check(reg, txn, it, &old, &stop, err);
+        if (rc != 0 || stop)
+            return rc;
+        Tz__AgentRecord nw = *old;
+        nw.hostname = en->hostname ? en->hostname : old->hostname;
+        nw.machine_id = en->machine_id ? en->machine_id : old->machine_id;
+        nw.last_seq = it->seq;
+        nw.last_seen = b->now;
+        rc = agent_store(reg, txn, &nw, err);
+        protobuf_c_message_free_unpacked(&old->base, NULL);
+        if (rc == 0)
+            item_set(it, TZ__STATUS__OK, "already enrolled as agent %llu",
+                     (unsigned long long)id);
+        return rc;
+    }
+    if (rc != TZ_ENOENT) {
+        protobuf_c_message_free_unpacked(&tok->base, NULL);
+        return rc;
+    }
+
+    rc = get_u64(reg, txn, "next_agent_id", &id, err);
+    if (rc == TZ_ENOENT) {
+        id = 1;
+        rc = 0;
+    }
+    if (rc == 0)
+        rc = put_u64(reg, txn, "next_agent_id", id + 1, err);
+    if (rc != 0) {
+        protobuf_c_message_free_unpacked(&tok->base, NULL);
+        return rc;
+    }
+    Tz__AgentRecord rec = TZ__AGENT_RECORD__INIT;
+    rec.agent_id = id;
+    rec.agent_pk.data = it->agent_pk;
+    rec.agent_pk.len = 32;
+    rec.dept = tok->dept;
+    rec.hostname = en->hostname ? en->hostname : "";
+    rec.machine_id = en->machine_id ? en->machine_id : "";
+    rec.enrolled_at = b->now;
+    rec.last_seen = b->now;
+    rec.last_seq = it->seq;
+    rc = agent_store(reg, txn, &rec, err);
+    if (rc == 0) {
+        uint8_t idb[8];
+        be64_put(idb, id);
+        MDB_val kk = mval(it->agent_pk, 32), vv = mval(idb, 8);
+        rc = put(reg, txn, reg->agentkeys, &kk, &vv, 0, "writing agentkeys",
+                 err);
+    }
+    if (rc == 0) {
+        it->agent_id = id;
+        item_dept(it, tok->dept);
+        item_set(it, TZ__STATUS__OK, "enrolled as agent %llu",
+                 (unsigned long long)id);
+    }
+    protobuf_c_message_free_unpacked(&tok->base, NULL);
+    return rc;
+}
+
+static void host_key(uint8_t k[9], uint64_t id, int kind)
+{
+    be64_put(k, id);
+    k[8] = (uint8_t)kind;
+}
+
+static const ProtobufCMessage *report_section(const Tz__Report *r, int kind)
+{
+    switch (kind) {
+    case TZ__SECTION_KIND__SECTION_HOST: return &r->host->base;
+    case TZ__SECTION_KIND__SECTION_HARDWARE: return &r->hardware->base;
+    case TZ__SECTION_KIND__SECTION_INTERFACES: return &r->interfaces->base;
+    case TZ__SECTION_KIND__SECTION_PACKAGES: return &r->packages->base;
+    }
+    return NULL;
+}
+
+static int section_present(const Tz__Report *r, int kind)
+{
+    switch (kind) {
+    case TZ__SECTION_KIND__SECTION_HOST: return r->host != NULL;
+    case TZ__SECTION_KIND__SECTION_HARDWARE: return r->hardware != NULL;
+    case TZ__SECTION_KIND__SECTION_INTERFACES: return r->interfaces != NULL;
+    case TZ__SECTION_KIND__SECTION_PACKAGES: return r->packages != NULL;
+    }
+    return 0;
+}
+
+static const char *kind_name(int kind)
+{
+    const ProtobufCEnumValue *v =
+        protobuf_c_enum_descriptor_get_value(&tz__section_kind__descriptor,
+                                             kind);
+    return v ? v->name : "unknown";
+}
+
+/* A delta report leaves out sections whose hash did not change; we need the
+ * stored copy to be exactly that base, else the agent must send it all. */
+static int delta_base_ok(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                         const Tz__Report *r, int *missing,
+                         struct tz_error *err)
+{
+    *missing = 0;
+    for (size_t i = 0; i < r->n_hashes; i++) {
+        const Tz__SectionHash *sh = r->hashes[i];
+        if (sh == NULL || sh->kind < TZ__SECTION_KIND__SECTION_HOST ||
+            sh->kind > TZ__SECTION_KIND__SECTION_PACKAGES ||
+            section_present(r, sh->kind))
+            continue;
+        int failed = 0;
+        for (size_t e = 0; e < r->n_errors; e++)
+            if (r->errors[e] && (int)r->errors[e]->section == (int)sh->kind)
+                failed = 1;
+        if (failed)
+            continue;
+        uint8_t kb[9];
+        host_key(kb, id, sh->kind);
+        MDB_val k = mval(kb, 9), v;
+        int rc = get(reg, txn, reg->hosts, &k, &v, "reading hosts", err);
+        if (rc == TZ_ENOENT) {
+            *missing = sh->kind;
+            return 0;
+        }
+        if (rc != 0)
+            return rc;
+        uint8_t h[32];
+        crypto_generichash(h, sizeof(h), v.mv_data, v.mv_size, NULL, 0);
+        if (sh->hash.len != sizeof(h) || memcmp(h, sh->hash.data, 32) != 0) {
+            *missing = sh->kind;
+            return 0;
+        }
+    }
+    return 0;
+}
+
+struct pkv {
+    const char *name;
+    const char *version;
+};
+
+static int pkv_cmp(const void *a, const void *b)
+{
+    const struct pkv *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : strcmp(x->version, y->version);
+}
+
+/* The section's packages sorted by name, one per name (several
+ * architectures of one package collapse to the lowest version string). */
+static int pkv_list(const Tz__PackagesSection *s, struct pkv **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (s == NULL || s->n_packages == 0)
+        return 0;
+    struct pkv *a = malloc(s->n_packages * sizeof(*a));
+    if (a == NULL)
+        return TZ_ENOMEM;
+    size_t m = 0;
+    for (size_t i = 0; i < s->n_packages; i++) {
+        const Tz__Package *p = s->packages[i];
+        if (p == NULL || p->name == NULL || p->name[0] == '\0')
+            continue;
+        a[m].name = p->name;
+        a[m].version = p->version ? p->version : "";
+        m++;
+    }
+    qsort(a, m, sizeof(*a), pkv_cmp);
+    size_t w = 0;
+    for (size_t i = 0; i < m; i++)
+        if (w == 0 || strcmp(a[w - 1].name, a[i].name) != 0)
+            a[w++] = a[i];
+    *out = a;
+    *n = w;
+    return 0;
+}
+
+static size_t pkg_key(uint8_t k[PKGKEY_MAX], const char *name, uint64_t id)
+{
+    size_t n = strlen(name);
+    memcpy(k, name, n);
+    k[n] = '\0';
+    be64_put(k + n + 1, id);
+    return n + 9;
+}
+
+/* Update pkgidx by the difference between the stored packages section and
+ * the new one: a daily report usually changes a handful of rows, not 2000. */
+static int pkgidx_diff(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                       const Tz__PackagesSection *nw, struct tz_error *err)
+{
+    uint8_t kb[9];
+    host_key(kb, id, TZ__SECTION_KIND__SECTION_PACKAGES);
+    MDB_val k = mval(kb, 9), v;
+    Tz__PackagesSection *old = NULL;
+    int rc = get(reg, txn, reg->hosts, &k, &v, "reading hosts", err);
+    if (rc == 0) {
+        old = unpack(&tz__packages_section__descriptor, &v);
+        if (old == NULL) {
+            char key[32];
+            snprintf(key, sizeof(key), "%llu/packages",
+                     (unsigned long long)id);
+            return corrupt(reg, err, "hosts", key);
+        }
+    } else if (rc != TZ_ENOENT) {
+        return rc;
+    }
+    size_t no, nn;
+    struct pkv *a, *b = NULL;
+    rc = pkv_list(old, &a, &no);
+    if (rc == 0)
+        rc = pkv_list(nw, &b, &nn);
+    if (rc != 0) {
+        free(a);
+        if (old)
+            protobuf_c_message_free_unpacked(&old->base, NULL);
+        reg->last_mdb = 0;
+        return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    }
+    size_t i = 0, j = 0;
+    uint8_t key[PKGKEY_MAX];
+    rc = 0;
+    while (rc == 0 && (i < no || j < nn)) {
+        int c = i == no ? 1 : j == nn ? -1 : strcmp(a[i].name, b[j].name);
+        if (c < 0) {
+            MDB_val pk = mval(key, pkg_key(key, a[i].name, id));
+            int mrc = mdb_del(txn, reg->pkgidx, &pk, NULL);
+            if (mrc != 0 && mrc != MDB_NOTFOUND)
+                rc = mdb_fail(reg, err, mrc, "writing pkgidx");
+            i++;
+        } else if (c > 0 || strcmp(a[i].version, b[j].version) != 0) {
+            MDB_val pk = mval(key, pkg_key(key, b[j].name, id));
+            MDB_val pv = mstr(b[j].version);
+            rc = put(reg, txn, reg->pkgidx, &pk, &pv, 0, "writing pkgidx",
+                     err);
+            if (c == 0)
+                i++;
+            j++;
+        } else {
+            i++;
+            j++;
+        }
+    }
+    free(a);
+    free(b);
+    if (old)
+        protobuf_c_message_free_unpacked(&old->base, NULL);
+    return rc;
+}
+
+/* Addresses of non-loopback interfaces, without their /prefix. The strings
+ * are written into one buffer the caller frees with the array. */
+static char **collect_ips(const Tz__InterfacesSection *s, size_t *n)
+{
+    size_t count = 0, bytes = 0;
+    for (size_t i = 0; i < s->n_interfaces; i++) {
+        const Tz__Interface *f = s->interfaces[i];
+        if (f == NULL || f->loopback)
+            continue;
+        for (size_t a = 0; a < f->n_ipv4; a++)
+            count++, bytes += strlen(f->ipv4[a]) + 1;
+        for (size_t a = 0; a < f->n_ipv6; a++)
+            count++, bytes += strlen(f->ipv6[a]) + 1;
+    }
+    *n = 0;
+    char **out = malloc(count * sizeof(char *) + bytes + 1);
+    if (out == NULL)
+        return NULL;
+    char *p = (char *)(out + count);
+    for (size_t i = 0; i < s->n_interfaces; i++) {
+        const Tz__Interface *f = s->interfaces[i];
+        if (f == NULL || f->loopback)
+            continue;
+        for (int fam = 0; fam < 2; fam++) {
+            size_t na = fam ? f->n_ipv6 : f->n_ipv4;
+            char **as = fam ? f->ipv6 : f->ipv4;
+            for (size_t a = 0; a < na; a++) {
+                size_t len = strcspn(as[a], "/");
+                memcpy(p, as[a], len);
+                p[len] = '\0';
+                out[(*n)++] = p;
+                p += len + 1;
+            }
+        }
+    }
+    return out;
+}
+
+/* Names are keys in pkgidx: they must fit one. */
+static int report_valid(const Tz__Report *r, struct register_item *it)
+{
+    if (r->packages == NULL)
+        return 1;
+    for (size_t i = 0; i < r->packages->n_packages; i++) {
+        const Tz__Package *p = r->packages->packages[i];
+        size_t len = p && p->name ? strlen(p->name) : 0;
+        if (len == 0 || len > TZ_MAX_NAME) {
+            item_set(it, TZ__STATUS__INVALID,
+                     "package %zu: name empty or longer than %d bytes", i,
+                     TZ_MAX_NAME);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int apply_report(struct tz_register *reg, MDB_txn *txn,
+                        struct batch *b, struct register_item *it,
+                        struct tz_error *err)
+{
+    const Tz__Report *r = it->report;
+    if (r == NULL) {
+        item_set(it, TZ__STATUS__INVALID, "report request without a body");
+        return 0;
+    }
+    Tz__AgentRecord *old;
+    int stop;
+    int rc = agent_check(reg, txn, it, &old, &stop, err);
+    if (rc != 0 || stop)
+        return rc;
+    uint64_t id = old->agent_id;
+    int missing;
+    if (!report_valid(r, it)) {
+        protobuf_c_message_free_unpacked(&old->base, NULL);
+        return 0;
+    }
+    rc = delta_base_ok(reg, txn, id, r, &missing, err);
+    if (rc != 0 || missing) {
+        if (rc == 0)
+            item_set(it, TZ__STATUS__NEED_FULL,
+                     "no stored base for section %s: send a full report",
+                     kind_name(missing));
+        protobuf_c_message_free_unpacked(&old->base, NULL);
+        return rc;
+    }
+
+    if (r->packages)
+        rc = pkgidx_diff(reg, txn, id, r->packages, err);
+    for (int kind = TZ__SECTION_KIND__SECTION_HOST;
+         rc == 0 && kind <= TZ__SECTION_KIND__SECTION_PACKAGES; kind++) {
+        if (!section_present(r, kind))
+            continue;
+        uint8_t kb[9];
+        host_key(kb, id, kind);
+        MDB_val k = mval(kb, 9);
+        rc = put_msg(reg, txn, reg->hosts, &k, report_section(r, kind),
+                     "writing hosts", err);
+    }
+    if (rc == 0) {
+        /* Kind 0: what the report says about itself, without sections. */
+        Tz__Report head = *r;
+        head.host = NULL;
+        head.hardware = NULL;
+        head.interfaces = NULL;
+        head.packages = NULL;
+        uint8_t kb[9];
+        host_key(kb, id, 0);
+        MDB_val k = mval(kb, 9);
+        rc = put_msg(reg, txn, reg->hosts, &k, &head.base, "writing hosts",
+                     err);
+    }
+
+    Tz__AgentRecord nw = *old;
+    char **ips = NULL;
+    if (rc == 0) {
+        if (r->host) {
+            if (r->host->hostname && r->host->hostname[0])
+                nw.hostname = r->host->hostname;
+            nw.os_pretty = r->host->os_pretty;
+            nw.kernel = r->host->kernel_release;
+        }
+        if (r->packages)
+            nw.package_count = (uint32_t)r->packages->n_packages;
+        if (r->interfaces) {
+            ips = collect_ips(r->interfaces, &nw.n_ips);
+            if (ips == NULL) {
+                reg->last_mdb = 0;
+                rc = tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+            }
+            nw.ips = ips;
+        }
+        if (old->reports == 0)
+            b->new_hosts++;
+        nw.reports = old->reports + 1;
+        nw.last_report_at = b->now;
+        nw.last_seq = it->seq;
+        nw.last_seen = b->now;
+    }
+    if (rc == 0)
+        rc = agent_store(reg, txn, &nw, err);
+    free(ips);
+    protobuf_c_message_free_unpacked(&old->base, NULL);
+    if (rc == 0) {
+        b->reports++;
+        item_set(it, TZ__STATUS__OK, "report stored");
+    }
+    return rc;
+}
+
+static int apply_heartbeat(struct tz_register *reg, MDB_txn *txn,
+                           struct batch *b, struct register_item *it,
+                           struct tz_error *err)
+{
+    Tz__AgentRecord *old;
+    int stop;
+    int rc = agent_check(reg, txn, it, &old, &stop, err);
+    if (rc != 0 || stop)
+        return rc;
+    Tz__AgentRecord nw = *old;
+    nw.last_seq = it->seq;
+    nw.last_seen = b->now;
+    rc = agent_store(reg, txn, &nw, err);
+    protobuf_c_message_free_unpacked(&old->base, NULL);
+    if (rc == 0)
+        item_set(it, TZ__STATUS__OK, "alive");
+    return rc;
+}
+
+static int status_index(int status)
+{
+    return status >= 0 && status < N_STATUS ? status : 0;
+}
+
+static int batch_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
+                     struct tz_error *err)
+{
+    struct batch *b = arg;
+    /* A retry after growing the map starts from scratch. */
+    b->accepted = b->reports = b->new_hosts = 0;
+    memset(b->rejected, 0, sizeof(b->rejected));
+    for (size_t i = 0; i < b->n; i++) {
+        struct register_item *it = &b->items[i];
+        if (it->kind == ITEM_REJECTED) {
+            b->rejected[status_index(it->status)]++;
+            continue;
+        }
+        it->status = TZ__STATUS__STATUS_UNSPECIFIED;
+        it->agent_id = 0;
+        it->dept[0] = '\0';
+        it->detail[0] = '\0';
+        int rc;
+        switch (it->kind) {
+        case ITEM_ENROLL: rc = apply_enroll(reg, txn, b, it, err); break;
+        case ITEM_REPORT: rc = apply_report(reg, txn, b, it, err); break;
+        case ITEM_HEARTBEAT: rc = apply_heartbeat(reg, txn, b, it, err); break;
+        default:
+            item_set(it, TZ__STATUS__INVALID, "unknown request kind");
+            rc = 0;
+        }
+        if (rc != 0)
+            return rc;
+        if (it->status == TZ__STATUS__OK)
+            b->accepted++;
+        else
+            b->rejected[status_index(it->status)]++;
+    }
+
+    int rc = 0;
+    if (b->accepted)
+        rc = add_u64(reg, txn, "stat.accepted", b->accepted, err);
+    if (rc == 0 && b->reports)
+        rc = add_u64(reg, txn, "stat.reports", b->reports, err);
+    if (rc == 0 && b->new_hosts)
+        rc = add_u64(reg, txn, "stat.hosts", b->new_hosts, err);
+    for (int s = 0; rc == 0 && s < N_STATUS; s++) {
+        if (b->rejected[s] == 0)
+            continue;
+        char key[32];
+        snprintf(key, sizeof(key), "stat.rejected.%d", s);
+        rc = add_u64(reg, txn, key, b->rejected[s], err);
+    }
+    return rc;
+}
+
+int register_put_batch(struct tz_register *reg, struct register_item *items,
+                       size_t n, int64_t now, struct tz_error *err)
+{
+    struct batch b = {.items = items, .n = n, .now = now};
+    int rc = write_txn(reg, batch_txn, &b, err);
+    if (rc != 0) {
+        for (size_t i = 0; i < n; i++) {
+            if (items[i].kind == ITEM_REJECTED)
+                continue;
+            items[i].status = TZ__STATUS__STORAGE_ERROR;
+            snprintf(items[i].detail, sizeof(items[i].detail),
+                     "the register could not commit: retry later");
+        }
+        /* Whatever the failure, the caller sees the one storage code. */
+        if (rc != TZ_ESTORE && err != NULL) {
+            char msg[sizeof(err->msg)];
+            snprintf(msg, sizeof(msg), "%s", err->msg);
+            tz_err(err, TZ_ESTORE, reg->dir, 0, "%s", msg);
+        }
+        rc = TZ_ESTORE;
+    }
+    return rc;
+}
+
+/* ---- reads ---- */
+
+static int read_begin(struct tz_register *reg, MDB_txn **txn,
+                      struct tz_error *err)
+{
+    return txn_begin(reg, MDB_RDONLY, txn, err);
+}
+
+int register_each_agent(struct tz_register *reg, const char *dept,
+                        register_agent_cb cb, void *arg, struct tz_error *err)
+{
+    MDB_txn *txn;
+    int rc = read_begin(reg, &txn, err);
+    if (rc != 0)
+        return rc;
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, reg->agents, &cur);
+    if (mrc != 0) {
+        mdb_txn_abort(txn);
+        return mdb_fail(reg, err, mrc, "reading agents");
+    }
+    MDB_val k, v;
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        Tz__AgentRecord *rec = NULL;
+        if (k.mv_size == 8)
+            rec = unpack(&tz__agent_record__descriptor, &v);
+        if (rec == NULL || rec->agent_id != be64_get(k.mv_data)) {
+            char key[24] = "(bad key)";
+            if (k.mv_size == 8)
+                snprintf(key, sizeof(key), "%llu",
+                         (unsigned long long)be64_get(k.mv_data));
+            if (rec)
+                protobuf_c_message_free_unpacked(&rec->base, NULL);
+            rc = corrupt(reg, err, "agents", key);
+            break;
+        }
+        if (dept == NULL || strcmp(dept, rec->dept) == 0)
+            rc = cb(rec, arg);
+        protobuf_c_message_free_unpacked(&rec->base, NULL);
+        if (rc != 0)
+            break;
+    }
+    if (rc == 0 && mrc != MDB_NOTFOUND)
+        rc = mdb_fail(reg, err, mrc, "reading agents");
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+static const ProtobufCMessageDescriptor *section_desc(int kind)
+{
+    switch (kind) {
+    case 0: return &tz__report__descriptor;
+    case TZ__SECTION_KIND__SECTION_HOST: return &tz__host_section__descriptor;
+    case TZ__SECTION_KIND__SECTION_HARDWARE:
+        return &tz__hardware_section__descriptor;
+    case TZ__SECTION_KIND__SECTION_INTERFACES:
+        return &tz__interfaces_section__descriptor;
+    case TZ__SECTION_KIND__SECTION_PACKAGES:
+        return &tz__packages_section__descriptor;
+    }
+    return NULL;
+}
+
+/* Merge the stored sections of id into one Report (*out NULL if none). */
+static int load_report(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                       Tz__Report **out, struct tz_error *err)
+{
+    *out = NULL;
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, reg->hosts, &cur);
+    if (mrc != 0)
+        return mdb_fail(reg, err, mrc, "reading hosts");
+    uint8_t kb[9];
+    host_key(kb, id, 0);
+    MDB_val k = mval(kb, 8), v;  /* prefix: every kind of this id */
+    ProtobufCMessage *part[TZ__SECTION_KIND__SECTION_PACKAGES + 1] = {0};
+    int rc = 0;
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < 8 || memcmp(k.mv_data, kb, 8) != 0)
+            break;
+        int kind = k.mv_size == 9 ? ((uint8_t *)k.mv_data)[8] : -1;
+        const ProtobufCMessageDescriptor *d = section_desc(kind);
+        if (d == NULL)
+            continue;  /* a kind from a newer build: not ours to show */
+        part[kind] = unpack(d, &v);
+        if (part[kind] == NULL) {
+            char key[40];
+            snprintf(key, sizeof(key), "%llu/%s", (unsigned long long)id,
+                     kind ? kind_name(kind) : "report");
+            rc = corrupt(reg, err, "hosts", key);
+            break;
+        }
+    }
+    if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
+        rc = mdb_fail(reg, err, mrc, "reading hosts");
+    mdb_cursor_close(cur);
+
+    int any = 0;
+    for (int i = 0; i <= TZ__SECTION_KIND__SECTION_PACKAGES; i++)
+        any |= part[i] != NULL;
+    Tz__Report *r = NULL;
+    if (rc == 0 && any) {
+        r = (Tz__Report *)part[0];
+        if (r == NULL) {
+            r = malloc(sizeof(*r));
+            if (r == NULL)
+                rc = tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+            else
+                tz__report__init(r);
+        }
+    }
+    if (r != NULL) {
+        /* free_unpacked(r) frees these with it. */
+        r->host = (Tz__HostSection *)part[1];
+        r->hardware = (Tz__HardwareSection *)part[2];
+        r->interfaces = (Tz__InterfacesSection *)part[3];
+        r->packages = (Tz__PackagesSection *)part[4];
+        *out = r;
+        return 0;
+    }
+    for (int i = 0; i <= TZ__SECTION_KIND__SECTION_PACKAGES; i++)
+        if (part[i])
+            protobuf_c_message_free_unpacked(part[i], NULL);
+    return rc;
+}
+
+int register_get_host(struct tz_register *reg, uint64_t agent_id,
+                      Tz__AgentRecord **rec, Tz__Report **report,
+                      struct tz_error *err)
+{
+    *rec = NULL;
+    *report = NULL;
+    MDB_txn *txn;
+    int rc = read_begin(reg, &txn, err);
+    if (rc != 0)
+        return rc;
+    rc = agent_load(reg, txn, agent_id, rec, err);
+    if (rc == TZ_ENOENT)
+        rc = tz_err(err, TZ_ENOENT, NULL, 0, "no host with id %llu",
+                    (unsigned long long)agent_id);
+    if (rc == 0)
+        rc = load_report(reg, txn, agent_id, report, err);
+    mdb_txn_abort(txn);
+    if (rc != 0 && *rec) {
+        protobuf_c_message_free_unpacked(&(*rec)->base, NULL);
+        *rec = NULL;
+    }
+    return rc;
+}
+
+int register_find_agent(struct tz_register *reg, const uint8_t pk[32],
+                        uint64_t *agent_id, struct tz_error *err)
+{
+    MDB_txn *txn;
+    int rc = read_begin(reg, &txn, err);
+    if (rc != 0)
+        return rc;
+    rc = agent_lookup(reg, txn, pk, agent_id, err);
+    mdb_txn_abort(txn);
+    if (rc == TZ_ENOENT)
+        tz_err(err, TZ_ENOENT, NULL, 0, "agent key is not enrolled");
+    return rc;
+}
+
+int register_pkg_version(struct tz_register *reg, const char *name,
+                         uint64_t agent_id, char *out, size_t len,
+                         struct tz_error *err)
+{
+    size_t nlen = strlen(name);
+    if (nlen == 0 || nlen > TZ_MAX_NAME)
+        return tz_err(err, TZ_EINVAL, NULL, 0,
+                      "package name must be 1..%d bytes", TZ_MAX_NAME);
+    MDB_txn *txn;
+    int rc = read_begin(reg, &txn, err);
+    if (rc != 0)
+        return rc;
+    uint8_t kb[PKGKEY_MAX];
+    MDB_val k = mval(kb, pkg_key(kb, name, agent_id)), v;
+    rc = get(reg, txn, reg->pkgidx, &k, &v, "reading pkgidx", err);
+    if (rc == 0 && len > 0) {
+        size_t n = v.mv_size < len - 1 ? v.mv_size : len - 1;
+        memcpy(out, v.mv_data, n);
+        out[n] = '\0';
+    }
+    mdb_txn_abort(txn);
+    if (rc == TZ_ENOENT)
+        tz_err(err, TZ_ENOENT, NULL, 0, "host %llu has no package \"%s\"",
+               (unsigned long long)agent_id, name);
+    return rc;
+}
+
+/* ---- departments and tokens ---- */
+
+/* 1..TZ_MAX_NAME bytes of well-formed UTF-8 (no overlongs, surrogates or
+ * code points past U+10FFFF) and no C0/C1 control characters or DEL: the
+ * name ends up in terminals, CSV files and HTML. */
+static int dept_name_check(const char *name, struct tz_error *err)
+{
+    size_t len = name ? strlen(name) : 0;
+    if (len == 0 || len > TZ_MAX_NAME)
+        return tz_err(err, TZ_EINVAL, NULL, 0,
+                      "department name must be 1 to %d bytes", TZ_MAX_NAME);
+    const unsigned char *s = (const unsigned char *)name;
+    for (size_t i = 0; i < len;) {
+        unsigned c = s[i];
+        uint32_t cp;
+        size_t n;
+        if (c < 0x80) {
+            cp = c;
+            n = 1;
+        } else if (c >= 0xc2 && c <= 0xdf) {
+            cp = c & 0x1f;
+            n = 2;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            cp = c & 0x0f;
+            n = 3;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            cp = c & 0x07;
+            n = 4;
+        } else {
+            goto bad;
+        }
+        if (i + n > len)
+            goto bad;
+        for (size_t j = 1; j < n; j++) {
+            if ((s[i + j] & 0xc0) != 0x80)
+                goto bad;
+            cp = (cp << 6) | (s[i + j] & 0x3f);
+        }
+        if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+            cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            goto bad;
+        if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+            return tz_err(err, TZ_EINVAL, NULL, 0,
+                          "department name contains a control character "
+                          "(byte %zu)", i + 1);
+        i += n;
+    }
+    return 0;
+bad:
+    return tz_err(err, TZ_EINVAL, NULL, 0,
+                  "department name is not valid UTF-8");
+}
+
+struct dept_add {
+    const char *name;
+    int64_t now;
+};
+
+static int dept_add_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
+                        struct tz_error *err)
+{
+    struct dept_add *d = arg;
+    Tz__DeptRecord rec = TZ__DEPT_RECORD__INIT;
+    rec.name = (char *)d->name;
+    rec.created_at = d->now;
+    MDB_val k = mstr(d->name);
+    MDB_val v = mval(NULL, protobuf_c_message_get_packed_size(&rec.base));
+    int rc = put(reg, txn, reg->depts, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE,
+                 "writing depts", err);
+    if (rc == TZ_EEXIST)
+        return tz_err(err, TZ_EEXIST, NULL, 0,
+                      "department \"%s\" already exists", d->name);
+    if (rc == 0)
+        protobuf_c_message_pack(&rec.base, v.mv_data);
+    return rc;
+}
+
+int register_dept_add(struct tz_register *reg, const char *name, int64_t now,
+                      struct tz_error *err)
+{
+    int rc = dept_name_check(name, err);
+    if (rc != 0)
+        return rc;
+    struct dept_add d = {name, now};
+    return write_txn(reg, dept_add_txn, &d, err);
+}
+
+int register_each_dept(struct tz_register *reg, register_dept_cb cb, void *arg,
+                       struct tz_error *err)
+{
+    MDB_txn *txn;
+    int rc = read_begin(reg, &txn, err);
+    if (rc != 0)
+        return rc;
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, reg->depts, &cur);
+    if (mrc != 0) {
+        mdb_txn_abort(txn);
+        return mdb_fail(reg, err, mrc, "reading depts");
+    }
+    MDB_val k, v;
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        Tz__DeptRecord *rec = unpack(&tz__dept_record__descriptor, &v);
+        if (rec == NULL || strlen(rec->name) != k.mv_size ||
+            memcmp(rec->name, k.mv_data, k.mv_size) != 0) {
+            char key[TZ_MAX_NAME_BUF];
+            size_t n = k.mv_size < TZ_MAX_NAME ? k.mv_size : TZ_MAX_NAME;
+            memcpy(key, k.mv_data, n);
+            key[n] = '\0';
+            if (rec)
+                protobuf_c_message_free_unpacked(&rec->base, NULL);
+            rc = corrupt(reg, err, "depts", key);
+            break;
+        }
+        rc = cb(rec, arg);
+        protobuf_c_message_free_unpacked(&rec->base, NULL);
+        if (rc != 0)
+            break;
+    }
+    if (rc == 0 && mrc != MDB_NOTFOUND)
+        rc = mdb_fail(reg, err, mrc, "reading depts");
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+struct token_new {
+    const char *dept;
+    int64_t now;
+    const char *token;
+};
+
+static int token_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
+                     struct tz_error *err)
+{
+    struct token_new *t = arg;
+    if (t->dept) {
+        MDB_val k = mstr(t->dept), v;
+        int rc = get(reg, txn, reg->depts, &k, &v, "reading depts", err);
+        if (rc == TZ_ENOENT)
+            return tz_err(err, TZ_ENOENT, NULL, 0,
+                          "no department \"%s\" (add it with: tzctl dept add "
+                          "NAME)", t->dept);
+        if (rc != 0)
+            return rc;
+    }
+    char prefix[11];
+    snprintf(prefix, sizeof(prefix), "%s", t->token);
+    Tz__TokenRecord rec = TZ__TOKEN_RECORD__INIT;
+    rec.dept = (char *)(t->dept ? t->dept : "");
+    rec.role = t->dept ? "dept" : "admin";
+    rec.created_at = t->now;
+    rec.prefix = prefix;
+    uint8_t h[32];
+    crypto_generichash(h, sizeof(h), (const unsigned char *)t->token,
+                       strlen(t->token), NULL, 0);
+    MDB_val k = mval(h, sizeof(h));
+    return put_msg(reg, txn, reg->tokens, &k, &rec.base, "writing tokens",
+                   err);
+}
+
+int register_token_create(struct tz_register *reg, const char *dept,
+                          int64_t now, char out[REGISTER_TOKEN_LEN],
+                          struct tz_error *err)
+{
+    unsigned char raw[32];
+    char tok[REGISTER_TOKEN_LEN];
+    out[0] = '\0';
+    randombytes_buf(raw, sizeof(raw));
+    memcpy(tok, "tz_", 3);
+    sodium_bin2base64(tok + 3, sizeof(tok) - 3, raw, sizeof(raw),
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof(raw));
+    struct token_new t = {dept, now, tok};
+    int rc = write_txn(reg, token_txn, &t, err);
+    if (rc == 0)
+        memcpy(out, tok, REGISTER_TOKEN_LEN);
+    sodium_memzero(tok, sizeof(tok));
+    return rc;
+}
+
+/* ---- statistics ---- */
+
+int register_stats(struct tz_register *reg, struct register_stats *out,
+                   struct tz_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    MDB_txn *txn;
+    int rc = read_begin(reg, &txn, err);
+    if (rc != 0)
+        return rc;
+    MDB_stat st;
+    int mrc;
+    if ((mrc = mdb_stat(txn, reg->agents, &st)) != 0)
+        goto fail;
+    out->agents = st.ms_entries;
+    if ((mrc = mdb_stat(txn, reg->depts, &st)) != 0)
+        goto fail;
+    out->depts = st.ms_entries;
+    struct {
+        const char *key;
+        uint64_t *dst;
+    } ctr[] = {
+        {"stat.accepted", &out->accepted},
+        {"stat.reports", &out->reports_accepted},
+        {"stat.hosts", &out->hosts},
+        {"schema", &out->schema},
+    };
+    for (size_t i = 0; rc == 0 && i < sizeof(ctr) / sizeof(ctr[0]); i++) {
+        rc = get_u64(reg, txn, ctr[i].key, ctr[i].dst, err);
+        if (rc == TZ_ENOENT)
+            rc = 0;
+    }
+    for (int s = 0; rc == 0 && s < N_STATUS; s++) {
+        char key[32];
+        snprintf(key, sizeof(key), "stat.rejected.%d", s);
+        rc = get_u64(reg, txn, key, &out->rejected[s], err);
+        if (rc == TZ_ENOENT)
+            rc = 0;
+    }
+    MDB_envinfo info;
+    mdb_env_info(reg->env, &info);
+    if ((mrc = mdb_env_stat(reg->env, &st)) != 0)
+        goto fail;
+    out->map_size = info.me_mapsize;
+    out->used_bytes = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
+    mdb_txn_abort(txn);
+    return rc;
+fail:
+    mdb_txn_abort(txn);
+    return mdb_fail(reg, err, mrc, "reading statistics");
+}

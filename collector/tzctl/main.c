@@ -1,0 +1,177 @@
+/* tzctl — the operator's tool: global options, dispatch to one file per
+ * command group (hosts.c, dept.c, token.c, stats.c), and the shared helpers
+ * of tzctl.h. Reads open the register read-only, so they run beside a live
+ * collector; `dept add` and `token create` take a short write transaction. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tzctl.h"
+
+#define DEFAULT_DATA "./var/taizhang"
+
+static const char usage_text[] =
+    "usage: tzctl [--data DIR] [--format table|csv|json] COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  hosts [--dept D]             list hosts (enrolled agents)\n"
+    "  host show ID                 one host's record and latest report\n"
+    "  dept add NAME                add a department\n"
+    "  dept list                    list departments\n"
+    "  token create --dept NAME     make an enrollment token for NAME\n"
+    "  token create --admin         make an admin token\n"
+    "  stats                        register counters and size\n"
+    "\n"
+    "options (anywhere on the line):\n"
+    "  --data DIR      the register (default: $TZ_DATA, else " DEFAULT_DATA
+    ")\n"
+    "  --format F      table (default), csv or json\n"
+    "  -h, --help      this text\n";
+
+int tzctl_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("tzctl: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return TZCTL_FAIL;
+}
+
+int tzctl_fail_err(const struct tz_error *err)
+{
+    char buf[1024];
+    return tzctl_fail("%s", tz_error_str(err, buf, sizeof(buf)));
+}
+
+int tzctl_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("tzctl: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs("\n\n", stderr);
+    fputs(usage_text, stderr);
+    va_end(ap);
+    return TZCTL_USAGE;
+}
+
+int tzctl_open(const struct tzctl *c, unsigned flags, struct tz_register **reg)
+{
+    struct tz_error err = {0};
+    if (register_open(c->data, flags, reg, &err) != 0)
+        return tzctl_fail_err(&err);
+    return 0;
+}
+
+void tzctl_time(int64_t t, char buf[32])
+{
+    buf[0] = '\0';
+    if (t == 0)
+        return;
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (gmtime_r(&tt, &tm) == NULL ||
+        strftime(buf, 32, "%Y-%m-%d %H:%M:%SZ", &tm) == 0)
+        snprintf(buf, 32, "%lld", (long long)t);
+}
+
+const char *tzctl_arg(int argc, char **argv, int *i, int *dashdash,
+                      const char **pos)
+{
+    (void)argc;
+    const char *a = argv[*i];
+    *pos = NULL;
+    if (!*dashdash && strcmp(a, "--") == 0) {
+        *dashdash = 1;
+        return NULL;
+    }
+    if (!*dashdash && a[0] == '-' && a[1] != '\0')
+        return a;
+    *pos = a;
+    return NULL;
+}
+
+int tzctl_optval(const char *opt, const char *name, int argc, char **argv,
+                 int *i, const char **val)
+{
+    size_t n = strlen(name);
+    if (strncmp(opt, name, n) != 0)
+        return 0;
+    if (opt[n] == '=') {
+        *val = opt + n + 1;
+        return 1;
+    }
+    if (opt[n] != '\0')
+        return 0;
+    *val = *i + 1 < argc ? argv[++*i] : NULL;
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    struct tzctl c = {.data = DEFAULT_DATA, .format = OUT_TABLE};
+    const char *env = getenv("TZ_DATA");
+    if (env && env[0])
+        c.data = env;
+
+    /* Pull the global options out wherever they stand; the rest is the
+     * command and its own arguments, in order. */
+    char **rest = calloc((size_t)argc + 1, sizeof(char *));
+    if (rest == NULL)
+        return tzctl_fail("out of memory");
+    int n = 0, rc;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *val;
+        if (strcmp(a, "--") == 0) {
+            while (i < argc)
+                rest[n++] = argv[i++];
+            break;
+        }
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(usage_text, stdout);
+            free(rest);
+            return TZCTL_OK;
+        }
+        if (tzctl_optval(a, "--data", argc, argv, &i, &val)) {
+            if (val == NULL || val[0] == '\0') {
+                rc = tzctl_usage("--data needs a directory");
+                goto out;
+            }
+            c.data = val;
+        } else if (tzctl_optval(a, "--format", argc, argv, &i, &val)) {
+            if (val == NULL || out_format_parse(val, &c.format) != 0) {
+                rc = tzctl_usage("--format must be table, csv or json");
+                goto out;
+            }
+        } else {
+            rest[n++] = argv[i];
+        }
+    }
+
+    if (n == 0) {
+        rc = tzctl_usage("no command given");
+        goto out;
+    }
+    static const struct {
+        const char *name;
+        int (*fn)(const struct tzctl *, int, char **);
+    } cmds[] = {
+        {"hosts", tzctl_hosts}, {"host", tzctl_host}, {"dept", tzctl_dept},
+        {"token", tzctl_token}, {"stats", tzctl_stats},
+    };
+    rc = -1;
+    for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
+        if (strcmp(rest[0], cmds[k].name) == 0)
+            rc = cmds[k].fn(&c, n, rest);
+    if (rc < 0)
+        rc = tzctl_usage("unknown command \"%s\"", rest[0]);
+out:
+    free(rest);
+    if (fflush(stdout) != 0 && rc == TZCTL_OK)
+        rc = tzctl_fail("cannot write output");
+    return rc;
+}

@@ -1,0 +1,55 @@
+/* tzctl — what the operator's command groups share: the global options, the
+ * way errors reach the operator, and the register open.
+ *
+ * Exit codes: 0 done, 1 the command failed ("tzctl: <message>" on stderr),
+ * 2 usage error (message and usage text on stderr). Commands return them. */
+#ifndef TZCTL_H
+#define TZCTL_H
+
+#include <stdint.h>
+
+#include "output.h"
+#include "register.h"
+
+struct tzctl {
+    const char *data;          /* register directory */
+    enum out_format format;
+};
+
+enum { TZCTL_OK = 0, TZCTL_FAIL = 1, TZCTL_USAGE = 2 };
+
+/* "tzctl: <fmt>" on stderr; returns TZCTL_FAIL. */
+int tzctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "tzctl: <err as text>" on stderr; returns TZCTL_FAIL. */
+int tzctl_fail_err(const struct tz_error *err);
+/* "tzctl: <fmt>" and the usage text on stderr; returns TZCTL_USAGE. */
+int tzctl_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Open the register at c->data (REGISTER_RDONLY for reads). On failure the
+ * error is printed and TZCTL_FAIL returned. */
+int tzctl_open(const struct tzctl *c, unsigned flags,
+               struct tz_register **reg);
+
+/* UTC "YYYY-MM-DD HH:MM:SSZ" into buf; "" for 0 (never). */
+void tzctl_time(int64_t t, char buf[32]);
+
+/* Split a command's arguments into options and positionals: returns the
+ * option at argv[*i] (or NULL for a positional, stored in *pos), honouring
+ * "--" (everything after it is positional). */
+const char *tzctl_arg(int argc, char **argv, int *i, int *dashdash,
+                      const char **pos);
+
+/* Does option opt name the option name taking a value ("--dept D" or
+ * "--dept=D")? Returns 1 and sets *val (NULL when the value is missing,
+ * advancing *i past it otherwise), or 0 when opt is another option. */
+int tzctl_optval(const char *opt, const char *name, int argc, char **argv,
+                 int *i, const char **val);
+
+/* Command groups: argv[0] is the command word. */
+int tzctl_hosts(const struct tzctl *c, int argc, char **argv);
+int tzctl_host(const struct tzctl *c, int argc, char **argv);
+int tzctl_dept(const struct tzctl *c, int argc, char **argv);
+int tzctl_token(const struct tzctl *c, int argc, char **argv);
+int tzctl_stats(const struct tzctl *c, int argc, char **argv);
+
+#endif
