@@ -1,0 +1,241 @@
+/* End to end: a real tz-collector on ipc:// in a temp dir, three tz-agents
+ * with their own --root fixtures, tzctl reading the register while the
+ * collector runs, and a restart that keeps everything. */
+#include <criterion/criterion.h>
+#include <cjson/cJSON.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tz_test.h"
+
+static char *tmp, *data, *url, *clogpath;
+static pid_t collector = -1;
+
+static void start_collector(void)
+{
+    char *argv[] = {TZ_BIN "/tz-collector", "--data", data, "--listen", url, NULL};
+    char *log = tz_test_slurp(clogpath);
+    size_t before = log ? strlen(log) : 0;
+    free(log);
+    collector = tz_test_spawn(argv, clogpath);
+    /* Wait for a "listening on" written after this start. */
+    for (int i = 0; i < 500; i++) {
+        log = tz_test_slurp(clogpath);
+        int up = log && strlen(log) > before && strstr(log + before, "listening on");
+        free(log);
+        if (up)
+            return;
+        usleep(20 * 1000);
+    }
+    cr_assert_fail("collector did not start");
+}
+
+static void stop_collector(void)
+{
+    if (collector > 0)
+        cr_assert_eq(tz_test_stop(collector, SIGTERM), 0, "collector exit status");
+    collector = -1;
+}
+
+static void setup(void)
+{
+    tmp = tz_test_tmpdir("e2e");
+    data = tz_test_path("%s/data", tmp);
+    url = tz_test_path("ipc://%s/collector.sock", tmp);
+    clogpath = tz_test_path("%s/collector.log", tmp);
+    start_collector();
+}
+
+static void teardown(void)
+{
+    if (collector > 0)
+        tz_test_stop(collector, SIGKILL);
+    collector = -1;
+    tz_test_rm_rf(tmp);
+    free(tmp);
+    free(data);
+    free(url);
+    free(clogpath);
+}
+
+TestSuite(e2e, .init = setup, .fini = teardown, .timeout = 120);
+
+static char *tzctl(int want_rc, const char *a1, const char *a2, const char *a3,
+                   const char *a4)
+{
+    char *argv[] = {TZ_BIN "/tzctl", "--data", data, (char *)a1, (char *)a2,
+                    (char *)a3, (char *)a4, NULL};
+    char *out = NULL;
+    int rc = tz_test_run(argv, &out);
+    cr_assert_eq(rc, want_rc, "tzctl %s %s: rc %d: %s", a1, a2 ? a2 : "", rc, out);
+    return out;
+}
+
+static char *make_token(void)
+{
+    free(tzctl(0, "dept", "add", "信息工程学院", NULL));
+    char *out = tzctl(0, "token", "create", "--dept", "信息工程学院");
+    char *tok = strstr(out, "tz_");
+    cr_assert_not_null(tok, "no token in: %s", out);
+    tok[strcspn(tok, " \r\n")] = '\0';
+    char *t = strdup(tok);
+    free(out);
+    return t;
+}
+
+static void write_agent_config(const char *name, const char *token)
+{
+    char *pub = tz_test_slurp(tz_test_path("%s/collector.pub", data));
+    cr_assert_not_null(pub);
+    pub[strcspn(pub, "\n")] = '\0';
+    char *ini = tz_test_path("[agent]\ncollector = %s\ncollector_key = %s\n"
+                             "enroll_token = %s\nstate_dir = %s/agent-%s\n"
+                             "root = %s/hosts/%s\ntimeout = 20\n",
+                             url, pub, token, tmp, name, TZ_FIXTURES, name);
+    char *rel = tz_test_path("%s.ini", name);
+    tz_test_write(tmp, rel, ini);
+    free(rel);
+    free(ini);
+    free(pub);
+}
+
+static void run_agent(const char *name)
+{
+    char *cfg = tz_test_path("%s/%s.ini", tmp, name);
+    char *argv[] = {TZ_BIN "/tz-agent", "--once", "--config", cfg, NULL};
+    char *out = NULL;
+    int rc = tz_test_run(argv, &out);
+    cr_assert_eq(rc, 0, "agent %s failed: %s", name, out);
+    cr_assert(strstr(out, "report stored") != NULL, "%s", out);
+    free(out);
+    free(cfg);
+}
+
+/* hosts --format json as hostname → package count. */
+static int packages_of(cJSON *hosts, const char *hostname)
+{
+    cJSON *h;
+    cJSON_ArrayForEach(h, hosts) {
+        cJSON *n = cJSON_GetObjectItem(h, "hostname");
+        if (cJSON_IsString(n) && strcmp(n->valuestring, hostname) == 0)
+            return (int)cJSON_GetObjectItem(h, "packages")->valuedouble;
+    }
+    return -1;
+}
+
+static cJSON *hosts_json(void)
+{
+    char *out = tzctl(0, "hosts", "--format", "json", NULL);
+    cJSON *j = cJSON_Parse(out);
+    cr_assert(cJSON_IsArray(j), "not a JSON array: %s", out);
+    free(out);
+    return j;
+}
+
+static const char *names[] = {"alpha", "beta", "gamma"};
+static const char *hostnames[] = {"alpha.example.edu.cn", "beta.example.edu.cn",
+                                  "gamma.example.edu.cn"};
+static const int counts[] = {3, 5, 8};
+
+Test(e2e, three_agents_land_and_survive_a_restart)
+{
+    char *token = make_token();
+    for (int i = 0; i < 3; i++) {
+        write_agent_config(names[i], token);
+        run_agent(names[i]);
+    }
+
+    cJSON *hosts = hosts_json();
+    cr_assert_eq(cJSON_GetArraySize(hosts), 3);
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(packages_of(hosts, hostnames[i]), counts[i], "%s", hostnames[i]);
+    cJSON_Delete(hosts);
+
+    /* A second run of the same agent updates its host, it adds none. */
+    run_agent("beta");
+    hosts = hosts_json();
+    cr_assert_eq(cJSON_GetArraySize(hosts), 3);
+    cJSON_Delete(hosts);
+
+    stop_collector();
+    start_collector();
+    hosts = hosts_json();
+    cr_assert_eq(cJSON_GetArraySize(hosts), 3, "register lost hosts over a restart");
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(packages_of(hosts, hostnames[i]), counts[i]);
+    cJSON_Delete(hosts);
+    /* The agents' seq state and keys carry on against the restarted collector. */
+    run_agent("alpha");
+
+    char *stats = tzctl(0, "stats", "--format", "json", NULL);
+    cJSON *sj = cJSON_Parse(stats);
+    cr_assert_not_null(sj, "%s", stats);
+    free(stats);
+    cJSON_Delete(sj);
+    free(token);
+}
+
+Test(e2e, agent_without_token_or_with_wrong_key_fails_clearly)
+{
+    char *token = make_token();
+    write_agent_config("alpha", "tz_wrong-token");
+    char *cfg = tz_test_path("%s/alpha.ini", tmp);
+    char *argv[] = {TZ_BIN "/tz-agent", "--once", "--config", cfg, NULL};
+    char *out = NULL;
+    cr_assert_eq(tz_test_run(argv, &out), 1);
+    cr_assert(strstr(out, "bad_token") != NULL, "%s", out);
+    free(out);
+
+    /* Pinning another collector key: the collector cannot open the box, and
+     * the agent does not trust the plain answer. */
+    char *bad = tz_test_path("[agent]\ncollector = %s\ncollector_key = %064d\n"
+                             "enroll_token = %s\nstate_dir = %s/agent-x\n"
+                             "root = %s/hosts/alpha\ntimeout = 20\n",
+                             url, 7, token, tmp, TZ_FIXTURES);
+    tz_test_write(tmp, "bad.ini", bad);
+    char *bcfg = tz_test_path("%s/bad.ini", tmp);
+    char *argv2[] = {TZ_BIN "/tz-agent", "--once", "--config", bcfg, NULL};
+    cr_assert_eq(tz_test_run(argv2, &out), 1);
+    cr_assert(strstr(out, "forged") != NULL, "%s", out);
+    free(out);
+    free(bcfg);
+    free(bad);
+    free(cfg);
+    free(token);
+    cJSON *hosts = hosts_json();
+    cr_assert_eq(cJSON_GetArraySize(hosts), 0);
+    cJSON_Delete(hosts);
+}
+
+Test(e2e, concurrent_agents_all_land)
+{
+    char *token = make_token();
+    enum { N = 12 };
+    pid_t pids[N];
+    for (int i = 0; i < N; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "c%02d", i);
+        char *pub = tz_test_slurp(tz_test_path("%s/collector.pub", data));
+        pub[strcspn(pub, "\n")] = '\0';
+        char *ini = tz_test_path("[agent]\ncollector = %s\ncollector_key = %s\n"
+                                 "enroll_token = %s\nstate_dir = %s/agent-%s\n"
+                                 "root = %s/hosts/%s\n", url, pub, token, tmp, name,
+                                 TZ_FIXTURES, names[i % 3]);
+        char *rel = tz_test_path("%s.ini", name);
+        tz_test_write(tmp, rel, ini);
+        char *cfg = tz_test_path("%s/%s", tmp, rel);
+        char *log = tz_test_path("%s/%s.log", tmp, name);
+        char *argv[] = {TZ_BIN "/tz-agent", "--once", "--config", cfg, NULL};
+        pids[i] = tz_test_spawn(argv, log);
+        free(pub); free(ini); free(rel); free(cfg); free(log);
+    }
+    for (int i = 0; i < N; i++)
+        cr_assert_eq(tz_test_stop(pids[i], 0), 0, "agent %d failed", i);
+    cJSON *hosts = hosts_json();
+    cr_assert_eq(cJSON_GetArraySize(hosts), N);
+    cJSON_Delete(hosts);
+    free(token);
+}

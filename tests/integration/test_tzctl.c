@@ -1,0 +1,413 @@
+/* test_tzctl — the operator's tool against a register filled through the
+ * register API in a temp dir: every command, every --format, the errors and
+ * the exit codes (0 done, 1 failed, 2 usage). */
+#include <criterion/criterion.h>
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "register.h"
+#include "tz_test.h"
+
+#define TZCTL TZ_BIN "/tzctl"
+#define NOW 1700000000  /* 2023-11-14 22:13:20Z */
+
+static char *dir;
+static char *out;
+
+static void key(uint8_t pk[32], int n)
+{
+    memset(pk, n, 32);
+}
+
+static void put(struct tz_register *reg, struct register_item *it, size_t n)
+{
+    struct tz_error err = {0};
+    cr_assert_eq(register_put_batch(reg, it, n, NOW, &err), 0, "%s", err.msg);
+}
+
+static void enroll(struct tz_register *reg, int pk, const char *dept,
+                   const char *hostname)
+{
+    char tok[REGISTER_TOKEN_LEN];
+    cr_assert_eq(register_token_create(reg, dept, NOW, tok, NULL), 0);
+    Tz__Enroll en = TZ__ENROLL__INIT;
+    en.token = tok;
+    en.hostname = (char *)hostname;
+    struct register_item it = {.kind = ITEM_ENROLL, .seq = 1, .enroll = &en};
+    key(it.agent_pk, pk);
+    put(reg, &it, 1);
+    cr_assert_eq(it.status, TZ__STATUS__OK, "%s", it.detail);
+}
+
+/* Agent 1 (math) reported; agent 2 (计算机学院) only enrolled; one replay
+ * and two forged requests counted. */
+static void setup(void)
+{
+    unsetenv("TZ_DATA");
+    out = NULL;
+    dir = tz_test_tmpdir("tzctl");
+    struct tz_register *reg;
+    struct tz_error err = {0};
+    cr_assert_eq(register_open(dir, 0, &reg, &err), 0, "%s", err.msg);
+    cr_assert_eq(register_dept_add(reg, "math", NOW, NULL), 0);
+    cr_assert_eq(register_dept_add(reg, "计算机学院", NOW, NULL), 0);
+    enroll(reg, 1, "math", "web01");
+    enroll(reg, 2, "计算机学院", "db01");
+
+    Tz__HostSection host = TZ__HOST_SECTION__INIT;
+    host.hostname = "web01.math.example.edu.cn";
+    host.os_pretty = "Debian GNU/Linux 12 (bookworm)";
+    host.kernel_release = "6.1.0-18-amd64";
+    Tz__Interface eth = TZ__INTERFACE__INIT, *ethp = &eth;
+    char *v4[] = {"10.1.2.3/24"}, *v6[] = {"2001:db8::3/64"};
+    eth.name = "eth0";
+    eth.ipv4 = v4;
+    eth.n_ipv4 = 1;
+    eth.ipv6 = v6;
+    eth.n_ipv6 = 1;
+    Tz__InterfacesSection ifs = TZ__INTERFACES_SECTION__INIT;
+    ifs.interfaces = &ethp;
+    ifs.n_interfaces = 1;
+    Tz__Package p[3] = {TZ__PACKAGE__INIT, TZ__PACKAGE__INIT,
+                        TZ__PACKAGE__INIT};
+    Tz__Package *pp[3] = {&p[0], &p[1], &p[2]};
+    p[0].name = "bash";
+    p[0].version = "5.2.15-2+b2";
+    p[1].name = "curl";
+    p[1].version = "7.88.1-10+deb12u5";
+    p[2].name = "openssl";
+    p[2].version = "3.0.11-1~deb12u2";
+    Tz__PackagesSection pkgs = TZ__PACKAGES_SECTION__INIT;
+    pkgs.manager = "dpkg";
+    pkgs.packages = pp;
+    pkgs.n_packages = 3;
+    Tz__Report r = TZ__REPORT__INIT;
+    r.host = &host;
+    r.interfaces = &ifs;
+    r.packages = &pkgs;
+
+    struct register_item b[4] = {
+        {.kind = ITEM_REPORT, .seq = 2, .report = &r},
+        {.kind = ITEM_REPORT, .seq = 2, .report = &r},  /* replay */
+        {.kind = ITEM_REJECTED, .status = TZ__STATUS__FORGED},
+        {.kind = ITEM_REJECTED, .status = TZ__STATUS__FORGED},
+    };
+    key(b[0].agent_pk, 1);
+    key(b[1].agent_pk, 1);
+    put(reg, b, 4);
+    cr_assert_eq(b[0].status, TZ__STATUS__OK);
+    cr_assert_eq(b[1].status, TZ__STATUS__REPLAY);
+    register_close(reg);
+}
+
+static void teardown(void)
+{
+    free(out);
+    tz_test_rm_rf(dir);
+    free(dir);
+}
+
+TestSuite(tzctl, .init = setup, .fini = teardown);
+
+/* Run tzctl --data DIR args...; output (stdout+stderr) into `out`. */
+static int run(const char *first, ...)
+{
+    char *argv[32] = {TZCTL, "--data", dir};
+    int n = 3;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a && n < 31; a = va_arg(ap, const char *))
+        argv[n++] = (char *)a;
+    va_end(ap);
+    argv[n] = NULL;
+    free(out);
+    out = NULL;
+    return tz_test_run(argv, &out);
+}
+#define TZCTL_RUN(...) run(__VA_ARGS__, (const char *)NULL)
+
+static int starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static cJSON *parse(void)
+{
+    cJSON *j = cJSON_Parse(out);
+    cr_assert_not_null(j, "not JSON: %s", out);
+    return j;
+}
+
+Test(tzctl, hosts_table_aligns_columns_and_counts_cjk_as_two)
+{
+    cr_assert_eq(TZCTL_RUN("hosts"), 0, "%s", out);
+    cr_assert_str_eq(out,
+        "ID  HOSTNAME                   DEPT        OS                          "
+        "    KERNEL          PACKAGES  IPS                   LAST SEEN\n"
+        "1   web01.math.example.edu.cn  math        Debian GNU/Linux 12 "
+        "(bookworm)  6.1.0-18-amd64  3         10.1.2.3,2001:db8::3  "
+        "2023-11-14 22:13:20Z\n"
+        "2   db01                       计算机学院  -                           "
+        "    -               -         -                     "
+        "2023-11-14 22:13:20Z\n");
+}
+
+Test(tzctl, hosts_csv_has_key_header_and_crlf)
+{
+    cr_assert_eq(TZCTL_RUN("--format", "csv", "hosts"), 0, "%s", out);
+    cr_assert_str_eq(out,
+        "id,hostname,dept,os,kernel,packages,ips,last_seen\r\n"
+        "1,web01.math.example.edu.cn,math,Debian GNU/Linux 12 (bookworm),"
+        "6.1.0-18-amd64,3,\"10.1.2.3,2001:db8::3\",2023-11-14 22:13:20Z\r\n"
+        "2,db01,计算机学院,,,,,2023-11-14 22:13:20Z\r\n");
+}
+
+Test(tzctl, hosts_json_has_numbers_as_numbers)
+{
+    cr_assert_eq(TZCTL_RUN("hosts", "--format", "json"), 0, "%s", out);
+    cJSON *j = parse();
+    cr_assert_eq(cJSON_GetArraySize(j), 2);
+    cJSON *h = cJSON_GetArrayItem(j, 0);
+    cJSON *id = cJSON_GetObjectItem(h, "id");
+    cr_assert(cJSON_IsNumber(id) && id->valuedouble == 1);
+    cJSON *pk = cJSON_GetObjectItem(h, "packages");
+    cr_assert(cJSON_IsNumber(pk) && pk->valuedouble == 3);
+    cr_assert_str_eq(cJSON_GetObjectItem(h, "hostname")->valuestring,
+                     "web01.math.example.edu.cn");
+    cr_assert_str_eq(cJSON_GetObjectItem(h, "kernel")->valuestring,
+                     "6.1.0-18-amd64");
+    cr_assert_str_eq(cJSON_GetObjectItem(h, "last_seen")->valuestring,
+                     "2023-11-14 22:13:20Z");
+    cJSON *ips = cJSON_GetObjectItem(h, "ips");
+    cr_assert(cJSON_IsArray(ips) && cJSON_GetArraySize(ips) == 2);
+    cr_assert_str_eq(cJSON_GetArrayItem(ips, 1)->valuestring, "2001:db8::3");
+    cJSON *h2 = cJSON_GetArrayItem(j, 1);
+    cr_assert_str_eq(cJSON_GetObjectItem(h2, "dept")->valuestring,
+                     "计算机学院");
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(h2, "packages")),
+              "never reported: no package count");
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(h2, "ips")), 0);
+    cJSON_Delete(j);
+}
+
+Test(tzctl, hosts_filters_by_dept_and_refuses_unknown_dept)
+{
+    cr_assert_eq(TZCTL_RUN("hosts", "--dept", "计算机学院", "--format", "csv"),
+                 0, "%s", out);
+    cr_assert_str_eq(out,
+        "id,hostname,dept,os,kernel,packages,ips,last_seen\r\n"
+        "2,db01,计算机学院,,,,,2023-11-14 22:13:20Z\r\n");
+    cr_assert_eq(TZCTL_RUN("hosts", "--dept=nope"), 1);
+    cr_assert_str_eq(out, "tzctl: no department \"nope\"\n");
+}
+
+Test(tzctl, host_show_prints_record_and_sections)
+{
+    cr_assert_eq(TZCTL_RUN("host", "show", "1"), 0, "%s", out);
+    cr_assert(starts_with(out, "Host 1\n  hostname:     "
+                           "web01.math.example.edu.cn\n"), "%s", out);
+    cr_assert(strstr(out, "  department:   math\n"), "%s", out);
+    cr_assert(strstr(out, "  last report:  2023-11-14 22:13:20Z\n"), "%s",
+              out);
+    cr_assert(strstr(out, "Latest report:\n"), "%s", out);
+    cr_assert(strstr(out, "openssl"), "%s", out);
+    cr_assert(strstr(out, "3.0.11-1~deb12u2"), "%s", out);
+
+    cr_assert_eq(TZCTL_RUN("host", "show", "2"), 0, "%s", out);
+    cr_assert(strstr(out, "  last report:  never\n"), "%s", out);
+    cr_assert(strstr(out, "(no report received yet)"), "%s", out);
+}
+
+Test(tzctl, host_show_json_has_agent_and_report)
+{
+    cr_assert_eq(TZCTL_RUN("--format", "json", "host", "show", "1"), 0, "%s",
+                 out);
+    cJSON *j = parse();
+    cJSON *a = cJSON_GetObjectItem(j, "agent");
+    cr_assert_eq(cJSON_GetObjectItem(a, "agent_id")->valuedouble, 1);
+    cr_assert_str_eq(cJSON_GetObjectItem(a, "dept")->valuestring, "math");
+    cJSON *r = cJSON_GetObjectItem(j, "report");
+    cJSON *pk = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "packages"),
+                                    "packages");
+    cr_assert_eq(cJSON_GetArraySize(pk), 3);
+    cr_assert_str_eq(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(pk, 2), "version")->valuestring,
+        "3.0.11-1~deb12u2");
+    cJSON_Delete(j);
+
+    cr_assert_eq(TZCTL_RUN("--format", "json", "host", "show", "2"), 0);
+    j = parse();
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "report")));
+    cJSON_Delete(j);
+}
+
+Test(tzctl, host_show_errors)
+{
+    cr_assert_eq(TZCTL_RUN("host", "show", "7"), 1);
+    cr_assert_str_eq(out, "tzctl: no host with id 7\n");
+    cr_assert_eq(TZCTL_RUN("host", "show", "web01"), 2);
+    cr_assert(strstr(out, "is not a number") && strstr(out, "usage: tzctl"),
+              "%s", out);
+    cr_assert_eq(TZCTL_RUN("host", "show"), 2);
+    cr_assert_eq(TZCTL_RUN("host", "list"), 2);
+}
+
+Test(tzctl, dept_add_and_list_in_every_format)
+{
+    cr_assert_eq(TZCTL_RUN("dept", "add", "physics"), 0, "%s", out);
+    cr_assert_str_eq(out, "added department physics\n");
+    cr_assert_eq(TZCTL_RUN("dept", "add", "physics"), 1);
+    cr_assert_str_eq(out, "tzctl: department \"physics\" already exists\n");
+    cr_assert_eq(TZCTL_RUN("dept", "add", "bad\x1bname"), 1);
+    cr_assert(strstr(out, "control character"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("dept", "add"), 2);
+
+    cr_assert_eq(TZCTL_RUN("dept", "list", "--format", "csv"), 0, "%s", out);
+    /* physics was created now, not at NOW: check its row loosely */
+    cr_assert(starts_with(out, "name,hosts,created\r\n"
+                           "math,1,2023-11-14 22:13:20Z\r\n"
+                           "physics,0,"), "%s", out);
+    cr_assert(strstr(out, "\r\n计算机学院,1,2023-11-14 22:13:20Z\r\n"), "%s",
+              out);
+
+    cr_assert_eq(TZCTL_RUN("dept", "list"), 0, "%s", out);
+    cr_assert(starts_with(out, "NAME        HOSTS  CREATED\n"
+                           "math        1      2023-11-14 22:13:20Z\n"), "%s", out);
+
+    cr_assert_eq(TZCTL_RUN("--format=json", "dept", "list"), 0);
+    cJSON *j = parse();
+    cr_assert_eq(cJSON_GetArraySize(j), 3);
+    cJSON *d = cJSON_GetArrayItem(j, 2);
+    cr_assert_str_eq(cJSON_GetObjectItem(d, "name")->valuestring,
+                     "计算机学院");
+    cr_assert_eq(cJSON_GetObjectItem(d, "hosts")->valuedouble, 1);
+    cJSON_Delete(j);
+}
+
+Test(tzctl, token_create_prints_a_token_that_enrolls)
+{
+    cr_assert_eq(TZCTL_RUN("token", "create", "--dept", "math"), 0, "%s", out);
+    /* stdout (the token) and stderr (the warning) arrive merged */
+    char tok[64] = "";
+    cr_assert_eq(sscanf(out, "%63s", tok), 1);
+    cr_assert_eq(strlen(tok), 46, "%s", out);
+    cr_assert_eq(strncmp(tok, "tz_", 3), 0);
+    cr_assert(strstr(out, "shown only once"), "%s", out);
+
+    struct tz_register *reg;
+    cr_assert_eq(register_open(dir, 0, &reg, NULL), 0);
+    Tz__Enroll en = TZ__ENROLL__INIT;
+    en.token = tok;
+    struct register_item it = {.kind = ITEM_ENROLL, .seq = 1, .enroll = &en};
+    key(it.agent_pk, 3);
+    put(reg, &it, 1);
+    cr_assert_eq(it.status, TZ__STATUS__OK, "%s", it.detail);
+    cr_assert_eq(it.agent_id, 3);
+    cr_assert_str_eq(it.dept, "math");
+    register_close(reg);
+
+    cr_assert_eq(TZCTL_RUN("token", "create", "--admin", "--format", "json"),
+                 0, "%s", out);
+    cr_assert(strstr(out, "\"role\":\t\"admin\""), "%s", out);
+    cr_assert_eq(TZCTL_RUN("token", "create", "--dept", "nope"), 1);
+    cr_assert(strstr(out, "tzctl: no department \"nope\""), "%s", out);
+    cr_assert_eq(TZCTL_RUN("token", "create"), 2);
+    cr_assert_eq(TZCTL_RUN("token", "create", "--admin", "--dept", "math"),
+                 2);
+}
+
+Test(tzctl, stats_in_every_format)
+{
+    cr_assert_eq(TZCTL_RUN("stats"), 0, "%s", out);
+    cr_assert(starts_with(out, "METRIC                  VALUE\n"
+                           "agents                  2\n"
+                           "hosts                   1\n"
+                           "departments             2\n"
+                           "accepted                3\n"
+                           "reports_accepted        1\n"), "%s",
+              out);
+    cr_assert(strstr(out, "\nrejected.forged         2\n"), "%s", out);
+    cr_assert(strstr(out, "\nrejected.replay         1\n"), "%s", out);
+    cr_assert(strstr(out, "\nmap_size_bytes          268435456\n"), "%s", out);
+
+    cr_assert_eq(TZCTL_RUN("stats", "--format", "csv"), 0);
+    cr_assert(starts_with(out, "metric,value\r\nagents,2\r\n"), "%s", out);
+    cr_assert(strstr(out, "\r\nrejected.bad_token,0\r\n"), "%s", out);
+
+    cr_assert_eq(TZCTL_RUN("stats", "--format", "json"), 0);
+    cJSON *j = parse();
+    cr_assert_eq(cJSON_GetObjectItem(j, "agents")->valuedouble, 2);
+    cr_assert_eq(cJSON_GetObjectItem(j, "reports_accepted")->valuedouble, 1);
+    cJSON *rej = cJSON_GetObjectItem(j, "rejected");
+    cr_assert_eq(cJSON_GetObjectItem(rej, "replay")->valuedouble, 1);
+    cr_assert_eq(cJSON_GetObjectItem(rej, "forged")->valuedouble, 2);
+    cJSON *used = cJSON_GetObjectItem(j, "map_used_bytes");
+    cr_assert(cJSON_IsNumber(used) && used->valuedouble > 0);
+    cJSON_Delete(j);
+}
+
+Test(tzctl, missing_register_and_usage_errors)
+{
+    char *none = tz_test_path("%s/none", dir);
+    char *argv[] = {TZCTL, "--data", none, "hosts", NULL};
+    cr_assert_eq(tz_test_run(argv, &out), 1);
+    char *want = tz_test_path("tzctl: no register at %s (start tz-collector "
+                              "or run a tzctl write command first)\n", none);
+    cr_assert_str_eq(out, want);
+    free(want);
+    free(none);
+
+    cr_assert_eq(TZCTL_RUN("--format", "xml", "hosts"), 2);
+    cr_assert(strstr(out, "--format must be table, csv or json"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("frobnicate"), 2);
+    cr_assert(strstr(out, "unknown command \"frobnicate\""), "%s", out);
+    cr_assert_eq(TZCTL_RUN("hosts", "--bogus"), 2);
+    cr_assert_eq(TZCTL_RUN("--help"), 0);
+    cr_assert(starts_with(out, "usage: tzctl"), "%s", out);
+    char *bare[] = {TZCTL, NULL};
+    cr_assert_eq(tz_test_run(bare, NULL), 2);
+}
+
+Test(tzctl, tz_data_sets_the_default_register)
+{
+    setenv("TZ_DATA", dir, 1);
+    char *argv[] = {TZCTL, "--format", "csv", "stats", NULL};
+    cr_assert_eq(tz_test_run(argv, &out), 0, "%s", out);
+    cr_assert(starts_with(out, "metric,value\r\nagents,2\r\n"), "%s", out);
+    unsetenv("TZ_DATA");
+}
+
+Test(tzctl, reads_and_writes_while_the_collector_holds_the_register)
+{
+    struct tz_register *reg;
+    cr_assert_eq(register_open(dir, 0, &reg, NULL), 0);
+    cr_assert_eq(TZCTL_RUN("--format", "csv", "hosts"), 0, "%s", out);
+    cr_assert(strstr(out, "\r\n1,web01.math.example.edu.cn,"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("dept", "add", "chemistry"), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("token", "create", "--dept", "chemistry"), 0, "%s",
+                 out);
+    /* the writer sees the department tzctl added beside it */
+    cr_assert_eq(register_dept_add(reg, "chemistry", NOW, NULL), TZ_EEXIST);
+    enroll(reg, 4, "chemistry", "lab01");
+    register_close(reg);
+}
+
+Test(tzctl, agent_strings_cannot_drive_the_terminal)
+{
+    struct tz_register *reg;
+    cr_assert_eq(register_open(dir, 0, &reg, NULL), 0);
+    enroll(reg, 5, "math", "evil\x1b]0;pwned\x07host");
+    register_close(reg);
+    cr_assert_eq(TZCTL_RUN("hosts"), 0, "%s", out);
+    cr_assert_null(strchr(out, '\x1b'), "%s", out);
+    cr_assert(strstr(out, "evil?]0;pwned?host"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("host", "show", "3"), 0, "%s", out);
+    cr_assert_null(strchr(out, '\x1b'), "%s", out);
+    cr_assert_null(strchr(out, '\x07'), "%s", out);
+}
