@@ -129,6 +129,7 @@ struct register_stats {
     uint64_t depts;
     uint64_t accepted;               /* requests answered OK */
     uint64_t reports_accepted;       /* of which reports */
+    uint64_t batches;                /* write transactions of ingest */
     uint64_t rejected[16];           /* indexed by Tz__Status */
     uint64_t schema;
     uint64_t map_size;               /* bytes */

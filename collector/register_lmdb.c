@@ -1041,8 +1041,9 @@ static int batch_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
             b->rejected[status_index(it->status)]++;
     }
 
-    int rc = 0;
-    if (b->accepted)
+    /* One per transaction: with stat.accepted it shows what group commit buys. */
+    int rc = add_u64(reg, txn, "stat.batches", 1, err);
+    if (rc == 0 && b->accepted)
         rc = add_u64(reg, txn, "stat.accepted", b->accepted, err);
     if (rc == 0 && b->reports)
         rc = add_u64(reg, txn, "stat.reports", b->reports, err);
@@ -1483,6 +1484,7 @@ int register_stats(struct tz_register *reg, struct register_stats *out,
         {"stat.accepted", &out->accepted},
         {"stat.reports", &out->reports_accepted},
         {"stat.hosts", &out->hosts},
+        {"stat.batches", &out->batches},
         {"schema", &out->schema},
     };
     for (size_t i = 0; rc == 0 && i < sizeof(ctr) / sizeof(ctr[0]); i++) {

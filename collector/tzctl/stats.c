@@ -52,6 +52,7 @@ static int stats_json(const struct register_stats *st)
     cJSON_AddNumberToObject(o, "accepted", (double)st->accepted);
     cJSON_AddNumberToObject(o, "reports_accepted",
                             (double)st->reports_accepted);
+    cJSON_AddNumberToObject(o, "batches", (double)st->batches);
     for (int s = 0; s < 16; s++) {
         char name[32];
         if (!shown(st, s))
@@ -91,6 +92,7 @@ static int stats_table(const struct tzctl *c, const struct register_stats *st)
     rc = rc ? rc : row(t, "departments", st->depts);
     rc = rc ? rc : row(t, "accepted", st->accepted);
     rc = rc ? rc : row(t, "reports_accepted", st->reports_accepted);
+    rc = rc ? rc : row(t, "batches", st->batches);
     for (int s = 0; rc == 0 && s < 16; s++) {
         char name[48] = "rejected.";
         if (!shown(st, s))

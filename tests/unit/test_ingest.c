@@ -188,6 +188,7 @@ Test(ingest, each_rejection_has_its_own_status)
     cr_assert_eq(st.rejected[TZ__STATUS__FORGED], 1);
     cr_assert_eq(st.rejected[TZ__STATUS__TOO_LARGE], 1);
     cr_assert_eq(st.agents, 1);
+    cr_assert_eq(st.batches, 1, "seven requests, one transaction (group commit)");
 }
 
 Test(ingest, replay_across_batches_is_refused)
