@@ -23,6 +23,8 @@
 #include <lmdb.h>
 #include <sodium.h>
 
+#include "sections.h"
+
 #define MAP_INITIAL   ((size_t)256 << 20)
 #define MAP_MAX       ((size_t)64 << 30)
 #define PKGKEY_MAX    (TZ_MAX_NAME + 1 + 8)
@@ -650,34 +652,9 @@ static void host_key(uint8_t k[9], uint64_t id, int kind)
     k[8] = (uint8_t)kind;
 }
 
-static const ProtobufCMessage *report_section(const Tz__Report *r, int kind)
-{
-    switch (kind) {
-    case TZ__SECTION_KIND__SECTION_HOST: return &r->host->base;
-    case TZ__SECTION_KIND__SECTION_HARDWARE: return &r->hardware->base;
-    case TZ__SECTION_KIND__SECTION_INTERFACES: return &r->interfaces->base;
-    case TZ__SECTION_KIND__SECTION_PACKAGES: return &r->packages->base;
-    }
-    return NULL;
-}
-
-static int section_present(const Tz__Report *r, int kind)
-{
-    switch (kind) {
-    case TZ__SECTION_KIND__SECTION_HOST: return r->host != NULL;
-    case TZ__SECTION_KIND__SECTION_HARDWARE: return r->hardware != NULL;
-    case TZ__SECTION_KIND__SECTION_INTERFACES: return r->interfaces != NULL;
-    case TZ__SECTION_KIND__SECTION_PACKAGES: return r->packages != NULL;
-    }
-    return 0;
-}
-
 static const char *kind_name(int kind)
 {
-    const ProtobufCEnumValue *v =
-        protobuf_c_enum_descriptor_get_value(&tz__section_kind__descriptor,
-                                             kind);
-    return v ? v->name : "unknown";
+    return tz_section_name(kind);
 }
 
 /* A delta report leaves out sections whose hash did not change; we need the
@@ -689,9 +666,8 @@ static int delta_base_ok(struct tz_register *reg, MDB_txn *txn, uint64_t id,
     *missing = 0;
     for (size_t i = 0; i < r->n_hashes; i++) {
         const Tz__SectionHash *sh = r->hashes[i];
-        if (sh == NULL || sh->kind < TZ__SECTION_KIND__SECTION_HOST ||
-            sh->kind > TZ__SECTION_KIND__SECTION_PACKAGES ||
-            section_present(r, sh->kind))
+        if (sh == NULL || tz_section_desc(sh->kind) == NULL ||
+            tz_section_get(r, sh->kind) != NULL)
             continue;
         int failed = 0;
         for (size_t e = 0; e < r->n_errors; e++)
@@ -922,23 +898,20 @@ static int apply_report(struct tz_register *reg, MDB_txn *txn,
 
     if (r->packages)
         rc = pkgidx_diff(reg, txn, id, r->packages, err);
-    for (int kind = TZ__SECTION_KIND__SECTION_HOST;
-         rc == 0 && kind <= TZ__SECTION_KIND__SECTION_PACKAGES; kind++) {
-        if (!section_present(r, kind))
+    for (int kind = TZ_SECTION_FIRST; rc == 0 && kind <= TZ_SECTION_LAST; kind++) {
+        const ProtobufCMessage *sec = tz_section_get(r, kind);
+        if (sec == NULL)
             continue;
         uint8_t kb[9];
         host_key(kb, id, kind);
         MDB_val k = mval(kb, 9);
-        rc = put_msg(reg, txn, reg->hosts, &k, report_section(r, kind),
-                     "writing hosts", err);
+        rc = put_msg(reg, txn, reg->hosts, &k, sec, "writing hosts", err);
     }
     if (rc == 0) {
         /* Kind 0: what the report says about itself, without sections. */
         Tz__Report head = *r;
-        head.host = NULL;
-        head.hardware = NULL;
-        head.interfaces = NULL;
-        head.packages = NULL;
+        for (int kind = TZ_SECTION_FIRST; kind <= TZ_SECTION_LAST; kind++)
+            *tz_section_slot(&head, kind) = NULL;
         uint8_t kb[9];
         host_key(kb, id, 0);
         MDB_val k = mval(kb, 9);
@@ -1135,17 +1108,7 @@ int register_each_agent(struct tz_register *reg, const char *dept,
 
 static const ProtobufCMessageDescriptor *section_desc(int kind)
 {
-    switch (kind) {
-    case 0: return &tz__report__descriptor;
-    case TZ__SECTION_KIND__SECTION_HOST: return &tz__host_section__descriptor;
-    case TZ__SECTION_KIND__SECTION_HARDWARE:
-        return &tz__hardware_section__descriptor;
-    case TZ__SECTION_KIND__SECTION_INTERFACES:
-        return &tz__interfaces_section__descriptor;
-    case TZ__SECTION_KIND__SECTION_PACKAGES:
-        return &tz__packages_section__descriptor;
-    }
-    return NULL;
+    return kind == 0 ? &tz__report__descriptor : tz_section_desc(kind);
 }
 
 /* Merge the stored sections of id into one Report (*out NULL if none). */
@@ -1160,7 +1123,7 @@ static int load_report(struct tz_register *reg, MDB_txn *txn, uint64_t id,
     uint8_t kb[9];
     host_key(kb, id, 0);
     MDB_val k = mval(kb, 8), v;  /* prefix: every kind of this id */
-    ProtobufCMessage *part[TZ__SECTION_KIND__SECTION_PACKAGES + 1] = {0};
+    ProtobufCMessage *part[TZ_SECTION_LAST + 1] = {0};
     int rc = 0;
     for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0;
          mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
@@ -1184,7 +1147,7 @@ static int load_report(struct tz_register *reg, MDB_txn *txn, uint64_t id,
     mdb_cursor_close(cur);
 
     int any = 0;
-    for (int i = 0; i <= TZ__SECTION_KIND__SECTION_PACKAGES; i++)
+    for (int i = 0; i <= TZ_SECTION_LAST; i++)
         any |= part[i] != NULL;
     Tz__Report *r = NULL;
     if (rc == 0 && any) {
@@ -1199,14 +1162,12 @@ static int load_report(struct tz_register *reg, MDB_txn *txn, uint64_t id,
     }
     if (r != NULL) {
         /* free_unpacked(r) frees these with it. */
-        r->host = (Tz__HostSection *)part[1];
-        r->hardware = (Tz__HardwareSection *)part[2];
-        r->interfaces = (Tz__InterfacesSection *)part[3];
-        r->packages = (Tz__PackagesSection *)part[4];
+        for (int kind = TZ_SECTION_FIRST; kind <= TZ_SECTION_LAST; kind++)
+            *tz_section_slot(r, kind) = part[kind];
         *out = r;
         return 0;
     }
-    for (int i = 0; i <= TZ__SECTION_KIND__SECTION_PACKAGES; i++)
+    for (int i = 0; i <= TZ_SECTION_LAST; i++)
         if (part[i])
             protobuf_c_message_free_unpacked(part[i], NULL);
     return rc;

@@ -15,6 +15,10 @@
 #define TZ_MAX_ADDRS       256          /* addresses per interface */
 #define TZ_MAX_ERRORS      64           /* CollectError entries */
 #define TZ_MAX_HASHES      16
+#define TZ_MAX_ACCOUNTS    65536
+#define TZ_MAX_LISTENERS   65536
+#define TZ_MAX_WARNINGS    64           /* warnings per section */
+#define TZ_MAX_SMALL_LIST  64           /* groups, rules, ports, files */
 #define TZ_MAX_NAME_BUF    (TZ_MAX_NAME + 1)
 
 #endif

@@ -87,6 +87,103 @@ static int check_packages(const Tz__PackagesSection *s, char *detail,
     return TZ__STATUS__OK;
 }
 
+static int check_strings(char **v, size_t n, size_t max_n, size_t max_len,
+                         const char *what, char *detail, size_t detail_len)
+{
+    if (n > max_n)
+        FAIL("%zu %s (limit %zu)", n, what, max_n);
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == NULL || !str_ok(v[i], max_len))
+            FAIL("%s entry longer than %zu bytes or not UTF-8", what, max_len);
+    return TZ__STATUS__OK;
+}
+
+#define LIST(v, n, max_n, max_len, what)                                       \
+    if ((st = check_strings(v, n, max_n, max_len, what, detail, detail_len)) != \
+        TZ__STATUS__OK)                                                        \
+        return st;
+
+static int check_patch(const Tz__PatchSection *p, char *detail, size_t detail_len)
+{
+    int st;
+    STR(p->running_kernel, TZ_MAX_NAME, "patch.running_kernel");
+    STR(p->newest_kernel, TZ_MAX_NAME, "patch.newest_kernel");
+    STR(p->newest_kernel_package, TZ_MAX_NAME, "patch.newest_kernel_package");
+    LIST(p->reboot_required_pkgs, p->n_reboot_required_pkgs, TZ_MAX_PACKAGES,
+         TZ_MAX_NAME, "patch.reboot_required_pkgs");
+    LIST(p->warnings, p->n_warnings, TZ_MAX_WARNINGS, TZ_MAX_STR, "patch.warnings");
+    if (p->n_updates > TZ_MAX_PACKAGES)
+        FAIL("%zu pending updates (limit %d)", p->n_updates, TZ_MAX_PACKAGES);
+    for (size_t i = 0; i < p->n_updates; i++) {
+        const Tz__PendingUpdate *u = p->updates[i];
+        if (u == NULL || u->name == NULL || u->name[0] == '\0')
+            FAIL("pending update %zu has no name", i);
+        STR(u->name, TZ_MAX_NAME, "update.name");
+        STR(u->installed, TZ_MAX_NAME, "update.installed");
+        STR(u->candidate, TZ_MAX_NAME, "update.candidate");
+        STR(u->suite, TZ_MAX_NAME, "update.suite");
+    }
+    return TZ__STATUS__OK;
+}
+
+static int check_accounts(const Tz__AccountsSection *a, char *detail,
+                          size_t detail_len)
+{
+    int st;
+    if (a->n_accounts > TZ_MAX_ACCOUNTS)
+        FAIL("%zu accounts (limit %d)", a->n_accounts, TZ_MAX_ACCOUNTS);
+    LIST(a->uid0_accounts, a->n_uid0_accounts, TZ_MAX_ACCOUNTS, TZ_MAX_NAME,
+         "accounts.uid0_accounts");
+    LIST(a->warnings, a->n_warnings, TZ_MAX_WARNINGS, TZ_MAX_STR,
+         "accounts.warnings");
+    for (size_t i = 0; i < a->n_accounts; i++) {
+        const Tz__Account *ac = a->accounts[i];
+        if (ac == NULL || ac->name == NULL || ac->name[0] == '\0')
+            FAIL("account %zu has no name", i);
+        STR(ac->name, TZ_MAX_NAME, "account.name");
+        STR(ac->home, TZ_MAX_STR, "account.home");
+        STR(ac->shell, TZ_MAX_STR, "account.shell");
+        STR(ac->weak_reason, TZ_MAX_NAME, "account.weak_reason");
+        LIST(ac->admin_groups, ac->n_admin_groups, TZ_MAX_SMALL_LIST, TZ_MAX_NAME,
+             "account.admin_groups");
+        LIST(ac->nopasswd_rules, ac->n_nopasswd_rules, TZ_MAX_SMALL_LIST,
+             TZ_MAX_STR, "account.nopasswd_rules");
+    }
+    return TZ__STATUS__OK;
+}
+
+static int check_ssh(const Tz__SshSection *s, char *detail, size_t detail_len)
+{
+    int st;
+    STR(s->permit_root_login, 64, "ssh.permit_root_login");
+    if (s->n_ports > TZ_MAX_SMALL_LIST)
+        FAIL("%zu ssh ports (limit %d)", s->n_ports, TZ_MAX_SMALL_LIST);
+    for (size_t i = 0; i < s->n_ports; i++)
+        if (s->ports[i] > 65535)
+            FAIL("ssh port %u out of range", s->ports[i]);
+    LIST(s->files, s->n_files, TZ_MAX_SMALL_LIST, TZ_MAX_STR, "ssh.files");
+    LIST(s->warnings, s->n_warnings, TZ_MAX_WARNINGS, TZ_MAX_STR, "ssh.warnings");
+    return TZ__STATUS__OK;
+}
+
+static int check_listeners(const Tz__ListenersSection *l, char *detail,
+                           size_t detail_len)
+{
+    if (l->n_listeners > TZ_MAX_LISTENERS)
+        FAIL("%zu listeners (limit %d)", l->n_listeners, TZ_MAX_LISTENERS);
+    for (size_t i = 0; i < l->n_listeners; i++) {
+        const Tz__Listener *x = l->listeners[i];
+        if (x == NULL)
+            FAIL("listener %zu empty", i);
+        STR(x->proto, 8, "listener.proto");
+        STR(x->address, 64, "listener.address");
+        STR(x->process, TZ_MAX_NAME, "listener.process");
+        if (x->port > 65535)
+            FAIL("listener port %u out of range", x->port);
+    }
+    return TZ__STATUS__OK;
+}
+
 int validate_report(const Tz__Report *r, char *detail, size_t detail_len)
 {
     int st;
@@ -100,6 +197,17 @@ int validate_report(const Tz__Report *r, char *detail, size_t detail_len)
         return st;
     if (r->packages &&
         (st = check_packages(r->packages, detail, detail_len)) != TZ__STATUS__OK)
+        return st;
+    if (r->patch &&
+        (st = check_patch(r->patch, detail, detail_len)) != TZ__STATUS__OK)
+        return st;
+    if (r->accounts &&
+        (st = check_accounts(r->accounts, detail, detail_len)) != TZ__STATUS__OK)
+        return st;
+    if (r->ssh && (st = check_ssh(r->ssh, detail, detail_len)) != TZ__STATUS__OK)
+        return st;
+    if (r->listeners &&
+        (st = check_listeners(r->listeners, detail, detail_len)) != TZ__STATUS__OK)
         return st;
     if (r->n_hashes > TZ_MAX_HASHES)
         FAIL("%zu section hashes (limit %d)", r->n_hashes, TZ_MAX_HASHES);

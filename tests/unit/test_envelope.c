@@ -262,3 +262,51 @@ Test(envelope, broken_utf8_is_invalid_on_the_wire_and_repaired_by_the_agent)
     cr_assert_not(tz_utf8_valid("\xf4\x90\x80\x80"), "above U+10FFFF");
     cr_assert(tz_utf8_valid("网络信息中心 ok"));
 }
+
+Test(envelope, out_of_bounds_account_and_listener_fields_are_invalid)
+{
+    Tz__Report *r = sample_report();
+    Tz__ListenersSection ls = TZ__LISTENERS_SECTION__INIT;
+    Tz__Listener l = TZ__LISTENER__INIT;
+    Tz__Listener *lp = &l;
+    l.proto = "tcp";
+    l.port = 70000;
+    ls.n_listeners = 1;
+    ls.listeners = &lp;
+    r->listeners = &ls;
+    uint8_t *msg;
+    size_t len;
+    struct envelope_opened o;
+    seal(r, 1, &agent, collector.pk, &msg, &len);
+    envelope_open(msg, len, TZ_MAX_MSG, &collector, &o);
+    cr_assert_eq(o.status, TZ__STATUS__INVALID);
+    cr_assert(strstr(o.detail, "listener port") != NULL, "%s", o.detail);
+    free(msg);
+    r->listeners = NULL;
+
+    Tz__AccountsSection as = TZ__ACCOUNTS_SECTION__INIT;
+    Tz__Account a = TZ__ACCOUNT__INIT, *ap = &a;
+    a.name = "bob";
+    char *rules[TZ_MAX_SMALL_LIST + 1];
+    for (int i = 0; i <= TZ_MAX_SMALL_LIST; i++)
+        rules[i] = "bob ALL=(ALL) NOPASSWD: ALL";
+    a.n_nopasswd_rules = TZ_MAX_SMALL_LIST + 1;
+    a.nopasswd_rules = rules;
+    as.n_accounts = 1;
+    as.accounts = &ap;
+    r->accounts = &as;
+    seal(r, 1, &agent, collector.pk, &msg, &len);
+    envelope_open(msg, len, TZ_MAX_MSG, &collector, &o);
+    cr_assert_eq(o.status, TZ__STATUS__INVALID);
+    cr_assert(strstr(o.detail, "nopasswd_rules") != NULL, "%s", o.detail);
+    free(msg);
+
+    a.n_nopasswd_rules = 1;                 /* back within bounds: accepted */
+    seal(r, 1, &agent, collector.pk, &msg, &len);
+    envelope_open(msg, len, TZ_MAX_MSG, &collector, &o);
+    cr_assert_eq(o.status, TZ__STATUS__OK, "%s", o.detail);
+    envelope_opened_free(&o);
+    free(msg);
+    r->accounts = NULL;
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+}
