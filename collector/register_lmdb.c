@@ -23,30 +23,18 @@
 #include <lmdb.h>
 #include <sodium.h>
 
+#include "register_lmdb.h"
 #include "sections.h"
-
-#define MAP_INITIAL   ((size_t)256 << 20)
-#define MAP_MAX       ((size_t)64 << 30)
-#define PKGKEY_MAX    (TZ_MAX_NAME + 1 + 8)
-#define N_STATUS      16
-
-struct tz_register {
-    MDB_env *env;
-    MDB_dbi agents, agentkeys, hosts, pkgidx, depts, tokens, meta;
-    int rdonly;
-    int last_mdb;            /* the mdb rc behind the last TZ_ESTORE */
-    char dir[PATH_MAX];
-};
 
 /* ---- small helpers ---- */
 
-static void be64_put(uint8_t b[8], uint64_t v)
+void rl_be64_put(uint8_t b[8], uint64_t v)
 {
     for (int i = 7; i >= 0; i--, v >>= 8)
         b[i] = (uint8_t)(v & 0xff);
 }
 
-static uint64_t be64_get(const uint8_t b[8])
+uint64_t rl_be64_get(const uint8_t b[8])
 {
     uint64_t v = 0;
     for (int i = 0; i < 8; i++)
@@ -54,20 +42,20 @@ static uint64_t be64_get(const uint8_t b[8])
     return v;
 }
 
-static MDB_val mval(const void *p, size_t n)
+MDB_val rl_mval(const void *p, size_t n)
 {
     MDB_val v = {n, (void *)p};
     return v;
 }
 
-static MDB_val mstr(const char *s)
+MDB_val rl_mstr(const char *s)
 {
-    return mval(s, strlen(s));
+    return rl_mval(s, strlen(s));
 }
 
-/* Every LMDB failure goes through here, so write_txn() can tell a full map
+/* Every LMDB failure goes through here, so rl_write_txn() can tell a full map
  * (grow and retry) from anything else (give up). */
-static int mdb_fail(struct tz_register *reg, struct tz_error *err, int rc,
+int rl_mdb_fail(struct tz_register *reg, struct tz_error *err, int rc,
                     const char *what)
 {
     reg->last_mdb = rc;
@@ -75,7 +63,7 @@ static int mdb_fail(struct tz_register *reg, struct tz_error *err, int rc,
                   mdb_strerror(rc));
 }
 
-static int corrupt(struct tz_register *reg, struct tz_error *err,
+int rl_corrupt(struct tz_register *reg, struct tz_error *err,
                    const char *db, const char *key)
 {
     reg->last_mdb = 0;
@@ -85,7 +73,7 @@ static int corrupt(struct tz_register *reg, struct tz_error *err,
 }
 
 /* Begin a transaction, adopting a map another process has grown. */
-static int txn_begin(struct tz_register *reg, unsigned flags, MDB_txn **txn,
+int rl_txn_begin(struct tz_register *reg, unsigned flags, MDB_txn **txn,
                      struct tz_error *err)
 {
     for (int tries = 0;; tries++) {
@@ -93,11 +81,11 @@ static int txn_begin(struct tz_register *reg, unsigned flags, MDB_txn **txn,
         if (rc == MDB_MAP_RESIZED && tries < 8) {
             rc = mdb_env_set_mapsize(reg->env, 0);
             if (rc != 0)
-                return mdb_fail(reg, err, rc, "adopting the grown map");
+                return rl_mdb_fail(reg, err, rc, "adopting the grown map");
             continue;
         }
         if (rc != 0)
-            return mdb_fail(reg, err, rc, "beginning a transaction");
+            return rl_mdb_fail(reg, err, rc, "beginning a transaction");
         return 0;
     }
 }
@@ -116,16 +104,14 @@ static int grow(struct tz_register *reg, struct tz_error *err)
         next = MAP_MAX;
     int rc = mdb_env_set_mapsize(reg->env, next);
     if (rc != 0)
-        return mdb_fail(reg, err, rc, "growing the map");
+        return rl_mdb_fail(reg, err, rc, "growing the map");
     return 0;
 }
 
-typedef int (*txn_fn)(struct tz_register *reg, MDB_txn *txn, void *arg,
-                      struct tz_error *err);
 
 /* Run fn in one write transaction and commit it; on a full map abort, grow
  * and run the whole of fn again (fn must start from scratch each time). */
-static int write_txn(struct tz_register *reg, txn_fn fn, void *arg,
+int rl_write_txn(struct tz_register *reg, rl_txn_fn fn, void *arg,
                      struct tz_error *err)
 {
     if (reg->rdonly)
@@ -133,7 +119,7 @@ static int write_txn(struct tz_register *reg, txn_fn fn, void *arg,
                       "the register is open read-only");
     for (;;) {
         MDB_txn *txn;
-        int rc = txn_begin(reg, 0, &txn, err);
+        int rc = rl_txn_begin(reg, 0, &txn, err);
         if (rc != 0)
             return rc;
         reg->last_mdb = 0;
@@ -147,7 +133,7 @@ static int write_txn(struct tz_register *reg, txn_fn fn, void *arg,
             if (mrc == 0)
                 return 0;
             if (mrc != MDB_MAP_FULL)
-                return mdb_fail(reg, err, mrc, "committing");
+                return rl_mdb_fail(reg, err, mrc, "committing");
         }
         rc = grow(reg, err);
         if (rc != 0)
@@ -155,18 +141,18 @@ static int write_txn(struct tz_register *reg, txn_fn fn, void *arg,
     }
 }
 
-static int get(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi,
+int rl_get(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi,
                MDB_val *k, MDB_val *v, const char *what, struct tz_error *err)
 {
     int rc = mdb_get(txn, dbi, k, v);
     if (rc == MDB_NOTFOUND)
         return TZ_ENOENT;
     if (rc != 0)
-        return mdb_fail(reg, err, rc, what);
+        return rl_mdb_fail(reg, err, rc, what);
     return 0;
 }
 
-static int put(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi,
+int rl_put(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi,
                MDB_val *k, MDB_val *v, unsigned flags, const char *what,
                struct tz_error *err)
 {
@@ -174,105 +160,105 @@ static int put(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi,
     if (rc == MDB_KEYEXIST)
         return TZ_EEXIST;
     if (rc != 0)
-        return mdb_fail(reg, err, rc, what);
+        return rl_mdb_fail(reg, err, rc, what);
     return 0;
 }
 
 /* Pack m straight into the page LMDB reserves for it. */
-static int put_msg(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi,
+int rl_put_msg(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi,
                    MDB_val *k, const ProtobufCMessage *m, const char *what,
                    struct tz_error *err)
 {
-    MDB_val v = mval(NULL, protobuf_c_message_get_packed_size(m));
-    int rc = put(reg, txn, dbi, k, &v, MDB_RESERVE, what, err);
+    MDB_val v = rl_mval(NULL, protobuf_c_message_get_packed_size(m));
+    int rc = rl_put(reg, txn, dbi, k, &v, MDB_RESERVE, what, err);
     if (rc != 0)
         return rc;
     protobuf_c_message_pack(m, v.mv_data);
     return 0;
 }
 
-static void *unpack(const ProtobufCMessageDescriptor *d, const MDB_val *v)
+void *rl_unpack(const ProtobufCMessageDescriptor *d, const MDB_val *v)
 {
     return protobuf_c_message_unpack(d, NULL, v->mv_size, v->mv_data);
 }
 
-static int get_u64(struct tz_register *reg, MDB_txn *txn, const char *key,
+int rl_get_u64(struct tz_register *reg, MDB_txn *txn, const char *key,
                    uint64_t *out, struct tz_error *err)
 {
-    MDB_val k = mstr(key), v;
+    MDB_val k = rl_mstr(key), v;
     *out = 0;
-    int rc = get(reg, txn, reg->meta, &k, &v, "reading meta", err);
+    int rc = rl_get(reg, txn, reg->meta, &k, &v, "reading meta", err);
     if (rc != 0)
         return rc;
     if (v.mv_size != 8)
-        return corrupt(reg, err, "meta", key);
-    *out = be64_get(v.mv_data);
+        return rl_corrupt(reg, err, "meta", key);
+    *out = rl_be64_get(v.mv_data);
     return 0;
 }
 
-static int put_u64(struct tz_register *reg, MDB_txn *txn, const char *key,
+int rl_put_u64(struct tz_register *reg, MDB_txn *txn, const char *key,
                    uint64_t val, struct tz_error *err)
 {
     uint8_t b[8];
-    be64_put(b, val);
-    MDB_val k = mstr(key), v = mval(b, 8);
-    return put(reg, txn, reg->meta, &k, &v, 0, "writing meta", err);
+    rl_be64_put(b, val);
+    MDB_val k = rl_mstr(key), v = rl_mval(b, 8);
+    return rl_put(reg, txn, reg->meta, &k, &v, 0, "writing meta", err);
 }
 
-static int add_u64(struct tz_register *reg, MDB_txn *txn, const char *key,
+int rl_add_u64(struct tz_register *reg, MDB_txn *txn, const char *key,
                    uint64_t delta, struct tz_error *err)
 {
     uint64_t cur;
-    int rc = get_u64(reg, txn, key, &cur, err);
+    int rc = rl_get_u64(reg, txn, key, &cur, err);
     if (rc != 0 && rc != TZ_ENOENT)
         return rc;
-    return put_u64(reg, txn, key, cur + delta, err);
+    return rl_put_u64(reg, txn, key, cur + delta, err);
 }
 
 /* Load and check one agent record; TZ_ENOENT when absent. */
-static int agent_load(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+int rl_agent_load(struct tz_register *reg, MDB_txn *txn, uint64_t id,
                       Tz__AgentRecord **out, struct tz_error *err)
 {
     uint8_t kb[8];
-    be64_put(kb, id);
-    MDB_val k = mval(kb, 8), v;
+    rl_be64_put(kb, id);
+    MDB_val k = rl_mval(kb, 8), v;
     *out = NULL;
-    int rc = get(reg, txn, reg->agents, &k, &v, "reading agents", err);
+    int rc = rl_get(reg, txn, reg->agents, &k, &v, "reading agents", err);
     if (rc != 0)
         return rc;
-    Tz__AgentRecord *rec = unpack(&tz__agent_record__descriptor, &v);
+    Tz__AgentRecord *rec = rl_unpack(&tz__agent_record__descriptor, &v);
     if (rec == NULL || rec->agent_id != id || rec->agent_pk.len != 32) {
         if (rec)
             protobuf_c_message_free_unpacked(&rec->base, NULL);
         char key[24];
         snprintf(key, sizeof(key), "%llu", (unsigned long long)id);
-        return corrupt(reg, err, "agents", key);
+        return rl_corrupt(reg, err, "agents", key);
     }
     *out = rec;
     return 0;
 }
 
-static int agent_store(struct tz_register *reg, MDB_txn *txn,
+int rl_agent_store(struct tz_register *reg, MDB_txn *txn,
                        const Tz__AgentRecord *rec, struct tz_error *err)
 {
     uint8_t kb[8];
-    be64_put(kb, rec->agent_id);
-    MDB_val k = mval(kb, 8);
-    return put_msg(reg, txn, reg->agents, &k, &rec->base, "writing agents",
+    rl_be64_put(kb, rec->agent_id);
+    MDB_val k = rl_mval(kb, 8);
+    return rl_put_msg(reg, txn, reg->agents, &k, &rec->base, "writing agents",
                    err);
 }
 
-static int agent_lookup(struct tz_register *reg, MDB_txn *txn,
+int rl_agent_lookup(struct tz_register *reg, MDB_txn *txn,
                         const uint8_t pk[32], uint64_t *id,
                         struct tz_error *err)
 {
-    MDB_val k = mval(pk, 32), v;
-    int rc = get(reg, txn, reg->agentkeys, &k, &v, "reading agentkeys", err);
+    MDB_val k = rl_mval(pk, 32), v;
+    int rc = rl_get(reg, txn, reg->agentkeys, &k, &v, "reading agentkeys", err);
     if (rc != 0)
         return rc;
     if (v.mv_size != 8)
-        return corrupt(reg, err, "agentkeys", "(agent key)");
-    *id = be64_get(v.mv_data);
+        return rl_corrupt(reg, err, "agentkeys", "(agent key)");
+    *id = rl_be64_get(v.mv_data);
     return 0;
 }
 
@@ -309,7 +295,7 @@ static int open_dbi(struct tz_register *reg, MDB_txn *txn, const char *name,
                       "taizhang register, or created by an unfinished run)",
                       name);
     if (rc != 0)
-        return mdb_fail(reg, err, rc, "opening a database");
+        return rl_mdb_fail(reg, err, rc, "opening a database");
     return 0;
 }
 
@@ -323,7 +309,12 @@ static int open_dbis(struct tz_register *reg, MDB_txn *txn,
         (rc = open_dbi(reg, txn, "pkgidx", &reg->pkgidx, err)) ||
         (rc = open_dbi(reg, txn, "depts", &reg->depts, err)) ||
         (rc = open_dbi(reg, txn, "tokens", &reg->tokens, err)) ||
-        (rc = open_dbi(reg, txn, "meta", &reg->meta, err)))
+        (rc = open_dbi(reg, txn, "meta", &reg->meta, err)) ||
+        (rc = open_dbi(reg, txn, "systems", &reg->systems, err)) ||
+        (rc = open_dbi(reg, txn, "bindings", &reg->bindings, err)) ||
+        (rc = open_dbi(reg, txn, "history", &reg->history, err)) ||
+        (rc = open_dbi(reg, txn, "flags", &reg->flags, err)) ||
+        (rc = open_dbi(reg, txn, "reviews", &reg->reviews, err)))
         return rc;
     return 0;
 }
@@ -332,13 +323,13 @@ static int check_schema(struct tz_register *reg, MDB_txn *txn,
                         struct tz_error *err)
 {
     uint64_t schema;
-    int rc = get_u64(reg, txn, "schema", &schema, err);
+    int rc = rl_get_u64(reg, txn, "schema", &schema, err);
     if (rc == TZ_ENOENT) {
         if (reg->rdonly)
             return tz_err(err, TZ_ESTORE, reg->dir, 0,
                           "register has no schema version (not a taizhang "
                           "register?)");
-        return put_u64(reg, txn, "schema", REGISTER_SCHEMA, err);
+        return rl_put_u64(reg, txn, "schema", REGISTER_SCHEMA, err);
     }
     if (rc != 0)
         return rc;
@@ -413,7 +404,7 @@ int register_open(const char *dir, unsigned flags, struct tz_register **out,
     }
 
     if ((rc = mdb_env_create(&reg->env)) != 0) {
-        rc = mdb_fail(reg, err, rc, "creating the environment");
+        rc = rl_mdb_fail(reg, err, rc, "creating the environment");
         free(reg);
         return rc;
     }
@@ -442,20 +433,20 @@ int register_open(const char *dir, unsigned flags, struct tz_register **out,
 
     if (rdonly) {
         MDB_txn *txn;
-        rc = txn_begin(reg, MDB_RDONLY, &txn, err);
+        rc = rl_txn_begin(reg, MDB_RDONLY, &txn, err);
         if (rc == 0) {
             rc = init_txn(reg, txn, NULL, err);
             if (rc == 0) {
                 /* Commit keeps the dbi handles for the environment. */
                 int mrc = mdb_txn_commit(txn);
                 if (mrc != 0)
-                    rc = mdb_fail(reg, err, mrc, "opening databases");
+                    rc = rl_mdb_fail(reg, err, mrc, "opening databases");
             } else {
                 mdb_txn_abort(txn);
             }
         }
     } else {
-        rc = write_txn(reg, init_txn, NULL, err);
+        rc = rl_write_txn(reg, init_txn, NULL, err);
     }
     if (rc != 0) {
         register_close(reg);
@@ -511,7 +502,7 @@ static int agent_check(struct tz_register *reg, MDB_txn *txn,
     uint64_t id;
     *rec = NULL;
     *stop = 1;
-    int rc = agent_lookup(reg, txn, it->agent_pk, &id, err);
+    int rc = rl_agent_lookup(reg, txn, it->agent_pk, &id, err);
     if (rc == TZ_ENOENT) {
         item_set(it, TZ__STATUS__UNKNOWN_AGENT,
                  "agent key not enrolled: enroll first");
@@ -519,11 +510,11 @@ static int agent_check(struct tz_register *reg, MDB_txn *txn,
     }
     if (rc != 0)
         return rc;
-    rc = agent_load(reg, txn, id, rec, err);
+    rc = rl_agent_load(reg, txn, id, rec, err);
     if (rc == TZ_ENOENT) {
         char key[24];
         snprintf(key, sizeof(key), "%llu", (unsigned long long)id);
-        return corrupt(reg, err, "agents", key);  /* agentkeys points nowhere */
+        return rl_corrupt(reg, err, "agents", key);  /* agentkeys points nowhere */
     }
     if (rc != 0)
         return rc;
@@ -560,17 +551,17 @@ static int apply_enroll(struct tz_register *reg, MDB_txn *txn,
     uint8_t h[32];
     crypto_generichash(h, sizeof(h), (const unsigned char *)token, tlen,
                        NULL, 0);
-    MDB_val k = mval(h, sizeof(h)), v;
-    int rc = get(reg, txn, reg->tokens, &k, &v, "reading tokens", err);
+    MDB_val k = rl_mval(h, sizeof(h)), v;
+    int rc = rl_get(reg, txn, reg->tokens, &k, &v, "reading tokens", err);
     if (rc == TZ_ENOENT) {
         item_set(it, TZ__STATUS__BAD_TOKEN, "unknown enrollment token");
         return 0;
     }
     if (rc != 0)
         return rc;
-    Tz__TokenRecord *tok = unpack(&tz__token_record__descriptor, &v);
+    Tz__TokenRecord *tok = rl_unpack(&tz__token_record__descriptor, &v);
     if (tok == NULL)
-        return corrupt(reg, err, "tokens", "(token hash)");
+        return rl_corrupt(reg, err, "tokens", "(token hash)");
     if (strcmp(tok->role, "dept") != 0 || tok->dept[0] == '\0') {
         item_set(it, TZ__STATUS__BAD_TOKEN,
                  "token has role \"%s\", not a department enrollment token",
@@ -580,7 +571,7 @@ static int apply_enroll(struct tz_register *reg, MDB_txn *txn,
     }
 
     uint64_t id;
-    rc = agent_lookup(reg, txn, it->agent_pk, &id, err);
+    rc = rl_agent_lookup(reg, txn, it->agent_pk, &id, err);
     if (rc == 0) {
         /* Re-enrolling the same key keeps its id: `make run` twice must
          * not make a second host. Its department stays what it was. */
@@ -595,7 +586,7 @@ static int apply_enroll(struct tz_register *reg, MDB_txn *txn,
         nw.machine_id = en->machine_id ? en->machine_id : old->machine_id;
         nw.last_seq = it->seq;
         nw.last_seen = b->now;
-        rc = agent_store(reg, txn, &nw, err);
+        rc = rl_agent_store(reg, txn, &nw, err);
         protobuf_c_message_free_unpacked(&old->base, NULL);
         if (rc == 0)
             item_set(it, TZ__STATUS__OK, "already enrolled as agent %llu",
@@ -607,13 +598,13 @@ static int apply_enroll(struct tz_register *reg, MDB_txn *txn,
         return rc;
     }
 
-    rc = get_u64(reg, txn, "next_agent_id", &id, err);
+    rc = rl_get_u64(reg, txn, "next_agent_id", &id, err);
     if (rc == TZ_ENOENT) {
         id = 1;
         rc = 0;
     }
     if (rc == 0)
-        rc = put_u64(reg, txn, "next_agent_id", id + 1, err);
+        rc = rl_put_u64(reg, txn, "next_agent_id", id + 1, err);
     if (rc != 0) {
         protobuf_c_message_free_unpacked(&tok->base, NULL);
         return rc;
@@ -628,12 +619,12 @@ static int apply_enroll(struct tz_register *reg, MDB_txn *txn,
     rec.enrolled_at = b->now;
     rec.last_seen = b->now;
     rec.last_seq = it->seq;
-    rc = agent_store(reg, txn, &rec, err);
+    rc = rl_agent_store(reg, txn, &rec, err);
     if (rc == 0) {
         uint8_t idb[8];
-        be64_put(idb, id);
-        MDB_val kk = mval(it->agent_pk, 32), vv = mval(idb, 8);
-        rc = put(reg, txn, reg->agentkeys, &kk, &vv, 0, "writing agentkeys",
+        rl_be64_put(idb, id);
+        MDB_val kk = rl_mval(it->agent_pk, 32), vv = rl_mval(idb, 8);
+        rc = rl_put(reg, txn, reg->agentkeys, &kk, &vv, 0, "writing agentkeys",
                  err);
     }
     if (rc == 0) {
@@ -648,7 +639,7 @@ static int apply_enroll(struct tz_register *reg, MDB_txn *txn,
 
 static void host_key(uint8_t k[9], uint64_t id, int kind)
 {
-    be64_put(k, id);
+    rl_be64_put(k, id);
     k[8] = (uint8_t)kind;
 }
 
@@ -677,8 +668,8 @@ static int delta_base_ok(struct tz_register *reg, MDB_txn *txn, uint64_t id,
             continue;
         uint8_t kb[9];
         host_key(kb, id, sh->kind);
-        MDB_val k = mval(kb, 9), v;
-        int rc = get(reg, txn, reg->hosts, &k, &v, "reading hosts", err);
+        MDB_val k = rl_mval(kb, 9), v;
+        int rc = rl_get(reg, txn, reg->hosts, &k, &v, "reading hosts", err);
         if (rc == TZ_ENOENT) {
             *missing = sh->kind;
             return 0;
@@ -742,7 +733,7 @@ static size_t pkg_key(uint8_t k[PKGKEY_MAX], const char *name, uint64_t id)
     size_t n = strlen(name);
     memcpy(k, name, n);
     k[n] = '\0';
-    be64_put(k + n + 1, id);
+    rl_be64_put(k + n + 1, id);
     return n + 9;
 }
 
@@ -753,16 +744,16 @@ static int pkgidx_diff(struct tz_register *reg, MDB_txn *txn, uint64_t id,
 {
     uint8_t kb[9];
     host_key(kb, id, TZ__SECTION_KIND__SECTION_PACKAGES);
-    MDB_val k = mval(kb, 9), v;
+    MDB_val k = rl_mval(kb, 9), v;
     Tz__PackagesSection *old = NULL;
-    int rc = get(reg, txn, reg->hosts, &k, &v, "reading hosts", err);
+    int rc = rl_get(reg, txn, reg->hosts, &k, &v, "reading hosts", err);
     if (rc == 0) {
-        old = unpack(&tz__packages_section__descriptor, &v);
+        old = rl_unpack(&tz__packages_section__descriptor, &v);
         if (old == NULL) {
             char key[32];
             snprintf(key, sizeof(key), "%llu/packages",
                      (unsigned long long)id);
-            return corrupt(reg, err, "hosts", key);
+            return rl_corrupt(reg, err, "hosts", key);
         }
     } else if (rc != TZ_ENOENT) {
         return rc;
@@ -785,15 +776,15 @@ static int pkgidx_diff(struct tz_register *reg, MDB_txn *txn, uint64_t id,
     while (rc == 0 && (i < no || j < nn)) {
         int c = i == no ? 1 : j == nn ? -1 : strcmp(a[i].name, b[j].name);
         if (c < 0) {
-            MDB_val pk = mval(key, pkg_key(key, a[i].name, id));
+            MDB_val pk = rl_mval(key, pkg_key(key, a[i].name, id));
             int mrc = mdb_del(txn, reg->pkgidx, &pk, NULL);
             if (mrc != 0 && mrc != MDB_NOTFOUND)
-                rc = mdb_fail(reg, err, mrc, "writing pkgidx");
+                rc = rl_mdb_fail(reg, err, mrc, "writing pkgidx");
             i++;
         } else if (c > 0 || strcmp(a[i].version, b[j].version) != 0) {
-            MDB_val pk = mval(key, pkg_key(key, b[j].name, id));
-            MDB_val pv = mstr(b[j].version);
-            rc = put(reg, txn, reg->pkgidx, &pk, &pv, 0, "writing pkgidx",
+            MDB_val pk = rl_mval(key, pkg_key(key, b[j].name, id));
+            MDB_val pv = rl_mstr(b[j].version);
+            rc = rl_put(reg, txn, reg->pkgidx, &pk, &pv, 0, "writing pkgidx",
                      err);
             if (c == 0)
                 i++;
@@ -904,8 +895,8 @@ static int apply_report(struct tz_register *reg, MDB_txn *txn,
             continue;
         uint8_t kb[9];
         host_key(kb, id, kind);
-        MDB_val k = mval(kb, 9);
-        rc = put_msg(reg, txn, reg->hosts, &k, sec, "writing hosts", err);
+        MDB_val k = rl_mval(kb, 9);
+        rc = rl_put_msg(reg, txn, reg->hosts, &k, sec, "writing hosts", err);
     }
     if (rc == 0) {
         /* Kind 0: what the report says about itself, without sections. */
@@ -914,8 +905,8 @@ static int apply_report(struct tz_register *reg, MDB_txn *txn,
             *tz_section_slot(&head, kind) = NULL;
         uint8_t kb[9];
         host_key(kb, id, 0);
-        MDB_val k = mval(kb, 9);
-        rc = put_msg(reg, txn, reg->hosts, &k, &head.base, "writing hosts",
+        MDB_val k = rl_mval(kb, 9);
+        rc = rl_put_msg(reg, txn, reg->hosts, &k, &head.base, "writing hosts",
                      err);
     }
 
@@ -946,7 +937,7 @@ static int apply_report(struct tz_register *reg, MDB_txn *txn,
         nw.last_seen = b->now;
     }
     if (rc == 0)
-        rc = agent_store(reg, txn, &nw, err);
+        rc = rl_agent_store(reg, txn, &nw, err);
     free(ips);
     protobuf_c_message_free_unpacked(&old->base, NULL);
     if (rc == 0) {
@@ -968,7 +959,7 @@ static int apply_heartbeat(struct tz_register *reg, MDB_txn *txn,
     Tz__AgentRecord nw = *old;
     nw.last_seq = it->seq;
     nw.last_seen = b->now;
-    rc = agent_store(reg, txn, &nw, err);
+    rc = rl_agent_store(reg, txn, &nw, err);
     protobuf_c_message_free_unpacked(&old->base, NULL);
     if (rc == 0)
         item_set(it, TZ__STATUS__OK, "alive");
@@ -1015,19 +1006,19 @@ static int batch_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
     }
 
     /* One per transaction: with stat.accepted it shows what group commit buys. */
-    int rc = add_u64(reg, txn, "stat.batches", 1, err);
+    int rc = rl_add_u64(reg, txn, "stat.batches", 1, err);
     if (rc == 0 && b->accepted)
-        rc = add_u64(reg, txn, "stat.accepted", b->accepted, err);
+        rc = rl_add_u64(reg, txn, "stat.accepted", b->accepted, err);
     if (rc == 0 && b->reports)
-        rc = add_u64(reg, txn, "stat.reports", b->reports, err);
+        rc = rl_add_u64(reg, txn, "stat.reports", b->reports, err);
     if (rc == 0 && b->new_hosts)
-        rc = add_u64(reg, txn, "stat.hosts", b->new_hosts, err);
+        rc = rl_add_u64(reg, txn, "stat.hosts", b->new_hosts, err);
     for (int s = 0; rc == 0 && s < N_STATUS; s++) {
         if (b->rejected[s] == 0)
             continue;
         char key[32];
         snprintf(key, sizeof(key), "stat.rejected.%d", s);
-        rc = add_u64(reg, txn, key, b->rejected[s], err);
+        rc = rl_add_u64(reg, txn, key, b->rejected[s], err);
     }
     return rc;
 }
@@ -1036,7 +1027,7 @@ int register_put_batch(struct tz_register *reg, struct register_item *items,
                        size_t n, int64_t now, struct tz_error *err)
 {
     struct batch b = {.items = items, .n = n, .now = now};
-    int rc = write_txn(reg, batch_txn, &b, err);
+    int rc = rl_write_txn(reg, batch_txn, &b, err);
     if (rc != 0) {
         for (size_t i = 0; i < n; i++) {
             if (items[i].kind == ITEM_REJECTED)
@@ -1058,39 +1049,39 @@ int register_put_batch(struct tz_register *reg, struct register_item *items,
 
 /* ---- reads ---- */
 
-static int read_begin(struct tz_register *reg, MDB_txn **txn,
+int rl_read_begin(struct tz_register *reg, MDB_txn **txn,
                       struct tz_error *err)
 {
-    return txn_begin(reg, MDB_RDONLY, txn, err);
+    return rl_txn_begin(reg, MDB_RDONLY, txn, err);
 }
 
 int register_each_agent(struct tz_register *reg, const char *dept,
                         register_agent_cb cb, void *arg, struct tz_error *err)
 {
     MDB_txn *txn;
-    int rc = read_begin(reg, &txn, err);
+    int rc = rl_read_begin(reg, &txn, err);
     if (rc != 0)
         return rc;
     MDB_cursor *cur;
     int mrc = mdb_cursor_open(txn, reg->agents, &cur);
     if (mrc != 0) {
         mdb_txn_abort(txn);
-        return mdb_fail(reg, err, mrc, "reading agents");
+        return rl_mdb_fail(reg, err, mrc, "reading agents");
     }
     MDB_val k, v;
     for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
          mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         Tz__AgentRecord *rec = NULL;
         if (k.mv_size == 8)
-            rec = unpack(&tz__agent_record__descriptor, &v);
-        if (rec == NULL || rec->agent_id != be64_get(k.mv_data)) {
+            rec = rl_unpack(&tz__agent_record__descriptor, &v);
+        if (rec == NULL || rec->agent_id != rl_be64_get(k.mv_data)) {
             char key[24] = "(bad key)";
             if (k.mv_size == 8)
                 snprintf(key, sizeof(key), "%llu",
-                         (unsigned long long)be64_get(k.mv_data));
+                         (unsigned long long)rl_be64_get(k.mv_data));
             if (rec)
                 protobuf_c_message_free_unpacked(&rec->base, NULL);
-            rc = corrupt(reg, err, "agents", key);
+            rc = rl_corrupt(reg, err, "agents", key);
             break;
         }
         if (dept == NULL || strcmp(dept, rec->dept) == 0)
@@ -1100,7 +1091,7 @@ int register_each_agent(struct tz_register *reg, const char *dept,
             break;
     }
     if (rc == 0 && mrc != MDB_NOTFOUND)
-        rc = mdb_fail(reg, err, mrc, "reading agents");
+        rc = rl_mdb_fail(reg, err, mrc, "reading agents");
     mdb_cursor_close(cur);
     mdb_txn_abort(txn);
     return rc;
@@ -1119,10 +1110,10 @@ static int load_report(struct tz_register *reg, MDB_txn *txn, uint64_t id,
     MDB_cursor *cur;
     int mrc = mdb_cursor_open(txn, reg->hosts, &cur);
     if (mrc != 0)
-        return mdb_fail(reg, err, mrc, "reading hosts");
+        return rl_mdb_fail(reg, err, mrc, "reading hosts");
     uint8_t kb[9];
     host_key(kb, id, 0);
-    MDB_val k = mval(kb, 8), v;  /* prefix: every kind of this id */
+    MDB_val k = rl_mval(kb, 8), v;  /* prefix: every kind of this id */
     ProtobufCMessage *part[TZ_SECTION_LAST + 1] = {0};
     int rc = 0;
     for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0;
@@ -1133,17 +1124,17 @@ static int load_report(struct tz_register *reg, MDB_txn *txn, uint64_t id,
         const ProtobufCMessageDescriptor *d = section_desc(kind);
         if (d == NULL)
             continue;  /* a kind from a newer build: not ours to show */
-        part[kind] = unpack(d, &v);
+        part[kind] = rl_unpack(d, &v);
         if (part[kind] == NULL) {
             char key[40];
             snprintf(key, sizeof(key), "%llu/%s", (unsigned long long)id,
                      kind ? kind_name(kind) : "report");
-            rc = corrupt(reg, err, "hosts", key);
+            rc = rl_corrupt(reg, err, "hosts", key);
             break;
         }
     }
     if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
-        rc = mdb_fail(reg, err, mrc, "reading hosts");
+        rc = rl_mdb_fail(reg, err, mrc, "reading hosts");
     mdb_cursor_close(cur);
 
     int any = 0;
@@ -1180,10 +1171,10 @@ int register_get_host(struct tz_register *reg, uint64_t agent_id,
     *rec = NULL;
     *report = NULL;
     MDB_txn *txn;
-    int rc = read_begin(reg, &txn, err);
+    int rc = rl_read_begin(reg, &txn, err);
     if (rc != 0)
         return rc;
-    rc = agent_load(reg, txn, agent_id, rec, err);
+    rc = rl_agent_load(reg, txn, agent_id, rec, err);
     if (rc == TZ_ENOENT)
         rc = tz_err(err, TZ_ENOENT, NULL, 0, "no host with id %llu",
                     (unsigned long long)agent_id);
@@ -1201,10 +1192,10 @@ int register_find_agent(struct tz_register *reg, const uint8_t pk[32],
                         uint64_t *agent_id, struct tz_error *err)
 {
     MDB_txn *txn;
-    int rc = read_begin(reg, &txn, err);
+    int rc = rl_read_begin(reg, &txn, err);
     if (rc != 0)
         return rc;
-    rc = agent_lookup(reg, txn, pk, agent_id, err);
+    rc = rl_agent_lookup(reg, txn, pk, agent_id, err);
     mdb_txn_abort(txn);
     if (rc == TZ_ENOENT)
         tz_err(err, TZ_ENOENT, NULL, 0, "agent key is not enrolled");
@@ -1220,12 +1211,12 @@ int register_pkg_version(struct tz_register *reg, const char *name,
         return tz_err(err, TZ_EINVAL, NULL, 0,
                       "package name must be 1..%d bytes", TZ_MAX_NAME);
     MDB_txn *txn;
-    int rc = read_begin(reg, &txn, err);
+    int rc = rl_read_begin(reg, &txn, err);
     if (rc != 0)
         return rc;
     uint8_t kb[PKGKEY_MAX];
-    MDB_val k = mval(kb, pkg_key(kb, name, agent_id)), v;
-    rc = get(reg, txn, reg->pkgidx, &k, &v, "reading pkgidx", err);
+    MDB_val k = rl_mval(kb, pkg_key(kb, name, agent_id)), v;
+    rc = rl_get(reg, txn, reg->pkgidx, &k, &v, "reading pkgidx", err);
     if (rc == 0 && len > 0) {
         size_t n = v.mv_size < len - 1 ? v.mv_size : len - 1;
         memcpy(out, v.mv_data, n);
@@ -1303,9 +1294,9 @@ static int dept_add_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
     Tz__DeptRecord rec = TZ__DEPT_RECORD__INIT;
     rec.name = (char *)d->name;
     rec.created_at = d->now;
-    MDB_val k = mstr(d->name);
-    MDB_val v = mval(NULL, protobuf_c_message_get_packed_size(&rec.base));
-    int rc = put(reg, txn, reg->depts, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE,
+    MDB_val k = rl_mstr(d->name);
+    MDB_val v = rl_mval(NULL, protobuf_c_message_get_packed_size(&rec.base));
+    int rc = rl_put(reg, txn, reg->depts, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE,
                  "writing depts", err);
     if (rc == TZ_EEXIST)
         return tz_err(err, TZ_EEXIST, NULL, 0,
@@ -1322,26 +1313,26 @@ int register_dept_add(struct tz_register *reg, const char *name, int64_t now,
     if (rc != 0)
         return rc;
     struct dept_add d = {name, now};
-    return write_txn(reg, dept_add_txn, &d, err);
+    return rl_write_txn(reg, dept_add_txn, &d, err);
 }
 
 int register_each_dept(struct tz_register *reg, register_dept_cb cb, void *arg,
                        struct tz_error *err)
 {
     MDB_txn *txn;
-    int rc = read_begin(reg, &txn, err);
+    int rc = rl_read_begin(reg, &txn, err);
     if (rc != 0)
         return rc;
     MDB_cursor *cur;
     int mrc = mdb_cursor_open(txn, reg->depts, &cur);
     if (mrc != 0) {
         mdb_txn_abort(txn);
-        return mdb_fail(reg, err, mrc, "reading depts");
+        return rl_mdb_fail(reg, err, mrc, "reading depts");
     }
     MDB_val k, v;
     for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
          mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        Tz__DeptRecord *rec = unpack(&tz__dept_record__descriptor, &v);
+        Tz__DeptRecord *rec = rl_unpack(&tz__dept_record__descriptor, &v);
         if (rec == NULL || strlen(rec->name) != k.mv_size ||
             memcmp(rec->name, k.mv_data, k.mv_size) != 0) {
             char key[TZ_MAX_NAME_BUF];
@@ -1350,7 +1341,7 @@ int register_each_dept(struct tz_register *reg, register_dept_cb cb, void *arg,
             key[n] = '\0';
             if (rec)
                 protobuf_c_message_free_unpacked(&rec->base, NULL);
-            rc = corrupt(reg, err, "depts", key);
+            rc = rl_corrupt(reg, err, "depts", key);
             break;
         }
         rc = cb(rec, arg);
@@ -1359,7 +1350,7 @@ int register_each_dept(struct tz_register *reg, register_dept_cb cb, void *arg,
             break;
     }
     if (rc == 0 && mrc != MDB_NOTFOUND)
-        rc = mdb_fail(reg, err, mrc, "reading depts");
+        rc = rl_mdb_fail(reg, err, mrc, "reading depts");
     mdb_cursor_close(cur);
     mdb_txn_abort(txn);
     return rc;
@@ -1376,8 +1367,8 @@ static int token_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
 {
     struct token_new *t = arg;
     if (t->dept) {
-        MDB_val k = mstr(t->dept), v;
-        int rc = get(reg, txn, reg->depts, &k, &v, "reading depts", err);
+        MDB_val k = rl_mstr(t->dept), v;
+        int rc = rl_get(reg, txn, reg->depts, &k, &v, "reading depts", err);
         if (rc == TZ_ENOENT)
             return tz_err(err, TZ_ENOENT, NULL, 0,
                           "no department \"%s\" (add it with: tzctl dept add "
@@ -1395,8 +1386,8 @@ static int token_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
     uint8_t h[32];
     crypto_generichash(h, sizeof(h), (const unsigned char *)t->token,
                        strlen(t->token), NULL, 0);
-    MDB_val k = mval(h, sizeof(h));
-    return put_msg(reg, txn, reg->tokens, &k, &rec.base, "writing tokens",
+    MDB_val k = rl_mval(h, sizeof(h));
+    return rl_put_msg(reg, txn, reg->tokens, &k, &rec.base, "writing tokens",
                    err);
 }
 
@@ -1413,7 +1404,7 @@ int register_token_create(struct tz_register *reg, const char *dept,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     sodium_memzero(raw, sizeof(raw));
     struct token_new t = {dept, now, tok};
-    int rc = write_txn(reg, token_txn, &t, err);
+    int rc = rl_write_txn(reg, token_txn, &t, err);
     if (rc == 0)
         memcpy(out, tok, REGISTER_TOKEN_LEN);
     sodium_memzero(tok, sizeof(tok));
@@ -1427,7 +1418,7 @@ int register_stats(struct tz_register *reg, struct register_stats *out,
 {
     memset(out, 0, sizeof(*out));
     MDB_txn *txn;
-    int rc = read_begin(reg, &txn, err);
+    int rc = rl_read_begin(reg, &txn, err);
     if (rc != 0)
         return rc;
     MDB_stat st;
@@ -1449,14 +1440,14 @@ int register_stats(struct tz_register *reg, struct register_stats *out,
         {"schema", &out->schema},
     };
     for (size_t i = 0; rc == 0 && i < sizeof(ctr) / sizeof(ctr[0]); i++) {
-        rc = get_u64(reg, txn, ctr[i].key, ctr[i].dst, err);
+        rc = rl_get_u64(reg, txn, ctr[i].key, ctr[i].dst, err);
         if (rc == TZ_ENOENT)
             rc = 0;
     }
     for (int s = 0; rc == 0 && s < N_STATUS; s++) {
         char key[32];
         snprintf(key, sizeof(key), "stat.rejected.%d", s);
-        rc = get_u64(reg, txn, key, &out->rejected[s], err);
+        rc = rl_get_u64(reg, txn, key, &out->rejected[s], err);
         if (rc == TZ_ENOENT)
             rc = 0;
     }
@@ -1470,5 +1461,5 @@ int register_stats(struct tz_register *reg, struct register_stats *out,
     return rc;
 fail:
     mdb_txn_abort(txn);
-    return mdb_fail(reg, err, mrc, "reading statistics");
+    return rl_mdb_fail(reg, err, mrc, "reading statistics");
 }

@@ -1,0 +1,75 @@
+/* register_lmdb — what the LMDB backend's files share (collector/register_lmdb*.c
+ * only; nothing else includes this). register_lmdb.c owns the environment,
+ * transactions and the agent/host records; each further register_lmdb_*.c
+ * adds one concern (systems, history, flags) on the same helpers.
+ * Conventions: helpers return 0, TZ_ENOENT for a missing key, or TZ_ESTORE
+ * through rl_mdb_fail (which remembers the mdb code so rl_write_txn can tell
+ * a full map — grow and rerun — from a real failure). */
+#ifndef TZ_REGISTER_LMDB_H
+#define TZ_REGISTER_LMDB_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include <lmdb.h>
+
+#include "register.h"
+
+#define MAP_INITIAL   ((size_t)256 << 20)
+#define MAP_MAX       ((size_t)64 << 30)
+#define PKGKEY_MAX    (TZ_MAX_NAME + 1 + 8)
+#define N_STATUS      16
+
+struct tz_register {
+    MDB_env *env;
+    MDB_dbi agents, agentkeys, hosts, pkgidx, depts, tokens, meta;
+    MDB_dbi systems, bindings, history, flags, reviews;
+    int rdonly;
+    int last_mdb;            /* the mdb rc behind the last TZ_ESTORE */
+    char dir[PATH_MAX];
+};
+
+typedef int (*rl_txn_fn)(struct tz_register *reg, MDB_txn *txn, void *arg,
+                         struct tz_error *err);
+
+void rl_be64_put(uint8_t b[8], uint64_t v);
+uint64_t rl_be64_get(const uint8_t b[8]);
+MDB_val rl_mval(const void *p, size_t n);
+MDB_val rl_mstr(const char *s);
+int rl_mdb_fail(struct tz_register *reg, struct tz_error *err, int rc,
+                const char *what);
+/* A value that does not decode: TZ_ESTORE naming db/key. */
+int rl_corrupt(struct tz_register *reg, struct tz_error *err, const char *db,
+               const char *key);
+int rl_txn_begin(struct tz_register *reg, unsigned flags, MDB_txn **txn,
+                 struct tz_error *err);
+int rl_read_begin(struct tz_register *reg, MDB_txn **txn, struct tz_error *err);
+/* Run fn in one write transaction and commit it; on a full map abort, grow
+ * the map and run fn again from scratch. */
+int rl_write_txn(struct tz_register *reg, rl_txn_fn fn, void *arg,
+                 struct tz_error *err);
+int rl_get(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi, MDB_val *k,
+           MDB_val *v, const char *what, struct tz_error *err);
+/* TZ_EEXIST when flags has MDB_NOOVERWRITE and the key exists. */
+int rl_put(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi, MDB_val *k,
+           MDB_val *v, unsigned flags, const char *what, struct tz_error *err);
+int rl_put_msg(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi, MDB_val *k,
+               const ProtobufCMessage *m, const char *what,
+               struct tz_error *err);
+/* Unpack a stored value; NULL if it does not decode. */
+void *rl_unpack(const ProtobufCMessageDescriptor *d, const MDB_val *v);
+int rl_get_u64(struct tz_register *reg, MDB_txn *txn, const char *key,
+               uint64_t *out, struct tz_error *err);
+int rl_put_u64(struct tz_register *reg, MDB_txn *txn, const char *key,
+               uint64_t val, struct tz_error *err);
+int rl_add_u64(struct tz_register *reg, MDB_txn *txn, const char *key,
+               uint64_t delta, struct tz_error *err);
+int rl_agent_load(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                  Tz__AgentRecord **out, struct tz_error *err);
+/* Agent id for a key; TZ_ENOENT when the key never enrolled. */
+int rl_agent_lookup(struct tz_register *reg, MDB_txn *txn, const uint8_t pk[32],
+                    uint64_t *id, struct tz_error *err);
+int rl_agent_store(struct tz_register *reg, MDB_txn *txn,
+                   const Tz__AgentRecord *rec, struct tz_error *err);
+
+#endif
