@@ -138,4 +138,39 @@ struct register_stats {
 int register_stats(struct tz_register *reg, struct register_stats *out,
                    struct tz_error *err);
 
+
+/* ---- flags (DESIGN.md §5) ---- */
+
+/* A flag that should be open now on a subject. */
+struct register_flag {
+    const char *id;          /* flag id, e.g. "WEAK_PASSWORD" */
+    int severity;            /* Tz__Severity */
+    const char *instance;    /* distinguishes flags of one id ("" if one) */
+    const char *evidence;
+};
+
+/* Everything that should be open on one subject. */
+struct register_flag_set {
+    int subject_kind;        /* Tz__SubjectKind */
+    uint64_t subject_id;
+    const char *dept;
+    uint64_t system_id;      /* for hosts: the bound system, 0 if none */
+    const struct register_flag *flags;
+    size_t n;
+};
+
+/* Make each subject's open flags exactly its set, in one transaction: new
+ * flags open at now, flags no longer raised close at now and are kept as
+ * history (tzctl flags --closed), the rest get evidence and last_seen
+ * refreshed. Subjects not in sets are left alone. */
+int register_flags_sync(struct tz_register *reg,
+                        const struct register_flag_set *sets, size_t n_sets,
+                        int64_t now, struct tz_error *err);
+
+/* Call cb for each open flag (and each closed one when with_closed), grouped
+ * by subject. The record is valid during the call only. */
+typedef int (*register_flag_cb)(const Tz__FlagRecord *f, void *arg);
+int register_each_flag(struct tz_register *reg, int with_closed,
+                       register_flag_cb cb, void *arg, struct tz_error *err);
+
 #endif

@@ -1,0 +1,49 @@
+/* flag_catalog — every flag Taizhang raises, with its labels, the rule it
+ * enforces and how to fix it (DESIGN.md §5).
+ *
+ * One static table: the rules engine, tzctl and the portal all read the
+ * words from here, so a flag says the same thing everywhere. Articles are
+ * those of the university's rules in shared/seed/ (第N条(M)) or MLPS. */
+#ifndef TZ_FLAG_CATALOG_H
+#define TZ_FLAG_CATALOG_H
+
+#include "taizhang.pb-c.h"
+
+enum flag_id {
+    FLAG_UNREGISTERED_HOST,
+    FLAG_NO_OWNER,
+    FLAG_NO_FILING,
+    FLAG_NO_GRADING,
+    FLAG_GRADING_NOT_FILED,
+    FLAG_EVALUATION_OVERDUE,
+    FLAG_NO_PRELAUNCH_REVIEW,
+    FLAG_WEAK_PASSWORD,
+    FLAG_UID0_DUPLICATE,
+    FLAG_SUDO_NOPASSWD,
+    FLAG_ROOT_SSH_LOGIN,
+    FLAG_EXPOSED_HIGH_RISK_PORT,
+    FLAG_PATCHES_PENDING,
+    FLAG_REBOOT_REQUIRED,
+    FLAG_AGENT_SILENT,
+    FLAG__COUNT
+};
+
+struct flag_def {
+    const char *id;          /* "WEAK_PASSWORD" */
+    Tz__Severity severity;   /* default; rules.ini may override */
+    const char *label_en;
+    const char *label_zh;
+    const char *cites;       /* "第七条(八)" */
+    const char *remedy_en;
+    const char *remedy_zh;   /* 整改建议 */
+};
+
+/* The definition of flag f (0 <= f < FLAG__COUNT). */
+const struct flag_def *flag_def(enum flag_id f);
+/* Flag by id string ("WEAK_PASSWORD", case-insensitive); -1 if unknown. */
+int flag_lookup(const char *id);
+/* "high", "medium", "low"; and back (-1 if unknown). */
+const char *severity_name(Tz__Severity s);
+int severity_lookup(const char *name);
+
+#endif

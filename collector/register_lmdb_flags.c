@@ -1,0 +1,230 @@
+/* register_lmdb_flags — open flags and their history in the `flags` database.
+ *
+ * Keys: 'O' kind be64(subject) id "\0" instance          → open FlagRecord
+ *       'C' kind be64(subject) be64(closed) be64(opened) id "\0" instance
+ *                                                        → closed FlagRecord
+ * so one subject's open flags are one range scan, and history is ordered by
+ * when it closed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "register_lmdb.h"
+#include "tz_limits.h"
+
+#define FLAG_KEY_MAX (1 + 1 + 8 + 8 + 8 + 64 + 1 + 128)
+
+static size_t open_prefix(uint8_t *k, int kind, uint64_t subject)
+{
+    k[0] = 'O';
+    k[1] = (uint8_t)kind;
+    rl_be64_put(k + 2, subject);
+    return 10;
+}
+
+/* id "\0" instance after a prefix; 0 when it does not fit. */
+static size_t add_name(uint8_t *k, size_t off, const char *id, const char *inst)
+{
+    size_t il = strlen(id), nl = strlen(inst);
+    if (off + il + 1 + nl > FLAG_KEY_MAX || il > 64 || nl > 128)
+        return 0;
+    memcpy(k + off, id, il);
+    k[off + il] = '\0';
+    memcpy(k + off + il + 1, inst, nl);
+    return off + il + 1 + nl;
+}
+
+struct sync_arg {
+    const struct register_flag_set *sets;
+    size_t n_sets;
+    int64_t now;
+};
+
+static int wanted(const struct register_flag_set *set, const Tz__FlagRecord *f)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (strcmp(set->flags[i].id, f->id) == 0 &&
+            strcmp(set->flags[i].instance ? set->flags[i].instance : "", f->instance) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int close_flag(struct tz_register *reg, MDB_txn *txn, Tz__FlagRecord *f,
+                      int64_t now, struct tz_error *err)
+{
+    uint8_t k[FLAG_KEY_MAX];
+    k[0] = 'C';
+    k[1] = (uint8_t)f->subject_kind;
+    rl_be64_put(k + 2, f->subject_id);
+    rl_be64_put(k + 10, (uint64_t)now);
+    rl_be64_put(k + 18, (uint64_t)f->opened_at);
+    size_t kl = add_name(k, 26, f->id, f->instance);
+    if (kl == 0)
+        return rl_corrupt(reg, err, "flags", f->id);
+    f->closed_at = now;
+    MDB_val kv = rl_mval(k, kl);
+    return rl_put_msg(reg, txn, reg->flags, &kv, &f->base, "writing flags", err);
+}
+
+/* Read a subject's open flags first and change them after: no cursor walks
+ * a range that is being written. */
+static int load_open(struct tz_register *reg, MDB_txn *txn, const uint8_t pre[10],
+                     Tz__FlagRecord ***out, size_t *n, struct tz_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, reg->flags, &cur);
+    if (mrc != 0)
+        return rl_mdb_fail(reg, err, mrc, "reading flags");
+    int rc = 0;
+    size_t cap = 0;
+    MDB_val k = rl_mval(pre, 10), v;
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < 10 || memcmp(k.mv_data, pre, 10) != 0)
+            break;
+        Tz__FlagRecord *f = rl_unpack(&tz__flag_record__descriptor, &v);
+        if (f == NULL) {
+            rc = rl_corrupt(reg, err, "flags", "(open flag)");
+            break;
+        }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            Tz__FlagRecord **nv = realloc(*out, cap * sizeof(*nv));
+            if (nv == NULL) {
+                protobuf_c_message_free_unpacked(&f->base, NULL);
+                rc = tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+                break;
+            }
+            *out = nv;
+        }
+        (*out)[(*n)++] = f;
+    }
+    if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
+        rc = rl_mdb_fail(reg, err, mrc, "reading flags");
+    mdb_cursor_close(cur);
+    return rc;
+}
+
+static int sync_one(struct tz_register *reg, MDB_txn *txn,
+                    const struct register_flag_set *set, int64_t now,
+                    struct tz_error *err)
+{
+    uint8_t pre[10];
+    open_prefix(pre, set->subject_kind, set->subject_id);
+    Tz__FlagRecord **old = NULL;
+    size_t n_old = 0;
+    char *seen = calloc(set->n ? set->n : 1, 1);
+    if (seen == NULL)
+        return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    int rc = load_open(reg, txn, pre, &old, &n_old, err);
+
+    for (size_t i = 0; rc == 0 && i < n_old; i++) {
+        Tz__FlagRecord *f = old[i];
+        int w = wanted(set, f);
+        if (w >= 0) {
+            seen[w] = 1;
+            continue;   /* rewritten below with fresh evidence */
+        }
+        /* No longer raised: move it to history. */
+        uint8_t key[FLAG_KEY_MAX];
+        memcpy(key, pre, sizeof(pre));
+        size_t kl = add_name(key, sizeof(pre), f->id, f->instance);
+        MDB_val kv = rl_mval(key, kl);
+        int mrc = kl ? mdb_del(txn, reg->flags, &kv, NULL) : MDB_NOTFOUND;
+        if (mrc != 0)
+            rc = rl_mdb_fail(reg, err, mrc, "deleting a flag");
+        else
+            rc = close_flag(reg, txn, f, now, err);
+    }
+
+    for (size_t i = 0; rc == 0 && i < set->n; i++) {
+        const struct register_flag *nf = &set->flags[i];
+        const char *inst = nf->instance ? nf->instance : "";
+        int64_t opened = now;
+        for (size_t k = 0; k < n_old; k++)
+            if (strcmp(old[k]->id, nf->id) == 0 && strcmp(old[k]->instance, inst) == 0)
+                opened = old[k]->opened_at;
+        uint8_t key[FLAG_KEY_MAX];
+        memcpy(key, pre, sizeof(pre));
+        size_t kl = add_name(key, sizeof(pre), nf->id, inst);
+        if (kl == 0) {
+            rc = tz_err(err, TZ_EINVAL, NULL, 0, "flag %s: instance too long", nf->id);
+            break;
+        }
+        Tz__FlagRecord f = TZ__FLAG_RECORD__INIT;
+        f.id = (char *)nf->id;
+        f.severity = (Tz__Severity)nf->severity;
+        f.subject_kind = (Tz__SubjectKind)set->subject_kind;
+        f.subject_id = set->subject_id;
+        f.instance = (char *)inst;
+        f.evidence = (char *)(nf->evidence ? nf->evidence : "");
+        f.dept = (char *)(set->dept ? set->dept : "");
+        f.system_id = set->system_id;
+        f.opened_at = opened;
+        f.last_seen = now;
+        MDB_val kv = rl_mval(key, kl);
+        rc = rl_put_msg(reg, txn, reg->flags, &kv, &f.base, "writing flags", err);
+    }
+    for (size_t i = 0; i < n_old; i++)
+        protobuf_c_message_free_unpacked(&old[i]->base, NULL);
+    free(old);
+    free(seen);
+    return rc;
+}
+
+static int sync_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
+                    struct tz_error *err)
+{
+    struct sync_arg *a = arg;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < a->n_sets; i++)
+        rc = sync_one(reg, txn, &a->sets[i], a->now, err);
+    return rc;
+}
+
+int register_flags_sync(struct tz_register *reg,
+                        const struct register_flag_set *sets, size_t n_sets,
+                        int64_t now, struct tz_error *err)
+{
+    struct sync_arg a = {sets, n_sets, now};
+    return rl_write_txn(reg, sync_txn, &a, err);
+}
+
+int register_each_flag(struct tz_register *reg, int with_closed,
+                       register_flag_cb cb, void *arg, struct tz_error *err)
+{
+    MDB_txn *txn;
+    int rc = rl_read_begin(reg, &txn, err);
+    if (rc != 0)
+        return rc;
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, reg->flags, &cur);
+    if (mrc != 0) {
+        mdb_txn_abort(txn);
+        return rl_mdb_fail(reg, err, mrc, "reading flags");
+    }
+    MDB_val k, v;
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < 1)
+            continue;
+        char tag = ((const char *)k.mv_data)[0];
+        if (tag != 'O' && !(with_closed && tag == 'C'))
+            continue;
+        Tz__FlagRecord *f = rl_unpack(&tz__flag_record__descriptor, &v);
+        if (f == NULL) {
+            rc = rl_corrupt(reg, err, "flags", tag == 'O' ? "(open flag)" : "(closed flag)");
+            break;
+        }
+        rc = cb(f, arg);
+        protobuf_c_message_free_unpacked(&f->base, NULL);
+        if (rc != 0)
+            break;
+    }
+    if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
+        rc = rl_mdb_fail(reg, err, mrc, "reading flags");
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    return rc;
+}

@@ -1,0 +1,248 @@
+/* rules — evaluating DESIGN.md §5 on a host's report and a system's record. */
+#include "rules.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civil_day.h"
+#include "tz_error.h"
+
+void rule_hits_free(struct rule_hits *h)
+{
+    free(h->v);
+    h->v = NULL;
+    h->n = h->cap = 0;
+}
+
+static int hit(const struct rules_config *cfg, struct rule_hits *out,
+               enum flag_id f, const char *instance, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static int hit(const struct rules_config *cfg, struct rule_hits *out,
+               enum flag_id f, const char *instance, const char *fmt, ...)
+{
+    if (cfg->disabled[f])
+        return 0;
+    if (out->n == out->cap) {
+        size_t ncap = out->cap ? out->cap * 2 : 8;
+        struct rule_hit *nv = realloc(out->v, ncap * sizeof(*nv));
+        if (nv == NULL)
+            return TZ_ENOMEM;
+        out->v = nv;
+        out->cap = ncap;
+    }
+    struct rule_hit *h = &out->v[out->n++];
+    h->flag = f;
+    h->severity = cfg->severity[f];
+    snprintf(h->instance, sizeof(h->instance), "%s", instance ? instance : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(h->evidence, sizeof(h->evidence), fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+static int empty(const char *s)
+{
+    return s == NULL || s[0] == '\0';
+}
+
+static int eval_accounts(const struct rules_config *cfg, const Tz__AccountsSection *a,
+                         struct rule_hits *out)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < a->n_accounts; i++) {
+        const Tz__Account *ac = a->accounts[i];
+        if (ac->password == TZ__PASSWORD_STATE__PW_EMPTY && ac->login_capable)
+            rc = hit(cfg, out, FLAG_WEAK_PASSWORD, ac->name,
+                     "account %s (uid %u) has an empty password", ac->name, ac->uid);
+        else if (ac->password == TZ__PASSWORD_STATE__PW_WEAK)
+            rc = hit(cfg, out, FLAG_WEAK_PASSWORD, ac->name,
+                     "account %s (uid %u) has a weak password: %s", ac->name,
+                     ac->uid, empty(ac->weak_reason) ? "weak" : ac->weak_reason);
+        if (rc == 0 && ac->n_nopasswd_rules > 0)
+            rc = hit(cfg, out, FLAG_SUDO_NOPASSWD, ac->name,
+                     "account %s may sudo without a password: %s%s", ac->name,
+                     ac->nopasswd_rules[0], ac->n_nopasswd_rules > 1 ? " (and more)" : "");
+    }
+    if (rc == 0 && a->n_uid0_accounts > 1) {
+        char names[400] = "";
+        size_t used = 0;
+        for (size_t i = 0; i < a->n_uid0_accounts && used < sizeof(names); i++) {
+            int w = snprintf(names + used, sizeof(names) - used, "%s%s",
+                             i ? ", " : "", a->uid0_accounts[i]);
+            if (w < 0)
+                break;
+            used += (size_t)w;
+        }
+        rc = hit(cfg, out, FLAG_UID0_DUPLICATE, "",
+                 "%zu accounts have UID 0: %s", a->n_uid0_accounts, names);
+    }
+    return rc;
+}
+
+static int eval_listeners(const struct rules_config *cfg, const Tz__ListenersSection *l,
+                          struct rule_hits *out)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < l->n_listeners; i++) {
+        const Tz__Listener *x = l->listeners[i];
+        if (!x->exposed || !rules_port_in(cfg->high_risk, cfg->n_high_risk, x->port))
+            continue;
+        char inst[64];
+        /* tcp and tcp6 on one port are one exposure to fix. */
+        snprintf(inst, sizeof(inst), "%.3s/%u", x->proto, x->port);
+        int dup = 0;
+        for (size_t k = 0; k < out->n; k++)
+            if (out->v[k].flag == FLAG_EXPOSED_HIGH_RISK_PORT &&
+                strcmp(out->v[k].instance, inst) == 0)
+                dup = 1;
+        if (dup)
+            continue;
+        rc = hit(cfg, out, FLAG_EXPOSED_HIGH_RISK_PORT, inst,
+                 "%s port %u listens on %s (process %s, pid %u)", x->proto, x->port,
+                 x->address, empty(x->process) ? "unknown" : x->process, x->pid);
+    }
+    return rc;
+}
+
+static int exposed_web_port(const struct rules_config *cfg,
+                            const Tz__ListenersSection *l, uint32_t *port)
+{
+    for (size_t i = 0; l && i < l->n_listeners; i++) {
+        const Tz__Listener *x = l->listeners[i];
+        if (x->exposed && strncmp(x->proto, "tcp", 3) == 0 &&
+            rules_port_in(cfg->web, cfg->n_web, x->port)) {
+            *port = x->port;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int review_passed(const Tz__SystemRecord *s)
+{
+    return s && s->prelaunch && s->prelaunch->status &&
+           strcmp(s->prelaunch->status, "passed") == 0;
+}
+
+int rules_eval_host(const struct rules_config *cfg, const struct host_facts *h,
+                    struct rule_hits *out)
+{
+    const Tz__AgentRecord *a = h->agent;
+    const Tz__Report *r = h->report;
+    int rc = 0;
+    const char *name = empty(a->hostname) ? "(unnamed)" : a->hostname;
+
+    if (h->system_id == 0)
+        rc = hit(cfg, out, FLAG_UNREGISTERED_HOST, "",
+                 "host %s (agent %llu) is bound to no registered system", name,
+                 (unsigned long long)a->agent_id);
+
+    int64_t silent = h->now - a->last_seen;
+    if (rc == 0 && silent > (int64_t)cfg->agent_silent_hours * 3600)
+        rc = hit(cfg, out, FLAG_AGENT_SILENT, "",
+                 "no report from %s for %lld hours (limit %d)", name,
+                 (long long)(silent / 3600), cfg->agent_silent_hours);
+    if (r == NULL)
+        return rc;
+
+    if (rc == 0 && r->accounts)
+        rc = eval_accounts(cfg, r->accounts, out);
+    if (rc == 0 && r->ssh && r->ssh->found && r->ssh->permit_root_login &&
+        strcmp(r->ssh->permit_root_login, "yes") == 0)
+        rc = hit(cfg, out, FLAG_ROOT_SSH_LOGIN, "",
+                 "sshd_config: PermitRootLogin yes%s",
+                 r->ssh->password_authentication ? " with PasswordAuthentication yes" : "");
+    if (rc == 0 && r->listeners)
+        rc = eval_listeners(cfg, r->listeners, out);
+    if (rc == 0 && r->patch && r->patch->security_updates > 0) {
+        const Tz__PatchSection *p = r->patch;
+        char first[160] = "";
+        size_t used = 0;
+        for (size_t i = 0, shown = 0; i < p->n_updates && shown < 3; i++) {
+            if (!p->updates[i]->security)
+                continue;
+            int w = snprintf(first + used, sizeof(first) - used, "%s%s", shown ? ", " : "",
+                             p->updates[i]->name);
+            if (w < 0 || (size_t)w >= sizeof(first) - used)
+                break;
+            used += (size_t)w;
+            shown++;
+        }
+        rc = hit(cfg, out, FLAG_PATCHES_PENDING, "",
+                 "%u security updates pending (%s%s)", p->security_updates, first,
+                 p->security_updates > 3 ? ", ..." : "");
+    }
+    if (rc == 0 && r->patch && (r->patch->kernel_outdated || r->patch->reboot_required)) {
+        const Tz__PatchSection *p = r->patch;
+        if (p->kernel_outdated)
+            rc = hit(cfg, out, FLAG_REBOOT_REQUIRED, "",
+                     "running kernel %s is older than installed %s", p->running_kernel,
+                     p->newest_kernel);
+        else
+            rc = hit(cfg, out, FLAG_REBOOT_REQUIRED, "",
+                     "/var/run/reboot-required is present");
+    }
+    uint32_t port;
+    if (rc == 0 && exposed_web_port(cfg, r->listeners, &port) && !review_passed(h->system))
+        rc = hit(cfg, out, FLAG_NO_PRELAUNCH_REVIEW, "",
+                 "host %s serves web port %u %s", name, port,
+                 h->system ? "but its system has no passed pre-launch review"
+                           : "and belongs to no reviewed system");
+    return rc;
+}
+
+int rules_eval_system(const struct rules_config *cfg, const Tz__SystemRecord *s,
+                      int32_t today, struct rule_hits *out)
+{
+    if (s->status && strcmp(s->status, "retired") == 0)
+        return 0;
+    int rc = 0;
+    if (empty(s->owner) || empty(s->admin))
+        rc = hit(cfg, out, FLAG_NO_OWNER, "", "%s: %s%s%s is empty", s->name,
+                 empty(s->owner) ? "负责人 (owner)" : "",
+                 empty(s->owner) && empty(s->admin) ? " and " : "",
+                 empty(s->admin) ? "管理员 (admin)" : "");
+
+    char missing[200] = "";
+    if (empty(s->school_filing))
+        strcat(missing, "校内备案 (school_filing)");
+    if (s->public_facing && empty(s->icp_filing))
+        strcat(strcat(missing, missing[0] ? ", " : ""), "ICP备案号 (icp_filing)");
+    if (s->public_facing && empty(s->psb_filing))
+        strcat(strcat(missing, missing[0] ? ", " : ""), "公安备案号 (psb_filing)");
+    if (rc == 0 && missing[0])
+        rc = hit(cfg, out, FLAG_NO_FILING, "", "%s: missing %s", s->name, missing);
+
+    if (rc == 0 && s->mlps_grade == 0)
+        rc = hit(cfg, out, FLAG_NO_GRADING, "", "%s has no MLPS grade (等保等级)", s->name);
+    if (rc == 0 && s->mlps_grade >= (uint32_t)cfg->filing_required_from_grade &&
+        s->grading_filed_day == 0)
+        rc = hit(cfg, out, FLAG_GRADING_NOT_FILED, "",
+                 "%s is graded level %u but has no grading filing date (定级备案日期)",
+                 s->name, s->mlps_grade);
+    if (rc == 0 && s->mlps_grade >= 1 && s->mlps_grade <= 5 &&
+        cfg->eval_max_days[s->mlps_grade] > 0) {
+        int limit = cfg->eval_max_days[s->mlps_grade];
+        if (s->last_evaluation_day == 0)
+            rc = hit(cfg, out, FLAG_EVALUATION_OVERDUE, "",
+                     "%s (level %u) has never been evaluated (limit %d days)", s->name,
+                     s->mlps_grade, limit);
+        else if (today - s->last_evaluation_day > limit) {
+            char d[11];
+            civil_format(s->last_evaluation_day, d);
+            rc = hit(cfg, out, FLAG_EVALUATION_OVERDUE, "",
+                     "%s (level %u) was last evaluated %s, %d days ago (limit %d)",
+                     s->name, s->mlps_grade, d, today - s->last_evaluation_day, limit);
+        }
+    }
+    if (rc == 0 && s->status && strcmp(s->status, "live") == 0 && !review_passed(s))
+        rc = hit(cfg, out, FLAG_NO_PRELAUNCH_REVIEW, "",
+                 "%s is live without a passed pre-launch review (上线前审查: %s)", s->name,
+                 s->prelaunch && !empty(s->prelaunch->status) ? s->prelaunch->status
+                                                              : "none");
+    return rc;
+}

@@ -1,0 +1,52 @@
+/* rules — which flags a host or a system deserves, from its records alone.
+ *
+ * Pure functions: no storage, no clock of their own (now is passed in), so
+ * each rule is tested by building records and checking the hits. Storing
+ * hits as flags with open/close history is flags_update's job.
+ * Ownership: hits are appended to *out; free with rule_hits_free. */
+#ifndef TZ_RULES_H
+#define TZ_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flag_catalog.h"
+#include "rules_config.h"
+#include "taizhang.pb-c.h"
+
+struct rule_hit {
+    enum flag_id flag;
+    Tz__Severity severity;
+    char instance[128];   /* distinguishes hits of one flag: account, port */
+    char evidence[512];   /* what was seen, in words */
+};
+
+struct rule_hits {
+    struct rule_hit *v;
+    size_t n, cap;
+};
+
+void rule_hits_free(struct rule_hits *h);
+
+struct host_facts {
+    const Tz__AgentRecord *agent;
+    const Tz__Report *report;        /* may be NULL: enrolled, never reported */
+    uint64_t system_id;              /* bound system, 0 when none */
+    const Tz__SystemRecord *system;  /* that system's record, or NULL */
+    int64_t now;
+};
+
+/* Host rules: UNREGISTERED_HOST, WEAK_PASSWORD, UID0_DUPLICATE,
+ * SUDO_NOPASSWD, ROOT_SSH_LOGIN, EXPOSED_HIGH_RISK_PORT, PATCHES_PENDING,
+ * REBOOT_REQUIRED, AGENT_SILENT, NO_PRELAUNCH_REVIEW (exposed web port).
+ * Returns 0 or TZ_ENOMEM. */
+int rules_eval_host(const struct rules_config *cfg, const struct host_facts *h,
+                    struct rule_hits *out);
+
+/* System rules: NO_OWNER, NO_FILING, NO_GRADING, GRADING_NOT_FILED,
+ * EVALUATION_OVERDUE, NO_PRELAUNCH_REVIEW (live system). Retired systems
+ * raise nothing. today is a civil day (common/civil_day.h). */
+int rules_eval_system(const struct rules_config *cfg, const Tz__SystemRecord *s,
+                      int32_t today, struct rule_hits *out);
+
+#endif

@@ -1,0 +1,133 @@
+/* rules_config — defaults and the INI reader for rule thresholds. */
+#include "rules_config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ini.h>
+
+static const uint16_t default_high_risk[] = {21,   23,   445,  1433, 2375, 3306,
+                                             3389, 5432, 6379, 9200, 11211, 27017};
+static const uint16_t default_web[] = {80, 443, 8080, 8443};
+
+void rules_config_defaults(struct rules_config *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->agent_silent_hours = 48;
+    c->eval_max_days[3] = 365;
+    c->eval_max_days[4] = 182;
+    c->eval_max_days[5] = 182;
+    c->filing_required_from_grade = 2;
+    c->n_high_risk = (int)(sizeof(default_high_risk) / sizeof(default_high_risk[0]));
+    memcpy(c->high_risk, default_high_risk, sizeof(default_high_risk));
+    c->n_web = (int)(sizeof(default_web) / sizeof(default_web[0]));
+    memcpy(c->web, default_web, sizeof(default_web));
+    for (int f = 0; f < FLAG__COUNT; f++)
+        c->severity[f] = flag_def(f)->severity;
+}
+
+int rules_port_in(const uint16_t *ports, int n, uint32_t port)
+{
+    for (int i = 0; i < n; i++)
+        if (ports[i] == port)
+            return 1;
+    return 0;
+}
+
+static int parse_int(const char *v, long lo, long hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (errno || end == v || *end || x < lo || x > hi)
+        return -1;
+    *out = (int)x;
+    return 0;
+}
+
+static int parse_ports(const char *v, uint16_t *out, int *n)
+{
+    char buf[1024];
+    if (snprintf(buf, sizeof(buf), "%s", v) >= (int)sizeof(buf))
+        return -1;
+    *n = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(buf, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
+        int p;
+        if (*n >= RULES_MAX_PORTS || parse_int(t, 1, 65535, &p) != 0)
+            return -1;
+        out[(*n)++] = (uint16_t)p;
+    }
+    return 0;
+}
+
+struct load_ctx {
+    struct rules_config *c;
+    char why[256];
+};
+
+#define BAD(...) do { snprintf(lc->why, sizeof(lc->why), __VA_ARGS__); return 0; } while (0)
+
+static int on_kv(void *user, const char *section, const char *name,
+                 const char *value)
+{
+    struct load_ctx *lc = user;
+    struct rules_config *c = lc->c;
+    if (strcmp(section, "silence") == 0 && strcmp(name, "agent_silent_hours") == 0) {
+        if (parse_int(value, 1, 24 * 365, &c->agent_silent_hours) != 0)
+            BAD("agent_silent_hours must be 1..8760");
+    } else if (strcmp(section, "evaluation") == 0) {
+        int g;
+        if (sscanf(name, "grade%d_max_days", &g) != 1 || g < 1 || g > 5)
+            BAD("unknown option \"%s\" (expected gradeN_max_days, N = 1..5)", name);
+        if (parse_int(value, 0, 3650, &c->eval_max_days[g]) != 0)
+            BAD("%s must be 0..3650 days", name);
+    } else if (strcmp(section, "grading") == 0 &&
+               strcmp(name, "filing_required_from_grade") == 0) {
+        if (parse_int(value, 1, 5, &c->filing_required_from_grade) != 0)
+            BAD("filing_required_from_grade must be 1..5");
+    } else if (strcmp(section, "ports") == 0 && strcmp(name, "high_risk") == 0) {
+        if (parse_ports(value, c->high_risk, &c->n_high_risk) != 0)
+            BAD("high_risk must list at most %d ports in 1..65535", RULES_MAX_PORTS);
+    } else if (strcmp(section, "ports") == 0 && strcmp(name, "web") == 0) {
+        if (parse_ports(value, c->web, &c->n_web) != 0)
+            BAD("web must list at most %d ports in 1..65535", RULES_MAX_PORTS);
+    } else if (strcmp(section, "severity") == 0) {
+        int f = flag_lookup(name), s = severity_lookup(value);
+        if (f < 0)
+            BAD("unknown flag \"%s\"", name);
+        if (s < 0)
+            BAD("severity of %s must be high, medium or low", name);
+        c->severity[f] = (Tz__Severity)s;
+    } else if (strcmp(section, "disabled") == 0) {
+        int f = flag_lookup(name);
+        if (f < 0)
+            BAD("unknown flag \"%s\"", name);
+        if (strcasecmp(value, "yes") == 0)
+            c->disabled[f] = 1;
+        else if (strcasecmp(value, "no") == 0)
+            c->disabled[f] = 0;
+        else
+            BAD("%s must be yes or no", name);
+    } else {
+        BAD("unknown option \"%s\" in [%s]", name, section);
+    }
+    return 1;
+}
+
+int rules_config_load(struct rules_config *c, const char *path,
+                      struct tz_error *err)
+{
+    struct load_ctx lc = {.c = c};
+    int r = ini_parse(path, on_kv, &lc);
+    if (r < 0)
+        return tz_err(err, TZ_ENOENT, path, 0, "cannot open rules file");
+    if (r > 0)
+        return tz_err(err, TZ_EPARSE, path, r, "%s", lc.why[0] ? lc.why : "syntax error");
+    return 0;
+}

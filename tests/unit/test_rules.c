@@ -1,0 +1,445 @@
+/* Every rule of DESIGN.md §5: a case that makes it fire, and one that clears it. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "civil_day.h"
+#include "rules.h"
+
+static struct rules_config cfg;
+static const int64_t NOW = 1795600000;   /* 2026-11-25 */
+
+static void setup(void)
+{
+    rules_config_defaults(&cfg);
+}
+
+TestSuite(rules, .init = setup);
+
+/* ---- helpers: minimal records ---- */
+
+static Tz__AgentRecord agent(void)
+{
+    Tz__AgentRecord a = TZ__AGENT_RECORD__INIT;
+    a.agent_id = 7;
+    a.hostname = "web01.example.edu.cn";
+    a.last_seen = NOW - 3600;
+    return a;
+}
+
+static int count(const struct rule_hits *h, enum flag_id f)
+{
+    int n = 0;
+    for (size_t i = 0; i < h->n; i++)
+        n += h->v[i].flag == f;
+    return n;
+}
+
+static const struct rule_hit *find(const struct rule_hits *h, enum flag_id f)
+{
+    for (size_t i = 0; i < h->n; i++)
+        if (h->v[i].flag == f)
+            return &h->v[i];
+    return NULL;
+}
+
+static struct rule_hits host_hits(const Tz__AgentRecord *a, const Tz__Report *r,
+                                  uint64_t system_id, const Tz__SystemRecord *s)
+{
+    struct host_facts f = {a, r, system_id, s, NOW};
+    struct rule_hits h = {0};
+    cr_assert_eq(rules_eval_host(&cfg, &f, &h), 0);
+    return h;
+}
+
+static struct rule_hits system_hits(const Tz__SystemRecord *s)
+{
+    struct rule_hits h = {0};
+    cr_assert_eq(rules_eval_system(&cfg, s, civil_today(NOW), &h), 0);
+    return h;
+}
+
+/* A system that satisfies every system rule. */
+static Tz__Prelaunch passed = TZ__PRELAUNCH__INIT;
+static Tz__SystemRecord good_system(void)
+{
+    Tz__SystemRecord s = TZ__SYSTEM_RECORD__INIT;
+    passed.status = "passed";
+    s.system_id = 3;
+    s.name = "教务系统";
+    s.dept = "教务处";
+    s.owner = "张三";
+    s.admin = "李四";
+    s.school_filing = "XC-2026-001";
+    s.public_facing = 1;
+    s.icp_filing = "蜀ICP备12345678号";
+    s.psb_filing = "川公网安备51340102000001号";
+    s.mlps_grade = 3;
+    s.grading_filed_day = civil_day(2025, 1, 10);
+    s.last_evaluation_day = civil_day(2026, 6, 1);
+    s.status = "live";
+    s.prelaunch = &passed;
+    return s;
+}
+
+/* ---- host rules ---- */
+
+Test(rules, unregistered_host_fires_when_unbound_and_clears_when_bound)
+{
+    Tz__AgentRecord a = agent();
+    struct rule_hits h = host_hits(&a, NULL, 0, NULL);
+    cr_assert_eq(count(&h, FLAG_UNREGISTERED_HOST), 1);
+    cr_assert(strstr(find(&h, FLAG_UNREGISTERED_HOST)->evidence, "web01") != NULL);
+    rule_hits_free(&h);
+    Tz__SystemRecord s = good_system();
+    h = host_hits(&a, NULL, 3, &s);
+    cr_assert_eq(count(&h, FLAG_UNREGISTERED_HOST), 0);
+    rule_hits_free(&h);
+}
+
+Test(rules, agent_silent_fires_after_48_hours_and_clears_on_report)
+{
+    Tz__AgentRecord a = agent();
+    a.last_seen = NOW - 49 * 3600;
+    struct rule_hits h = host_hits(&a, NULL, 3, NULL);
+    cr_assert_eq(count(&h, FLAG_AGENT_SILENT), 1);
+    rule_hits_free(&h);
+    a.last_seen = NOW - 47 * 3600;
+    h = host_hits(&a, NULL, 3, NULL);
+    cr_assert_eq(count(&h, FLAG_AGENT_SILENT), 0);
+    rule_hits_free(&h);
+    cfg.agent_silent_hours = 24;   /* the threshold comes from rules.ini */
+    h = host_hits(&a, NULL, 3, NULL);
+    cr_assert_eq(count(&h, FLAG_AGENT_SILENT), 1);
+    rule_hits_free(&h);
+}
+
+Test(rules, weak_and_empty_passwords_fire_per_account_and_clear_when_fixed)
+{
+    Tz__AgentRecord a = agent();
+    Tz__Account alice = TZ__ACCOUNT__INIT, dave = TZ__ACCOUNT__INIT,
+                carol = TZ__ACCOUNT__INIT;
+    alice.name = "alice";
+    alice.login_capable = 1;
+    alice.password = TZ__PASSWORD_STATE__PW_WEAK;
+    alice.weak_reason = "matches username";
+    dave.name = "dave";
+    dave.login_capable = 1;
+    dave.password = TZ__PASSWORD_STATE__PW_EMPTY;
+    carol.name = "carol";
+    carol.login_capable = 1;
+    carol.password = TZ__PASSWORD_STATE__PW_OK;
+    Tz__Account *list[] = {&alice, &dave, &carol};
+    Tz__AccountsSection as = TZ__ACCOUNTS_SECTION__INIT;
+    as.n_accounts = 3;
+    as.accounts = list;
+    Tz__Report r = TZ__REPORT__INIT;
+    r.accounts = &as;
+    struct rule_hits h = host_hits(&a, &r, 3, NULL);
+    cr_assert_eq(count(&h, FLAG_WEAK_PASSWORD), 2);
+    cr_assert_str_eq(h.v[0].instance, "alice");
+    cr_assert(strstr(h.v[0].evidence, "matches username") != NULL);
+    cr_assert_str_eq(h.v[1].instance, "dave");
+    cr_assert(strstr(h.v[1].evidence, "empty password") != NULL);
+    cr_assert_eq(h.v[0].severity, TZ__SEVERITY__SEV_HIGH);
+    rule_hits_free(&h);
+    alice.password = TZ__PASSWORD_STATE__PW_OK;
+    dave.password = TZ__PASSWORD_STATE__PW_LOCKED;
+    h = host_hits(&a, &r, 3, NULL);
+    cr_assert_eq(count(&h, FLAG_WEAK_PASSWORD), 0);
+    rule_hits_free(&h);
+}
+
+Test(rules, uid0_duplicate_and_sudo_nopasswd_fire_and_clear)
+{
+    Tz__AgentRecord a = agent();
+    Tz__Account bob = TZ__ACCOUNT__INIT;
+    bob.name = "bob";
+    char *rule = "bob ALL=(ALL) NOPASSWD: ALL";
+    bob.n_nopasswd_rules = 1;
+    bob.nopasswd_rules = &rule;
+    Tz__Account *list[] = {&bob};
+    char *uid0[] = {"root", "toor"};
+    Tz__AccountsSection as = TZ__ACCOUNTS_SECTION__INIT;
+    as.n_accounts = 1;
+    as.accounts = list;
+    as.n_uid0_accounts = 2;
+    as.uid0_accounts = uid0;
+    Tz__Report r = TZ__REPORT__INIT;
+    r.accounts = &as;
+    struct rule_hits h = host_hits(&a, &r, 3, NULL);
+    cr_assert_eq(count(&h, FLAG_UID0_DUPLICATE), 1);
+    cr_assert(strstr(find(&h, FLAG_UID0_DUPLICATE)->evidence, "root, toor") != NULL);
+    cr_assert_eq(count(&h, FLAG_SUDO_NOPASSWD), 1);
+    cr_assert_str_eq(find(&h, FLAG_SUDO_NOPASSWD)->instance, "bob");
+    rule_hits_free(&h);
+    as.n_uid0_accounts = 1;
+    bob.n_nopasswd_rules = 0;
+    h = host_hits(&a, &r, 3, NULL);
+    cr_assert_eq(count(&h, FLAG_UID0_DUPLICATE) + count(&h, FLAG_SUDO_NOPASSWD), 0);
+    rule_hits_free(&h);
+}
+
+Test(rules, root_ssh_login_fires_on_yes_and_clears_on_prohibit_password)
+{
+    Tz__AgentRecord a = agent();
+    Tz__SshSection ssh = TZ__SSH_SECTION__INIT;
+    ssh.found = 1;
+    ssh.permit_root_login = "yes";
+    Tz__Report r = TZ__REPORT__INIT;
+    r.ssh = &ssh;
+    struct rule_hits h = host_hits(&a, &r, 3, NULL);
+    cr_assert_eq(count(&h, FLAG_ROOT_SSH_LOGIN), 1);
+    rule_hits_free(&h);
+    ssh.permit_root_login = "prohibit-password";
+    h = host_hits(&a, &r, 3, NULL);
+    cr_assert_eq(count(&h, FLAG_ROOT_SSH_LOGIN), 0);
+    rule_hits_free(&h);
+}
+
+Test(rules, exposed_high_risk_port_fires_once_per_port_and_clears_on_loopback)
+{
+    Tz__AgentRecord a = agent();
+    Tz__Listener my4 = TZ__LISTENER__INIT, my6 = TZ__LISTENER__INIT,
+                 ssh = TZ__LISTENER__INIT;
+    my4.proto = "tcp";
+    my4.address = "0.0.0.0";
+    my4.port = 3306;
+    my4.exposed = 1;
+    my4.process = "mysqld";
+    my6 = my4;
+    my6.proto = "tcp6";
+    my6.address = "::";
+    ssh.proto = "tcp";
+    ssh.address = "0.0.0.0";
+    ssh.port = 22;
+    ssh.exposed = 1;
+    Tz__Listener *list[] = {&my4, &my6, &ssh};
+    Tz__ListenersSection ls = TZ__LISTENERS_SECTION__INIT;
+    ls.n_listeners = 3;
+    ls.listeners = list;
+    Tz__Report r = TZ__REPORT__INIT;
+    r.listeners = &ls;
+    struct rule_hits h = host_hits(&a, &r, 3, NULL);
+    cr_assert_eq(count(&h, FLAG_EXPOSED_HIGH_RISK_PORT), 1);
+    cr_assert_str_eq(find(&h, FLAG_EXPOSED_HIGH_RISK_PORT)->instance, "tcp/3306");
+    cr_assert(strstr(find(&h, FLAG_EXPOSED_HIGH_RISK_PORT)->evidence, "mysqld") != NULL);
+    rule_hits_free(&h);
+    my4.exposed = my6.exposed = 0;
+    h = host_hits(&a, &r, 3, NULL);
+    cr_assert_eq(count(&h, FLAG_EXPOSED_HIGH_RISK_PORT), 0);
+    rule_hits_free(&h);
+}
+
+Test(rules, patches_pending_and_reboot_required_fire_and_clear)
+{
+    Tz__AgentRecord a = agent();
+    Tz__PendingUpdate u = TZ__PENDING_UPDATE__INIT;
+    u.name = "openssl";
+    u.security = 1;
+    Tz__PendingUpdate *ul[] = {&u};
+    Tz__PatchSection p = TZ__PATCH_SECTION__INIT;
+    p.n_updates = 1;
+    p.updates = ul;
+    p.security_updates = 1;
+    p.kernel_outdated = 1;
+    p.running_kernel = "6.1.0-25-amd64";
+    p.newest_kernel = "6.1.0-28-amd64";
+    Tz__Report r = TZ__REPORT__INIT;
+    r.patch = &p;
+    struct rule_hits h = host_hits(&a, &r, 3, NULL);
+    cr_assert_eq(count(&h, FLAG_PATCHES_PENDING), 1);
+    cr_assert(strstr(find(&h, FLAG_PATCHES_PENDING)->evidence, "openssl") != NULL);
+    cr_assert_eq(count(&h, FLAG_REBOOT_REQUIRED), 1);
+    cr_assert(strstr(find(&h, FLAG_REBOOT_REQUIRED)->evidence, "6.1.0-28") != NULL);
+    rule_hits_free(&h);
+    p.security_updates = 0;
+    u.security = 0;
+    p.kernel_outdated = 0;
+    h = host_hits(&a, &r, 3, NULL);
+    cr_assert_eq(count(&h, FLAG_PATCHES_PENDING) + count(&h, FLAG_REBOOT_REQUIRED), 0);
+    rule_hits_free(&h);
+}
+
+Test(rules, host_with_exposed_web_port_needs_a_reviewed_system)
+{
+    Tz__AgentRecord a = agent();
+    Tz__Listener web = TZ__LISTENER__INIT;
+    web.proto = "tcp";
+    web.address = "0.0.0.0";
+    web.port = 443;
+    web.exposed = 1;
+    Tz__Listener *list[] = {&web};
+    Tz__ListenersSection ls = TZ__LISTENERS_SECTION__INIT;
+    ls.n_listeners = 1;
+    ls.listeners = list;
+    Tz__Report r = TZ__REPORT__INIT;
+    r.listeners = &ls;
+    Tz__SystemRecord s = good_system();
+    Tz__Prelaunch none = TZ__PRELAUNCH__INIT;
+    none.status = "none";
+    s.prelaunch = &none;
+    struct rule_hits h = host_hits(&a, &r, 3, &s);
+    cr_assert_eq(count(&h, FLAG_NO_PRELAUNCH_REVIEW), 1);
+    rule_hits_free(&h);
+    s.prelaunch = &passed;
+    h = host_hits(&a, &r, 3, &s);
+    cr_assert_eq(count(&h, FLAG_NO_PRELAUNCH_REVIEW), 0);
+    rule_hits_free(&h);
+}
+
+/* ---- system rules ---- */
+
+Test(rules, a_complete_live_system_raises_nothing)
+{
+    Tz__SystemRecord s = good_system();
+    struct rule_hits h = system_hits(&s);
+    cr_assert_eq(h.n, 0, "unexpected %s", h.n ? flag_def(h.v[0].flag)->id : "");
+    rule_hits_free(&h);
+}
+
+Test(rules, no_owner_fires_on_missing_admin_and_clears)
+{
+    Tz__SystemRecord s = good_system();
+    s.admin = "";
+    struct rule_hits h = system_hits(&s);
+    cr_assert_eq(count(&h, FLAG_NO_OWNER), 1);
+    cr_assert(strstr(find(&h, FLAG_NO_OWNER)->evidence, "管理员") != NULL);
+    rule_hits_free(&h);
+    s.admin = "王五";
+    h = system_hits(&s);
+    cr_assert_eq(count(&h, FLAG_NO_OWNER), 0);
+    rule_hits_free(&h);
+}
+
+Test(rules, no_filing_names_each_missing_number)
+{
+    Tz__SystemRecord s = good_system();
+    s.icp_filing = "";
+    s.psb_filing = "";
+    struct rule_hits h = system_hits(&s);
+    cr_assert_eq(count(&h, FLAG_NO_FILING), 1);
+    const char *ev = find(&h, FLAG_NO_FILING)->evidence;
+    cr_assert(strstr(ev, "ICP") && strstr(ev, "公安"), "%s", ev);
+    rule_hits_free(&h);
+    s.public_facing = 0;   /* campus-only: ICP/公安 not required */
+    h = system_hits(&s);
+    cr_assert_eq(count(&h, FLAG_NO_FILING), 0);
+    rule_hits_free(&h);
+    s.school_filing = "";
+    h = system_hits(&s);
+    cr_assert_eq(count(&h, FLAG_NO_FILING), 1);
+    rule_hits_free(&h);
+}
+
+Test(rules, grading_rules_fire_and_clear)
+{
+    Tz__SystemRecord s = good_system();
+    s.mlps_grade = 0;
+    struct rule_hits h = system_hits(&s);
+    cr_assert_eq(count(&h, FLAG_NO_GRADING), 1);
+    rule_hits_free(&h);
+    s.mlps_grade = 2;
+    s.grading_filed_day = 0;
+    h = system_hits(&s);
+    cr_assert_eq(count(&h, FLAG_NO_GRADING), 0);
+    cr_assert_eq(count(&h, FLAG_GRADING_NOT_FILED), 1);
+    rule_hits_free(&h);
+    s.grading_filed_day = civil_day(2026, 2, 1);
+    h = system_hits(&s);
+    cr_assert_eq(count(&h, FLAG_GRADING_NOT_FILED), 0);
+    rule_hits_free(&h);
+}
+
+Test(rules, evaluation_overdue_counts_days_per_grade)
+{
+    Tz__SystemRecord s = good_system();
+    int32_t today = civil_today(NOW);
+    s.last_evaluation_day = today - 366;
+    struct rule_hits h = system_hits(&s);
+    cr_assert_eq(count(&h, FLAG_EVALUATION_OVERDUE), 1);
+    rule_hits_free(&h);
+    s.last_evaluation_day = today - 365;      /* grade 3: 365 days allowed */
+    h = system_hits(&s);
+    cr_assert_eq(count(&h, FLAG_EVALUATION_OVERDUE), 0);
+    rule_hits_free(&h);
+    s.mlps_grade = 4;                         /* grade 4: only 182 */
+    h = system_hits(&s);
+    cr_assert_eq(count(&h, FLAG_EVALUATION_OVERDUE), 1);
+    rule_hits_free(&h);
+    s.mlps_grade = 2;                         /* grade 2: no deadline */
+    s.last_evaluation_day = 0;
+    h = system_hits(&s);
+    cr_assert_eq(count(&h, FLAG_EVALUATION_OVERDUE), 0);
+    rule_hits_free(&h);
+}
+
+Test(rules, live_system_without_passed_review_fires_planned_does_not)
+{
+    Tz__SystemRecord s = good_system();
+    Tz__Prelaunch failed = TZ__PRELAUNCH__INIT;
+    failed.status = "failed";
+    s.prelaunch = &failed;
+    struct rule_hits h = system_hits(&s);
+    cr_assert_eq(count(&h, FLAG_NO_PRELAUNCH_REVIEW), 1);
+    rule_hits_free(&h);
+    s.status = "planned";
+    h = system_hits(&s);
+    cr_assert_eq(count(&h, FLAG_NO_PRELAUNCH_REVIEW), 0);
+    rule_hits_free(&h);
+}
+
+Test(rules, retired_systems_raise_nothing)
+{
+    Tz__SystemRecord s = TZ__SYSTEM_RECORD__INIT;
+    s.name = "old";
+    s.status = "retired";
+    struct rule_hits h = system_hits(&s);
+    cr_assert_eq(h.n, 0);
+    rule_hits_free(&h);
+}
+
+/* ---- the rules file ---- */
+
+Test(rules, schemas_rules_ini_matches_the_builtin_defaults)
+{
+    struct rules_config file, builtin;
+    rules_config_defaults(&builtin);
+    rules_config_defaults(&file);
+    file.n_high_risk = 0;       /* must come back from the file */
+    file.n_web = 0;
+    struct tz_error err = {0};
+    cr_assert_eq(rules_config_load(&file, TZ_SOURCE_DIR "/schemas/rules.ini", &err), 0,
+                 "%s:%ld: %s", err.file, err.line, err.msg);
+    cr_assert_eq(memcmp(&file, &builtin, sizeof(file)), 0,
+                 "schemas/rules.ini and rules_config_defaults() disagree");
+}
+
+Test(rules, rules_file_overrides_and_typos_are_errors)
+{
+    char path[] = "/tmp/tz-rules-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("[severity]\nSUDO_NOPASSWD = high\n[disabled]\nREBOOT_REQUIRED = yes\n"
+          "[ports]\nhigh_risk = 8888\n", f);
+    fclose(f);
+    struct rules_config c;
+    rules_config_defaults(&c);
+    struct tz_error err = {0};
+    cr_assert_eq(rules_config_load(&c, path, &err), 0, "%s", err.msg);
+    cr_assert_eq(c.severity[FLAG_SUDO_NOPASSWD], TZ__SEVERITY__SEV_HIGH);
+    cr_assert(c.disabled[FLAG_REBOOT_REQUIRED]);
+    cr_assert_eq(c.n_high_risk, 1);
+    cr_assert_eq(c.high_risk[0], 8888);
+
+    f = fopen(path, "w");
+    fputs("[disabled]\nWEAK_PASWORD = yes\n", f);
+    fclose(f);
+    cr_assert_eq(rules_config_load(&c, path, &err), TZ_EPARSE);
+    cr_assert_eq(err.line, 2);
+    cr_assert(strstr(err.msg, "WEAK_PASWORD") != NULL, "%s", err.msg);
+    unlink(path);
+}
