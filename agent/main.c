@@ -107,6 +107,10 @@ static int exchange(const struct agent_config *cfg, struct agent_state *st,
         *ack = NULL;
         return rc;
     }
+    /* Our own seq already stored (a resend after a lost reply): that is
+     * success, since a seq is never reused for other content. */
+    if ((*ack)->status == TZ__STATUS__REPLAY && (*ack)->last_seq == p->seq)
+        (*ack)->status = TZ__STATUS__OK;
     if ((*ack)->seq != p->seq) {
         rc = tz_err(err, TZ_EPROTO, NULL, 0, "collector answered seq %" PRIu64
                     " for seq %" PRIu64, (*ack)->seq, p->seq);

@@ -88,7 +88,11 @@ int ingest_process(struct tz_register *reg, const struct tz_keypair *kp,
         ack.agent_id = it->agent_id;
         ack.detail = (char *)it->detail;
         ack.dept = (char *)it->dept;
+        if (it->status == TZ__STATUS__REPLAY)
+            ack.last_seq = it->last_seq;
         reqs[i].status = it->status;
+        reqs[i].stored_report =
+            it->kind == ITEM_REPORT && it->status == TZ__STATUS__OK ? it->agent_id : 0;
         if (it->status != TZ__STATUS__OK)
             tz_log_ratelimited(op[i].have_pk ? pk_key(op[i].agent_pk) : 0,
                                "rejected request (%s) from %s: %s",
@@ -115,6 +119,9 @@ struct ingest {
     void **msgs;       /* NN_MSG buffers of the batch in progress */
     void **ctrls;      /* their control headers (the REQ backtrace) */
     struct ingest_req *reqs;
+    uint64_t *stored;  /* agent ids whose reports the batch stored */
+    ingest_stored_fn on_stored;
+    void *on_stored_arg;
     int polling;       /* poll handle initialised: free via uv_close */
 };
 
@@ -156,7 +163,10 @@ static void on_readable(uv_poll_t *h, int status, int events)
                        (int64_t)time(NULL), &err) != 0)
         tz_log(TZ_LOG_ERROR, "building replies failed: %s", err.msg);
 
+    size_t n_stored = 0;
     for (size_t i = 0; i < n; i++) {
+        if (ing->reqs[i].stored_report)
+            ing->stored[n_stored++] = ing->reqs[i].stored_report;
         nn_freemsg(ing->msgs[i]);
         if (ing->reqs[i].reply == NULL) {
             /* No reply possible: the agent's REQ socket will resend. */
@@ -172,14 +182,17 @@ static void on_readable(uv_poll_t *h, int status, int events)
         hdr.msg_control = &ing->ctrls[i];   /* ownership passes to nanomsg */
         hdr.msg_controllen = NN_MSG;
         if (nn_sendmsg(ing->sock, &hdr, NN_DONTWAIT) < 0) {
-            /* The peer went away or its pipe is full; it will resend, and
-             * the resend of a stored report is answered from last_seq. */
+            /* The peer went away or its pipe is full. If it resends, the
+             * REPLAY answer carries last_seq, which tells it the report
+             * with that seq is stored. */
             tz_log(TZ_LOG_WARN, "could not send a reply: %s",
                    nn_strerror(nn_errno()));
             nn_freemsg(ing->ctrls[i]);
         }
         free(ing->reqs[i].reply);
     }
+    if (n_stored && ing->on_stored)
+        ing->on_stored(ing->on_stored_arg, ing->stored, n_stored);
 }
 
 int ingest_start(uv_loop_t *loop, struct tz_register *reg,
@@ -196,8 +209,12 @@ int ingest_start(uv_loop_t *loop, struct tz_register *reg,
     ing->msgs = calloc(ing->max_batch, sizeof(void *));
     ing->ctrls = calloc(ing->max_batch, sizeof(void *));
     ing->reqs = calloc(ing->max_batch, sizeof(*ing->reqs));
+    ing->stored = calloc(ing->max_batch, sizeof(*ing->stored));
+    ing->on_stored = opts->on_stored;
+    ing->on_stored_arg = opts->on_stored_arg;
     ing->sock = -1;
-    if (ing->msgs == NULL || ing->ctrls == NULL || ing->reqs == NULL) {
+    if (ing->msgs == NULL || ing->ctrls == NULL || ing->reqs == NULL ||
+        ing->stored == NULL) {
         ingest_stop(ing);
         return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
     }
@@ -247,6 +264,7 @@ static void ingest_free(struct ingest *ing)
     free(ing->msgs);
     free(ing->ctrls);
     free(ing->reqs);
+    free(ing->stored);
     free(ing);
 }
 

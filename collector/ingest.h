@@ -19,10 +19,16 @@
 #include "register.h"
 #include "tz_error.h"
 
+/* Called after a batch's replies are sent, with the agents whose reports
+ * were stored in it: rules run here, never between commit and Ack. */
+typedef void (*ingest_stored_fn)(void *arg, const uint64_t *agent_ids, size_t n);
+
 struct ingest_opts {
     const char *listen_url;   /* e.g. tcp://127.0.0.1:7450, ipc:///run/tz.sock */
     size_t max_msg;           /* protocol limit, TZ_MAX_MSG by default */
     size_t max_batch;         /* requests per transaction, 256 by default */
+    ingest_stored_fn on_stored;   /* may be NULL */
+    void *on_stored_arg;
 };
 
 /* One request of a batch. reply/reply_len are set by ingest_process
@@ -31,6 +37,7 @@ struct ingest_req {
     const uint8_t *msg;
     size_t len;
     int status;               /* Tz__Status answered */
+    uint64_t stored_report;   /* agent id when a report was stored, else 0 */
     uint8_t *reply;
     size_t reply_len;
 };

@@ -57,6 +57,7 @@ struct register_item {
     /* out (status in for ITEM_REJECTED) */
     int status;
     uint64_t agent_id;
+    uint64_t last_seq;        /* the agent's last accepted seq before this item */
     char dept[TZ_MAX_NAME_BUF];
     char detail[160];
 };
@@ -153,6 +154,7 @@ struct register_flag {
 struct register_flag_set {
     int subject_kind;        /* Tz__SubjectKind */
     uint64_t subject_id;
+    const char *subject_name;  /* hostname or system name, for listings */
     const char *dept;
     uint64_t system_id;      /* for hosts: the bound system, 0 if none */
     const struct register_flag *flags;
@@ -172,5 +174,90 @@ int register_flags_sync(struct tz_register *reg,
 typedef int (*register_flag_cb)(const Tz__FlagRecord *f, void *arg);
 int register_each_flag(struct tz_register *reg, int with_closed,
                        register_flag_cb cb, void *arg, struct tz_error *err);
+
+/* ---- systems and bindings (the ledger, DESIGN.md §4) ----
+ *
+ * A system is one row of the ledger (台账): Tz__SystemRecord, keyed by a
+ * system_id the register assigns from meta "next_system_id". (dept, name)
+ * is unique; dept must exist. Every stored record passes
+ * ledger_record_check (collector/ledger_fields.h): TZ_EINVAL with the
+ * field's label and reason otherwise. Systems are retired (status), never
+ * deleted, so ids in flags and reviews keep pointing somewhere.
+ * Ownership: records returned are the caller's; free them with
+ * ledger_record_free (protobuf_c_message_free_unpacked). */
+
+/* Store a new system; *id gets its system_id (in->system_id, created_at and
+ * updated_at are ignored: the register sets them). TZ_ENOENT naming the
+ * department when it does not exist, TZ_EEXIST when dept already has a
+ * system of that name. */
+int register_system_add(struct tz_register *reg, const Tz__SystemRecord *in,
+                        int64_t now, uint64_t *id, struct tz_error *err);
+
+/* Replace system rec->system_id with rec (created_at kept from the stored
+ * record, updated_at = now). TZ_ENOENT no such system or department,
+ * TZ_EEXIST when the new (dept, name) belongs to another system. */
+int register_system_put(struct tz_register *reg, const Tz__SystemRecord *rec,
+                        int64_t now, struct tz_error *err);
+
+/* TZ_ENOENT "no system with id N". */
+int register_system_get(struct tz_register *reg, uint64_t id,
+                        Tz__SystemRecord **out, struct tz_error *err);
+
+/* A system by decimal id (all digits: always read as an id) or by a name
+ * that exactly one system has. TZ_ENOENT none, TZ_EINVAL when several
+ * systems have that name (the message lists their ids). */
+int register_system_find(struct tz_register *reg, const char *name_or_id,
+                         uint64_t *id, struct tz_error *err);
+
+/* Call cb for each system in id order, optionally only those of dept. The
+ * record is valid during the call only; cb returning non-zero stops the walk
+ * and that value is returned. */
+typedef int (*register_system_cb)(const Tz__SystemRecord *rec, void *arg);
+int register_each_system(struct tz_register *reg, const char *dept,
+                         register_system_cb cb, void *arg,
+                         struct tz_error *err);
+
+/* Add n new systems in ONE transaction: all of them or none. The same checks
+ * as register_system_add, also between the records themselves; the first
+ * failure is returned and nothing is stored. On success recs[i]->system_id,
+ * created_at and updated_at are set to what was stored. */
+int register_systems_import(struct tz_register *reg, Tz__SystemRecord **recs,
+                            size_t n, int64_t now, struct tz_error *err);
+
+/* Bind a host to a system explicitly (tzctl bind), replacing any earlier
+ * explicit binding; by (the operator, may be NULL) is recorded. TZ_ENOENT no
+ * such host or system, TZ_EINVAL the system is retired. */
+int register_bind(struct tz_register *reg, uint64_t agent_id,
+                  uint64_t system_id, const char *by, int64_t now,
+                  struct tz_error *err);
+
+/* Remove a host's explicit binding. TZ_ENOENT when it has none (the host
+ * may still belong to a system by its config or by a match). */
+int register_unbind(struct tz_register *reg, uint64_t agent_id,
+                    struct tz_error *err);
+
+/* The system a host belongs to and why, first rule that answers wins:
+ *  1. BIND_EXPLICIT: a `tzctl bind` binding (even to a system retired since:
+ *     the operator's word stands until unbound);
+ *  2. BIND_CONFIG: the system_id of the host's latest report (its agent
+ *     config's "system = ID"), if that system exists and is not retired;
+ *  3. BIND_MATCH: a non-retired system whose ips contain one of the host's
+ *     addresses, or whose domains name its hostname (case-insensitive, bare
+ *     name or URL host); the lowest system_id when several match.
+ * Unbound: *system_id 0, *src BIND_NONE, return 0. TZ_ENOENT no such host. */
+int register_host_binding(struct tz_register *reg, uint64_t agent_id,
+                          uint64_t *system_id, Tz__BindingSource *src,
+                          struct tz_error *err);
+
+/* register_host_binding for every host (optionally of dept) in agent_id
+ * order, in one read transaction with the systems loaded once: what
+ * listings use instead of one call per host. The agent record is valid
+ * during the call only; cb returning non-zero stops the walk. */
+typedef int (*register_binding_cb)(const Tz__AgentRecord *host,
+                                   uint64_t system_id, Tz__BindingSource src,
+                                   void *arg);
+int register_each_host_binding(struct tz_register *reg, const char *dept,
+                               register_binding_cb cb, void *arg,
+                               struct tz_error *err);
 
 #endif

@@ -519,6 +519,7 @@ static int agent_check(struct tz_register *reg, MDB_txn *txn,
     if (rc != 0)
         return rc;
     it->agent_id = id;
+    it->last_seq = (*rec)->last_seq;
     item_dept(it, (*rec)->dept);
     if (it->seq <= (*rec)->last_seq) {
         item_set(it, TZ__STATUS__REPLAY,

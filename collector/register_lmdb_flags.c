@@ -160,6 +160,7 @@ static int sync_one(struct tz_register *reg, MDB_txn *txn,
         f.instance = (char *)inst;
         f.evidence = (char *)(nf->evidence ? nf->evidence : "");
         f.dept = (char *)(set->dept ? set->dept : "");
+        f.subject_name = (char *)(set->subject_name ? set->subject_name : "");
         f.system_id = set->system_id;
         f.opened_at = opened;
         f.last_seen = now;

@@ -206,6 +206,8 @@ Test(ingest, replay_across_batches_is_refused)
     m[0] = seal_report(&agent, 99, 1, &l[0]);
     run_batch(m, l, 1, who, a, auth);
     cr_assert_eq(a[0]->status, TZ__STATUS__REPLAY);
+    /* last_seq lets an agent whose reply was lost see its seq 100 is stored. */
+    cr_assert_eq(a[0]->last_seq, 100);
     free_acks(a, 1);
     free(m[0]);
 }
