@@ -59,6 +59,12 @@ int agent_state_load(const char *dir, struct agent_state *st,
             }
         } else if (strcmp(k, "dept") == 0) {
             snprintf(st->dept, sizeof(st->dept), "%s", v);
+        } else if (strncmp(k, "hash.", 5) == 0) {
+            long kind = strtol(k + 5, &end, 10);
+            /* A bad hash line only costs one full report: drop it. */
+            if (*end == '\0' && kind > 0 && kind < 16 &&
+                tz_hex_decode(v, st->hash[kind], 32) == 0)
+                st->hash_len[kind] = 32;
         }
         /* Unknown keys are kept for newer versions' sake: ignore them. */
     }
@@ -68,11 +74,18 @@ int agent_state_load(const char *dir, struct agent_state *st,
 
 int agent_state_save(const struct agent_state *st, struct tz_error *err)
 {
-    char path[1100], buf[512];
+    char path[1100], buf[2048];
     if (state_path(st, path, sizeof(path)) != 0)
         return tz_err(err, TZ_ELIMIT, st->dir, 0, "path too long");
     int n = snprintf(buf, sizeof(buf), "agent_id=%" PRIu64 "\nseq=%" PRIu64
                      "\ndept=%s\n", st->agent_id, st->last_seq, st->dept);
+    for (int kind = 1; n > 0 && n < (int)sizeof(buf) && kind < 16; kind++) {
+        if (st->hash_len[kind] != 32)
+            continue;
+        char hex[65];
+        tz_hex_encode(st->hash[kind], 32, hex);
+        n += snprintf(buf + n, sizeof(buf) - (size_t)n, "hash.%d=%s\n", kind, hex);
+    }
     if (n < 0 || n >= (int)sizeof(buf))
         return tz_err(err, TZ_ELIMIT, path, 0, "state too long");
     return tz_write_file_atomic(path, buf, (size_t)n, 0600, err);
@@ -96,4 +109,25 @@ int agent_state_next_seq(struct agent_state *st, uint64_t *seq,
     }
     *seq = next;
     return 0;
+}
+
+int agent_state_hash_matches(const struct agent_state *st, int kind,
+                             const uint8_t *h, size_t len)
+{
+    return kind > 0 && kind < 16 && len == 32 && st->hash_len[kind] == 32 &&
+           memcmp(st->hash[kind], h, 32) == 0;
+}
+
+void agent_state_set_hash(struct agent_state *st, int kind, const uint8_t *h,
+                          size_t len)
+{
+    if (kind <= 0 || kind >= 16 || len != 32)
+        return;
+    memcpy(st->hash[kind], h, 32);
+    st->hash_len[kind] = 32;
+}
+
+void agent_state_forget_hashes(struct agent_state *st)
+{
+    memset(st->hash_len, 0, sizeof(st->hash_len));
 }

@@ -1,7 +1,8 @@
 /* agent_state — what an agent remembers between runs, in its state dir.
  *
  * agent.key/agent.pub: its X25519 keypair (made on first run, 0600).
- * state: agent_id and dept once enrolled, and the last seq used.
+ * state: agent_id and dept once enrolled, the last seq used, and the hash
+ *   of each section the collector last acknowledged (the delta base).
  * seq must rise strictly (the collector rejects replays), so the next seq is
  * written durably BEFORE the message that carries it is sent, and is at
  * least the current time in milliseconds: an agent whose state file was lost
@@ -20,6 +21,9 @@ struct agent_state {
     uint64_t agent_id;      /* 0 until enrolled */
     char dept[257];
     uint64_t last_seq;
+    /* Acked section hashes by SectionKind (index 0 unused); len 0 = none. */
+    uint8_t hash[16][32];
+    uint8_t hash_len[16];
 };
 
 /* Load (creating dir, key and state when missing). */
@@ -30,5 +34,13 @@ int agent_state_save(const struct agent_state *st, struct tz_error *err);
 /* Take the next seq and persist it before returning it. */
 int agent_state_next_seq(struct agent_state *st, uint64_t *seq,
                          struct tz_error *err);
+
+/* Is h the acknowledged hash of section kind? */
+int agent_state_hash_matches(const struct agent_state *st, int kind,
+                             const uint8_t *h, size_t len);
+void agent_state_set_hash(struct agent_state *st, int kind, const uint8_t *h,
+                          size_t len);
+/* The collector has no base any more: send everything next time. */
+void agent_state_forget_hashes(struct agent_state *st);
 
 #endif

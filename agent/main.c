@@ -16,11 +16,9 @@
 
 #include "agent_config.h"
 #include "agent_state.h"
-#include "collect_host.h"
-#include "envelope.h"
 #include "pb_json.h"
 #include "report.h"
-#include "transport.h"
+#include "session.h"
 #include "tz_log.h"
 
 static void usage(FILE *f)
@@ -73,112 +71,6 @@ static int print_report(const char *root, const char *format)
     return rc;
 }
 
-/* Send one payload and return the authenticated Ack (caller frees). */
-static int exchange(const struct agent_config *cfg, struct agent_state *st,
-                    Tz__Payload *p, Tz__Ack **ack, struct tz_error *err)
-{
-    int rc = agent_state_next_seq(st, &p->seq, err);
-    if (rc != 0)
-        return rc;
-    p->sent_at = (int64_t)time(NULL);
-    uint8_t *msg = NULL, *reply = NULL;
-    size_t len = 0, rlen = 0;
-    rc = envelope_seal(p, &st->kp, cfg->collector_pk, &msg, &len, err);
-    if (rc != 0)
-        return rc;
-    rc = transport_request(cfg->collectors, cfg->n_collectors,
-                           cfg->timeout_s * 1000, msg, len, &reply, &rlen, err);
-    free(msg);
-    if (rc != 0)
-        return rc;
-    int authenticated = 0;
-    rc = reply_open(reply, rlen, &st->kp, cfg->collector_pk, ack, &authenticated,
-                    err);
-    free(reply);
-    if (rc != 0)
-        return rc;
-    if (!authenticated) {
-        /* A plain reply cannot prove where it came from; only report it. */
-        rc = tz_err(err, TZ_EPROTO, NULL, 0,
-                    "collector could not open our message (%s: %s); check "
-                    "collector_key",
-                    tz_status_name((*ack)->status), (*ack)->detail);
-        protobuf_c_message_free_unpacked(&(*ack)->base, NULL);
-        *ack = NULL;
-        return rc;
-    }
-    /* Our own seq already stored (a resend after a lost reply): that is
-     * success, since a seq is never reused for other content. */
-    if ((*ack)->status == TZ__STATUS__REPLAY && (*ack)->last_seq == p->seq)
-        (*ack)->status = TZ__STATUS__OK;
-    if ((*ack)->seq != p->seq) {
-        rc = tz_err(err, TZ_EPROTO, NULL, 0, "collector answered seq %" PRIu64
-                    " for seq %" PRIu64, (*ack)->seq, p->seq);
-        protobuf_c_message_free_unpacked(&(*ack)->base, NULL);
-        *ack = NULL;
-    }
-    return rc;
-}
-
-static int enroll(const struct agent_config *cfg, struct agent_state *st,
-                  const char *root, struct tz_error *err)
-{
-    if (cfg->enroll_token[0] == '\0')
-        return tz_err(err, TZ_EINVAL, NULL, 0,
-                      "this agent is not enrolled: set enroll_token in the config "
-                      "or pass --enroll-token (tzctl token create --dept NAME)");
-    Tz__HostSection *h = NULL;
-    struct tz_error herr = {0};
-    if (collect_host(root, &h, &herr) != 0)
-        h = NULL;   /* enrollment works without a hostname; the report has it */
-    Tz__Enroll en = TZ__ENROLL__INIT;
-    en.token = (char *)cfg->enroll_token;
-    if (h) {
-        en.hostname = h->hostname;
-        en.machine_id = h->machine_id;
-    }
-    Tz__Payload p = TZ__PAYLOAD__INIT;
-    p.body_case = TZ__PAYLOAD__BODY_ENROLL;
-    p.enroll = &en;
-    Tz__Ack *ack = NULL;
-    int rc = exchange(cfg, st, &p, &ack, err);
-    if (h)
-        protobuf_c_message_free_unpacked(&h->base, NULL);
-    if (rc != 0)
-        return rc;
-    if (ack->status != TZ__STATUS__OK) {
-        rc = tz_err(err, TZ_EPERM, NULL, 0, "enrollment refused (%s): %s",
-                    tz_status_name(ack->status), ack->detail);
-    } else {
-        st->agent_id = ack->agent_id;
-        snprintf(st->dept, sizeof(st->dept), "%s", ack->dept);
-        rc = agent_state_save(st, err);
-        if (rc == 0)
-            fprintf(stderr, "tz-agent: enrolled as agent %" PRIu64 " in %s\n",
-                    st->agent_id, st->dept);
-    }
-    protobuf_c_message_free_unpacked(&ack->base, NULL);
-    return rc;
-}
-
-static int send_report(const struct agent_config *cfg, struct agent_state *st,
-                       const Tz__Report *r, int *status, struct tz_error *err)
-{
-    Tz__Payload p = TZ__PAYLOAD__INIT;
-    p.body_case = TZ__PAYLOAD__BODY_REPORT;
-    p.report = (Tz__Report *)r;
-    Tz__Ack *ack = NULL;
-    int rc = exchange(cfg, st, &p, &ack, err);
-    if (rc != 0)
-        return rc;
-    *status = ack->status;
-    if (ack->status != TZ__STATUS__OK)
-        rc = tz_err(err, TZ_EPROTO, NULL, 0, "report refused (%s): %s",
-                    tz_status_name(ack->status), ack->detail);
-    protobuf_c_message_free_unpacked(&ack->base, NULL);
-    return rc;
-}
-
 static int run_once(const struct agent_config *cfg)
 {
     struct tz_error err = {0};
@@ -192,13 +84,9 @@ static int run_once(const struct agent_config *cfg)
         die_err("state", &err);
         return 1;
     }
-    int rc = 0;
+    int rc = 0, retry = 0;
+    uint64_t seq = 0;
     Tz__Report *r = NULL;
-    if (st.agent_id == 0 && enroll(cfg, &st, cfg->root, &err) != 0) {
-        die_err("enroll", &err);
-        rc = 1;
-        goto out;
-    }
     if (report_collect(cfg->root, &r, &err) != 0) {
         die_err("collect", &err);
         rc = 1;
@@ -206,26 +94,12 @@ static int run_once(const struct agent_config *cfg)
     }
     for (size_t i = 0; i < r->n_errors; i++)
         fprintf(stderr, "tz-agent: warning: %s\n", r->errors[i]->message);
-    int status = 0;
-    if (send_report(cfg, &st, r, &status, &err) != 0) {
-        /* The collector forgot us (register restored or wiped): enroll again
-         * with the token we still have, then resend once. */
-        if (status == TZ__STATUS__UNKNOWN_AGENT && cfg->enroll_token[0]) {
-            fprintf(stderr, "tz-agent: collector does not know this agent; "
-                            "enrolling again\n");
-            memset(&err, 0, sizeof(err));
-            st.agent_id = 0;
-            if (enroll(cfg, &st, cfg->root, &err) != 0 ||
-                send_report(cfg, &st, r, &status, &err) != 0) {
-                die_err("report", &err);
-                rc = 1;
-                goto out;
-            }
-        } else {
-            die_err("report", &err);
-            rc = 1;
-            goto out;
-        }
+    /* The seq is taken (and persisted) before the report leaves. */
+    if (agent_state_next_seq(&st, &seq, &err) != 0 ||
+        session_deliver(cfg, &st, r, seq, &retry, &err) != 0) {
+        die_err("report", &err);
+        rc = 1;
+        goto out;
     }
     fprintf(stderr, "tz-agent: report stored (agent %" PRIu64 ", %zu packages)\n",
             st.agent_id, r->packages ? r->packages->n_packages : (size_t)0);

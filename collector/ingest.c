@@ -10,6 +10,7 @@
 #include <nanomsg/reqrep.h>
 
 #include "envelope.h"
+#include "sections.h"
 #include "tz_limits.h"
 #include "tz_log.h"
 
@@ -23,6 +24,24 @@ static uint64_t pk_key(const uint8_t *pk)
     uint64_t k;
     memcpy(&k, pk, sizeof(k));
     return k;
+}
+
+/* Debug line naming the sections a report carried: a delta shows fewer. */
+static void log_stored(const struct register_item *it)
+{
+    char list[160] = "";
+    size_t used = 0;
+    for (int kind = TZ_SECTION_FIRST; kind <= TZ_SECTION_LAST; kind++) {
+        if (tz_section_get(it->report, kind) == NULL)
+            continue;
+        int w = snprintf(list + used, sizeof(list) - used, "%s%s", used ? "," : "",
+                         tz_section_name(kind));
+        if (w < 0 || (size_t)w >= sizeof(list) - used)
+            break;
+        used += (size_t)w;
+    }
+    tz_log(TZ_LOG_DEBUG, "stored report seq %llu from agent %llu: sections [%s]",
+           (unsigned long long)it->seq, (unsigned long long)it->agent_id, list);
 }
 
 int ingest_process(struct tz_register *reg, const struct tz_keypair *kp,
@@ -93,6 +112,8 @@ int ingest_process(struct tz_register *reg, const struct tz_keypair *kp,
         reqs[i].status = it->status;
         reqs[i].stored_report =
             it->kind == ITEM_REPORT && it->status == TZ__STATUS__OK ? it->agent_id : 0;
+        if (reqs[i].stored_report)
+            log_stored(it);
         if (it->status != TZ__STATUS__OK)
             tz_log_ratelimited(op[i].have_pk ? pk_key(op[i].agent_pk) : 0,
                                "rejected request (%s) from %s: %s",

@@ -263,3 +263,86 @@ Test(e2e, concurrent_agents_all_land_in_shared_transactions)
     free(stats);
     free(token);
 }
+
+/* Copy a fixture root so a test may change it. */
+static char *copy_fixture(const char *name)
+{
+    char *dst = tz_test_path("%s/root-%s", tmp, name);
+    char *src = tz_test_path("%s/hosts/%s", TZ_FIXTURES, name);
+    char *argv[] = {"cp", "-a", src, dst, NULL};
+    cr_assert_eq(tz_test_run(argv, NULL), 0);
+    free(src);
+    return dst;
+}
+
+static int count_in_log(const char *needle)
+{
+    char *log = tz_test_slurp(clogpath);
+    int n = 0;
+    for (char *p = log; p && (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    free(log);
+    return n;
+}
+
+Test(e2e, second_report_is_a_delta_and_a_restored_collector_gets_a_full_one)
+{
+    /* Restart with --verbose: the collector logs the sections of each report. */
+    stop_collector();
+    char *argv[] = {TZ_BIN "/tz-collector", "--data", data, "--listen", url,
+                    "--verbose", NULL};
+    collector = tz_test_spawn(argv, clogpath);
+    cr_assert_eq(tz_test_wait_for(clogpath, "listening on", 10000), 0);
+    usleep(100 * 1000);
+
+    char *token = make_token();
+    char *root = copy_fixture("alpha");
+    char *pub = collector_pub();
+    char *ini = tz_test_path("[agent]\ncollector = %s\ncollector_key = %s\n"
+                             "enroll_token = %s\nstate_dir = %s/agent-d\nroot = %s\n",
+                             url, pub, token, tmp, root);
+    tz_test_write(tmp, "d.ini", ini);
+    run_agent("d");
+    cr_assert_eq(count_in_log("sections [host,hardware,interfaces,packages"), 1);
+
+    /* Nothing changed: the next report carries no section at all. */
+    run_agent("d");
+    cr_assert_eq(count_in_log("sections []"), 1, "second report was not a delta");
+
+    /* Back up the register, then change one package: only packages go. */
+    stop_collector();
+    char *backup = tz_test_path("%s/backup", tmp);
+    char *cp[] = {"cp", "-a", data, backup, NULL};
+    cr_assert_eq(tz_test_run(cp, NULL), 0);
+    collector = tz_test_spawn(argv, clogpath);
+    cr_assert_eq(tz_test_wait_for(clogpath, "listening on", 10000), 0);
+    char *status = tz_test_path("%s/var/lib/dpkg/status", root);
+    FILE *f = fopen(status, "a");
+    fputs("\nPackage: tz-delta-test\nStatus: install ok installed\n"
+          "Architecture: all\nVersion: 1.0\n", f);
+    fclose(f);
+    run_agent("d");
+    cr_assert_eq(count_in_log("sections [packages]"), 1, "delta did not carry packages alone");
+    cJSON *hosts = hosts_json();
+    cr_assert_eq(packages_of(hosts, "alpha.example.edu.cn"), 4);
+    cJSON_Delete(hosts);
+
+    /* Restore the older register: it lacks the base of the next delta, says
+     * NEED_FULL, and the agent sends everything. */
+    stop_collector();
+    char *rm[] = {"rm", "-rf", data, NULL};
+    char *mv[] = {"mv", backup, data, NULL};
+    cr_assert_eq(tz_test_run(rm, NULL), 0);
+    cr_assert_eq(tz_test_run(mv, NULL), 0);
+    collector = tz_test_spawn(argv, clogpath);
+    cr_assert_eq(tz_test_wait_for(clogpath, "listening on", 10000), 0);
+    int before = count_in_log("sections [host,hardware,interfaces,packages");
+    run_agent("d");
+    cr_assert_eq(count_in_log("need_full"), 1, "no NEED_FULL from the restored register");
+    cr_assert_eq(count_in_log("sections [host,hardware,interfaces,packages"), before + 1);
+    hosts = hosts_json();
+    cr_assert_eq(packages_of(hosts, "alpha.example.edu.cn"), 4);
+    cJSON_Delete(hosts);
+
+    free(status); free(backup); free(ini); free(pub); free(root); free(token);
+}

@@ -1,0 +1,35 @@
+/* session — delivering payloads to the collector and acting on its answer.
+ *
+ * Enrolls when the agent has no id, sends each report as a delta against the
+ * sections the collector last acknowledged (DESIGN.md §2), answers NEED_FULL
+ * with the full report, and UNKNOWN_AGENT (a collector restored without us)
+ * by enrolling again. A report is "delivered" only on an authenticated Ack;
+ * the caller (tz-agent --once, or the daemon's spool) deletes its copy then. */
+#ifndef TZ_SESSION_H
+#define TZ_SESSION_H
+
+#include <stdint.h>
+
+#include "agent_config.h"
+#include "agent_state.h"
+#include "taizhang.pb-c.h"
+#include "tz_error.h"
+
+/* Seal p (p->seq set by the caller), send it, open the authenticated Ack.
+ * A REPLAY of p's own seq counts as OK (the reply to an earlier send was
+ * lost). Ownership: *ack is the caller's (protobuf_c_message_free_unpacked). */
+int session_exchange(const struct agent_config *cfg, struct agent_state *st,
+                     Tz__Payload *p, Tz__Ack **ack, struct tz_error *err);
+
+/* Enroll with cfg->enroll_token; seq 0 takes the next seq from st. */
+int session_enroll(const struct agent_config *cfg, struct agent_state *st,
+                   uint64_t seq, struct tz_error *err);
+
+/* Deliver report r under seq. 0 when stored. Otherwise *retry says whether
+ * trying again later can help (collector unreachable or out of space) or
+ * not (refused: bad token, invalid report, wrong key). */
+int session_deliver(const struct agent_config *cfg, struct agent_state *st,
+                    const Tz__Report *r, uint64_t seq, int *retry,
+                    struct tz_error *err);
+
+#endif
