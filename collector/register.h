@@ -260,4 +260,20 @@ int register_each_host_binding(struct tz_register *reg, const char *dept,
                                register_binding_cb cb, void *arg,
                                struct tz_error *err);
 
+/* ---- change history ---- */
+
+/* Call cb for each history entry of agent_id from since (unix time, 0 for
+ * all), oldest first. The entry is valid during the call only. */
+typedef int (*register_history_cb)(const Tz__HistoryEntry *e, void *arg);
+int register_each_history(struct tz_register *reg, uint64_t agent_id,
+                          int64_t since, register_history_cb cb, void *arg,
+                          struct tz_error *err);
+
+/* Delete entries older than before, visiting at most max_visit entries in
+ * one short transaction and resuming where the last call stopped, so
+ * pruning never holds the writer for long. *deleted counts removals. */
+int register_history_prune(struct tz_register *reg, int64_t before,
+                           size_t max_visit, size_t *deleted,
+                           struct tz_error *err);
+
 #endif

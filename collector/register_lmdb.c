@@ -888,7 +888,9 @@ static int apply_report(struct tz_register *reg, MDB_txn *txn,
         return rc;
     }
 
-    if (r->packages)
+    /* History first: it needs the sections this report replaces. */
+    rc = rl_history_record(reg, txn, id, it->seq, r, b->now, err);
+    if (rc == 0 && r->packages)
         rc = pkgidx_diff(reg, txn, id, r->packages, err);
     for (int kind = TZ_SECTION_FIRST; rc == 0 && kind <= TZ_SECTION_LAST; kind++) {
         const ProtobufCMessage *sec = tz_section_get(r, kind);
@@ -1104,8 +1106,8 @@ static const ProtobufCMessageDescriptor *section_desc(int kind)
 }
 
 /* Merge the stored sections of id into one Report (*out NULL if none). */
-static int load_report(struct tz_register *reg, MDB_txn *txn, uint64_t id,
-                       Tz__Report **out, struct tz_error *err)
+int rl_load_report(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                   Tz__Report **out, struct tz_error *err)
 {
     *out = NULL;
     MDB_cursor *cur;
@@ -1180,7 +1182,7 @@ int register_get_host(struct tz_register *reg, uint64_t agent_id,
         rc = tz_err(err, TZ_ENOENT, NULL, 0, "no host with id %llu",
                     (unsigned long long)agent_id);
     if (rc == 0)
-        rc = load_report(reg, txn, agent_id, report, err);
+        rc = rl_load_report(reg, txn, agent_id, report, err);
     mdb_txn_abort(txn);
     if (rc != 0 && *rec) {
         protobuf_c_message_free_unpacked(&(*rec)->base, NULL);

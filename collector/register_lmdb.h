@@ -27,6 +27,8 @@ struct tz_register {
     int rdonly;
     int last_mdb;            /* the mdb rc behind the last TZ_ESTORE */
     char dir[PATH_MAX];
+    uint8_t prune_key[24];   /* where history pruning resumes */
+    size_t prune_len;
 };
 
 typedef int (*rl_txn_fn)(struct tz_register *reg, MDB_txn *txn, void *arg,
@@ -71,5 +73,14 @@ int rl_agent_lookup(struct tz_register *reg, MDB_txn *txn, const uint8_t pk[32],
                     uint64_t *id, struct tz_error *err);
 int rl_agent_store(struct tz_register *reg, MDB_txn *txn,
                    const Tz__AgentRecord *rec, struct tz_error *err);
+
+/* Every stored section of id merged into one Report (*out NULL if none). */
+int rl_load_report(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                   Tz__Report **out, struct tz_error *err);
+/* Record what report r changes on agent id (register_lmdb_history.c);
+ * call before r's sections replace the stored ones. */
+int rl_history_record(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                      uint64_t seq, const Tz__Report *r, int64_t now,
+                      struct tz_error *err);
 
 #endif
