@@ -13,7 +13,7 @@
  * untouched and nothing is leaked.
  * Errors: TZ_ENOENT (no database), TZ_EIO, TZ_ENOMEM, TZ_ELIMIT (more than
  * TZ_MAX_PACKAGES installed), TZ_EPARSE with err->file and err->line:
- *   - a line over 64 KiB (that line), a stanza over 1 MiB (the line crossing it),
+ *   - a line or a stanza over 1 MiB (the line crossing it),
  *   - a line that is neither "Field: value" nor a continuation (that line),
  *   - a continuation line before any field of its stanza (that line),
  *   - a stanza without Package or Status, which includes a database cut off
@@ -21,15 +21,16 @@
  *   - an installed package without Version (the stanza's first line),
  *   - a Package, Version, Architecture or Source longer than TZ_MAX_NAME, or a
  *     field given twice in one stanza (that line).
- * Bounds: 64 KiB per line, 1 MiB per stanza, TZ_MAX_PACKAGES packages. */
+ * Bounds: 1 MiB per stanza (and so per line: real Provides: lines pass
+ * 64 KiB, e.g. librust-winapi-dev), TZ_MAX_PACKAGES packages. */
 #ifndef TZ_COLLECT_DPKG_H
 #define TZ_COLLECT_DPKG_H
 
 #include "taizhang.pb-c.h"
 #include "tz_error.h"
 
-#define TZ_DPKG_MAX_LINE    (64u << 10)
 #define TZ_DPKG_MAX_STANZA  (1u << 20)
+#define TZ_DPKG_MAX_LINE    TZ_DPKG_MAX_STANZA
 
 int collect_dpkg(const char *root, Tz__PackagesSection **out,
                  struct tz_error *err);

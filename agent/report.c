@@ -11,6 +11,9 @@
 #include "collect_hardware.h"
 #include "collect_host.h"
 #include "collect_interfaces.h"
+#include "collect_listeners.h"
+#include "collect_patch.h"
+#include "collect_sshd.h"
 #include "rootfs.h"
 #include "utf8.h"
 
@@ -94,6 +97,9 @@ int report_collect(const char *root, Tz__Report **out, struct tz_error *err)
     SECTION(TZ__SECTION_KIND__SECTION_HARDWARE, collect_hardware, hardware)
     SECTION(TZ__SECTION_KIND__SECTION_INTERFACES, collect_interfaces, interfaces)
     SECTION(TZ__SECTION_KIND__SECTION_PACKAGES, collect_dpkg, packages)
+    SECTION(TZ__SECTION_KIND__SECTION_PATCH, collect_patch, patch)
+    SECTION(TZ__SECTION_KIND__SECTION_SSH, collect_sshd, ssh)
+    SECTION(TZ__SECTION_KIND__SECTION_LISTENERS, collect_listeners, listeners)
 #undef SECTION
 
     if (rc != 0) {

@@ -1,0 +1,440 @@
+/* collect_listeners — listening sockets from /proc/net, owners from /proc/PID/fd.
+ *
+ * The socket tables say what listens where but not who; the owner is found the
+ * way ss(8) and lsof do, by matching socket inodes against every process's
+ * open descriptors. The tables are parsed first and the scan only looks for
+ * the inodes we need. */
+#include "collect_listeners.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rootfs.h"
+#include "tz_limits.h"
+#include "utf8.h"
+
+#define COMM_BUF 64          /* the kernel's comm is 16 bytes; room for odd roots */
+
+struct lsn {
+    int proto;               /* index into protos[] */
+    char addr[INET6_ADDRSTRLEN];
+    uint32_t port, uid, pid;
+    unsigned long inode;
+    int exposed;
+    char comm[COMM_BUF];
+};
+
+struct lsnvec {
+    struct lsn *v;
+    size_t n, cap;
+};
+
+static const struct {
+    const char *name, *file;
+    int v6, tcp;
+} protos[] = {
+    {"tcp", "/proc/net/tcp", 0, 1},
+    {"tcp6", "/proc/net/tcp6", 1, 1},
+    {"udp", "/proc/net/udp", 0, 0},
+    {"udp6", "/proc/net/udp6", 1, 0},
+};
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* Exactly n hex digits (n <= 8) into *out. */
+static int hex32(const char *s, size_t n, uint32_t *out)
+{
+    uint32_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        int d = hexval(s[i]);
+        if (d < 0)
+            return -1;
+        v = v << 4 | (uint32_t)d;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Decimal, no sign, fits unsigned long. */
+static int decimal(const char *s, unsigned long max, unsigned long *out)
+{
+    unsigned long v = 0;
+    if (*s == '\0')
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        unsigned d = (unsigned)(*s - '0');
+        if (v > (max - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+/* "0100007F:0277" or 32 hex digits ":" port. The kernel prints each 32-bit
+ * word of the address as the number it is in memory (%08X of a __be32 read
+ * natively), so copying the parsed word back to memory restores the bytes. */
+static int parse_endpoint(const char *s, int v6, struct lsn *l)
+{
+    size_t alen = v6 ? 32 : 8;
+    if (strlen(s) != alen + 5 || s[alen] != ':')
+        return -1;
+    unsigned char bytes[16];
+    for (size_t w = 0; w < alen / 8; w++) {
+        uint32_t word;
+        if (hex32(s + 8 * w, 8, &word) != 0)
+            return -1;
+        memcpy(bytes + 4 * w, &word, 4);
+    }
+    uint32_t port;
+    if (hex32(s + alen + 1, 4, &port) != 0)
+        return -1;
+    if (inet_ntop(v6 ? AF_INET6 : AF_INET, bytes, l->addr, sizeof(l->addr)) ==
+        NULL)
+        return -1;
+    l->port = port;
+    if (!v6) {
+        l->exposed = bytes[0] != 127;
+    } else {
+        static const unsigned char loop6[16] = {[15] = 1};
+        static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
+        int is_loop = memcmp(bytes, loop6, 16) == 0 ||
+                      (memcmp(bytes, mapped, 12) == 0 && bytes[12] == 127);
+        l->exposed = !is_loop;
+    }
+    return 0;
+}
+
+/* One table line: "sl local remote st queues tr retr uid timeout inode ...".
+ * 1 when it is a listener (l filled), 0 when not or malformed. */
+static int parse_line(char *line, int proto, struct lsn *l)
+{
+    char *f[10], *save = NULL;
+    int n = 0;
+    for (char *t = strtok_r(line, " \t", &save); t && n < 10;
+         t = strtok_r(NULL, " \t", &save))
+        f[n++] = t;
+    if (n < 10)
+        return 0;
+    const char *want = protos[proto].tcp ? "0A" : "07";
+    if (strcmp(f[3], want) != 0)
+        return 0;
+    memset(l, 0, sizeof(*l));
+    l->proto = proto;
+    unsigned long uid, inode;
+    if (parse_endpoint(f[1], protos[proto].v6, l) != 0 ||
+        decimal(f[7], UINT32_MAX, &uid) != 0 ||
+        decimal(f[9], (unsigned long)-1, &inode) != 0)
+        return 0;
+    l->uid = (uint32_t)uid;
+    l->inode = inode;
+    return 1;
+}
+
+static int push(struct lsnvec *lv, const struct lsn *l)
+{
+    if (lv->n == lv->cap) {
+        size_t ncap = lv->cap ? lv->cap * 2 : 32;
+        struct lsn *nv = realloc(lv->v, ncap * sizeof(*nv));
+        if (nv == NULL)
+            return TZ_ENOMEM;
+        lv->v = nv;
+        lv->cap = ncap;
+    }
+    lv->v[lv->n++] = *l;
+    return 0;
+}
+
+static int read_table(const char *root, int proto, struct lsnvec *lv,
+                      int *found, struct tz_error *err)
+{
+    char path[4096];
+    if (tz_path(root, protos[proto].file, path, sizeof(path)) != 0)
+        return tz_err(err, TZ_ELIMIT, NULL, 0, "root path too long");
+    struct tz_lines lr;
+    struct tz_error e;
+    int rc = tz_lines_open(&lr, path, TZ_LISTEN_MAX_LINE, &e);
+    if (rc != 0) {
+        tz_lines_close(&lr);
+        if (rc == TZ_ENOENT)
+            return 0;        /* no IPv6, or no such table in a snapshot */
+        if (rc == TZ_ENOMEM)
+            return tz_err(err, TZ_ENOMEM, path, 0, "out of memory");
+        return tz_err(err, TZ_EIO, path, 0, "%s", e.msg);
+    }
+    *found = 1;
+    char *line;
+    size_t len;
+    for (;;) {
+        rc = tz_lines_next(&lr, &line, &len, &e);
+        if (rc == 0)
+            break;
+        if (rc < 0) {
+            /* a long line cannot be resynced: keep what we have */
+            rc = rc == TZ_ENOMEM ? tz_err(err, TZ_ENOMEM, path, 0, "out of memory")
+                                 : 0;
+            break;
+        }
+        if ((unsigned long)lr.lineno > TZ_LISTEN_MAX_LINES)
+            break;
+        if (lr.lineno == 1)
+            continue;        /* the header */
+        struct lsn l;
+        if (!parse_line(line, proto, &l) || lv->n >= TZ_MAX_LISTENERS)
+            continue;
+        if (push(lv, &l) != 0) {
+            rc = tz_err(err, TZ_ENOMEM, path, 0, "out of memory");
+            break;
+        }
+    }
+    tz_lines_close(&lr);
+    return rc;
+}
+
+/* ---- owners --------------------------------------------------------------- */
+
+struct ino_ix {
+    unsigned long inode;
+    size_t ix;               /* into the listener vector */
+};
+
+static int ino_cmp(const void *a, const void *b)
+{
+    const struct ino_ix *x = a, *y = b;
+    if (x->inode != y->inode)
+        return x->inode < y->inode ? -1 : 1;
+    return x->ix < y->ix ? -1 : x->ix > y->ix;
+}
+
+/* First entry with this inode, or NULL. */
+static const struct ino_ix *ino_find(const struct ino_ix *v, size_t n,
+                                     unsigned long inode)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].inode < inode)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && v[lo].inode == inode ? &v[lo] : NULL;
+}
+
+/* "socket:[12345]" -> 12345; 0 when the link is something else. */
+static unsigned long socket_inode(const char *link)
+{
+    if (strncmp(link, "socket:[", 8) != 0)
+        return 0;
+    char num[32];
+    const char *p = link + 8;
+    size_t n = 0;
+    while (p[n] >= '0' && p[n] <= '9' && n < sizeof(num) - 1) {
+        num[n] = p[n];
+        n++;
+    }
+    if (n == 0 || p[n] != ']' || p[n + 1] != '\0')
+        return 0;
+    num[n] = '\0';
+    unsigned long v;
+    return decimal(num, (unsigned long)-1, &v) == 0 ? v : 0;
+}
+
+static void read_comm(const char *root, unsigned long pid, char *out)
+{
+    char rel[64], path[4096];
+    out[0] = '\0';
+    snprintf(rel, sizeof(rel), "/proc/%lu/comm", pid);
+    if (tz_path(root, rel, path, sizeof(path)) != 0 ||
+        tz_read_line1(path, out, COMM_BUF) != 0)
+        out[0] = '\0';
+    tz_utf8_repair(out);     /* a cut at COMM_BUF may split a character */
+}
+
+/* Give each listener whose inode one of pid's descriptors holds that pid,
+ * unless a lower pid already has it. *fds counts descriptors looked at. */
+static void scan_pid(const char *root, unsigned long pid, struct lsnvec *lv,
+                     const struct ino_ix *ix, size_t nix, unsigned long *fds)
+{
+    char rel[64], path[4096];
+    snprintf(rel, sizeof(rel), "/proc/%lu/fd", pid);
+    if (tz_path(root, rel, path, sizeof(path)) != 0)
+        return;
+    DIR *d = opendir(path);
+    if (d == NULL)
+        return;              /* another user's process, or it just exited */
+    char comm[COMM_BUF];
+    int have_comm = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL && *fds < TZ_LISTEN_MAX_FDS) {
+        if (de->d_name[0] == '.')
+            continue;
+        (*fds)++;
+        char link[64];
+        ssize_t n = readlinkat(dirfd(d), de->d_name, link, sizeof(link) - 1);
+        if (n <= 0)
+            continue;
+        link[n] = '\0';
+        unsigned long inode = socket_inode(link);
+        if (inode == 0)
+            continue;
+        const struct ino_ix *e = ino_find(ix, nix, inode);
+        for (; e && e < ix + nix && e->inode == inode; e++) {
+            struct lsn *l = &lv->v[e->ix];
+            if (l->pid != 0 && l->pid <= pid)
+                continue;
+            if (!have_comm) {
+                read_comm(root, pid, comm);
+                have_comm = 1;
+            }
+            l->pid = (uint32_t)pid;
+            memcpy(l->comm, comm, sizeof(comm));
+        }
+    }
+    closedir(d);
+}
+
+static int find_owners(const char *root, struct lsnvec *lv,
+                       struct tz_error *err)
+{
+    if (lv->n == 0)
+        return 0;
+    struct ino_ix *ix = malloc(lv->n * sizeof(*ix));
+    if (ix == NULL)
+        return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    size_t nix = 0;
+    for (size_t i = 0; i < lv->n; i++)
+        if (lv->v[i].inode != 0)
+            ix[nix++] = (struct ino_ix){lv->v[i].inode, i};
+    qsort(ix, nix, sizeof(*ix), ino_cmp);
+
+    char path[4096];
+    DIR *d = NULL;
+    if (nix > 0 && tz_path(root, "/proc", path, sizeof(path)) == 0)
+        d = opendir(path);
+    unsigned long procs = 0, fds = 0, pid;
+    struct dirent *de;
+    while (d && (de = readdir(d)) != NULL && procs < TZ_LISTEN_MAX_PROCS &&
+           fds < TZ_LISTEN_MAX_FDS) {
+        if (decimal(de->d_name, UINT32_MAX, &pid) != 0 || pid == 0)
+            continue;        /* self, net, sys, ... */
+        procs++;
+        scan_pid(root, pid, lv, ix, nix, &fds);
+    }
+    if (d)
+        closedir(d);
+    free(ix);
+    return 0;
+}
+
+/* ---- output --------------------------------------------------------------- */
+
+static int lsn_cmp(const void *a, const void *b)
+{
+    const struct lsn *x = a, *y = b;
+    if (x->proto != y->proto)
+        return x->proto < y->proto ? -1 : 1;
+    if (x->port != y->port)
+        return x->port < y->port ? -1 : 1;
+    int c = strcmp(x->addr, y->addr);
+    if (c)
+        return c;
+    /* duplicates: a known owner first, then the lowest pid, then the inode */
+    if ((x->pid == 0) != (y->pid == 0))
+        return x->pid == 0 ? 1 : -1;
+    if (x->pid != y->pid)
+        return x->pid < y->pid ? -1 : 1;
+    return x->inode < y->inode ? -1 : x->inode > y->inode;
+}
+
+static int same_key(const struct lsn *x, const struct lsn *y)
+{
+    return x->proto == y->proto && x->port == y->port &&
+           strcmp(x->addr, y->addr) == 0;
+}
+
+static int build(const struct lsnvec *lv, Tz__ListenersSection *sec)
+{
+    if (lv->n == 0)
+        return 0;
+    sec->listeners = calloc(lv->n, sizeof(*sec->listeners));
+    if (sec->listeners == NULL)
+        return TZ_ENOMEM;
+    for (size_t i = 0; i < lv->n; i++) {
+        const struct lsn *l = &lv->v[i];
+        if (i > 0 && same_key(&lv->v[i - 1], l))
+            continue;
+        Tz__Listener *x = malloc(sizeof(*x));
+        if (x == NULL)
+            return TZ_ENOMEM;
+        tz__listener__init(x);
+        sec->listeners[sec->n_listeners++] = x;
+        x->port = l->port;
+        x->pid = l->pid;
+        x->uid = l->uid;
+        x->exposed = l->exposed;
+        if ((x->proto = strdup(protos[l->proto].name)) == NULL ||
+            (x->address = strdup(l->addr)) == NULL)
+            return TZ_ENOMEM;      /* NULL fields are skipped when freed */
+        if (l->comm[0] && (x->process = strdup(l->comm)) == NULL)
+            return TZ_ENOMEM;
+    }
+    return 0;
+}
+
+int collect_listeners(const char *root, Tz__ListenersSection **out,
+                      struct tz_error *err)
+{
+    struct lsnvec lv = {NULL, 0, 0};
+    int found = 0, rc = 0;
+    for (int p = 0; p < 4 && rc == 0; p++)
+        rc = read_table(root, p, &lv, &found, err);
+    if (rc == 0 && !found) {
+        char path[4096];
+        if (tz_path(root, "/proc/net", path, sizeof(path)) != 0)
+            path[0] = '\0';
+        rc = tz_err(err, TZ_ENOENT, path, 0,
+                    "no socket tables (tcp, tcp6, udp, udp6); is /proc there?");
+    }
+    if (rc == 0)
+        rc = find_owners(root, &lv, err);
+    if (rc != 0) {
+        free(lv.v);
+        return rc;
+    }
+    if (lv.n > 1)      /* qsort(NULL, 0) is undefined */
+        qsort(lv.v, lv.n, sizeof(*lv.v), lsn_cmp);
+
+    Tz__ListenersSection *sec = malloc(sizeof(*sec));
+    if (sec == NULL) {
+        free(lv.v);
+        return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    }
+    tz__listeners_section__init(sec);
+    rc = build(&lv, sec);
+    free(lv.v);
+    if (rc != 0) {
+        protobuf_c_message_free_unpacked(&sec->base, NULL);
+        return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    }
+    *out = sec;
+    return 0;
+}
