@@ -1,0 +1,56 @@
+/* privsep — the agent's root-only helper, OpenBSD style.
+ *
+ * privsep_start() forks a child EARLY, while the agent is still root and
+ * before it has read a configuration, a key or a byte from the network; the
+ * agent then drops privileges (privdrop) and never opens /etc/shadow or
+ * sudoers itself. The child keeps root, closes every descriptor but its end
+ * of a socketpair (stdio goes to /dev/null), dies with its parent
+ * (PR_SET_PDEATHSIG), and serves one kind of request: "audit the accounts
+ * under ROOT with limits L and dictionary D" (acct_audit_run). It answers
+ * with verdicts only — state, reason word, day counts, cut flag, NOPASSWD
+ * rules — in the bounded format of privsep_msg.h. Hashes stay in the child.
+ *
+ * The parent trusts nothing it receives: privsep_msg's decoder checks every
+ * count, length and value; a malformed or oversized answer, a closed socket
+ * or a child silent past max_total_ms + PRIVSEP_SLACK_MS kills the child and
+ * fails this and every later check with TZ_EPROTO / TZ_ETIMEOUT (it cannot be
+ * restarted after privileges are dropped; the caller reports the accounts
+ * section without password states).
+ *
+ * When the agent is not root the child simply runs as the same user: shadow
+ * below a --root fixture may still be readable, the live one is not (the
+ * audit then says "shadow not readable").
+ *
+ * Ownership: *out is the caller's until privsep_stop(), which closes the
+ * socket, waits for the child (killing it after PRIVSEP_STOP_MS) and reaps
+ * it: no zombie is left. Errors: TZ_EIO (socketpair/fork), TZ_ENOMEM. */
+#ifndef TZ_PRIVSEP_H
+#define TZ_PRIVSEP_H
+
+#include <sys/types.h>
+
+#include "acct_audit.h"
+#include "tz_error.h"
+#include "weakpw.h"
+
+#define PRIVSEP_SLACK_MS 60000   /* parsing and I/O beyond the crypt budget */
+#define PRIVSEP_STOP_MS  2000
+
+struct privsep;
+
+int privsep_start(struct privsep **out, struct tz_error *err);
+
+/* Ask the child for an audit of root (NULL: the live system). On success *a
+ * is the caller's (acct_audit_free). Errors: the child's own (e.g.
+ * TZ_ENOENT: no /etc/passwd) with its message, TZ_EPROTO (malformed answer,
+ * child gone), TZ_ETIMEOUT, TZ_EINVAL (path too long), TZ_ENOMEM. */
+int privsep_check(struct privsep *ps, const char *root,
+                  const struct weakpw_limits *lim, const char *dict_path,
+                  struct acct_audit *a, struct tz_error *err);
+
+/* The child's pid, for tests and logs; 0 once it is gone. */
+pid_t privsep_pid(const struct privsep *ps);
+
+void privsep_stop(struct privsep *ps);
+
+#endif

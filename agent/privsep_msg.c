@@ -1,0 +1,373 @@
+/* privsep_msg — bounded writer and reader for the privsep frames. */
+#include "privsep_msg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse_sudoers.h"
+#include "tz_limits.h"
+#include "warnlist.h"
+
+#define MAGIC_REQ  0x545A5131u   /* "TZQ1" */
+#define MAGIC_RESP 0x545A5631u   /* "TZV1" */
+
+/* ---- writer ---- */
+
+struct wbuf {
+    uint8_t *p;
+    size_t n, cap, max;
+    int bad;                     /* TZ_ENOMEM or TZ_ELIMIT, sticky */
+};
+
+static void put(struct wbuf *w, const void *src, size_t n)
+{
+    if (w->bad)
+        return;
+    if (w->n + n > w->max) {
+        w->bad = TZ_ELIMIT;
+        return;
+    }
+    if (w->n + n > w->cap) {
+        size_t ncap = w->cap ? w->cap : 4096;
+        while (ncap < w->n + n)
+            ncap *= 2;
+        uint8_t *np = realloc(w->p, ncap);
+        if (np == NULL) {
+            w->bad = TZ_ENOMEM;
+            return;
+        }
+        w->p = np;
+        w->cap = ncap;
+    }
+    memcpy(w->p + w->n, src, n);
+    w->n += n;
+}
+
+static void put_u8(struct wbuf *w, uint8_t v)
+{
+    put(w, &v, 1);
+}
+
+static void put_u16(struct wbuf *w, uint16_t v)
+{
+    uint8_t b[2] = {(uint8_t)(v >> 8), (uint8_t)v};
+    put(w, b, 2);
+}
+
+static void put_u32(struct wbuf *w, uint32_t v)
+{
+    uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8),
+                    (uint8_t)v};
+    put(w, b, 4);
+}
+
+static void put_str(struct wbuf *w, const char *s, size_t max)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n > max || n > 0xFFFF) {
+        if (!w->bad)
+            w->bad = TZ_ELIMIT;
+        return;
+    }
+    put_u16(w, (uint16_t)n);
+    put(w, s, n);
+}
+
+/* Reserve the frame's length prefix; finish() fills it. */
+static void begin(struct wbuf *w, size_t max)
+{
+    memset(w, 0, sizeof(*w));
+    w->max = max + 4;
+    put_u32(w, 0);
+}
+
+static int finish(struct wbuf *w, uint8_t **buf, size_t *len,
+                  struct tz_error *err)
+{
+    if (w->bad) {
+        free(w->p);
+        return tz_err(err, w->bad, NULL, 0, "privsep message %s",
+                      w->bad == TZ_ELIMIT ? "over its bounds" : "out of memory");
+    }
+    uint32_t body = (uint32_t)(w->n - 4);
+    w->p[0] = (uint8_t)(body >> 24);
+    w->p[1] = (uint8_t)(body >> 16);
+    w->p[2] = (uint8_t)(body >> 8);
+    w->p[3] = (uint8_t)body;
+    *buf = w->p;
+    *len = w->n;
+    return 0;
+}
+
+int psmsg_encode_request(const struct psmsg_request *rq, uint8_t **buf,
+                         size_t *len, struct tz_error *err)
+{
+    struct wbuf w;
+    begin(&w, PSMSG_MAX_REQUEST);
+    put_u32(&w, MAGIC_REQ);
+    put_u32(&w, rq->lim.max_candidates);
+    put_u32(&w, rq->lim.max_ms);
+    put_u32(&w, rq->lim.max_total_ms);
+    put_str(&w, rq->root, PSMSG_MAX_PATH);
+    put_str(&w, rq->dict_path, PSMSG_MAX_PATH);
+    return finish(&w, buf, len, err);
+}
+
+int psmsg_encode_response(int status, const char *message,
+                          const struct acct_audit *a, uint8_t **buf,
+                          size_t *len, struct tz_error *err)
+{
+    struct wbuf w;
+    begin(&w, PSMSG_MAX_RESPONSE);
+    put_u32(&w, MAGIC_RESP);
+    put_u32(&w, (uint32_t)status);
+    char msg[PSMSG_MAX_MESSAGE + 1];
+    snprintf(msg, sizeof(msg), "%s", message ? message : "");
+    put_str(&w, status ? msg : "", PSMSG_MAX_MESSAGE);
+    if (status != 0 || a == NULL) {
+        put_u8(&w, 0);
+        put_u32(&w, 0);
+        put_u32(&w, 0);
+        put_u32(&w, 0);
+        put_u32(&w, 0);
+        return finish(&w, buf, len, err);
+    }
+    put_u8(&w, (uint8_t)((a->shadow_read ? 1 : 0) | (a->check_ran ? 2 : 0) |
+                         (a->cut ? 4 : 0)));
+    put_u32(&w, a->candidates);
+    if (a->n_rules > SUDOERS_MAX_RULES || a->n_warnings > TZ_MAX_WARNINGS ||
+        a->n > TZ_MAX_ACCOUNTS)
+        w.bad = TZ_ELIMIT;
+    put_u32(&w, (uint32_t)a->n_rules);
+    for (size_t i = 0; i < a->n_rules; i++)
+        put_str(&w, a->rules[i], SUDOERS_MAX_TEXT);
+    put_u32(&w, (uint32_t)a->n_warnings);
+    for (size_t i = 0; i < a->n_warnings; i++)
+        put_str(&w, a->warnings[i], WARNLIST_MAX_LEN);
+    put_u32(&w, (uint32_t)a->n);
+    for (size_t i = 0; i < a->n; i++) {
+        const struct acct_verdict *v = &a->v[i];
+        put_str(&w, v->name, TZ_MAX_NAME);
+        put_u8(&w, (uint8_t)v->state);
+        put_u8(&w, (uint8_t)v->reason);
+        put_u8(&w, (uint8_t)(v->cut ? 1 : 0));
+        put_u32(&w, (uint32_t)v->days_since_change);
+        put_u32(&w, (uint32_t)v->max_days);
+        if (v->n_rules > TZ_MAX_SMALL_LIST)
+            w.bad = TZ_ELIMIT;
+        put_u16(&w, (uint16_t)v->n_rules);
+        for (size_t k = 0; k < v->n_rules; k++)
+            put_u32(&w, v->rules[k]);
+    }
+    return finish(&w, buf, len, err);
+}
+
+/* ---- reader ---- */
+
+struct rbuf {
+    const uint8_t *p;
+    size_t n, pos;
+    const char *bad;             /* first problem found */
+};
+
+static int need(struct rbuf *r, size_t n, const char *what)
+{
+    if (r->bad)
+        return 0;
+    if (r->n - r->pos < n) {
+        r->bad = what;
+        return 0;
+    }
+    return 1;
+}
+
+static uint8_t get_u8(struct rbuf *r, const char *what)
+{
+    if (!need(r, 1, what))
+        return 0;
+    return r->p[r->pos++];
+}
+
+static uint16_t get_u16(struct rbuf *r, const char *what)
+{
+    if (!need(r, 2, what))
+        return 0;
+    uint16_t v = (uint16_t)((r->p[r->pos] << 8) | r->p[r->pos + 1]);
+    r->pos += 2;
+    return v;
+}
+
+static uint32_t get_u32(struct rbuf *r, const char *what)
+{
+    if (!need(r, 4, what))
+        return 0;
+    const uint8_t *b = r->p + r->pos;
+    r->pos += 4;
+    return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) |
+           ((uint32_t)b[2] << 8) | b[3];
+}
+
+/* A string of at most max bytes into a fresh malloc'd buffer (or into dst
+ * when dst is given, which must hold max + 1). NULL on any problem. */
+static char *get_str(struct rbuf *r, size_t max, char *dst, const char *what)
+{
+    uint16_t n = get_u16(r, what);
+    if (r->bad)
+        return NULL;
+    if (n > max) {
+        r->bad = what;
+        return NULL;
+    }
+    if (!need(r, n, what))
+        return NULL;
+    if (memchr(r->p + r->pos, '\0', n)) {
+        r->bad = what;
+        return NULL;
+    }
+    char *s = dst ? dst : malloc((size_t)n + 1);
+    if (s == NULL) {
+        r->bad = "out of memory";
+        return NULL;
+    }
+    memcpy(s, r->p + r->pos, n);
+    s[n] = '\0';
+    r->pos += n;
+    return s;
+}
+
+static int bad(struct rbuf *r, struct tz_error *err)
+{
+    return tz_err(err, TZ_EPROTO, NULL, 0,
+                  "privsep peer sent a malformed message (%s at byte %zu)",
+                  r->bad, r->pos);
+}
+
+int psmsg_decode_request(const uint8_t *body, size_t len,
+                         struct psmsg_request *rq, struct tz_error *err)
+{
+    struct rbuf r = {body, len, 0, NULL};
+    memset(rq, 0, sizeof(*rq));
+    if (len > PSMSG_MAX_REQUEST)
+        return tz_err(err, TZ_EPROTO, NULL, 0, "privsep request too large");
+    if (get_u32(&r, "magic") != MAGIC_REQ && !r.bad)
+        r.bad = "magic";
+    rq->lim.max_candidates = get_u32(&r, "max_candidates");
+    rq->lim.max_ms = get_u32(&r, "max_ms");
+    rq->lim.max_total_ms = get_u32(&r, "max_total_ms");
+    get_str(&r, PSMSG_MAX_PATH, rq->root, "root");
+    get_str(&r, PSMSG_MAX_PATH, rq->dict_path, "dict_path");
+    if (!r.bad && r.pos != r.n)
+        r.bad = "trailing bytes";
+    if (r.bad) {
+        memset(rq, 0, sizeof(*rq));
+        return bad(&r, err);
+    }
+    return 0;
+}
+
+int psmsg_decode_response(const uint8_t *body, size_t len,
+                          struct acct_audit *a, struct tz_error *err)
+{
+    struct rbuf r = {body, len, 0, NULL};
+    memset(a, 0, sizeof(*a));
+    if (len > PSMSG_MAX_RESPONSE)
+        return tz_err(err, TZ_EPROTO, NULL, 0, "privsep answer too large");
+    if (get_u32(&r, "magic") != MAGIC_RESP && !r.bad)
+        r.bad = "magic";
+    int32_t status = (int32_t)get_u32(&r, "status");
+    char msg[PSMSG_MAX_MESSAGE + 1] = "";
+    get_str(&r, PSMSG_MAX_MESSAGE, msg, "message");
+    if (!r.bad && (status > 0 || status < -64))
+        r.bad = "status";
+    uint8_t flags = get_u8(&r, "flags");
+    if (!r.bad && (flags & ~7u))
+        r.bad = "flags";
+    a->shadow_read = !!(flags & 1);
+    a->check_ran = !!(flags & 2);
+    a->cut = !!(flags & 4);
+    a->candidates = get_u32(&r, "candidates");
+
+    uint32_t n = get_u32(&r, "rule count");
+    if (!r.bad && n > SUDOERS_MAX_RULES)
+        r.bad = "rule count";
+    if (!r.bad && n && (a->rules = calloc(n, sizeof(*a->rules))) == NULL)
+        r.bad = "out of memory";
+    for (uint32_t i = 0; i < n && !r.bad; i++)
+        if ((a->rules[a->n_rules] = get_str(&r, SUDOERS_MAX_TEXT, NULL, "rule")))
+            a->n_rules++;
+
+    n = get_u32(&r, "warning count");
+    if (!r.bad && n > TZ_MAX_WARNINGS)
+        r.bad = "warning count";
+    if (!r.bad && n && (a->warnings = calloc(n, sizeof(*a->warnings))) == NULL)
+        r.bad = "out of memory";
+    for (uint32_t i = 0; i < n && !r.bad; i++)
+        if ((a->warnings[a->n_warnings] = get_str(&r, WARNLIST_MAX_LEN, NULL,
+                                                  "warning")))
+            a->n_warnings++;
+
+    n = get_u32(&r, "account count");
+    if (!r.bad && n > TZ_MAX_ACCOUNTS)
+        r.bad = "account count";
+    /* each verdict takes >= 16 bytes: refuse a count the body cannot hold
+     * before allocating for it */
+    if (!r.bad && (size_t)n > (r.n - r.pos) / 16)
+        r.bad = "account count";
+    if (!r.bad && n && (a->v = calloc(n, sizeof(*a->v))) == NULL)
+        r.bad = "out of memory";
+    for (uint32_t i = 0; i < n && !r.bad; i++) {
+        struct acct_verdict *v = &a->v[a->n];
+        v->name = get_str(&r, TZ_MAX_NAME, NULL, "account name");
+        if (v->name == NULL)
+            break;
+        a->n++;
+        if (v->name[0] == '\0' && !r.bad)
+            r.bad = "account name";
+        v->state = get_u8(&r, "state");
+        v->reason = get_u8(&r, "reason");
+        uint8_t cut = get_u8(&r, "cut");
+        v->days_since_change = (int32_t)get_u32(&r, "days_since_change");
+        v->max_days = (int32_t)get_u32(&r, "max_days");
+        uint16_t nr = get_u16(&r, "account rule count");
+        if (r.bad)
+            break;
+        if (v->state > ACCT_PW_OK)
+            r.bad = "state";
+        else if (v->reason > WEAKPW_DICTIONARY ||
+                 (v->state == ACCT_PW_WEAK) != (v->reason != WEAKPW_NONE))
+            r.bad = "reason";
+        else if (cut > 1)
+            r.bad = "cut";
+        else if (v->days_since_change < -1 || v->max_days < -1)
+            r.bad = "day count";
+        else if (nr > TZ_MAX_SMALL_LIST)
+            r.bad = "account rule count";
+        else if (nr && (v->rules = calloc(nr, sizeof(*v->rules))) == NULL)
+            r.bad = "out of memory";
+        v->cut = cut;
+        for (uint16_t k = 0; k < nr && !r.bad; k++) {
+            uint32_t idx = get_u32(&r, "rule index");
+            if (!r.bad && idx >= a->n_rules)
+                r.bad = "rule index";
+            else if (!r.bad)
+                v->rules[v->n_rules++] = idx;
+        }
+    }
+    if (!r.bad && r.pos != r.n)
+        r.bad = "trailing bytes";
+    if (r.bad) {
+        acct_audit_free(a);
+        return bad(&r, err);
+    }
+    if (status != 0) {
+        acct_audit_free(a);
+        return tz_err(err, status, NULL, 0, "privileged check failed: %s",
+                      msg[0] ? msg : tz_strerror(status));
+    }
+    if (acct_audit_index(a) != 0) {
+        acct_audit_free(a);
+        return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    }
+    return 0;
+}

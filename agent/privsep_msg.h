@@ -1,0 +1,65 @@
+/* privsep_msg — the fixed binary format between the agent and its root child.
+ *
+ * Both directions are a frame: a 4-byte big-endian length, then the body.
+ * Integers are big-endian; a string is a 2-byte length and that many bytes
+ * (no NUL inside). Every count and length has a bound below, checked by the
+ * decoder before anything is allocated, and a body must end exactly where
+ * its last field does. The decoders are the security boundary: the parent
+ * decodes what a possibly compromised root child sends, the child decodes
+ * what a possibly compromised unprivileged parent sends; neither trusts a
+ * byte of it.
+ *
+ * request  := u32 magic "TZQ1", u32 max_candidates, u32 max_ms,
+ *             u32 max_total_ms, str root (<= 4095), str dict_path (<= 4095)
+ * response := u32 magic "TZV1", i32 status (0 or a TZ_E* code), str message
+ *             (<= 511, why status failed), u8 flags (1 shadow_read,
+ *             2 check_ran, 4 cut), u32 candidates,
+ *             u32 n_rules (<= SUDOERS_MAX_RULES) x str (<= SUDOERS_MAX_TEXT),
+ *             u32 n_warnings (<= TZ_MAX_WARNINGS) x str (<= WARNLIST_MAX_LEN),
+ *             u32 n_accounts (<= TZ_MAX_ACCOUNTS) x verdict
+ * verdict  := str name (1..TZ_MAX_NAME), u8 state (<= 4), u8 reason (<= 3,
+ *             non-zero iff state is WEAK), u8 cut (0/1), i32 days_since_change
+ *             (>= -1), i32 max_days (>= -1), u16 n_rules (<= TZ_MAX_SMALL_LIST)
+ *             x u32 rule index (< n_rules)
+ *
+ * Ownership: encoders return a malloc'd frame (length prefix included) in
+ * *buf; decoders take a body (no prefix) and fill caller structs.
+ * Errors: TZ_EPROTO (decoder: malformed, with what in err->msg), TZ_ELIMIT
+ * (encoder: over a bound), TZ_ENOMEM. */
+#ifndef TZ_PRIVSEP_MSG_H
+#define TZ_PRIVSEP_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "acct_audit.h"
+#include "tz_error.h"
+#include "weakpw.h"
+
+#define PSMSG_MAX_REQUEST   (16u << 10)
+#define PSMSG_MAX_RESPONSE  (40u << 20)   /* a full-size audit fits */
+#define PSMSG_MAX_PATH      4095
+#define PSMSG_MAX_MESSAGE   511
+
+struct psmsg_request {
+    struct weakpw_limits lim;
+    char root[PSMSG_MAX_PATH + 1];
+    char dict_path[PSMSG_MAX_PATH + 1];
+};
+
+int psmsg_encode_request(const struct psmsg_request *rq, uint8_t **buf,
+                         size_t *len, struct tz_error *err);
+int psmsg_decode_request(const uint8_t *body, size_t len,
+                         struct psmsg_request *rq, struct tz_error *err);
+
+/* status != 0: an error answer carrying message; a is ignored (may be NULL). */
+int psmsg_encode_response(int status, const char *message,
+                          const struct acct_audit *a, uint8_t **buf,
+                          size_t *len, struct tz_error *err);
+/* On success *a is filled and indexed (free with acct_audit_free) and 0 is
+ * returned; an error answer returns its status with the child's message in
+ * err; a malformed body is TZ_EPROTO. On any error *a is empty. */
+int psmsg_decode_response(const uint8_t *body, size_t len,
+                          struct acct_audit *a, struct tz_error *err);
+
+#endif
