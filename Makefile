@@ -4,7 +4,7 @@ BUILD_ASAN ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all deps build run test check-asan clean
+.PHONY: all deps build run test check-asan install clean
 
 all: build
 
@@ -28,6 +28,12 @@ check-asan: deps
 	@cmake --build $(BUILD_ASAN) -j $(JOBS) -- --no-print-directory
 	@cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j 1
+
+# make install [PREFIX=/usr] [DESTDIR=/tmp/stage]: binaries, systemd units,
+# example configs and schemas, through cmake --install.
+PREFIX ?= /usr/local
+install: build
+	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)

@@ -14,6 +14,42 @@ void agent_config_defaults(struct agent_config *c)
     snprintf(c->state_dir, sizeof(c->state_dir), "/var/lib/tz-agent");
     snprintf(c->root, sizeof(c->root), "/");
     c->timeout_s = 30;
+    c->schedule_min = 3 * 60;
+    c->splay_s = 1800;
+    c->retry_min_s = 30;
+    c->retry_max_s = 3600;
+    c->spool_max = 64;
+    c->interval_s = 0;
+    snprintf(c->user, sizeof(c->user), "nobody");
+}
+
+/* A whole decimal number in lo..hi. */
+static int parse_int(const char *value, long lo, long hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (errno || end == value || *end || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* "H:MM" or "HH:MM", 24-hour local time. */
+static int parse_hhmm(const char *v, int *minute_of_day)
+{
+    size_t n = strlen(v);
+    if (n < 4 || n > 5 || v[n - 3] != ':')
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (i != n - 3 && (v[i] < '0' || v[i] > '9'))
+            return -1;
+    int h = n == 5 ? (v[0] - '0') * 10 + (v[1] - '0') : v[0] - '0';
+    int m = (v[n - 2] - '0') * 10 + (v[n - 1] - '0');
+    if (h > 23 || m > 59)
+        return -1;
+    *minute_of_day = h * 60 + m;
+    return 0;
 }
 
 #define COPY(dst, v) (snprintf(dst, sizeof(dst), "%s", v) < (int)sizeof(dst))
@@ -63,8 +99,97 @@ int agent_config_set(struct agent_config *c, const char *key, const char *value,
             return -1;
         }
         c->timeout_s = (int)t;
+    } else if (strcmp(key, "schedule") == 0) {
+        if (parse_hhmm(value, &c->schedule_min) != 0) {
+            snprintf(why, why_len, "schedule must be a local time HH:MM, like 03:00");
+            return -1;
+        }
+    } else if (strcmp(key, "splay") == 0) {
+        if (parse_int(value, 0, 86400, &c->splay_s) != 0) {
+            snprintf(why, why_len, "splay must be 0..86400 seconds");
+            return -1;
+        }
+    } else if (strcmp(key, "retry_min") == 0) {
+        if (parse_int(value, 1, 86400, &c->retry_min_s) != 0) {
+            snprintf(why, why_len, "retry_min must be 1..86400 seconds");
+            return -1;
+        }
+    } else if (strcmp(key, "retry_max") == 0) {
+        if (parse_int(value, 1, 86400, &c->retry_max_s) != 0) {
+            snprintf(why, why_len, "retry_max must be 1..86400 seconds");
+            return -1;
+        }
+    } else if (strcmp(key, "spool_max") == 0) {
+        if (parse_int(value, 1, 10000, &c->spool_max) != 0) {
+            snprintf(why, why_len, "spool_max must be 1..10000 reports");
+            return -1;
+        }
+    } else if (strcmp(key, "user") == 0) {
+        if (value[0] == '\0' || !COPY(c->user, value)) {
+            snprintf(why, why_len, "user must be a user name");
+            return -1;
+        }
+    } else if (strcmp(key, "system") == 0) {
+        char *end;
+        errno = 0;
+        unsigned long long id = strtoull(value, &end, 10);
+        if (errno || end == value || *end || value[0] == '-') {
+            snprintf(why, why_len, "system must be a ledger system id (a number)");
+            return -1;
+        }
+        c->system_id = id;
+    } else if (strcmp(key, "weak_passwords") == 0) {
+        if (!COPY(c->weak_passwords, value)) {
+            snprintf(why, why_len, "weak_passwords path too long");
+            return -1;
+        }
+    } else if (strcmp(key, "weak_max_candidates") == 0) {
+        if (parse_int(value, 1, 1000000, &c->weak_max_candidates) != 0) {
+            snprintf(why, why_len, "weak_max_candidates must be 1..1000000");
+            return -1;
+        }
+    } else if (strcmp(key, "weak_max_ms") == 0) {
+        if (parse_int(value, 1, 3600000, &c->weak_max_ms) != 0) {
+            snprintf(why, why_len, "weak_max_ms must be 1..3600000");
+            return -1;
+        }
+    } else if (strcmp(key, "interval") == 0) {
+        /* For tests: the example config lists it only commented out. */
+        if (parse_int(value, 0, 7 * 86400, &c->interval_s) != 0) {
+            snprintf(why, why_len, "interval must be 0 (daily schedule) .. 604800 "
+                     "seconds");
+            return -1;
+        }
     } else {
         snprintf(why, why_len, "unknown option \"%s\"", key);
+        return -1;
+    }
+    return 0;
+}
+
+int agent_config_apply_flags(struct agent_config *c, const struct agent_flag *f,
+                             int n, char *why, size_t why_len)
+{
+    int replaced = 0;
+    for (int i = 0; i < n; i++) {
+        if (strcmp(f[i].key, "collector") == 0 && !replaced) {
+            c->n_collectors = 0;
+            replaced = 1;
+        }
+        char sub[256];
+        if (agent_config_set(c, f[i].key, f[i].value, sub, sizeof(sub)) != 0) {
+            snprintf(why, why_len, "--%s: %s", f[i].key, sub);
+            return -1;
+        }
+    }
+    return agent_config_check(c, why, why_len);
+}
+
+int agent_config_check(const struct agent_config *c, char *why, size_t why_len)
+{
+    if (c->retry_min_s > c->retry_max_s) {
+        snprintf(why, why_len, "retry_min (%d) is above retry_max (%d)",
+                 c->retry_min_s, c->retry_max_s);
         return -1;
     }
     return 0;
@@ -96,5 +221,7 @@ int agent_config_load(struct agent_config *c, const char *path,
     if (r > 0)
         return tz_err(err, TZ_EPARSE, path, r, "%s",
                       lc.why[0] ? lc.why : "syntax error");
+    if (agent_config_check(c, lc.why, sizeof(lc.why)) != 0)
+        return tz_err(err, TZ_EINVAL, path, 0, "%s", lc.why);
     return 0;
 }

@@ -7,6 +7,18 @@
  * state_dir = /var/lib/tz-agent     ; agent key and sequence state
  * root = /                          ; collect below this directory
  * timeout = 30                      ; seconds to wait for the collector
+ * schedule = 03:00                  ; daemon: daily collection, local time
+ * splay = 1800                      ; daemon: random delay 0..splay seconds
+ * retry_min = 30, retry_max = 3600  ; daemon: backoff bounds, seconds
+ * spool_max = 64                    ; daemon: unsent reports kept on disk
+ * interval = 0                      ; daemon: fixed period in seconds
+ *                                     instead of the schedule (tests)
+ * user = nobody                     ; unprivileged user once root work is done
+ *                                     ("root": keep root, with a warning)
+ * system = 0                        ; ledger id of the system this host serves
+ * weak_passwords = PATH             ; dictionary for the weak-password check
+ * weak_max_candidates = 1000        ; candidates tried per account at most
+ * weak_max_ms = 10000               ; milliseconds per account at most
  * Unknown sections or keys are an error: a typo must not silently disable
  * a setting. */
 #ifndef TZ_AGENT_CONFIG_H
@@ -28,6 +40,21 @@ struct agent_config {
     char state_dir[1024];
     char root[1024];
     int timeout_s;
+    int schedule_min;       /* minute of the day, local time */
+    int splay_s;
+    int retry_min_s, retry_max_s;
+    int spool_max;
+    int interval_s;         /* 0: daily at schedule_min */
+    char user[64];          /* privilege drop target when started as root */
+    uint64_t system_id;     /* 0: none configured */
+    char weak_passwords[1024];
+    int weak_max_candidates;
+    int weak_max_ms;
+};
+
+/* An option given on the command line, applied over the file. */
+struct agent_flag {
+    const char *key, *value;
 };
 
 void agent_config_defaults(struct agent_config *c);
@@ -36,5 +63,11 @@ int agent_config_load(struct agent_config *c, const char *path,
 /* Setters shared by the INI reader and the command-line flags. */
 int agent_config_set(struct agent_config *c, const char *key, const char *value,
                      char *why, size_t why_len);
+/* Apply command-line flags over c; a "collector" flag replaces the file's
+ * list rather than adding to it. */
+int agent_config_apply_flags(struct agent_config *c, const struct agent_flag *f,
+                             int n, char *why, size_t why_len);
+/* Checks across options (retry_min <= retry_max); agent_config_load runs it. */
+int agent_config_check(const struct agent_config *c, char *why, size_t why_len);
 
 #endif

@@ -3,6 +3,7 @@
  *   tz-agent --print [--format json|text] [--root DIR]   no network at all
  *   tz-agent --once --config FILE [flags]                 enroll if needed,
  *                                                        send one report
+ *   tz-agent --config FILE [flags]                        daemon (daemon.h)
  * Exit status: 0 done, 1 failed (the reason is on stderr), 2 usage. */
 #include <getopt.h>
 #include <inttypes.h>
@@ -11,12 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "agent_config.h"
 #include "agent_state.h"
+#include "daemon.h"
+#include "delivery.h"
 #include "pb_json.h"
+#include "privdrop.h"
+#include "privsep.h"
 #include "report.h"
 #include "session.h"
 #include "tz_log.h"
@@ -27,8 +33,10 @@ static void usage(FILE *f)
         "usage: tz-agent --print [--format json|text] [--root DIR]\n"
         "       tz-agent --once --config FILE [--collector URL] [--collector-key HEX]\n"
         "                [--enroll-token TOKEN] [--state-dir DIR] [--root DIR]\n"
+        "       tz-agent --config FILE [same flags as --once]\n"
         "  --print          collect and print the report; no network\n"
         "  --once           enroll if needed, send one report, exit\n"
+        "  (neither)        daemon: collect daily, spool, deliver in order\n"
         "  --config FILE    INI file with an [agent] section (see deploy/)\n"
         "  --root DIR       read every file below DIR (a mounted image)\n"
         "  flags override the config file\n");
@@ -71,6 +79,45 @@ static int print_report(const char *root, const char *format)
     return rc;
 }
 
+/* Root's work is done: hand the state dir to cfg->user and become it.
+ * "user = root" keeps root, on the operator's explicit word. */
+static int drop_privileges(const struct agent_config *cfg)
+{
+    struct tz_error err = {0};
+    if (strcmp(cfg->user, "root") == 0) {
+        if (geteuid() == 0)
+            tz_log(TZ_LOG_WARN, "user = root: the network side keeps root "
+                                "privileges");
+        return 0;
+    }
+    /* The state dir must exist (and hold the key) before root is gone. */
+    struct agent_state st;
+    if (agent_state_load(cfg->state_dir, &st, &err) != 0) {
+        die_err("state", &err);
+        return -1;
+    }
+    tz_keypair_wipe(&st.kp);
+    if (privdrop_give(cfg->state_dir, cfg->user, &err) != 0 ||
+        privdrop(cfg->user, &err) != 0) {
+        die_err("dropping privileges", &err);
+        return -1;
+    }
+    return 0;
+}
+
+/* The weak-password dictionary: configured, else installed, else the one in
+ * the source tree this binary was built from (make run, tests). */
+static const char *dictionary(const struct agent_config *cfg)
+{
+    if (cfg->weak_passwords[0])
+        return cfg->weak_passwords;
+    if (access(TZ_DATADIR "/weak-passwords.txt", R_OK) == 0)
+        return TZ_DATADIR "/weak-passwords.txt";
+    if (access(TZ_SOURCE_SCHEMAS "/weak-passwords.txt", R_OK) == 0)
+        return TZ_SOURCE_SCHEMAS "/weak-passwords.txt";
+    return NULL;
+}
+
 static int run_once(const struct agent_config *cfg)
 {
     struct tz_error err = {0};
@@ -87,6 +134,8 @@ static int run_once(const struct agent_config *cfg)
     int rc = 0, retry = 0;
     uint64_t seq = 0;
     Tz__Report *r = NULL;
+    /* Collect while still root (DMI serials, other users' sockets), then
+     * give up root before the first byte goes to the network. */
     if (report_collect(cfg->root, &r, &err) != 0) {
         die_err("collect", &err);
         rc = 1;
@@ -94,6 +143,16 @@ static int run_once(const struct agent_config *cfg)
     }
     for (size_t i = 0; i < r->n_errors; i++)
         fprintf(stderr, "tz-agent: warning: %s\n", r->errors[i]->message);
+    if (drop_privileges(cfg) != 0) {
+        rc = 1;
+        goto out;
+    }
+    /* Reports a daemon spooled go first, in seq order, so none is lost. */
+    if (delivery_drain_leftovers(cfg, &st, &err) != 0) {
+        die_err("spooled reports", &err);
+        rc = 1;
+        goto out;
+    }
     /* The seq is taken (and persisted) before the report leaves. */
     if (agent_state_next_seq(&st, &seq, &err) != 0 ||
         session_deliver(cfg, &st, r, seq, &retry, &err) != 0) {
@@ -109,6 +168,11 @@ out:
     tz_keypair_wipe(&st.kp);
     return rc;
 }
+
+static int agent_main(struct agent_config *cfg_, int print, int once,
+                      const char *format, const char *config,
+                      const struct agent_flag *flags, int n_flags,
+                      struct privsep *ps);
 
 int main(int argc, char **argv)
 {
@@ -130,7 +194,7 @@ int main(int argc, char **argv)
     int print = 0, once = 0;
     const char *format = "text", *config = NULL;
     /* Flags are applied after the config file so that they win. */
-    struct { const char *key, *value; } flags[32];
+    struct agent_flag flags[32];
     int n_flags = 0;
     int ch;
     while ((ch = getopt_long(argc, argv, "p1f:r:c:h", opts, NULL)) != -1) {
@@ -157,7 +221,7 @@ int main(int argc, char **argv)
             flags[n_flags++].value = optarg;
         }
     }
-    if (optind != argc || print == once) {
+    if (optind != argc || (print && once) || (!print && !once && !config)) {
         usage(stderr);
         return 2;
     }
@@ -168,6 +232,25 @@ int main(int argc, char **argv)
     tz_log_init("tz-agent", TZ_LOG_INFO);
     signal(SIGPIPE, SIG_IGN);
 
+    /* The privileged child is forked before any file or key is read: it is
+     * the only part that ever opens /etc/shadow (privsep.h). */
+    struct tz_error err = {0};
+    struct privsep *ps = NULL;
+    if (privsep_start(&ps, &err) != 0) {
+        die_err("privilege separation", &err);
+        return 1;
+    }
+    int rc = agent_main(&cfg, print, once, format, config, flags, n_flags, ps);
+    privsep_stop(ps);
+    return rc;
+}
+
+static int agent_main(struct agent_config *cfg_, int print, int once,
+                      const char *format, const char *config,
+                      const struct agent_flag *flags, int n_flags,
+                      struct privsep *ps)
+{
+    struct agent_config cfg = *cfg_;
     struct tz_error err = {0};
     if (config && agent_config_load(&cfg, config, &err) != 0) {
         die_err("config", &err);
@@ -187,7 +270,26 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    struct weakpw_limits lim;
+    weakpw_limits_default(&lim);
+    if (cfg.weak_max_candidates)
+        lim.max_candidates = (unsigned)cfg.weak_max_candidates;
+    if (cfg.weak_max_ms)
+        lim.max_ms = (unsigned)cfg.weak_max_ms;
+    report_set_accounts(ps, &lim, dictionary(&cfg));
+    report_set_system(cfg.system_id);
     if (print)
         return print_report(cfg.root, format);
+    if (!once) {
+        /* Neither --print nor --once: run as a daemon until SIGTERM. The
+         * daemon collects without root from here on (README: privileges). */
+        if (drop_privileges(&cfg) != 0)
+            return 1;
+        if (daemon_run(&cfg, config, flags, n_flags, &err) != 0) {
+            die_err("daemon", &err);
+            return 1;
+        }
+        return 0;
+    }
     return run_once(&cfg);
 }

@@ -1,7 +1,10 @@
 /* privdrop — setgroups, setresgid, setresuid, and proof it cannot be undone. */
 #include "privdrop.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <grp.h>
 #include <pwd.h>
 #include <string.h>
@@ -51,4 +54,45 @@ int privdrop(const char *user, struct tz_error *err)
         return tz_err(err, TZ_EPERM, NULL, 0,
                       "root could be regained after dropping to \"%s\"", user);
     return 0;
+}
+
+/* lchown dir/name, and when it is a directory and depth allows, its entries. */
+static int give(int dirfd, const char *name, const char *shown, uid_t uid, gid_t gid,
+                int depth, struct tz_error *err)
+{
+    if (fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) != 0)
+        return tz_err(err, TZ_EIO, shown, 0, "cannot hand to the agent user: %s",
+                      strerror(errno));
+    if (depth == 0)
+        return 0;
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return 0;   /* a file, not a directory */
+    DIR *d = fdopendir(fd);
+    if (d == NULL) {
+        close(fd);
+        return tz_err(err, TZ_EIO, shown, 0, "cannot list: %s", strerror(errno));
+    }
+    int rc = 0;
+    struct dirent *de;
+    while (rc == 0 && (de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        rc = give(fd, de->d_name, shown, uid, gid, depth - 1, err);
+    }
+    closedir(d);
+    return rc;
+}
+
+int privdrop_give(const char *dir, const char *user, struct tz_error *err)
+{
+    if (geteuid() != 0)
+        return 0;
+    if (user == NULL || user[0] == '\0')
+        user = PRIVDROP_DEFAULT_USER;
+    struct passwd pwbuf, *pw = NULL;
+    char buf[16384];
+    if (getpwnam_r(user, &pwbuf, buf, sizeof(buf), &pw) != 0 || pw == NULL)
+        return tz_err(err, TZ_ENOENT, NULL, 0, "no user \"%s\" to run as", user);
+    return give(AT_FDCWD, dir, dir, pw->pw_uid, pw->pw_gid, 2, err);
 }

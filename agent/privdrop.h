@@ -20,4 +20,10 @@
 
 int privdrop(const char *user, struct tz_error *err);
 
+/* Before privdrop: hand dir (the agent's state: key, seq, spool) and what is
+ * in it, one level of subdirectories deep, to user, so the unprivileged
+ * agent can keep its state. Symlinks are not followed. No-op when not root.
+ * Errors: TZ_ENOENT (no such user), TZ_EIO. */
+int privdrop_give(const char *dir, const char *user, struct tz_error *err);
+
 #endif

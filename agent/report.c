@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "collect_accounts.h"
 #include "collect_dpkg.h"
 #include "collect_hardware.h"
 #include "collect_host.h"
@@ -16,6 +17,37 @@
 #include "collect_sshd.h"
 #include "rootfs.h"
 #include "utf8.h"
+
+static struct {
+    struct privsep *ps;
+    struct weakpw_limits lim;
+    int have_lim;
+    const char *dict;
+    uint64_t system_id;
+} accounts_cfg;
+
+void report_set_accounts(struct privsep *ps, const struct weakpw_limits *lim,
+                         const char *dict_path)
+{
+    accounts_cfg.ps = ps;
+    accounts_cfg.have_lim = lim != NULL;
+    if (lim)
+        accounts_cfg.lim = *lim;
+    accounts_cfg.dict = dict_path;
+}
+
+void report_set_system(uint64_t system_id)
+{
+    accounts_cfg.system_id = system_id;
+}
+
+static int collect_accounts_configured(const char *root, Tz__AccountsSection **out,
+                                       struct tz_error *err)
+{
+    return collect_accounts(root, accounts_cfg.ps,
+                            accounts_cfg.have_lim ? &accounts_cfg.lim : NULL,
+                            accounts_cfg.dict, out, err);
+}
 
 static int add_error(Tz__Report *r, Tz__SectionKind kind, const struct tz_error *e)
 {
@@ -75,6 +107,7 @@ int report_collect(const char *root, Tz__Report **out, struct tz_error *err)
         return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
     tz__report__init(r);
     r->collected_at = (int64_t)time(NULL);
+    r->system_id = accounts_cfg.system_id;
     r->agent_version = tz_strdup(TZ_VERSION);
     int rc = r->agent_version ? 0 : TZ_ENOMEM;
 
@@ -98,6 +131,7 @@ int report_collect(const char *root, Tz__Report **out, struct tz_error *err)
     SECTION(TZ__SECTION_KIND__SECTION_INTERFACES, collect_interfaces, interfaces)
     SECTION(TZ__SECTION_KIND__SECTION_PACKAGES, collect_dpkg, packages)
     SECTION(TZ__SECTION_KIND__SECTION_PATCH, collect_patch, patch)
+    SECTION(TZ__SECTION_KIND__SECTION_ACCOUNTS, collect_accounts_configured, accounts)
     SECTION(TZ__SECTION_KIND__SECTION_SSH, collect_sshd, ssh)
     SECTION(TZ__SECTION_KIND__SECTION_LISTENERS, collect_listeners, listeners)
 #undef SECTION

@@ -11,8 +11,22 @@
 #ifndef TZ_REPORT_H
 #define TZ_REPORT_H
 
+#include <stdint.h>
+
+#include "privsep.h"
 #include "taizhang.pb-c.h"
 #include "tz_error.h"
+#include "weakpw.h"
+
+/* How every later collection in this process checks accounts: through the
+ * privsep child ps (NULL: in this process), with these limits (NULL:
+ * defaults) and this dictionary (NULL: username checks only). One agent
+ * process has one privsep child, so this is process-wide; the strings and
+ * ps must outlive the collections. */
+void report_set_accounts(struct privsep *ps, const struct weakpw_limits *lim,
+                         const char *dict_path);
+/* The system this host serves, from the agent's config (0: none). */
+void report_set_system(uint64_t system_id);
 
 int report_collect(const char *root, Tz__Report **out, struct tz_error *err);
 

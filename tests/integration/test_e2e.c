@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tz_test.h"
@@ -100,7 +102,7 @@ static char *collector_pub(void)
 static void write_agent_config(const char *name, const char *token)
 {
     char *pub = collector_pub();
-    char *ini = tz_test_path("[agent]\ncollector = %s\ncollector_key = %s\n"
+    char *ini = tz_test_path("[agent]\nuser = root\ncollector = %s\ncollector_key = %s\n"
                              "enroll_token = %s\nstate_dir = %s/agent-%s\n"
                              "root = %s/hosts/%s\ntimeout = 20\n",
                              url, pub, token, tmp, name, TZ_FIXTURES, name);
@@ -204,7 +206,7 @@ Test(e2e, agent_without_token_or_with_wrong_key_fails_clearly)
 
     /* Pinning another collector key: the collector cannot open the box, and
      * the agent does not trust the plain answer. */
-    char *bad = tz_test_path("[agent]\ncollector = %s\ncollector_key = %064d\n"
+    char *bad = tz_test_path("[agent]\nuser = root\ncollector = %s\ncollector_key = %064d\n"
                              "enroll_token = %s\nstate_dir = %s/agent-x\n"
                              "root = %s/hosts/alpha\ntimeout = 20\n",
                              url, 7, token, tmp, TZ_FIXTURES);
@@ -232,7 +234,7 @@ Test(e2e, concurrent_agents_all_land_in_shared_transactions)
         char name[16];
         snprintf(name, sizeof(name), "c%02d", i);
         char *pub = collector_pub();
-        char *ini = tz_test_path("[agent]\ncollector = %s\ncollector_key = %s\n"
+        char *ini = tz_test_path("[agent]\nuser = root\ncollector = %s\ncollector_key = %s\n"
                                  "enroll_token = %s\nstate_dir = %s/agent-%s\n"
                                  "root = %s/hosts/%s\n", url, pub, token, tmp, name,
                                  TZ_FIXTURES, names[i % 3]);
@@ -298,7 +300,7 @@ Test(e2e, second_report_is_a_delta_and_a_restored_collector_gets_a_full_one)
     char *token = make_token();
     char *root = copy_fixture("alpha");
     char *pub = collector_pub();
-    char *ini = tz_test_path("[agent]\ncollector = %s\ncollector_key = %s\n"
+    char *ini = tz_test_path("[agent]\nuser = root\ncollector = %s\ncollector_key = %s\n"
                              "enroll_token = %s\nstate_dir = %s/agent-d\nroot = %s\n",
                              url, pub, token, tmp, root);
     tz_test_write(tmp, "d.ini", ini);
@@ -345,4 +347,40 @@ Test(e2e, second_report_is_a_delta_and_a_restored_collector_gets_a_full_one)
     cJSON_Delete(hosts);
 
     free(status); free(backup); free(ini); free(pub); free(root); free(token);
+}
+
+/* As root, --once collects, hands its state dir to "nobody", drops to it and
+ * only then talks to the collector. (Skipped when the tests do not run as
+ * root: there is nothing to drop.) */
+Test(e2e, once_as_root_drops_privileges_before_sending)
+{
+    if (geteuid() != 0)
+        cr_skip_test("not running as root");
+    /* nobody must reach the state dir and the collector: tcp, and a
+     * traversable temp dir. */
+    cr_assert_eq(chmod(tmp, 0755), 0);
+    stop_collector();
+    char *tcp = tz_test_path("tcp://127.0.0.1:%d", 20000 + getpid() % 20000);
+    char *argv[] = {TZ_BIN "/tz-collector", "--data", data, "--listen", tcp, NULL};
+    collector = tz_test_spawn(argv, clogpath);
+    cr_assert_eq(tz_test_wait_for(clogpath, "listening on", 10000), 0);
+    char *token = make_token();
+    char *pub = collector_pub();
+    char *ini = tz_test_path("[agent]\ncollector = %s\ncollector_key = %s\n"
+                             "enroll_token = %s\nstate_dir = %s/agent-drop\n"
+                             "root = %s/hosts/alpha\n", tcp, pub, token, tmp,
+                             TZ_FIXTURES);
+    tz_test_write(tmp, "drop.ini", ini);
+    run_agent("drop");
+    struct stat st;
+    char *key = tz_test_path("%s/agent-drop/agent.key", tmp);
+    cr_assert_eq(stat(key, &st), 0);
+    struct passwd *nobody = getpwnam("nobody");
+    cr_assert_not_null(nobody);
+    cr_assert_eq(st.st_uid, nobody->pw_uid, "state not handed to nobody");
+    cr_assert_eq(st.st_mode & 0777, 0600, "the key must stay private");
+    cJSON *hosts = hosts_json();
+    cr_assert_eq(packages_of(hosts, "alpha.example.edu.cn"), 3);
+    cJSON_Delete(hosts);
+    free(key); free(ini); free(pub); free(token); free(tcp);
 }

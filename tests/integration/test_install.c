@@ -1,0 +1,131 @@
+/* Installation: `cmake --install` of this build with DESTDIR puts the three
+ * binaries, the hardened systemd units (paths rewritten for the prefix),
+ * the example configs and the schemas under DESTDIR/PREFIX, and nothing
+ * elsewhere. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tz_test.h"
+
+static char *tmp;
+
+static void setup(void)
+{
+    tmp = tz_test_tmpdir("install");
+}
+
+static void teardown(void)
+{
+    tz_test_rm_rf(tmp);
+    free(tmp);
+}
+
+TestSuite(install, .init = setup, .fini = teardown, .timeout = 120);
+
+static void install_to(const char *destdir, const char *prefix)
+{
+    char *env = tz_test_path("DESTDIR=%s", destdir);
+    /* TZ_BIN is <build dir>/bin. */
+    char *argv[] = {"env", env, "cmake", "--install", TZ_BIN "/..", "--prefix",
+                    (char *)prefix, NULL};
+    char *out = NULL;
+    int rc = tz_test_run(argv, &out);
+    cr_assert_eq(rc, 0, "cmake --install failed: %s", out);
+    free(out);
+    free(env);
+}
+
+static char *file_in(const char *destdir, const char *rel)
+{
+    char *p = tz_test_path("%s%s", destdir, rel);
+    char *s = tz_test_slurp(p);
+    cr_assert_not_null(s, "missing: %s", p);
+    free(p);
+    return s;
+}
+
+static void expect_executable(const char *destdir, const char *rel)
+{
+    char *p = tz_test_path("%s%s", destdir, rel);
+    cr_assert_eq(access(p, X_OK), 0, "not an executable: %s", p);
+    free(p);
+}
+
+static void expect_line(const char *text, const char *line, const char *what)
+{
+    const char *p = text;
+    size_t n = strlen(line);
+    while ((p = strstr(p, line)) != NULL) {
+        if ((p == text || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
+            return;
+        p += n;
+    }
+    cr_assert_fail("%s lacks the line \"%s\":\n%s", what, line, text);
+}
+
+Test(install, usr_prefix_puts_everything_under_destdir)
+{
+    char *dest = tz_test_path("%s/stage", tmp);
+    install_to(dest, "/usr");
+
+    expect_executable(dest, "/usr/bin/tz-agent");
+    expect_executable(dest, "/usr/bin/tz-collector");
+    expect_executable(dest, "/usr/bin/tzctl");
+
+    char *agent = file_in(dest, "/usr/lib/systemd/system/tz-agent.service");
+    expect_line(agent, "ExecStart=/usr/bin/tz-agent --config /etc/taizhang/tz-agent.ini",
+                "tz-agent.service");
+    expect_line(agent, "CapabilityBoundingSet=CAP_DAC_READ_SEARCH CAP_SYS_PTRACE",
+                "tz-agent.service");
+    const char *hardening[] = {"ProtectSystem=strict", "ProtectHome=yes",
+                               "PrivateTmp=yes", "NoNewPrivileges=yes",
+                               "Restart=on-failure",
+                               "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK"};
+    for (size_t i = 0; i < sizeof(hardening) / sizeof(hardening[0]); i++)
+        expect_line(agent, hardening[i], "tz-agent.service");
+    expect_line(agent, "StateDirectory=tz-agent", "tz-agent.service");
+    expect_line(agent, "ReadWritePaths=/var/lib/tz-agent", "tz-agent.service");
+
+    char *coll = file_in(dest, "/usr/lib/systemd/system/tz-collector.service");
+    expect_line(coll, "ExecStart=/usr/bin/tz-collector --config "
+                      "/etc/taizhang/tz-collector.ini", "tz-collector.service");
+    expect_line(coll, "CapabilityBoundingSet=", "tz-collector.service");
+    expect_line(coll, "StateDirectory=tz-collector", "tz-collector.service");
+    for (size_t i = 0; i < sizeof(hardening) / sizeof(hardening[0]); i++)
+        expect_line(coll, hardening[i], "tz-collector.service");
+
+    char *ex = file_in(dest, "/usr/share/doc/taizhang/examples/tz-agent.ini.example");
+    cr_assert(strstr(ex, "spool_max") != NULL, "example lacks the daemon options");
+    free(ex);
+    free(file_in(dest, "/usr/share/doc/taizhang/examples/tz-collector.ini.example"));
+    free(file_in(dest, "/usr/share/taizhang/rules.ini"));
+    free(file_in(dest, "/usr/share/taizhang/weak-passwords.txt"));
+
+    /* DESTDIR holds usr/ and nothing else: no file escaped the prefix. */
+    DIR *d = opendir(dest);
+    cr_assert_not_null(d);
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL)
+        cr_assert(de->d_name[0] == '.' || strcmp(de->d_name, "usr") == 0,
+                  "unexpected %s/%s", dest, de->d_name);
+    closedir(d);
+    free(agent);
+    free(coll);
+    free(dest);
+}
+
+Test(install, other_prefix_rewrites_the_unit_paths)
+{
+    char *dest = tz_test_path("%s/stage", tmp);
+    install_to(dest, "/opt/taizhang");
+    expect_executable(dest, "/opt/taizhang/bin/tz-agent");
+    char *agent = file_in(dest, "/opt/taizhang/lib/systemd/system/tz-agent.service");
+    expect_line(agent, "ExecStart=/opt/taizhang/bin/tz-agent --config "
+                       "/opt/taizhang/etc/taizhang/tz-agent.ini", "tz-agent.service");
+    free(agent);
+    free(dest);
+}
