@@ -17,6 +17,8 @@ void collector_config_defaults(struct collector_config *c)
     snprintf(c->listen, sizeof(c->listen), "tcp://127.0.0.1:7450");
     c->max_batch = 256;
     c->max_message = TZ_MAX_MSG;
+    c->recheck_interval = 300;
+    c->history_days = 400;
 }
 
 struct load_ctx {
@@ -56,6 +58,15 @@ static int on_kv(void *user, const char *section, const char *name,
             goto bad;
     } else if (strcmp(name, "max_message") == 0) {
         if (parse_size(value, 1024, 256u << 20, &c->max_message) != 0)
+            goto bad;
+    } else if (strcmp(name, "rules") == 0) {
+        if (snprintf(c->rules, sizeof(c->rules), "%s", value) >= (int)sizeof(c->rules))
+            goto bad;
+    } else if (strcmp(name, "recheck_interval") == 0) {
+        if (parse_size(value, 1, 86400, &c->recheck_interval) != 0)
+            goto bad;
+    } else if (strcmp(name, "history_days") == 0) {
+        if (parse_size(value, 1, 36500, &c->history_days) != 0)
             goto bad;
     } else {
         snprintf(lc->why, sizeof(lc->why), "unknown option \"%s\"", name);

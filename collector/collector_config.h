@@ -5,6 +5,9 @@
  * listen = tcp://127.0.0.1:7450   ; nanomsg URL agents connect to
  * max_batch = 256                 ; requests per write transaction
  * max_message = 8388608           ; bytes; larger requests are TOO_LARGE
+ * rules = /usr/share/taizhang/rules.ini ; thresholds (default: built in)
+ * recheck_interval = 300          ; seconds between full rule re-evaluations
+ * history_days = 400              ; change history kept this long
  * Every option is also a flag (--data, --listen, ...); flags win. */
 #ifndef TZ_COLLECTOR_CONFIG_H
 #define TZ_COLLECTOR_CONFIG_H
@@ -18,6 +21,9 @@ struct collector_config {
     char listen[512];
     size_t max_batch;
     size_t max_message;
+    char rules[1024];          /* empty: built-in defaults */
+    size_t recheck_interval;   /* seconds */
+    size_t history_days;
 };
 
 void collector_config_defaults(struct collector_config *c);

@@ -9,27 +9,74 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <uv.h>
 
 #include "collector_config.h"
+#include "flags_update.h"
 #include "ingest.h"
 #include "keys.h"
 #include "register.h"
+#include "rules_config.h"
 #include "tz_log.h"
 
 static void usage(FILE *f)
 {
     fprintf(f,
             "usage: tz-collector [--data DIR] [--listen URL] [--config FILE]\n"
-            "                    [--max-batch N] [--verbose]\n"
+            "                    [--rules FILE] [--max-batch N] [--verbose]\n"
             "  --data DIR     register and collector key (default ./var/taizhang)\n"
             "  --listen URL   nanomsg URL for agents (default tcp://127.0.0.1:7450)\n"
             "  --config FILE  INI file, [collector] section; flags override it\n"
+            "  --rules FILE   rule thresholds (default: built in, as schemas/rules.ini)\n"
             "  --max-batch N  requests per write transaction (default 256)\n");
 }
 
 static struct ingest *g_ingest;
+
+/* What the callbacks of the loop share. */
+struct collector {
+    struct tz_register *reg;
+    struct rules_config rules;
+    struct collector_config cfg;
+    uv_timer_t recheck;     /* time-based flags: AGENT_SILENT, EVALUATION_OVERDUE */
+    uv_timer_t prune;       /* history retention */
+};
+
+/* After a batch is acked: the rules for the hosts it stored. */
+static void on_stored(void *arg, const uint64_t *ids, size_t n)
+{
+    struct collector *c = arg;
+    struct tz_error err = {0};
+    char buf[700];
+    if (flags_update_hosts(c->reg, &c->rules, ids, n, (int64_t)time(NULL), &err) != 0)
+        tz_log(TZ_LOG_ERROR, "updating flags: %s", tz_error_str(&err, buf, sizeof(buf)));
+}
+
+static void on_recheck(uv_timer_t *t)
+{
+    struct collector *c = t->data;
+    struct tz_error err = {0};
+    char buf[700];
+    if (flags_update_all(c->reg, &c->rules, (int64_t)time(NULL), &err) != 0)
+        tz_log(TZ_LOG_ERROR, "re-evaluating rules: %s",
+               tz_error_str(&err, buf, sizeof(buf)));
+}
+
+/* A slice of history pruning a minute: retention is not urgent, ingest is. */
+static void on_prune(uv_timer_t *t)
+{
+    struct collector *c = t->data;
+    struct tz_error err = {0};
+    char buf[700];
+    size_t deleted = 0;
+    int64_t before = (int64_t)time(NULL) - (int64_t)c->cfg.history_days * 86400;
+    if (register_history_prune(c->reg, before, 20000, &deleted, &err) != 0)
+        tz_log(TZ_LOG_ERROR, "pruning history: %s", tz_error_str(&err, buf, sizeof(buf)));
+    else if (deleted)
+        tz_log(TZ_LOG_DEBUG, "pruned %zu history entries", deleted);
+}
 
 static void close_handle(uv_handle_t *h, void *arg)
 {
@@ -50,7 +97,7 @@ int main(int argc, char **argv)
 {
     struct collector_config cfg;
     collector_config_defaults(&cfg);
-    const char *config = NULL, *data = NULL, *listen = NULL;
+    const char *config = NULL, *data = NULL, *listen = NULL, *rules = NULL;
     long max_batch = 0;
     int verbose = 0;
     static const struct option opts[] = {
@@ -58,12 +105,14 @@ int main(int argc, char **argv)
         {"listen", required_argument, NULL, 'l'},
         {"config", required_argument, NULL, 'c'},
         {"max-batch", required_argument, NULL, 'b'},
+        {"rules", required_argument, NULL, 'r'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int ch;
-    while ((ch = getopt_long(argc, argv, "d:l:c:b:vh", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "d:l:c:b:r:vh", opts, NULL)) != -1) {
         switch (ch) {
+        case 'r': rules = optarg; break;
         case 'd': data = optarg; break;
         case 'l': listen = optarg; break;
         case 'c': config = optarg; break;
@@ -99,6 +148,16 @@ int main(int argc, char **argv)
         snprintf(cfg.listen, sizeof(cfg.listen), "%s", listen);
     if (max_batch)
         cfg.max_batch = (size_t)max_batch;
+    if (rules)
+        snprintf(cfg.rules, sizeof(cfg.rules), "%s", rules);
+
+    static struct collector col;
+    col.cfg = cfg;
+    rules_config_defaults(&col.rules);
+    if (cfg.rules[0] && rules_config_load(&col.rules, cfg.rules, &err) != 0) {
+        fprintf(stderr, "tz-collector: %s\n", tz_error_str(&err, ebuf, sizeof(ebuf)));
+        return 1;
+    }
 
     signal(SIGPIPE, SIG_IGN);
     struct tz_keypair kp;
@@ -112,9 +171,12 @@ int main(int argc, char **argv)
 
     uv_loop_t loop;
     uv_loop_init(&loop);
+    col.reg = reg;
     struct ingest_opts io = {.listen_url = cfg.listen,
                              .max_msg = cfg.max_message,
-                             .max_batch = cfg.max_batch};
+                             .max_batch = cfg.max_batch,
+                             .on_stored = on_stored,
+                             .on_stored_arg = &col};
     if (ingest_start(&loop, reg, &kp, &io, &g_ingest, &err) != 0) {
         fprintf(stderr, "tz-collector: %s\n", tz_error_str(&err, ebuf, sizeof(ebuf)));
         register_close(reg);
@@ -126,6 +188,12 @@ int main(int argc, char **argv)
     uv_signal_init(&loop, &sigterm);
     uv_signal_start(&sigint, on_signal_stop, SIGINT);
     uv_signal_start(&sigterm, on_signal_stop, SIGTERM);
+    /* The first recheck runs at once: flags are current from the start. */
+    uv_timer_init(&loop, &col.recheck);
+    uv_timer_init(&loop, &col.prune);
+    col.recheck.data = col.prune.data = &col;
+    uv_timer_start(&col.recheck, on_recheck, 0, cfg.recheck_interval * 1000);
+    uv_timer_start(&col.prune, on_prune, 60 * 1000, 60 * 1000);
 
     char pkhex[TZ_KEY_HEX];
     tz_hex_encode(kp.pk, sizeof(kp.pk), pkhex);

@@ -58,6 +58,17 @@ $TOKEN_LINE
 INI
 
 "$BIN/tz-agent" --once --config "$VAR/agent.ini"
+# Stop the collector first: the flags of the report it just stored are
+# written right after the Ack, and a clean stop waits for them.
+stop
+trap - EXIT INT TERM
+
 echo
 echo "Ledger of hosts (tzctl --data $DATA hosts):"
 "$BIN/tzctl" --data "$DATA" hosts
+echo
+echo "Systems (tzctl --data $DATA systems):"
+"$BIN/tzctl" --data "$DATA" systems
+echo
+echo "Flags (tzctl --data $DATA flags):"
+"$BIN/tzctl" --data "$DATA" flags

@@ -1,6 +1,7 @@
 /* hosts — `tzctl hosts [--dept D]` lists the register's hosts from the
  * agent records' summaries (no sections unpacked, so it stays fast at 100k
- * hosts); `tzctl host show ID` prints one host's record and latest report. */
+ * hosts) with the system each belongs to; `tzctl host show ID` prints one
+ * host's record, its binding and latest report. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -21,13 +22,18 @@ static const struct out_col host_cols[] = {
     {"PACKAGES", "packages", OUT_NUM},
     {"IPS", "ips", OUT_LIST},
     {"LAST SEEN", "last_seen", OUT_STR},
+    {"SYSTEM", "system_id", OUT_NUM},
 };
 #define N_HOST_COLS (sizeof(host_cols) / sizeof(host_cols[0]))
 
-static int host_row(const Tz__AgentRecord *rec, void *arg)
+static int host_row(const Tz__AgentRecord *rec, uint64_t system_id,
+                    Tz__BindingSource src, void *arg)
 {
+    (void)src;
     struct out_table *t = arg;
-    char id[24], pkgs[16], seen[32];
+    char id[24], pkgs[16], seen[32], sys[24] = "";
+    if (system_id)
+        snprintf(sys, sizeof(sys), "%" PRIu64, system_id);
     snprintf(id, sizeof(id), "%" PRIu64, rec->agent_id);
     /* "" until the first report: a count of 0 would claim an empty host */
     if (rec->reports > 0)
@@ -49,7 +55,7 @@ static int host_row(const Tz__AgentRecord *rec, void *arg)
     }
     const char *cells[N_HOST_COLS] = {id, rec->hostname, rec->dept,
                                       rec->os_pretty, rec->kernel, pkgs,
-                                      ips, seen};
+                                      ips, seen, sys};
     int rc = out_add(t, cells);
     free(ips);
     return rc;
@@ -104,7 +110,7 @@ int tzctl_hosts(const struct tzctl *c, int argc, char **argv)
             rc = tzctl_fail("no department \"%s\"", dept);
     }
     if (rc == 0) {
-        int r = register_each_agent(reg, dept, host_row, t, &err);
+        int r = register_each_host_binding(reg, dept, host_row, t, &err);
         if (r == TZ_ENOMEM)
             rc = tzctl_fail("out of memory");
         else if (r != 0)
@@ -156,7 +162,15 @@ static void show_line(const char *label, const char *value)
     free(s);
 }
 
-static int show_text(const Tz__AgentRecord *rec, const Tz__Report *rep)
+/* The host's system and how it got there (register_host_binding). */
+struct binding {
+    uint64_t system_id;
+    Tz__BindingSource src;
+    char name[TZ_MAX_NAME_BUF];
+};
+
+static int show_text(const Tz__AgentRecord *rec, const Tz__Report *rep,
+                     const struct binding *b)
 {
     char t[32], buf[64];
     snprintf(buf, sizeof(buf), "%" PRIu64, rec->agent_id);
@@ -173,6 +187,14 @@ static int show_text(const Tz__AgentRecord *rec, const Tz__Report *rep)
     show_line("last report:", t[0] ? t : "never");
     snprintf(buf, sizeof(buf), "%" PRIu64, rec->reports);
     show_line("reports:", buf);
+    if (b->system_id) {
+        char sys[TZ_MAX_NAME_BUF + 64];
+        snprintf(sys, sizeof(sys), "%" PRIu64 " %s (%s)", b->system_id,
+                 b->name, tzctl_binding_source(b->src));
+        show_line("system:", sys);
+    } else {
+        show_line("system:", "none (not in the ledger)");
+    }
     printf("\nAgent record:\n");
     int rc = write_text_safe(&rec->base, "  ");
     printf("\nLatest report:\n");
@@ -183,18 +205,37 @@ static int show_text(const Tz__AgentRecord *rec, const Tz__Report *rep)
     return rc;
 }
 
-static int show_json(const Tz__AgentRecord *rec, const Tz__Report *rep)
+static cJSON *binding_json(const struct binding *b)
+{
+    if (b->system_id == 0)
+        return cJSON_CreateNull();
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL ||
+        !cJSON_AddNumberToObject(o, "system_id", (double)b->system_id) ||
+        !cJSON_AddStringToObject(o, "name", b->name) ||
+        !cJSON_AddStringToObject(o, "source", tzctl_binding_source(b->src))) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+static int show_json(const Tz__AgentRecord *rec, const Tz__Report *rep,
+                     const struct binding *b)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON *a = pb_to_json(&rec->base);
     cJSON *r = rep ? pb_to_json(&rep->base) : cJSON_CreateNull();
-    if (o == NULL || a == NULL || r == NULL) {
+    cJSON *bj = binding_json(b);
+    if (o == NULL || a == NULL || r == NULL || bj == NULL) {
         cJSON_Delete(o);
         cJSON_Delete(a);
         cJSON_Delete(r);
+        cJSON_Delete(bj);
         return TZ_ENOMEM;
     }
     cJSON_AddItemToObject(o, "agent", a);
+    cJSON_AddItemToObject(o, "binding", bj);
     cJSON_AddItemToObject(o, "report", r);
     char *s = cJSON_Print(o);
     cJSON_Delete(o);
@@ -236,10 +277,25 @@ int tzctl_host(const struct tzctl *c, int argc, char **argv)
     Tz__AgentRecord *rec;
     Tz__Report *rep;
     int r = register_get_host(reg, id, &rec, &rep, &err);
+    struct binding b = {0};
+    if (r == 0)
+        r = register_host_binding(reg, id, &b.system_id, &b.src, &err);
+    Tz__SystemRecord *sys = NULL;
+    if (r == 0 && b.system_id &&
+        (r = register_system_get(reg, b.system_id, &sys, &err)) == 0)
+        snprintf(b.name, sizeof(b.name), "%s", sys->name);
+    if (sys)
+        protobuf_c_message_free_unpacked(&sys->base, NULL);
     register_close(reg);
-    if (r != 0)
+    if (r != 0) {
+        if (rec)
+            protobuf_c_message_free_unpacked(&rec->base, NULL);
+        if (rep)
+            protobuf_c_message_free_unpacked(&rep->base, NULL);
         return tzctl_fail_err(&err);
-    r = c->format == OUT_JSON ? show_json(rec, rep) : show_text(rec, rep);
+    }
+    r = c->format == OUT_JSON ? show_json(rec, rep, &b)
+                              : show_text(rec, rep, &b);
     if (r != 0)
         rc = tzctl_fail("%s", tz_strerror(r));
     protobuf_c_message_free_unpacked(&rec->base, NULL);

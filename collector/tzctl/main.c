@@ -1,7 +1,9 @@
 /* tzctl — the operator's tool: global options, dispatch to one file per
- * command group (hosts.c, dept.c, token.c, stats.c), and the shared helpers
- * of tzctl.h. Reads open the register read-only, so they run beside a live
- * collector; `dept add` and `token create` take a short write transaction. */
+ * command group (hosts.c, dept.c, token.c, stats.c, system.c, bind.c), and
+ * the shared helpers of tzctl.h. Reads open the register read-only, so they
+ * run beside a live collector; `dept add`, `token create` and the ledger's
+ * writes (system add/set/retire/import, bind) take a short write
+ * transaction. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,14 +22,33 @@ static const char usage_text[] =
     "  host show ID                 one host's record and latest report\n"
     "  dept add NAME                add a department\n"
     "  dept list                    list departments\n"
+    "  system add NAME --dept D [--FIELD VALUE...]\n"
+    "                               add a system to the ledger (FIELD: any\n"
+    "                               key of `system show`, e.g. --owner,\n"
+    "                               --ips, --mlps-grade, --status)\n"
+    "  system set ID|NAME FIELD=VALUE...\n"
+    "                               change fields (keys or Chinese labels)\n"
+    "  system show ID|NAME          one system's ledger record and hosts\n"
+    "  system list [--dept D] [--status S]\n"
+    "  systems                      list systems (same as system list)\n"
+    "  system retire ID|NAME        mark a system retired\n"
+    "  system import FILE.csv       add every row of a ledger sheet, or none\n"
+    "  bind HOST SYSTEM [--by NAME] bind a host to a system explicitly\n"
+    "  unbind HOST                  remove a host's explicit binding\n"
     "  token create --dept NAME     make an enrollment token for NAME\n"
     "  token create --admin         make an admin token\n"
     "  stats                        register counters and size\n"
+    "  flags [--dept D] [--system ID] [--host ID] [--severity S] [--closed]\n"
+    "                               what the rules raise, with evidence, the\n"
+    "                               article cited and the fix; S = minimum\n"
+    "  history HOST [--since DATE]  what changed on a host, report by report\n"
     "\n"
     "options (anywhere on the line):\n"
     "  --data DIR      the register (default: $TZ_DATA, else " DEFAULT_DATA
     ")\n"
     "  --format F      table (default), csv or json\n"
+    "  --rules FILE    rule thresholds for flags after ledger changes\n"
+    "                  (default: built in, as schemas/rules.ini)\n"
     "  -h, --help      this text\n";
 
 int tzctl_fail(const char *fmt, ...)
@@ -57,6 +78,17 @@ int tzctl_usage(const char *fmt, ...)
     fputs(usage_text, stderr);
     va_end(ap);
     return TZCTL_USAGE;
+}
+
+/* Does this command change the ledger (and so the flags)? */
+static int changes_ledger(int n, char **rest)
+{
+    if (strcmp(rest[0], "bind") == 0 || strcmp(rest[0], "unbind") == 0)
+        return 1;
+    if (strcmp(rest[0], "system") != 0 || n < 2)
+        return 0;
+    return strcmp(rest[1], "add") == 0 || strcmp(rest[1], "set") == 0 ||
+           strcmp(rest[1], "retire") == 0 || strcmp(rest[1], "import") == 0;
 }
 
 int tzctl_open(const struct tzctl *c, unsigned flags, struct tz_register **reg)
@@ -142,6 +174,12 @@ int main(int argc, char **argv)
                 goto out;
             }
             c.data = val;
+        } else if (tzctl_optval(a, "--rules", argc, argv, &i, &val)) {
+            if (val == NULL || val[0] == '\0') {
+                rc = tzctl_usage("--rules needs a file");
+                goto out;
+            }
+            c.rules = val;
         } else if (tzctl_optval(a, "--format", argc, argv, &i, &val)) {
             if (val == NULL || out_format_parse(val, &c.format) != 0) {
                 rc = tzctl_usage("--format must be table, csv or json");
@@ -162,6 +200,9 @@ int main(int argc, char **argv)
     } cmds[] = {
         {"hosts", tzctl_hosts}, {"host", tzctl_host}, {"dept", tzctl_dept},
         {"token", tzctl_token}, {"stats", tzctl_stats},
+        {"system", tzctl_system}, {"systems", tzctl_systems},
+        {"bind", tzctl_bind}, {"unbind", tzctl_unbind},
+        {"flags", tzctl_flags}, {"history", tzctl_history},
     };
     rc = -1;
     for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
@@ -169,6 +210,8 @@ int main(int argc, char **argv)
             rc = cmds[k].fn(&c, n, rest);
     if (rc < 0)
         rc = tzctl_usage("unknown command \"%s\"", rest[0]);
+    else if (rc == TZCTL_OK && changes_ledger(n, rest))
+        rc = tzctl_reflag(&c);
 out:
     free(rest);
     if (fflush(stdout) != 0 && rc == TZCTL_OK)

@@ -14,6 +14,7 @@
 struct tzctl {
     const char *data;          /* register directory */
     enum out_format format;
+    const char *rules;         /* --rules FILE, NULL: built-in defaults */
 };
 
 enum { TZCTL_OK = 0, TZCTL_FAIL = 1, TZCTL_USAGE = 2 };
@@ -51,5 +52,17 @@ int tzctl_host(const struct tzctl *c, int argc, char **argv);
 int tzctl_dept(const struct tzctl *c, int argc, char **argv);
 int tzctl_token(const struct tzctl *c, int argc, char **argv);
 int tzctl_stats(const struct tzctl *c, int argc, char **argv);
+int tzctl_flags(const struct tzctl *c, int argc, char **argv);
+int tzctl_history(const struct tzctl *c, int argc, char **argv);
+
+/* Re-evaluate every rule and store the flags (after a ledger change). */
+int tzctl_reflag(const struct tzctl *c);
+int tzctl_system(const struct tzctl *c, int argc, char **argv);
+int tzctl_systems(const struct tzctl *c, int argc, char **argv);
+int tzctl_bind(const struct tzctl *c, int argc, char **argv);
+int tzctl_unbind(const struct tzctl *c, int argc, char **argv);
+
+/* "explicit", "config", "match", or "" for BIND_NONE (bind.c). */
+const char *tzctl_binding_source(Tz__BindingSource src);
 
 #endif

@@ -384,3 +384,55 @@ Test(e2e, once_as_root_drops_privileges_before_sending)
     cJSON_Delete(hosts);
     free(key); free(ini); free(pub); free(token); free(tcp);
 }
+
+/* flags --format json as an array, and whether flag id is open on host. */
+static int has_flag(const char *id, const char *subject_prefix, int closed)
+{
+    char *out = tzctl(0, "flags", "--closed", "--format", "json");
+    cJSON *j = cJSON_Parse(out);
+    cr_assert(cJSON_IsArray(j), "%s", out);
+    int found = 0;
+    cJSON *f;
+    cJSON_ArrayForEach(f, j) {
+        const char *fid = cJSON_GetObjectItem(f, "id")->valuestring;
+        const char *subj = cJSON_GetObjectItem(f, "subject")->valuestring;
+        const char *cl = cJSON_GetObjectItem(f, "closed")->valuestring;
+        if (strcmp(fid, id) == 0 && strncmp(subj, subject_prefix, strlen(subject_prefix)) == 0 &&
+            (cl[0] != '\0') == closed)
+            found = 1;
+    }
+    cJSON_Delete(j);
+    free(out);
+    return found;
+}
+
+Test(e2e, a_report_raises_flags_and_a_ledger_change_clears_them)
+{
+    char *token = make_token();
+    write_agent_config("alpha", token);
+    run_agent("alpha");
+    /* The collector evaluates the host's rules right after the Ack. */
+    for (int i = 0; i < 100 && !has_flag("UNREGISTERED_HOST", "host 1 ", 0); i++)
+        usleep(20 * 1000);
+    cr_assert(has_flag("UNREGISTERED_HOST", "host 1 alpha", 0));
+
+    /* Register the system the host serves and bind it: the flag closes, and
+     * the system's own missing fields are flagged. */
+    char *argv[] = {TZ_BIN "/tzctl", "--data", data, "system", "add", "图书馆门户",
+                    "--dept", "信息工程学院", "--owner", "张三", NULL};
+    char *out = NULL;
+    cr_assert_eq(tz_test_run(argv, &out), 0, "%s", out);
+    free(out);
+    free(tzctl(0, "bind", "1", "图书馆门户", NULL));
+    cr_assert(has_flag("UNREGISTERED_HOST", "host 1 alpha", 1), "not closed");
+    cr_assert_not(has_flag("UNREGISTERED_HOST", "host 1 alpha", 0), "still open");
+    cr_assert(has_flag("NO_OWNER", "system 1 图书馆门户", 0));
+    cr_assert(has_flag("NO_GRADING", "system 1 图书馆门户", 0));
+
+    char *set[] = {TZ_BIN "/tzctl", "--data", data, "system", "set", "1",
+                   "管理员=李四", NULL};
+    cr_assert_eq(tz_test_run(set, &out), 0, "%s", out);
+    free(out);
+    cr_assert(has_flag("NO_OWNER", "system 1 图书馆门户", 1));
+    free(token);
+}

@@ -149,23 +149,24 @@ Test(tzctl, hosts_table_aligns_columns_and_counts_cjk_as_two)
     cr_assert_eq(TZCTL_RUN("hosts"), 0, "%s", out);
     cr_assert_str_eq(out,
         "ID  HOSTNAME                   DEPT        OS                          "
-        "    KERNEL          PACKAGES  IPS                   LAST SEEN\n"
+        "    KERNEL          PACKAGES  IPS                   LAST SEEN        "
+        "     SYSTEM\n"
         "1   web01.math.example.edu.cn  math        Debian GNU/Linux 12 "
         "(bookworm)  6.1.0-18-amd64  3         10.1.2.3,2001:db8::3  "
-        "2023-11-14 22:13:20Z\n"
+        "2023-11-14 22:13:20Z  -\n"
         "2   db01                       计算机学院  -                           "
         "    -               -         -                     "
-        "2023-11-14 22:13:20Z\n");
+        "2023-11-14 22:13:20Z  -\n");
 }
 
 Test(tzctl, hosts_csv_has_key_header_and_crlf)
 {
     cr_assert_eq(TZCTL_RUN("--format", "csv", "hosts"), 0, "%s", out);
     cr_assert_str_eq(out,
-        "id,hostname,dept,os,kernel,packages,ips,last_seen\r\n"
+        "id,hostname,dept,os,kernel,packages,ips,last_seen,system_id\r\n"
         "1,web01.math.example.edu.cn,math,Debian GNU/Linux 12 (bookworm),"
-        "6.1.0-18-amd64,3,\"10.1.2.3,2001:db8::3\",2023-11-14 22:13:20Z\r\n"
-        "2,db01,计算机学院,,,,,2023-11-14 22:13:20Z\r\n");
+        "6.1.0-18-amd64,3,\"10.1.2.3,2001:db8::3\",2023-11-14 22:13:20Z,\r\n"
+        "2,db01,计算机学院,,,,,2023-11-14 22:13:20Z,\r\n");
 }
 
 Test(tzctl, hosts_json_has_numbers_as_numbers)
@@ -201,8 +202,8 @@ Test(tzctl, hosts_filters_by_dept_and_refuses_unknown_dept)
     cr_assert_eq(TZCTL_RUN("hosts", "--dept", "计算机学院", "--format", "csv"),
                  0, "%s", out);
     cr_assert_str_eq(out,
-        "id,hostname,dept,os,kernel,packages,ips,last_seen\r\n"
-        "2,db01,计算机学院,,,,,2023-11-14 22:13:20Z\r\n");
+        "id,hostname,dept,os,kernel,packages,ips,last_seen,system_id\r\n"
+        "2,db01,计算机学院,,,,,2023-11-14 22:13:20Z,\r\n");
     cr_assert_eq(TZCTL_RUN("hosts", "--dept=nope"), 1);
     cr_assert_str_eq(out, "tzctl: no department \"nope\"\n");
 }

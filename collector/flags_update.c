@@ -1,0 +1,235 @@
+/* flags_update — rules over the register, flags back into it. */
+#include "flags_update.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "civil_day.h"
+#include "rules.h"
+
+/* The sets of one call, and the hits whose strings they point into. */
+struct pending {
+    struct register_flag_set *sets;
+    struct rule_hits *hits;
+    struct register_flag **flags;
+    char **depts;
+    char **names;
+    size_t n, cap;
+};
+
+static void pending_free(struct pending *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        rule_hits_free(&p->hits[i]);
+        free(p->flags[i]);
+        free(p->depts[i]);
+        free(p->names[i]);
+    }
+    free(p->sets);
+    free(p->hits);
+    free(p->flags);
+    free(p->depts);
+    free(p->names);
+    memset(p, 0, sizeof(*p));
+}
+
+/* Take ownership of hits as the flag set of one subject. */
+static int pending_add(struct pending *p, int kind, uint64_t id, const char *name,
+                       const char *dept, uint64_t system_id, struct rule_hits *hits)
+{
+    if (p->n == p->cap) {
+        size_t ncap = p->cap ? p->cap * 2 : 16;
+        struct register_flag_set *s = realloc(p->sets, ncap * sizeof(*s));
+        if (s)
+            p->sets = s;
+        struct rule_hits *h = realloc(p->hits, ncap * sizeof(*h));
+        if (h)
+            p->hits = h;
+        struct register_flag **f = realloc(p->flags, ncap * sizeof(*f));
+        if (f)
+            p->flags = f;
+        char **d = realloc(p->depts, ncap * sizeof(*d));
+        if (d)
+            p->depts = d;
+        char **nm = realloc(p->names, ncap * sizeof(*nm));
+        if (nm)
+            p->names = nm;
+        if (!s || !h || !f || !d || !nm)
+            return TZ_ENOMEM;
+        p->cap = ncap;
+    }
+    struct register_flag *fl = calloc(hits->n ? hits->n : 1, sizeof(*fl));
+    char *dc = strdup(dept ? dept : "");
+    char *nc = strdup(name ? name : "");
+    if (fl == NULL || dc == NULL || nc == NULL) {
+        free(fl);
+        free(dc);
+        free(nc);
+        return TZ_ENOMEM;
+    }
+    for (size_t i = 0; i < hits->n; i++) {
+        fl[i].id = flag_def(hits->v[i].flag)->id;
+        fl[i].severity = hits->v[i].severity;
+        fl[i].instance = hits->v[i].instance;
+        fl[i].evidence = hits->v[i].evidence;
+    }
+    size_t k = p->n++;
+    p->hits[k] = *hits;
+    memset(hits, 0, sizeof(*hits));
+    p->flags[k] = fl;
+    p->depts[k] = dc;
+    p->names[k] = nc;
+    p->sets[k] = (struct register_flag_set){
+        .subject_kind = kind, .subject_id = id, .subject_name = nc, .dept = dc,
+        .system_id = system_id, .flags = fl, .n = p->hits[k].n};
+    return 0;
+}
+
+static int eval_host(struct tz_register *reg, const struct rules_config *cfg,
+                     uint64_t id, int64_t now, struct pending *p,
+                     struct tz_error *err)
+{
+    Tz__AgentRecord *rec = NULL;
+    Tz__Report *rep = NULL;
+    int rc = register_get_host(reg, id, &rec, &rep, err);
+    if (rc == TZ_ENOENT)
+        return 0;
+    if (rc != 0)
+        return rc;
+    uint64_t sys_id = 0;
+    Tz__BindingSource src = TZ__BINDING_SOURCE__BIND_NONE;
+    Tz__SystemRecord *sys = NULL;
+    rc = register_host_binding(reg, id, &sys_id, &src, err);
+    if (rc == 0 && sys_id != 0) {
+        rc = register_system_get(reg, sys_id, &sys, err);
+        if (rc == TZ_ENOENT) {
+            sys_id = 0;
+            rc = 0;
+        }
+    }
+    struct rule_hits hits = {0};
+    if (rc == 0) {
+        struct host_facts f = {rec, rep, sys_id, sys, now};
+        rc = rules_eval_host(cfg, &f, &hits);
+    }
+    if (rc == 0)
+        rc = pending_add(p, TZ__SUBJECT_KIND__SUBJECT_HOST, id, rec->hostname, rec->dept,
+                         sys_id, &hits);
+    rule_hits_free(&hits);
+    if (sys)
+        protobuf_c_message_free_unpacked(&sys->base, NULL);
+    if (rep)
+        protobuf_c_message_free_unpacked(&rep->base, NULL);
+    protobuf_c_message_free_unpacked(&rec->base, NULL);
+    return rc == TZ_ENOMEM ? tz_err(err, rc, NULL, 0, "out of memory") : rc;
+}
+
+static int eval_system(const struct rules_config *cfg, const Tz__SystemRecord *s,
+                       int64_t now, struct pending *p)
+{
+    struct rule_hits hits = {0};
+    int rc = rules_eval_system(cfg, s, civil_today(now), &hits);
+    if (rc == 0)
+        rc = pending_add(p, TZ__SUBJECT_KIND__SUBJECT_SYSTEM, s->system_id, s->name,
+                         s->dept, s->system_id, &hits);
+    rule_hits_free(&hits);
+    return rc;
+}
+
+static int flush(struct tz_register *reg, struct pending *p, int64_t now,
+                 struct tz_error *err)
+{
+    int rc = p->n ? register_flags_sync(reg, p->sets, p->n, now, err) : 0;
+    pending_free(p);
+    return rc;
+}
+
+int flags_update_hosts(struct tz_register *reg, const struct rules_config *cfg,
+                       const uint64_t *ids, size_t n, int64_t now,
+                       struct tz_error *err)
+{
+    struct pending p = {0};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = eval_host(reg, cfg, ids[i], now, &p, err);
+    if (rc != 0) {
+        pending_free(&p);
+        return rc;
+    }
+    return flush(reg, &p, now, err);
+}
+
+struct walk {
+    struct tz_register *reg;
+    const struct rules_config *cfg;
+    int64_t now;
+    struct pending *p;
+    const uint64_t *only;       /* systems to evaluate, NULL for all */
+    size_t n_only;
+    uint64_t *hosts;            /* hosts to evaluate after the walk */
+    size_t n_hosts, cap_hosts;
+    struct tz_error *err;
+};
+
+static int walk_system(const Tz__SystemRecord *s, void *arg)
+{
+    struct walk *w = arg;
+    if (w->only) {
+        size_t i = 0;
+        while (i < w->n_only && w->only[i] != s->system_id)
+            i++;
+        if (i == w->n_only)
+            return 0;
+    }
+    int rc = eval_system(w->cfg, s, w->now, w->p);
+    return rc == TZ_ENOMEM ? tz_err(w->err, rc, NULL, 0, "out of memory") : rc;
+}
+
+static int walk_agent(const Tz__AgentRecord *rec, void *arg)
+{
+    struct walk *w = arg;
+    if (w->n_hosts == w->cap_hosts) {
+        size_t ncap = w->cap_hosts ? w->cap_hosts * 2 : 64;
+        uint64_t *nh = realloc(w->hosts, ncap * sizeof(*nh));
+        if (nh == NULL)
+            return tz_err(w->err, TZ_ENOMEM, NULL, 0, "out of memory");
+        w->hosts = nh;
+        w->cap_hosts = ncap;
+    }
+    w->hosts[w->n_hosts++] = rec->agent_id;
+    return 0;
+}
+
+/* Systems (all, or only some) plus every host; a host's flags depend on its
+ * system (NO_PRELAUNCH_REVIEW), so changing a system re-evaluates hosts. */
+static int update(struct tz_register *reg, const struct rules_config *cfg,
+                  const uint64_t *only, size_t n_only, int64_t now,
+                  struct tz_error *err)
+{
+    struct pending p = {0};
+    struct walk w = {reg, cfg, now, &p, only, n_only, NULL, 0, 0, err};
+    int rc = register_each_system(reg, NULL, walk_system, &w, err);
+    if (rc == 0)
+        rc = register_each_agent(reg, NULL, walk_agent, &w, err);
+    for (size_t i = 0; rc == 0 && i < w.n_hosts; i++)
+        rc = eval_host(reg, cfg, w.hosts[i], now, &p, err);
+    free(w.hosts);
+    if (rc != 0) {
+        pending_free(&p);
+        return rc;
+    }
+    return flush(reg, &p, now, err);
+}
+
+int flags_update_systems(struct tz_register *reg, const struct rules_config *cfg,
+                         const uint64_t *ids, size_t n, int64_t now,
+                         struct tz_error *err)
+{
+    return update(reg, cfg, ids, n, now, err);
+}
+
+int flags_update_all(struct tz_register *reg, const struct rules_config *cfg,
+                     int64_t now, struct tz_error *err)
+{
+    return update(reg, cfg, NULL, 0, now, err);
+}

@@ -1,0 +1,30 @@
+/* flags_update — evaluate the rules and store the flags they raise.
+ *
+ * Glue between the register and the pure rules: loads what a rule needs
+ * (a host's latest report, its binding and system; a system's record),
+ * evaluates, and syncs each subject's open flags in ONE write transaction
+ * per call. Called by the collector after a batch of reports commits and on
+ * its timer (time-based flags: AGENT_SILENT, EVALUATION_OVERDUE), and by
+ * tzctl after it changes the ledger. */
+#ifndef TZ_FLAGS_UPDATE_H
+#define TZ_FLAGS_UPDATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "register.h"
+#include "rules_config.h"
+
+/* Re-evaluate these hosts (agent ids). Unknown ids are skipped. */
+int flags_update_hosts(struct tz_register *reg, const struct rules_config *cfg,
+                       const uint64_t *ids, size_t n, int64_t now,
+                       struct tz_error *err);
+/* Re-evaluate these systems and every host bound to them. */
+int flags_update_systems(struct tz_register *reg, const struct rules_config *cfg,
+                         const uint64_t *ids, size_t n, int64_t now,
+                         struct tz_error *err);
+/* Re-evaluate everything. */
+int flags_update_all(struct tz_register *reg, const struct rules_config *cfg,
+                     int64_t now, struct tz_error *err);
+
+#endif

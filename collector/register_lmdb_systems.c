@@ -1,0 +1,851 @@
+/* register_lmdb_systems — the ledger's systems and host bindings in LMDB
+ * (the "systems and bindings" part of collector/register.h).
+ *
+ * Databases: systems (be64 system_id → SystemRecord), bindings (be64
+ * agent_id → BindingRecord, explicit bindings only: config and match
+ * bindings are derived on every read, so they follow the ledger and the
+ * host's latest report without a write), meta "next_system_id".
+ * Systems are few (a university has hundreds, not 100k), so name checks and
+ * matching walk them all; the walk is done once per listing, not per host. */
+#include "register.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lmdb.h>
+
+#include "ledger_fields.h"
+#include "register_lmdb.h"
+#include "system_match.h"
+#include "utf8.h"
+
+/* ---- one system ---- */
+
+static void id_str(uint64_t id, char buf[24])
+{
+    snprintf(buf, 24, "%" PRIu64, id);
+}
+
+/* Unpack and check one stored value: its key must be its id. */
+static int sys_unpack(struct tz_register *reg, const MDB_val *k,
+                      const MDB_val *v, Tz__SystemRecord **out,
+                      struct tz_error *err)
+{
+    *out = NULL;
+    Tz__SystemRecord *rec = NULL;
+    if (k->mv_size == 8)
+        rec = rl_unpack(&tz__system_record__descriptor, v);
+    if (rec == NULL || rec->system_id != rl_be64_get(k->mv_data)) {
+        char key[24] = "(bad key)";
+        if (k->mv_size == 8)
+            id_str(rl_be64_get(k->mv_data), key);
+        if (rec)
+            protobuf_c_message_free_unpacked(&rec->base, NULL);
+        return rl_corrupt(reg, err, "systems", key);
+    }
+    *out = rec;
+    return 0;
+}
+
+/* TZ_ENOENT (without a message) when absent. */
+static int sys_load(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                    Tz__SystemRecord **out, struct tz_error *err)
+{
+    uint8_t kb[8];
+    rl_be64_put(kb, id);
+    MDB_val k = rl_mval(kb, 8), v;
+    *out = NULL;
+    int rc = rl_get(reg, txn, reg->systems, &k, &v, "reading systems", err);
+    return rc ? rc : sys_unpack(reg, &k, &v, out, err);
+}
+
+static int sys_store(struct tz_register *reg, MDB_txn *txn,
+                     const Tz__SystemRecord *rec, struct tz_error *err)
+{
+    uint8_t kb[8];
+    rl_be64_put(kb, rec->system_id);
+    MDB_val k = rl_mval(kb, 8);
+    return rl_put_msg(reg, txn, reg->systems, &k, &rec->base,
+                      "writing systems", err);
+}
+
+static int no_system(struct tz_error *err, uint64_t id)
+{
+    return tz_err(err, TZ_ENOENT, NULL, 0, "no system with id %" PRIu64, id);
+}
+
+/* Walk every system in id order; fn owns each record it is given. */
+typedef int (*sys_fn)(Tz__SystemRecord *rec, void *arg);
+
+static int sys_walk(struct tz_register *reg, MDB_txn *txn, sys_fn fn,
+                    void *arg, struct tz_error *err)
+{
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, reg->systems, &cur);
+    if (mrc != 0)
+        return rl_mdb_fail(reg, err, mrc, "reading systems");
+    MDB_val k, v;
+    int rc = 0;
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        Tz__SystemRecord *rec;
+        if ((rc = sys_unpack(reg, &k, &v, &rec, err)) != 0 ||
+            (rc = fn(rec, arg)) != 0)
+            break;
+    }
+    if (rc == 0 && mrc != MDB_NOTFOUND)
+        rc = rl_mdb_fail(reg, err, mrc, "reading systems");
+    mdb_cursor_close(cur);
+    return rc;
+}
+
+/* The record may be stored: the ledger's field rules, and its department
+ * exists. */
+static int sys_check(struct tz_register *reg, MDB_txn *txn,
+                     const Tz__SystemRecord *rec, struct tz_error *err)
+{
+    char why[LEDGER_WHY];
+    if (ledger_record_check(rec, why, sizeof(why)) != 0) {
+        reg->last_mdb = 0;
+        return tz_err(err, TZ_EINVAL, NULL, 0, "%s", why);
+    }
+    MDB_val k = rl_mstr(rec->dept), v;
+    int rc = rl_get(reg, txn, reg->depts, &k, &v, "reading depts", err);
+    if (rc == TZ_ENOENT)
+        return tz_err(err, TZ_ENOENT, NULL, 0,
+                      "no department \"%s\" (add it with: tzctl dept add "
+                      "NAME)", rec->dept);
+    return rc;
+}
+
+struct name_probe {
+    const char *dept, *name;
+    uint64_t exclude, found;
+};
+
+static int probe_fn(Tz__SystemRecord *rec, void *arg)
+{
+    struct name_probe *p = arg;
+    if (rec->system_id != p->exclude && strcmp(rec->dept, p->dept) == 0 &&
+        strcmp(rec->name, p->name) == 0)
+        p->found = rec->system_id;
+    ledger_record_free(rec);
+    return 0;
+}
+
+/* TZ_EEXIST when another system of dept has name. */
+static int name_free(struct tz_register *reg, MDB_txn *txn,
+                     const Tz__SystemRecord *rec, uint64_t exclude,
+                     struct tz_error *err)
+{
+    struct name_probe p = {rec->dept, rec->name, exclude, 0};
+    int rc = sys_walk(reg, txn, probe_fn, &p, err);
+    if (rc == 0 && p.found)
+        rc = tz_err(err, TZ_EEXIST, NULL, 0,
+                    "%s already has a system named \"%s\" (id %" PRIu64 ")",
+                    rec->dept, rec->name, p.found);
+    return rc;
+}
+
+/* Store rec under the next id; *id gets it. */
+static int add_new(struct tz_register *reg, MDB_txn *txn,
+                   const Tz__SystemRecord *rec, int64_t now, uint64_t *id,
+                   struct tz_error *err)
+{
+    uint64_t next;
+    int rc = rl_get_u64(reg, txn, "next_system_id", &next, err);
+    if (rc == TZ_ENOENT) {
+        next = 1;
+        rc = 0;
+    }
+    if (rc == 0)
+        rc = rl_put_u64(reg, txn, "next_system_id", next + 1, err);
+    if (rc != 0)
+        return rc;
+    Tz__SystemRecord copy = *rec;
+    copy.system_id = next;
+    copy.created_at = now;
+    copy.updated_at = now;
+    rc = sys_store(reg, txn, &copy, err);
+    if (rc == 0)
+        *id = next;
+    return rc;
+}
+
+struct sys_add {
+    const Tz__SystemRecord *in;
+    int64_t now;
+    uint64_t id;
+};
+
+static int add_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
+                   struct tz_error *err)
+{
+    struct sys_add *a = arg;
+    int rc = sys_check(reg, txn, a->in, err);
+    if (rc == 0)
+        rc = name_free(reg, txn, a->in, 0, err);
+    if (rc == 0)
+        rc = add_new(reg, txn, a->in, a->now, &a->id, err);
+    return rc;
+}
+
+int register_system_add(struct tz_register *reg, const Tz__SystemRecord *in,
+                        int64_t now, uint64_t *id, struct tz_error *err)
+{
+    struct sys_add a = {in, now, 0};
+    *id = 0;
+    int rc = rl_write_txn(reg, add_txn, &a, err);
+    if (rc == 0)
+        *id = a.id;
+    return rc;
+}
+
+struct sys_put {
+    const Tz__SystemRecord *rec;
+    int64_t now;
+};
+
+static int put_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
+                   struct tz_error *err)
+{
+    struct sys_put *p = arg;
+    Tz__SystemRecord *old;
+    int rc = sys_load(reg, txn, p->rec->system_id, &old, err);
+    if (rc == TZ_ENOENT)
+        return no_system(err, p->rec->system_id);
+    if (rc != 0)
+        return rc;
+    Tz__SystemRecord copy = *p->rec;
+    copy.created_at = old->created_at;
+    copy.updated_at = p->now;
+    ledger_record_free(old);
+    rc = sys_check(reg, txn, &copy, err);
+    if (rc == 0)
+        rc = name_free(reg, txn, &copy, copy.system_id, err);
+    if (rc == 0)
+        rc = sys_store(reg, txn, &copy, err);
+    return rc;
+}
+
+int register_system_put(struct tz_register *reg, const Tz__SystemRecord *rec,
+                        int64_t now, struct tz_error *err)
+{
+    struct sys_put p = {rec, now};
+    return rl_write_txn(reg, put_txn, &p, err);
+}
+
+int register_system_get(struct tz_register *reg, uint64_t id,
+                        Tz__SystemRecord **out, struct tz_error *err)
+{
+    MDB_txn *txn;
+    *out = NULL;
+    int rc = rl_read_begin(reg, &txn, err);
+    if (rc != 0)
+        return rc;
+    rc = sys_load(reg, txn, id, out, err);
+    mdb_txn_abort(txn);
+    if (rc == TZ_ENOENT)
+        no_system(err, id);
+    return rc;
+}
+
+/* ---- lookups and walks ---- */
+
+#define FIND_SHOWN 10  /* ids listed in an "ambiguous" message */
+
+struct find {
+    const char *name;
+    uint64_t ids[FIND_SHOWN];
+    size_t n;
+};
+
+static int find_fn(Tz__SystemRecord *rec, void *arg)
+{
+    struct find *f = arg;
+    if (strcmp(rec->name, f->name) == 0) {
+        if (f->n < FIND_SHOWN)
+            f->ids[f->n] = rec->system_id;
+        f->n++;
+    }
+    ledger_record_free(rec);
+    return 0;
+}
+
+/* All decimal digits, no sign, fits 64 bits. */
+static int parse_id(const char *s, uint64_t *id)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 20 || strspn(s, "0123456789") != n)
+        return 0;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return 0;
+        v = v * 10 + d;
+    }
+    *id = v;
+    return 1;
+}
+
+int register_system_find(struct tz_register *reg, const char *name_or_id,
+                         uint64_t *id, struct tz_error *err)
+{
+    *id = 0;
+    if (name_or_id == NULL || name_or_id[0] == '\0')
+        return tz_err(err, TZ_EINVAL, NULL, 0, "no system named");
+    MDB_txn *txn;
+    int rc = rl_read_begin(reg, &txn, err);
+    if (rc != 0)
+        return rc;
+    uint64_t want;
+    if (parse_id(name_or_id, &want)) {
+        Tz__SystemRecord *rec;
+        rc = sys_load(reg, txn, want, &rec, err);
+        mdb_txn_abort(txn);
+        if (rc == TZ_ENOENT)
+            return no_system(err, want);
+        if (rc == 0) {
+            ledger_record_free(rec);
+            *id = want;
+        }
+        return rc;
+    }
+    struct find f = {.name = name_or_id};
+    rc = sys_walk(reg, txn, find_fn, &f, err);
+    mdb_txn_abort(txn);
+    if (rc != 0)
+        return rc;
+    if (f.n == 0)
+        return tz_err(err, TZ_ENOENT, NULL, 0, "no system named \"%s\"",
+                      name_or_id);
+    if (f.n == 1) {
+        *id = f.ids[0];
+        return 0;
+    }
+    char list[FIND_SHOWN * 22 + 8] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < f.n && i < FIND_SHOWN; i++)
+        used += (size_t)snprintf(list + used, sizeof(list) - used,
+                                 "%s%" PRIu64, i ? ", " : "", f.ids[i]);
+    if (f.n > FIND_SHOWN)
+        snprintf(list + used, sizeof(list) - used, ", ...");
+    return tz_err(err, TZ_EINVAL, NULL, 0,
+                  "%zu systems are named \"%s\" (ids %s): give the id",
+                  f.n, name_or_id, list);
+}
+
+struct each {
+    const char *dept;
+    register_system_cb cb;
+    void *arg;
+};
+
+static int each_fn(Tz__SystemRecord *rec, void *arg)
+{
+    struct each *e = arg;
+    int rc = 0;
+    if (e->dept == NULL || strcmp(e->dept, rec->dept) == 0)
+        rc = e->cb(rec, e->arg);
+    ledger_record_free(rec);
+    return rc;
+}
+
+int register_each_system(struct tz_register *reg, const char *dept,
+                         register_system_cb cb, void *arg,
+                         struct tz_error *err)
+{
+    MDB_txn *txn;
+    int rc = rl_read_begin(reg, &txn, err);
+    if (rc != 0)
+        return rc;
+    struct each e = {dept, cb, arg};
+    rc = sys_walk(reg, txn, each_fn, &e, err);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+/* ---- import: one transaction ---- */
+
+struct pair {
+    char *dept, *name;  /* owned for stored systems, borrowed for imports */
+    uint64_t id;        /* stored system's id; 0 for an import row */
+};
+
+static int pair_cmp(const void *a, const void *b)
+{
+    const struct pair *x = a, *y = b;
+    int c = strcmp(x->dept, y->dept);
+    return c ? c : strcmp(x->name, y->name);
+}
+
+struct pairs {
+    struct pair *v;
+    size_t n, cap;
+};
+
+static int pairs_fn(Tz__SystemRecord *rec, void *arg)
+{
+    struct pairs *p = arg;
+    int rc = 0;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 64;
+        struct pair *v = realloc(p->v, cap * sizeof(*v));
+        if (v == NULL) {
+            rc = TZ_ENOMEM;
+            goto out;
+        }
+        p->v = v;
+        p->cap = cap;
+    }
+    struct pair *e = &p->v[p->n];
+    e->dept = strdup(rec->dept);
+    e->name = strdup(rec->name);
+    e->id = rec->system_id;
+    if (e->dept == NULL || e->name == NULL) {
+        free(e->dept);
+        free(e->name);
+        rc = TZ_ENOMEM;
+        goto out;
+    }
+    p->n++;
+out:
+    ledger_record_free(rec);
+    return rc;
+}
+
+struct import {
+    Tz__SystemRecord **recs;
+    size_t n;
+    int64_t now;
+    uint64_t *ids;
+};
+
+static int import_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
+                      struct tz_error *err)
+{
+    struct import *im = arg;
+    struct pairs old = {0};
+    struct pair *mine = calloc(im->n ? im->n : 1, sizeof(*mine));
+    int rc = mine ? 0 : TZ_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < im->n; i++) {
+        rc = sys_check(reg, txn, im->recs[i], err);
+        if (rc != 0) {
+            char msg[sizeof(err->msg)];
+            snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+            tz_err(err, rc, NULL, 0, "record %zu (%s): %s", i + 1,
+                   im->recs[i]->name, msg);
+        }
+        mine[i].dept = im->recs[i]->dept;
+        mine[i].name = im->recs[i]->name;
+    }
+    if (rc == 0)
+        rc = sys_walk(reg, txn, pairs_fn, &old, err);
+    if (rc == 0) {
+        /* qsort and bsearch want a real array even for no elements */
+        if (old.n)
+            qsort(old.v, old.n, sizeof(*old.v), pair_cmp);
+        if (im->n)
+            qsort(mine, im->n, sizeof(*mine), pair_cmp);
+        for (size_t i = 0; rc == 0 && i < im->n; i++) {
+            const struct pair *hit =
+                old.n ? bsearch(&mine[i], old.v, old.n, sizeof(*old.v),
+                                pair_cmp)
+                      : NULL;
+            if (hit)
+                rc = tz_err(err, TZ_EEXIST, NULL, 0,
+                            "%s already has a system named \"%s\" (id "
+                            "%" PRIu64 ")", hit->dept, hit->name, hit->id);
+            else if (i > 0 && pair_cmp(&mine[i - 1], &mine[i]) == 0)
+                rc = tz_err(err, TZ_EEXIST, NULL, 0,
+                            "\"%s\" of %s is in the import twice",
+                            mine[i].name, mine[i].dept);
+        }
+    }
+    for (size_t i = 0; rc == 0 && i < im->n; i++)
+        rc = add_new(reg, txn, im->recs[i], im->now, &im->ids[i], err);
+    for (size_t i = 0; i < old.n; i++) {
+        free(old.v[i].dept);
+        free(old.v[i].name);
+    }
+    free(old.v);
+    free(mine);
+    if (rc == TZ_ENOMEM) {
+        reg->last_mdb = 0;
+        tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    }
+    return rc;
+}
+
+int register_systems_import(struct tz_register *reg, Tz__SystemRecord **recs,
+                            size_t n, int64_t now, struct tz_error *err)
+{
+    uint64_t *ids = calloc(n ? n : 1, sizeof(*ids));
+    if (ids == NULL)
+        return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    struct import im = {recs, n, now, ids};
+    int rc = rl_write_txn(reg, import_txn, &im, err);
+    if (rc == 0)
+        for (size_t i = 0; i < n; i++) {
+            recs[i]->system_id = ids[i];
+            recs[i]->created_at = now;
+            recs[i]->updated_at = now;
+        }
+    free(ids);
+    return rc;
+}
+
+/* ---- explicit bindings ---- */
+
+struct bind {
+    uint64_t agent_id, system_id;
+    const char *by;
+    int64_t now;
+};
+
+static int bind_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
+                    struct tz_error *err)
+{
+    struct bind *b = arg;
+    Tz__AgentRecord *host;
+    int rc = rl_agent_load(reg, txn, b->agent_id, &host, err);
+    if (rc == TZ_ENOENT)
+        return tz_err(err, TZ_ENOENT, NULL, 0, "no host with id %" PRIu64,
+                      b->agent_id);
+    if (rc != 0)
+        return rc;
+    protobuf_c_message_free_unpacked(&host->base, NULL);
+    Tz__SystemRecord *sys;
+    rc = sys_load(reg, txn, b->system_id, &sys, err);
+    if (rc == TZ_ENOENT)
+        return no_system(err, b->system_id);
+    if (rc != 0)
+        return rc;
+    int retired = strcmp(sys->status, "retired") == 0;
+    ledger_record_free(sys);
+    if (retired) {
+        reg->last_mdb = 0;
+        return tz_err(err, TZ_EINVAL, NULL, 0,
+                      "system %" PRIu64 " is retired: bind the host to the "
+                      "system that replaced it", b->system_id);
+    }
+    Tz__BindingRecord rec = TZ__BINDING_RECORD__INIT;
+    rec.system_id = b->system_id;
+    rec.source = TZ__BINDING_SOURCE__BIND_EXPLICIT;
+    rec.bound_at = b->now;
+    rec.by = (char *)(b->by ? b->by : "");
+    uint8_t kb[8];
+    rl_be64_put(kb, b->agent_id);
+    MDB_val k = rl_mval(kb, 8);
+    return rl_put_msg(reg, txn, reg->bindings, &k, &rec.base,
+                      "writing bindings", err);
+}
+
+int register_bind(struct tz_register *reg, uint64_t agent_id,
+                  uint64_t system_id, const char *by, int64_t now,
+                  struct tz_error *err)
+{
+    /* Recorded and shown later: the same rules as any name. */
+    if (by && (strlen(by) > TZ_MAX_NAME || !tz_utf8_valid(by)))
+        return tz_err(err, TZ_EINVAL, NULL, 0,
+                      "operator name must be UTF-8 of at most %d bytes",
+                      TZ_MAX_NAME);
+    for (const unsigned char *p = (const unsigned char *)(by ? by : "");
+         *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return tz_err(err, TZ_EINVAL, NULL, 0,
+                          "operator name contains a control character");
+    struct bind b = {agent_id, system_id, by, now};
+    return rl_write_txn(reg, bind_txn, &b, err);
+}
+
+static int unbind_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
+                      struct tz_error *err)
+{
+    uint64_t id = *(uint64_t *)arg;
+    uint8_t kb[8];
+    rl_be64_put(kb, id);
+    MDB_val k = rl_mval(kb, 8);
+    int mrc = mdb_del(txn, reg->bindings, &k, NULL);
+    if (mrc == MDB_NOTFOUND)
+        return tz_err(err, TZ_ENOENT, NULL, 0,
+                      "host %" PRIu64 " has no explicit binding", id);
+    if (mrc != 0)
+        return rl_mdb_fail(reg, err, mrc, "writing bindings");
+    return 0;
+}
+
+int register_unbind(struct tz_register *reg, uint64_t agent_id,
+                    struct tz_error *err)
+{
+    return rl_write_txn(reg, unbind_txn, &agent_id, err);
+}
+
+/* ---- resolution: explicit > config > match ---- */
+
+/* A system as matching needs it: its addresses parsed once. */
+struct sys_ent {
+    uint64_t id;
+    int retired;
+    Tz__SystemRecord *rec;
+    struct sm_net *nets;
+    size_t nnets;
+};
+
+struct sys_cache {
+    struct sys_ent *v;
+    size_t n, cap;
+};
+
+static int cache_fn(Tz__SystemRecord *rec, void *arg)
+{
+    struct sys_cache *c = arg;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        struct sys_ent *v = realloc(c->v, cap * sizeof(*v));
+        if (v == NULL) {
+            ledger_record_free(rec);
+            return TZ_ENOMEM;
+        }
+        c->v = v;
+        c->cap = cap;
+    }
+    struct sys_ent *e = &c->v[c->n];
+    e->id = rec->system_id;
+    e->retired = strcmp(rec->status, "retired") == 0;
+    e->rec = rec;
+    e->nnets = 0;
+    e->nets = rec->n_ips ? calloc(rec->n_ips, sizeof(*e->nets)) : NULL;
+    if (rec->n_ips && e->nets == NULL) {
+        ledger_record_free(rec);
+        return TZ_ENOMEM;
+    }
+    /* Stored lists were checked on the way in; skip rather than trust. */
+    for (size_t i = 0; i < rec->n_ips; i++)
+        if (sm_net_parse(rec->ips[i], &e->nets[e->nnets], NULL, 0) == 0)
+            e->nnets++;
+    c->n++;
+    return 0;
+}
+
+static void cache_free(struct sys_cache *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        ledger_record_free(c->v[i].rec);
+        free(c->v[i].nets);
+    }
+    free(c->v);
+}
+
+static int cache_load(struct tz_register *reg, MDB_txn *txn,
+                      struct sys_cache *c, struct tz_error *err)
+{
+    memset(c, 0, sizeof(*c));
+    int rc = sys_walk(reg, txn, cache_fn, c, err);
+    if (rc == TZ_ENOMEM)
+        tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    return rc;
+}
+
+/* The walk is in id order, so the cache is sorted by id. */
+static const struct sys_ent *cache_find(const struct sys_cache *c,
+                                        uint64_t id)
+{
+    size_t lo = 0, hi = c->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->v[mid].id == id)
+            return &c->v[mid];
+        if (c->v[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static int ent_matches(const struct sys_ent *e, const struct sm_net *ips,
+                       size_t nips, const char *hostname)
+{
+    for (size_t i = 0; i < e->nnets; i++)
+        for (size_t j = 0; j < nips; j++)
+            if (sm_net_contains(&e->nets[i], &ips[j]))
+                return 1;
+    for (size_t i = 0; i < e->rec->n_domains; i++)
+        if (sm_host_matches(e->rec->domains[i], hostname))
+            return 1;
+    return 0;
+}
+
+/* The agent config's system id, from the report's kind-0 record in hosts
+ * (be64 agent_id + kind byte 0, written by apply_report in
+ * register_lmdb.c); 0 when the host never reported. */
+static int config_system(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                         uint64_t *sid, struct tz_error *err)
+{
+    uint8_t kb[9];
+    rl_be64_put(kb, id);
+    kb[8] = 0;
+    MDB_val k = rl_mval(kb, 9), v;
+    *sid = 0;
+    int rc = rl_get(reg, txn, reg->hosts, &k, &v, "reading hosts", err);
+    if (rc == TZ_ENOENT)
+        return 0;
+    if (rc != 0)
+        return rc;
+    Tz__Report *r = rl_unpack(&tz__report__descriptor, &v);
+    if (r == NULL) {
+        char key[40];
+        snprintf(key, sizeof(key), "%" PRIu64 "/report", id);
+        return rl_corrupt(reg, err, "hosts", key);
+    }
+    *sid = r->system_id;
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    return 0;
+}
+
+static int resolve(struct tz_register *reg, MDB_txn *txn,
+                   const struct sys_cache *c, const Tz__AgentRecord *host,
+                   uint64_t *sid, Tz__BindingSource *src,
+                   struct tz_error *err)
+{
+    *sid = 0;
+    *src = TZ__BINDING_SOURCE__BIND_NONE;
+
+    uint8_t kb[8];
+    rl_be64_put(kb, host->agent_id);
+    MDB_val k = rl_mval(kb, 8), v;
+    int rc = rl_get(reg, txn, reg->bindings, &k, &v, "reading bindings", err);
+    if (rc == 0) {
+        Tz__BindingRecord *b = rl_unpack(&tz__binding_record__descriptor, &v);
+        if (b == NULL) {
+            char key[24];
+            id_str(host->agent_id, key);
+            return rl_corrupt(reg, err, "bindings", key);
+        }
+        uint64_t bound = b->system_id;
+        protobuf_c_message_free_unpacked(&b->base, NULL);
+        /* A binding to a system that is gone says nothing: fall through. */
+        if (cache_find(c, bound)) {
+            *sid = bound;
+            *src = TZ__BINDING_SOURCE__BIND_EXPLICIT;
+            return 0;
+        }
+    } else if (rc != TZ_ENOENT) {
+        return rc;
+    }
+
+    uint64_t conf;
+    if ((rc = config_system(reg, txn, host->agent_id, &conf, err)) != 0)
+        return rc;
+    const struct sys_ent *e = conf ? cache_find(c, conf) : NULL;
+    if (e && !e->retired) {
+        *sid = conf;
+        *src = TZ__BINDING_SOURCE__BIND_CONFIG;
+        return 0;
+    }
+
+    struct sm_net *ips = host->n_ips ? calloc(host->n_ips, sizeof(*ips))
+                                     : NULL;
+    if (host->n_ips && ips == NULL)
+        return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    size_t nips = 0;
+    for (size_t i = 0; i < host->n_ips; i++)
+        if (sm_net_parse(host->ips[i], &ips[nips], NULL, 0) == 0)
+            nips++;
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->v[i].retired || !ent_matches(&c->v[i], ips, nips,
+                                            host->hostname))
+            continue;
+        *sid = c->v[i].id;
+        *src = TZ__BINDING_SOURCE__BIND_MATCH;
+        break;
+    }
+    free(ips);
+    return 0;
+}
+
+int register_host_binding(struct tz_register *reg, uint64_t agent_id,
+                          uint64_t *system_id, Tz__BindingSource *src,
+                          struct tz_error *err)
+{
+    *system_id = 0;
+    *src = TZ__BINDING_SOURCE__BIND_NONE;
+    MDB_txn *txn;
+    int rc = rl_read_begin(reg, &txn, err);
+    if (rc != 0)
+        return rc;
+    Tz__AgentRecord *host = NULL;
+    struct sys_cache c = {0};
+    rc = rl_agent_load(reg, txn, agent_id, &host, err);
+    if (rc == TZ_ENOENT)
+        rc = tz_err(err, TZ_ENOENT, NULL, 0, "no host with id %" PRIu64,
+                    agent_id);
+    if (rc == 0)
+        rc = cache_load(reg, txn, &c, err);
+    if (rc == 0)
+        rc = resolve(reg, txn, &c, host, system_id, src, err);
+    cache_free(&c);
+    if (host)
+        protobuf_c_message_free_unpacked(&host->base, NULL);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+int register_each_host_binding(struct tz_register *reg, const char *dept,
+                               register_binding_cb cb, void *arg,
+                               struct tz_error *err)
+{
+    MDB_txn *txn;
+    int rc = rl_read_begin(reg, &txn, err);
+    if (rc != 0)
+        return rc;
+    struct sys_cache c;
+    if ((rc = cache_load(reg, txn, &c, err)) != 0) {
+        cache_free(&c);
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, reg->agents, &cur);
+    if (mrc != 0) {
+        cache_free(&c);
+        mdb_txn_abort(txn);
+        return rl_mdb_fail(reg, err, mrc, "reading agents");
+    }
+    MDB_val k, v;
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        Tz__AgentRecord *host = NULL;
+        if (k.mv_size == 8)
+            host = rl_unpack(&tz__agent_record__descriptor, &v);
+        if (host == NULL || host->agent_id != rl_be64_get(k.mv_data)) {
+            char key[24] = "(bad key)";
+            if (k.mv_size == 8)
+                id_str(rl_be64_get(k.mv_data), key);
+            if (host)
+                protobuf_c_message_free_unpacked(&host->base, NULL);
+            rc = rl_corrupt(reg, err, "agents", key);
+            break;
+        }
+        if (dept == NULL || strcmp(dept, host->dept) == 0) {
+            uint64_t sid;
+            Tz__BindingSource src;
+            rc = resolve(reg, txn, &c, host, &sid, &src, err);
+            if (rc == 0)
+                rc = cb(host, sid, src, arg);
+        }
+        protobuf_c_message_free_unpacked(&host->base, NULL);
+        if (rc != 0)
+            break;
+    }
+    if (rc == 0 && mrc != MDB_NOTFOUND)
+        rc = rl_mdb_fail(reg, err, mrc, "reading agents");
+    mdb_cursor_close(cur);
+    cache_free(&c);
+    mdb_txn_abort(txn);
+    return rc;
+}

@@ -1,0 +1,208 @@
+/* bind — `tzctl bind HOST SYSTEM` and `tzctl unbind HOST`: the operator's
+ * explicit word on which system a host serves, which outranks the agent's
+ * config and any IP or hostname match (register_host_binding). HOST is an
+ * id or a hostname only one host has; SYSTEM an id or a unique name. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "tzctl.h"
+
+const char *tzctl_binding_source(Tz__BindingSource src)
+{
+    switch (src) {
+    case TZ__BINDING_SOURCE__BIND_EXPLICIT: return "explicit";
+    case TZ__BINDING_SOURCE__BIND_CONFIG: return "config";
+    case TZ__BINDING_SOURCE__BIND_MATCH: return "match";
+    default: return "";
+    }
+}
+
+#define HOSTS_SHOWN 10
+
+struct host_find {
+    const char *want;
+    uint64_t id;          /* want as a number, 0 if it is not one */
+    uint64_t ids[HOSTS_SHOWN];
+    size_t n;
+    char hostname[TZ_MAX_NAME_BUF];
+};
+
+static int host_match(const Tz__AgentRecord *rec, void *arg)
+{
+    struct host_find *f = arg;
+    int hit = f->id ? rec->agent_id == f->id
+                    : strcasecmp(rec->hostname, f->want) == 0;
+    if (!hit)
+        return 0;
+    if (f->n < HOSTS_SHOWN)
+        f->ids[f->n] = rec->agent_id;
+    if (f->n == 0)
+        snprintf(f->hostname, sizeof(f->hostname), "%s", rec->hostname);
+    f->n++;
+    return 0;
+}
+
+/* HOST as an id or a unique hostname; 0 or TZCTL_FAIL. */
+static int find_host(struct tz_register *reg, const char *want, uint64_t *id,
+                     char hostname[TZ_MAX_NAME_BUF])
+{
+    struct host_find f = {.want = want};
+    char *end;
+    if (want[0] >= '0' && want[0] <= '9') {
+        unsigned long long v = strtoull(want, &end, 10);
+        if (*end == '\0')
+            f.id = v;
+    }
+    struct tz_error err = {0};
+    int r = register_each_agent(reg, NULL, host_match, &f, &err);
+    if (r != 0)
+        return tzctl_fail_err(&err);
+    if (f.n == 0)
+        return f.id ? tzctl_fail("no host with id %" PRIu64, f.id)
+                    : tzctl_fail("no host named \"%s\"", want);
+    if (f.n > 1) {
+        char list[HOSTS_SHOWN * 22 + 8] = "";
+        size_t used = 0;
+        for (size_t i = 0; i < f.n && i < HOSTS_SHOWN; i++)
+            used += (size_t)snprintf(list + used, sizeof(list) - used,
+                                     "%s%" PRIu64, i ? ", " : "", f.ids[i]);
+        return tzctl_fail("%zu hosts are named \"%s\" (ids %s%s): give the "
+                          "id", f.n, want, list, f.n > HOSTS_SHOWN ? ", ..."
+                                                                  : "");
+    }
+    *id = f.ids[0];
+    memcpy(hostname, f.hostname, TZ_MAX_NAME_BUF);
+    return 0;
+}
+
+/* Who is binding: --by, else the login behind sudo, else the user. */
+static const char *operator_name(const char *by)
+{
+    if (by && by[0])
+        return by;
+    const char *s = getenv("SUDO_USER");
+    if (s == NULL || s[0] == '\0')
+        s = getenv("USER");
+    return s ? s : "";
+}
+
+/* Two positionals at most, and --by NAME. */
+static int bind_args(int argc, char **argv, const char *cmd, int want,
+                     const char **words, const char **by)
+{
+    const char *pos, *opt, *val;
+    int n = 0, dd = 0;
+    *by = NULL;
+    for (int i = 1; i < argc; i++) {
+        if ((opt = tzctl_arg(argc, argv, &i, &dd, &pos)) == NULL) {
+            if (n == want)
+                return tzctl_usage("%s takes %s", cmd,
+                                   want == 2 ? "HOST SYSTEM" : "one HOST");
+            words[n++] = pos;
+        } else if (want == 2 &&
+                   tzctl_optval(opt, "--by", argc, argv, &i, &val)) {
+            if (val == NULL)
+                return tzctl_usage("--by needs a name");
+            *by = val;
+        } else {
+            return tzctl_usage("%s: unknown option %s", cmd, opt);
+        }
+    }
+    if (n != want)
+        return tzctl_usage("%s takes %s", cmd,
+                           want == 2 ? "HOST SYSTEM" : "one HOST");
+    return 0;
+}
+
+static int print_binding(const struct tzctl *c, const char *verb,
+                         uint64_t host, const char *hostname, uint64_t sid,
+                         Tz__BindingSource src)
+{
+    if (c->format == OUT_JSON) {
+        cJSON *o = cJSON_CreateObject();
+        if (o == NULL || !cJSON_AddNumberToObject(o, "host", (double)host) ||
+            !cJSON_AddStringToObject(o, "hostname", hostname) ||
+            !(sid ? cJSON_AddNumberToObject(o, "system", (double)sid)
+                  : cJSON_AddNullToObject(o, "system")) ||
+            !cJSON_AddStringToObject(o, "source", tzctl_binding_source(src))) {
+            cJSON_Delete(o);
+            return tzctl_fail("out of memory");
+        }
+        char *s = cJSON_Print(o);
+        cJSON_Delete(o);
+        if (s == NULL)
+            return tzctl_fail("out of memory");
+        puts(s);
+        free(s);
+        return 0;
+    }
+    char *h = out_sanitize(hostname, NULL);
+    if (src == TZ__BINDING_SOURCE__BIND_EXPLICIT)
+        printf("%s host %" PRIu64 " (%s) to system %" PRIu64 "\n", verb,
+               host, h ? h : "", sid);
+    else if (sid)
+        printf("%s host %" PRIu64 " (%s): it now belongs to system %" PRIu64
+               " (%s)\n", verb, host, h ? h : "", sid,
+               tzctl_binding_source(src));
+    else
+        printf("%s host %" PRIu64 " (%s): it now belongs to no system\n",
+               verb, host, h ? h : "");
+    free(h);
+    return 0;
+}
+
+int tzctl_bind(const struct tzctl *c, int argc, char **argv)
+{
+    const char *w[2], *by;
+    int rc = bind_args(argc, argv, "bind", 2, w, &by);
+    if (rc != 0)
+        return rc;
+    struct tz_register *reg;
+    if ((rc = tzctl_open(c, 0, &reg)) != 0)
+        return rc;
+    struct tz_error err = {0};
+    uint64_t host, sid;
+    char hostname[TZ_MAX_NAME_BUF];
+    rc = find_host(reg, w[0], &host, hostname);
+    if (rc == 0 && register_system_find(reg, w[1], &sid, &err) != 0)
+        rc = tzctl_fail_err(&err);
+    if (rc == 0 && register_bind(reg, host, sid, operator_name(by),
+                                 (int64_t)time(NULL), &err) != 0)
+        rc = tzctl_fail_err(&err);
+    register_close(reg);
+    if (rc == 0)
+        rc = print_binding(c, "bound", host, hostname, sid,
+                           TZ__BINDING_SOURCE__BIND_EXPLICIT);
+    return rc;
+}
+
+int tzctl_unbind(const struct tzctl *c, int argc, char **argv)
+{
+    const char *w[1], *by;
+    int rc = bind_args(argc, argv, "unbind", 1, w, &by);
+    if (rc != 0)
+        return rc;
+    struct tz_register *reg;
+    if ((rc = tzctl_open(c, 0, &reg)) != 0)
+        return rc;
+    struct tz_error err = {0};
+    uint64_t host, sid = 0;
+    Tz__BindingSource src = TZ__BINDING_SOURCE__BIND_NONE;
+    char hostname[TZ_MAX_NAME_BUF];
+    rc = find_host(reg, w[0], &host, hostname);
+    if (rc == 0 && register_unbind(reg, host, &err) != 0)
+        rc = tzctl_fail_err(&err);
+    /* Say where the host stands now: config or a match may still hold it. */
+    if (rc == 0 && register_host_binding(reg, host, &sid, &src, &err) != 0)
+        rc = tzctl_fail_err(&err);
+    register_close(reg);
+    if (rc == 0)
+        rc = print_binding(c, "unbound", host, hostname, sid, src);
+    return rc;
+}

@@ -1,0 +1,143 @@
+/* flags — `tzctl flags`: what the rules raised, with evidence, the article
+ * it enforces and how to fix it; `--closed` adds the history of flags that
+ * cleared, with when they opened and closed. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flag_catalog.h"
+#include "tzctl.h"
+
+static const struct out_col flag_cols[] = {
+    {"SEVERITY", "severity", OUT_STR},
+    {"FLAG", "id", OUT_STR},
+    {"问题", "label_zh", OUT_STR},
+    {"ISSUE", "label_en", OUT_STR},
+    {"SUBJECT", "subject", OUT_STR},
+    {"DEPT", "dept", OUT_STR},
+    {"EVIDENCE", "evidence", OUT_STR},
+    {"依据", "cites", OUT_STR},
+    {"OPENED", "opened", OUT_STR},
+    {"CLOSED", "closed", OUT_STR},
+    {"整改建议", "remedy_zh", OUT_STR},
+    {"REMEDY", "remedy_en", OUT_STR},
+};
+#define N_COLS (sizeof(flag_cols) / sizeof(flag_cols[0]))
+
+/* The table on a terminal leaves out the long English and remedy columns;
+ * CSV and JSON carry every column. */
+static const struct out_col table_cols[] = {
+    {"SEVERITY", "severity", OUT_STR}, {"FLAG", "id", OUT_STR},
+    {"问题", "label_zh", OUT_STR},     {"SUBJECT", "subject", OUT_STR},
+    {"DEPT", "dept", OUT_STR},         {"EVIDENCE", "evidence", OUT_STR},
+    {"依据", "cites", OUT_STR},        {"OPENED", "opened", OUT_STR},
+    {"CLOSED", "closed", OUT_STR},
+};
+#define N_TABLE_COLS (sizeof(table_cols) / sizeof(table_cols[0]))
+
+struct filter {
+    const char *dept;
+    uint64_t system;       /* 0: any */
+    uint64_t host;         /* 0: any */
+    int min_severity;
+    int with_closed;
+    int table;
+    struct out_table *t;
+};
+
+static int flag_row(const Tz__FlagRecord *f, void *arg)
+{
+    struct filter *fl = arg;
+    if (fl->dept && strcmp(f->dept, fl->dept) != 0)
+        return 0;
+    if ((int)f->severity < fl->min_severity)
+        return 0;
+    int is_host = f->subject_kind == TZ__SUBJECT_KIND__SUBJECT_HOST;
+    if (fl->system && f->system_id != fl->system)
+        return 0;
+    if (fl->host && (!is_host || f->subject_id != fl->host))
+        return 0;
+    int id = flag_lookup(f->id);
+    const struct flag_def *d = id >= 0 ? flag_def(id) : NULL;
+    char subject[400], opened[32], closed[32];
+    snprintf(subject, sizeof(subject), "%s %" PRIu64 " %s",
+             is_host ? "host" : "system", f->subject_id, f->subject_name);
+    if (f->instance[0] && strlen(subject) + strlen(f->instance) + 4 < sizeof(subject))
+        snprintf(subject + strlen(subject), sizeof(subject) - strlen(subject), " [%s]",
+                 f->instance);
+    tzctl_time(f->opened_at, opened);
+    tzctl_time(f->closed_at, closed);
+    const char *sev = severity_name(f->severity);
+    if (fl->table) {
+        const char *cells[N_TABLE_COLS] = {sev, f->id, d ? d->label_zh : "", subject,
+                                           f->dept, f->evidence, d ? d->cites : "",
+                                           opened, closed};
+        return out_add(fl->t, cells);
+    }
+    const char *cells[N_COLS] = {sev, f->id, d ? d->label_zh : "", d ? d->label_en : "",
+                                 subject, f->dept, f->evidence, d ? d->cites : "",
+                                 opened, closed, d ? d->remedy_zh : "",
+                                 d ? d->remedy_en : ""};
+    return out_add(fl->t, cells);
+}
+
+static int parse_id(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*s == '\0' || *end || v == 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int tzctl_flags(const struct tzctl *c, int argc, char **argv)
+{
+    struct filter fl = {.min_severity = 0};
+    int dd = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *pos = NULL, *val;
+        const char *opt = tzctl_arg(argc, argv, &i, &dd, &pos);
+        if (opt == NULL)
+            return tzctl_usage("flags takes no positional argument (\"%s\")", pos);
+        if (tzctl_optval(opt, "--dept", argc, argv, &i, &val)) {
+            if (val == NULL)
+                return tzctl_usage("--dept needs a department");
+            fl.dept = val;
+        } else if (tzctl_optval(opt, "--system", argc, argv, &i, &val)) {
+            if (val == NULL || parse_id(val, &fl.system) != 0)
+                return tzctl_usage("--system needs a system id");
+        } else if (tzctl_optval(opt, "--host", argc, argv, &i, &val)) {
+            if (val == NULL || parse_id(val, &fl.host) != 0)
+                return tzctl_usage("--host needs a host id");
+        } else if (tzctl_optval(opt, "--severity", argc, argv, &i, &val)) {
+            if (val == NULL || (fl.min_severity = severity_lookup(val)) < 0)
+                return tzctl_usage("--severity must be high, medium or low");
+        } else if (strcmp(opt, "--closed") == 0) {
+            fl.with_closed = 1;
+        } else {
+            return tzctl_usage("unknown option %s for flags", opt);
+        }
+    }
+    struct tz_register *reg;
+    int rc = tzctl_open(c, REGISTER_RDONLY, &reg);
+    if (rc != TZCTL_OK)
+        return rc;
+    fl.table = c->format == OUT_TABLE;
+    fl.t = fl.table ? out_new(table_cols, N_TABLE_COLS) : out_new(flag_cols, N_COLS);
+    if (fl.t == NULL) {
+        register_close(reg);
+        return tzctl_fail("out of memory");
+    }
+    struct tz_error err = {0};
+    int r = register_each_flag(reg, fl.with_closed, flag_row, &fl, &err);
+    register_close(reg);
+    if (r != 0) {
+        out_free(fl.t);
+        return r == TZ_ENOMEM ? tzctl_fail("out of memory") : tzctl_fail_err(&err);
+    }
+    r = out_write(fl.t, c->format, stdout);
+    out_free(fl.t);
+    return r == 0 ? TZCTL_OK : tzctl_fail("cannot write output");
+}

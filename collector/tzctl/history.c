@@ -1,0 +1,167 @@
+/* history — `tzctl history HOST [--since DATE]`: what changed on a host,
+ * report by report: packages added, removed or upgraded, accounts added,
+ * removed or whose password state changed, listeners opened or closed, the
+ * kernel. One row per change, oldest first. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civil_day.h"
+#include "tzctl.h"
+
+static const struct out_col cols[] = {
+    {"TIME", "time", OUT_STR},     {"SEQ", "seq", OUT_NUM},
+    {"KIND", "kind", OUT_STR},     {"ITEM", "item", OUT_STR},
+    {"CHANGE", "change", OUT_STR}, {"OLD", "old", OUT_STR},
+    {"NEW", "new", OUT_STR},
+};
+#define N_COLS (sizeof(cols) / sizeof(cols[0]))
+
+struct walk {
+    struct out_table *t;
+};
+
+static int row(struct walk *w, const Tz__HistoryEntry *e, const char *kind,
+               const char *item, const char *change, const char *old,
+               const char *nw)
+{
+    char when[32], seq[24];
+    tzctl_time(e->at, when);
+    snprintf(seq, sizeof(seq), "%" PRIu64, e->seq);
+    const char *cells[N_COLS] = {when, seq, kind, item, change, old, nw};
+    return out_add(w->t, cells);
+}
+
+static int entry(const Tz__HistoryEntry *e, void *arg)
+{
+    struct walk *w = arg;
+    int rc = 0;
+    if (e->first) {
+        char n[32];
+        snprintf(n, sizeof(n), "%u packages", e->packages_total);
+        return row(w, e, "baseline", "first report", "recorded", "", n);
+    }
+    for (size_t i = 0; rc == 0 && i < e->n_packages; i++) {
+        const Tz__PackageChange *p = e->packages[i];
+        const char *what = !p->old_version[0] ? "added"
+                         : !p->new_version[0] ? "removed" : "changed";
+        rc = row(w, e, "package", p->name, what, p->old_version, p->new_version);
+    }
+    for (size_t i = 0; rc == 0 && i < e->n_accounts; i++) {
+        const Tz__AccountChange *a = e->accounts[i];
+        rc = row(w, e, "account", a->name, a->change, a->old_state, a->new_state);
+    }
+    for (size_t i = 0; rc == 0 && i < e->n_listeners; i++) {
+        const Tz__ListenerChange *l = e->listeners[i];
+        char item[128];
+        snprintf(item, sizeof(item), "%s %s:%u", l->proto, l->address, l->port);
+        rc = row(w, e, "listener", item, l->opened ? "opened" : "closed", "",
+                 l->process);
+    }
+    if (rc == 0 && e->new_kernel && e->new_kernel[0])
+        rc = row(w, e, "kernel", "running kernel", "changed", e->old_kernel,
+                 e->new_kernel);
+    return rc;
+}
+
+/* "2026-03-01" or "2026/3/1" → unix time at local midnight. */
+static int parse_since(const char *s, int64_t *out)
+{
+    int y;
+    unsigned m, d;
+    char sep1, sep2, tail;
+    if (sscanf(s, "%d%c%u%c%u%c", &y, &sep1, &m, &sep2, &d, &tail) != 5 ||
+        sep1 != sep2 || (sep1 != '-' && sep1 != '/') || !civil_valid(y, m, d))
+        return -1;
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = (int)m - 1, .tm_mday = (int)d,
+                    .tm_isdst = -1};
+    *out = (int64_t)mktime(&tm);
+    return 0;
+}
+
+struct find {
+    const char *name;
+    uint64_t id;
+    int matches;
+};
+
+static int find_host(const Tz__AgentRecord *rec, void *arg)
+{
+    struct find *f = arg;
+    if (strcmp(rec->hostname, f->name) == 0) {
+        f->id = rec->agent_id;
+        f->matches++;
+    }
+    return 0;
+}
+
+int tzctl_history(const struct tzctl *c, int argc, char **argv)
+{
+    const char *host = NULL;
+    int64_t since = 0;
+    int dd = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *pos = NULL, *val;
+        const char *opt = tzctl_arg(argc, argv, &i, &dd, &pos);
+        if (opt == NULL) {
+            if (host)
+                return tzctl_usage("history takes one host");
+            host = pos;
+        } else if (tzctl_optval(opt, "--since", argc, argv, &i, &val)) {
+            if (val == NULL || parse_since(val, &since) != 0)
+                return tzctl_usage("--since takes a date like 2026-03-01 or 2026/3/1");
+        } else {
+            return tzctl_usage("unknown option %s for history", opt);
+        }
+    }
+    if (host == NULL)
+        return tzctl_usage("history needs a host id or hostname");
+    struct tz_register *reg;
+    int rc = tzctl_open(c, REGISTER_RDONLY, &reg);
+    if (rc != TZCTL_OK)
+        return rc;
+    struct tz_error err = {0};
+    char *end;
+    uint64_t id = strtoull(host, &end, 10);
+    if (*host == '\0' || *end != '\0' || id == 0) {
+        struct find f = {host, 0, 0};
+        if (register_each_agent(reg, NULL, find_host, &f, &err) != 0) {
+            register_close(reg);
+            return tzctl_fail_err(&err);
+        }
+        if (f.matches != 1) {
+            register_close(reg);
+            if (f.matches == 0)
+                return tzctl_fail("no host named %s", host);
+            return tzctl_fail("%d hosts are named %s: give the host id", f.matches,
+                              host);
+        }
+        id = f.id;
+    } else {
+        Tz__AgentRecord *rec = NULL;
+        Tz__Report *rep = NULL;
+        if (register_get_host(reg, id, &rec, &rep, &err) != 0) {
+            register_close(reg);
+            return tzctl_fail_err(&err);
+        }
+        protobuf_c_message_free_unpacked(&rec->base, NULL);
+        if (rep)
+            protobuf_c_message_free_unpacked(&rep->base, NULL);
+    }
+    struct walk w = {out_new(cols, N_COLS)};
+    if (w.t == NULL) {
+        register_close(reg);
+        return tzctl_fail("out of memory");
+    }
+    int r = register_each_history(reg, id, since, entry, &w, &err);
+    register_close(reg);
+    if (r == 0)
+        r = out_write(w.t, c->format, stdout);
+    else if (r != TZ_ENOMEM)
+        rc = tzctl_fail_err(&err);
+    out_free(w.t);
+    if (r == TZ_ENOMEM)
+        return tzctl_fail("out of memory");
+    return r == 0 ? TZCTL_OK : rc ? rc : tzctl_fail("cannot write output");
+}

@@ -1,0 +1,463 @@
+/* test_systems — the ledger in the register: systems added, found, changed
+ * and retired; an import stores all rows or none; and a host's system is
+ * resolved explicit > config > match, with the source that decided it. */
+#include <criterion/criterion.h>
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger_fields.h"
+#include "register.h"
+#include "tz_test.h"
+
+#define NOW 1700000000
+
+static char *dir;
+static struct tz_register *reg;
+static struct tz_error err;
+
+static void setup(void)
+{
+    unsetenv("TZ_REGISTER_MAPSIZE");
+    dir = tz_test_tmpdir("systems");
+    memset(&err, 0, sizeof(err));
+    cr_assert_eq(register_open(dir, 0, &reg, &err), 0, "%s", err.msg);
+    cr_assert_eq(register_dept_add(reg, "math", NOW, &err), 0);
+    cr_assert_eq(register_dept_add(reg, "计算机学院", NOW, &err), 0);
+}
+
+static void teardown(void)
+{
+    register_close(reg);
+    tz_test_rm_rf(dir);
+    free(dir);
+}
+
+TestSuite(systems, .init = setup, .fini = teardown);
+
+/* A record with name and dept and "k=v" pairs after them. */
+static Tz__SystemRecord *sys_rec(const char *name, const char *dept, ...)
+{
+    Tz__SystemRecord *r = ledger_record_new();
+    char why[LEDGER_WHY];
+    cr_assert_eq(ledger_field_set(r, "name", name, why, sizeof(why)), 0);
+    cr_assert_eq(ledger_field_set(r, "dept", dept, why, sizeof(why)), 0);
+    va_list ap;
+    va_start(ap, dept);
+    for (const char *kv; (kv = va_arg(ap, const char *)) != NULL;) {
+        char key[64];
+        const char *eq = strchr(kv, '=');
+        snprintf(key, sizeof(key), "%.*s", (int)(eq - kv), kv);
+        cr_assert_eq(ledger_field_set(r, key, eq + 1, why, sizeof(why)), 0,
+                     "%s: %s", kv, why);
+    }
+    va_end(ap);
+    return r;
+}
+
+static uint64_t add(const char *name, const char *dept, const char *kv1,
+                    const char *kv2)
+{
+    Tz__SystemRecord *r = sys_rec(name, dept, kv1, kv2, (const char *)NULL);
+    uint64_t id = 0;
+    cr_assert_eq(register_system_add(reg, r, NOW, &id, &err), 0, "%s",
+                 err.msg);
+    ledger_record_free(r);
+    return id;
+}
+
+static int count_cb(const Tz__SystemRecord *rec, void *arg)
+{
+    (void)rec;
+    (*(int *)arg)++;
+    return 0;
+}
+
+static int count_systems(const char *dept)
+{
+    int n = 0;
+    cr_assert_eq(register_each_system(reg, dept, count_cb, &n, &err), 0);
+    return n;
+}
+
+Test(systems, add_get_find_and_put_keep_every_field)
+{
+    Tz__SystemRecord *r = sys_rec("教务系统", "math", "owner=张三",
+                                  "ips=10.1.0.0/16, 2001:db8::1",
+                                  "domains=https://jwc.example.edu.cn/",
+                                  "mlps_grade=三级", "定级备案日期=2024/3/1",
+                                  "用途=选课\n成绩", "上线前审查=通过",
+                                  (const char *)NULL);
+    r->system_id = 99;  /* ignored: the register assigns ids */
+    uint64_t id;
+    cr_assert_eq(register_system_add(reg, r, NOW, &id, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(id, 1);
+    ledger_record_free(r);
+
+    Tz__SystemRecord *g;
+    cr_assert_eq(register_system_get(reg, 1, &g, &err), 0, "%s", err.msg);
+    cr_assert_eq(g->system_id, 1);
+    cr_assert_str_eq(g->name, "教务系统");
+    cr_assert_str_eq(g->owner, "张三");
+    cr_assert_eq(g->n_ips, 2);
+    cr_assert_str_eq(g->ips[1], "2001:db8::1");
+    cr_assert_str_eq(g->domains[0], "https://jwc.example.edu.cn/");
+    cr_assert_eq(g->mlps_grade, 3);
+    cr_assert_str_eq(g->purpose, "选课\n成绩");
+    cr_assert_str_eq(g->prelaunch->status, "passed");
+    cr_assert_str_eq(g->status, "live");
+    cr_assert_eq(g->created_at, NOW);
+    cr_assert_eq(g->updated_at, NOW);
+
+    uint64_t f;
+    cr_assert_eq(register_system_find(reg, "教务系统", &f, &err), 0);
+    cr_assert_eq(f, 1);
+    cr_assert_eq(register_system_find(reg, "1", &f, &err), 0);
+    cr_assert_eq(f, 1);
+    cr_assert_eq(register_system_find(reg, "2", &f, &err), TZ_ENOENT);
+    cr_assert_str_eq(err.msg, "no system with id 2");
+    cr_assert_eq(register_system_find(reg, "教务", &f, &err), TZ_ENOENT);
+
+    /* put: a changed field, created_at kept, updated_at moved */
+    char why[LEDGER_WHY];
+    cr_assert_eq(ledger_field_set(g, "owner", "李四", why, sizeof(why)), 0);
+    g->created_at = 5;
+    cr_assert_eq(register_system_put(reg, g, NOW + 60, &err), 0, "%s",
+                 err.msg);
+    ledger_record_free(g);
+    cr_assert_eq(register_system_get(reg, 1, &g, &err), 0);
+    cr_assert_str_eq(g->owner, "李四");
+    cr_assert_eq(g->created_at, NOW);
+    cr_assert_eq(g->updated_at, NOW + 60);
+    g->system_id = 7;
+    cr_assert_eq(register_system_put(reg, g, NOW, &err), TZ_ENOENT);
+    cr_assert_str_eq(err.msg, "no system with id 7");
+    ledger_record_free(g);
+    cr_assert_eq(register_system_get(reg, 7, &g, &err), TZ_ENOENT);
+    cr_assert_null(g);
+}
+
+Test(systems, dept_must_exist_and_names_are_unique_per_dept)
+{
+    Tz__SystemRecord *r = sys_rec("邮件", "nope", (const char *)NULL);
+    uint64_t id;
+    cr_assert_eq(register_system_add(reg, r, NOW, &id, &err), TZ_ENOENT);
+    cr_assert(strstr(err.msg, "no department \"nope\""), "%s", err.msg);
+    ledger_record_free(r);
+
+    cr_assert_eq(add("邮件", "math", NULL, NULL), 1);
+    r = sys_rec("邮件", "math", (const char *)NULL);
+    cr_assert_eq(register_system_add(reg, r, NOW, &id, &err), TZ_EEXIST);
+    cr_assert_str_eq(err.msg, "math already has a system named \"邮件\" "
+                              "(id 1)");
+    ledger_record_free(r);
+    /* the same name in another department is another system */
+    cr_assert_eq(add("邮件", "计算机学院", NULL, NULL), 2);
+    uint64_t f;
+    cr_assert_eq(register_system_find(reg, "邮件", &f, &err), TZ_EINVAL);
+    cr_assert_str_eq(err.msg, "2 systems are named \"邮件\" (ids 1, 2): "
+                              "give the id");
+
+    /* renaming onto another system's name is refused too */
+    cr_assert_eq(add("网站", "math", NULL, NULL), 3);
+    Tz__SystemRecord *g;
+    cr_assert_eq(register_system_get(reg, 3, &g, &err), 0);
+    char why[LEDGER_WHY];
+    cr_assert_eq(ledger_field_set(g, "name", "邮件", why, sizeof(why)), 0);
+    cr_assert_eq(register_system_put(reg, g, NOW, &err), TZ_EEXIST);
+    ledger_record_free(g);
+}
+
+Test(systems, a_record_the_ledger_refuses_is_not_stored)
+{
+    Tz__SystemRecord *r = sys_rec("x", "math", (const char *)NULL);
+    r->mlps_grade = 7;
+    uint64_t id;
+    cr_assert_eq(register_system_add(reg, r, NOW, &id, &err), TZ_EINVAL);
+    cr_assert(strstr(err.msg, "等保等级 (mlps_grade)"), "%s", err.msg);
+    ledger_record_free(r);
+    cr_assert_eq(count_systems(NULL), 0);
+}
+
+Test(systems, retire_keeps_the_record_and_lists_filter_by_dept)
+{
+    add("a", "math", NULL, NULL);
+    add("b", "计算机学院", NULL, NULL);
+    add("c", "math", NULL, NULL);
+    Tz__SystemRecord *g;
+    cr_assert_eq(register_system_get(reg, 1, &g, &err), 0);
+    char why[LEDGER_WHY];
+    cr_assert_eq(ledger_field_set(g, "status", "下线", why, sizeof(why)), 0);
+    cr_assert_eq(register_system_put(reg, g, NOW, &err), 0);
+    ledger_record_free(g);
+    cr_assert_eq(register_system_get(reg, 1, &g, &err), 0);
+    cr_assert_str_eq(g->status, "retired");
+    ledger_record_free(g);
+    cr_assert_eq(count_systems(NULL), 3);
+    cr_assert_eq(count_systems("math"), 2);
+    cr_assert_eq(count_systems("计算机学院"), 1);
+    cr_assert_eq(count_systems("nope"), 0);
+}
+
+Test(systems, import_stores_all_or_nothing)
+{
+    add("old", "math", NULL, NULL);
+    Tz__SystemRecord *recs[3] = {
+        sys_rec("n1", "math", (const char *)NULL),
+        sys_rec("n2", "计算机学院", (const char *)NULL),
+        sys_rec("n3", "physics", (const char *)NULL)};
+    cr_assert_eq(register_systems_import(reg, recs, 3, NOW, &err), TZ_ENOENT);
+    cr_assert(strstr(err.msg, "record 3 (n3): no department \"physics\""),
+              "%s", err.msg);
+    cr_assert_eq(count_systems(NULL), 1, "nothing of the import stored");
+
+    char why[LEDGER_WHY];
+    cr_assert_eq(ledger_field_set(recs[2], "dept", "math", why, sizeof(why)),
+                 0);
+    cr_assert_eq(ledger_field_set(recs[2], "name", "old", why, sizeof(why)),
+                 0);
+    cr_assert_eq(register_systems_import(reg, recs, 3, NOW, &err), TZ_EEXIST);
+    cr_assert(strstr(err.msg, "already has a system named \"old\""), "%s",
+              err.msg);
+    cr_assert_eq(ledger_field_set(recs[2], "name", "n1", why, sizeof(why)),
+                 0);
+    cr_assert_eq(register_systems_import(reg, recs, 3, NOW, &err), TZ_EEXIST);
+    cr_assert(strstr(err.msg, "\"n1\" of math is in the import twice"), "%s",
+              err.msg);
+    cr_assert_eq(count_systems(NULL), 1);
+
+    cr_assert_eq(ledger_field_set(recs[2], "name", "n3", why, sizeof(why)),
+                 0);
+    cr_assert_eq(register_systems_import(reg, recs, 3, NOW + 1, &err), 0,
+                 "%s", err.msg);
+    cr_assert_eq(count_systems(NULL), 4);
+    /* ids follow the file's order, after the ones already used */
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(recs[i]->system_id, (uint64_t)i + 2);
+        Tz__SystemRecord *g;
+        cr_assert_eq(register_system_get(reg, recs[i]->system_id, &g, &err),
+                     0);
+        cr_assert_str_eq(g->name, recs[i]->name);
+        cr_assert_eq(g->created_at, NOW + 1);
+        ledger_record_free(g);
+        ledger_record_free(recs[i]);
+    }
+    cr_assert_eq(add("after", "math", NULL, NULL), 5,
+                 "failed imports used no ids");
+}
+
+Test(systems, read_only_register_refuses_writes)
+{
+    struct tz_register *ro;
+    cr_assert_eq(register_open(dir, REGISTER_RDONLY, &ro, &err), 0);
+    Tz__SystemRecord *r = sys_rec("x", "math", (const char *)NULL);
+    uint64_t id;
+    cr_assert_eq(register_system_add(ro, r, NOW, &id, &err), TZ_EPERM);
+    ledger_record_free(r);
+    register_close(ro);
+}
+
+/* ---- hosts and bindings ---- */
+
+static void put(struct register_item *it)
+{
+    cr_assert_eq(register_put_batch(reg, it, 1, NOW, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(it->status, TZ__STATUS__OK, "%s", it->detail);
+}
+
+static uint64_t enroll(int pk, const char *dept)
+{
+    char tok[REGISTER_TOKEN_LEN];
+    cr_assert_eq(register_token_create(reg, dept, NOW, tok, &err), 0);
+    Tz__Enroll en = TZ__ENROLL__INIT;
+    en.token = tok;
+    en.hostname = "h";
+    struct register_item it = {.kind = ITEM_ENROLL, .seq = 1, .enroll = &en};
+    memset(it.agent_pk, pk, 32);
+    put(&it);
+    return it.agent_id;
+}
+
+/* A report naming the host, its eth0 addresses and its config's system. */
+static void report(int pk, uint64_t seq, const char *hostname,
+                   const char *v4, const char *v6, uint64_t system_id)
+{
+    Tz__HostSection host = TZ__HOST_SECTION__INIT;
+    host.hostname = (char *)hostname;
+    Tz__Interface eth = TZ__INTERFACE__INIT, lo = TZ__INTERFACE__INIT;
+    Tz__Interface *ifp[2] = {&lo, &eth};
+    char *a4[] = {(char *)v4}, *a6[] = {(char *)v6}, *l4[] = {"127.0.0.1/8"};
+    lo.name = "lo";
+    lo.loopback = 1;
+    lo.ipv4 = l4;
+    lo.n_ipv4 = 1;
+    eth.name = "eth0";
+    eth.ipv4 = a4;
+    eth.n_ipv4 = v4 ? 1 : 0;
+    eth.ipv6 = a6;
+    eth.n_ipv6 = v6 ? 1 : 0;
+    Tz__InterfacesSection ifs = TZ__INTERFACES_SECTION__INIT;
+    ifs.interfaces = ifp;
+    ifs.n_interfaces = 2;
+    Tz__Report r = TZ__REPORT__INIT;
+    r.host = &host;
+    r.interfaces = &ifs;
+    r.system_id = system_id;
+    struct register_item it = {.kind = ITEM_REPORT, .seq = seq, .report = &r};
+    memset(it.agent_pk, pk, 32);
+    put(&it);
+}
+
+static void expect_binding(uint64_t host, uint64_t sid,
+                           Tz__BindingSource src)
+{
+    uint64_t got = 77;
+    Tz__BindingSource gs = 77;
+    cr_assert_eq(register_host_binding(reg, host, &got, &gs, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(got, sid, "host %llu: system %llu, want %llu",
+                 (unsigned long long)host, (unsigned long long)got,
+                 (unsigned long long)sid);
+    cr_assert_eq(gs, src, "host %llu: source %d, want %d",
+                 (unsigned long long)host, gs, src);
+}
+
+static void retire(uint64_t id)
+{
+    Tz__SystemRecord *g;
+    char why[LEDGER_WHY];
+    cr_assert_eq(register_system_get(reg, id, &g, &err), 0);
+    cr_assert_eq(ledger_field_set(g, "status", "retired", why, sizeof(why)),
+                 0);
+    cr_assert_eq(register_system_put(reg, g, NOW, &err), 0);
+    ledger_record_free(g);
+}
+
+Test(systems, binding_order_is_explicit_then_config_then_match)
+{
+    uint64_t cidr = add("cidr", "math", "ips=10.1.0.0/16", NULL);
+    uint64_t conf = add("conf", "math", NULL, NULL);
+    uint64_t expl = add("expl", "math", NULL, NULL);
+    uint64_t url = add("url", "计算机学院",
+                       "domains=x.example.edu.cn; "
+                       "https://WEB01.math.example.edu.cn:8443/login", NULL);
+    uint64_t h = enroll(1, "math");
+    expect_binding(h, 0, TZ__BINDING_SOURCE__BIND_NONE);  /* no report yet */
+    report(1, 2, "web01.math.example.edu.cn", "10.1.2.3/24", NULL, conf);
+
+    expect_binding(h, conf, TZ__BINDING_SOURCE__BIND_CONFIG);
+    cr_assert_eq(register_bind(reg, h, expl, "admin", NOW, &err), 0, "%s",
+                 err.msg);
+    expect_binding(h, expl, TZ__BINDING_SOURCE__BIND_EXPLICIT);
+    cr_assert_eq(register_unbind(reg, h, &err), 0);
+    expect_binding(h, conf, TZ__BINDING_SOURCE__BIND_CONFIG);
+    cr_assert_eq(register_unbind(reg, h, &err), TZ_ENOENT);
+    cr_assert_str_eq(err.msg, "host 1 has no explicit binding");
+
+    /* a retired config system gives way to a match: the lowest id wins
+     * between the CIDR match (1) and the URL match (4) */
+    retire(conf);
+    expect_binding(h, cidr, TZ__BINDING_SOURCE__BIND_MATCH);
+    retire(cidr);
+    expect_binding(h, url, TZ__BINDING_SOURCE__BIND_MATCH);
+    retire(url);
+    expect_binding(h, 0, TZ__BINDING_SOURCE__BIND_NONE);
+
+    /* an explicit binding stays even after its system is retired */
+    cr_assert_eq(register_bind(reg, h, expl, NULL, NOW, &err), 0);
+    retire(expl);
+    expect_binding(h, expl, TZ__BINDING_SOURCE__BIND_EXPLICIT);
+}
+
+Test(systems, config_naming_a_missing_system_falls_to_the_match)
+{
+    uint64_t v6 = add("v6", "math", "ips=2001:db8:1::/48", NULL);
+    uint64_t h = enroll(2, "math");
+    report(2, 2, "db01", NULL, "2001:db8:1:2::5/64", 42);
+    expect_binding(h, v6, TZ__BINDING_SOURCE__BIND_MATCH);
+    /* the latest report decides: a later one without a config id */
+    uint64_t conf = add("conf", "math", NULL, NULL);
+    report(2, 3, "db01", NULL, "2001:db8:1:2::5/64", conf);
+    expect_binding(h, conf, TZ__BINDING_SOURCE__BIND_CONFIG);
+    report(2, 4, "db01", NULL, "2001:db8:1:2::5/64", 0);
+    expect_binding(h, v6, TZ__BINDING_SOURCE__BIND_MATCH);
+}
+
+Test(systems, matches_need_a_real_overlap)
+{
+    add("other-net", "math", "ips=10.2.0.0/16, 10.1.2.4", NULL);
+    add("other-host", "math", "domains=https://example.edu.cn/web01", NULL);
+    add("loopback", "math", "ips=127.0.0.0/8", NULL);
+    uint64_t h = enroll(3, "math");
+    report(3, 2, "web01", "10.1.2.3/24", NULL, 0);
+    expect_binding(h, 0, TZ__BINDING_SOURCE__BIND_NONE);
+}
+
+Test(systems, bind_refuses_unknown_hosts_systems_and_retired_systems)
+{
+    uint64_t s = add("s", "math", NULL, NULL);
+    uint64_t h = enroll(4, "math");
+    cr_assert_eq(register_bind(reg, 99, s, "x", NOW, &err), TZ_ENOENT);
+    cr_assert_str_eq(err.msg, "no host with id 99");
+    cr_assert_eq(register_bind(reg, h, 99, "x", NOW, &err), TZ_ENOENT);
+    cr_assert_str_eq(err.msg, "no system with id 99");
+    cr_assert_eq(register_bind(reg, h, s, "bad\x1bname", NOW, &err),
+                 TZ_EINVAL);
+    retire(s);
+    cr_assert_eq(register_bind(reg, h, s, "x", NOW, &err), TZ_EINVAL);
+    cr_assert(strstr(err.msg, "is retired"), "%s", err.msg);
+    uint64_t sid;
+    Tz__BindingSource src;
+    cr_assert_eq(register_host_binding(reg, 99, &sid, &src, &err), TZ_ENOENT);
+}
+
+struct seen {
+    uint64_t host[8], sid[8];
+    Tz__BindingSource src[8];
+    int n;
+};
+
+static int seen_cb(const Tz__AgentRecord *host, uint64_t sid,
+                   Tz__BindingSource src, void *arg)
+{
+    struct seen *s = arg;
+    cr_assert_lt(s->n, 8);
+    s->host[s->n] = host->agent_id;
+    s->sid[s->n] = sid;
+    s->src[s->n++] = src;
+    return 0;
+}
+
+Test(systems, every_host_binding_in_one_walk)
+{
+    uint64_t net = add("net", "math", "ips=10.0.0.0/8", NULL);
+    uint64_t web = add("web", "计算机学院", "domains=web.cs.example.edu.cn",
+                       NULL);
+    uint64_t a = enroll(5, "math"), b = enroll(6, "计算机学院"),
+             c = enroll(7, "计算机学院");
+    report(5, 2, "a", "10.9.9.9/8", NULL, 0);
+    report(6, 2, "web.cs.example.edu.cn", "192.0.2.1/24", NULL, 0);
+    cr_assert_eq(register_bind(reg, c, net, "op", NOW, &err), 0);
+    struct seen s = {0};
+    cr_assert_eq(register_each_host_binding(reg, NULL, seen_cb, &s, &err), 0);
+    cr_assert_eq(s.n, 3);
+    cr_assert_eq(s.host[0], a);
+    cr_assert_eq(s.sid[0], net);
+    cr_assert_eq(s.src[0], TZ__BINDING_SOURCE__BIND_MATCH);
+    cr_assert_eq(s.host[1], b);
+    cr_assert_eq(s.sid[1], web);
+    cr_assert_eq(s.src[1], TZ__BINDING_SOURCE__BIND_MATCH);
+    cr_assert_eq(s.host[2], c);
+    cr_assert_eq(s.sid[2], net);
+    cr_assert_eq(s.src[2], TZ__BINDING_SOURCE__BIND_EXPLICIT);
+    memset(&s, 0, sizeof(s));
+    cr_assert_eq(register_each_host_binding(reg, "math", seen_cb, &s, &err),
+                 0);
+    cr_assert_eq(s.n, 1);
+    cr_assert_eq(s.host[0], a);
+}
