@@ -4,7 +4,7 @@ BUILD_ASAN ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all deps build run test check-asan install clean
+.PHONY: all deps build run test check-asan install bench clean
 
 all: build
 
@@ -34,6 +34,11 @@ check-asan: deps
 PREFIX ?= /usr/local
 install: build
 	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix $(PREFIX)
+
+# make bench: ingest, ledger and agent benchmarks in one run; writes
+# docs/benchmarks.md. Installs the peer agents it compares against (apt-get).
+bench: build
+	@sh bench/run.sh --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)
