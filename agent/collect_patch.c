@@ -410,10 +410,16 @@ static int name_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Lists compressed with a codec we read (rootfs.h) count as plain ones. */
+static int is_readable_list(const char *n)
+{
+    return has_suffix(n, "_Packages") || has_suffix(n, "_Packages.gz") ||
+           has_suffix(n, "_Packages.lz4");
+}
+
 static int is_compressed_list(const char *n)
 {
-    static const char *const ext[] = {".gz", ".xz", ".lz4", ".bz2", ".zst",
-                                      ".lzma", ".Z"};
+    static const char *const ext[] = {".xz", ".bz2", ".zst", ".lzma", ".Z"};
     const char *p = strstr(n, "_Packages.");
     if (p == NULL)
         return 0;
@@ -464,7 +470,7 @@ static int read_lists(struct ctx *c, Tz__PatchSection *sec)
         if (++seen > MAX_DIR_ENTRIES)
             break;
         const char *n = de->d_name;
-        if (has_suffix(n, "_Packages")) {
+        if (is_readable_list(n)) {
             if (lists.n >= TZ_PATCH_MAX_LISTS) {
                 too_many++;
                 continue;
@@ -499,9 +505,9 @@ static int read_lists(struct ctx *c, Tz__PatchSection *sec)
                   TZ_PATCH_MAX_LISTS, too_many);
     if (rc == 0 && compressed)
         rc = warn(c, LISTS_DIR, 0,
-                  "%zu compressed package list%s skipped, e.g. %s (only plain "
-                  "lists are read; apt keeps them compressed when "
-                  "Acquire::GzipIndexes is set)",
+                  "%zu compressed package list%s skipped, e.g. %s (plain, .gz "
+                  "and .lz4 lists are read; set Acquire::CompressionTypes::Order "
+                  "to one of those)",
                   compressed, compressed == 1 ? "" : "s", first_compressed);
 
     if (lists.n > 1)

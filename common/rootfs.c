@@ -5,6 +5,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
+
+#include <lz4frame.h>
+#include <zlib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,7 +140,87 @@ int tz_lines_open(struct tz_lines *lr, const char *path, size_t max_line,
         lr->fd = -1;
         return tz_err(err, TZ_ENOMEM, path, 0, "out of memory");
     }
+    size_t pl = strlen(path);
+    if (pl > 3 && strcmp(path + pl - 3, ".gz") == 0) {
+        int fd2 = dup(lr->fd);
+        gzFile gz = fd2 >= 0 ? gzdopen(fd2, "rb") : NULL;
+        if (gz == NULL) {
+            if (fd2 >= 0)
+                close(fd2);
+            tz_lines_close(lr);
+            return tz_err(err, TZ_ENOMEM, path, 0, "cannot start gzip reader");
+        }
+        gzbuffer(gz, LINES_BLOCK);
+        lr->codec = 1;
+        lr->z = gz;
+    } else if (pl > 4 && strcmp(path + pl - 4, ".lz4") == 0) {
+        LZ4F_dctx *dctx = NULL;
+        lr->zin = malloc(LINES_BLOCK);
+        if (lr->zin == NULL ||
+            LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION))) {
+            tz_lines_close(lr);
+            return tz_err(err, TZ_ENOMEM, path, 0, "cannot start lz4 reader");
+        }
+        lr->codec = 2;
+        lr->z = dctx;
+    }
     return 0;
+}
+
+/* Next block of (decompressed) bytes into rbuf: >0 bytes, 0 at the end,
+ * <0 a TZ_E* code. */
+static ssize_t fill(struct tz_lines *lr, struct tz_error *err)
+{
+    ssize_t n;
+    if (lr->codec == 0) {
+        do
+            n = read(lr->fd, lr->rbuf, LINES_BLOCK);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+            return tz_err(err, TZ_EIO, lr->path, lr->lineno + 1, "read failed: %s",
+                          strerror(errno));
+        return n;
+    }
+    if (lr->codec == 1) {
+        int r = gzread(lr->z, lr->rbuf, LINES_BLOCK);
+        if (r < 0) {
+            int zerr;
+            const char *m = gzerror(lr->z, &zerr);
+            return tz_err(err, TZ_EPARSE, lr->path, 0, "corrupt gzip data: %s", m);
+        }
+        n = r;
+    } else {
+        /* lz4 frames: feed compressed input until some output appears. */
+        n = 0;
+        while (n == 0) {
+            if (lr->zin_pos == lr->zin_len) {
+                ssize_t r;
+                do
+                    r = read(lr->fd, lr->zin, LINES_BLOCK);
+                while (r < 0 && errno == EINTR);
+                if (r < 0)
+                    return tz_err(err, TZ_EIO, lr->path, 0, "read failed: %s",
+                                  strerror(errno));
+                if (r == 0)
+                    return 0;
+                lr->zin_pos = 0;
+                lr->zin_len = (size_t)r;
+            }
+            size_t out = LINES_BLOCK, in = lr->zin_len - lr->zin_pos;
+            size_t hint = LZ4F_decompress(lr->z, lr->rbuf, &out, lr->zin + lr->zin_pos,
+                                          &in, NULL);
+            if (LZ4F_isError(hint))
+                return tz_err(err, TZ_EPARSE, lr->path, 0, "corrupt lz4 data: %s",
+                              LZ4F_getErrorName(hint));
+            lr->zin_pos += in;
+            n = (ssize_t)out;
+        }
+    }
+    lr->inflated += (unsigned long long)n;
+    if (lr->inflated > TZ_LINES_MAX_INFLATED)
+        return tz_err(err, TZ_ELIMIT, lr->path, 0,
+                      "decompresses to more than %llu bytes", TZ_LINES_MAX_INFLATED);
+    return n;
 }
 
 /* Append n bytes to the line, refusing to grow past the bound. */
@@ -175,12 +258,9 @@ int tz_lines_next(struct tz_lines *lr, char **line, size_t *len,
         if (lr->rpos == lr->rlen) {
             if (lr->eof)
                 break;
-            ssize_t r = read(lr->fd, lr->rbuf, LINES_BLOCK);
-            if (r < 0 && errno == EINTR)
-                continue;
+            ssize_t r = fill(lr, err);
             if (r < 0)
-                return tz_err(err, TZ_EIO, lr->path, lr->lineno + 1,
-                              "read failed: %s", strerror(errno));
+                return (int)r;
             if (r == 0) {
                 lr->eof = 1;
                 break;
@@ -216,6 +296,14 @@ int tz_lines_next(struct tz_lines *lr, char **line, size_t *len,
 
 void tz_lines_close(struct tz_lines *lr)
 {
+    if (lr->codec == 1 && lr->z)
+        gzclose(lr->z);
+    if (lr->codec == 2 && lr->z)
+        LZ4F_freeDecompressionContext(lr->z);
+    free(lr->zin);
+    lr->z = NULL;
+    lr->zin = NULL;
+    lr->codec = 0;
     if (lr->fd >= 0)
         close(lr->fd);
     free(lr->buf);

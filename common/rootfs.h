@@ -27,7 +27,12 @@ int tz_read_file(const char *path, size_t max, char **out, size_t *len,
 int tz_read_line1(const char *path, char *buf, size_t len);
 
 /* Line reader with a bound on line length. Lines are returned without the
- * trailing newline, NUL-terminated, valid until the next call. */
+ * trailing newline, NUL-terminated, valid until the next call.
+ * A path ending in ".gz" or ".lz4" is decompressed on the fly (apt keeps its
+ * lists so with Acquire::GzipIndexes); a stream that inflates past
+ * TZ_LINES_MAX_INFLATED is TZ_ELIMIT, so a compression bomb costs bounded
+ * time. Corrupt compressed data is TZ_EPARSE. */
+#define TZ_LINES_MAX_INFLATED ((unsigned long long)1 << 30)
 struct tz_lines {
     int fd;
     char path[256];
@@ -39,6 +44,11 @@ struct tz_lines {
     char *rbuf;       /* read-ahead block */
     size_t rpos, rlen;
     int eof;
+    int codec;        /* 0 plain, 1 gzip, 2 lz4 frame */
+    void *z;          /* gzFile or LZ4F decompression context */
+    char *zin;        /* lz4: compressed input not yet consumed */
+    size_t zin_pos, zin_len;
+    unsigned long long inflated;
 };
 
 int tz_lines_open(struct tz_lines *lr, const char *path, size_t max_line,

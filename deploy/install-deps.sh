@@ -8,7 +8,8 @@ set -eu
 PKGS="build-essential cmake pkg-config
 protobuf-c-compiler libprotobuf-c-dev
 libnanomsg-dev liblmdb-dev lmdb-utils libuv1-dev libsodium-dev
-libinih-dev libcjson-dev libcriterion-dev"
+libinih-dev libcjson-dev libcriterion-dev
+liblz4-dev zlib1g-dev libcrypt-dev"
 
 missing=""
 for p in $PKGS; do

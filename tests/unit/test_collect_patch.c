@@ -12,6 +12,9 @@
 #include <unistd.h>
 #include <utime.h>
 
+#include <lz4frame.h>
+#include <zlib.h>
+
 #include "collect_patch.h"
 #include "tz_limits.h"
 #include "tz_test.h"
@@ -257,8 +260,8 @@ Test(patch, updates_security_kernels_and_reboot_from_a_temp_root)
     static const char *const want[] = {
         "/var/lib/apt/lists: 1 compressed package list skipped, e.g. "
         "deb.debian.org_debian_dists_bookworm_main_binary-arm64_Packages.xz "
-        "(only plain lists are read; apt keeps them compressed when "
-        "Acquire::GzipIndexes is set)",
+        "(plain, .gz and .lz4 lists are read; set "
+        "Acquire::CompressionTypes::Order to one of those)",
         W_MAIN ":25: expected \"Field: value\"; stanza skipped",
         W_MAIN ":28: package noversion without Version; skipped",
         W_MAIN ":32: package bash has an invalid version \"not a version\"; "
@@ -457,13 +460,13 @@ Test(patch, no_dpkg_database_is_enoent_and_out_untouched)
 Test(patch, only_compressed_lists_means_lists_not_found)
 {
     write_status();
-    tz_test_write(root, LISTS "a_Packages.lz4", "junk");
+    tz_test_write(root, LISTS "a_Packages.xz", "junk");
     cr_assert_eq(collect_patch(root, &sec, &err), 0);
     cr_expect_eq(sec->lists_found, 0);
     cr_expect_eq(sec->lists_updated_at, 0);
     cr_assert_eq(sec->n_warnings, 1);
     cr_expect(strstr(sec->warnings[0], "1 compressed package list skipped, "
-                                       "e.g. a_Packages.lz4") != NULL, "%s",
+                                       "e.g. a_Packages.xz") != NULL, "%s",
               sec->warnings[0]);
 }
 
@@ -522,4 +525,65 @@ Test(patch, streams_a_debian_sized_list_quickly, .timeout = 60)
     expect_update(1999, "pkg59970", "1.1999-0", "1.1999-1", "big-security", 1);
     cr_expect_eq(sec->n_warnings, 0);
     cr_expect_lt(secs, 5.0, "took %.3f s", secs);
+}
+
+/* apt with Acquire::GzipIndexes keeps lists as .gz or .lz4: read them as they
+ * lie, with the Release file of their suite. */
+static void write_compressed(const char *rel, const char *data, int lz4)
+{
+    char *p = tz_test_path("%s/%s", root, rel);
+    if (lz4) {
+        size_t cap = LZ4F_compressFrameBound(strlen(data), NULL);
+        char *buf = malloc(cap);
+        size_t n = LZ4F_compressFrame(buf, cap, data, strlen(data), NULL);
+        cr_assert_not(LZ4F_isError(n));
+        FILE *f = fopen(p, "wb");
+        cr_assert_not_null(f);
+        fwrite(buf, 1, n, f);
+        fclose(f);
+        free(buf);
+    } else {
+        gzFile gz = gzopen(p, "wb");
+        cr_assert_not_null(gz);
+        gzputs(gz, data);
+        gzclose(gz);
+    }
+    free(p);
+}
+
+Test(patch, gzip_and_lz4_lists_are_read)
+{
+    write_status();
+    tz_test_write(root, LISTS "sec.debian.org_dists_bookworm-security_InRelease",
+                  "Origin: Debian\nSuite: stable-security\nCodename: bookworm-security\n");
+    tz_test_write(root, LISTS "deb.debian.org_dists_bookworm_InRelease",
+                  "Origin: Debian\nSuite: stable\nCodename: bookworm\n");
+    tz_test_write(root, LISTS "x", "");   /* the lists dir exists */
+    write_compressed(LISTS "sec.debian.org_dists_bookworm-security_main_binary-amd64_Packages.lz4",
+                     "Package: openssl\nArchitecture: amd64\nVersion: 3.0.15-1~deb12u1\n\n", 1);
+    write_compressed(LISTS "deb.debian.org_dists_bookworm_main_binary-amd64_Packages.gz",
+                     "Package: curl\nArchitecture: amd64\nVersion: 7.88.1-10+deb12u8\n\n", 0);
+    cr_assert_eq(collect_patch(root, &sec, &err), 0, "%s", err.msg);
+    cr_expect(sec->lists_found);
+    cr_assert_eq(sec->n_updates, 2);
+    cr_expect_str_eq(sec->updates[0]->name, "curl");
+    cr_expect_not(sec->updates[0]->security);
+    cr_expect_str_eq(sec->updates[1]->name, "openssl");
+    cr_expect_str_eq(sec->updates[1]->candidate, "3.0.15-1~deb12u1");
+    cr_expect(sec->updates[1]->security);
+    cr_expect_eq(sec->security_updates, 1);
+}
+
+Test(patch, corrupt_compressed_list_is_a_warning)
+{
+    write_status();
+    tz_test_write(root, LISTS "a_dists_x_main_binary-amd64_Packages.gz", "not gzip at all");
+    tz_test_write(root, LISTS "b_dists_x_main_binary-amd64_Packages.lz4", "not lz4 either");
+    cr_assert_eq(collect_patch(root, &sec, &err), 0, "%s", err.msg);
+    int corrupt = 0;
+    for (size_t i = 0; i < sec->n_warnings; i++)
+        corrupt += strstr(sec->warnings[i], "corrupt lz4") != NULL ||
+                   strstr(sec->warnings[i], "no Release") != NULL;
+    cr_expect_geq(corrupt, 1, "no warning about the broken lz4 list");
+    cr_expect_eq(sec->n_updates, 0);
 }
