@@ -1,10 +1,11 @@
 # Taizhang — the two commands a fresh Debian machine needs: `make run`, `make test`.
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
+BUILD_FUZZ ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all deps build run test check-asan install bench clean
+.PHONY: all deps build run test check-asan install bench fuzz fuzz-build clean
 
 all: build
 
@@ -20,8 +21,28 @@ build: deps $(BUILD)/CMakeCache.txt
 run: build
 	@sh deploy/run-local.sh $(BUILD)/bin
 
-test: build
+# The libFuzzer targets (tests/fuzz) also run for FUZZ_SMOKE_SECONDS each in
+# `make test`; a crash fails it (the input is kept in $(BUILD_FUZZ)/tests/fuzz/artifacts).
+FUZZ_SECONDS       ?= 60
+FUZZ_SMOKE_SECONDS ?= 3
+FUZZ_CC            ?= clang
+
+test: build fuzz-build
 	@cd $(BUILD) && ctest --output-on-failure -j 1
+	@cd $(BUILD_FUZZ)/tests/fuzz && TZ_FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) \
+	  ctest --output-on-failure -j 1
+
+fuzz-build: deps
+	@cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=$(FUZZ_CC) -DTZ_FUZZ=ON \
+	  -DTZ_WERROR=OFF -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(BUILD_FUZZ) --target fuzzers -j $(JOBS) -- --no-print-directory
+
+# make fuzz [FUZZ_SECONDS=N]: each target for N seconds on a scratch copy of
+# its seed corpus (tests/fuzz/corpus is never written).
+fuzz: fuzz-build
+	@cd $(BUILD_FUZZ)/tests/fuzz && TZ_FUZZ_SECONDS=$(FUZZ_SECONDS) \
+	  ctest -j 1 --timeout $$(($(FUZZ_SECONDS) + 300)) -V
 
 check-asan: deps
 	@cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DTZ_SANITIZE=ON $(CMAKE_ARGS) >/dev/null
@@ -41,4 +62,4 @@ bench: build
 	@sh bench/run.sh --build $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

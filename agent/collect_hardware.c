@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rootfs.h"
+#include "utf8.h"
 #include "tz_limits.h"
 
 #define INFO_MAX_LINE  (64u << 10)
@@ -38,7 +39,8 @@ static int set_str(char **field, const char *s)
 {
     if (s == NULL || s[0] == '\0')
         return 0;
-    char *d = strdup(s);
+    /* The wire bounds these fields (tz_limits.h): shorten, never refuse. */
+    char *d = tz_strdup_bounded(s, TZ_MAX_NAME);
     if (d == NULL)
         return TZ_ENOMEM;
     *field = d;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "rootfs.h"
+#include "utf8.h"
 #include "tz_limits.h"
 
 #define OSREL_MAX_LINE  4096
@@ -21,7 +22,8 @@ static int put(char **field, const char *s)
 {
     if (s == NULL || s[0] == '\0')
         return 0;
-    char *d = strdup(s);
+    /* The wire bounds these fields (tz_limits.h): shorten, never refuse. */
+    char *d = tz_strdup_bounded(s, TZ_MAX_NAME);
     if (d == NULL)
         return TZ_ENOMEM;
     if (*field != protobuf_c_empty_string)

@@ -16,7 +16,9 @@
 #include "collect_patch.h"
 #include "collect_sshd.h"
 #include "rootfs.h"
+#include "sections.h"
 #include "utf8.h"
+#include "validate.h"
 
 static struct {
     struct privsep *ps;
@@ -72,6 +74,24 @@ static int add_error(Tz__Report *r, Tz__SectionKind kind, const struct tz_error 
     return 0;
 }
 
+/* The collector refuses a whole report for one out-of-bounds field; check
+ * each section as it will, and leave out (with the reason) one that fails. */
+static int keep_if_valid(Tz__Report *r, Tz__SectionKind kind)
+{
+    ProtobufCMessage **slot = tz_section_slot(r, kind);
+    Tz__Report one = TZ__REPORT__INIT;
+    *tz_section_slot(&one, kind) = *slot;
+    char detail[160];
+    if (validate_report(&one, detail, sizeof(detail)) == TZ__STATUS__OK)
+        return 1;
+    protobuf_c_message_free_unpacked(*slot, NULL);
+    *slot = NULL;
+    struct tz_error e;
+    tz_err(&e, TZ_ELIMIT, NULL, 0, "%s section left out: %s", tz_section_name(kind),
+           detail);
+    return add_error(r, kind, &e) == 0 ? 0 : -1;
+}
+
 static int add_hash(Tz__Report *r, Tz__SectionKind kind, const ProtobufCMessage *m)
 {
     size_t len = protobuf_c_message_get_packed_size(m);
@@ -123,7 +143,9 @@ int report_collect(const char *root, Tz__Report **out, struct tz_error *err)
             rc = add_error(r, kind, &e);                             \
         else {                                                       \
             tz_pb_repair_utf8(&r->field->base);                      \
-            rc = add_hash(r, kind, &r->field->base);                 \
+            int keep = keep_if_valid(r, kind);                       \
+            rc = keep > 0 ? add_hash(r, kind, &r->field->base)       \
+                          : keep < 0 ? TZ_ENOMEM : 0;                \
         }                                                            \
     }
     SECTION(TZ__SECTION_KIND__SECTION_HOST, collect_host, host)

@@ -286,6 +286,11 @@ int tz_lines_next(struct tz_lines *lr, char **line, size_t *len,
         return 0;
     if ((rc = line_append(lr, &n, "", 0, err)) != 0)   /* ensure a buffer */
         return rc;
+    /* Text files hold no NUL: one would silently cut every C string made
+     * from this line ("Package: a", NUL, "b" read as "a"). */
+    if (memchr(lr->buf, '\0', n) != NULL)
+        return tz_err(err, TZ_EPARSE, lr->path, lr->lineno + 1,
+                      "line contains a NUL byte");
     lr->buf[n] = '\0';
     lr->lineno++;
     *line = lr->buf;

@@ -14,6 +14,7 @@ void tz_log_init(const char *progname, enum tz_log_level level)
     max_level = level;
 }
 
+__attribute__((format(printf, 1, 0)))
 static void vlog(const char *fmt, va_list ap)
 {
     char ts[32];
@@ -46,9 +47,24 @@ static struct {
     unsigned count;
 } rl[RL_SLOTS];
 
+/* Fresh keys cost an attacker nothing, so besides each key's budget there
+ * is one for all keys together: at most RL_GLOBAL lines a minute. */
+#define RL_GLOBAL 60
+static time_t global_minute;
+static unsigned global_count;
+
 void tz_log_ratelimited(uint64_t key, const char *fmt, ...)
 {
     time_t minute = time(NULL) / 60;
+    if (minute != global_minute) {
+        if (global_count > RL_GLOBAL)
+            tz_log(TZ_LOG_WARN, "(%u rate-limited messages suppressed in the last "
+                                "minute)", global_count - RL_GLOBAL);
+        global_minute = minute;
+        global_count = 0;
+    }
+    if (++global_count > RL_GLOBAL)
+        return;
     unsigned slot = (unsigned)(key % RL_SLOTS);
     if (rl[slot].key != key || rl[slot].minute != minute) {
         if (rl[slot].count > RL_BURST)

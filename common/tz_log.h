@@ -2,8 +2,8 @@
  *
  * Daemons run under systemd, which timestamps too, but the same binaries run
  * by hand and in tests, where the time matters. tz_log_ratelimited() keeps a
- * hostile peer from flooding the log: at most `burst` lines per key per
- * minute, then one line saying how many were suppressed. */
+ * hostile peer from flooding the log: at most 3 lines per key and 60 in
+ * all per minute, then one line saying how many were suppressed. */
 #ifndef TZ_LOG_H
 #define TZ_LOG_H
 

@@ -2,6 +2,8 @@
 #include "utf8.h"
 
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* Length of the valid sequence at p, or 0 if p does not start one. */
 static size_t seq_len(const unsigned char *p)
@@ -80,4 +82,21 @@ size_t tz_pb_repair_utf8(ProtobufCMessage *msg)
         }
     }
     return fixed;
+}
+
+char *tz_strdup_bounded(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max + 1);
+    if (n > max) {
+        n = max;
+        /* Back up over continuation bytes so no character is split. */
+        while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+            n--;
+    }
+    char *d = malloc(n + 1);
+    if (d == NULL)
+        return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
 }

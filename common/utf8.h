@@ -14,6 +14,10 @@ int tz_utf8_valid(const char *s);
 /* Replace each byte that is not part of a valid sequence with '?', in place.
  * Returns the number of bytes replaced. */
 size_t tz_utf8_repair(char *s);
+/* Copy of s cut to at most max bytes at a character boundary (a display
+ * field longer than the wire allows is shortened, not refused). NULL on
+ * ENOMEM. Ownership: the caller's (free). */
+char *tz_strdup_bounded(const char *s, size_t max);
 /* tz_utf8_repair every string field of msg and its sub-messages. */
 size_t tz_pb_repair_utf8(ProtobufCMessage *msg);
 

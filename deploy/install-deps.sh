@@ -9,7 +9,8 @@ PKGS="build-essential cmake pkg-config
 protobuf-c-compiler libprotobuf-c-dev
 libnanomsg-dev liblmdb-dev lmdb-utils libuv1-dev libsodium-dev
 libinih-dev libcjson-dev libcriterion-dev
-liblz4-dev zlib1g-dev libcrypt-dev"
+liblz4-dev zlib1g-dev libcrypt-dev
+clang libclang-rt-dev"
 
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,131 @@
+/* fuzz_common — fixed keys and small helpers shared by the libFuzzer targets.
+ *
+ * Keys are derived from constant seeds so that a seed corpus sealed once
+ * (tests/fuzz/seedgen.c) keeps opening in every later run, and a crash input
+ * reproduces in a fresh process. Scratch files live under $TMPDIR, which
+ * tests/fuzz/run.sh points at a work dir it removes afterwards. */
+#ifndef TZ_FUZZ_COMMON_H
+#define TZ_FUZZ_COMMON_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "envelope.h"
+#include "keys.h"
+#include "tz_limits.h"
+
+/* Which fixed key: the collector, enrolled agents 0..3, a stranger. */
+enum { FZ_KEY_COLLECTOR = 'C', FZ_KEY_AGENT = 'A', FZ_KEY_STRANGER = 'S' };
+
+static inline void fz_keypair(int which, struct tz_keypair *kp)
+{
+    uint8_t seed[crypto_box_SEEDBYTES];
+    memset(seed, which, sizeof(seed));
+    if (sodium_init() < 0)
+        abort();
+    crypto_box_seed_keypair(kp->pk, kp->sk, seed);
+}
+
+/* Seal plaintext bytes (normally a packed Payload) into a version-1
+ * Envelope from agent to collector, with a fixed nonce: deterministic, so a
+ * crash input means the same message every time. *out is malloc'd. */
+static inline int fz_seal_raw(const uint8_t *plain, size_t len,
+                              const struct tz_keypair *agent,
+                              const uint8_t collector_pk[TZ_KEY_LEN],
+                              uint32_t version, uint8_t **out, size_t *out_len)
+{
+    uint8_t nonce[crypto_box_NONCEBYTES];
+    memset(nonce, 0x4e, sizeof(nonce));
+    uint8_t *box = malloc(len + crypto_box_MACBYTES);
+    if (box == NULL)
+        return -1;
+    if (crypto_box_easy(box, plain, len, nonce, collector_pk, agent->sk) != 0) {
+        free(box);
+        return -1;
+    }
+    Tz__Envelope env = TZ__ENVELOPE__INIT;
+    env.version = version;
+    env.agent_pk.data = (uint8_t *)agent->pk;
+    env.agent_pk.len = TZ_KEY_LEN;
+    env.nonce.data = nonce;
+    env.nonce.len = sizeof(nonce);
+    env.box.data = box;
+    env.box.len = len + crypto_box_MACBYTES;
+    size_t elen = tz__envelope__get_packed_size(&env);
+    uint8_t *e = malloc(elen ? elen : 1);
+    if (e == NULL) {
+        free(box);
+        return -1;
+    }
+    tz__envelope__pack(&env, e);
+    free(box);
+    *out = e;
+    *out_len = elen;
+    return 0;
+}
+
+static char *fz_scratch;
+
+static inline void fz_scratch_remove(void)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fz_scratch);
+    if (system(cmd) != 0)
+        fprintf(stderr, "fuzz: could not remove %s\n", fz_scratch);
+}
+
+/* A scratch directory under $TMPDIR (or /tmp), made once per process and
+ * removed at exit (a crash leaves it for run.sh to remove). */
+static inline char *fz_tmpdir(const char *tag)
+{
+    const char *base = getenv("TMPDIR");
+    char *p = malloc(4096);
+    if (p == NULL)
+        abort();
+    snprintf(p, 4096, "%s/tz-fuzz-%s-XXXXXX", base && base[0] ? base : "/tmp", tag);
+    if (mkdtemp(p) == NULL) {
+        perror("mkdtemp");
+        abort();
+    }
+    fz_scratch = p;
+    atexit(fz_scratch_remove);
+    return p;
+}
+
+/* Replace path's contents with data (truncating). Aborts on error: a fuzz
+ * target that cannot write its input is not testing anything. */
+static inline void fz_write(const char *path, const uint8_t *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (f == NULL || (len && fwrite(data, 1, len, f) != len) || fclose(f) != 0) {
+        perror(path);
+        abort();
+    }
+}
+
+/* Split data at the separator "\n--\n" (kept out of the parts), at most max
+ * parts; the last part takes the rest. Returns the number of parts. */
+#define FZ_SEP "\n--\n"
+static inline size_t fz_split(const uint8_t *data, size_t len, size_t max,
+                              const uint8_t **part, size_t *plen)
+{
+    size_t n = 0;
+    while (n < max) {
+        const uint8_t *s = n + 1 < max ? memmem(data, len, FZ_SEP, 4) : NULL;
+        part[n] = data;
+        if (s == NULL) {
+            plen[n++] = len;
+            break;
+        }
+        plen[n++] = (size_t)(s - data);
+        len -= (size_t)(s - data) + 4;
+        data = s + 4;
+    }
+    return n;
+}
+
+#endif

@@ -1,0 +1,71 @@
+/* fuzz_config — the INI loaders of tz-agent and tz-collector and the
+ * agent's state file, on hostile text.
+ *
+ * The first input byte picks the loader; the rest is the file. Configs come
+ * from the administrator, but a state file survives crashes and disk
+ * trouble, and none of them may take the process down. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "agent_config.h"
+#include "agent_state.h"
+#include "collector_config.h"
+#include "fuzz_common.h"
+
+static char *dir, *ini_path, *state_path;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    dir = fz_tmpdir("config");
+    ini_path = malloc(4200);
+    state_path = malloc(4200);
+    snprintf(ini_path, 4200, "%s/fuzz.ini", dir);
+    snprintf(state_path, 4200, "%s/state", dir);
+    /* Make the agent key once; each run then only reads it and the state. */
+    struct agent_state st;
+    struct tz_error err = {0};
+    if (agent_state_load(dir, &st, &err) != 0) {
+        fprintf(stderr, "fuzz_config: %s\n", err.msg);
+        abort();
+    }
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    int which = data[0] % 3;
+    struct tz_error err = {0};
+    if (which == 2) {
+        fz_write(state_path, data + 1, size - 1);
+        struct agent_state st;
+        if (agent_state_load(dir, &st, &err) == 0 &&
+            memchr(st.dept, '\0', sizeof(st.dept)) == NULL)
+            abort();
+        tz_keypair_wipe(&st.kp);
+        return 0;
+    }
+    fz_write(ini_path, data + 1, size - 1);
+    if (which == 0) {
+        struct agent_config c;
+        agent_config_defaults(&c);
+        if (agent_config_load(&c, ini_path, &err) == 0) {
+            if (c.n_collectors < 0 || c.n_collectors > AGENT_MAX_COLLECTORS ||
+                c.timeout_s < 1 || c.timeout_s > 3600)
+                abort();
+            for (int i = 0; i < c.n_collectors; i++)
+                if (memchr(c.collectors[i], '\0', sizeof(c.collectors[i])) == NULL)
+                    abort();
+        }
+    } else {
+        struct collector_config c;
+        collector_config_defaults(&c);
+        if (collector_config_load(&c, ini_path, &err) == 0 &&
+            (c.max_batch < 1 || c.max_batch > 65536 || c.max_message < 1024))
+            abort();
+    }
+    return 0;
+}

@@ -1,0 +1,214 @@
+/* seedgen — writes the seed corpora of tests/fuzz/corpus/<target>/.
+ *
+ * Sealed seeds use the fixed keys of fuzz_common.h, so they keep opening in
+ * the fuzz targets; the report is the alpha fixture host's real report.
+ * Run it by hand when the wire format changes:
+ *   cmake --build build-fuzz --target fuzz-seedgen
+ *   build-fuzz/tests/fuzz/fuzz-seedgen tests/fuzz/corpus */
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "fuzz_common.h"
+#include "report.h"
+
+static const char *outdir;
+static struct tz_keypair collector, agent;
+
+static void save(const char *target, const char *name, const void *a, size_t alen,
+                 const void *b, size_t blen)
+{
+    char p[4200];
+    snprintf(p, sizeof(p), "%s/%s", outdir, target);
+    mkdir(p, 0755);
+    snprintf(p, sizeof(p), "%s/%s/%s", outdir, target, name);
+    FILE *f = fopen(p, "wb");
+    if (f == NULL || fwrite(a, 1, alen, f) != alen ||
+        (blen && fwrite(b, 1, blen, f) != blen) || fclose(f) != 0) {
+        perror(p);
+        exit(1);
+    }
+}
+
+static char *slurp(const char *rel, size_t *len)
+{
+    char p[4200];
+    snprintf(p, sizeof(p), "%s/%s", TZ_FIXTURES, rel);
+    FILE *f = fopen(p, "rb");
+    if (f == NULL) {
+        perror(p);
+        exit(1);
+    }
+    char *buf = malloc(1 << 20);
+    *len = fread(buf, 1, (1 << 20) - 1, f);
+    buf[*len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static uint8_t *packed(const Tz__Payload *p, size_t *len)
+{
+    *len = tz__payload__get_packed_size(p);
+    uint8_t *b = malloc(*len + 1);
+    tz__payload__pack(p, b);
+    return b;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: fuzz-seedgen CORPUS_DIR\n");
+        return 2;
+    }
+    outdir = argv[1];
+    fz_keypair(FZ_KEY_COLLECTOR, &collector);
+    fz_keypair(FZ_KEY_AGENT, &agent);
+    struct tz_error err = {0};
+
+    Tz__Report *rep = NULL;
+    if (report_collect(TZ_FIXTURES "/hosts/alpha", &rep, &err) != 0) {
+        fprintf(stderr, "seedgen: %s\n", err.msg);
+        return 1;
+    }
+    Tz__Payload pr = TZ__PAYLOAD__INIT;
+    pr.seq = 1700000000123u;
+    pr.sent_at = 1700000000;
+    pr.body_case = TZ__PAYLOAD__BODY_REPORT;
+    pr.report = rep;
+    Tz__Enroll en = TZ__ENROLL__INIT;
+    en.token = "tz_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ";
+    en.hostname = "alpha.example.edu.cn";
+    en.machine_id = "0123456789abcdef0123456789abcdef";
+    Tz__Payload pe = TZ__PAYLOAD__INIT;
+    pe.seq = 1700000000001u;
+    pe.body_case = TZ__PAYLOAD__BODY_ENROLL;
+    pe.enroll = &en;
+    Tz__Heartbeat hb = TZ__HEARTBEAT__INIT;
+    Tz__Payload ph = TZ__PAYLOAD__INIT;
+    ph.seq = 7;
+    ph.body_case = TZ__PAYLOAD__BODY_HEARTBEAT;
+    ph.heartbeat = &hb;
+
+    size_t lr, le, lh, l;
+    uint8_t *br = packed(&pr, &lr), *be = packed(&pe, &le), *bh = packed(&ph, &lh);
+    uint8_t *m;
+
+    /* fuzz_payload: the plaintexts. */
+    save("fuzz_payload", "report-alpha", br, lr, NULL, 0);
+    save("fuzz_payload", "enroll", be, le, NULL, 0);
+    save("fuzz_payload", "heartbeat", bh, lh, NULL, 0);
+
+    /* fuzz_envelope: sealed, as on the wire. */
+    fz_seal_raw(br, lr, &agent, collector.pk, TZ_PROTO_VERSION, &m, &l);
+    save("fuzz_envelope", "report-alpha", m, l, NULL, 0);
+    uint8_t *sealed_report = m;
+    size_t sealed_report_len = l;
+    fz_seal_raw(be, le, &agent, collector.pk, TZ_PROTO_VERSION, &m, &l);
+    save("fuzz_envelope", "enroll", m, l, NULL, 0);
+    free(m);
+    fz_seal_raw(bh, lh, &agent, collector.pk, 2, &m, &l);
+    save("fuzz_envelope", "heartbeat-v2", m, l, NULL, 0);
+    free(m);
+
+    /* fuzz_reply: mode byte 0 = raw Reply, 1 = Ack sealed by the target. */
+    Tz__Ack ack = TZ__ACK__INIT;
+    ack.status = TZ__STATUS__OK;
+    ack.seq = 1700000000123u;
+    ack.agent_id = 3;
+    ack.detail = "stored";
+    ack.dept = "信息工程学院";
+    if (reply_seal(&ack, agent.pk, &collector, &m, &l, &err) != 0)
+        return 1;
+    save("fuzz_reply", "sealed-ok", "\0", 1, m, l);
+    free(m);
+    ack.status = TZ__STATUS__FORGED;
+    ack.detail = "box does not open with the claimed agent key";
+    if (reply_seal(&ack, NULL, &collector, &m, &l, &err) != 0)
+        return 1;
+    save("fuzz_reply", "plain-forged", "\0", 1, m, l);
+    free(m);
+    ack.status = TZ__STATUS__NEED_FULL;
+    l = tz__ack__get_packed_size(&ack);
+    m = malloc(l);
+    tz__ack__pack(&ack, m);
+    save("fuzz_reply", "ack-need-full", "\1", 1, m, l);
+    free(m);
+
+    /* fuzz_ingest: mode byte (mode | who << 2), then the request. */
+    size_t lrep = tz__report__get_packed_size(rep);
+    uint8_t *brep = malloc(lrep);
+    tz__report__pack(rep, brep);
+    save("fuzz_ingest", "report-alpha", "\x03", 1, brep, lrep);
+    {
+        /* report from agent 1, heartbeat from agent 2, a raw sealed report
+         * (unknown to the register's seq), the chaos agent's enroll. */
+        size_t cap = lrep + lh + sealed_report_len + le + 64, n = 0;
+        uint8_t *b = malloc(cap);
+        b[n++] = 0x07;
+        memcpy(b + n, brep, lrep), n += lrep;
+        memcpy(b + n, FZ_SEP, 4), n += 4;
+        b[n++] = 0x0a;
+        memcpy(b + n, bh, lh), n += lh;
+        memcpy(b + n, FZ_SEP, 4), n += 4;
+        b[n++] = 0x00;
+        memcpy(b + n, sealed_report, sealed_report_len), n += sealed_report_len;
+        memcpy(b + n, FZ_SEP, 4), n += 4;
+        b[n++] = 0x0d;
+        memcpy(b + n, be, le), n += le;
+        save("fuzz_ingest", "batch-of-four", b, n, NULL, 0);
+        free(b);
+    }
+    free(brep);
+    free(sealed_report);
+
+    /* fuzz_dpkg: the fixture databases. */
+    const char *hosts[] = {"alpha", "beta", "gamma"};
+    for (int i = 0; i < 3; i++) {
+        char rel[64];
+        snprintf(rel, sizeof(rel), "hosts/%s/var/lib/dpkg/status", hosts[i]);
+        char *s = slurp(rel, &l);
+        save("fuzz_dpkg", hosts[i], s, l, NULL, 0);
+        free(s);
+    }
+
+    /* fuzz_host: os-release, cpuinfo, meminfo, hostname, if_inet6. */
+    for (int i = 0; i < 2; i++) {
+        const char *rels[] = {"etc/os-release", "proc/cpuinfo", "proc/meminfo",
+                              "etc/hostname"};
+        char *acc = malloc(1 << 20);
+        size_t n = 0;
+        for (int k = 0; k < 4; k++) {
+            char rel[128];
+            snprintf(rel, sizeof(rel), "hosts/%s/%s", hosts[i], rels[k]);
+            char *s = slurp(rel, &l);
+            memcpy(acc + n, s, l), n += l;
+            memcpy(acc + n, FZ_SEP, 4), n += 4;
+            free(s);
+        }
+        const char *inet6 = "fe80000000000000505400fffe123456 02 40 20 80     eth0\n"
+                            "00000000000000000000000000000001 01 80 10 80       lo\n";
+        memcpy(acc + n, inet6, strlen(inet6)), n += strlen(inet6);
+        save("fuzz_host", hosts[i], acc, n, NULL, 0);
+        free(acc);
+    }
+
+    /* fuzz_config: 0 agent INI, 1 collector INI, 2 agent state. */
+    const char *ai = "[agent]\ncollector = tcp://collector.example.edu.cn:7450\n"
+                     "collector = ipc:///run/tz.sock\n"
+                     "collector_key = 5f1c0b7e9f9f2a44a0d6d3d0f2a1b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4\n"
+                     "enroll_token = tz_abc\nstate_dir = /var/lib/tz-agent\n"
+                     "root = /\ntimeout = 30\n";
+    save("fuzz_config", "agent-ini", "\0", 1, ai, strlen(ai));
+    const char *ci = "[collector]\ndata = /var/lib/tz-collector\n"
+                     "listen = tcp://0.0.0.0:7450\nmax_batch = 256\n"
+                     "max_message = 8388608\n";
+    save("fuzz_config", "collector-ini", "\1", 1, ci, strlen(ci));
+    const char *st = "agent_id=3\nseq=1700000000123\ndept=信息工程学院\n";
+    save("fuzz_config", "agent-state", "\2", 1, st, strlen(st));
+
+    free(br);
+    free(be);
+    free(bh);
+    protobuf_c_message_free_unpacked(&rep->base, NULL);
+    return 0;
+}
