@@ -5,28 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acct_table.h"
 #include "rootfs.h"
 #include "textfile.h"
 
 #define GR_PATH "/etc/group"
 
-static void entry_free(struct group_entry *e)
+static void entry_free(void *rec)
 {
+    struct group_entry *e = rec;
     for (size_t i = 0; i < e->n_members; i++)
         free(e->members[i]);
     free(e->members);
     free(e->name);
     memset(e, 0, sizeof(*e));
-}
-
-void group_db_free(struct group_db *db)
-{
-    for (size_t i = 0; i < db->n; i++)
-        entry_free(&db->v[i]);
-    free(db->v);
-    nameidx_free(&db->by_name);
-    db->v = NULL;
-    db->n = 0;
 }
 
 const struct group_entry *group_find(const struct group_db *db,
@@ -51,12 +43,10 @@ int group_has_user(const struct group_entry *g, const char *user,
                    cmp_str) != NULL;
 }
 
-static int parse_line(char *line, size_t len, long lineno,
-                      struct group_entry *e, struct warnlist *w)
+/* The fields of one line; the rest of the contract is acct_table's. */
+static int parse_line(char *line, long lineno, void *rec, struct warnlist *w)
 {
-    if (len > GROUP_MAX_LINE)
-        return warnlist_add(w, GR_PATH, lineno, "line longer than %u bytes",
-                            GROUP_MAX_LINE);
+    struct group_entry *e = rec;
     char *f[4];
     size_t nf = textfile_split(line, ':', f, 4);
     if (nf != 4)
@@ -108,85 +98,31 @@ static int parse_line(char *line, size_t len, long lineno,
     return 1;
 }
 
-static int drop_duplicates(struct group_db *db, struct warnlist *w)
-{
-    int rc = nameidx_build(&db->by_name, db->v, db->n, sizeof(*db->v),
-                           offsetof(struct group_entry, name));
-    if (rc < 0 || db->n == 0)
-        return rc;
-    unsigned char *dup = malloc(db->n);
-    if (dup == NULL)
-        return TZ_ENOMEM;
-    nameidx_dups(&db->by_name, dup);
-    for (size_t i = 0; i < db->n && rc == 0; i++) {
-        if (!dup[i])
-            continue;
-        long first = nameidx_find(&db->by_name, db->v[i].name);
-        rc = warnlist_add(w, GR_PATH, db->v[i].line,
-                          "group %s already defined at line %ld; this entry "
-                          "is ignored", db->v[i].name, db->v[first].line);
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < db->n; i++) {
-        if (dup[i])
-            entry_free(&db->v[i]);
-        else
-            db->v[k++] = db->v[i];
-    }
-    free(dup);
-    nameidx_free(&db->by_name);
-    db->n = k;
-    int rc2 = nameidx_build(&db->by_name, db->v, db->n, sizeof(*db->v),
-                            offsetof(struct group_entry, name));
-    return rc < 0 ? rc : rc2;
-}
+static const struct acct_table_spec group_table = {
+    .path = GR_PATH,
+    .noun = "group",
+    .max_bytes = GROUP_MAX_BYTES,
+    .max_line = GROUP_MAX_LINE,
+    .max_entries = GROUP_MAX_ENTRIES,
+    .size = sizeof(struct group_entry),
+    .name_off = offsetof(struct group_entry, name),
+    .line_off = offsetof(struct group_entry, line),
+    .parse = parse_line,
+    .free_rec = entry_free,
+};
 
 int parse_group(const char *root, struct group_db *db, struct warnlist *w,
                 struct tz_error *err)
 {
+    struct acct_table t;
+    int rc = acct_table_read(&group_table, root, &t, w, err);
+    *db = (struct group_db){.v = t.v, .n = t.n, .by_name = t.by_name};
+    return rc;
+}
+
+void group_db_free(struct group_db *db)
+{
+    struct acct_table t = {.v = db->v, .n = db->n, .by_name = db->by_name};
+    acct_table_free(&group_table, &t);
     memset(db, 0, sizeof(*db));
-    char path[4096];
-    if (tz_path(root, GR_PATH, path, sizeof(path)) != 0)
-        return tz_err(err, TZ_ELIMIT, NULL, 0, "root path too long");
-    struct textfile tf;
-    int rc = textfile_read(path, GROUP_MAX_BYTES, &tf, err);
-    if (rc != 0)
-        return rc;
-    size_t cap = 0;
-    char *line;
-    size_t len;
-    while (textfile_next(&tf, &line, &len) == 1) {
-        if (len == 0 || line[0] == '#' || line[0] == '+' || line[0] == '-')
-            continue;
-        if (db->n >= GROUP_MAX_ENTRIES) {
-            rc = warnlist_add(w, GR_PATH, tf.lineno,
-                              "more than %d entries; the rest is not read",
-                              GROUP_MAX_ENTRIES);
-            break;
-        }
-        if (db->n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            struct group_entry *nv = realloc(db->v, ncap * sizeof(*nv));
-            if (nv == NULL) {
-                rc = TZ_ENOMEM;
-                break;
-            }
-            db->v = nv;
-            cap = ncap;
-        }
-        rc = parse_line(line, len, tf.lineno, &db->v[db->n], w);
-        if (rc < 0)
-            break;
-        if (rc == 1)
-            db->n++;
-        rc = 0;
-    }
-    textfile_free(&tf);
-    if (rc >= 0)
-        rc = drop_duplicates(db, w);
-    if (rc < 0) {
-        group_db_free(db);
-        return tz_err(err, rc, path, 0, "%s", tz_strerror(rc));
-    }
-    return 0;
 }

@@ -7,29 +7,20 @@
 
 #include <sodium.h>
 
-#include "rootfs.h"
+#include "acct_table.h"
 #include "textfile.h"
 
 #define SH_PATH "/etc/shadow"
 
-static void entry_free(struct shadow_entry *e)
+static void entry_free(void *rec)
 {
+    struct shadow_entry *e = rec;
     if (e->hash) {
         sodium_memzero(e->hash, strlen(e->hash));
         free(e->hash);
     }
     free(e->name);
     e->hash = e->name = NULL;
-}
-
-void shadow_db_free(struct shadow_db *db)
-{
-    for (size_t i = 0; i < db->n; i++)
-        entry_free(&db->v[i]);
-    free(db->v);
-    nameidx_free(&db->by_name);
-    db->v = NULL;
-    db->n = 0;
 }
 
 const struct shadow_entry *shadow_find(const struct shadow_db *db,
@@ -53,15 +44,13 @@ static int day_field(const char *s, long *out)
     return 0;
 }
 
-static int parse_line(char *line, size_t len, long lineno,
-                      struct shadow_entry *e, struct warnlist *w)
+/* The fields of one line; the rest of the contract is acct_table's. */
+static int parse_line(char *line, long lineno, void *rec, struct warnlist *w)
 {
     static const char *const names[] = {
         "", "", "last change", "minimum age", "maximum age", "warning period",
         "inactivity period", "expiration date"};
-    if (len > SHADOW_MAX_LINE)
-        return warnlist_add(w, SH_PATH, lineno, "line longer than %d bytes",
-                            SHADOW_MAX_LINE);
+    struct shadow_entry *e = rec;
     char *f[9];
     size_t nf = textfile_split(line, ':', f, 9);
     if (nf != 9 && nf != 2)
@@ -92,86 +81,31 @@ static int parse_line(char *line, size_t len, long lineno,
     return 1;
 }
 
-/* getspnam returns the first of two entries with one name; keep that one. */
-static int drop_duplicates(struct shadow_db *db, struct warnlist *w)
-{
-    int rc = nameidx_build(&db->by_name, db->v, db->n, sizeof(*db->v),
-                           offsetof(struct shadow_entry, name));
-    if (rc < 0 || db->n == 0)
-        return rc;
-    unsigned char *dup = malloc(db->n);
-    if (dup == NULL)
-        return TZ_ENOMEM;
-    nameidx_dups(&db->by_name, dup);
-    for (size_t i = 0; i < db->n && rc == 0; i++) {
-        if (!dup[i])
-            continue;
-        long first = nameidx_find(&db->by_name, db->v[i].name);
-        rc = warnlist_add(w, SH_PATH, db->v[i].line,
-                          "user %s already defined at line %ld; this entry "
-                          "is ignored", db->v[i].name, db->v[first].line);
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < db->n; i++) {
-        if (dup[i])
-            entry_free(&db->v[i]);
-        else
-            db->v[k++] = db->v[i];
-    }
-    free(dup);
-    nameidx_free(&db->by_name);
-    db->n = k;
-    int rc2 = nameidx_build(&db->by_name, db->v, db->n, sizeof(*db->v),
-                            offsetof(struct shadow_entry, name));
-    return rc < 0 ? rc : rc2;
-}
+static const struct acct_table_spec shadow_table = {
+    .path = SH_PATH,
+    .noun = "user",
+    .max_bytes = SHADOW_MAX_BYTES,
+    .max_line = SHADOW_MAX_LINE,
+    .max_entries = SHADOW_MAX_ENTRIES,
+    .size = sizeof(struct shadow_entry),
+    .name_off = offsetof(struct shadow_entry, name),
+    .line_off = offsetof(struct shadow_entry, line),
+    .parse = parse_line,
+    .free_rec = entry_free,
+};
 
 int parse_shadow(const char *root, struct shadow_db *db, struct warnlist *w,
                  struct tz_error *err)
 {
+    struct acct_table t;
+    int rc = acct_table_read(&shadow_table, root, &t, w, err);
+    *db = (struct shadow_db){.v = t.v, .n = t.n, .by_name = t.by_name};
+    return rc;
+}
+
+void shadow_db_free(struct shadow_db *db)
+{
+    struct acct_table t = {.v = db->v, .n = db->n, .by_name = db->by_name};
+    acct_table_free(&shadow_table, &t);
     memset(db, 0, sizeof(*db));
-    char path[4096];
-    if (tz_path(root, SH_PATH, path, sizeof(path)) != 0)
-        return tz_err(err, TZ_ELIMIT, NULL, 0, "root path too long");
-    struct textfile tf;
-    int rc = textfile_read(path, SHADOW_MAX_BYTES, &tf, err);
-    if (rc != 0)
-        return rc;
-    size_t cap = 0;
-    char *line;
-    size_t len;
-    while (textfile_next(&tf, &line, &len) == 1) {
-        if (len == 0 || line[0] == '#' || line[0] == '+' || line[0] == '-')
-            continue;
-        if (db->n >= SHADOW_MAX_ENTRIES) {
-            rc = warnlist_add(w, SH_PATH, tf.lineno,
-                              "more than %d entries; the rest is not read",
-                              SHADOW_MAX_ENTRIES);
-            break;
-        }
-        if (db->n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            struct shadow_entry *nv = realloc(db->v, ncap * sizeof(*nv));
-            if (nv == NULL) {
-                rc = TZ_ENOMEM;
-                break;
-            }
-            db->v = nv;
-            cap = ncap;
-        }
-        rc = parse_line(line, len, tf.lineno, &db->v[db->n], w);
-        if (rc < 0)
-            break;
-        if (rc == 1)
-            db->n++;
-        rc = 0;
-    }
-    textfile_free(&tf);
-    if (rc >= 0)
-        rc = drop_duplicates(db, w);
-    if (rc < 0) {
-        shadow_db_free(db);
-        return tz_err(err, rc, path, 0, "%s", tz_strerror(rc));
-    }
-    return 0;
 }

@@ -25,10 +25,7 @@ static void setup(void)
     data = tz_test_path("%s/data", tmp);
     url = tz_test_path("ipc://%s/collector.sock", tmp);
     clogpath = tz_test_path("%s/collector.log", tmp);
-    char *argv[] = {TZ_BIN "/tz-collector", "--data", data, "--listen", url, NULL};
-    collector = tz_test_spawn(argv, clogpath);
-    cr_assert_eq(tz_test_wait_for(clogpath, "listening on", 10000), 0,
-                 "collector did not start");
+    collector = tz_test_collector_start(data, url, clogpath, NULL);
 }
 
 static void teardown(void)
@@ -53,21 +50,6 @@ static char *run_ok(char *const argv[])
     return out;
 }
 
-static char *make_token(void)
-{
-    char *a1[] = {TZ_BIN "/tzctl", "--data", data, "dept", "add", "bench", NULL};
-    free(run_ok(a1));
-    char *a2[] = {TZ_BIN "/tzctl", "--data", data, "token", "create", "--dept",
-                  "bench", NULL};
-    char *out = run_ok(a2);
-    char *tok = strstr(out, "tz_");
-    cr_assert_not_null(tok, "no token in: %s", out);
-    tok[strcspn(tok, " \r\n")] = '\0';
-    char *t = strdup(tok);
-    free(out);
-    return t;
-}
-
 static void loadgen(const char *token, const char *mode, const char *first)
 {
     char *key = tz_test_path("%s/collector.pub", data);
@@ -85,7 +67,7 @@ static void loadgen(const char *token, const char *mode, const char *first)
 
 Test(bench_smoke, loadgen_full_and_delta_reports_are_all_acked_ok)
 {
-    char *token = make_token();
+    char *token = tz_test_token(data, "bench");
     loadgen(token, "full", "0");
     loadgen(token, "delta", "100");
     free(token);

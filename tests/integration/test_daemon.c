@@ -22,37 +22,13 @@ static pid_t collector = -1, agent = -1;
 
 static void start_collector(void)
 {
-    char *argv[] = {TZ_BIN "/tz-collector", "--data", data, "--listen", url,
-                    "--verbose", NULL};
-    char *log = tz_test_slurp(clogpath);
-    size_t before = log ? strlen(log) : 0;
-    free(log);
-    collector = tz_test_spawn(argv, clogpath);
-    for (int i = 0; i < 500; i++) {
-        log = tz_test_slurp(clogpath);
-        int up = log && strlen(log) > before && strstr(log + before, "listening on");
-        free(log);
-        if (up)
-            return;
-        usleep(20 * 1000);
-    }
-    cr_assert_fail("collector did not start");
+    collector = tz_test_collector_start(data, url, clogpath, "--verbose");
 }
 
 static void stop_collector(void)
 {
     cr_assert_eq(tz_test_stop(collector, SIGTERM), 0, "collector exit status");
     collector = -1;
-}
-
-static char *tzctl(const char *a1, const char *a2, const char *a3, const char *a4)
-{
-    char *argv[] = {TZ_BIN "/tzctl", "--data", data, (char *)a1, (char *)a2,
-                    (char *)a3, (char *)a4, NULL};
-    char *out = NULL;
-    int rc = tz_test_run(argv, &out);
-    cr_assert_eq(rc, 0, "tzctl %s %s: rc %d: %s", a1, a2 ? a2 : "", rc, out);
-    return out;
 }
 
 /* A register with a department and a token, and the key agents pin; the
@@ -64,21 +40,11 @@ static void setup(void)
     url = tz_test_path("ipc://%s/collector.sock", tmp);
     clogpath = tz_test_path("%s/collector.log", tmp);
     alogpath = tz_test_path("%s/agent.log", tmp);
-    cfgpath = tz_test_path("%s/agent.ini", tmp);
-    spooldir = tz_test_path("%s/agent-state/spool", tmp);
+    cfgpath = tz_test_path("%s/alpha.ini", tmp);
+    spooldir = tz_test_path("%s/agent-alpha/spool", tmp);
     start_collector();
-    free(tzctl("dept", "add", "信息工程学院", NULL));
-    char *out = tzctl("token", "create", "--dept", "信息工程学院");
-    char *tok = strstr(out, "tz_");
-    cr_assert_not_null(tok, "no token in: %s", out);
-    tok[strcspn(tok, " \r\n")] = '\0';
-    token = strdup(tok);
-    free(out);
-    char *path = tz_test_path("%s/collector.pub", data);
-    pub = tz_test_slurp(path);
-    free(path);
-    cr_assert_not_null(pub);
-    pub[strcspn(pub, "\n")] = '\0';
+    token = tz_test_token(data, "信息工程学院");
+    pub = tz_test_collector_pub(data);
 }
 
 static void teardown(void)
@@ -102,14 +68,14 @@ static void teardown(void)
 
 TestSuite(daemon, .init = setup, .fini = teardown, .timeout = 60);
 
+/* cfgpath: agent "alpha" on the alpha fixture, state in agent-alpha/. */
 static void write_config(const char *collector_url, const char *extra)
 {
-    char *ini = tz_test_path("[agent]\nuser = root\ncollector = %s\ncollector_key = %s\n"
-                             "enroll_token = %s\nstate_dir = %s/agent-state\n"
-                             "root = %s/hosts/alpha\ntimeout = 1\nsplay = 0\n%s",
-                             collector_url, pub, token, tmp, TZ_FIXTURES, extra);
-    tz_test_write(tmp, "agent.ini", ini);
-    free(ini);
+    char *root = tz_test_path("%s/hosts/alpha", TZ_FIXTURES);
+    char *more = tz_test_path("timeout = 1\nsplay = 0\n%s", extra);
+    free(tz_test_agent_ini(tmp, "alpha", collector_url, pub, token, root, more));
+    free(more);
+    free(root);
 }
 
 static void start_agent(void)
@@ -232,7 +198,7 @@ Test(daemon, reports_spooled_during_an_outage_land_in_seq_order)
     for (int i = 1; i < n; i++)
         cr_assert_gt(seqs[i], seqs[i - 1], "stored seq %d not increasing", i);
 
-    char *stats = tzctl("stats", "--format", "json", NULL);
+    char *stats = tz_test_tzctl(data, 0, "stats", "--format", "json", NULL);
     cJSON *sj = cJSON_Parse(stats);
     cr_assert_not_null(sj, "%s", stats);
     cr_assert_geq(cJSON_GetObjectItem(sj, "reports_accepted")->valuedouble, 3, "%s", stats);

@@ -18,21 +18,7 @@ static pid_t collector = -1;
 
 static void start_collector(void)
 {
-    char *argv[] = {TZ_BIN "/tz-collector", "--data", data, "--listen", url, NULL};
-    char *log = tz_test_slurp(clogpath);
-    size_t before = log ? strlen(log) : 0;
-    free(log);
-    collector = tz_test_spawn(argv, clogpath);
-    /* Wait for a "listening on" written after this start. */
-    for (int i = 0; i < 500; i++) {
-        log = tz_test_slurp(clogpath);
-        int up = log && strlen(log) > before && strstr(log + before, "listening on");
-        free(log);
-        if (up)
-            return;
-        usleep(20 * 1000);
-    }
-    cr_assert_fail("collector did not start");
+    collector = tz_test_collector_start(data, url, clogpath, NULL);
 }
 
 static void stop_collector(void)
@@ -65,51 +51,31 @@ static void teardown(void)
 
 TestSuite(e2e, .init = setup, .fini = teardown, .timeout = 120);
 
+/* tzctl with up to four arguments (the first NULL ends them). */
 static char *tzctl(int want_rc, const char *a1, const char *a2, const char *a3,
                    const char *a4)
 {
-    char *argv[] = {TZ_BIN "/tzctl", "--data", data, (char *)a1, (char *)a2,
-                    (char *)a3, (char *)a4, NULL};
-    char *out = NULL;
-    int rc = tz_test_run(argv, &out);
-    cr_assert_eq(rc, want_rc, "tzctl %s %s: rc %d: %s", a1, a2 ? a2 : "", rc, out);
-    return out;
+    return tz_test_tzctl(data, want_rc, a1, a2, a3, a4, (const char *)NULL);
 }
 
 static char *make_token(void)
 {
-    free(tzctl(0, "dept", "add", "信息工程学院", NULL));
-    char *out = tzctl(0, "token", "create", "--dept", "信息工程学院");
-    char *tok = strstr(out, "tz_");
-    cr_assert_not_null(tok, "no token in: %s", out);
-    tok[strcspn(tok, " \r\n")] = '\0';
-    char *t = strdup(tok);
-    free(out);
-    return t;
+    return tz_test_token(data, "信息工程学院");
 }
 
 /* The collector's public key, as an operator copies it from collector.pub. */
 static char *collector_pub(void)
 {
-    char *path = tz_test_path("%s/collector.pub", data);
-    char *pub = tz_test_slurp(path);
-    free(path);
-    cr_assert_not_null(pub);
-    pub[strcspn(pub, "\n")] = '\0';
-    return pub;
+    return tz_test_collector_pub(data);
 }
 
+/* Agent `name` collects from the fixture host of the same name. */
 static void write_agent_config(const char *name, const char *token)
 {
     char *pub = collector_pub();
-    char *ini = tz_test_path("[agent]\nuser = root\ncollector = %s\ncollector_key = %s\n"
-                             "enroll_token = %s\nstate_dir = %s/agent-%s\n"
-                             "root = %s/hosts/%s\ntimeout = 20\n",
-                             url, pub, token, tmp, name, TZ_FIXTURES, name);
-    char *rel = tz_test_path("%s.ini", name);
-    tz_test_write(tmp, rel, ini);
-    free(rel);
-    free(ini);
+    char *root = tz_test_path("%s/hosts/%s", TZ_FIXTURES, name);
+    free(tz_test_agent_ini(tmp, name, url, pub, token, root, "timeout = 20\n"));
+    free(root);
     free(pub);
 }
 
@@ -234,17 +200,12 @@ Test(e2e, concurrent_agents_all_land_in_shared_transactions)
         char name[16];
         snprintf(name, sizeof(name), "c%02d", i);
         char *pub = collector_pub();
-        char *ini = tz_test_path("[agent]\nuser = root\ncollector = %s\ncollector_key = %s\n"
-                                 "enroll_token = %s\nstate_dir = %s/agent-%s\n"
-                                 "root = %s/hosts/%s\n", url, pub, token, tmp, name,
-                                 TZ_FIXTURES, names[i % 3]);
-        char *rel = tz_test_path("%s.ini", name);
-        tz_test_write(tmp, rel, ini);
-        char *cfg = tz_test_path("%s/%s", tmp, rel);
+        char *root = tz_test_path("%s/hosts/%s", TZ_FIXTURES, names[i % 3]);
+        char *cfg = tz_test_agent_ini(tmp, name, url, pub, token, root, "");
         char *log = tz_test_path("%s/%s.log", tmp, name);
         char *argv[] = {TZ_BIN "/tz-agent", "--once", "--config", cfg, NULL};
         pids[i] = tz_test_spawn(argv, log);
-        free(pub); free(ini); free(rel); free(cfg); free(log);
+        free(pub); free(root); free(cfg); free(log);
     }
     for (int i = 0; i < N; i++)
         cr_assert_eq(tz_test_stop(pids[i], 0), 0, "agent %d failed", i);
@@ -291,19 +252,13 @@ Test(e2e, second_report_is_a_delta_and_a_restored_collector_gets_a_full_one)
 {
     /* Restart with --verbose: the collector logs the sections of each report. */
     stop_collector();
-    char *argv[] = {TZ_BIN "/tz-collector", "--data", data, "--listen", url,
-                    "--verbose", NULL};
-    collector = tz_test_spawn(argv, clogpath);
-    cr_assert_eq(tz_test_wait_for(clogpath, "listening on", 10000), 0);
+    collector = tz_test_collector_start(data, url, clogpath, "--verbose");
     usleep(100 * 1000);
 
     char *token = make_token();
     char *root = copy_fixture("alpha");
     char *pub = collector_pub();
-    char *ini = tz_test_path("[agent]\nuser = root\ncollector = %s\ncollector_key = %s\n"
-                             "enroll_token = %s\nstate_dir = %s/agent-d\nroot = %s\n",
-                             url, pub, token, tmp, root);
-    tz_test_write(tmp, "d.ini", ini);
+    free(tz_test_agent_ini(tmp, "d", url, pub, token, root, ""));
     run_agent("d");
     cr_assert_eq(count_in_log("sections [host,hardware,interfaces,packages"), 1);
 
@@ -316,8 +271,7 @@ Test(e2e, second_report_is_a_delta_and_a_restored_collector_gets_a_full_one)
     char *backup = tz_test_path("%s/backup", tmp);
     char *cp[] = {"cp", "-a", data, backup, NULL};
     cr_assert_eq(tz_test_run(cp, NULL), 0);
-    collector = tz_test_spawn(argv, clogpath);
-    cr_assert_eq(tz_test_wait_for(clogpath, "listening on", 10000), 0);
+    collector = tz_test_collector_start(data, url, clogpath, "--verbose");
     char *status = tz_test_path("%s/var/lib/dpkg/status", root);
     FILE *f = fopen(status, "a");
     fputs("\nPackage: tz-delta-test\nStatus: install ok installed\n"
@@ -336,8 +290,7 @@ Test(e2e, second_report_is_a_delta_and_a_restored_collector_gets_a_full_one)
     char *mv[] = {"mv", backup, data, NULL};
     cr_assert_eq(tz_test_run(rm, NULL), 0);
     cr_assert_eq(tz_test_run(mv, NULL), 0);
-    collector = tz_test_spawn(argv, clogpath);
-    cr_assert_eq(tz_test_wait_for(clogpath, "listening on", 10000), 0);
+    collector = tz_test_collector_start(data, url, clogpath, "--verbose");
     int before = count_in_log("sections [host,hardware,interfaces,packages");
     run_agent("d");
     cr_assert_eq(count_in_log("need_full"), 1, "no NEED_FULL from the restored register");
@@ -346,7 +299,7 @@ Test(e2e, second_report_is_a_delta_and_a_restored_collector_gets_a_full_one)
     cr_assert_eq(packages_of(hosts, "alpha.example.edu.cn"), 4);
     cJSON_Delete(hosts);
 
-    free(status); free(backup); free(ini); free(pub); free(root); free(token);
+    free(status); free(backup); free(pub); free(root); free(token);
 }
 
 /* As root, --once collects, hands its state dir to "nobody", drops to it and
@@ -361,9 +314,7 @@ Test(e2e, once_as_root_drops_privileges_before_sending)
     cr_assert_eq(chmod(tmp, 0755), 0);
     stop_collector();
     char *tcp = tz_test_path("tcp://127.0.0.1:%d", 20000 + getpid() % 20000);
-    char *argv[] = {TZ_BIN "/tz-collector", "--data", data, "--listen", tcp, NULL};
-    collector = tz_test_spawn(argv, clogpath);
-    cr_assert_eq(tz_test_wait_for(clogpath, "listening on", 10000), 0);
+    collector = tz_test_collector_start(data, tcp, clogpath, NULL);
     char *token = make_token();
     char *pub = collector_pub();
     char *ini = tz_test_path("[agent]\ncollector = %s\ncollector_key = %s\n"
@@ -418,21 +369,15 @@ Test(e2e, a_report_raises_flags_and_a_ledger_change_clears_them)
 
     /* Register the system the host serves and bind it: the flag closes, and
      * the system's own missing fields are flagged. */
-    char *argv[] = {TZ_BIN "/tzctl", "--data", data, "system", "add", "图书馆门户",
-                    "--dept", "信息工程学院", "--owner", "张三", NULL};
-    char *out = NULL;
-    cr_assert_eq(tz_test_run(argv, &out), 0, "%s", out);
-    free(out);
+    free(tz_test_tzctl(data, 0, "system", "add", "图书馆门户", "--dept",
+                       "信息工程学院", "--owner", "张三", NULL));
     free(tzctl(0, "bind", "1", "图书馆门户", NULL));
     cr_assert(has_flag("UNREGISTERED_HOST", "host 1 alpha", 1), "not closed");
     cr_assert_not(has_flag("UNREGISTERED_HOST", "host 1 alpha", 0), "still open");
     cr_assert(has_flag("NO_OWNER", "system 1 图书馆门户", 0));
     cr_assert(has_flag("NO_GRADING", "system 1 图书馆门户", 0));
 
-    char *set[] = {TZ_BIN "/tzctl", "--data", data, "system", "set", "1",
-                   "管理员=李四", NULL};
-    cr_assert_eq(tz_test_run(set, &out), 0, "%s", out);
-    free(out);
+    free(tzctl(0, "system", "set", "1", "管理员=李四"));
     cr_assert(has_flag("NO_OWNER", "system 1 图书馆门户", 1));
     free(token);
 }

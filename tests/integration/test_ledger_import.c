@@ -6,7 +6,6 @@
  * `hosts` and the binding in `host show`. */
 #include <criterion/criterion.h>
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +16,6 @@
 #include "register.h"
 #include "tz_test.h"
 
-#define TZCTL TZ_BIN "/tzctl"
 #define NOW 1700000000
 
 static char *dir;
@@ -25,12 +23,8 @@ static char *out;
 
 static void setup(void)
 {
-    unsetenv("TZ_DATA");
     out = NULL;
-    dir = tz_test_tmpdir("ledger");
-    struct tz_register *reg;
-    struct tz_error err = {0};
-    cr_assert_eq(register_open(dir, 0, &reg, &err), 0, "%s", err.msg);
+    struct tz_register *reg = tz_test_register_new("ledger", &dir);
     cr_assert_eq(register_dept_add(reg, "教务处", NOW, NULL), 0);
     cr_assert_eq(register_dept_add(reg, "计算机学院", NOW, NULL), 0);
     cr_assert_eq(register_dept_add(reg, "图书馆", NOW, NULL), 0);
@@ -46,21 +40,9 @@ static void teardown(void)
 
 TestSuite(ledger, .init = setup, .fini = teardown);
 
-static int run(const char *first, ...)
-{
-    char *argv[40] = {TZCTL, "--data", dir};
-    int n = 3;
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a && n < 39; a = va_arg(ap, const char *))
-        argv[n++] = (char *)a;
-    va_end(ap);
-    argv[n] = NULL;
-    free(out);
-    out = NULL;
-    return tz_test_run(argv, &out);
-}
-#define TZCTL_RUN(...) run(__VA_ARGS__, (const char *)NULL)
+/* Run tzctl --data DIR args...; output (stdout+stderr) into `out`. */
+#define TZCTL_RUN(...) \
+    tz_test_tzctl_run(dir, &out, __VA_ARGS__, (const char *)NULL)
 
 static cJSON *parse(void)
 {

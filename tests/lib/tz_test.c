@@ -1,6 +1,7 @@
 /* tz_test — helpers shared by the Criterion tests. */
 #include "tz_test.h"
 
+#include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -11,6 +12,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "register.h"
 
 static const char *tmp_base(void)
 {
@@ -182,4 +185,134 @@ int tz_test_stop(pid_t pid, int sig)
     if (WIFEXITED(st))
         return WEXITSTATUS(st);
     return 128 + WTERMSIG(st);
+}
+
+/* ---- a source's unit tests ---- */
+
+char *tz_test_root_new(const char *tag, struct tz_error *err)
+{
+    memset(err, 0, sizeof(*err));
+    return tz_test_tmpdir(tag);
+}
+
+void tz_test_root_free(char *root, ProtobufCMessage *sec)
+{
+    if (sec)
+        protobuf_c_message_free_unpacked(sec, NULL);
+    tz_test_rm_rf(root);
+    free(root);
+}
+
+/* ---- the built programs ---- */
+
+pid_t tz_test_collector_start(const char *data, const char *url,
+                              const char *log, const char *extra_arg)
+{
+    char *argv[] = {TZ_BIN "/tz-collector", "--data", (char *)data, "--listen",
+                    (char *)url, (char *)extra_arg, NULL};
+    char *before_text = tz_test_slurp(log);
+    size_t before = before_text ? strlen(before_text) : 0;
+    free(before_text);
+    pid_t pid = tz_test_spawn(argv, log);
+    for (int i = 0; i < 500; i++) {
+        char *s = tz_test_slurp(log);
+        int up = s && strlen(s) > before && strstr(s + before, "listening on");
+        free(s);
+        if (up)
+            return pid;
+        usleep(20 * 1000);
+    }
+    tz_test_stop(pid, SIGKILL);     /* the caller never learns the pid */
+    cr_assert_fail("collector did not start");
+    return -1;
+}
+
+char *tz_test_collector_pub(const char *data)
+{
+    char *path = tz_test_path("%s/collector.pub", data);
+    char *pub = tz_test_slurp(path);
+    free(path);
+    cr_assert_not_null(pub);
+    pub[strcspn(pub, "\n")] = '\0';
+    return pub;
+}
+
+#define TZCTL_MAX_ARGV 64
+
+/* tzctl --data data arg... into argv (TZCTL_MAX_ARGV slots, NULL-ended). */
+static void tzctl_argv(char **argv, const char *data, const char *arg,
+                       va_list ap)
+{
+    size_t n = 0;
+    argv[n++] = TZ_BIN "/tzctl";
+    argv[n++] = "--data";
+    argv[n++] = (char *)data;
+    for (const char *a = arg; a; a = va_arg(ap, const char *)) {
+        cr_assert_lt(n, TZCTL_MAX_ARGV - 1, "too many tzctl arguments");
+        argv[n++] = (char *)a;
+    }
+    argv[n] = NULL;
+}
+
+int tz_test_tzctl_run(const char *data, char **out, const char *arg, ...)
+{
+    char *argv[TZCTL_MAX_ARGV];
+    va_list ap;
+    va_start(ap, arg);
+    tzctl_argv(argv, data, arg, ap);
+    va_end(ap);
+    free(*out);
+    *out = NULL;
+    return tz_test_run(argv, out);
+}
+
+char *tz_test_tzctl(const char *data, int want_rc, const char *arg, ...)
+{
+    char *argv[TZCTL_MAX_ARGV] = {0};
+    va_list ap;
+    va_start(ap, arg);
+    tzctl_argv(argv, data, arg, ap);
+    va_end(ap);
+    char *out = NULL;
+    int rc = tz_test_run(argv, &out);
+    cr_assert_eq(rc, want_rc, "tzctl %s %s: rc %d: %s", argv[3],
+                 argv[4] ? argv[4] : "", rc, out);
+    return out;
+}
+
+char *tz_test_token(const char *data, const char *dept)
+{
+    free(tz_test_tzctl(data, 0, "dept", "add", dept, NULL));
+    char *out = tz_test_tzctl(data, 0, "token", "create", "--dept", dept, NULL);
+    char *tok = strstr(out, "tz_");
+    cr_assert_not_null(tok, "no token in: %s", out);
+    tok[strcspn(tok, " \r\n")] = '\0';
+    char *t = strdup(tok);
+    free(out);
+    return t;
+}
+
+struct tz_register *tz_test_register_new(const char *tag, char **dir)
+{
+    unsetenv("TZ_DATA");
+    *dir = tz_test_tmpdir(tag);
+    struct tz_register *reg = NULL;
+    struct tz_error err = {0};
+    cr_assert_eq(register_open(*dir, 0, &reg, &err), 0, "%s", err.msg);
+    return reg;
+}
+
+char *tz_test_agent_ini(const char *dir, const char *name, const char *url,
+                        const char *pub, const char *token, const char *root,
+                        const char *extra)
+{
+    char *ini = tz_test_path("[agent]\nuser = root\ncollector = %s\n"
+                             "collector_key = %s\nenroll_token = %s\n"
+                             "state_dir = %s/agent-%s\nroot = %s\n%s",
+                             url, pub, token, dir, name, root, extra);
+    char *rel = tz_test_path("%s.ini", name);
+    tz_test_write(dir, rel, ini);
+    free(rel);
+    free(ini);
+    return tz_test_path("%s/%s.ini", dir, name);
 }

@@ -17,17 +17,13 @@ static Tz__PackagesSection *sec;
 
 static void setup(void)
 {
-    root = tz_test_tmpdir("dpkg");
-    memset(&err, 0, sizeof(err));
+    root = tz_test_root_new("dpkg", &err);
     sec = NULL;
 }
 
 static void teardown(void)
 {
-    if (sec)
-        protobuf_c_message_free_unpacked(&sec->base, NULL);
-    tz_test_rm_rf(root);
-    free(root);
+    tz_test_root_free(root, sec ? &sec->base : NULL);
 }
 
 static int parse(const char *status)

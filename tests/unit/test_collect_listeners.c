@@ -20,17 +20,13 @@ static Tz__ListenersSection *sec;
 
 static void setup(void)
 {
-    root = tz_test_tmpdir("listen");
-    memset(&err, 0, sizeof(err));
+    root = tz_test_root_new("listen", &err);
     sec = NULL;
 }
 
 static void teardown(void)
 {
-    if (sec)
-        protobuf_c_message_free_unpacked(&sec->base, NULL);
-    tz_test_rm_rf(root);
-    free(root);
+    tz_test_root_free(root, sec ? &sec->base : NULL);
 }
 
 TestSuite(listeners, .init = setup, .fini = teardown);

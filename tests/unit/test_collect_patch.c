@@ -25,17 +25,13 @@ static Tz__PatchSection *sec;
 
 static void setup(void)
 {
-    root = tz_test_tmpdir("patch");
-    memset(&err, 0, sizeof(err));
+    root = tz_test_root_new("patch", &err);
     sec = NULL;
 }
 
 static void teardown(void)
 {
-    if (sec)
-        protobuf_c_message_free_unpacked(&sec->base, NULL);
-    tz_test_rm_rf(root);
-    free(root);
+    tz_test_root_free(root, sec ? &sec->base : NULL);
 }
 
 #define LISTS "var/lib/apt/lists/"

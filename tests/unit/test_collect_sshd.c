@@ -18,17 +18,13 @@ static Tz__SshSection *sec;
 
 static void setup(void)
 {
-    root = tz_test_tmpdir("sshd");
-    memset(&err, 0, sizeof(err));
+    root = tz_test_root_new("sshd", &err);
     sec = NULL;
 }
 
 static void teardown(void)
 {
-    if (sec)
-        protobuf_c_message_free_unpacked(&sec->base, NULL);
-    tz_test_rm_rf(root);
-    free(root);
+    tz_test_root_free(root, sec ? &sec->base : NULL);
 }
 
 TestSuite(sshd, .init = setup, .fini = teardown);
