@@ -432,6 +432,12 @@ if [ $DOC = 1 ]; then
         say ""
         say "$GOALS"
         say ""
+        if [ -f "$SRC/docs/optimisation-log.md" ]; then
+            say "## Optimisation log"
+            say ""
+            cat "$SRC/docs/optimisation-log.md"
+            say ""
+        fi
         say "## Reproduce"
         say ""
         say "\`make bench\` (builds, then runs bench/run.sh, ~5 minutes, installs the peer agents with"

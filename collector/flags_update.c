@@ -91,7 +91,13 @@ static int eval_host(struct tz_register *reg, const struct rules_config *cfg,
 {
     Tz__AgentRecord *rec = NULL;
     Tz__Report *rep = NULL;
-    int rc = register_get_host(reg, id, &rec, &rep, err);
+    /* Only what the host rules read (rules.c): not the packages. */
+    unsigned mask = 1u << TZ__SECTION_KIND__SECTION_HOST |
+                    1u << TZ__SECTION_KIND__SECTION_ACCOUNTS |
+                    1u << TZ__SECTION_KIND__SECTION_SSH |
+                    1u << TZ__SECTION_KIND__SECTION_LISTENERS |
+                    1u << TZ__SECTION_KIND__SECTION_PATCH;
+    int rc = register_get_host_sections(reg, id, mask, &rec, &rep, err);
     if (rc == TZ_ENOENT)
         return 0;
     if (rc != 0)

@@ -92,6 +92,14 @@ int register_get_host(struct tz_register *reg, uint64_t agent_id,
                       Tz__AgentRecord **rec, Tz__Report **report,
                       struct tz_error *err);
 
+/* register_get_host with only the sections whose bit (1u << kind, kinds
+ * of Tz__SectionKind) is in mask: the rules read five small sections and
+ * need not unpack 1,500 packages. *report is non-NULL whenever the host
+ * ever reported. */
+int register_get_host_sections(struct tz_register *reg, uint64_t agent_id,
+                               unsigned mask, Tz__AgentRecord **rec,
+                               Tz__Report **report, struct tz_error *err);
+
 /* Agent id for a key, TZ_ENOENT if not enrolled. */
 int register_find_agent(struct tz_register *reg, const uint8_t pk[32],
                         uint64_t *agent_id, struct tz_error *err);
@@ -174,6 +182,15 @@ int register_flags_sync(struct tz_register *reg,
 typedef int (*register_flag_cb)(const Tz__FlagRecord *f, void *arg);
 int register_each_flag(struct tz_register *reg, int with_closed,
                        register_flag_cb cb, void *arg, struct tz_error *err);
+
+/* Call cb once per subject that has open flags, with how many, in
+ * (subject_kind, subject_id) order. Reads keys only, no record is unpacked:
+ * what a ledger listing needs to count flags over 100k hosts. */
+typedef int (*register_flag_count_cb)(int subject_kind, uint64_t subject_id,
+                                      size_t open, void *arg);
+int register_count_open_flags(struct tz_register *reg,
+                              register_flag_count_cb cb, void *arg,
+                              struct tz_error *err);
 
 /* ---- systems and bindings (the ledger, DESIGN.md §4) ----
  *

@@ -460,6 +460,7 @@ void register_close(struct tz_register *reg)
 {
     if (reg == NULL)
         return;
+    rl_systems_release(reg);
     mdb_env_close(reg->env);
     free(reg);
 }
@@ -649,11 +650,66 @@ static const char *kind_name(int kind)
     return tz_section_name(kind);
 }
 
+/* hosts key be64 id + SECHASH_KIND → the BLAKE2b-256 of each stored
+ * section's packed bytes, indexed by kind (all zero: not known, e.g. a
+ * register written before this record existed). Kept so a delta's base and
+ * an unchanged section are a 32-byte compare, not a hash over ~70 KB.
+ * rl_load_report skips the kind: no section has it. */
+#define SECHASH_KIND 0xff
+#define N_KINDS (TZ_SECTION_LAST + 1)
+
+struct sechash {
+    uint8_t h[N_KINDS][32];
+};
+
+static int sechash_known(const struct sechash *sh, int kind)
+{
+    static const uint8_t zero[32];
+    return memcmp(sh->h[kind], zero, 32) != 0;
+}
+
+static int sechash_load(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                        struct sechash *out, struct tz_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    uint8_t kb[9];
+    host_key(kb, id, SECHASH_KIND);
+    MDB_val k = rl_mval(kb, 9), v;
+    int rc = rl_get(reg, txn, reg->hosts, &k, &v, "reading hosts", err);
+    if (rc == TZ_ENOENT)
+        return 0;
+    if (rc != 0)
+        return rc;
+    /* A newer build may know more kinds: take the ones we know. */
+    memcpy(out, v.mv_data, v.mv_size < sizeof(*out) ? v.mv_size : sizeof(*out));
+    return 0;
+}
+
+static int sechash_store(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                         const struct sechash *sh, struct tz_error *err)
+{
+    uint8_t kb[9];
+    host_key(kb, id, SECHASH_KIND);
+    MDB_val k = rl_mval(kb, 9), v = rl_mval(sh, sizeof(*sh));
+    return rl_put(reg, txn, reg->hosts, &k, &v, 0, "writing hosts", err);
+}
+
+/* The hash the report lists for kind, NULL if none (or not 32 bytes). */
+static const uint8_t *listed_hash(const Tz__Report *r, int kind)
+{
+    for (size_t i = 0; i < r->n_hashes; i++) {
+        const Tz__SectionHash *sh = r->hashes[i];
+        if (sh && (int)sh->kind == kind && sh->hash.len == 32)
+            return sh->hash.data;
+    }
+    return NULL;
+}
+
 /* A delta report leaves out sections whose hash did not change; we need the
  * stored copy to be exactly that base, else the agent must send it all. */
 static int delta_base_ok(struct tz_register *reg, MDB_txn *txn, uint64_t id,
-                         const Tz__Report *r, int *missing,
-                         struct tz_error *err)
+                         const Tz__Report *r, const struct sechash *stored,
+                         int *missing, struct tz_error *err)
 {
     *missing = 0;
     for (size_t i = 0; i < r->n_hashes; i++) {
@@ -667,6 +723,15 @@ static int delta_base_ok(struct tz_register *reg, MDB_txn *txn, uint64_t id,
                 failed = 1;
         if (failed)
             continue;
+        if (sechash_known(stored, sh->kind)) {
+            if (sh->hash.len != 32 ||
+                memcmp(stored->h[sh->kind], sh->hash.data, 32) != 0) {
+                *missing = sh->kind;
+                return 0;
+            }
+            continue;
+        }
+        /* No stored hash (an older register): hash the stored bytes. */
         uint8_t kb[9];
         host_key(kb, id, sh->kind);
         MDB_val k = rl_mval(kb, 9), v;
@@ -719,7 +784,12 @@ static int pkv_list(const Tz__PackagesSection *s, struct pkv **out, size_t *n)
         a[m].version = p->version ? p->version : "";
         m++;
     }
-    qsort(a, m, sizeof(*a), pkv_cmp);
+    /* Agents send dpkg order, which is sorted: check before sorting. */
+    size_t sorted = 1;
+    while (sorted < m && pkv_cmp(&a[sorted - 1], &a[sorted]) <= 0)
+        sorted++;
+    if (sorted < m)
+        qsort(a, m, sizeof(*a), pkv_cmp);
     size_t w = 0;
     for (size_t i = 0; i < m; i++)
         if (w == 0 || strcmp(a[w - 1].name, a[i].name) != 0)
@@ -738,27 +808,14 @@ static size_t pkg_key(uint8_t k[PKGKEY_MAX], const char *name, uint64_t id)
     return n + 9;
 }
 
-/* Update pkgidx by the difference between the stored packages section and
- * the new one: a daily report usually changes a handful of rows, not 2000. */
+/* Update pkgidx by the difference between the stored packages section (old,
+ * NULL if none) and the new one: a daily report usually changes a handful
+ * of rows, not 2000. */
 static int pkgidx_diff(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                       const Tz__PackagesSection *old,
                        const Tz__PackagesSection *nw, struct tz_error *err)
 {
-    uint8_t kb[9];
-    host_key(kb, id, TZ__SECTION_KIND__SECTION_PACKAGES);
-    MDB_val k = rl_mval(kb, 9), v;
-    Tz__PackagesSection *old = NULL;
-    int rc = rl_get(reg, txn, reg->hosts, &k, &v, "reading hosts", err);
-    if (rc == 0) {
-        old = rl_unpack(&tz__packages_section__descriptor, &v);
-        if (old == NULL) {
-            char key[32];
-            snprintf(key, sizeof(key), "%llu/packages",
-                     (unsigned long long)id);
-            return rl_corrupt(reg, err, "hosts", key);
-        }
-    } else if (rc != TZ_ENOENT) {
-        return rc;
-    }
+    int rc;
     size_t no, nn;
     struct pkv *a, *b = NULL;
     rc = pkv_list(old, &a, &no);
@@ -766,8 +823,6 @@ static int pkgidx_diff(struct tz_register *reg, MDB_txn *txn, uint64_t id,
         rc = pkv_list(nw, &b, &nn);
     if (rc != 0) {
         free(a);
-        if (old)
-            protobuf_c_message_free_unpacked(&old->base, NULL);
         reg->last_mdb = 0;
         return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
     }
@@ -797,8 +852,6 @@ static int pkgidx_diff(struct tz_register *reg, MDB_txn *txn, uint64_t id,
     }
     free(a);
     free(b);
-    if (old)
-        protobuf_c_message_free_unpacked(&old->base, NULL);
     return rc;
 }
 
@@ -858,6 +911,103 @@ static int report_valid(const Tz__Report *r, struct register_item *it)
     return 1;
 }
 
+static int host_has(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                    int kind, int *yes, struct tz_error *err)
+{
+    uint8_t kb[9];
+    host_key(kb, id, kind);
+    MDB_val k = rl_mval(kb, 9), v;
+    int rc = rl_get(reg, txn, reg->hosts, &k, &v, "reading hosts", err);
+    *yes = rc == 0;
+    return rc == TZ_ENOENT ? 0 : rc;
+}
+
+/* Write the sections of r that changed, with their history and pkgidx rows.
+ * A section is unchanged when the hash the report lists for it, or else the
+ * hash of its packed bytes, equals the stored one: then it costs nothing
+ * (a daily full report usually changes one or two sections). Trusting the
+ * listed hash is the trust a delta report already gets: an agent that lies
+ * about its sections only keeps its own record stale. */
+static int store_sections(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                          uint64_t seq, const Tz__Report *r,
+                          struct sechash *stored, int64_t now,
+                          struct tz_error *err)
+{
+    uint8_t *packed[N_KINDS] = {0};
+    size_t plen[N_KINDS] = {0};
+    Tz__Report changed = *r;   /* r with the unchanged sections left out */
+    unsigned mask = 0;
+    int rc = 0;
+    for (int kind = TZ_SECTION_FIRST; rc == 0 && kind <= TZ_SECTION_LAST;
+         kind++) {
+        const ProtobufCMessage *sec = tz_section_get(r, kind);
+        if (sec == NULL)
+            continue;
+        const uint8_t *listed = listed_hash(r, kind);
+        if (listed && sechash_known(stored, kind) &&
+            memcmp(listed, stored->h[kind], 32) == 0) {
+            *tz_section_slot(&changed, kind) = NULL;
+            continue;
+        }
+        plen[kind] = protobuf_c_message_get_packed_size(sec);
+        packed[kind] = malloc(plen[kind] ? plen[kind] : 1);
+        if (packed[kind] == NULL) {
+            reg->last_mdb = 0;
+            rc = tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+            break;
+        }
+        protobuf_c_message_pack(sec, packed[kind]);
+        uint8_t h[32];
+        crypto_generichash(h, sizeof(h), packed[kind], plen[kind], NULL, 0);
+        if (sechash_known(stored, kind) && memcmp(h, stored->h[kind], 32) == 0) {
+            free(packed[kind]);
+            packed[kind] = NULL;
+            *tz_section_slot(&changed, kind) = NULL;
+            continue;
+        }
+        memcpy(stored->h[kind], h, 32);
+        mask |= 1u << kind;
+    }
+
+    /* History and pkgidx need the sections being replaced: unpacked once,
+     * only those kinds. "First" means no inventory yet. */
+    Tz__Report *prev = NULL;
+    int have_host = 0, have_pkgs = 0;
+    if (rc == 0 && mask) {
+        rc = host_has(reg, txn, id, TZ__SECTION_KIND__SECTION_HOST, &have_host,
+                      err);
+        if (rc == 0)
+            rc = host_has(reg, txn, id, TZ__SECTION_KIND__SECTION_PACKAGES,
+                          &have_pkgs, err);
+        if (rc == 0)
+            rc = rl_load_sections(reg, txn, id, mask, &prev, err);
+    }
+    if (rc == 0 && mask) {
+        Tz__Report empty = TZ__REPORT__INIT;
+        int first = !have_host && !have_pkgs;
+        rc = rl_history_record(reg, txn, id, seq, first ? NULL : prev ? prev : &empty,
+                               &changed, now, err);
+    }
+    if (rc == 0 && changed.packages)
+        rc = pkgidx_diff(reg, txn, id, prev ? prev->packages : NULL,
+                         changed.packages, err);
+    if (prev)
+        protobuf_c_message_free_unpacked(&prev->base, NULL);
+    for (int kind = TZ_SECTION_FIRST; rc == 0 && kind <= TZ_SECTION_LAST; kind++) {
+        if (packed[kind] == NULL)
+            continue;
+        uint8_t kb[9];
+        host_key(kb, id, kind);
+        MDB_val k = rl_mval(kb, 9), v = rl_mval(packed[kind], plen[kind]);
+        rc = rl_put(reg, txn, reg->hosts, &k, &v, 0, "writing hosts", err);
+    }
+    if (rc == 0 && mask)
+        rc = sechash_store(reg, txn, id, stored, err);
+    for (int kind = 0; kind < N_KINDS; kind++)
+        free(packed[kind]);
+    return rc;
+}
+
 static int apply_report(struct tz_register *reg, MDB_txn *txn,
                         struct batch *b, struct register_item *it,
                         struct tz_error *err)
@@ -878,7 +1028,10 @@ static int apply_report(struct tz_register *reg, MDB_txn *txn,
         protobuf_c_message_free_unpacked(&old->base, NULL);
         return 0;
     }
-    rc = delta_base_ok(reg, txn, id, r, &missing, err);
+    struct sechash stored;
+    rc = sechash_load(reg, txn, id, &stored, err);
+    if (rc == 0)
+        rc = delta_base_ok(reg, txn, id, r, &stored, &missing, err);
     if (rc != 0 || missing) {
         if (rc == 0)
             item_set(it, TZ__STATUS__NEED_FULL,
@@ -887,20 +1040,7 @@ static int apply_report(struct tz_register *reg, MDB_txn *txn,
         protobuf_c_message_free_unpacked(&old->base, NULL);
         return rc;
     }
-
-    /* History first: it needs the sections this report replaces. */
-    rc = rl_history_record(reg, txn, id, it->seq, r, b->now, err);
-    if (rc == 0 && r->packages)
-        rc = pkgidx_diff(reg, txn, id, r->packages, err);
-    for (int kind = TZ_SECTION_FIRST; rc == 0 && kind <= TZ_SECTION_LAST; kind++) {
-        const ProtobufCMessage *sec = tz_section_get(r, kind);
-        if (sec == NULL)
-            continue;
-        uint8_t kb[9];
-        host_key(kb, id, kind);
-        MDB_val k = rl_mval(kb, 9);
-        rc = rl_put_msg(reg, txn, reg->hosts, &k, sec, "writing hosts", err);
-    }
+    rc = store_sections(reg, txn, id, it->seq, r, &stored, b->now, err);
     if (rc == 0) {
         /* Kind 0: what the report says about itself, without sections. */
         Tz__Report head = *r;
@@ -1105,9 +1245,15 @@ static const ProtobufCMessageDescriptor *section_desc(int kind)
     return kind == 0 ? &tz__report__descriptor : tz_section_desc(kind);
 }
 
-/* Merge the stored sections of id into one Report (*out NULL if none). */
 int rl_load_report(struct tz_register *reg, MDB_txn *txn, uint64_t id,
                    Tz__Report **out, struct tz_error *err)
+{
+    return rl_load_sections(reg, txn, id, RL_ALL_SECTIONS, out, err);
+}
+
+/* Merge the stored sections of id into one Report (*out NULL if none). */
+int rl_load_sections(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                     unsigned mask, Tz__Report **out, struct tz_error *err)
 {
     *out = NULL;
     MDB_cursor *cur;
@@ -1127,6 +1273,8 @@ int rl_load_report(struct tz_register *reg, MDB_txn *txn, uint64_t id,
         const ProtobufCMessageDescriptor *d = section_desc(kind);
         if (d == NULL)
             continue;  /* a kind from a newer build: not ours to show */
+        if (kind != 0 && !(mask & (1u << kind)))
+            continue;  /* not asked for: not unpacked */
         part[kind] = rl_unpack(d, &v);
         if (part[kind] == NULL) {
             char key[40];
@@ -1171,6 +1319,14 @@ int register_get_host(struct tz_register *reg, uint64_t agent_id,
                       Tz__AgentRecord **rec, Tz__Report **report,
                       struct tz_error *err)
 {
+    return register_get_host_sections(reg, agent_id, RL_ALL_SECTIONS, rec,
+                                      report, err);
+}
+
+int register_get_host_sections(struct tz_register *reg, uint64_t agent_id,
+                               unsigned mask, Tz__AgentRecord **rec,
+                               Tz__Report **report, struct tz_error *err)
+{
     *rec = NULL;
     *report = NULL;
     MDB_txn *txn;
@@ -1182,7 +1338,7 @@ int register_get_host(struct tz_register *reg, uint64_t agent_id,
         rc = tz_err(err, TZ_ENOENT, NULL, 0, "no host with id %llu",
                     (unsigned long long)agent_id);
     if (rc == 0)
-        rc = rl_load_report(reg, txn, agent_id, report, err);
+        rc = rl_load_sections(reg, txn, agent_id, mask, report, err);
     mdb_txn_abort(txn);
     if (rc != 0 && *rec) {
         protobuf_c_message_free_unpacked(&(*rec)->base, NULL);

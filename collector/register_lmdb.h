@@ -29,6 +29,7 @@ struct tz_register {
     char dir[PATH_MAX];
     uint8_t prune_key[24];   /* where history pruning resumes */
     size_t prune_len;
+    struct sys_snap *sys_snap;  /* systems indexed for binding (register_lmdb_systems.c) */
 };
 
 typedef int (*rl_txn_fn)(struct tz_register *reg, MDB_txn *txn, void *arg,
@@ -77,10 +78,24 @@ int rl_agent_store(struct tz_register *reg, MDB_txn *txn,
 /* Every stored section of id merged into one Report (*out NULL if none). */
 int rl_load_report(struct tz_register *reg, MDB_txn *txn, uint64_t id,
                    Tz__Report **out, struct tz_error *err);
-/* Record what report r changes on agent id (register_lmdb_history.c);
- * call before r's sections replace the stored ones. */
+/* The same with only the kinds whose bit (1u << kind) is in mask; the
+ * report's own record (kind 0) is always loaded. */
+#define RL_ALL_SECTIONS (~0u)
+int rl_load_sections(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                     unsigned mask, Tz__Report **out, struct tz_error *err);
+/* Record what the sections of nw change on agent id (register_lmdb_history.c):
+ * old holds the stored sections nw replaces (at least those), NULL when the
+ * host has no inventory yet (its first report). */
 int rl_history_record(struct tz_register *reg, MDB_txn *txn, uint64_t id,
-                      uint64_t seq, const Tz__Report *r, int64_t now,
+                      uint64_t seq, const Tz__Report *old,
+                      const Tz__Report *nw, int64_t now,
                       struct tz_error *err);
+
+/* Mark the ledger changed (meta "systems_version" + 1) in a transaction that
+ * writes systems or bindings: handles drop their cached systems index. */
+int rl_systems_bump(struct tz_register *reg, MDB_txn *txn,
+                    struct tz_error *err);
+/* Free the handle's cached systems index (register_close). */
+void rl_systems_release(struct tz_register *reg);
 
 #endif

@@ -229,3 +229,47 @@ int register_each_flag(struct tz_register *reg, int with_closed,
     mdb_txn_abort(txn);
     return rc;
 }
+
+int register_count_open_flags(struct tz_register *reg,
+                              register_flag_count_cb cb, void *arg,
+                              struct tz_error *err)
+{
+    MDB_txn *txn;
+    int rc = rl_read_begin(reg, &txn, err);
+    if (rc != 0)
+        return rc;
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, reg->flags, &cur);
+    if (mrc != 0) {
+        mdb_txn_abort(txn);
+        return rl_mdb_fail(reg, err, mrc, "reading flags");
+    }
+    /* Open flags are the 'O' range, grouped by subject in the key. */
+    uint8_t start = 'O';
+    MDB_val k = rl_mval(&start, 1), v;
+    int kind = -1;
+    uint64_t subject = 0;
+    size_t n = 0;
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        const uint8_t *kb = k.mv_data;
+        if (k.mv_size < 10 || kb[0] != 'O')
+            break;
+        uint64_t s = rl_be64_get(kb + 2);
+        if (n && (kb[1] != kind || s != subject)) {
+            if ((rc = cb(kind, subject, n, arg)) != 0)
+                break;
+            n = 0;
+        }
+        kind = kb[1];
+        subject = s;
+        n++;
+    }
+    if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
+        rc = rl_mdb_fail(reg, err, mrc, "reading flags");
+    if (rc == 0 && n)
+        rc = cb(kind, subject, n, arg);
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    return rc;
+}

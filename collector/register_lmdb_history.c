@@ -19,26 +19,15 @@ static void history_key(uint8_t k[24], uint64_t id, int64_t at, uint64_t seq)
 }
 
 int rl_history_record(struct tz_register *reg, MDB_txn *txn, uint64_t id,
-                      uint64_t seq, const Tz__Report *r, int64_t now,
+                      uint64_t seq, const Tz__Report *old,
+                      const Tz__Report *nw, int64_t now,
                       struct tz_error *err)
 {
-    Tz__Report *old = NULL;
-    int rc = rl_load_report(reg, txn, id, &old, err);
-    if (rc != 0)
-        return rc;
-    /* "First" means no inventory yet, not merely no earlier head record. */
-    if (old && old->packages == NULL && old->host == NULL) {
-        protobuf_c_message_free_unpacked(&old->base, NULL);
-        old = NULL;
-    }
     Tz__HistoryEntry e = TZ__HISTORY_ENTRY__INIT;
     int changed = 0;
-    rc = history_diff(old, r, &e, &changed);
-    if (rc != 0) {
-        if (old)
-            protobuf_c_message_free_unpacked(&old->base, NULL);
+    int rc = history_diff(old, nw, &e, &changed);
+    if (rc != 0)
         return tz_err(err, rc, NULL, 0, "out of memory");
-    }
     if (changed) {
         e.agent_id = id;
         e.at = now;
@@ -49,8 +38,6 @@ int rl_history_record(struct tz_register *reg, MDB_txn *txn, uint64_t id,
         rc = rl_put_msg(reg, txn, reg->history, &k, &e.base, "writing history", err);
     }
     history_diff_free(&e);
-    if (old)
-        protobuf_c_message_free_unpacked(&old->base, NULL);
     return rc;
 }
 

@@ -5,8 +5,9 @@
  * agent_id → BindingRecord, explicit bindings only: config and match
  * bindings are derived on every read, so they follow the ledger and the
  * host's latest report without a write), meta "next_system_id".
- * Systems are few (a university has hundreds, not 100k), so name checks and
- * matching walk them all; the walk is done once per listing, not per host. */
+ * Name checks walk every system (writes are rare); matching uses an index
+ * of them (system_index.h) kept per handle until meta "systems_version"
+ * says the ledger changed. */
 #include "register.h"
 
 #include <inttypes.h>
@@ -18,6 +19,7 @@
 
 #include "ledger_fields.h"
 #include "register_lmdb.h"
+#include "system_index.h"
 #include "system_match.h"
 #include "utf8.h"
 
@@ -189,6 +191,8 @@ static int add_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
         rc = name_free(reg, txn, a->in, 0, err);
     if (rc == 0)
         rc = add_new(reg, txn, a->in, a->now, &a->id, err);
+    if (rc == 0)
+        rc = rl_systems_bump(reg, txn, err);
     return rc;
 }
 
@@ -227,6 +231,8 @@ static int put_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
         rc = name_free(reg, txn, &copy, copy.system_id, err);
     if (rc == 0)
         rc = sys_store(reg, txn, &copy, err);
+    if (rc == 0)
+        rc = rl_systems_bump(reg, txn, err);
     return rc;
 }
 
@@ -467,6 +473,8 @@ static int import_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
     }
     for (size_t i = 0; rc == 0 && i < im->n; i++)
         rc = add_new(reg, txn, im->recs[i], im->now, &im->ids[i], err);
+    if (rc == 0)
+        rc = rl_systems_bump(reg, txn, err);
     for (size_t i = 0; i < old.n; i++) {
         free(old.v[i].dept);
         free(old.v[i].name);
@@ -540,8 +548,9 @@ static int bind_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
     uint8_t kb[8];
     rl_be64_put(kb, b->agent_id);
     MDB_val k = rl_mval(kb, 8);
-    return rl_put_msg(reg, txn, reg->bindings, &k, &rec.base,
-                      "writing bindings", err);
+    int rc2 = rl_put_msg(reg, txn, reg->bindings, &k, &rec.base,
+                         "writing bindings", err);
+    return rc2 ? rc2 : rl_systems_bump(reg, txn, err);
 }
 
 int register_bind(struct tz_register *reg, uint64_t agent_id,
@@ -575,7 +584,7 @@ static int unbind_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
                       "host %" PRIu64 " has no explicit binding", id);
     if (mrc != 0)
         return rl_mdb_fail(reg, err, mrc, "writing bindings");
-    return 0;
+    return rl_systems_bump(reg, txn, err);
 }
 
 int register_unbind(struct tz_register *reg, uint64_t agent_id,
@@ -586,98 +595,105 @@ int register_unbind(struct tz_register *reg, uint64_t agent_id,
 
 /* ---- resolution: explicit > config > match ---- */
 
-/* A system as matching needs it: its addresses parsed once. */
-struct sys_ent {
-    uint64_t id;
-    int retired;
-    Tz__SystemRecord *rec;
-    struct sm_net *nets;
-    size_t nnets;
+/* The systems as matching needs them (system_index.h), kept per handle
+ * between calls: rebuilding for every stored report was 93% of the
+ * collector's time at 5,000 systems. Every write to systems or bindings
+ * bumps meta "systems_version" in its transaction, so one mdb_get tells
+ * whether the snapshot still is what this transaction sees, even when the
+ * write came from another process (tzctl). refs keeps a snapshot alive while
+ * a walk uses it, should a callback make the handle load a newer one. */
+struct sys_snap {
+    struct sys_index *ix;
+    uint64_t version;
+    int refs;
 };
 
-struct sys_cache {
-    struct sys_ent *v;
+int rl_systems_bump(struct tz_register *reg, MDB_txn *txn,
+                    struct tz_error *err)
+{
+    return rl_add_u64(reg, txn, "systems_version", 1, err);
+}
+
+static void snap_free(struct sys_snap *s)
+{
+    sys_index_free(s->ix);
+    free(s);
+}
+
+void rl_systems_release(struct tz_register *reg)
+{
+    if (reg->sys_snap && reg->sys_snap->refs == 0)
+        snap_free(reg->sys_snap);
+    reg->sys_snap = NULL;
+}
+
+struct rec_list {
+    Tz__SystemRecord **v;
     size_t n, cap;
 };
 
-static int cache_fn(Tz__SystemRecord *rec, void *arg)
+static int collect_fn(Tz__SystemRecord *rec, void *arg)
 {
-    struct sys_cache *c = arg;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        struct sys_ent *v = realloc(c->v, cap * sizeof(*v));
+    struct rec_list *l = arg;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        Tz__SystemRecord **v = realloc(l->v, cap * sizeof(*v));
         if (v == NULL) {
             ledger_record_free(rec);
             return TZ_ENOMEM;
         }
-        c->v = v;
-        c->cap = cap;
+        l->v = v;
+        l->cap = cap;
     }
-    struct sys_ent *e = &c->v[c->n];
-    e->id = rec->system_id;
-    e->retired = strcmp(rec->status, "retired") == 0;
-    e->rec = rec;
-    e->nnets = 0;
-    e->nets = rec->n_ips ? calloc(rec->n_ips, sizeof(*e->nets)) : NULL;
-    if (rec->n_ips && e->nets == NULL) {
-        ledger_record_free(rec);
-        return TZ_ENOMEM;
-    }
-    /* Stored lists were checked on the way in; skip rather than trust. */
-    for (size_t i = 0; i < rec->n_ips; i++)
-        if (sm_net_parse(rec->ips[i], &e->nets[e->nnets], NULL, 0) == 0)
-            e->nnets++;
-    c->n++;
+    l->v[l->n++] = rec;
     return 0;
 }
 
-static void cache_free(struct sys_cache *c)
+static int snap_acquire(struct tz_register *reg, MDB_txn *txn,
+                        struct sys_snap **out, struct tz_error *err)
 {
-    for (size_t i = 0; i < c->n; i++) {
-        ledger_record_free(c->v[i].rec);
-        free(c->v[i].nets);
+    uint64_t ver;
+    int rc = rl_get_u64(reg, txn, "systems_version", &ver, err);
+    if (rc == TZ_ENOENT)
+        ver = 0;
+    else if (rc != 0)
+        return rc;
+    struct sys_snap *s = reg->sys_snap;
+    if (s && s->version == ver) {
+        s->refs++;
+        *out = s;
+        return 0;
     }
-    free(c->v);
-}
-
-static int cache_load(struct tz_register *reg, MDB_txn *txn,
-                      struct sys_cache *c, struct tz_error *err)
-{
-    memset(c, 0, sizeof(*c));
-    int rc = sys_walk(reg, txn, cache_fn, c, err);
-    if (rc == TZ_ENOMEM)
-        tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
-    return rc;
-}
-
-/* The walk is in id order, so the cache is sorted by id. */
-static const struct sys_ent *cache_find(const struct sys_cache *c,
-                                        uint64_t id)
-{
-    size_t lo = 0, hi = c->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (c->v[mid].id == id)
-            return &c->v[mid];
-        if (c->v[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
+    struct rec_list l = {0};
+    rc = sys_walk(reg, txn, collect_fn, &l, err);
+    struct sys_snap *ns = NULL;
+    if (rc == 0) {
+        ns = calloc(1, sizeof(*ns));
+        rc = ns ? sys_index_build(l.v, l.n, &ns->ix) : TZ_ENOMEM;
+        l.n = 0;  /* the index took them, or freed them */
     }
-    return NULL;
-}
-
-static int ent_matches(const struct sys_ent *e, const struct sm_net *ips,
-                       size_t nips, const char *hostname)
-{
-    for (size_t i = 0; i < e->nnets; i++)
-        for (size_t j = 0; j < nips; j++)
-            if (sm_net_contains(&e->nets[i], &ips[j]))
-                return 1;
-    for (size_t i = 0; i < e->rec->n_domains; i++)
-        if (sm_host_matches(e->rec->domains[i], hostname))
-            return 1;
+    for (size_t i = 0; i < l.n; i++)
+        ledger_record_free(l.v[i]);
+    free(l.v);
+    if (rc != 0) {
+        free(ns);
+        if (rc == TZ_ENOMEM)
+            tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+        return rc;
+    }
+    ns->version = ver;
+    ns->refs = 1;
+    if (s && s->refs == 0)
+        snap_free(s);       /* a snapshot still in use is freed by its release */
+    reg->sys_snap = ns;
+    *out = ns;
     return 0;
+}
+
+static void snap_release(struct tz_register *reg, struct sys_snap *s)
+{
+    if (s && --s->refs == 0 && s != reg->sys_snap)
+        snap_free(s);
 }
 
 /* The agent config's system id, from the report's kind-0 record in hosts
@@ -708,7 +724,7 @@ static int config_system(struct tz_register *reg, MDB_txn *txn, uint64_t id,
 }
 
 static int resolve(struct tz_register *reg, MDB_txn *txn,
-                   const struct sys_cache *c, const Tz__AgentRecord *host,
+                   const struct sys_index *c, const Tz__AgentRecord *host,
                    uint64_t *sid, Tz__BindingSource *src,
                    struct tz_error *err)
 {
@@ -729,7 +745,7 @@ static int resolve(struct tz_register *reg, MDB_txn *txn,
         uint64_t bound = b->system_id;
         protobuf_c_message_free_unpacked(&b->base, NULL);
         /* A binding to a system that is gone says nothing: fall through. */
-        if (cache_find(c, bound)) {
+        if (sys_index_get(c, bound)) {
             *sid = bound;
             *src = TZ__BINDING_SOURCE__BIND_EXPLICIT;
             return 0;
@@ -741,8 +757,7 @@ static int resolve(struct tz_register *reg, MDB_txn *txn,
     uint64_t conf;
     if ((rc = config_system(reg, txn, host->agent_id, &conf, err)) != 0)
         return rc;
-    const struct sys_ent *e = conf ? cache_find(c, conf) : NULL;
-    if (e && !e->retired) {
+    if (conf && sys_index_get(c, conf) && !sys_index_retired(c, conf)) {
         *sid = conf;
         *src = TZ__BINDING_SOURCE__BIND_CONFIG;
         return 0;
@@ -756,13 +771,10 @@ static int resolve(struct tz_register *reg, MDB_txn *txn,
     for (size_t i = 0; i < host->n_ips; i++)
         if (sm_net_parse(host->ips[i], &ips[nips], NULL, 0) == 0)
             nips++;
-    for (size_t i = 0; i < c->n; i++) {
-        if (c->v[i].retired || !ent_matches(&c->v[i], ips, nips,
-                                            host->hostname))
-            continue;
-        *sid = c->v[i].id;
+    uint64_t m = sys_index_match(c, ips, nips, host->hostname);
+    if (m) {
+        *sid = m;
         *src = TZ__BINDING_SOURCE__BIND_MATCH;
-        break;
     }
     free(ips);
     return 0;
@@ -779,16 +791,16 @@ int register_host_binding(struct tz_register *reg, uint64_t agent_id,
     if (rc != 0)
         return rc;
     Tz__AgentRecord *host = NULL;
-    struct sys_cache c = {0};
+    struct sys_snap *c = NULL;
     rc = rl_agent_load(reg, txn, agent_id, &host, err);
     if (rc == TZ_ENOENT)
         rc = tz_err(err, TZ_ENOENT, NULL, 0, "no host with id %" PRIu64,
                     agent_id);
     if (rc == 0)
-        rc = cache_load(reg, txn, &c, err);
+        rc = snap_acquire(reg, txn, &c, err);
     if (rc == 0)
-        rc = resolve(reg, txn, &c, host, system_id, src, err);
-    cache_free(&c);
+        rc = resolve(reg, txn, c->ix, host, system_id, src, err);
+    snap_release(reg, c);
     if (host)
         protobuf_c_message_free_unpacked(&host->base, NULL);
     mdb_txn_abort(txn);
@@ -803,16 +815,15 @@ int register_each_host_binding(struct tz_register *reg, const char *dept,
     int rc = rl_read_begin(reg, &txn, err);
     if (rc != 0)
         return rc;
-    struct sys_cache c;
-    if ((rc = cache_load(reg, txn, &c, err)) != 0) {
-        cache_free(&c);
+    struct sys_snap *c;
+    if ((rc = snap_acquire(reg, txn, &c, err)) != 0) {
         mdb_txn_abort(txn);
         return rc;
     }
     MDB_cursor *cur;
     int mrc = mdb_cursor_open(txn, reg->agents, &cur);
     if (mrc != 0) {
-        cache_free(&c);
+        snap_release(reg, c);
         mdb_txn_abort(txn);
         return rl_mdb_fail(reg, err, mrc, "reading agents");
     }
@@ -834,7 +845,7 @@ int register_each_host_binding(struct tz_register *reg, const char *dept,
         if (dept == NULL || strcmp(dept, host->dept) == 0) {
             uint64_t sid;
             Tz__BindingSource src;
-            rc = resolve(reg, txn, &c, host, &sid, &src, err);
+            rc = resolve(reg, txn, c->ix, host, &sid, &src, err);
             if (rc == 0)
                 rc = cb(host, sid, src, arg);
         }
@@ -845,7 +856,7 @@ int register_each_host_binding(struct tz_register *reg, const char *dept,
     if (rc == 0 && mrc != MDB_NOTFOUND)
         rc = rl_mdb_fail(reg, err, mrc, "reading agents");
     mdb_cursor_close(cur);
-    cache_free(&c);
+    snap_release(reg, c);
     mdb_txn_abort(txn);
     return rc;
 }

@@ -1,6 +1,8 @@
 /* envelope — libsodium crypto_box around protobuf payloads (DESIGN.md §2). */
 #include "envelope.h"
 
+#include "arena.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,13 +131,23 @@ void envelope_open(const uint8_t *msg, size_t len, size_t max_len,
     }
     tz__envelope__free_unpacked(env, NULL);
 
-    Tz__Payload *p = tz__payload__unpack(NULL, plen, plain);
+    /* Decoded into an arena: thousands of small blocks, freed at once. */
+    o->arena = arena_new();
+    if (o->arena == NULL) {
+        free(plain);
+        return opened_fail(o, TZ__STATUS__STORAGE_ERROR, "out of memory");
+    }
+    ProtobufCAllocator al;
+    arena_allocator(o->arena, &al);
+    Tz__Payload *p = tz__payload__unpack(&al, plen, plain);
     free(plain);
-    if (p == NULL)
+    if (p == NULL) {
+        envelope_opened_free(o);
         return opened_fail(o, TZ__STATUS__MALFORMED, "payload does not decode");
+    }
     int st = validate_payload(p, o->detail, sizeof(o->detail));
     if (st != TZ__STATUS__OK) {
-        tz__payload__free_unpacked(p, NULL);
+        envelope_opened_free(o);
         o->status = st;
         return;
     }
@@ -145,8 +157,8 @@ void envelope_open(const uint8_t *msg, size_t len, size_t max_len,
 
 void envelope_opened_free(struct envelope_opened *o)
 {
-    if (o->payload)
-        tz__payload__free_unpacked(o->payload, NULL);
+    arena_free(o->arena);   /* the payload lives in it */
+    o->arena = NULL;
     o->payload = NULL;
 }
 

@@ -28,6 +28,7 @@ struct envelope_opened {
     uint8_t agent_pk[TZ_KEY_LEN];
     Tz__Payload *payload;           /* set when status is OK; caller frees */
     char detail[160];
+    struct arena *arena;            /* where payload was decoded (arena.h) */
 };
 
 /* Open msg with the collector's keypair. Always fills *o (o->payload must be

@@ -1,5 +1,6 @@
 /* tzctl — the operator's tool: global options, dispatch to one file per
- * command group (hosts.c, dept.c, token.c, stats.c, system.c, bind.c), and
+ * command group (hosts.c, dept.c, token.c, stats.c, system.c, bind.c,
+ * ledger.c), and
  * the shared helpers of tzctl.h. Reads open the register read-only, so they
  * run beside a live collector; `dept add`, `token create` and the ledger's
  * writes (system add/set/retire/import, bind) take a short write
@@ -31,6 +32,8 @@ static const char usage_text[] =
     "  system show ID|NAME          one system's ledger record and hosts\n"
     "  system list [--dept D] [--status S]\n"
     "  systems                      list systems (same as system list)\n"
+    "  ledger [--dept D]            the ledger: systems in use with their\n"
+    "                               main fields, hosts and open flags\n"
     "  system retire ID|NAME        mark a system retired\n"
     "  system import FILE.csv       add every row of a ledger sheet, or none\n"
     "  bind HOST SYSTEM [--by NAME] bind a host to a system explicitly\n"
@@ -203,6 +206,7 @@ int main(int argc, char **argv)
         {"system", tzctl_system}, {"systems", tzctl_systems},
         {"bind", tzctl_bind}, {"unbind", tzctl_unbind},
         {"flags", tzctl_flags}, {"history", tzctl_history},
+        {"ledger", tzctl_ledger},
     };
     rc = -1;
     for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)

@@ -59,6 +59,7 @@ int tzctl_history(const struct tzctl *c, int argc, char **argv);
 int tzctl_reflag(const struct tzctl *c);
 int tzctl_system(const struct tzctl *c, int argc, char **argv);
 int tzctl_systems(const struct tzctl *c, int argc, char **argv);
+int tzctl_ledger(const struct tzctl *c, int argc, char **argv);
 int tzctl_bind(const struct tzctl *c, int argc, char **argv);
 int tzctl_unbind(const struct tzctl *c, int argc, char **argv);
 

@@ -3,7 +3,6 @@
  * the exit codes (0 done, 1 failed, 2 usage). */
 #include <criterion/criterion.h>
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,12 +48,8 @@ static void enroll(struct tz_register *reg, int pk, const char *dept,
  * and two forged requests counted. */
 static void setup(void)
 {
-    unsetenv("TZ_DATA");
     out = NULL;
-    dir = tz_test_tmpdir("tzctl");
-    struct tz_register *reg;
-    struct tz_error err = {0};
-    cr_assert_eq(register_open(dir, 0, &reg, &err), 0, "%s", err.msg);
+    struct tz_register *reg = tz_test_register_new("tzctl", &dir);
     cr_assert_eq(register_dept_add(reg, "math", NOW, NULL), 0);
     cr_assert_eq(register_dept_add(reg, "计算机学院", NOW, NULL), 0);
     enroll(reg, 1, "math", "web01");
@@ -116,21 +111,8 @@ static void teardown(void)
 TestSuite(tzctl, .init = setup, .fini = teardown);
 
 /* Run tzctl --data DIR args...; output (stdout+stderr) into `out`. */
-static int run(const char *first, ...)
-{
-    char *argv[32] = {TZCTL, "--data", dir};
-    int n = 3;
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a && n < 31; a = va_arg(ap, const char *))
-        argv[n++] = (char *)a;
-    va_end(ap);
-    argv[n] = NULL;
-    free(out);
-    out = NULL;
-    return tz_test_run(argv, &out);
-}
-#define TZCTL_RUN(...) run(__VA_ARGS__, (const char *)NULL)
+#define TZCTL_RUN(...) \
+    tz_test_tzctl_run(dir, &out, __VA_ARGS__, (const char *)NULL)
 
 static int starts_with(const char *s, const char *prefix)
 {
@@ -411,4 +393,67 @@ Test(tzctl, agent_strings_cannot_drive_the_terminal)
     cr_assert_eq(TZCTL_RUN("host", "show", "3"), 0, "%s", out);
     cr_assert_null(strchr(out, '\x1b'), "%s", out);
     cr_assert_null(strchr(out, '\x07'), "%s", out);
+}
+
+struct flag_count {
+    uint64_t system, host;
+    int n;
+};
+
+static int count_flag(const Tz__FlagRecord *f, void *arg)
+{
+    struct flag_count *c = arg;
+    if ((f->subject_kind == TZ__SUBJECT_KIND__SUBJECT_SYSTEM &&
+         f->subject_id == c->system) ||
+        (f->subject_kind == TZ__SUBJECT_KIND__SUBJECT_HOST &&
+         f->subject_id == c->host))
+        c->n++;
+    return 0;
+}
+
+Test(tzctl, ledger_lists_systems_in_use_with_hosts_and_open_flags)
+{
+    cr_assert_eq(TZCTL_RUN("system", "add", "web", "--dept", "math", "--ips",
+                           "10.1.0.0/16", "--owner", "张伟", "--mlps-grade",
+                           "2"), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("system", "add", "old", "--dept", "math",
+                           "--status", "retired"), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("system", "add", "lab", "--dept", "计算机学院"), 0,
+                 "%s", out);
+
+    /* what the rules left open on system 1 and its one host (agent 1) */
+    struct tz_register *reg;
+    struct tz_error err = {0};
+    cr_assert_eq(register_open(dir, REGISTER_RDONLY, &reg, &err), 0);
+    struct flag_count c = {1, 1, 0};
+    cr_assert_eq(register_each_flag(reg, 0, count_flag, &c, &err), 0);
+    register_close(reg);
+    cr_assert_gt(c.n, 0, "the fixture should raise something");
+
+    cr_assert_eq(TZCTL_RUN("ledger", "--format", "csv"), 0, "%s", out);
+    char want[512];
+    snprintf(want, sizeof(want),
+             "id,name,dept,owner,admin,mlps_grade,grading_filed_at,"
+             "last_evaluation_at,prelaunch_status,status,hosts,open_flags\r\n"
+             "1,web,math,张伟,,2,,,");
+    cr_assert(starts_with(out, want), "%s", out);
+    cr_assert(strstr(out, "\r\n3,lab,计算机学院,"), "%s", out);
+    cr_assert_null(strstr(out, ",old,"), "retired systems are not listed");
+    /* web: one host, and the flags counted above */
+    char tail[64];
+    snprintf(tail, sizeof(tail), ",live,1,%d\r\n", c.n);
+    cr_assert(strstr(out, tail), "want %s in %s", tail, out);
+
+    cr_assert_eq(TZCTL_RUN("ledger", "--dept", "计算机学院", "--format",
+                           "json"), 0, "%s", out);
+    cJSON *j = parse();
+    cr_assert_eq(cJSON_GetArraySize(j), 1);
+    cJSON *row = cJSON_GetArrayItem(j, 0);
+    cr_assert_str_eq(cJSON_GetObjectItem(row, "name")->valuestring, "lab");
+    cr_assert_eq(cJSON_GetObjectItem(row, "hosts")->valueint, 0);
+    cJSON_Delete(j);
+
+    cr_assert_eq(TZCTL_RUN("ledger", "--dept", "nope"), 1);
+    cr_assert_str_eq(out, "tzctl: no department \"nope\"\n");
+    cr_assert_eq(TZCTL_RUN("ledger", "extra"), 2);
 }

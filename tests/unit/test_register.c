@@ -379,6 +379,118 @@ Test(register_, delta_without_base_needs_full)
     free(x);
 }
 
+/* BLAKE2b-256 of the packed packages section, as the agent lists it. */
+static Tz__SectionHash *pkgs_hash(const Tz__PackagesSection *ps, uint8_t h[32],
+                                  Tz__SectionHash *sh)
+{
+    size_t n = tz__packages_section__get_packed_size(ps);
+    uint8_t *buf = malloc(n ? n : 1);
+    tz__packages_section__pack(ps, buf);
+    crypto_generichash(h, 32, buf, n, NULL, 0);
+    free(buf);
+    tz__section_hash__init(sh);
+    sh->kind = TZ__SECTION_KIND__SECTION_PACKAGES;
+    sh->hash.data = h;
+    sh->hash.len = 32;
+    return sh;
+}
+
+static int count_history(const Tz__HistoryEntry *e, void *arg)
+{
+    size_t *n = arg;
+    n[0]++;
+    n[1] = e->n_packages;   /* of the last entry */
+    return 0;
+}
+
+Test(register_, unchanged_sections_are_skipped_and_history_and_pkgidx_stay_right)
+{
+    enroll(1, 1, dept_token("math"), NULL);
+    struct rpt *x = malloc(sizeof(*x));
+    struct tz_error err = {0};
+    char v[64];
+    uint8_t h[32];
+    Tz__SectionHash sh, *shp;
+
+    /* baseline, then the same packages with a new kernel: only the host
+     * section changed, so history records the kernel and no package */
+    rpt_init(x, three, 3);
+    shp = pkgs_hash(&x->pkgs, h, &sh);
+    x->r.hashes = &shp;
+    x->r.n_hashes = 1;
+    cr_assert_eq(report(1, 2, &x->r), TZ__STATUS__OK);
+    x->host.kernel_release = "6.1.0-21-amd64";
+    cr_assert_eq(report(1, 3, &x->r), TZ__STATUS__OK);
+    size_t hist[2] = {0};
+    cr_assert_eq(register_each_history(reg, 1, 0, count_history, hist, &err),
+                 0);
+    cr_assert_eq(hist[0], 2, "baseline and kernel change");
+    cr_assert_eq(hist[1], 0, "no package changed");
+
+    /* without a listed hash the stored one is compared to the packed bytes:
+     * unchanged again, no entry */
+    x->r.n_hashes = 0;
+    cr_assert_eq(report(1, 4, &x->r), TZ__STATUS__OK);
+    memset(hist, 0, sizeof(hist));
+    register_each_history(reg, 1, 0, count_history, hist, &err);
+    cr_assert_eq(hist[0], 2);
+
+    /* a real change is diffed against the stored section */
+    static const char *const after[][2] = {
+        {"openssl", "3.0.13-1~deb12u1"},
+        {"curl", "7.88.1-10+deb12u5"},
+    };
+    rpt_init(x, after, 2);
+    x->host.kernel_release = "6.1.0-21-amd64";
+    shp = pkgs_hash(&x->pkgs, h, &sh);
+    x->r.hashes = &shp;
+    x->r.n_hashes = 1;
+    cr_assert_eq(report(1, 5, &x->r), TZ__STATUS__OK);
+    memset(hist, 0, sizeof(hist));
+    register_each_history(reg, 1, 0, count_history, hist, &err);
+    cr_assert_eq(hist[0], 3);
+    cr_assert_eq(hist[1], 2, "openssl upgraded, bash removed");
+    cr_assert_eq(register_pkg_version(reg, "openssl", 1, v, sizeof(v), &err),
+                 0);
+    cr_assert_str_eq(v, "3.0.13-1~deb12u1");
+    cr_assert_eq(register_pkg_version(reg, "bash", 1, v, sizeof(v), &err),
+                 TZ_ENOENT);
+
+    /* the stored hash is the base a delta is checked against */
+    Tz__Report delta = TZ__REPORT__INIT;
+    delta.host = &x->host;
+    delta.hashes = &shp;
+    delta.n_hashes = 1;
+    cr_assert_eq(report(1, 6, &delta), TZ__STATUS__OK);
+
+    /* a listed hash equal to the stored one is taken at its word, as a
+     * delta's is: the section is not rewritten */
+    static const char *const other[][2] = {{"zsh", "5.9-4"}};
+    rpt_init(x, other, 1);
+    x->r.hashes = &shp;
+    x->r.n_hashes = 1;
+    cr_assert_eq(report(1, 7, &x->r), TZ__STATUS__OK);
+    cr_assert_eq(register_pkg_version(reg, "zsh", 1, v, sizeof(v), &err),
+                 TZ_ENOENT);
+    Tz__AgentRecord *rec;
+    Tz__Report *got;
+    cr_assert_eq(register_get_host(reg, 1, &rec, &got, &err), 0);
+    cr_assert_eq(got->packages->n_packages, 2);
+    protobuf_c_message_free_unpacked(&rec->base, NULL);
+    protobuf_c_message_free_unpacked(&got->base, NULL);
+
+    /* a section mask leaves the rest unread */
+    cr_assert_eq(register_get_host_sections(
+                     reg, 1, 1u << TZ__SECTION_KIND__SECTION_HOST, &rec, &got,
+                     &err), 0);
+    cr_assert_not_null(got->host);
+    cr_assert_null(got->packages);
+    cr_assert_null(got->interfaces);
+    protobuf_c_message_free_unpacked(&rec->base, NULL);
+    protobuf_c_message_free_unpacked(&got->base, NULL);
+    free(x);
+}
+
 Test(register_, rejected_items_are_counted_in_stats)
 {
     enroll(1, 1, dept_token("math"), NULL);

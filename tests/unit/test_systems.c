@@ -9,8 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "ledger_fields.h"
 #include "register.h"
+#include "system_index.h"
+#include "system_match.h"
 #include "tz_test.h"
 
 #define NOW 1700000000
@@ -460,4 +465,134 @@ Test(systems, every_host_binding_in_one_walk)
                  0);
     cr_assert_eq(s.n, 1);
     cr_assert_eq(s.host[0], a);
+}
+
+/* ---- the cached systems index ---- */
+
+Test(systems, a_system_added_by_another_process_is_seen_by_the_next_lookup)
+{
+    uint64_t h = enroll(8, "math");
+    report(8, 2, "db01.example.edu.cn", "10.7.1.9/24", NULL, 0);
+    add("elsewhere", "math", "ips=10.8.0.0/16", NULL);
+    expect_binding(h, 0, TZ__BINDING_SOURCE__BIND_NONE);  /* index cached */
+
+    /* tzctl in another process: its own handle, its own transaction */
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        struct tz_register *other;
+        struct tz_error e = {0};
+        Tz__SystemRecord *r = sys_rec("db", "math", "ips=10.7.0.0/16",
+                                      (const char *)NULL);
+        uint64_t id = 0;
+        int ok = register_open(dir, 0, &other, &e) == 0 &&
+                 register_system_add(other, r, NOW, &id, &e) == 0 && id == 2;
+        register_close(other);
+        _exit(ok ? 0 : 1);
+    }
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    expect_binding(h, 2, TZ__BINDING_SOURCE__BIND_MATCH);
+
+    /* and a retirement from there too */
+    pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        struct tz_register *other;
+        struct tz_error e = {0};
+        Tz__SystemRecord *g = NULL;
+        char why[LEDGER_WHY];
+        int ok = register_open(dir, 0, &other, &e) == 0 &&
+                 register_system_get(other, 2, &g, &e) == 0 &&
+                 ledger_field_set(g, "status", "retired", why,
+                                  sizeof(why)) == 0 &&
+                 register_system_put(other, g, NOW, &e) == 0;
+        register_close(other);
+        _exit(ok ? 0 : 1);
+    }
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    expect_binding(h, 0, TZ__BINDING_SOURCE__BIND_NONE);
+}
+
+/* The index must answer what a walk over every system with system_match.h
+ * answers: lowest non-retired id containing an address or naming the host. */
+static uint64_t brute(Tz__SystemRecord **recs, size_t n,
+                      const struct sm_net *ips, size_t nips, const char *host)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(recs[i]->status, "retired") == 0)
+            continue;
+        for (size_t j = 0; j < recs[i]->n_ips; j++) {
+            struct sm_net net;
+            if (sm_net_parse(recs[i]->ips[j], &net, NULL, 0) != 0)
+                continue;
+            for (size_t k = 0; k < nips; k++)
+                if (sm_net_contains(&net, &ips[k]))
+                    return recs[i]->system_id;
+        }
+        for (size_t j = 0; j < recs[i]->n_domains; j++)
+            if (sm_host_matches(recs[i]->domains[j], host))
+                return recs[i]->system_id;
+    }
+    return 0;
+}
+
+Test(systems, index_agrees_with_matching_every_system)
+{
+    static const char *const nets[] = {
+        "10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.3", "10.1.2.128/25",
+        "192.0.2.0/23", "0.0.0.0/0", "2001:db8::/32", "2001:db8:1::/48",
+        "2001:db8:1:2::5", "fe80::/10", "10.200.0.0/13"};
+    static const char *const names[] = {
+        "web01.example.edu.cn", "https://WEB02.example.edu.cn:8443/x",
+        "http://user@db.example.edu.cn/", "[2001:db8::9]:80", "a.b.",
+        "example.edu.cn"};
+    size_t n = 40;
+    Tz__SystemRecord **recs = calloc(n, sizeof(*recs));
+    Tz__SystemRecord **copy = calloc(n, sizeof(*copy));
+    srand(7);
+    for (size_t i = 0; i < n; i++) {
+        recs[i] = ledger_record_new();
+        recs[i]->system_id = i + 1;
+        free(recs[i]->status);
+        recs[i]->status = strdup(rand() % 5 == 0 ? "retired" : "live");
+        size_t ni = (size_t)(rand() % 3), nd = (size_t)(rand() % 2);
+        recs[i]->ips = calloc(ni ? ni : 1, sizeof(char *));
+        for (size_t j = 0; j < ni; j++)
+            recs[i]->ips[recs[i]->n_ips++] =
+                strdup(nets[rand() % (int)(sizeof(nets) / sizeof(*nets))]);
+        recs[i]->domains = calloc(nd ? nd : 1, sizeof(char *));
+        for (size_t j = 0; j < nd; j++)
+            recs[i]->domains[recs[i]->n_domains++] =
+                strdup(names[rand() % (int)(sizeof(names) / sizeof(*names))]);
+        copy[i] = recs[i];
+    }
+    struct sys_index *ix;
+    cr_assert_eq(sys_index_build(copy, n, &ix), 0);
+    static const char *const addrs[] = {
+        "10.1.2.3", "10.1.2.200", "10.1.9.9", "10.9.9.9", "192.0.3.1",
+        "8.8.8.8", "2001:db8::1", "2001:db8:1:2::5", "2001:db8:1:3::1",
+        "fe80::1", "::1", "10.207.1.1", "10.208.0.1"};
+    static const char *const hosts[] = {
+        "web01.example.edu.cn", "WEB02.example.edu.cn.", "db.example.edu.cn",
+        "2001:db8::9", "a.b", "a.b.", "example.edu.cn", "", "other"};
+    for (size_t a = 0; a < sizeof(addrs) / sizeof(*addrs); a++)
+        for (size_t b = 0; b < sizeof(hosts) / sizeof(*hosts); b++) {
+            struct sm_net ip;
+            cr_assert_eq(sm_net_parse(addrs[a], &ip, NULL, 0), 0);
+            uint64_t want = brute(recs, n, &ip, 1, hosts[b]);
+            uint64_t got = sys_index_match(ix, &ip, 1, hosts[b]);
+            /* brute stops at the first system; ids ascend, so that is the
+             * lowest too */
+            cr_assert_eq(got, want, "%s %s: index %llu, walk %llu", addrs[a],
+                         hosts[b], (unsigned long long)got,
+                         (unsigned long long)want);
+        }
+    cr_assert_not_null(sys_index_get(ix, 1));
+    cr_assert_null(sys_index_get(ix, n + 1));
+    sys_index_free(ix);   /* frees the records */
+    free(copy);
+    free(recs);
 }

@@ -1,0 +1,292 @@
+/* system_index — hash tables over the ledger's address blocks and domain
+ * names, so binding a host costs a few probes instead of a walk over every
+ * system (see system_index.h). */
+#include "system_index.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tz_error.h"
+
+#define NAME_MAX_LEN 1024   /* sm_host_matches' buffer: longer never matches */
+
+struct ent {
+    uint64_t id;
+    int retired;
+    Tz__SystemRecord *rec;
+};
+
+/* Key of a block: family, prefix and the address with host bits cleared. */
+struct net_slot {
+    uint8_t used, family, prefix;
+    uint8_t addr[16];
+    uint64_t id;
+};
+
+struct name_slot {
+    char *name;         /* lowercase; NULL: empty slot */
+    uint64_t id;
+};
+
+struct sys_index {
+    struct ent *v;
+    size_t n;
+    struct net_slot *nets;
+    size_t net_cap;     /* power of two */
+    struct name_slot *names;
+    size_t name_cap;    /* power of two */
+    uint64_t pfx4;      /* bit p: some v4 block has prefix p */
+    uint64_t pfx6[3];
+};
+
+static uint64_t fnv(const void *p, size_t n, uint64_t h)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+static size_t pow2_at_least(size_t n)
+{
+    size_t c = 16;
+    while (c < n)
+        c *= 2;
+    return c;
+}
+
+static void mask_addr(const uint8_t in[16], unsigned prefix, uint8_t out[16])
+{
+    memset(out, 0, 16);
+    size_t whole = prefix / 8;
+    memcpy(out, in, whole);
+    unsigned rest = prefix % 8;
+    if (rest)
+        out[whole] = (uint8_t)(in[whole] & (0xff << (8 - rest)));
+}
+
+static uint64_t net_hash(int family, unsigned prefix, const uint8_t a[16])
+{
+    uint8_t hdr[2] = {(uint8_t)family, (uint8_t)prefix};
+    return fnv(a, 16, fnv(hdr, 2, 0xcbf29ce484222325ull));
+}
+
+static struct net_slot *net_find(const struct sys_index *ix, int family,
+                                 unsigned prefix, const uint8_t a[16])
+{
+    size_t m = ix->net_cap - 1;
+    for (size_t i = net_hash(family, prefix, a) & m;; i = (i + 1) & m) {
+        struct net_slot *s = &ix->nets[i];
+        if (!s->used || (s->family == family && s->prefix == prefix &&
+                         memcmp(s->addr, a, 16) == 0))
+            return s;
+    }
+}
+
+static void net_add(struct sys_index *ix, const struct sm_net *net,
+                    uint64_t id)
+{
+    unsigned full = net->family == 4 ? 32 : 128;
+    if ((net->family != 4 && net->family != 6) || net->prefix > full)
+        return;  /* sm_net_contains never matches these either */
+    uint8_t a[16];
+    mask_addr(net->addr, net->prefix, a);
+    struct net_slot *s = net_find(ix, net->family, net->prefix, a);
+    if (s->used) {
+        if (id < s->id)
+            s->id = id;
+        return;
+    }
+    s->used = 1;
+    s->family = (uint8_t)net->family;
+    s->prefix = (uint8_t)net->prefix;
+    memcpy(s->addr, a, 16);
+    s->id = id;
+    if (net->family == 4)
+        ix->pfx4 |= 1ull << net->prefix;
+    else
+        ix->pfx6[net->prefix / 64] |= 1ull << (net->prefix % 64);
+}
+
+/* ASCII lowercase copy without one trailing dot, as sm_host_matches
+ * compares; 0 when empty or too long to ever match. */
+static size_t name_key(const char *s, char out[NAME_MAX_LEN])
+{
+    size_t n = strlen(s);
+    if (n > 0 && s[n - 1] == '.')
+        n--;
+    if (n == 0 || n >= NAME_MAX_LEN)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        out[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+    }
+    out[n] = '\0';
+    return n;
+}
+
+static struct name_slot *name_find(const struct sys_index *ix, const char *k,
+                                   size_t n)
+{
+    size_t m = ix->name_cap - 1;
+    for (size_t i = fnv(k, n, 0xcbf29ce484222325ull) & m;; i = (i + 1) & m) {
+        struct name_slot *s = &ix->names[i];
+        if (s->name == NULL || strcmp(s->name, k) == 0)
+            return s;
+    }
+}
+
+static int name_add(struct sys_index *ix, const char *domain, uint64_t id)
+{
+    char k[NAME_MAX_LEN];
+    if (sm_url_host(domain, k, sizeof(k)) != 0)
+        return 0;
+    /* The URL host as it is (sm_url_host dropped one trailing dot already);
+     * only the hostname side loses its dot at lookup. */
+    size_t n = strlen(k);
+    for (size_t i = 0; i < n; i++)
+        if (k[i] >= 'A' && k[i] <= 'Z')
+            k[i] = (char)(k[i] - 'A' + 'a');
+    struct name_slot *s = name_find(ix, k, n);
+    if (s->name) {
+        if (id < s->id)
+            s->id = id;
+        return 0;
+    }
+    s->name = strdup(k);
+    if (s->name == NULL)
+        return TZ_ENOMEM;
+    s->id = id;
+    return 0;
+}
+
+void sys_index_free(struct sys_index *ix)
+{
+    if (ix == NULL)
+        return;
+    for (size_t i = 0; i < ix->n; i++)
+        protobuf_c_message_free_unpacked(&ix->v[i].rec->base, NULL);
+    for (size_t i = 0; ix->names && i < ix->name_cap; i++)
+        free(ix->names[i].name);
+    free(ix->v);
+    free(ix->nets);
+    free(ix->names);
+    free(ix);
+}
+
+int sys_index_build(Tz__SystemRecord **recs, size_t n, struct sys_index **out)
+{
+    *out = NULL;
+    struct sys_index *ix = calloc(1, sizeof(*ix));
+    size_t nnets = 0, nnames = 0;
+    for (size_t i = 0; i < n; i++) {
+        nnets += recs[i]->n_ips;
+        nnames += recs[i]->n_domains;
+    }
+    if (ix) {
+        ix->v = calloc(n ? n : 1, sizeof(*ix->v));
+        ix->net_cap = pow2_at_least(nnets * 2 + 1);
+        ix->nets = calloc(ix->net_cap, sizeof(*ix->nets));
+        ix->name_cap = pow2_at_least(nnames * 2 + 1);
+        ix->names = calloc(ix->name_cap, sizeof(*ix->names));
+    }
+    if (ix == NULL || ix->v == NULL || ix->nets == NULL ||
+        ix->names == NULL) {
+        for (size_t i = 0; i < n; i++)
+            protobuf_c_message_free_unpacked(&recs[i]->base, NULL);
+        sys_index_free(ix);
+        return TZ_ENOMEM;
+    }
+    /* The records are the index's from here on, whatever happens. */
+    for (size_t i = 0; i < n; i++) {
+        struct ent *e = &ix->v[ix->n++];
+        e->id = recs[i]->system_id;
+        e->rec = recs[i];
+        e->retired = strcmp(recs[i]->status, "retired") == 0;
+    }
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < ix->n; i++) {
+        const struct ent *e = &ix->v[i];
+        if (e->retired)
+            continue;
+        /* Stored lists were checked on the way in; skip rather than trust. */
+        for (size_t j = 0; j < e->rec->n_ips; j++) {
+            struct sm_net net;
+            if (sm_net_parse(e->rec->ips[j], &net, NULL, 0) == 0)
+                net_add(ix, &net, e->id);
+        }
+        for (size_t j = 0; rc == 0 && j < e->rec->n_domains; j++)
+            rc = name_add(ix, e->rec->domains[j], e->id);
+    }
+    if (rc != 0) {
+        sys_index_free(ix);
+        return rc;
+    }
+    *out = ix;
+    return 0;
+}
+
+static const struct ent *find(const struct sys_index *ix, uint64_t id)
+{
+    size_t lo = 0, hi = ix->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->v[mid].id == id)
+            return &ix->v[mid];
+        if (ix->v[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+const Tz__SystemRecord *sys_index_get(const struct sys_index *ix, uint64_t id)
+{
+    const struct ent *e = find(ix, id);
+    return e ? e->rec : NULL;
+}
+
+int sys_index_retired(const struct sys_index *ix, uint64_t id)
+{
+    const struct ent *e = find(ix, id);
+    return e && e->retired;
+}
+
+static int prefix_used(const struct sys_index *ix, int family, unsigned p)
+{
+    if (family == 4)
+        return (ix->pfx4 >> p) & 1;
+    return (ix->pfx6[p / 64] >> (p % 64)) & 1;
+}
+
+uint64_t sys_index_match(const struct sys_index *ix, const struct sm_net *ips,
+                         size_t nips, const char *hostname)
+{
+    uint64_t best = 0;
+    for (size_t i = 0; i < nips; i++) {
+        int fam = ips[i].family;
+        if (fam != 4 && fam != 6)
+            continue;
+        unsigned full = fam == 4 ? 32 : 128;
+        for (unsigned p = 0; p <= full; p++) {
+            if (!prefix_used(ix, fam, p))
+                continue;
+            uint8_t a[16];
+            mask_addr(ips[i].addr, p, a);
+            const struct net_slot *s = net_find(ix, fam, p, a);
+            if (s->used && (best == 0 || s->id < best))
+                best = s->id;
+        }
+    }
+    char k[NAME_MAX_LEN];
+    size_t n = hostname ? name_key(hostname, k) : 0;
+    if (n) {
+        const struct name_slot *s = name_find(ix, k, n);
+        if (s->name && (best == 0 || s->id < best))
+            best = s->id;
+    }
+    return best;
+}
