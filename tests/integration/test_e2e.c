@@ -381,3 +381,38 @@ Test(e2e, a_report_raises_flags_and_a_ledger_change_clears_them)
     cr_assert(has_flag("NO_OWNER", "system 1 图书馆门户", 1));
     free(token);
 }
+
+/* An agent's "system = ID" binds its host (source "config") unless an
+ * operator bound it explicitly; and with a dead collector listed first, the
+ * agent fails over to the live one. */
+Test(e2e, config_binding_and_failover_to_the_second_collector)
+{
+    char *token = make_token();
+    char *add[] = {TZ_BIN "/tzctl", "--data", data, "system", "add", "教务系统",
+                   "--dept", "信息工程学院", NULL};
+    char *out = NULL;
+    cr_assert_eq(tz_test_run(add, &out), 0, "%s", out);
+    free(out);
+    char *pub = collector_pub();
+    char *dead = tz_test_path("ipc://%s/nobody-listens.sock", tmp);
+    char *ini = tz_test_path("[agent]\nuser = root\ncollector = %s\ncollector = %s\n"
+                             "collector_key = %s\nenroll_token = %s\n"
+                             "state_dir = %s/agent-cfg\nroot = %s/hosts/beta\n"
+                             "system = 1\ntimeout = 20\n",
+                             dead, url, pub, token, tmp, TZ_FIXTURES);
+    tz_test_write(tmp, "cfg.ini", ini);
+    run_agent("cfg");
+
+    char *show[] = {TZ_BIN "/tzctl", "--data", data, "--format", "json", "host", "show",
+                    "1", NULL};
+    cr_assert_eq(tz_test_run(show, &out), 0, "%s", out);
+    cJSON *j = cJSON_Parse(out);
+    cr_assert_not_null(j, "%s", out);
+    cJSON *b = cJSON_GetObjectItem(j, "binding");
+    cr_assert_not_null(b, "%s", out);
+    cr_assert_eq(cJSON_GetObjectItem(b, "system_id")->valuedouble, 1);
+    cr_assert_str_eq(cJSON_GetObjectItem(b, "source")->valuestring, "config");
+    cJSON_Delete(j);
+    free(out);
+    free(ini); free(dead); free(pub); free(token);
+}
