@@ -11,6 +11,7 @@ libnanomsg-dev liblmdb-dev lmdb-utils libuv1-dev libsodium-dev
 libinih-dev libcjson-dev libcriterion-dev
 liblz4-dev zlib1g-dev libcrypt-dev
 clang libclang-rt-dev"
+PKGS="$PKGS valgrind"   # for tests/integration/test_valgrind.c
 
 missing=""
 for p in $PKGS; do

@@ -7,16 +7,22 @@
 #ifndef TZ_FUZZ_COMMON_H
 #define TZ_FUZZ_COMMON_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include <sodium.h>
 
 #include "envelope.h"
 #include "keys.h"
+#include "sections.h"
 #include "tz_limits.h"
+#include "utf8.h"
+#include "validate.h"
 
 /* Which fixed key: the collector, enrolled agents 0..3, a stranger. */
 enum { FZ_KEY_COLLECTOR = 'C', FZ_KEY_AGENT = 'A', FZ_KEY_STRANGER = 'S' };
@@ -126,6 +132,45 @@ static inline size_t fz_split(const uint8_t *data, size_t len, size_t max,
         data = s + 4;
     }
     return n;
+}
+
+/* mkdir -p dir/rel (rel relative, '/'-separated). Aborts on error. */
+static inline void fz_mkdirs(const char *dir, const char *rel)
+{
+    char p[4200];
+    int n = snprintf(p, sizeof(p), "%s/%s", dir, rel);
+    if (n < 0 || (size_t)n >= sizeof(p))
+        abort();
+    for (char *s = p + strlen(dir) + 1; ; s++) {
+        if (*s == '/' || *s == '\0') {
+            char c = *s;
+            *s = '\0';
+            if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+                perror(p);
+                abort();
+            }
+            *s = c;
+            if (c == '\0')
+                break;
+        }
+    }
+}
+
+/* What the agent does with a collected section before sending it (report.c:
+ * repair UTF-8, then validate it as the collector will). A section the
+ * collector would refuse is a bug in its collector: the header of every
+ * collect_*.c promises strings within tz_limits.h. Aborts with the reason. */
+static inline void fz_check_section(int kind, ProtobufCMessage *sec)
+{
+    tz_pb_repair_utf8(sec);
+    Tz__Report one = TZ__REPORT__INIT;
+    *tz_section_slot(&one, kind) = sec;
+    char detail[160];
+    if (validate_report(&one, detail, sizeof(detail)) != TZ__STATUS__OK) {
+        fprintf(stderr, "fuzz: the collector would refuse this %s section: %s\n",
+                tz_section_name(kind), detail);
+        abort();
+    }
 }
 
 #endif
