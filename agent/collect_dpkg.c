@@ -191,6 +191,9 @@ static int emit(struct pkgvec *pv, const struct stanza *st, const char *path,
     if (st->source[0] && strcmp(st->source, st->package) != 0 &&
         (p->source = strdup(st->source)) == NULL)
         p->source = (char *)protobuf_c_empty_string, bad = 1;
+    /* Per package: collect_packages merges dpkg's list with rpm's. */
+    if ((p->manager = strdup("dpkg")) == NULL)
+        p->manager = (char *)protobuf_c_empty_string, bad = 1;
     if (bad) {
         protobuf_c_message_free_unpacked(&p->base, NULL);
         return tz_err(err, TZ_ENOMEM, path, 0, "out of memory");

@@ -8,11 +8,11 @@
 #include <sodium.h>
 
 #include "collect_accounts.h"
-#include "collect_dpkg.h"
 #include "collect_hardware.h"
 #include "collect_host.h"
 #include "collect_interfaces.h"
 #include "collect_listeners.h"
+#include "collect_packages.h"
 #include "collect_patch.h"
 #include "collect_sshd.h"
 #include "rootfs.h"
@@ -151,7 +151,7 @@ int report_collect(const char *root, Tz__Report **out, struct tz_error *err)
     SECTION(TZ__SECTION_KIND__SECTION_HOST, collect_host, host)
     SECTION(TZ__SECTION_KIND__SECTION_HARDWARE, collect_hardware, hardware)
     SECTION(TZ__SECTION_KIND__SECTION_INTERFACES, collect_interfaces, interfaces)
-    SECTION(TZ__SECTION_KIND__SECTION_PACKAGES, collect_dpkg, packages)
+    SECTION(TZ__SECTION_KIND__SECTION_PACKAGES, collect_packages, packages)
     SECTION(TZ__SECTION_KIND__SECTION_PATCH, collect_patch, patch)
     SECTION(TZ__SECTION_KIND__SECTION_ACCOUNTS, collect_accounts_configured, accounts)
     SECTION(TZ__SECTION_KIND__SECTION_SSH, collect_sshd, ssh)

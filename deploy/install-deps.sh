@@ -11,6 +11,9 @@ libnanomsg-dev liblmdb-dev lmdb-utils libuv1-dev libsodium-dev
 libinih-dev libcjson-dev libcriterion-dev
 liblz4-dev zlib1g-dev libcrypt-dev
 clang libclang-rt-dev"
+# RPM support (agent/collect_rpm.c): librpm-dev to build it; rpm (which has
+# rpm and rpmbuild on Debian) for tests/unit/test_collect_rpm.c.
+PKGS="$PKGS librpm-dev rpm"
 PKGS="$PKGS valgrind"   # for tests/integration/test_valgrind.c
 
 missing=""

@@ -1,0 +1,358 @@
+/* collect_rpm — the installed-package list from an rpm database.
+ *
+ * librpm does the reading (sqlite, bdb and ndb databases all go through
+ * rpmtsInitIterator); this file finds the database below --root, turns each
+ * header into a Package with bounded strings, and keeps librpm's logging and
+ * global state from leaking into the agent. */
+#include "collect_rpm.h"
+
+#ifndef TZ_HAVE_RPM
+
+int collect_rpm(const char *root, Tz__PackagesSection **out,
+                struct tz_error *err)
+{
+    (void)root;
+    (void)out;
+    return tz_err(err, TZ_ENOENT, NULL, 0, "built without librpm");
+}
+
+#else
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <rpm/header.h>
+#include <rpm/rpmdb.h>
+#include <rpm/rpmlib.h>
+#include <rpm/rpmlog.h>
+#include <rpm/rpmmacro.h>
+#include <rpm/rpmts.h>
+
+#include "rootfs.h"
+#include "tz_limits.h"
+
+struct pkgvec {
+    Tz__Package **v;
+    size_t n, cap;
+};
+
+static void pkgvec_free(struct pkgvec *pv)
+{
+    for (size_t i = 0; i < pv->n; i++)
+        protobuf_c_message_free_unpacked(&pv->v[i]->base, NULL);
+    free(pv->v);
+    pv->v = NULL;
+    pv->n = pv->cap = 0;
+}
+
+/* rpm's own messages go into err, not onto the agent's stderr: the first
+ * error is kept as the reason for a failed open. */
+struct rpmlog_capture {
+    char msg[256];
+};
+
+static int rpmlog_capture_cb(rpmlogRec rec, rpmlogCallbackData data)
+{
+    struct rpmlog_capture *c = data;
+    if (rpmlogRecPriority(rec) <= RPMLOG_ERR && c->msg[0] == '\0') {
+        snprintf(c->msg, sizeof(c->msg), "%s", rpmlogRecMessage(rec));
+        size_t n = strlen(c->msg);
+        while (n > 0 && (c->msg[n - 1] == '\n' || c->msg[n - 1] == ' '))
+            c->msg[--n] = '\0';
+    }
+    return 0;
+}
+
+/* rpmrc and the macro files, once per process: re-reading them on every
+ * collection would cost time and grow librpm's macro tables. */
+static int rpm_config(struct tz_error *err)
+{
+    static int done, rc;
+    if (!done) {
+        done = 1;
+        rc = rpmReadConfigFiles(NULL, NULL);
+    }
+    if (rc != 0)
+        return tz_err(err, TZ_EIO, NULL, 0,
+                      "librpm could not read its configuration (rpmrc, "
+                      "macros)");
+    return 0;
+}
+
+static int has_db(const char *root, const char *dbpath)
+{
+    static const char *const files[] = {"rpmdb.sqlite", "Packages",
+                                        "Packages.db"};
+    char path[4096];
+    struct stat st;
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char rel[PATH_MAX];
+        int n = snprintf(rel, sizeof(rel), "%s/%s", dbpath, files[i]);
+        if (n < 0 || (size_t)n >= sizeof(rel) ||
+            tz_path(root, rel, path, sizeof(path)) != 0)
+            continue;
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+            return 1;
+    }
+    return 0;
+}
+
+/* The database directory below root, as a path rpm resolves against its
+ * root dir. sysimage comes first: there /var/lib/rpm may be an absolute
+ * symlink, which below --root would lead out of the root. */
+static int find_dbpath(const char *root, char *out, size_t outlen)
+{
+    static const char *const known[] = {"/usr/lib/sysimage/rpm",
+                                        "/var/lib/rpm"};
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (has_db(root, known[i])) {
+            snprintf(out, outlen, "%s", known[i]);
+            return 0;
+        }
+    char *conf = rpmExpand("%{?_dbpath}", NULL);
+    int rc = TZ_ENOENT;
+    if (conf && conf[0] == '/' && strlen(conf) < outlen && has_db(root, conf)) {
+        snprintf(out, outlen, "%s", conf);
+        rc = 0;
+    }
+    free(conf);
+    return rc;
+}
+
+/* librpm leaks its sqlite connection when the open fails, and says only
+ * "file is not a database" deep in an SQL error: a file that is plainly not
+ * sqlite is refused here. (An empty file is what sqlite calls an empty
+ * database; deeper corruption is left to librpm.) */
+static int check_sqlite(const char *db, struct tz_error *err)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof(path), "%s/rpmdb.sqlite", db);
+    if (n < 0 || (size_t)n >= sizeof(path))
+        return 0;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return 0;               /* bdb or ndb database */
+    char magic[16];
+    size_t got = fread(magic, 1, sizeof(magic), f);
+    fclose(f);
+    if (got == 0 || (got == sizeof(magic) &&
+                   memcmp(magic, "SQLite format 3", sizeof(magic)) == 0))
+        return 0;
+    return tz_err(err, TZ_EIO, path, 0,
+                  "cannot open the rpm database: not an sqlite database "
+                  "(damaged file?)");
+}
+
+/* Copy s (NULL: empty) into a protobuf string field, at most TZ_MAX_NAME. */
+static int set_str(char **dst, const char *s, size_t len, const char *what,
+                   const char *pkg, const char *db, struct tz_error *err)
+{
+    if (len > TZ_MAX_NAME)
+        return tz_err(err, TZ_EPARSE, db, 0,
+                      "package %.64s%s: %s is longer than %d bytes", pkg,
+                      strlen(pkg) > 64 ? "..." : "", what, TZ_MAX_NAME);
+    char *c = malloc(len + 1);
+    if (c == NULL)
+        return tz_err(err, TZ_ENOMEM, db, 0, "out of memory");
+    memcpy(c, s, len);
+    c[len] = '\0';
+    *dst = c;
+    return 0;
+}
+
+/* "bash-5.1.8-6.el9.src.rpm" -> "bash": drop the suffix, then release and
+ * version. Anything else is left unparsed (length 0 = no source). */
+static size_t source_name_len(const char *srpm)
+{
+    if (srpm == NULL)
+        return 0;
+    size_t n = strlen(srpm);
+    if (n > 8 && strcmp(srpm + n - 8, ".src.rpm") == 0)
+        n -= 8;
+    else if (n > 10 && strcmp(srpm + n - 10, ".nosrc.rpm") == 0)
+        n -= 10;
+    else
+        return 0;
+    for (int dashes = 0; dashes < 2; dashes++) {
+        while (n > 0 && srpm[n - 1] != '-')
+            n--;
+        if (n == 0)
+            return 0;
+        n--;
+    }
+    return n;
+}
+
+static int emit(struct pkgvec *pv, Header h, const char *db,
+                struct tz_error *err)
+{
+    const char *name = headerGetString(h, RPMTAG_NAME);
+    const char *ver = headerGetString(h, RPMTAG_VERSION);
+    const char *rel = headerGetString(h, RPMTAG_RELEASE);
+    const char *arch = headerGetString(h, RPMTAG_ARCH);
+    const char *srpm = headerGetString(h, RPMTAG_SOURCERPM);
+    if (name == NULL || name[0] == '\0')
+        return tz_err(err, TZ_EPARSE, db, 0,
+                      "a header in the rpm database has no package name");
+    if (strcmp(name, "gpg-pubkey") == 0 && arch == NULL)
+        return 0;
+    if (ver == NULL || rel == NULL)
+        return tz_err(err, TZ_EPARSE, db, 0,
+                      "package %.64s%s has no version or release", name,
+                      strlen(name) > 64 ? "..." : "");
+    if (pv->n >= TZ_MAX_PACKAGES)
+        return tz_err(err, TZ_ELIMIT, db, 0,
+                      "more than %d installed packages", TZ_MAX_PACKAGES);
+
+    /* The bound is checked on the whole "E:V-R" the collector will see. */
+    char evr[3 * TZ_MAX_NAME_BUF];
+    int n;
+    if (headerIsEntry(h, RPMTAG_EPOCH))
+        n = snprintf(evr, sizeof(evr), "%llu:%.*s-%.*s",
+                     (unsigned long long)headerGetNumber(h, RPMTAG_EPOCH),
+                     TZ_MAX_NAME_BUF, ver, TZ_MAX_NAME_BUF, rel);
+    else
+        n = snprintf(evr, sizeof(evr), "%.*s-%.*s", TZ_MAX_NAME_BUF, ver,
+                     TZ_MAX_NAME_BUF, rel);
+    if (n < 0)
+        n = 0;
+    size_t src_len = source_name_len(srpm);
+    if (src_len == strlen(name) && strncmp(srpm, name, src_len) == 0)
+        src_len = 0;
+
+    if (pv->n == pv->cap) {
+        size_t ncap = pv->cap ? pv->cap * 2 : 1024;
+        Tz__Package **nv = realloc(pv->v, ncap * sizeof(*nv));
+        if (nv == NULL)
+            return tz_err(err, TZ_ENOMEM, db, 0, "out of memory");
+        pv->v = nv;
+        pv->cap = ncap;
+    }
+    Tz__Package *p = malloc(sizeof(*p));
+    if (p == NULL)
+        return tz_err(err, TZ_ENOMEM, db, 0, "out of memory");
+    tz__package__init(p);
+    int rc = set_str(&p->name, name, strlen(name), "the name", name, db, err);
+    if (rc == 0)
+        rc = set_str(&p->version, evr, (size_t)n, "the version", name, db,
+                     err);
+    if (rc == 0 && arch)
+        rc = set_str(&p->arch, arch, strlen(arch), "the arch", name, db, err);
+    if (rc == 0 && src_len)
+        rc = set_str(&p->source, srpm, src_len, "the source package name",
+                     name, db, err);
+    if (rc == 0 && (p->manager = strdup("rpm")) == NULL)
+        rc = tz_err(err, TZ_ENOMEM, db, 0, "out of memory");
+    if (rc != 0) {
+        protobuf_c_message_free_unpacked(&p->base, NULL);
+        return rc;
+    }
+    pv->v[pv->n++] = p;
+    return 0;
+}
+
+/* Version breaks ties: the order must not follow the database's. */
+static int pkg_cmp(const void *a, const void *b)
+{
+    const Tz__Package *x = *(Tz__Package *const *)a;
+    const Tz__Package *y = *(Tz__Package *const *)b;
+    int c = strcmp(x->name, y->name);
+    if (c == 0)
+        c = strcmp(x->arch, y->arch);
+    return c ? c : strcmp(x->version, y->version);
+}
+
+/* Open the database at dbpath below rootdir read-only and fill pv. */
+static int read_db(const char *rootdir, const char *dbpath, const char *db,
+                   struct pkgvec *pv, struct tz_error *err)
+{
+    struct rpmlog_capture cap = {""};
+    rpmlogCallback old_cb = rpmlogSetCallback(rpmlog_capture_cb, &cap);
+    rpmPushMacro(NULL, "_dbpath", NULL, dbpath, RMIL_CMDLINE);
+    rpmts ts = rpmtsCreate();
+    int rc = 0;
+    if (rpmtsSetRootDir(ts, rootdir) != 0)
+        rc = tz_err(err, TZ_EIO, db, 0, "librpm refused the root %s",
+                    rootdir);
+    /* Only the installed list is wanted; signatures were checked when the
+     * packages were installed, and checking needs the keyring. */
+    rpmtsSetVSFlags(ts, rpmtsVSFlags(ts) | RPMVSF_MASK_NOSIGNATURES);
+    if (rc == 0 && rpmtsOpenDB(ts, O_RDONLY) != 0)
+        rc = tz_err(err, TZ_EIO, db, 0, "cannot open the rpm database: %s",
+                    cap.msg[0] ? cap.msg : "librpm gave no reason");
+    if (rc == 0) {
+        cap.msg[0] = '\0';
+        rpmdbMatchIterator mi = rpmtsInitIterator(ts, RPMDBI_PACKAGES, NULL, 0);
+        Header h;
+        while (rc == 0 && mi && (h = rpmdbNextIterator(mi)) != NULL)
+            rc = emit(pv, h, db, err);  /* h belongs to the iterator */
+        rpmdbFreeIterator(mi);
+        /* librpm skips a damaged header with an error and goes on: a list
+         * missing packages is not sent as if it were complete. */
+        if (rc == 0 && cap.msg[0])
+            rc = tz_err(err, TZ_EIO, db, 0, "rpm database damaged: %s",
+                        cap.msg);
+    }
+    rpmtsFree(ts);
+    rpmPopMacro(NULL, "_dbpath");
+    rpmlogSetCallback(old_cb, NULL);
+    /* librpm keeps every warning and error it logged; a daemon collecting
+     * every hour must not accumulate them. */
+    rpmlogClose();
+    return rc;
+}
+
+int collect_rpm(const char *root, Tz__PackagesSection **out,
+                struct tz_error *err)
+{
+    int rc = rpm_config(err);
+    if (rc != 0)
+        return rc;
+    /* librpm wants an absolute root directory. */
+    char rootdir[PATH_MAX] = "/";
+    if (!tz_root_is_live(root) && realpath(root, rootdir) == NULL)
+        return tz_err(err, TZ_ENOENT, root, 0, "root directory not found");
+
+    char dbpath[PATH_MAX], db[4096];
+    if (find_dbpath(rootdir, dbpath, sizeof(dbpath)) != 0) {
+        tz_path(rootdir, "/var/lib/rpm", db, sizeof(db));
+        return tz_err(err, TZ_ENOENT, db, 0,
+                      "no rpm database (is this an rpm-based system?)");
+    }
+    if (tz_path(rootdir, dbpath, db, sizeof(db)) != 0)
+        return tz_err(err, TZ_ELIMIT, NULL, 0, "root path too long");
+
+    if ((rc = check_sqlite(db, err)) != 0)
+        return rc;
+    struct pkgvec pv = {NULL, 0, 0};
+    rc = read_db(rootdir, dbpath, db, &pv, err);
+    if (rc != 0) {
+        pkgvec_free(&pv);
+        return rc;
+    }
+    Tz__PackagesSection *sec = malloc(sizeof(*sec));
+    char *mgr = strdup("rpm");
+    if (sec == NULL || mgr == NULL) {
+        free(sec);
+        free(mgr);
+        pkgvec_free(&pv);
+        return tz_err(err, TZ_ENOMEM, db, 0, "out of memory");
+    }
+    tz__packages_section__init(sec);
+    sec->manager = mgr;
+    if (pv.n > 0) {
+        qsort(pv.v, pv.n, sizeof(*pv.v), pkg_cmp);
+        sec->packages = pv.v;
+        sec->n_packages = pv.n;
+    } else {
+        free(pv.v);
+    }
+    *out = sec;
+    return 0;
+}
+
+#endif
