@@ -3,7 +3,8 @@
  * Glue between the register and the pure rules: loads what a rule needs
  * (a host's latest report, its binding and system; a system's record),
  * evaluates, and syncs each subject's open flags in ONE write transaction
- * per call. Called by the collector after a batch of reports commits and on
+ * per call. Called by the collector for the reports stored in the last
+ * FLAGS_DEFER_MS (flags_defer.h: flags lag their report by that much) and on
  * its timer (time-based flags: AGENT_SILENT, EVALUATION_OVERDUE), and by
  * tzctl after it changes the ledger. */
 #ifndef TZ_FLAGS_UPDATE_H

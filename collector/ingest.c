@@ -10,6 +10,7 @@
 #include <nanomsg/reqrep.h>
 
 #include "envelope.h"
+#include "keycache.h"
 #include "sections.h"
 #include "tz_limits.h"
 #include "tz_log.h"
@@ -44,9 +45,21 @@ static void log_stored(const struct register_item *it)
            (unsigned long long)it->seq, (unsigned long long)it->agent_id, list);
 }
 
+static const uint8_t *cached_key(void *arg, const uint8_t agent_pk[TZ_KEY_LEN])
+{
+    return keycache_get(arg, agent_pk);
+}
+
 int ingest_process(struct tz_register *reg, const struct tz_keypair *kp,
                    struct ingest_req *reqs, size_t n, size_t max_msg,
                    int64_t now, struct tz_error *err)
+{
+    return ingest_process_cached(reg, kp, NULL, reqs, n, max_msg, now, err);
+}
+
+int ingest_process_cached(struct tz_register *reg, const struct tz_keypair *kp,
+                          struct keycache *kc, struct ingest_req *reqs, size_t n,
+                          size_t max_msg, int64_t now, struct tz_error *err)
 {
     struct envelope_opened *op = calloc(n ? n : 1, sizeof(*op));
     struct register_item *items = calloc(n ? n : 1, sizeof(*items));
@@ -59,7 +72,11 @@ int ingest_process(struct tz_register *reg, const struct tz_keypair *kp,
 
     for (size_t i = 0; i < n; i++) {
         struct register_item *it = &items[i];
-        envelope_open(reqs[i].msg, reqs[i].len, max_msg, kp, &op[i]);
+        if (kc)
+            envelope_open_afternm(reqs[i].msg, reqs[i].len, max_msg, kp, cached_key, kc,
+                                  &op[i]);
+        else
+            envelope_open(reqs[i].msg, reqs[i].len, max_msg, kp, &op[i]);
         if (op[i].have_pk)
             memcpy(it->agent_pk, op[i].agent_pk, sizeof(it->agent_pk));
         if (op[i].status != TZ__STATUS__OK) {
@@ -120,8 +137,15 @@ int ingest_process(struct tz_register *reg, const struct tz_keypair *kp,
                                tz_status_name(it->status),
                                op[i].have_pk ? "an agent key" : "an unverified peer",
                                it->detail);
-        if (rc == 0 && reply_seal(&ack, op[i].have_pk ? op[i].agent_pk : NULL, kp,
-                                  &reqs[i].reply, &reqs[i].reply_len, err) != 0)
+        /* Looked up again, not kept from the open: the batch may have
+         * evicted it (more agents in it than the cache holds). */
+        const uint8_t *shared = kc && op[i].have_pk ? keycache_get(kc, op[i].agent_pk)
+                                                    : NULL;
+        int src = shared ? reply_seal_afternm(&ack, shared, &reqs[i].reply,
+                                              &reqs[i].reply_len, err)
+                         : reply_seal(&ack, op[i].have_pk ? op[i].agent_pk : NULL, kp,
+                                      &reqs[i].reply, &reqs[i].reply_len, err);
+        if (rc == 0 && src != 0)
             rc = TZ_ENOMEM;
         envelope_opened_free(&op[i]);
     }
@@ -135,6 +159,7 @@ struct ingest {
     int sock;
     struct tz_register *reg;
     const struct tz_keypair *kp;
+    struct keycache *keys;   /* shared keys per agent key, wiped at stop */
     size_t max_msg;
     size_t max_batch;
     void **msgs;       /* NN_MSG buffers of the batch in progress */
@@ -180,8 +205,8 @@ static void on_readable(uv_poll_t *h, int status, int events)
         return;
 
     struct tz_error err = {0};
-    if (ingest_process(ing->reg, ing->kp, ing->reqs, n, ing->max_msg,
-                       (int64_t)time(NULL), &err) != 0)
+    if (ingest_process_cached(ing->reg, ing->kp, ing->keys, ing->reqs, n, ing->max_msg,
+                              (int64_t)time(NULL), &err) != 0)
         tz_log(TZ_LOG_ERROR, "building replies failed: %s", err.msg);
 
     size_t n_stored = 0;
@@ -234,8 +259,9 @@ int ingest_start(uv_loop_t *loop, struct tz_register *reg,
     ing->on_stored = opts->on_stored;
     ing->on_stored_arg = opts->on_stored_arg;
     ing->sock = -1;
+    ing->keys = keycache_new(kp, opts->key_cache);
     if (ing->msgs == NULL || ing->ctrls == NULL || ing->reqs == NULL ||
-        ing->stored == NULL) {
+        ing->stored == NULL || ing->keys == NULL) {
         ingest_stop(ing);
         return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
     }
@@ -286,6 +312,7 @@ static void ingest_free(struct ingest *ing)
     free(ing->ctrls);
     free(ing->reqs);
     free(ing->stored);
+    keycache_free(ing->keys);
     free(ing);
 }
 

@@ -20,13 +20,18 @@
 #include "tz_error.h"
 
 /* Called after a batch's replies are sent, with the agents whose reports
- * were stored in it: rules run here, never between commit and Ack. */
+ * were stored in it: rules run after this, never between commit and Ack.
+ * The daemon hands the ids to flags_defer (flags_defer.h), so a stored
+ * report's flags appear within FLAGS_DEFER_MS (200 ms) of its Ack, in one
+ * commit shared with the other batches of that interval. */
 typedef void (*ingest_stored_fn)(void *arg, const uint64_t *agent_ids, size_t n);
 
 struct ingest_opts {
     const char *listen_url;   /* e.g. tcp://127.0.0.1:7450, ipc:///run/tz.sock */
     size_t max_msg;           /* protocol limit, TZ_MAX_MSG by default */
     size_t max_batch;         /* requests per transaction, 256 by default */
+    size_t key_cache;         /* agents whose shared keys are kept (keycache.h),
+                                 KEYCACHE_DEFAULT_CAP (100,000) when 0 */
     ingest_stored_fn on_stored;   /* may be NULL */
     void *on_stored_arg;
 };
@@ -50,6 +55,13 @@ struct ingest_req {
 int ingest_process(struct tz_register *reg, const struct tz_keypair *kp,
                    struct ingest_req *reqs, size_t n, size_t max_msg,
                    int64_t now, struct tz_error *err);
+
+struct keycache;
+/* ingest_process with a cache of the agents' shared keys (may be NULL):
+ * what the daemon runs. */
+int ingest_process_cached(struct tz_register *reg, const struct tz_keypair *kp,
+                          struct keycache *kc, struct ingest_req *reqs, size_t n,
+                          size_t max_msg, int64_t now, struct tz_error *err);
 
 struct ingest;
 

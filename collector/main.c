@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "collector_config.h"
+#include "flags_defer.h"
 #include "flags_update.h"
 #include "ingest.h"
 #include "keys.h"
@@ -34,6 +35,7 @@ static void usage(FILE *f)
 }
 
 static struct ingest *g_ingest;
+static struct flags_defer *g_flags;
 
 /* What the callbacks of the loop share. */
 struct collector {
@@ -43,16 +45,6 @@ struct collector {
     uv_timer_t recheck;     /* time-based flags: AGENT_SILENT, EVALUATION_OVERDUE */
     uv_timer_t prune;       /* history retention */
 };
-
-/* After a batch is acked: the rules for the hosts it stored. */
-static void on_stored(void *arg, const uint64_t *ids, size_t n)
-{
-    struct collector *c = arg;
-    struct tz_error err = {0};
-    char buf[700];
-    if (flags_update_hosts(c->reg, &c->rules, ids, n, (int64_t)time(NULL), &err) != 0)
-        tz_log(TZ_LOG_ERROR, "updating flags: %s", tz_error_str(&err, buf, sizeof(buf)));
-}
 
 static void on_recheck(uv_timer_t *t)
 {
@@ -90,6 +82,8 @@ static void on_signal_stop(uv_signal_t *h, int signum)
     tz_log(TZ_LOG_INFO, "received %s, stopping", strsignal(signum));
     ingest_stop(g_ingest);
     g_ingest = NULL;
+    flags_defer_close(g_flags);   /* evaluates what is pending first */
+    g_flags = NULL;
     uv_walk(h->loop, close_handle, NULL);
 }
 
@@ -172,13 +166,22 @@ int main(int argc, char **argv)
     uv_loop_t loop;
     uv_loop_init(&loop);
     col.reg = reg;
+    /* After a batch is acked its hosts wait up to FLAGS_DEFER_MS for the
+     * rules, with every other batch's of that interval: one commit for all. */
+    if (flags_defer_new(&loop, reg, &col.rules, 0, &g_flags, &err) != 0) {
+        fprintf(stderr, "tz-collector: %s\n", tz_error_str(&err, ebuf, sizeof(ebuf)));
+        register_close(reg);
+        return 1;
+    }
     struct ingest_opts io = {.listen_url = cfg.listen,
                              .max_msg = cfg.max_message,
                              .max_batch = cfg.max_batch,
-                             .on_stored = on_stored,
-                             .on_stored_arg = &col};
+                             .on_stored = flags_defer_add,
+                             .on_stored_arg = g_flags};
     if (ingest_start(&loop, reg, &kp, &io, &g_ingest, &err) != 0) {
         fprintf(stderr, "tz-collector: %s\n", tz_error_str(&err, ebuf, sizeof(ebuf)));
+        flags_defer_close(g_flags);
+        uv_run(&loop, UV_RUN_DEFAULT);
         register_close(reg);
         uv_loop_close(&loop);
         return 1;

@@ -347,7 +347,11 @@ static int init_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
 {
     (void)arg;
     int rc = open_dbis(reg, txn, err);
-    return rc ? rc : check_schema(reg, txn, err);
+    if (rc == 0)
+        rc = check_schema(reg, txn, err);
+    if (rc == 0 && !reg->rdonly)
+        rc = rl_flag_counts_init(reg, txn, err);
+    return rc;
 }
 
 static int initial_mapsize(size_t *out, struct tz_error *err)
@@ -1076,6 +1080,8 @@ static int apply_report(struct tz_register *reg, MDB_txn *txn,
             b->new_hosts++;
         nw.reports = old->reports + 1;
         nw.last_report_at = b->now;
+        nw.config_system_id = r->system_id;
+        nw.config_known = 1;
         nw.last_seq = it->seq;
         nw.last_seen = b->now;
     }

@@ -93,6 +93,9 @@ int rl_history_record(struct tz_register *reg, MDB_txn *txn, uint64_t id,
 
 /* Mark the ledger changed (meta "systems_version" + 1) in a transaction that
  * writes systems or bindings: handles drop their cached systems index. */
+/* Per-subject open flag counts for a register written before they were
+ * kept (register_lmdb_flags.c); nothing when meta "flag_counts" is set. */
+int rl_flag_counts_init(struct tz_register *reg, MDB_txn *txn, struct tz_error *err);
 int rl_systems_bump(struct tz_register *reg, MDB_txn *txn,
                     struct tz_error *err);
 /* Free the handle's cached systems index (register_close). */

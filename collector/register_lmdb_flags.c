@@ -2,6 +2,9 @@
  *
  * Keys: 'O' kind be64(subject) id "\0" instance          → open FlagRecord
  *       'C' kind be64(subject) be64(closed) be64(opened) id "\0" instance
+ *       'N' kind be64(subject)                             → be32 open count
+ *           (the ledger counts open flags per subject without touching the
+ *           records; complete when meta "flag_counts" is set)
  *                                                        → closed FlagRecord
  * so one subject's open flags are one range scan, and history is ordered by
  * when it closed. */
@@ -106,6 +109,83 @@ static int load_open(struct tz_register *reg, MDB_txn *txn, const uint8_t pre[10
     return rc;
 }
 
+/* Open flags under pre, keys only (this subject's, just written). */
+static int count_open(struct tz_register *reg, MDB_txn *txn, const uint8_t pre[10],
+                      uint32_t *n, struct tz_error *err)
+{
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, reg->flags, &cur);
+    if (mrc != 0)
+        return rl_mdb_fail(reg, err, mrc, "reading flags");
+    MDB_val k = rl_mval((void *)pre, 10), v;
+    *n = 0;
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < 10 || memcmp(k.mv_data, pre, 10) != 0)
+            break;
+        (*n)++;
+    }
+    mdb_cursor_close(cur);
+    return mrc == 0 || mrc == MDB_NOTFOUND ? 0 : rl_mdb_fail(reg, err, mrc, "reading flags");
+}
+
+/* Store n as the subject's open count ('N' key), deleting it at 0. */
+static int put_count(struct tz_register *reg, MDB_txn *txn, const uint8_t pre[10],
+                     uint32_t n, struct tz_error *err)
+{
+    uint8_t key[10];
+    memcpy(key, pre, 10);
+    key[0] = 'N';
+    MDB_val k = rl_mval(key, 10);
+    uint8_t vb[4] = {(uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
+    MDB_val v = rl_mval(vb, 4);
+    int mrc = n ? mdb_put(txn, reg->flags, &k, &v, 0) : mdb_del(txn, reg->flags, &k, NULL);
+    if (mrc == MDB_NOTFOUND)
+        mrc = 0;
+    return mrc ? rl_mdb_fail(reg, err, mrc, "writing flag counts") : 0;
+}
+
+int rl_flag_counts_init(struct tz_register *reg, MDB_txn *txn, struct tz_error *err)
+{
+    uint64_t done;
+    int rc = rl_get_u64(reg, txn, "flag_counts", &done, err);
+    if (rc != TZ_ENOENT)
+        return rc;
+    /* A register from before the counts: count every subject once. */
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, reg->flags, &cur);
+    if (mrc != 0)
+        return rl_mdb_fail(reg, err, mrc, "reading flags");
+    uint8_t start = 'O', pre[10], cur_pre[10];
+    MDB_val k = rl_mval(&start, 1), v;
+    uint32_t n = 0;
+    rc = 0;
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        const uint8_t *kb = k.mv_data;
+        if (k.mv_size < 10 || kb[0] != 'O')
+            break;
+        memcpy(pre, kb, 10);
+        if (n && memcmp(pre, cur_pre, 10) != 0) {
+            /* Writing under the cursor's feet: reposition after it. */
+            if ((rc = put_count(reg, txn, cur_pre, n, err)) != 0)
+                break;
+            MDB_val again = rl_mval(pre, 10);
+            if ((mrc = mdb_cursor_get(cur, &again, &v, MDB_SET_RANGE)) != 0)
+                break;
+            n = 0;
+        }
+        memcpy(cur_pre, pre, 10);
+        n++;
+    }
+    mdb_cursor_close(cur);
+    if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
+        rc = rl_mdb_fail(reg, err, mrc, "reading flags");
+    if (rc == 0 && n)
+        rc = put_count(reg, txn, cur_pre, n, err);
+    return rc ? rc : rl_put_u64(reg, txn, "flag_counts", 1, err);
+}
+
 static int sync_one(struct tz_register *reg, MDB_txn *txn,
                     const struct register_flag_set *set, int64_t now,
                     struct tz_error *err)
@@ -167,6 +247,9 @@ static int sync_one(struct tz_register *reg, MDB_txn *txn,
         MDB_val kv = rl_mval(key, kl);
         rc = rl_put_msg(reg, txn, reg->flags, &kv, &f.base, "writing flags", err);
     }
+    uint32_t n_open = 0;
+    if (rc == 0 && (rc = count_open(reg, txn, pre, &n_open, err)) == 0)
+        rc = put_count(reg, txn, pre, n_open, err);
     for (size_t i = 0; i < n_old; i++)
         protobuf_c_message_free_unpacked(&old[i]->base, NULL);
     free(old);
@@ -244,8 +327,17 @@ int register_count_open_flags(struct tz_register *reg,
         mdb_txn_abort(txn);
         return rl_mdb_fail(reg, err, mrc, "reading flags");
     }
-    /* Open flags are the 'O' range, grouped by subject in the key. */
-    uint8_t start = 'O';
+    /* With counts ('N', one small record per subject) the flag records
+     * are not touched; else the open flags ('O'), grouped by subject. */
+    uint64_t counted;
+    rc = rl_get_u64(reg, txn, "flag_counts", &counted, err);
+    if (rc != 0 && rc != TZ_ENOENT) {
+        mdb_cursor_close(cur);
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    uint8_t start = rc == 0 ? 'N' : 'O';
+    rc = 0;
     MDB_val k = rl_mval(&start, 1), v;
     int kind = -1;
     uint64_t subject = 0;
@@ -253,9 +345,18 @@ int register_count_open_flags(struct tz_register *reg,
     for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0;
          mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         const uint8_t *kb = k.mv_data;
-        if (k.mv_size < 10 || kb[0] != 'O')
+        if (k.mv_size < 10 || kb[0] != start)
             break;
         uint64_t s = rl_be64_get(kb + 2);
+        if (start == 'N') {
+            const uint8_t *c = v.mv_data;
+            if (v.mv_size != 4)
+                continue;
+            size_t open = (size_t)c[0] << 24 | (size_t)c[1] << 16 | (size_t)c[2] << 8 | c[3];
+            if ((rc = cb(kb[1], s, open, arg)) != 0)
+                break;
+            continue;
+        }
         if (n && (kb[1] != kind || s != subject)) {
             if ((rc = cb(kind, subject, n, arg)) != 0)
                 break;

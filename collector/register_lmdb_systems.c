@@ -754,8 +754,11 @@ static int resolve(struct tz_register *reg, MDB_txn *txn,
         return rc;
     }
 
-    uint64_t conf;
-    if ((rc = config_system(reg, txn, host->agent_id, &conf, err)) != 0)
+    /* Kept in the agent record since it has config_known; older records
+     * read it from the report: one B-tree search and unpack per host. */
+    uint64_t conf = host->config_system_id;
+    if (!host->config_known &&
+        (rc = config_system(reg, txn, host->agent_id, &conf, err)) != 0)
         return rc;
     if (conf && sys_index_get(c, conf) && !sys_index_retired(c, conf)) {
         *sid = conf;

@@ -83,8 +83,11 @@ static void opened_fail(struct envelope_opened *o, int status, const char *why)
     snprintf(o->detail, sizeof(o->detail), "%s", why);
 }
 
-void envelope_open(const uint8_t *msg, size_t len, size_t max_len,
-                   const struct tz_keypair *collector, struct envelope_opened *o)
+/* Open with the shared key from get_key when it has one, else with the
+ * collector's secret key (one X25519 multiplication). */
+static void open_box(const uint8_t *msg, size_t len, size_t max_len,
+                     const struct tz_keypair *collector, envelope_key_fn get_key,
+                     void *key_arg, struct envelope_opened *o)
 {
     memset(o, 0, sizeof(*o));
     if (len > max_len) {
@@ -119,8 +122,12 @@ void envelope_open(const uint8_t *msg, size_t len, size_t max_len,
         tz__envelope__free_unpacked(env, NULL);
         return opened_fail(o, TZ__STATUS__STORAGE_ERROR, "out of memory");
     }
-    if (crypto_box_open_easy(plain, env->box.data, env->box.len, env->nonce.data,
-                             o->agent_pk, collector->sk) != 0) {
+    const uint8_t *shared = get_key ? get_key(key_arg, o->agent_pk) : NULL;
+    int orc = shared ? crypto_box_open_easy_afternm(plain, env->box.data, env->box.len,
+                                                    env->nonce.data, shared)
+                     : crypto_box_open_easy(plain, env->box.data, env->box.len,
+                                            env->nonce.data, o->agent_pk, collector->sk);
+    if (orc != 0) {
         free(plain);
         tz__envelope__free_unpacked(env, NULL);
         /* A box that does not open proves nothing about who sent it: do not
@@ -155,6 +162,19 @@ void envelope_open(const uint8_t *msg, size_t len, size_t max_len,
     o->status = TZ__STATUS__OK;
 }
 
+void envelope_open(const uint8_t *msg, size_t len, size_t max_len,
+                   const struct tz_keypair *collector, struct envelope_opened *o)
+{
+    open_box(msg, len, max_len, collector, NULL, NULL, o);
+}
+
+void envelope_open_afternm(const uint8_t *msg, size_t len, size_t max_len,
+                           const struct tz_keypair *collector, envelope_key_fn get_key,
+                           void *key_arg, struct envelope_opened *o)
+{
+    open_box(msg, len, max_len, collector, get_key, key_arg, o);
+}
+
 void envelope_opened_free(struct envelope_opened *o)
 {
     arena_free(o->arena);   /* the payload lives in it */
@@ -162,15 +182,16 @@ void envelope_opened_free(struct envelope_opened *o)
     o->payload = NULL;
 }
 
-int reply_seal(const Tz__Ack *ack, const uint8_t *agent_pk,
-               const struct tz_keypair *collector, uint8_t **out,
-               size_t *out_len, struct tz_error *err)
+/* Seal with shared when set, else with agent_pk and the collector's key. */
+static int seal_reply(const Tz__Ack *ack, const uint8_t *agent_pk,
+                      const struct tz_keypair *collector, const uint8_t *shared,
+                      uint8_t **out, size_t *out_len, struct tz_error *err)
 {
     Tz__Reply r = TZ__REPLY__INIT;
     r.version = TZ_PROTO_VERSION;
     uint8_t nonce[crypto_box_NONCEBYTES];
     uint8_t *box = NULL;
-    if (agent_pk) {
+    if (agent_pk || shared) {
         size_t alen = tz__ack__get_packed_size(ack);
         uint8_t *plain = malloc(alen ? alen : 1);
         box = malloc(alen + crypto_box_MACBYTES);
@@ -181,7 +202,10 @@ int reply_seal(const Tz__Ack *ack, const uint8_t *agent_pk,
         }
         tz__ack__pack(ack, plain);
         randombytes_buf(nonce, sizeof(nonce));
-        if (crypto_box_easy(box, plain, alen, nonce, agent_pk, collector->sk) != 0) {
+        int brc = shared ? crypto_box_easy_afternm(box, plain, alen, nonce, shared)
+                         : crypto_box_easy(box, plain, alen, nonce, agent_pk,
+                                           collector->sk);
+        if (brc != 0) {
             free(plain);
             free(box);
             return tz_err(err, TZ_ECRYPTO, NULL, 0, "crypto_box failed");
@@ -205,6 +229,19 @@ int reply_seal(const Tz__Ack *ack, const uint8_t *agent_pk,
     *out = buf;
     *out_len = len;
     return 0;
+}
+
+int reply_seal(const Tz__Ack *ack, const uint8_t *agent_pk,
+               const struct tz_keypair *collector, uint8_t **out,
+               size_t *out_len, struct tz_error *err)
+{
+    return seal_reply(ack, agent_pk, collector, NULL, out, out_len, err);
+}
+
+int reply_seal_afternm(const Tz__Ack *ack, const uint8_t *shared, uint8_t **out,
+                       size_t *out_len, struct tz_error *err)
+{
+    return seal_reply(ack, NULL, NULL, shared, out, out_len, err);
 }
 
 int reply_open(const uint8_t *msg, size_t len, const struct tz_keypair *agent,

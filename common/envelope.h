@@ -37,11 +37,28 @@ void envelope_open(const uint8_t *msg, size_t len, size_t max_len,
                    const struct tz_keypair *collector, struct envelope_opened *o);
 void envelope_opened_free(struct envelope_opened *o);
 
+/* The precomputed shared key (crypto_box_beforenm) between the collector and
+ * agent_pk, or NULL to fall back to the collector's secret key. The pointer
+ * need stay valid only until the box is opened. */
+typedef const uint8_t *(*envelope_key_fn)(void *arg, const uint8_t agent_pk[TZ_KEY_LEN]);
+
+/* envelope_open with the shared key get_key gives for the envelope's agent
+ * key: no X25519 multiplication per request (collector/keycache.h). The
+ * result is the same as envelope_open's for every input. */
+void envelope_open_afternm(const uint8_t *msg, size_t len, size_t max_len,
+                           const struct tz_keypair *collector, envelope_key_fn get_key,
+                           void *key_arg, struct envelope_opened *o);
+
 /* Seal ack to agent_pk, or send it plain when agent_pk is NULL.
  * Ownership: *out is the caller's (free()). */
 int reply_seal(const Tz__Ack *ack, const uint8_t *agent_pk,
                const struct tz_keypair *collector, uint8_t **out,
                size_t *out_len, struct tz_error *err);
+
+/* reply_seal with the shared key of the collector and the agent (never
+ * NULL: a plain reply goes through reply_seal). */
+int reply_seal_afternm(const Tz__Ack *ack, const uint8_t *shared, uint8_t **out,
+                       size_t *out_len, struct tz_error *err);
 
 /* Open a reply on the agent. *authenticated is 1 only for a box that opened
  * with the pinned collector key. Ownership: free *ack with

@@ -25,16 +25,36 @@ static size_t seq_len(const unsigned char *p)
     return 0;
 }
 
-int tz_utf8_valid(const char *s)
+int tz_utf8_valid_len(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        size_t n = seq_len(p);
+    size_t i = 0;
+    while (i < len) {
+        /* Package names, versions, paths: mostly ASCII, no high bit set. */
+        if (len - i >= 8) {
+            uint64_t w;
+            memcpy(&w, p + i, sizeof(w));
+            if ((w & 0x8080808080808080ull) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        /* A sequence cut short by s[len] (NUL) fails: it is no continuation. */
+        size_t n = seq_len(p + i);
         if (n == 0)
             return 0;
-        p += n;
+        i += n;
     }
     return 1;
+}
+
+int tz_utf8_valid(const char *s)
+{
+    return tz_utf8_valid_len(s, strlen(s));
 }
 
 size_t tz_utf8_repair(char *s)

@@ -11,6 +11,9 @@
 
 /* 1 when s is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 int tz_utf8_valid(const char *s);
+/* The same for a string whose length (strlen) the caller knows already:
+ * s[len] must be its NUL. ASCII runs are checked 8 bytes at a time. */
+int tz_utf8_valid_len(const char *s, size_t len);
 /* Replace each byte that is not part of a valid sequence with '?', in place.
  * Returns the number of bytes replaced. */
 size_t tz_utf8_repair(char *s);

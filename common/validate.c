@@ -14,7 +14,10 @@
  * HTML, where a broken sequence is at best garbage. */
 static int str_ok(const char *s, size_t max)
 {
-    return s == NULL || (strnlen(s, max + 1) <= max && tz_utf8_valid(s));
+    if (s == NULL)
+        return 1;
+    size_t n = strnlen(s, max + 1);
+    return n <= max && tz_utf8_valid_len(s, n);
 }
 
 #define STR(field, max, name) \
