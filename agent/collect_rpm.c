@@ -18,6 +18,7 @@ int collect_rpm(const char *root, Tz__PackagesSection **out,
 
 #else
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -34,6 +35,96 @@ int collect_rpm(const char *root, Tz__PackagesSection **out,
 
 #include "rootfs.h"
 #include "tz_limits.h"
+
+/* librpm is loaded only when a host has an rpm database: linked in, it and
+ * its dependencies (sqlite, lua, popt, ...) would nearly double the agent's
+ * memory on every Debian host, which has none. */
+static struct {
+    __typeof__(headerGetNumber) *headerGetNumber;
+    __typeof__(headerGetString) *headerGetString;
+    __typeof__(headerIsEntry) *headerIsEntry;
+    __typeof__(rpmPopMacro) *rpmPopMacro;
+    __typeof__(rpmPushMacro) *rpmPushMacro;
+    __typeof__(rpmReadConfigFiles) *rpmReadConfigFiles;
+    __typeof__(rpmdbFreeIterator) *rpmdbFreeIterator;
+    __typeof__(rpmdbNextIterator) *rpmdbNextIterator;
+    __typeof__(rpmlogClose) *rpmlogClose;
+    __typeof__(rpmlogRecMessage) *rpmlogRecMessage;
+    __typeof__(rpmlogRecPriority) *rpmlogRecPriority;
+    __typeof__(rpmlogSetCallback) *rpmlogSetCallback;
+    __typeof__(rpmtsCreate) *rpmtsCreate;
+    __typeof__(rpmtsFree) *rpmtsFree;
+    __typeof__(rpmtsInitIterator) *rpmtsInitIterator;
+    __typeof__(rpmtsOpenDB) *rpmtsOpenDB;
+    __typeof__(rpmtsSetRootDir) *rpmtsSetRootDir;
+    __typeof__(rpmtsSetVSFlags) *rpmtsSetVSFlags;
+    __typeof__(rpmtsVSFlags) *rpmtsVSFlags;
+} rpm_api;
+
+static int rpm_load(struct tz_error *err)
+{
+    static int state;   /* 0 untried, 1 loaded, -1 failed */
+    static char why[256];
+    if (state == 0) {
+        static const struct {
+            const char *name;
+            void **slot;
+        } syms[] = {
+            {"headerGetNumber", (void **)&rpm_api.headerGetNumber},
+            {"headerGetString", (void **)&rpm_api.headerGetString},
+            {"headerIsEntry", (void **)&rpm_api.headerIsEntry},
+            {"rpmPopMacro", (void **)&rpm_api.rpmPopMacro},
+            {"rpmPushMacro", (void **)&rpm_api.rpmPushMacro},
+            {"rpmReadConfigFiles", (void **)&rpm_api.rpmReadConfigFiles},
+            {"rpmdbFreeIterator", (void **)&rpm_api.rpmdbFreeIterator},
+            {"rpmdbNextIterator", (void **)&rpm_api.rpmdbNextIterator},
+            {"rpmlogClose", (void **)&rpm_api.rpmlogClose},
+            {"rpmlogRecMessage", (void **)&rpm_api.rpmlogRecMessage},
+            {"rpmlogRecPriority", (void **)&rpm_api.rpmlogRecPriority},
+            {"rpmlogSetCallback", (void **)&rpm_api.rpmlogSetCallback},
+            {"rpmtsCreate", (void **)&rpm_api.rpmtsCreate},
+            {"rpmtsFree", (void **)&rpm_api.rpmtsFree},
+            {"rpmtsInitIterator", (void **)&rpm_api.rpmtsInitIterator},
+            {"rpmtsOpenDB", (void **)&rpm_api.rpmtsOpenDB},
+            {"rpmtsSetRootDir", (void **)&rpm_api.rpmtsSetRootDir},
+            {"rpmtsSetVSFlags", (void **)&rpm_api.rpmtsSetVSFlags},
+            {"rpmtsVSFlags", (void **)&rpm_api.rpmtsVSFlags},
+        };
+        void *h = dlopen(TZ_RPM_SONAME, RTLD_NOW | RTLD_LOCAL);
+        state = h ? 1 : -1;
+        if (h == NULL)
+            snprintf(why, sizeof(why), "%s", dlerror());
+        for (size_t i = 0; state == 1 && i < sizeof(syms) / sizeof(syms[0]); i++)
+            if ((*syms[i].slot = dlsym(h, syms[i].name)) == NULL) {
+                snprintf(why, sizeof(why), "%s lacks %s", TZ_RPM_SONAME, syms[i].name);
+                state = -1;
+            }
+        /* The handle stays open for the life of the process, like a link. */
+    }
+    if (state < 0)
+        return tz_err(err, TZ_EIO, NULL, 0, "cannot load librpm: %s", why);
+    return 0;
+}
+
+#define headerGetNumber (*rpm_api.headerGetNumber)
+#define headerGetString (*rpm_api.headerGetString)
+#define headerIsEntry (*rpm_api.headerIsEntry)
+#define rpmPopMacro (*rpm_api.rpmPopMacro)
+#define rpmPushMacro (*rpm_api.rpmPushMacro)
+#define rpmReadConfigFiles (*rpm_api.rpmReadConfigFiles)
+#define rpmdbFreeIterator (*rpm_api.rpmdbFreeIterator)
+#define rpmdbNextIterator (*rpm_api.rpmdbNextIterator)
+#define rpmlogClose (*rpm_api.rpmlogClose)
+#define rpmlogRecMessage (*rpm_api.rpmlogRecMessage)
+#define rpmlogRecPriority (*rpm_api.rpmlogRecPriority)
+#define rpmlogSetCallback (*rpm_api.rpmlogSetCallback)
+#define rpmtsCreate (*rpm_api.rpmtsCreate)
+#define rpmtsFree (*rpm_api.rpmtsFree)
+#define rpmtsInitIterator (*rpm_api.rpmtsInitIterator)
+#define rpmtsOpenDB (*rpm_api.rpmtsOpenDB)
+#define rpmtsSetRootDir (*rpm_api.rpmtsSetRootDir)
+#define rpmtsSetVSFlags (*rpm_api.rpmtsSetVSFlags)
+#define rpmtsVSFlags (*rpm_api.rpmtsVSFlags)
 
 struct pkgvec {
     Tz__Package **v;
@@ -103,7 +194,9 @@ static int has_db(const char *root, const char *dbpath)
 
 /* The database directory below root, as a path rpm resolves against its
  * root dir. sysimage comes first: there /var/lib/rpm may be an absolute
- * symlink, which below --root would lead out of the root. */
+ * symlink, which below --root would lead out of the root. Only these two
+ * system locations count (an rpm-based system keeps its database there), so
+ * a Debian host never has librpm read its configuration at all. */
 static int find_dbpath(const char *root, char *out, size_t outlen)
 {
     static const char *const known[] = {"/usr/lib/sysimage/rpm",
@@ -113,14 +206,7 @@ static int find_dbpath(const char *root, char *out, size_t outlen)
             snprintf(out, outlen, "%s", known[i]);
             return 0;
         }
-    char *conf = rpmExpand("%{?_dbpath}", NULL);
-    int rc = TZ_ENOENT;
-    if (conf && conf[0] == '/' && strlen(conf) < outlen && has_db(root, conf)) {
-        snprintf(out, outlen, "%s", conf);
-        rc = 0;
-    }
-    free(conf);
-    return rc;
+    return TZ_ENOENT;
 }
 
 /* librpm leaks its sqlite connection when the open fails, and says only
@@ -309,9 +395,7 @@ static int read_db(const char *rootdir, const char *dbpath, const char *db,
 int collect_rpm(const char *root, Tz__PackagesSection **out,
                 struct tz_error *err)
 {
-    int rc = rpm_config(err);
-    if (rc != 0)
-        return rc;
+    int rc;
     /* librpm wants an absolute root directory. */
     char rootdir[PATH_MAX] = "/";
     if (!tz_root_is_live(root) && realpath(root, rootdir) == NULL)
@@ -325,6 +409,8 @@ int collect_rpm(const char *root, Tz__PackagesSection **out,
     }
     if (tz_path(rootdir, dbpath, db, sizeof(db)) != 0)
         return tz_err(err, TZ_ELIMIT, NULL, 0, "root path too long");
+    if ((rc = rpm_load(err)) != 0 || (rc = rpm_config(err)) != 0)
+        return rc;
 
     if ((rc = check_sqlite(db, err)) != 0)
         return rc;

@@ -1,8 +1,9 @@
 /* collect_rpm — installed packages from an rpm database, read with librpm.
  *
  * The database is looked for below root in <root>/usr/lib/sysimage/rpm
- * (Fedora 36+, openSUSE), <root>/var/lib/rpm, then the %_dbpath librpm is
- * configured with; a directory counts only if it holds a database file
+ * (Fedora 36+, openSUSE), then <root>/var/lib/rpm (librpm's configuration
+ * is read only once one is found); a directory counts only if it holds a
+ * database file
  * (rpmdb.sqlite, Packages or Packages.db), since Debian's rpm package ships
  * an empty /var/lib/rpm. It is opened read-only (O_RDONLY, no lock taken)
  * and no database is created; sqlite, like for any reader of rpm's WAL-mode
