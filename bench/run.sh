@@ -36,7 +36,7 @@ case "$BUILD" in /*) ;; *) BUILD=$SRC/$BUILD ;; esac
 BIN=$BUILD/bin
 BB=$BUILD/bench
 for x in "$BIN/tz-collector" "$BIN/tzctl" "$BIN/tz-agent" "$BB/loadgen" \
-         "$BB/lmdb_baseline" "$BB/rusage"; do
+         "$BB/lmdb_baseline" "$BB/rusage" "$BB/weakpw_time"; do
     [ -x "$x" ] || { echo "bench: $x is not built (make build)" >&2; exit 1; }
 done
 
@@ -235,6 +235,9 @@ for s in host hardware interfaces packages patch accounts ssh listeners; do
 done
 say "    tz-agent sections in this build: $AGENT_SECTIONS"
 say "    tz-agent --print --format json: $AGENT ($(($(wc -c <"$WORK/agent.json") / 5)) bytes of JSON)"
+say "-- (f) weak-password check, per account (whole dictionary, nothing matches)"
+WEAK_TABLE=$("$BB/weakpw_time" "$SRC/schemas/weak-passwords.txt")
+say "$WEAK_TABLE"
 OCS= FUSION= PEER_NOTE=
 if [ $PEERS = 1 ]; then
     if ! command -v ocsinventory-agent >/dev/null || ! command -v fusioninventory-inventory >/dev/null; then
@@ -423,6 +426,17 @@ if [ $DOC = 1 ]; then
         say ""
         say "$AG_TABLE"
         [ -z "$PEER_NOTE" ] || { say ""; say "$PEER_NOTE"; }
+        say ""
+        say "## Weak-password check, per account"
+        say ""
+        say "Not part of the figures above (tz-agent --print on this machine checks only its"
+        say "own accounts). bench/weakpw_time.c runs the agent's weakpw_check on one account per"
+        say "hash scheme, libxcrypt's default cost, the whole dictionary"
+        say "(schemas/weak-passwords.txt) plus username variants, no bound: the worst case,"
+        say "a password that is not weak. The agent bounds this per account (weak_max_ms,"
+        say "weak_max_candidates) and says when a check was cut short."
+        say ""
+        say "$WEAK_TABLE"
         say ""
         say "## Ratios"
         say ""

@@ -98,3 +98,16 @@ Test(bench_smoke, rusage_reports_the_agent_collection)
     free(line);
     free(res);
 }
+
+Test(bench_smoke, weakpw_time_prints_a_row_per_scheme)
+{
+    /* A three-word dictionary keeps yescrypt's share to a fraction of a second. */
+    tz_test_write(tmp, "dict.txt", "123456\nadmin123\nP@ssw0rd\n");
+    char *dict = tz_test_path("%s/dict.txt", tmp);
+    char *argv[] = {TZ_BENCH_BIN "/weakpw_time", dict, NULL};
+    char *out = run_ok(argv);
+    cr_assert(strstr(out, "| yescrypt") != NULL, "%s", out);
+    cr_assert(strstr(out, "| sha512crypt ($6$) | ") != NULL, "%s", out);
+    free(out);
+    free(dict);
+}
