@@ -168,6 +168,8 @@ struct ingest {
     uint64_t *stored;  /* agent ids whose reports the batch stored */
     ingest_stored_fn on_stored;
     void *on_stored_arg;
+    void (*on_fatal)(void *arg);
+    void *on_fatal_arg;
     int polling;       /* poll handle initialised: free via uv_close */
 };
 
@@ -239,6 +241,11 @@ static void on_readable(uv_poll_t *h, int status, int events)
     }
     if (n_stored && ing->on_stored)
         ing->on_stored(ing->on_stored_arg, ing->stored, n_stored);
+    if (register_unusable(ing->reg) && ing->on_fatal) {
+        void (*fatal)(void *) = ing->on_fatal;
+        ing->on_fatal = NULL;   /* once */
+        fatal(ing->on_fatal_arg);
+    }
 }
 
 int ingest_start(uv_loop_t *loop, struct tz_register *reg,
@@ -258,6 +265,8 @@ int ingest_start(uv_loop_t *loop, struct tz_register *reg,
     ing->stored = calloc(ing->max_batch, sizeof(*ing->stored));
     ing->on_stored = opts->on_stored;
     ing->on_stored_arg = opts->on_stored_arg;
+    ing->on_fatal = opts->on_fatal;
+    ing->on_fatal_arg = opts->on_fatal_arg;
     ing->sock = -1;
     ing->keys = keycache_new(kp, opts->key_cache);
     if (ing->msgs == NULL || ing->ctrls == NULL || ing->reqs == NULL ||

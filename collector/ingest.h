@@ -34,6 +34,10 @@ struct ingest_opts {
                                  KEYCACHE_DEFAULT_CAP (100,000) when 0 */
     ingest_stored_fn on_stored;   /* may be NULL */
     void *on_stored_arg;
+    /* Called (once) when the register became unusable (register.h): the
+     * daemon exits non-zero so systemd restarts it. May be NULL. */
+    void (*on_fatal)(void *arg);
+    void *on_fatal_arg;
 };
 
 /* One request of a batch. reply/reply_len are set by ingest_process

@@ -35,6 +35,7 @@ static void usage(FILE *f)
 }
 
 static struct ingest *g_ingest;
+static void on_fatal(void *arg);
 static struct flags_defer *g_flags;
 
 /* What the callbacks of the loop share. */
@@ -51,9 +52,12 @@ static void on_recheck(uv_timer_t *t)
     struct collector *c = t->data;
     struct tz_error err = {0};
     char buf[700];
-    if (flags_update_all(c->reg, &c->rules, (int64_t)time(NULL), &err) != 0)
+    if (flags_update_all(c->reg, &c->rules, (int64_t)time(NULL), &err) != 0) {
         tz_log(TZ_LOG_ERROR, "re-evaluating rules: %s",
                tz_error_str(&err, buf, sizeof(buf)));
+        if (register_unusable(c->reg))
+            on_fatal(t->loop);
+    }
 }
 
 /* A slice of history pruning a minute: retention is not urgent, ingest is. */
@@ -64,9 +68,11 @@ static void on_prune(uv_timer_t *t)
     char buf[700];
     size_t deleted = 0;
     int64_t before = (int64_t)time(NULL) - (int64_t)c->cfg.history_days * 86400;
-    if (register_history_prune(c->reg, before, 20000, &deleted, &err) != 0)
+    if (register_history_prune(c->reg, before, 20000, &deleted, &err) != 0) {
         tz_log(TZ_LOG_ERROR, "pruning history: %s", tz_error_str(&err, buf, sizeof(buf)));
-    else if (deleted)
+        if (register_unusable(c->reg))
+            on_fatal(t->loop);
+    } else if (deleted)
         tz_log(TZ_LOG_DEBUG, "pruned %zu history entries", deleted);
 }
 
@@ -77,15 +83,34 @@ static void close_handle(uv_handle_t *h, void *arg)
         uv_close(h, NULL);
 }
 
-static void on_signal_stop(uv_signal_t *h, int signum)
+static int g_exit;   /* the status main returns */
+
+static void stop_all(uv_loop_t *loop)
 {
-    tz_log(TZ_LOG_INFO, "received %s, stopping", strsignal(signum));
     ingest_stop(g_ingest);
     g_ingest = NULL;
     flags_defer_close(g_flags);   /* evaluates what is pending first */
     g_flags = NULL;
-    uv_walk(h->loop, close_handle, NULL);
+    uv_walk(loop, close_handle, NULL);
 }
+
+/* The register cannot be used any more (register_unusable): exit non-zero
+ * so the service manager restarts the collector on a fresh environment. */
+static void on_fatal(void *arg)
+{
+    uv_loop_t *loop = arg;
+    tz_log(TZ_LOG_ERROR, "the register is unusable (LMDB panic): stopping so the "
+                         "collector is restarted");
+    g_exit = 1;
+    stop_all(loop);
+}
+
+static void on_signal_stop(uv_signal_t *h, int signum)
+{
+    tz_log(TZ_LOG_INFO, "received %s, stopping", strsignal(signum));
+    stop_all(h->loop);
+}
+
 
 int main(int argc, char **argv)
 {
@@ -177,7 +202,9 @@ int main(int argc, char **argv)
                              .max_msg = cfg.max_message,
                              .max_batch = cfg.max_batch,
                              .on_stored = flags_defer_add,
-                             .on_stored_arg = g_flags};
+                             .on_stored_arg = g_flags,
+                             .on_fatal = on_fatal,
+                             .on_fatal_arg = &loop};
     if (ingest_start(&loop, reg, &kp, &io, &g_ingest, &err) != 0) {
         fprintf(stderr, "tz-collector: %s\n", tz_error_str(&err, ebuf, sizeof(ebuf)));
         flags_defer_close(g_flags);
@@ -208,5 +235,5 @@ int main(int argc, char **argv)
     register_close(reg);
     tz_keypair_wipe(&kp);
     tz_log(TZ_LOG_INFO, "stopped");
-    return 0;
+    return g_exit;
 }

@@ -36,6 +36,12 @@ int register_open(const char *dir, unsigned flags, struct tz_register **out,
                   struct tz_error *err);
 void register_close(struct tz_register *reg);
 
+/* 1 once the backend failed in a way no retry can cure (LMDB's MDB_PANIC: a
+ * meta page could not be written and the environment must be reopened).
+ * Every later transaction would fail too: the process should exit so its
+ * service manager restarts it, rather than answer storage_error forever. */
+int register_unusable(const struct tz_register *reg);
+
 /* ---- ingest: one batch, one write transaction ---- */
 
 enum register_item_kind {

@@ -59,8 +59,15 @@ int rl_mdb_fail(struct tz_register *reg, struct tz_error *err, int rc,
                     const char *what)
 {
     reg->last_mdb = rc;
+    if (rc == MDB_PANIC)
+        reg->unusable = 1;
     return tz_err(err, TZ_ESTORE, reg->dir, 0, "%s: %s", what,
                   mdb_strerror(rc));
+}
+
+int register_unusable(const struct tz_register *reg)
+{
+    return reg->unusable;
 }
 
 int rl_corrupt(struct tz_register *reg, struct tz_error *err,
@@ -1204,46 +1211,90 @@ int rl_read_begin(struct tz_register *reg, MDB_txn **txn,
     return rl_txn_begin(reg, MDB_RDONLY, txn, err);
 }
 
-int register_each_agent(struct tz_register *reg, const char *dept,
-                        register_agent_cb cb, void *arg, struct tz_error *err)
+int rl_walk_txn(struct tz_register *reg, MDB_txn *txn, const struct rl_walk *w,
+                struct tz_error *err)
+{
+    MDB_cursor *cur;
+    char what[48];
+    snprintf(what, sizeof(what), "reading %s", w->db);
+    int mrc = mdb_cursor_open(txn, w->dbi, &cur);
+    if (mrc != 0)
+        return rl_mdb_fail(reg, err, mrc, what);
+    int rc = 0;
+    MDB_val k = rl_mval(w->start, w->start_len), v;
+    for (mrc = mdb_cursor_get(cur, &k, &v, w->start ? MDB_SET_RANGE : MDB_FIRST);
+         mrc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (w->prefix_len && (k.mv_size < w->prefix_len ||
+                              memcmp(k.mv_data, w->start, w->prefix_len) != 0))
+            break;
+        if (w->keep && !w->keep(&k, w->arg))
+            continue;
+        ProtobufCMessage *m = rl_unpack(w->desc, &v);
+        char keyname[TZ_MAX_NAME_BUF] = "(record)";
+        if (m == NULL || (w->check && !w->check(m, &k, keyname, sizeof(keyname)))) {
+            if (m == NULL && w->check)
+                w->check(NULL, &k, keyname, sizeof(keyname));
+            if (m)
+                protobuf_c_message_free_unpacked(m, NULL);
+            rc = rl_corrupt(reg, err, w->db, keyname);
+            break;
+        }
+        rc = w->cb(m, w->arg);
+        protobuf_c_message_free_unpacked(m, NULL);
+        if (rc != 0)
+            break;
+    }
+    if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
+        rc = rl_mdb_fail(reg, err, mrc, what);
+    mdb_cursor_close(cur);
+    return rc;
+}
+
+int rl_walk(struct tz_register *reg, const struct rl_walk *w, struct tz_error *err)
 {
     MDB_txn *txn;
     int rc = rl_read_begin(reg, &txn, err);
     if (rc != 0)
         return rc;
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(txn, reg->agents, &cur);
-    if (mrc != 0) {
-        mdb_txn_abort(txn);
-        return rl_mdb_fail(reg, err, mrc, "reading agents");
-    }
-    MDB_val k, v;
-    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
-         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        Tz__AgentRecord *rec = NULL;
-        if (k.mv_size == 8)
-            rec = rl_unpack(&tz__agent_record__descriptor, &v);
-        if (rec == NULL || rec->agent_id != rl_be64_get(k.mv_data)) {
-            char key[24] = "(bad key)";
-            if (k.mv_size == 8)
-                snprintf(key, sizeof(key), "%llu",
-                         (unsigned long long)rl_be64_get(k.mv_data));
-            if (rec)
-                protobuf_c_message_free_unpacked(&rec->base, NULL);
-            rc = rl_corrupt(reg, err, "agents", key);
-            break;
-        }
-        if (dept == NULL || strcmp(dept, rec->dept) == 0)
-            rc = cb(rec, arg);
-        protobuf_c_message_free_unpacked(&rec->base, NULL);
-        if (rc != 0)
-            break;
-    }
-    if (rc == 0 && mrc != MDB_NOTFOUND)
-        rc = rl_mdb_fail(reg, err, mrc, "reading agents");
-    mdb_cursor_close(cur);
+    rc = rl_walk_txn(reg, txn, w, err);
     mdb_txn_abort(txn);
     return rc;
+}
+
+/* An agent record must sit under its own be64 id. (m NULL: only name it.) */
+int rl_agent_key_check(const ProtobufCMessage *m, const MDB_val *k, char *keyname,
+                       size_t len)
+{
+    if (k->mv_size != 8) {
+        snprintf(keyname, len, "(bad key)");
+        return 0;
+    }
+    uint64_t id = rl_be64_get(k->mv_data);
+    snprintf(keyname, len, "%llu", (unsigned long long)id);
+    return m && ((const Tz__AgentRecord *)m)->agent_id == id;
+}
+
+struct agent_walk {
+    const char *dept;
+    register_agent_cb cb;
+    void *arg;
+};
+
+static int agent_walk_cb(const ProtobufCMessage *m, void *arg)
+{
+    const struct agent_walk *a = arg;
+    const Tz__AgentRecord *rec = (const Tz__AgentRecord *)m;
+    return a->dept && strcmp(a->dept, rec->dept) != 0 ? 0 : a->cb(rec, a->arg);
+}
+
+int register_each_agent(struct tz_register *reg, const char *dept,
+                        register_agent_cb cb, void *arg, struct tz_error *err)
+{
+    struct agent_walk a = {dept, cb, arg};
+    struct rl_walk w = {.dbi = reg->agents, .db = "agents",
+                        .desc = &tz__agent_record__descriptor,
+                        .check = rl_agent_key_check, .cb = agent_walk_cb, .arg = &a};
+    return rl_walk(reg, &w, err);
 }
 
 static const ProtobufCMessageDescriptor *section_desc(int kind)
@@ -1481,44 +1532,37 @@ int register_dept_add(struct tz_register *reg, const char *name, int64_t now,
     return rl_write_txn(reg, dept_add_txn, &d, err);
 }
 
+/* A department record must sit under its own name. */
+static int dept_key_check(const ProtobufCMessage *m, const MDB_val *k,
+                          char *keyname, size_t len)
+{
+    size_t n = k->mv_size < len - 1 ? k->mv_size : len - 1;
+    memcpy(keyname, k->mv_data, n);
+    keyname[n] = '\0';
+    const Tz__DeptRecord *rec = (const Tz__DeptRecord *)m;
+    return rec && strlen(rec->name) == k->mv_size &&
+           memcmp(rec->name, k->mv_data, k->mv_size) == 0;
+}
+
+struct dept_walk {
+    register_dept_cb cb;
+    void *arg;
+};
+
+static int dept_walk_cb(const ProtobufCMessage *m, void *arg)
+{
+    const struct dept_walk *d = arg;
+    return d->cb((const Tz__DeptRecord *)m, d->arg);
+}
+
 int register_each_dept(struct tz_register *reg, register_dept_cb cb, void *arg,
                        struct tz_error *err)
 {
-    MDB_txn *txn;
-    int rc = rl_read_begin(reg, &txn, err);
-    if (rc != 0)
-        return rc;
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(txn, reg->depts, &cur);
-    if (mrc != 0) {
-        mdb_txn_abort(txn);
-        return rl_mdb_fail(reg, err, mrc, "reading depts");
-    }
-    MDB_val k, v;
-    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
-         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        Tz__DeptRecord *rec = rl_unpack(&tz__dept_record__descriptor, &v);
-        if (rec == NULL || strlen(rec->name) != k.mv_size ||
-            memcmp(rec->name, k.mv_data, k.mv_size) != 0) {
-            char key[TZ_MAX_NAME_BUF];
-            size_t n = k.mv_size < TZ_MAX_NAME ? k.mv_size : TZ_MAX_NAME;
-            memcpy(key, k.mv_data, n);
-            key[n] = '\0';
-            if (rec)
-                protobuf_c_message_free_unpacked(&rec->base, NULL);
-            rc = rl_corrupt(reg, err, "depts", key);
-            break;
-        }
-        rc = cb(rec, arg);
-        protobuf_c_message_free_unpacked(&rec->base, NULL);
-        if (rc != 0)
-            break;
-    }
-    if (rc == 0 && mrc != MDB_NOTFOUND)
-        rc = rl_mdb_fail(reg, err, mrc, "reading depts");
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
-    return rc;
+    struct dept_walk d = {cb, arg};
+    struct rl_walk w = {.dbi = reg->depts, .db = "depts",
+                        .desc = &tz__dept_record__descriptor,
+                        .check = dept_key_check, .cb = dept_walk_cb, .arg = &d};
+    return rl_walk(reg, &w, err);
 }
 
 struct token_new {

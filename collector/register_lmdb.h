@@ -26,6 +26,7 @@ struct tz_register {
     MDB_dbi systems, bindings, history, flags, reviews;
     int rdonly;
     int last_mdb;            /* the mdb rc behind the last TZ_ESTORE */
+    int unusable;            /* LMDB panicked: only a reopen can help */
     char dir[PATH_MAX];
     uint8_t prune_key[24];   /* where history pruning resumes */
     size_t prune_len;
@@ -74,6 +75,35 @@ int rl_agent_lookup(struct tz_register *reg, MDB_txn *txn, const uint8_t pk[32],
                     uint64_t *id, struct tz_error *err);
 int rl_agent_store(struct tz_register *reg, MDB_txn *txn,
                    const Tz__AgentRecord *rec, struct tz_error *err);
+
+/* One read walk over a database in key order: what every listing shares. */
+struct rl_walk {
+    MDB_dbi dbi;
+    const char *db;              /* its name, for errors: "agents" */
+    const void *start;           /* first key (NULL: the first of all) */
+    size_t start_len;
+    size_t prefix_len;           /* stop once a key leaves start's first
+                                    prefix_len bytes; 0: walk to the end */
+    /* Skip a key without decoding its value (NULL: keep all). */
+    int (*keep)(const MDB_val *k, void *arg);
+    const ProtobufCMessageDescriptor *desc;
+    /* Does the decoded record belong under its key? 0 makes the walk fail
+     * with rl_corrupt naming keyname (NULL: any record that decodes). */
+    int (*check)(const ProtobufCMessage *m, const MDB_val *k, char *keyname,
+                 size_t len);
+    /* Called per record (valid during the call); non-zero stops the walk
+     * and is returned. */
+    int (*cb)(const ProtobufCMessage *m, void *arg);
+    void *arg;
+};
+/* rl_walk_txn inside txn; rl_walk in a read transaction of its own. A value
+ * that does not decode (or fails check) is TZ_ESTORE naming db/key. */
+int rl_walk_txn(struct tz_register *reg, MDB_txn *txn, const struct rl_walk *w,
+                struct tz_error *err);
+int rl_walk(struct tz_register *reg, const struct rl_walk *w, struct tz_error *err);
+/* rl_walk check for the agents database: a record under its own be64 id. */
+int rl_agent_key_check(const ProtobufCMessage *m, const MDB_val *k, char *keyname,
+                       size_t len);
 
 /* Every stored section of id merged into one Report (*out NULL if none). */
 int rl_load_report(struct tz_register *reg, MDB_txn *txn, uint64_t id,

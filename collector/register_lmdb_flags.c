@@ -8,6 +8,7 @@
  *                                                        → closed FlagRecord
  * so one subject's open flags are one range scan, and history is ordered by
  * when it closed. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -275,42 +276,42 @@ int register_flags_sync(struct tz_register *reg,
     return rl_write_txn(reg, sync_txn, &a, err);
 }
 
+struct flag_walk {
+    int with_closed;
+    register_flag_cb cb;
+    void *arg;
+};
+
+/* Open flags, and closed ones when asked; count records are skipped. */
+static int flag_keep(const MDB_val *k, void *arg)
+{
+    const struct flag_walk *f = arg;
+    char tag = k->mv_size ? ((const char *)k->mv_data)[0] : 0;
+    return tag == 'O' || (f->with_closed && tag == 'C');
+}
+
+static int flag_key_name(const ProtobufCMessage *m, const MDB_val *k,
+                         char *keyname, size_t len)
+{
+    snprintf(keyname, len, "%s", ((const char *)k->mv_data)[0] == 'O'
+                                     ? "(open flag)" : "(closed flag)");
+    return m != NULL;
+}
+
+static int flag_walk_cb(const ProtobufCMessage *m, void *arg)
+{
+    const struct flag_walk *f = arg;
+    return f->cb((const Tz__FlagRecord *)m, f->arg);
+}
+
 int register_each_flag(struct tz_register *reg, int with_closed,
                        register_flag_cb cb, void *arg, struct tz_error *err)
 {
-    MDB_txn *txn;
-    int rc = rl_read_begin(reg, &txn, err);
-    if (rc != 0)
-        return rc;
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(txn, reg->flags, &cur);
-    if (mrc != 0) {
-        mdb_txn_abort(txn);
-        return rl_mdb_fail(reg, err, mrc, "reading flags");
-    }
-    MDB_val k, v;
-    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
-         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < 1)
-            continue;
-        char tag = ((const char *)k.mv_data)[0];
-        if (tag != 'O' && !(with_closed && tag == 'C'))
-            continue;
-        Tz__FlagRecord *f = rl_unpack(&tz__flag_record__descriptor, &v);
-        if (f == NULL) {
-            rc = rl_corrupt(reg, err, "flags", tag == 'O' ? "(open flag)" : "(closed flag)");
-            break;
-        }
-        rc = cb(f, arg);
-        protobuf_c_message_free_unpacked(&f->base, NULL);
-        if (rc != 0)
-            break;
-    }
-    if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
-        rc = rl_mdb_fail(reg, err, mrc, "reading flags");
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
-    return rc;
+    struct flag_walk f = {with_closed, cb, arg};
+    struct rl_walk w = {.dbi = reg->flags, .db = "flags", .keep = flag_keep,
+                        .desc = &tz__flag_record__descriptor,
+                        .check = flag_key_name, .cb = flag_walk_cb, .arg = &f};
+    return rl_walk(reg, &w, err);
 }
 
 int register_count_open_flags(struct tz_register *reg,

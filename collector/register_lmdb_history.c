@@ -5,6 +5,7 @@
  * the whole database in small slices instead (retention is not urgent,
  * ingest is). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,42 +42,45 @@ int rl_history_record(struct tz_register *reg, MDB_txn *txn, uint64_t id,
     return rc;
 }
 
+struct history_walk {
+    register_history_cb cb;
+    void *arg;
+};
+
+static int history_keep(const MDB_val *k, void *arg)
+{
+    (void)arg;
+    return k->mv_size == 24;
+}
+
+static int history_key_name(const ProtobufCMessage *m, const MDB_val *k,
+                            char *keyname, size_t len)
+{
+    (void)k;
+    snprintf(keyname, len, "(entry)");
+    return m != NULL;
+}
+
+static int history_walk_cb(const ProtobufCMessage *m, void *arg)
+{
+    const struct history_walk *h = arg;
+    return h->cb((const Tz__HistoryEntry *)m, h->arg);
+}
+
 int register_each_history(struct tz_register *reg, uint64_t agent_id,
                           int64_t since, register_history_cb cb, void *arg,
                           struct tz_error *err)
 {
-    MDB_txn *txn;
-    int rc = rl_read_begin(reg, &txn, err);
-    if (rc != 0)
-        return rc;
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(txn, reg->history, &cur);
-    if (mrc != 0) {
-        mdb_txn_abort(txn);
-        return rl_mdb_fail(reg, err, mrc, "reading history");
-    }
     uint8_t kb[24];
     history_key(kb, agent_id, since > 0 ? since : 0, 0);
-    MDB_val k = rl_mval(kb, sizeof(kb)), v;
-    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0;
-         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != 24 || memcmp(k.mv_data, kb, 8) != 0)
-            break;
-        Tz__HistoryEntry *e = rl_unpack(&tz__history_entry__descriptor, &v);
-        if (e == NULL) {
-            rc = rl_corrupt(reg, err, "history", "(entry)");
-            break;
-        }
-        rc = cb(e, arg);
-        protobuf_c_message_free_unpacked(&e->base, NULL);
-        if (rc != 0)
-            break;
-    }
-    if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
-        rc = rl_mdb_fail(reg, err, mrc, "reading history");
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
-    return rc;
+    struct history_walk h = {cb, arg};
+    struct rl_walk w = {.dbi = reg->history, .db = "history",
+                        .start = kb, .start_len = sizeof(kb), .prefix_len = 8,
+                        .keep = history_keep,
+                        .desc = &tz__history_entry__descriptor,
+                        .check = history_key_name, .cb = history_walk_cb,
+                        .arg = &h};
+    return rl_walk(reg, &w, err);
 }
 
 struct prune {

@@ -810,6 +810,28 @@ int register_host_binding(struct tz_register *reg, uint64_t agent_id,
     return rc;
 }
 
+struct binding_walk {
+    struct tz_register *reg;
+    MDB_txn *txn;
+    const struct sys_index *ix;
+    const char *dept;
+    register_binding_cb cb;
+    void *arg;
+    struct tz_error *err;
+};
+
+static int binding_walk_cb(const ProtobufCMessage *m, void *arg)
+{
+    const struct binding_walk *b = arg;
+    const Tz__AgentRecord *host = (const Tz__AgentRecord *)m;
+    if (b->dept && strcmp(b->dept, host->dept) != 0)
+        return 0;
+    uint64_t sid;
+    Tz__BindingSource src;
+    int rc = resolve(b->reg, b->txn, b->ix, host, &sid, &src, b->err);
+    return rc ? rc : b->cb(host, sid, src, b->arg);
+}
+
 int register_each_host_binding(struct tz_register *reg, const char *dept,
                                register_binding_cb cb, void *arg,
                                struct tz_error *err)
@@ -823,42 +845,12 @@ int register_each_host_binding(struct tz_register *reg, const char *dept,
         mdb_txn_abort(txn);
         return rc;
     }
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(txn, reg->agents, &cur);
-    if (mrc != 0) {
-        snap_release(reg, c);
-        mdb_txn_abort(txn);
-        return rl_mdb_fail(reg, err, mrc, "reading agents");
-    }
-    MDB_val k, v;
-    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
-         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        Tz__AgentRecord *host = NULL;
-        if (k.mv_size == 8)
-            host = rl_unpack(&tz__agent_record__descriptor, &v);
-        if (host == NULL || host->agent_id != rl_be64_get(k.mv_data)) {
-            char key[24] = "(bad key)";
-            if (k.mv_size == 8)
-                id_str(rl_be64_get(k.mv_data), key);
-            if (host)
-                protobuf_c_message_free_unpacked(&host->base, NULL);
-            rc = rl_corrupt(reg, err, "agents", key);
-            break;
-        }
-        if (dept == NULL || strcmp(dept, host->dept) == 0) {
-            uint64_t sid;
-            Tz__BindingSource src;
-            rc = resolve(reg, txn, c->ix, host, &sid, &src, err);
-            if (rc == 0)
-                rc = cb(host, sid, src, arg);
-        }
-        protobuf_c_message_free_unpacked(&host->base, NULL);
-        if (rc != 0)
-            break;
-    }
-    if (rc == 0 && mrc != MDB_NOTFOUND)
-        rc = rl_mdb_fail(reg, err, mrc, "reading agents");
-    mdb_cursor_close(cur);
+    struct binding_walk bw = {reg, txn, c->ix, dept, cb, arg, err};
+    struct rl_walk w = {.dbi = reg->agents, .db = "agents",
+                        .desc = &tz__agent_record__descriptor,
+                        .check = rl_agent_key_check, .cb = binding_walk_cb,
+                        .arg = &bw};
+    rc = rl_walk_txn(reg, txn, &w, err);
     snap_release(reg, c);
     mdb_txn_abort(txn);
     return rc;

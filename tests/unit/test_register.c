@@ -811,3 +811,26 @@ Test(register_, reader_adopts_a_map_another_process_grew)
     close(go[0]);
     close(go[1]);
 }
+
+/* An LMDB panic cannot be retried away: the register says so, and the
+ * collector exits on it (collector/main.c on_fatal) for systemd to restart.
+ * White-box: a real panic needs a failing disk, so the failure path that
+ * every mdb error goes through is driven directly. */
+#include "register_lmdb.h"
+
+Test(register_unusable, only_a_panic_makes_the_register_unusable)
+{
+    char *d = tz_test_tmpdir("unusable");
+    struct tz_register *r = NULL;
+    struct tz_error e = {0};
+    cr_assert_eq(register_open(d, 0, &r, &e), 0, "%s", e.msg);
+    cr_assert_not(register_unusable(r));
+    cr_assert_eq(rl_mdb_fail(r, &e, MDB_MAP_FULL, "writing"), TZ_ESTORE);
+    cr_assert_not(register_unusable(r), "a full map is cured by growing it");
+    cr_assert_eq(rl_mdb_fail(r, &e, MDB_PANIC, "committing"), TZ_ESTORE);
+    cr_assert(register_unusable(r));
+    cr_assert(strstr(e.msg, "committing") != NULL, "%s", e.msg);
+    register_close(r);
+    tz_test_rm_rf(d);
+    free(d);
+}
