@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "parse_group.h"
@@ -240,6 +241,14 @@ static int read_optional(struct run *r, const char *dict_path)
     if (dict_path == NULL || dict_path[0] == '\0')
         return warnlist_add(&r->w, NULL, 0, "no weak-password dictionary "
                             "configured: only username checks ran");
+    /* The path comes from the unprivileged parent: a dictionary it could
+     * not read itself would turn this root child into an oracle for that
+     * file's lines. Only a world-readable regular file is used. */
+    struct stat st;
+    if (stat(dict_path, &st) == 0 && (!S_ISREG(st.st_mode) || !(st.st_mode & S_IROTH)))
+        return warnlist_add(&r->w, dict_path, 0, "dictionary not used: it must be "
+                            "a world-readable regular file; only username "
+                            "checks ran");
     rc = weakpw_dict_load(dict_path, &r->dict, &r->w, &e);
     if (rc == TZ_ENOMEM)
         return rc;

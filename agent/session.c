@@ -175,6 +175,11 @@ int session_deliver(const struct agent_config *cfg, struct agent_state *st,
                              r->hashes[i]->hash.len);
     return agent_state_save(st, err);
 fail:
-    *retry = rc == TZ_ETIMEOUT || rc == TZ_EIO || status == TZ__STATUS__STORAGE_ERROR;
+    /* Only an authenticated refusal of this report is final; no answer, an
+     * answer we cannot trust (wrong pinned key), a failed enrollment or a
+     * collector out of space may all be cured later, and the spool keeps
+     * the report meanwhile. */
+    *retry = status == 0 || status == TZ__STATUS__STORAGE_ERROR ||
+             status == TZ__STATUS__UNKNOWN_AGENT;
     return rc;
 }

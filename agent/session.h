@@ -26,8 +26,9 @@ int session_enroll(const struct agent_config *cfg, struct agent_state *st,
                    uint64_t seq, struct tz_error *err);
 
 /* Deliver report r under seq. 0 when stored. Otherwise *retry says whether
- * trying again later can help (collector unreachable or out of space) or
- * not (refused: bad token, invalid report, wrong key). */
+ * trying again later can help — no authenticated answer (collector down,
+ * wrong pinned key), enrollment refused, collector out of space — or not:
+ * the collector authentically refused this report (invalid, replay). */
 int session_deliver(const struct agent_config *cfg, struct agent_state *st,
                     const Tz__Report *r, uint64_t seq, int *retry,
                     struct tz_error *err);

@@ -665,3 +665,24 @@ Test(privdrop, drops_to_nobody_for_good)
     cr_assert_eq(waitpid(pid, &st, 0), pid);
     cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "refuses uid 0 target");
 }
+
+/* The dictionary path comes from the unprivileged side: a file that side
+ * could not read itself is refused, or the root check would be an oracle
+ * for its lines. */
+Test(accounts, a_dictionary_others_cannot_read_is_not_used, .init = setup,
+     .fini = teardown)
+{
+    write_fixture(NULL, NULL);
+    tz_test_write(root, "secret-words", "123456\n");
+    char *secret = tz_test_path("%s/secret-words", root);
+    cr_assert_eq(chmod(secret, 0600), 0);
+    cr_assert_eq(collect_accounts(root, NULL, NULL, secret, &sec, &err), 0, "%s",
+                 err.msg);
+    expect_pw("bob", TZ__PASSWORD_STATE__PW_OK, "");   /* 123456 not tried */
+    expect_pw("alice", TZ__PASSWORD_STATE__PW_WEAK, "matches username");
+    int warned = 0;
+    for (size_t i = 0; i < sec->n_warnings; i++)
+        warned += strstr(sec->warnings[i], "world-readable") != NULL;
+    cr_expect_eq(warned, 1);
+    free(secret);
+}
