@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "pkglist.h"
 #include "rootfs.h"
 #include "tz_limits.h"
 
@@ -26,11 +27,6 @@ struct stanza {
     char source[TZ_MAX_NAME_BUF];
 };
 
-struct pkgvec {
-    Tz__Package **v;
-    size_t n, cap;
-};
-
 static void stanza_reset(struct stanza *st)
 {
     st->start = 0;
@@ -40,15 +36,6 @@ static void stanza_reset(struct stanza *st)
     st->source_line = st->status_line = 0;
     st->installed = 0;
     st->package[0] = st->version[0] = st->arch[0] = st->source[0] = '\0';
-}
-
-static void pkgvec_free(struct pkgvec *pv)
-{
-    for (size_t i = 0; i < pv->n; i++)
-        protobuf_c_message_free_unpacked(&pv->v[i]->base, NULL);
-    free(pv->v);
-    pv->v = NULL;
-    pv->n = pv->cap = 0;
 }
 
 /* Copy a value of len bytes into a TZ_MAX_NAME buffer; a longer one is an
@@ -163,20 +150,14 @@ static int parse_field(struct stanza *st, char *line, size_t len,
     return parse_status(st, v, lr, err);
 }
 
-static int emit(struct pkgvec *pv, const struct stanza *st, const char *path,
+static int emit(struct pkglist *pv, const struct stanza *st, const char *path,
                 struct tz_error *err)
 {
     if (pv->n >= TZ_MAX_PACKAGES)
         return tz_err(err, TZ_ELIMIT, path, st->start,
                       "more than %d installed packages", TZ_MAX_PACKAGES);
-    if (pv->n == pv->cap) {
-        size_t ncap = pv->cap ? pv->cap * 2 : 1024;
-        Tz__Package **nv = realloc(pv->v, ncap * sizeof(*nv));
-        if (nv == NULL)
-            return tz_err(err, TZ_ENOMEM, path, 0, "out of memory");
-        pv->v = nv;
-        pv->cap = ncap;
-    }
+    if (pkglist_reserve(pv) != 0)
+        return tz_err(err, TZ_ENOMEM, path, 0, "out of memory");
     Tz__Package *p = malloc(sizeof(*p));
     if (p == NULL)
         return tz_err(err, TZ_ENOMEM, path, 0, "out of memory");
@@ -204,7 +185,7 @@ static int emit(struct pkgvec *pv, const struct stanza *st, const char *path,
 
 /* Validate the finished stanza and keep it if installed. at_eof: the file
  * ended without the blank line, so a missing field means truncation. */
-static int end_stanza(struct pkgvec *pv, struct stanza *st, int at_eof,
+static int end_stanza(struct pkglist *pv, struct stanza *st, int at_eof,
                       const char *path, struct tz_error *err)
 {
     if (!st->have_field)
@@ -228,14 +209,6 @@ static int end_stanza(struct pkgvec *pv, struct stanza *st, int at_eof,
     return emit(pv, st, path, err);
 }
 
-static int pkg_cmp(const void *a, const void *b)
-{
-    const Tz__Package *x = *(Tz__Package *const *)a;
-    const Tz__Package *y = *(Tz__Package *const *)b;
-    int c = strcmp(x->name, y->name);
-    return c ? c : strcmp(x->arch, y->arch);
-}
-
 int collect_dpkg(const char *root, Tz__PackagesSection **out,
                  struct tz_error *err)
 {
@@ -254,7 +227,7 @@ int collect_dpkg(const char *root, Tz__PackagesSection **out,
     }
 
     struct stanza st;
-    struct pkgvec pv = {NULL, 0, 0};
+    struct pkglist pv = {NULL, 0, 0};
     stanza_reset(&st);
     char *line;
     size_t len;
@@ -303,27 +276,13 @@ int collect_dpkg(const char *root, Tz__PackagesSection **out,
     }
     tz_lines_close(&lr);
     if (rc != 0) {
-        pkgvec_free(&pv);
+        pkglist_free(&pv);
         return rc;
     }
 
-    Tz__PackagesSection *sec = malloc(sizeof(*sec));
-    char *mgr = strdup("dpkg");
-    if (sec == NULL || mgr == NULL) {
-        free(sec);
-        free(mgr);
-        pkgvec_free(&pv);
+    if (pkglist_section(&pv, "dpkg", out) != 0) {
+        pkglist_free(&pv);
         return tz_err(err, TZ_ENOMEM, path, 0, "out of memory");
     }
-    tz__packages_section__init(sec);
-    sec->manager = mgr;
-    if (pv.n > 0) {
-        qsort(pv.v, pv.n, sizeof(*pv.v), pkg_cmp);
-        sec->packages = pv.v;
-        sec->n_packages = pv.n;
-    } else {
-        free(pv.v);
-    }
-    *out = sec;
     return 0;
 }

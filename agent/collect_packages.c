@@ -9,21 +9,8 @@
 
 #include "collect_dpkg.h"
 #include "collect_rpm.h"
+#include "pkglist.h"
 #include "tz_limits.h"
-
-/* rpm may list one (name, arch) in several versions, and a name may exist
- * in both managers: the rest of the key keeps the order deterministic. */
-static int pkg_cmp(const void *a, const void *b)
-{
-    const Tz__Package *x = *(Tz__Package *const *)a;
-    const Tz__Package *y = *(Tz__Package *const *)b;
-    int c = strcmp(x->name, y->name);
-    if (c == 0)
-        c = strcmp(x->arch, y->arch);
-    if (c == 0)
-        c = strcmp(x->version, y->version);
-    return c ? c : strcmp(x->manager, y->manager);
-}
 
 static void section_free(Tz__PackagesSection *s)
 {
@@ -55,7 +42,7 @@ static int merge(Tz__PackagesSection *d, Tz__PackagesSection *r,
         memcpy(v, d->packages, d->n_packages * sizeof(*v));
     if (r->n_packages)
         memcpy(v + d->n_packages, r->packages, r->n_packages * sizeof(*v));
-    qsort(v, n, sizeof(*v), pkg_cmp);
+    qsort(v, n, sizeof(*v), pkglist_cmp);
     free(d->packages);
     d->packages = v;
     d->n_packages = n;

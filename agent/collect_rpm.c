@@ -33,6 +33,7 @@ int collect_rpm(const char *root, Tz__PackagesSection **out,
 #include <rpm/rpmmacro.h>
 #include <rpm/rpmts.h>
 
+#include "pkglist.h"
 #include "rootfs.h"
 #include "tz_limits.h"
 
@@ -125,20 +126,6 @@ static int rpm_load(struct tz_error *err)
 #define rpmtsSetRootDir (*rpm_api.rpmtsSetRootDir)
 #define rpmtsSetVSFlags (*rpm_api.rpmtsSetVSFlags)
 #define rpmtsVSFlags (*rpm_api.rpmtsVSFlags)
-
-struct pkgvec {
-    Tz__Package **v;
-    size_t n, cap;
-};
-
-static void pkgvec_free(struct pkgvec *pv)
-{
-    for (size_t i = 0; i < pv->n; i++)
-        protobuf_c_message_free_unpacked(&pv->v[i]->base, NULL);
-    free(pv->v);
-    pv->v = NULL;
-    pv->n = pv->cap = 0;
-}
 
 /* rpm's own messages go into err, not onto the agent's stderr: the first
  * error is kept as the reason for a failed open. */
@@ -273,7 +260,7 @@ static size_t source_name_len(const char *srpm)
     return n;
 }
 
-static int emit(struct pkgvec *pv, Header h, const char *db,
+static int emit(struct pkglist *pv, Header h, const char *db,
                 struct tz_error *err)
 {
     const char *name = headerGetString(h, RPMTAG_NAME);
@@ -310,14 +297,8 @@ static int emit(struct pkgvec *pv, Header h, const char *db,
     if (src_len == strlen(name) && strncmp(srpm, name, src_len) == 0)
         src_len = 0;
 
-    if (pv->n == pv->cap) {
-        size_t ncap = pv->cap ? pv->cap * 2 : 1024;
-        Tz__Package **nv = realloc(pv->v, ncap * sizeof(*nv));
-        if (nv == NULL)
-            return tz_err(err, TZ_ENOMEM, db, 0, "out of memory");
-        pv->v = nv;
-        pv->cap = ncap;
-    }
+    if (pkglist_reserve(pv) != 0)
+        return tz_err(err, TZ_ENOMEM, db, 0, "out of memory");
     Tz__Package *p = malloc(sizeof(*p));
     if (p == NULL)
         return tz_err(err, TZ_ENOMEM, db, 0, "out of memory");
@@ -341,20 +322,9 @@ static int emit(struct pkgvec *pv, Header h, const char *db,
     return 0;
 }
 
-/* Version breaks ties: the order must not follow the database's. */
-static int pkg_cmp(const void *a, const void *b)
-{
-    const Tz__Package *x = *(Tz__Package *const *)a;
-    const Tz__Package *y = *(Tz__Package *const *)b;
-    int c = strcmp(x->name, y->name);
-    if (c == 0)
-        c = strcmp(x->arch, y->arch);
-    return c ? c : strcmp(x->version, y->version);
-}
-
 /* Open the database at dbpath below rootdir read-only and fill pv. */
 static int read_db(const char *rootdir, const char *dbpath, const char *db,
-                   struct pkgvec *pv, struct tz_error *err)
+                   struct pkglist *pv, struct tz_error *err)
 {
     struct rpmlog_capture cap = {""};
     rpmlogCallback old_cb = rpmlogSetCallback(rpmlog_capture_cb, &cap);
@@ -414,30 +384,16 @@ int collect_rpm(const char *root, Tz__PackagesSection **out,
 
     if ((rc = check_sqlite(db, err)) != 0)
         return rc;
-    struct pkgvec pv = {NULL, 0, 0};
+    struct pkglist pv = {NULL, 0, 0};
     rc = read_db(rootdir, dbpath, db, &pv, err);
     if (rc != 0) {
-        pkgvec_free(&pv);
+        pkglist_free(&pv);
         return rc;
     }
-    Tz__PackagesSection *sec = malloc(sizeof(*sec));
-    char *mgr = strdup("rpm");
-    if (sec == NULL || mgr == NULL) {
-        free(sec);
-        free(mgr);
-        pkgvec_free(&pv);
+    if (pkglist_section(&pv, "rpm", out) != 0) {
+        pkglist_free(&pv);
         return tz_err(err, TZ_ENOMEM, db, 0, "out of memory");
     }
-    tz__packages_section__init(sec);
-    sec->manager = mgr;
-    if (pv.n > 0) {
-        qsort(pv.v, pv.n, sizeof(*pv.v), pkg_cmp);
-        sec->packages = pv.v;
-        sec->n_packages = pv.n;
-    } else {
-        free(pv.v);
-    }
-    *out = sec;
     return 0;
 }
 
