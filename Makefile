@@ -15,8 +15,12 @@ deps:
 $(BUILD)/CMakeCache.txt: | deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS) >/dev/null
 
+# The compiler's progress goes to $(BUILD)/build.log; it is shown only when
+# the build fails, so `make run` prints what Taizhang says, not make's noise.
 build: deps $(BUILD)/CMakeCache.txt
-	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
+	@echo "building in $(BUILD) (log: $(BUILD)/build.log)"
+	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory \
+	  >$(BUILD)/build.log 2>&1 || { cat $(BUILD)/build.log; exit 1; }
 
 run: build
 	@sh deploy/run-local.sh $(BUILD)/bin
