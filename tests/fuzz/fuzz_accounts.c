@@ -18,7 +18,7 @@ static char *root;
 static const char *files[] = {"etc/passwd", "etc/shadow", "etc/group", "etc/sudoers",
                               "etc/sudoers.d/local"};
 #define N_FILES (sizeof(files) / sizeof(files[0]))
-static char paths[N_FILES][4200];
+static char paths[N_FILES][FZ_PATH_MAX];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -26,18 +26,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     root = fz_tmpdir("accounts");
     fz_mkdirs(root, "etc/sudoers.d");
-    for (size_t i = 0; i < N_FILES; i++)
-        snprintf(paths[i], sizeof(paths[i]), "%s/%s", root, files[i]);
+    fz_paths(root, files, N_FILES, paths);
     return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const uint8_t *part[N_FILES];
-    size_t plen[N_FILES];
-    size_t n = fz_split(data, size, N_FILES, part, plen);
-    for (size_t i = 0; i < N_FILES; i++)
-        fz_write(paths[i], i < n ? part[i] : (const uint8_t *)"", i < n ? plen[i] : 0);
+    fz_write_parts(data, size, paths, N_FILES);
 
     struct weakpw_limits lim = {.max_candidates = 2, .max_ms = 50, .max_total_ms = 200};
     Tz__AccountsSection *s = NULL;

@@ -20,7 +20,7 @@ static const char *files[] = {
     LISTS "deb.debian.org_debian-security_dists_bookworm-security_InRelease",
     "run/reboot-required.pkgs"};
 #define N_FILES (sizeof(files) / sizeof(files[0]))
-static char paths[N_FILES][4200];
+static char paths[N_FILES][FZ_PATH_MAX];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -33,18 +33,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     char p[4200];
     snprintf(p, sizeof(p), "%s/run/reboot-required", root);
     fz_write(p, (const uint8_t *)"", 0);
-    for (size_t i = 0; i < N_FILES; i++)
-        snprintf(paths[i], sizeof(paths[i]), "%s/%s", root, files[i]);
+    fz_paths(root, files, N_FILES, paths);
     return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const uint8_t *part[N_FILES];
-    size_t plen[N_FILES];
-    size_t n = fz_split(data, size, N_FILES, part, plen);
-    for (size_t i = 0; i < N_FILES; i++)
-        fz_write(paths[i], i < n ? part[i] : (const uint8_t *)"", i < n ? plen[i] : 0);
+    fz_write_parts(data, size, paths, N_FILES);
 
     Tz__PatchSection *s = NULL;
     struct tz_error err = {0};

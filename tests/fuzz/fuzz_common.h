@@ -134,6 +134,30 @@ static inline size_t fz_split(const uint8_t *data, size_t len, size_t max,
     return n;
 }
 
+/* The files a collector target fuzzes below its temp root: path[i] is
+ * root/rel[i]. */
+#define FZ_PATH_MAX 4200
+static inline void fz_paths(const char *root, const char *const *rel, size_t n,
+                            char (*path)[FZ_PATH_MAX])
+{
+    for (size_t i = 0; i < n; i++)
+        snprintf(path[i], FZ_PATH_MAX, "%s/%s", root, rel[i]);
+}
+
+/* Split the input at FZ_SEP and write part i to path[i]; files without a
+ * part are left empty, so every run starts from the input alone. */
+static inline void fz_write_parts(const uint8_t *data, size_t size,
+                                  char (*path)[FZ_PATH_MAX], size_t n)
+{
+    const uint8_t *part[16];
+    size_t plen[16];
+    if (n > 16)
+        abort();
+    size_t got = fz_split(data, size, n, part, plen);
+    for (size_t i = 0; i < n; i++)
+        fz_write(path[i], i < got ? part[i] : (const uint8_t *)"", i < got ? plen[i] : 0);
+}
+
 /* mkdir -p dir/rel (rel relative, '/'-separated). Aborts on error. */
 static inline void fz_mkdirs(const char *dir, const char *rel)
 {

@@ -23,7 +23,7 @@ static char *root;
 static const char *files[] = {"etc/os-release", "proc/cpuinfo", "proc/meminfo",
                               "etc/hostname", "proc/net/if_inet6"};
 #define N_FILES (sizeof(files) / sizeof(files[0]))
-static char paths[N_FILES][4200];
+static char paths[N_FILES][FZ_PATH_MAX];
 
 static void mk(const char *rel)
 {
@@ -55,18 +55,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     put("sys/class/net/eth0/type", "1\n");
     put("var/lib/dpkg/status", "Package: a\nStatus: install ok installed\n"
                                "Version: 1\n");
-    for (size_t i = 0; i < N_FILES; i++)
-        snprintf(paths[i], sizeof(paths[i]), "%s/%s", root, files[i]);
+    fz_paths(root, files, N_FILES, paths);
     return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const uint8_t *part[N_FILES];
-    size_t plen[N_FILES];
-    size_t n = fz_split(data, size, N_FILES, part, plen);
-    for (size_t i = 0; i < N_FILES; i++)
-        fz_write(paths[i], i < n ? part[i] : (const uint8_t *)"", i < n ? plen[i] : 0);
+    fz_write_parts(data, size, paths, N_FILES);
 
     struct tz_error err = {0};
     Tz__HostSection *h = NULL;

@@ -17,7 +17,7 @@ static char *root;
 static const char *files[] = {"proc/net/tcp", "proc/net/tcp6", "proc/net/udp",
                               "proc/net/udp6", "proc/4242/comm"};
 #define N_FILES (sizeof(files) / sizeof(files[0]))
-static char paths[N_FILES][4200];
+static char paths[N_FILES][FZ_PATH_MAX];
 
 static void link_to(const char *rel, const char *target)
 {
@@ -43,18 +43,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     char p[4200];
     snprintf(p, sizeof(p), "%s/proc/77/comm", root);
     fz_write(p, (const uint8_t *)"sshd\n", 5);
-    for (size_t i = 0; i < N_FILES; i++)
-        snprintf(paths[i], sizeof(paths[i]), "%s/%s", root, files[i]);
+    fz_paths(root, files, N_FILES, paths);
     return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const uint8_t *part[N_FILES];
-    size_t plen[N_FILES];
-    size_t n = fz_split(data, size, N_FILES, part, plen);
-    for (size_t i = 0; i < N_FILES; i++)
-        fz_write(paths[i], i < n ? part[i] : (const uint8_t *)"", i < n ? plen[i] : 0);
+    fz_write_parts(data, size, paths, N_FILES);
 
     Tz__ListenersSection *s = NULL;
     struct tz_error err = {0};

@@ -16,7 +16,7 @@ static char *root;
 static const char *files[] = {"etc/ssh/sshd_config", "etc/ssh/sshd_config.d/a.conf",
                               "etc/ssh/sshd_config.d/b.conf"};
 #define N_FILES (sizeof(files) / sizeof(files[0]))
-static char paths[N_FILES][4200];
+static char paths[N_FILES][FZ_PATH_MAX];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -24,18 +24,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     root = fz_tmpdir("sshd");
     fz_mkdirs(root, "etc/ssh/sshd_config.d");
-    for (size_t i = 0; i < N_FILES; i++)
-        snprintf(paths[i], sizeof(paths[i]), "%s/%s", root, files[i]);
+    fz_paths(root, files, N_FILES, paths);
     return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const uint8_t *part[N_FILES];
-    size_t plen[N_FILES];
-    size_t n = fz_split(data, size, N_FILES, part, plen);
-    for (size_t i = 0; i < N_FILES; i++)
-        fz_write(paths[i], i < n ? part[i] : (const uint8_t *)"", i < n ? plen[i] : 0);
+    fz_write_parts(data, size, paths, N_FILES);
 
     Tz__SshSection *s = NULL;
     struct tz_error err = {0};

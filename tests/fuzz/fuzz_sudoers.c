@@ -17,7 +17,7 @@
 static char *root;
 static const char *files[] = {"etc/sudoers", "etc/sudoers.d/ops", "etc/sudoers.d/zz"};
 #define N_FILES (sizeof(files) / sizeof(files[0]))
-static char paths[N_FILES][4200];
+static char paths[N_FILES][FZ_PATH_MAX];
 static struct group_db groups;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -26,8 +26,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     root = fz_tmpdir("sudoers");
     fz_mkdirs(root, "etc/sudoers.d");
-    for (size_t i = 0; i < N_FILES; i++)
-        snprintf(paths[i], sizeof(paths[i]), "%s/%s", root, files[i]);
+    fz_paths(root, files, N_FILES, paths);
     char p[4200];
     snprintf(p, sizeof(p), "%s/etc/group", root);
     const char *g = "root:x:0:\nsudo:x:27:alice,bob\nops:x:2000:carol\n";
@@ -40,11 +39,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const uint8_t *part[N_FILES];
-    size_t plen[N_FILES];
-    size_t n = fz_split(data, size, N_FILES, part, plen);
-    for (size_t i = 0; i < N_FILES; i++)
-        fz_write(paths[i], i < n ? part[i] : (const uint8_t *)"", i < n ? plen[i] : 0);
+    fz_write_parts(data, size, paths, N_FILES);
 
     struct sudoers s;
     memset(&s, 0, sizeof(s));

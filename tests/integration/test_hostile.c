@@ -28,16 +28,10 @@ static uint8_t collector_pk[TZ_KEY_LEN];
 
 static void start_collector(void)
 {
-    char *argv[] = {TZ_BIN "/tz-collector", "--data", data, "--listen", url, NULL};
-    collector = tz_test_spawn(argv, clogpath);
-    cr_assert_eq(tz_test_wait_for(clogpath, "listening on", 10000), 0,
-                 "collector did not start");
-    char *path = tz_test_path("%s/collector.pub", data);
-    char *pub = tz_test_slurp(path);
-    cr_assert_not_null(pub);
+    collector = tz_test_collector_start(data, url, clogpath, NULL);
+    char *pub = tz_test_collector_pub(data);
     cr_assert_eq(tz_hex_decode(pub, collector_pk, TZ_KEY_LEN), 0, "%s", pub);
     free(pub);
-    free(path);
 }
 
 static void setup(void)
@@ -64,32 +58,15 @@ static void teardown(void)
 
 TestSuite(hostile, .init = setup, .fini = teardown, .timeout = 150);
 
-static char *tzctl(const char *a1, const char *a2, const char *a3, const char *a4)
-{
-    char *argv[] = {TZ_BIN "/tzctl", "--data", data, (char *)a1, (char *)a2,
-                    (char *)a3, (char *)a4, NULL};
-    char *out = NULL;
-    int rc = tz_test_run(argv, &out);
-    cr_assert_eq(rc, 0, "tzctl %s %s: rc %d: %s", a1, a2 ? a2 : "", rc, out);
-    return out;
-}
-
 static char *make_token(void)
 {
-    free(tzctl("dept", "add", "网络中心", NULL));
-    char *out = tzctl("token", "create", "--dept", "网络中心");
-    char *tok = strstr(out, "tz_");
-    cr_assert_not_null(tok, "no token in: %s", out);
-    tok[strcspn(tok, " \r\n")] = '\0';
-    char *t = strdup(tok);
-    free(out);
-    return t;
+    return tz_test_token(data, "网络中心");
 }
 
 /* `tzctl stats --format json`; rejected.<name> or a top-level counter. */
 static cJSON *stats(void)
 {
-    char *out = tzctl("stats", "--format", "json", NULL);
+    char *out = tz_test_tzctl(data, 0, "stats", "--format", "json", NULL);
     cJSON *j = cJSON_Parse(out);
     cr_assert_not_null(j, "%s", out);
     free(out);
@@ -356,7 +333,7 @@ Test(hostile, each_attack_gets_its_own_status_and_counter)
     cJSON_Delete(st);
 
     /* The stored host is the good report's, untouched by the rejected ones. */
-    char *hosts = tzctl("hosts", "--format", "json", NULL);
+    char *hosts = tz_test_tzctl(data, 0, "hosts", "--format", "json", NULL);
     cr_assert(strstr(hosts, "\"a.example.edu.cn\"") != NULL, "%s", hosts);
     cr_assert(strstr(hosts, "hhhhhhhh") == NULL, "%s", hosts);
     free(hosts);
@@ -463,14 +440,9 @@ static void write_agent_config(const char *name, const char *token)
 {
     char pub[TZ_KEY_HEX];
     tz_hex_encode(collector_pk, TZ_KEY_LEN, pub);
-    char *ini = tz_test_path("[agent]\nuser = root\ncollector = %s\ncollector_key = %s\n"
-                             "enroll_token = %s\nstate_dir = %s/agent-%s\n"
-                             "root = %s/hosts/%s\ntimeout = 30\n",
-                             url, pub, token, tmp, name, TZ_FIXTURES, name);
-    char *rel = tz_test_path("%s.ini", name);
-    tz_test_write(tmp, rel, ini);
-    free(rel);
-    free(ini);
+    char *root = tz_test_path("%s/hosts/%s", TZ_FIXTURES, name);
+    free(tz_test_agent_ini(tmp, name, url, pub, token, root, "timeout = 30\n"));
+    free(root);
 }
 
 Test(hostile, flood_of_garbage_leaves_good_agents_served_and_the_log_small)
@@ -528,7 +500,7 @@ Test(hostile, flood_of_garbage_leaves_good_agents_served_and_the_log_small)
     cr_assert_lt(res.seconds, 90.0, "flood took %.1f s", res.seconds);
 
     cJSON *hosts_doc = NULL;
-    char *hosts = tzctl("hosts", "--format", "json", NULL);
+    char *hosts = tz_test_tzctl(data, 0, "hosts", "--format", "json", NULL);
     hosts_doc = cJSON_Parse(hosts);
     cr_assert(cJSON_IsArray(hosts_doc), "%s", hosts);
     cr_assert_eq(cJSON_GetArraySize(hosts_doc), 3, "%s", hosts);
