@@ -795,30 +795,49 @@ int collect_patch(const char *root, Tz__PatchSection **out,
 int collect_patch_running(const char *root, const char *running,
                           Tz__PatchSection **out, struct tz_error *err)
 {
-    Tz__PackagesSection *pk = NULL;
-    int rc = collect_dpkg(root, &pk, err);
-    if (rc != 0)
-        return rc;
+    return collect_patch_from(root, running, NULL, out, err);
+}
+
+/* A packages section from collect_packages lists dpkg's entries with
+ * manager "dpkg" (rpm's may be interleaved: both are sorted by name). */
+static int is_dpkg(const Tz__Package *p)
+{
+    return p->manager == NULL || p->manager[0] == '\0' ||
+           strcmp(p->manager, "dpkg") == 0;
+}
+
+int collect_patch_from(const char *root, const char *running,
+                       const Tz__PackagesSection *pkgs, Tz__PatchSection **out,
+                       struct tz_error *err)
+{
+    Tz__PackagesSection *own = NULL;
+    if (pkgs == NULL || pkgs->manager == NULL || strstr(pkgs->manager, "dpkg") == NULL) {
+        int rc = collect_dpkg(root, &own, err);
+        if (rc != 0)
+            return rc;
+        pkgs = own;
+    }
 
     struct ctx c;
     memset(&c, 0, sizeof(c));
     c.root = root;
     c.running = running;
     c.err = err;
-    c.n_inst = pk->n_packages;
-    c.inst = calloc(c.n_inst ? c.n_inst : 1, sizeof(*c.inst));
+    c.inst = calloc(pkgs->n_packages ? pkgs->n_packages : 1, sizeof(*c.inst));
     Tz__PatchSection *sec = malloc(sizeof(*sec));
     if (c.inst == NULL || sec == NULL) {
         free(c.inst);
         free(sec);
-        protobuf_c_message_free_unpacked(&pk->base, NULL);
+        if (own)
+            protobuf_c_message_free_unpacked(&own->base, NULL);
         return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
     }
     tz__patch_section__init(sec);
-    for (size_t i = 0; i < c.n_inst; i++)   /* collect_dpkg sorted them */
-        c.inst[i].p = pk->packages[i];
+    for (size_t i = 0; i < pkgs->n_packages; i++)   /* sorted by name */
+        if (is_dpkg(pkgs->packages[i]))
+            c.inst[c.n_inst++].p = pkgs->packages[i];
 
-    rc = fill(&c, sec);
+    int rc = fill(&c, sec);
 
     for (size_t i = 0; i < c.n_inst; i++)
         free(c.inst[i].best);
@@ -827,7 +846,8 @@ int collect_patch_running(const char *root, const char *running,
         free(c.rel[i].name);
     free(c.rel);
     warnlist_free(&c.warnings);
-    protobuf_c_message_free_unpacked(&pk->base, NULL);
+    if (own)
+        protobuf_c_message_free_unpacked(&own->base, NULL);
     if (rc != 0) {
         protobuf_c_message_free_unpacked(&sec->base, NULL);
         return rc;

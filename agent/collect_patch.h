@@ -73,4 +73,13 @@ int collect_patch(const char *root, Tz__PatchSection **out,
 int collect_patch_running(const char *root, const char *running,
                           Tz__PatchSection **out, struct tz_error *err);
 
+/* collect_patch_running against an installed list the caller already has
+ * (a packages section: its dpkg entries are used, in its sorted order), so
+ * one collection reads the dpkg database once. pkgs NULL, or a section
+ * without dpkg entries: read the dpkg database as collect_patch does.
+ * pkgs is borrowed. */
+int collect_patch_from(const char *root, const char *running,
+                       const Tz__PackagesSection *pkgs, Tz__PatchSection **out,
+                       struct tz_error *err);
+
 #endif

@@ -133,10 +133,10 @@ int report_collect(const char *root, Tz__Report **out, struct tz_error *err)
 
     /* Each collector either fills its section or explains in errors[]. */
     struct tz_error e;
-#define SECTION(kind, call, field)                                   \
+#define SECTION(kind, field, CALL)                                   \
     if (rc == 0) {                                                   \
         memset(&e, 0, sizeof(e));                                    \
-        int crc = call(root, &r->field, &e);                         \
+        int crc = (CALL);                                            \
         if (crc == TZ_ENOMEM)                                        \
             rc = crc;                                                \
         else if (crc != 0)                                           \
@@ -148,14 +148,21 @@ int report_collect(const char *root, Tz__Report **out, struct tz_error *err)
                           : keep < 0 ? TZ_ENOMEM : 0;                \
         }                                                            \
     }
-    SECTION(TZ__SECTION_KIND__SECTION_HOST, collect_host, host)
-    SECTION(TZ__SECTION_KIND__SECTION_HARDWARE, collect_hardware, hardware)
-    SECTION(TZ__SECTION_KIND__SECTION_INTERFACES, collect_interfaces, interfaces)
-    SECTION(TZ__SECTION_KIND__SECTION_PACKAGES, collect_packages, packages)
-    SECTION(TZ__SECTION_KIND__SECTION_PATCH, collect_patch, patch)
-    SECTION(TZ__SECTION_KIND__SECTION_ACCOUNTS, collect_accounts_configured, accounts)
-    SECTION(TZ__SECTION_KIND__SECTION_SSH, collect_sshd, ssh)
-    SECTION(TZ__SECTION_KIND__SECTION_LISTENERS, collect_listeners, listeners)
+    SECTION(TZ__SECTION_KIND__SECTION_HOST, host, collect_host(root, &r->host, &e))
+    SECTION(TZ__SECTION_KIND__SECTION_HARDWARE, hardware,
+            collect_hardware(root, &r->hardware, &e))
+    SECTION(TZ__SECTION_KIND__SECTION_INTERFACES, interfaces,
+            collect_interfaces(root, &r->interfaces, &e))
+    SECTION(TZ__SECTION_KIND__SECTION_PACKAGES, packages,
+            collect_packages(root, &r->packages, &e))
+    /* The patch level compares against the dpkg packages just collected. */
+    SECTION(TZ__SECTION_KIND__SECTION_PATCH, patch,
+            collect_patch_from(root, NULL, r->packages, &r->patch, &e))
+    SECTION(TZ__SECTION_KIND__SECTION_ACCOUNTS, accounts,
+            collect_accounts_configured(root, &r->accounts, &e))
+    SECTION(TZ__SECTION_KIND__SECTION_SSH, ssh, collect_sshd(root, &r->ssh, &e))
+    SECTION(TZ__SECTION_KIND__SECTION_LISTENERS, listeners,
+            collect_listeners(root, &r->listeners, &e))
 #undef SECTION
 
     if (rc != 0) {

@@ -15,7 +15,9 @@
 #include <lz4frame.h>
 #include <zlib.h>
 
+#include "collect_dpkg.h"
 #include "collect_patch.h"
+#include "pkglist.h"
 #include "tz_limits.h"
 #include "tz_test.h"
 
@@ -582,4 +584,44 @@ Test(patch, corrupt_compressed_list_is_a_warning)
                    strstr(sec->warnings[i], "no Release") != NULL;
     cr_expect_geq(corrupt, 1, "no warning about the broken lz4 list");
     cr_expect_eq(sec->n_updates, 0);
+}
+
+/* One collection reads dpkg once: the patch level can use the packages
+ * section the agent just built, where rpm entries (ignored here) may sit
+ * between dpkg's. The result equals collect_patch's own. */
+Test(patch, reuses_the_collected_packages_and_ignores_rpm_entries)
+{
+    write_status();
+    tz_test_write(root, LISTS "deb.debian.org_dists_bookworm_InRelease",
+                  "Origin: Debian\nSuite: stable\nCodename: bookworm\n");
+    tz_test_write(root, LISTS "deb.debian.org_dists_bookworm_main_binary-amd64_Packages",
+                  "Package: curl\nArchitecture: amd64\nVersion: 7.88.1-10+deb12u8\n\n"
+                  "Package: zsh\nArchitecture: amd64\nVersion: 5.9-4\n\n");
+    cr_assert_eq(collect_patch(root, &sec, &err), 0, "%s", err.msg);
+    size_t want = sec->n_updates;
+    cr_assert_eq(want, 1);
+    protobuf_c_message_free_unpacked(&sec->base, NULL);
+    sec = NULL;
+
+    Tz__PackagesSection *pk = NULL;
+    cr_assert_eq(collect_dpkg(root, &pk, &err), 0, "%s", err.msg);
+    /* An rpm "zsh" older than the list's must not become a pending update. */
+    Tz__Package rpm = TZ__PACKAGE__INIT;
+    rpm.name = "zsh";
+    rpm.version = "5.0-1";
+    rpm.arch = "amd64";
+    rpm.manager = "rpm";
+    Tz__Package **v = malloc((pk->n_packages + 1) * sizeof(*v));
+    memcpy(v, pk->packages, pk->n_packages * sizeof(*v));
+    v[pk->n_packages] = &rpm;
+    Tz__PackagesSection merged = *pk;
+    merged.packages = v;
+    merged.n_packages = pk->n_packages + 1;
+    merged.manager = "dpkg+rpm";
+    qsort(v, merged.n_packages, sizeof(*v), pkglist_cmp);
+    cr_assert_eq(collect_patch_from(root, NULL, &merged, &sec, &err), 0, "%s", err.msg);
+    cr_assert_eq(sec->n_updates, want);
+    cr_expect_str_eq(sec->updates[0]->name, "curl");
+    free(v);
+    protobuf_c_message_free_unpacked(&pk->base, NULL);
 }
