@@ -33,7 +33,8 @@ static void log_stored(const struct register_item *it)
     char list[160] = "";
     size_t used = 0;
     for (int kind = TZ_SECTION_FIRST; kind <= TZ_SECTION_LAST; kind++) {
-        if (tz_section_get(it->report, kind) == NULL)
+        if (tz_section_get(it->report, kind) == NULL &&
+            (it->lazy == NULL || (it->lazy->present & (1u << kind)) == 0))
             continue;
         int w = snprintf(list + used, sizeof(list) - used, "%s%s", used ? "," : "",
                          tz_section_name(kind));
@@ -72,11 +73,8 @@ int ingest_process_cached(struct tz_register *reg, const struct tz_keypair *kp,
 
     for (size_t i = 0; i < n; i++) {
         struct register_item *it = &items[i];
-        if (kc)
-            envelope_open_afternm(reqs[i].msg, reqs[i].len, max_msg, kp, cached_key, kc,
-                                  &op[i]);
-        else
-            envelope_open(reqs[i].msg, reqs[i].len, max_msg, kp, &op[i]);
+        envelope_open_lazy(reqs[i].msg, reqs[i].len, max_msg, kp, kc ? cached_key : NULL,
+                           kc, &op[i]);
         if (op[i].have_pk)
             memcpy(it->agent_pk, op[i].agent_pk, sizeof(it->agent_pk));
         if (op[i].status != TZ__STATUS__OK) {
@@ -95,6 +93,7 @@ int ingest_process_cached(struct tz_register *reg, const struct tz_keypair *kp,
         case TZ__PAYLOAD__BODY_REPORT:
             it->kind = ITEM_REPORT;
             it->report = p->report;
+            it->lazy = &op[i].lazy;
             break;
         default:
             it->kind = ITEM_HEARTBEAT;

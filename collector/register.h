@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "payload_lazy.h"
 #include "tz_limits.h"
 #include "tz_error.h"
 #include "taizhang.pb-c.h"
@@ -60,6 +61,10 @@ struct register_item {
     uint64_t seq;
     const Tz__Enroll *enroll;  /* ITEM_ENROLL */
     const Tz__Report *report;  /* ITEM_REPORT */
+    /* ITEM_REPORT, may be NULL: sections the report carried still encoded
+     * (payload_lazy.h), not in report. The register decodes and checks one
+     * only when its bytes differ from the stored section's. */
+    const struct tz_lazy_sections *lazy;
     /* out (status in for ITEM_REJECTED) */
     int status;
     uint64_t agent_id;
@@ -74,7 +79,8 @@ struct register_item {
  * failure (TZ_ESTORE) nothing is stored and every item must be answered
  * STORAGE_ERROR (the register sets that status on non-rejected items).
  * Statuses the register gives: OK, BAD_TOKEN, UNKNOWN_AGENT, REPLAY,
- * INVALID (missing body; package name empty or over TZ_MAX_NAME), and
+ * INVALID (missing body; package name empty or over TZ_MAX_NAME; an encoded
+ * section out of bounds), MALFORMED (an encoded section does not decode), and
  * NEED_FULL for a delta report (a kind listed in hashes but absent, not in
  * errors) whose stored section is missing or does not hash (BLAKE2b-256 of
  * the packed section) to the listed value. Re-enrolling an enrolled key

@@ -719,14 +719,15 @@ static const uint8_t *listed_hash(const Tz__Report *r, int kind)
 /* A delta report leaves out sections whose hash did not change; we need the
  * stored copy to be exactly that base, else the agent must send it all. */
 static int delta_base_ok(struct tz_register *reg, MDB_txn *txn, uint64_t id,
-                         const Tz__Report *r, const struct sechash *stored,
-                         int *missing, struct tz_error *err)
+                         const Tz__Report *r, unsigned carried,
+                         const struct sechash *stored, int *missing,
+                         struct tz_error *err)
 {
     *missing = 0;
     for (size_t i = 0; i < r->n_hashes; i++) {
         const Tz__SectionHash *sh = r->hashes[i];
         if (sh == NULL || tz_section_desc(sh->kind) == NULL ||
-            tz_section_get(r, sh->kind) != NULL)
+            tz_section_get(r, sh->kind) != NULL || (carried & (1u << sh->kind)))
             continue;
         int failed = 0;
         for (size_t e = 0; e < r->n_errors; e++)
@@ -1019,12 +1020,50 @@ static int store_sections(struct tz_register *reg, MDB_txn *txn, uint64_t id,
     return rc;
 }
 
+/* Decode into *full the sections the report carried encoded whose bytes
+ * differ from the stored section's; a byte-identical one was decoded and
+ * checked when it was stored, so it costs one compare and is only noted in
+ * *same. When a section does not decode or is out of bounds, it's status
+ * says so and *bad is set: nothing of the report is stored. */
+static int lazy_decode(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                       const struct tz_lazy_sections *lz, Tz__Report *full,
+                       unsigned *same, struct register_item *it, int *bad,
+                       struct tz_error *err)
+{
+    *same = 0;
+    *bad = 0;
+    for (int kind = TZ_SECTION_FIRST; kind <= TZ_SECTION_LAST; kind++) {
+        if ((lz->present & (1u << kind)) == 0)
+            continue;
+        uint8_t kb[9];
+        host_key(kb, id, kind);
+        MDB_val k = rl_mval(kb, 9), v;
+        int rc = rl_get(reg, txn, reg->hosts, &k, &v, "reading hosts", err);
+        if (rc != 0 && rc != TZ_ENOENT)
+            return rc;
+        if (rc == 0 && v.mv_size == lz->len[kind] &&
+            (v.mv_size == 0 || memcmp(v.mv_data, lz->data[kind], v.mv_size) == 0)) {
+            *same |= 1u << kind;
+            continue;
+        }
+        ProtobufCMessage *m;
+        char detail[sizeof(it->detail)];
+        int st = payload_section_decode(lz, kind, &m, detail, sizeof(detail));
+        if (st != TZ__STATUS__OK) {
+            item_set(it, st, "%s", detail);
+            *bad = 1;
+            return 0;
+        }
+        *tz_section_slot(full, kind) = m;
+    }
+    return 0;
+}
+
 static int apply_report(struct tz_register *reg, MDB_txn *txn,
                         struct batch *b, struct register_item *it,
                         struct tz_error *err)
 {
-    const Tz__Report *r = it->report;
-    if (r == NULL) {
+    if (it->report == NULL) {
         item_set(it, TZ__STATUS__INVALID, "report request without a body");
         return 0;
     }
@@ -1034,15 +1073,22 @@ static int apply_report(struct tz_register *reg, MDB_txn *txn,
     if (rc != 0 || stop)
         return rc;
     uint64_t id = old->agent_id;
-    int missing;
-    if (!report_valid(r, it)) {
+    int missing, bad = 0;
+    /* r: the report with every section it carried that must be looked at
+     * decoded; same: the ones it carried unchanged, still encoded. */
+    Tz__Report full = *it->report;
+    const Tz__Report *r = &full;
+    unsigned same = 0;
+    if (it->lazy && it->lazy->present)
+        rc = lazy_decode(reg, txn, id, it->lazy, &full, &same, it, &bad, err);
+    if (rc != 0 || bad || !report_valid(r, it)) {
         protobuf_c_message_free_unpacked(&old->base, NULL);
-        return 0;
+        return rc;
     }
     struct sechash stored;
     rc = sechash_load(reg, txn, id, &stored, err);
     if (rc == 0)
-        rc = delta_base_ok(reg, txn, id, r, &stored, &missing, err);
+        rc = delta_base_ok(reg, txn, id, r, same, &stored, &missing, err);
     if (rc != 0 || missing) {
         if (rc == 0)
             item_set(it, TZ__STATUS__NEED_FULL,

@@ -2,6 +2,7 @@
 #include "envelope.h"
 
 #include "arena.h"
+#include "payload_lazy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,7 +88,7 @@ static void opened_fail(struct envelope_opened *o, int status, const char *why)
  * collector's secret key (one X25519 multiplication). */
 static void open_box(const uint8_t *msg, size_t len, size_t max_len,
                      const struct tz_keypair *collector, envelope_key_fn get_key,
-                     void *key_arg, struct envelope_opened *o)
+                     void *key_arg, int lazy, struct envelope_opened *o)
 {
     memset(o, 0, sizeof(*o));
     if (len > max_len) {
@@ -144,10 +145,19 @@ static void open_box(const uint8_t *msg, size_t len, size_t max_len,
         free(plain);
         return opened_fail(o, TZ__STATUS__STORAGE_ERROR, "out of memory");
     }
-    ProtobufCAllocator al;
-    arena_allocator(o->arena, &al);
-    Tz__Payload *p = tz__payload__unpack(&al, plen, plain);
-    free(plain);
+    Tz__Payload *p;
+    if (lazy) {
+        /* The sections point into plain: it lives as long as o. */
+        if (payload_split(plain, plen, o->arena, &p, &o->lazy) == 0 && o->lazy.present)
+            o->plain = plain;
+        else
+            free(plain);
+    } else {
+        ProtobufCAllocator al;
+        arena_allocator(o->arena, &al);
+        p = tz__payload__unpack(&al, plen, plain);
+        free(plain);
+    }
     if (p == NULL) {
         envelope_opened_free(o);
         return opened_fail(o, TZ__STATUS__MALFORMED, "payload does not decode");
@@ -165,21 +175,31 @@ static void open_box(const uint8_t *msg, size_t len, size_t max_len,
 void envelope_open(const uint8_t *msg, size_t len, size_t max_len,
                    const struct tz_keypair *collector, struct envelope_opened *o)
 {
-    open_box(msg, len, max_len, collector, NULL, NULL, o);
+    open_box(msg, len, max_len, collector, NULL, NULL, 0, o);
 }
 
 void envelope_open_afternm(const uint8_t *msg, size_t len, size_t max_len,
                            const struct tz_keypair *collector, envelope_key_fn get_key,
                            void *key_arg, struct envelope_opened *o)
 {
-    open_box(msg, len, max_len, collector, get_key, key_arg, o);
+    open_box(msg, len, max_len, collector, get_key, key_arg, 0, o);
+}
+
+void envelope_open_lazy(const uint8_t *msg, size_t len, size_t max_len,
+                        const struct tz_keypair *collector, envelope_key_fn get_key,
+                        void *key_arg, struct envelope_opened *o)
+{
+    open_box(msg, len, max_len, collector, get_key, key_arg, 1, o);
 }
 
 void envelope_opened_free(struct envelope_opened *o)
 {
     arena_free(o->arena);   /* the payload lives in it */
+    free(o->plain);         /* and its encoded sections in this */
     o->arena = NULL;
+    o->plain = NULL;
     o->payload = NULL;
+    memset(&o->lazy, 0, sizeof(o->lazy));
 }
 
 /* Seal with shared when set, else with agent_pk and the collector's key. */

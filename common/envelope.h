@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "keys.h"
+#include "payload_lazy.h"
 #include "taizhang.pb-c.h"
 #include "tz_error.h"
 
@@ -29,6 +30,10 @@ struct envelope_opened {
     Tz__Payload *payload;           /* set when status is OK; caller frees */
     char detail[160];
     struct arena *arena;            /* where payload was decoded (arena.h) */
+    /* envelope_open_lazy only: the report's sections still encoded, in
+     * plain (payload_lazy.h); lazy.present is 0 otherwise. */
+    struct tz_lazy_sections lazy;
+    uint8_t *plain;
 };
 
 /* Open msg with the collector's keypair. Always fills *o (o->payload must be
@@ -48,6 +53,14 @@ typedef const uint8_t *(*envelope_key_fn)(void *arg, const uint8_t agent_pk[TZ_K
 void envelope_open_afternm(const uint8_t *msg, size_t len, size_t max_len,
                            const struct tz_keypair *collector, envelope_key_fn get_key,
                            void *key_arg, struct envelope_opened *o);
+
+/* envelope_open_afternm (get_key may be NULL) leaving a report's sections
+ * encoded in o->lazy: the Payload's own fields and the report's hashes,
+ * errors and version are decoded and checked; each section is checked only
+ * when decoded (payload_section_decode). What the collector's ingest uses. */
+void envelope_open_lazy(const uint8_t *msg, size_t len, size_t max_len,
+                        const struct tz_keypair *collector, envelope_key_fn get_key,
+                        void *key_arg, struct envelope_opened *o);
 
 /* Seal ack to agent_pk, or send it plain when agent_pk is NULL.
  * Ownership: *out is the caller's (free()). */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sections.h"
 #include "tz_limits.h"
 #include "utf8.h"
 
@@ -187,31 +188,40 @@ static int check_listeners(const Tz__ListenersSection *l, char *detail,
     return TZ__STATUS__OK;
 }
 
+int validate_section(int kind, const ProtobufCMessage *m, char *detail,
+                     size_t detail_len)
+{
+    if (m == NULL)
+        return TZ__STATUS__OK;
+    switch (kind) {
+    case TZ__SECTION_KIND__SECTION_HOST:
+        return check_host((const Tz__HostSection *)m, detail, detail_len);
+    case TZ__SECTION_KIND__SECTION_HARDWARE:
+        return check_hardware((const Tz__HardwareSection *)m, detail, detail_len);
+    case TZ__SECTION_KIND__SECTION_INTERFACES:
+        return check_interfaces((const Tz__InterfacesSection *)m, detail, detail_len);
+    case TZ__SECTION_KIND__SECTION_PACKAGES:
+        return check_packages((const Tz__PackagesSection *)m, detail, detail_len);
+    case TZ__SECTION_KIND__SECTION_PATCH:
+        return check_patch((const Tz__PatchSection *)m, detail, detail_len);
+    case TZ__SECTION_KIND__SECTION_ACCOUNTS:
+        return check_accounts((const Tz__AccountsSection *)m, detail, detail_len);
+    case TZ__SECTION_KIND__SECTION_SSH:
+        return check_ssh((const Tz__SshSection *)m, detail, detail_len);
+    case TZ__SECTION_KIND__SECTION_LISTENERS:
+        return check_listeners((const Tz__ListenersSection *)m, detail, detail_len);
+    default:
+        FAIL("unknown section kind %d", kind);
+    }
+}
+
 int validate_report(const Tz__Report *r, char *detail, size_t detail_len)
 {
     int st;
-    if (r->host && (st = check_host(r->host, detail, detail_len)) != TZ__STATUS__OK)
-        return st;
-    if (r->hardware &&
-        (st = check_hardware(r->hardware, detail, detail_len)) != TZ__STATUS__OK)
-        return st;
-    if (r->interfaces &&
-        (st = check_interfaces(r->interfaces, detail, detail_len)) != TZ__STATUS__OK)
-        return st;
-    if (r->packages &&
-        (st = check_packages(r->packages, detail, detail_len)) != TZ__STATUS__OK)
-        return st;
-    if (r->patch &&
-        (st = check_patch(r->patch, detail, detail_len)) != TZ__STATUS__OK)
-        return st;
-    if (r->accounts &&
-        (st = check_accounts(r->accounts, detail, detail_len)) != TZ__STATUS__OK)
-        return st;
-    if (r->ssh && (st = check_ssh(r->ssh, detail, detail_len)) != TZ__STATUS__OK)
-        return st;
-    if (r->listeners &&
-        (st = check_listeners(r->listeners, detail, detail_len)) != TZ__STATUS__OK)
-        return st;
+    for (int kind = TZ_SECTION_FIRST; kind <= TZ_SECTION_LAST; kind++)
+        if ((st = validate_section(kind, tz_section_get(r, kind), detail,
+                                   detail_len)) != TZ__STATUS__OK)
+            return st;
     if (r->n_hashes > TZ_MAX_HASHES)
         FAIL("%zu section hashes (limit %d)", r->n_hashes, TZ_MAX_HASHES);
     for (size_t i = 0; i < r->n_hashes; i++)

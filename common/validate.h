@@ -13,5 +13,10 @@
 
 int validate_payload(const Tz__Payload *p, char *detail, size_t detail_len);
 int validate_report(const Tz__Report *r, char *detail, size_t detail_len);
+/* The bounds of one section of kind (SectionKind); OK for m == NULL. The
+ * collector checks a section this way when it decodes it on its own
+ * (payload_lazy.h). */
+int validate_section(int kind, const ProtobufCMessage *m, char *detail,
+                     size_t detail_len);
 
 #endif
