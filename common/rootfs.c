@@ -124,8 +124,10 @@ char *tz_strdup(const char *s)
 
 #define LINES_BLOCK 65536
 
-int tz_lines_open(struct tz_lines *lr, const char *path, size_t max_line,
-                  struct tz_error *err)
+/* The file and, for .gz and .lz4, its decompressor: what tz_lines and
+ * tz_chunks share. On failure the caller closes lr (tz_lines_close). */
+static int codec_open(struct tz_lines *lr, const char *path, size_t max_line,
+                      struct tz_error *err)
 {
     memset(lr, 0, sizeof(*lr));
     snprintf(lr->path, sizeof(lr->path), "%s", path);
@@ -134,12 +136,6 @@ int tz_lines_open(struct tz_lines *lr, const char *path, size_t max_line,
     if (lr->fd < 0)
         return tz_err(err, errno == ENOENT ? TZ_ENOENT : TZ_EIO, path, 0,
                       "cannot open: %s", strerror(errno));
-    lr->rbuf = malloc(LINES_BLOCK);
-    if (lr->rbuf == NULL) {
-        close(lr->fd);
-        lr->fd = -1;
-        return tz_err(err, TZ_ENOMEM, path, 0, "out of memory");
-    }
     size_t pl = strlen(path);
     if (pl > 3 && strcmp(path + pl - 3, ".gz") == 0) {
         int fd2 = dup(lr->fd);
@@ -147,7 +143,6 @@ int tz_lines_open(struct tz_lines *lr, const char *path, size_t max_line,
         if (gz == NULL) {
             if (fd2 >= 0)
                 close(fd2);
-            tz_lines_close(lr);
             return tz_err(err, TZ_ENOMEM, path, 0, "cannot start gzip reader");
         }
         gzbuffer(gz, LINES_BLOCK);
@@ -157,24 +152,36 @@ int tz_lines_open(struct tz_lines *lr, const char *path, size_t max_line,
         LZ4F_dctx *dctx = NULL;
         lr->zin = malloc(LINES_BLOCK);
         if (lr->zin == NULL ||
-            LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION))) {
-            tz_lines_close(lr);
+            LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION)))
             return tz_err(err, TZ_ENOMEM, path, 0, "cannot start lz4 reader");
-        }
         lr->codec = 2;
         lr->z = dctx;
     }
     return 0;
 }
 
-/* Next block of (decompressed) bytes into rbuf: >0 bytes, 0 at the end,
- * <0 a TZ_E* code. */
-static ssize_t fill(struct tz_lines *lr, struct tz_error *err)
+int tz_lines_open(struct tz_lines *lr, const char *path, size_t max_line,
+                  struct tz_error *err)
+{
+    int rc = codec_open(lr, path, max_line, err);
+    if (rc == 0 && (lr->rbuf = malloc(LINES_BLOCK)) == NULL)
+        rc = tz_err(err, TZ_ENOMEM, path, 0, "out of memory");
+    if (rc != 0)
+        tz_lines_close(lr);   /* idempotent: callers may close again */
+    return rc;
+}
+
+/* Next block of at most want (decompressed) bytes into dst: >0 bytes, 0 at
+ * the end, <0 a TZ_E* code. stable: for lz4, the caller's next call writes
+ * right after this block and dst stays untouched till then, so the decoder
+ * may keep its 64 KiB history in dst instead of copying it aside. */
+static ssize_t fill_to(struct tz_lines *lr, char *dst, size_t want, int stable,
+                       struct tz_error *err)
 {
     ssize_t n;
     if (lr->codec == 0) {
         do
-            n = read(lr->fd, lr->rbuf, LINES_BLOCK);
+            n = read(lr->fd, dst, want);
         while (n < 0 && errno == EINTR);
         if (n < 0)
             return tz_err(err, TZ_EIO, lr->path, lr->lineno + 1, "read failed: %s",
@@ -182,7 +189,7 @@ static ssize_t fill(struct tz_lines *lr, struct tz_error *err)
         return n;
     }
     if (lr->codec == 1) {
-        int r = gzread(lr->z, lr->rbuf, LINES_BLOCK);
+        int r = gzread(lr->z, dst, (unsigned)want);
         if (r < 0) {
             int zerr;
             const char *m = gzerror(lr->z, &zerr);
@@ -191,6 +198,9 @@ static ssize_t fill(struct tz_lines *lr, struct tz_error *err)
         n = r;
     } else {
         /* lz4 frames: feed compressed input until some output appears. */
+        LZ4F_decompressOptions_t opt;
+        memset(&opt, 0, sizeof(opt));
+        opt.stableDst = stable ? 1u : 0u;
         n = 0;
         while (n == 0) {
             if (lr->zin_pos == lr->zin_len) {
@@ -206,9 +216,9 @@ static ssize_t fill(struct tz_lines *lr, struct tz_error *err)
                 lr->zin_pos = 0;
                 lr->zin_len = (size_t)r;
             }
-            size_t out = LINES_BLOCK, in = lr->zin_len - lr->zin_pos;
-            size_t hint = LZ4F_decompress(lr->z, lr->rbuf, &out, lr->zin + lr->zin_pos,
-                                          &in, NULL);
+            size_t out = want, in = lr->zin_len - lr->zin_pos;
+            size_t hint = LZ4F_decompress(lr->z, dst, &out, lr->zin + lr->zin_pos,
+                                          &in, &opt);
             if (LZ4F_isError(hint))
                 return tz_err(err, TZ_EPARSE, lr->path, 0, "corrupt lz4 data: %s",
                               LZ4F_getErrorName(hint));
@@ -221,6 +231,11 @@ static ssize_t fill(struct tz_lines *lr, struct tz_error *err)
         return tz_err(err, TZ_ELIMIT, lr->path, 0,
                       "decompresses to more than %llu bytes", TZ_LINES_MAX_INFLATED);
     return n;
+}
+
+static ssize_t fill(struct tz_lines *lr, struct tz_error *err)
+{
+    return fill_to(lr, lr->rbuf, LINES_BLOCK, 0, err);
 }
 
 /* Append n bytes to the line, refusing to grow past the bound. */
@@ -316,4 +331,147 @@ void tz_lines_close(struct tz_lines *lr)
     lr->fd = -1;
     lr->buf = NULL;
     lr->rbuf = NULL;
+}
+
+/* ---- runs of whole lines ------------------------------------------------- */
+
+#define CHUNKS_BLOCK (256 * 1024)
+#define NO_NUL ((size_t)-1)
+
+int tz_chunks_open(struct tz_chunks *cr, const char *path, size_t max_line,
+                   struct tz_error *err)
+{
+    memset(cr, 0, sizeof(*cr));
+    cr->nul = NO_NUL;
+    if (max_line > TZ_CHUNKS_MAX_LINE)
+        max_line = TZ_CHUNKS_MAX_LINE;
+    cr->max = max_line;
+    int rc = codec_open(&cr->io, path, max_line, err);
+    if (rc != 0) {
+        tz_chunks_close(cr);
+        return rc;
+    }
+    /* Never more than max_line + 1 bytes: then every whole line in the
+     * buffer is within the bound, and no line has to be measured. */
+    cr->cap = max_line < CHUNKS_BLOCK ? max_line + 1 : CHUNKS_BLOCK;
+    if ((cr->buf = malloc(cr->cap)) == NULL) {
+        tz_chunks_close(cr);
+        return tz_err(err, TZ_ENOMEM, path, 0, "out of memory");
+    }
+    return 0;
+}
+
+/* Append decompressed bytes until the buffer is (nearly) full or the file
+ * ends. A failure is kept in pending: the lines read before it still count. */
+static void chunks_fill(struct tz_chunks *cr)
+{
+    while (!cr->eof && cr->pending == 0 && cr->end < cr->cap) {
+        size_t space = cr->cap - cr->end;
+        size_t want = space;
+        if (cr->io.codec != 0 && want > LINES_BLOCK)
+            want = LINES_BLOCK;   /* the codecs' step, as tz_lines takes it */
+        /* lz4 keeps its history in buf while the next block follows it */
+        int stable = space >= 2 * (size_t)LINES_BLOCK;
+        ssize_t r = fill_to(&cr->io, cr->buf + cr->end, want, stable, &cr->perr);
+        if (r < 0)
+            cr->pending = (int)r;
+        else if (r == 0)
+            cr->eof = 1;
+        else
+            cr->end += (size_t)r;
+        if (cr->io.codec == 0 || cr->cap - cr->end < LINES_BLOCK)
+            break;            /* a plain read took all it could */
+    }
+}
+
+/* The first line in buf is refused: a NUL in it, or longer than the bound. */
+static int chunks_refuse(struct tz_chunks *cr, int code, struct tz_error *err)
+{
+    if (code == TZ_ELIMIT)
+        return tz_err(err, code, cr->io.path, 0, "line longer than %zu bytes",
+                      cr->max);
+    return tz_err(err, code, cr->io.path, 0, "line contains a NUL byte");
+}
+
+/* The read failure met while filling, now that the lines before it are out. */
+static int chunks_pending(struct tz_chunks *cr, struct tz_error *err)
+{
+    if (err != NULL)
+        *err = cr->perr;
+    return cr->pending;
+}
+
+int tz_chunks_next(struct tz_chunks *cr, const char **run, size_t *len,
+                   struct tz_error *err)
+{
+    if (cr->beg > 0) {        /* drop the run handed out last time */
+        size_t keep = cr->end - cr->beg;
+        memmove(cr->buf, cr->buf + cr->beg, keep);
+        if (cr->nul != NO_NUL)
+            cr->nul -= cr->beg;
+        cr->checked -= cr->beg;
+        cr->end = keep;
+        cr->beg = 0;
+    }
+    for (;;) {
+        if (cr->nul == NO_NUL && cr->checked < cr->end) {
+            const char *z = memchr(cr->buf + cr->checked, '\0',
+                                   cr->end - cr->checked);
+            if (z != NULL)
+                cr->nul = (size_t)(z - cr->buf);
+            cr->checked = cr->end;
+        }
+        /* Hand out every whole line before the first NUL, if any. */
+        size_t clean = cr->nul != NO_NUL ? cr->nul : cr->end;
+        const char *nl = clean ? memrchr(cr->buf, '\n', clean) : NULL;
+        if (nl != NULL) {
+            cr->beg = (size_t)(nl - cr->buf) + 1;
+            *run = cr->buf;
+            *len = cr->beg;
+            return 1;
+        }
+        /* The first line is not whole yet, or holds a NUL. A whole line in
+         * buf is within the bound (cap <= max + 1); a NUL line is refused
+         * once its length is known, as tz_lines_next measures first. */
+        if (cr->nul != NO_NUL) {
+            const char *e = memchr(cr->buf + cr->nul, '\n', cr->end - cr->nul);
+            if (e != NULL)
+                return chunks_refuse(cr, TZ_EPARSE, err);
+            if (cr->eof)
+                return chunks_refuse(cr, cr->end > cr->max ? TZ_ELIMIT
+                                                           : TZ_EPARSE, err);
+        } else if (cr->eof && cr->pending == 0) {
+            if (cr->end == 0)
+                return 0;
+            if (cr->end > cr->max)     /* the last line, without '\n' */
+                return chunks_refuse(cr, TZ_ELIMIT, err);
+            cr->beg = cr->end;
+            *run = cr->buf;
+            *len = cr->end;
+            return 1;
+        }
+        if (cr->pending != 0)
+            return chunks_pending(cr, err);
+        if (cr->end == cr->cap) {
+            if (cr->cap > cr->max)
+                return chunks_refuse(cr, TZ_ELIMIT, err);
+            size_t ncap = cr->cap * 2;
+            if (ncap > cr->max + 1 || ncap < cr->cap)
+                ncap = cr->max + 1;
+            char *nb = realloc(cr->buf, ncap);
+            if (nb == NULL)
+                return tz_err(err, TZ_ENOMEM, cr->io.path, 0, "out of memory");
+            cr->buf = nb;
+            cr->cap = ncap;
+        }
+        chunks_fill(cr);
+    }
+}
+
+void tz_chunks_close(struct tz_chunks *cr)
+{
+    tz_lines_close(&cr->io);
+    free(cr->buf);
+    cr->buf = NULL;
+    cr->cap = cr->beg = cr->end = 0;
 }

@@ -58,6 +58,44 @@ int tz_lines_next(struct tz_lines *lr, char **line, size_t *len,
                   struct tz_error *err);
 void tz_lines_close(struct tz_lines *lr);
 
+/* Chunk reader: the same lines as tz_lines, handed out as runs of whole
+ * lines instead of one copied line at a time, for scanners of big files
+ * (apt lists: 50 MB, a million lines) that search a block at once.
+ *
+ * A run is one or more whole lines, each ending in '\n' except the file's
+ * last line when it has none; runs are not NUL-terminated and are valid
+ * until the next call. Same codecs (plain, .gz, .lz4 by the path's suffix)
+ * and bounds as tz_lines: a line longer than max_line (at most
+ * TZ_CHUNKS_MAX_LINE) is TZ_ELIMIT, a line holding a NUL byte TZ_EPARSE,
+ * corrupt compressed data TZ_EPARSE, inflating past TZ_LINES_MAX_INFLATED
+ * TZ_ELIMIT, a failed read TZ_EIO. Every whole line before the one in error
+ * is handed out first, so the line in error is the one after the last line
+ * given. The reader counts no lines (that would cost a pass over every
+ * byte): err->line is 0, and a caller that says where counts the lines it
+ * was given. After an error, only tz_chunks_close.
+ * Memory: a buffer of at most max_line + 1 bytes (256 KiB normally), plus
+ * the codec's state. */
+#define TZ_CHUNKS_MAX_LINE ((size_t)1 << 30)
+struct tz_chunks {
+    struct tz_lines io;    /* file and codec; its line buffers stay unused */
+    char *buf;
+    size_t cap, beg, end;  /* buf[beg, end) not handed out yet */
+    size_t max;
+    size_t nul;            /* offset of the first NUL in buf, or (size_t)-1 */
+    size_t checked;        /* buf[0, checked) has been searched for a NUL */
+    int eof;
+    int pending;           /* a read failure, returned once lines before it are out */
+    struct tz_error perr;
+};
+
+/* TZ_ENOENT, TZ_EIO (cannot open), TZ_ENOMEM. Close cr even on failure. */
+int tz_chunks_open(struct tz_chunks *cr, const char *path, size_t max_line,
+                   struct tz_error *err);
+/* 1: *run and *len set (len > 0); 0: end of file; <0: an error above. */
+int tz_chunks_next(struct tz_chunks *cr, const char **run, size_t *len,
+                   struct tz_error *err);
+void tz_chunks_close(struct tz_chunks *cr);
+
 /* Trim ASCII whitespace in place; returns s advanced past leading space. */
 char *tz_trim(char *s);
 
