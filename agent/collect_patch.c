@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include "apt_lists.h"
 #include "collect_dpkg.h"
 #include "debversion.h"
 #include "rootfs.h"
@@ -48,29 +50,23 @@ struct strvec {
     size_t n, cap;
 };
 
+/* A set of the installed names' hashes: most of the 60,000 stanzas of a
+ * list name a package that is not installed, and this says so without a
+ * binary search. A false "maybe" only costs the search. */
+#define KNOWN_BITS 16
+
 struct ctx {
     const char *root;
     const char *running;     /* given by the caller, or NULL for uname */
     struct inst *inst;
     size_t n_inst;
+    uint64_t known[(1u << KNOWN_BITS) / 64];
     struct release *rel;
     size_t n_rel;
     struct warnlist warnings;
     unsigned long stanzas;   /* over all lists, for TZ_PATCH_MAX_STANZAS */
     int stop;                /* a global bound was hit: read no further */
     struct tz_error *err;
-};
-
-/* What we keep of the Packages stanza being read. */
-struct stanza {
-    long start;
-    size_t bytes;
-    int have_field;
-    int bad;                 /* a warning was given; the stanza is dropped */
-    long pkg_line, ver_line, arch_line;
-    char pkg[TZ_MAX_NAME_BUF];
-    char ver[TZ_MAX_NAME_BUF];
-    char arch[TZ_MAX_NAME_BUF];
 };
 
 static int nomem(struct ctx *c)
@@ -113,6 +109,34 @@ static int has_suffix(const char *s, const char *suf)
 
 /* ---- installed packages --------------------------------------------------- */
 
+/* Eight bytes at a time, mixed: names are short, stanzas many. */
+static uint32_t name_hash(const char *s)
+{
+    size_t n = strlen(s), i = 0;
+    uint64_t h = n, w;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0x9e3779b97f4a7c15u;
+        h ^= h >> 29;
+    }
+    w = 0;
+    memcpy(&w, s + i, n - i);
+    h = (h ^ w) * 0x9e3779b97f4a7c15u;
+    return (uint32_t)(h >> (64 - KNOWN_BITS));
+}
+
+static void known_add(struct ctx *c, const char *name)
+{
+    uint32_t h = name_hash(name);
+    c->known[h / 64] |= (uint64_t)1 << (h % 64);
+}
+
+static int known_maybe(const struct ctx *c, const char *name)
+{
+    uint32_t h = name_hash(name);
+    return (c->known[h / 64] >> (h % 64)) & 1;
+}
+
 /* First index whose name is >= name (inst is sorted by name, then arch). */
 static size_t inst_lower(const struct ctx *c, const char *name)
 {
@@ -134,9 +158,11 @@ static int arch_matches(const char *installed, const char *candidate)
 }
 
 /* A complete, valid stanza from a list: is it an update for anything? */
-static int offer(struct ctx *c, const struct stanza *st,
+static int offer(struct ctx *c, const struct apt_stanza *st,
                  const struct release *rel)
 {
+    if (!known_maybe(c, st->pkg))
+        return 0;
     for (size_t i = inst_lower(c, st->pkg);
          i < c->n_inst && strcmp(c->inst[i].p->name, st->pkg) == 0; i++) {
         struct inst *in = &c->inst[i];
@@ -247,90 +273,35 @@ static struct release *release_for(struct ctx *c, const char *list)
 
 /* ---- Packages lists ------------------------------------------------------- */
 
-static void stanza_reset(struct stanza *st)
-{
-    st->start = 0;
-    st->bytes = 0;
-    st->have_field = 0;
-    st->bad = 0;
-    st->pkg_line = st->ver_line = st->arch_line = 0;
-    st->pkg[0] = st->ver[0] = st->arch[0] = '\0';
-}
+/* One list being read: where its stanzas go. */
+struct list_ctx {
+    struct ctx *c;
+    const char *host;
+    const struct release *rel;
+};
 
-static int is_space(char ch)
+/* A stanza apt_lists handed over: count it, check it, offer it. */
+static int on_stanza(void *arg, const struct apt_stanza *st)
 {
-    return ch == ' ' || ch == '\t' || ch == '\r';
-}
-
-static int stanza_field(struct ctx *c, struct stanza *st, char *line,
-                        size_t len, long lineno, const char *host)
-{
-    char *colon = memchr(line, ':', len);
-    if (st->start == 0)
-        st->start = lineno;
-    if (colon == NULL) {
-        st->bad = 1;
-        return warn(c, host, lineno, "expected \"Field: value\"; stanza skipped");
-    }
-    st->have_field = 1;
-    size_t flen = (size_t)(colon - line);
-    long *seen;
-    char *dst;
-    const char *name;
-    if (flen == 7 && strncasecmp(line, "Package", 7) == 0)
-        seen = &st->pkg_line, dst = st->pkg, name = "Package";
-    else if (flen == 7 && strncasecmp(line, "Version", 7) == 0)
-        seen = &st->ver_line, dst = st->ver, name = "Version";
-    else if (flen == 12 && strncasecmp(line, "Architecture", 12) == 0)
-        seen = &st->arch_line, dst = st->arch, name = "Architecture";
-    else
-        return 0;
-    if (st->bad)
-        return 0;
-    if (*seen) {
-        st->bad = 1;
-        return warn(c, host, lineno,
-                    "field %s given twice (first at line %ld); stanza skipped",
-                    name, *seen);
-    }
-    *seen = lineno;
-    char *v = colon + 1, *end = line + len;
-    while (v < end && is_space(*v))
-        v++;
-    while (end > v && is_space(end[-1]))
-        end--;
-    size_t vlen = (size_t)(end - v);
-    if (vlen > TZ_MAX_NAME) {
-        st->bad = 1;
-        return warn(c, host, lineno, "%s longer than %d bytes; stanza skipped",
-                    name, TZ_MAX_NAME);
-    }
-    memcpy(dst, v, vlen);
-    dst[vlen] = '\0';
-    return 0;
-}
-
-static int stanza_end(struct ctx *c, struct stanza *st, const char *host,
-                      const struct release *rel)
-{
-    if (!st->have_field || st->bad)
-        return 0;
+    struct list_ctx *l = arg;
+    struct ctx *c = l->c;
     if (++c->stanzas > TZ_PATCH_MAX_STANZAS) {
         c->stop = 1;
-        return warn(c, host, st->start,
-                    "more than %lu stanzas in all lists; the rest is not read "
-                    "and updates may be missing", TZ_PATCH_MAX_STANZAS);
+        int rc = warn(c, l->host, st->start,
+                      "more than %lu stanzas in all lists; the rest is not read "
+                      "and updates may be missing", TZ_PATCH_MAX_STANZAS);
+        return rc != 0 ? rc : 1;
     }
     if (!st->pkg_line || st->pkg[0] == '\0')
-        return warn(c, host, st->start, "stanza without Package; skipped");
+        return warn(c, l->host, st->start, "stanza without Package; skipped");
     if (!st->ver_line || st->ver[0] == '\0')
-        return warn(c, host, st->start, "package %s without Version; skipped",
+        return warn(c, l->host, st->start, "package %s without Version; skipped",
                     st->pkg);
     if (!debversion_valid(st->ver))
-        return warn(c, host, st->ver_line,
+        return warn(c, l->host, st->ver_line,
                     "package %s has an invalid version \"%s\"; skipped",
                     st->pkg, st->ver);
-    return offer(c, st, rel);
+    return offer(c, st, l->rel);
 }
 
 static int read_list(struct ctx *c, const char *dir, const char *name,
@@ -340,69 +311,9 @@ static int read_list(struct ctx *c, const char *dir, const char *name,
     snprintf(host, sizeof(host), "%s/%s", LISTS_DIR, name);
     if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
         return warn(c, host, 0, "path too long; not read");
-
-    struct tz_lines lr;
-    struct tz_error e;
-    if (tz_lines_open(&lr, path, TZ_PATCH_MAX_LINE, &e) != 0) {
-        tz_lines_close(&lr);
-        return warn(c, host, 0, "cannot read: %s", e.msg);
-    }
-    struct stanza st;
-    stanza_reset(&st);
-    int rc;
-    char *line;
-    size_t len;
-    for (;;) {
-        rc = tz_lines_next(&lr, &line, &len, &e);
-        if (rc == 0) {
-            rc = stanza_end(c, &st, host, rel);
-            break;
-        }
-        if (rc < 0) {
-            if (rc == TZ_ENOMEM)
-                break;
-            /* the reader cannot resync inside a long line: drop the rest */
-            rc = warn(c, host, lr.lineno + 1, "%s; rest of the file skipped",
-                      rc == TZ_ELIMIT ? "line longer than 1 MiB" : e.msg);
-            break;
-        }
-        size_t i = 0;
-        while (i < len && is_space(line[i]))
-            i++;
-        if (i == len) {
-            rc = stanza_end(c, &st, host, rel);
-            stanza_reset(&st);
-            if (rc != 0 || c->stop)
-                break;
-            continue;
-        }
-        st.bytes += len + 1;
-        if (st.bytes > TZ_PATCH_MAX_STANZA) {
-            if (!st.bad && (rc = warn(c, host, lr.lineno,
-                                      "stanza at line %ld larger than 1 MiB; "
-                                      "skipped",
-                                      st.start ? st.start : lr.lineno)) != 0)
-                break;
-            st.bad = 1;
-            continue;
-        }
-        if (line[0] == ' ' || line[0] == '\t') {
-            if (!st.have_field && !st.bad) {
-                st.bad = 1;
-                if (st.start == 0)
-                    st.start = lr.lineno;
-                if ((rc = warn(c, host, lr.lineno,
-                               "continuation line before any field; "
-                               "stanza skipped")) != 0)
-                    break;
-            }
-            continue;
-        }
-        if ((rc = stanza_field(c, &st, line, len, lr.lineno, host)) != 0)
-            break;
-    }
-    tz_lines_close(&lr);
-    return rc;
+    struct list_ctx l = {c, host, rel};
+    int rc = apt_list_read(path, host, &c->warnings, on_stanza, &l);
+    return rc == TZ_ENOMEM ? nomem(c) : rc;
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -834,8 +745,10 @@ int collect_patch_from(const char *root, const char *running,
     }
     tz__patch_section__init(sec);
     for (size_t i = 0; i < pkgs->n_packages; i++)   /* sorted by name */
-        if (is_dpkg(pkgs->packages[i]))
+        if (is_dpkg(pkgs->packages[i])) {
             c.inst[c.n_inst++].p = pkgs->packages[i];
+            known_add(&c, pkgs->packages[i]->name);
+        }
 
     int rc = fill(&c, sec);
 
