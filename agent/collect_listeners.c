@@ -1,21 +1,25 @@
-/* collect_listeners — listening sockets from /proc/net, owners from /proc/PID/fd.
+/* collect_listeners — listening sockets from sock_diag or /proc/net, owners
+ * from /proc/PID/fd.
  *
  * The socket tables say what listens where but not who; the owner is found the
  * way ss(8) and lsof do, by matching socket inodes against every process's
- * open descriptors. The tables are parsed first and the scan only looks for
- * the inodes we need. */
+ * open descriptors. The tables are read first and the scan only looks for
+ * the inodes we need. On the live host the kernel is asked for listeners
+ * only (listeners_netlink.c): reading /proc/net/tcp walks every connection. */
 #include "collect_listeners.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "listeners_netlink.h"
 #include "rootfs.h"
 #include "tz_limits.h"
 #include "utf8.h"
@@ -89,6 +93,26 @@ static int decimal(const char *s, unsigned long max, unsigned long *out)
     return 0;
 }
 
+/* Address (network order, 4 or 16 bytes) and port into l, with exposed. */
+static int set_endpoint(struct lsn *l, int v6, const unsigned char *bytes,
+                        uint32_t port)
+{
+    if (inet_ntop(v6 ? AF_INET6 : AF_INET, bytes, l->addr, sizeof(l->addr)) ==
+        NULL)
+        return -1;
+    l->port = port;
+    if (!v6) {
+        l->exposed = bytes[0] != 127;
+    } else {
+        static const unsigned char loop6[16] = {[15] = 1};
+        static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
+        int is_loop = memcmp(bytes, loop6, 16) == 0 ||
+                      (memcmp(bytes, mapped, 12) == 0 && bytes[12] == 127);
+        l->exposed = !is_loop;
+    }
+    return 0;
+}
+
 /* "0100007F:0277" or 32 hex digits ":" port. The kernel prints each 32-bit
  * word of the address as the number it is in memory (%08X of a __be32 read
  * natively), so copying the parsed word back to memory restores the bytes. */
@@ -107,20 +131,7 @@ static int parse_endpoint(const char *s, int v6, struct lsn *l)
     uint32_t port;
     if (hex32(s + alen + 1, 4, &port) != 0)
         return -1;
-    if (inet_ntop(v6 ? AF_INET6 : AF_INET, bytes, l->addr, sizeof(l->addr)) ==
-        NULL)
-        return -1;
-    l->port = port;
-    if (!v6) {
-        l->exposed = bytes[0] != 127;
-    } else {
-        static const unsigned char loop6[16] = {[15] = 1};
-        static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
-        int is_loop = memcmp(bytes, loop6, 16) == 0 ||
-                      (memcmp(bytes, mapped, 12) == 0 && bytes[12] == 127);
-        l->exposed = !is_loop;
-    }
-    return 0;
+    return set_endpoint(l, v6, bytes, port);
 }
 
 /* One table line: "sl local remote st queues tr retr uid timeout inode ...".
@@ -206,6 +217,75 @@ static int read_table(const char *root, int proto, struct lsnvec *lv,
         }
     }
     tz_lines_close(&lr);
+    return rc;
+}
+
+/* ---- or asked of the kernel ---------------------------------------------- */
+
+struct nl_ctx {
+    struct lsnvec *lv;
+    int proto;
+};
+
+static int nl_add(void *arg, const struct nl_listener *s)
+{
+    struct nl_ctx *x = arg;
+    struct lsn l;
+    memset(&l, 0, sizeof(l));
+    l.proto = x->proto;
+    if (x->lv->n >= TZ_MAX_LISTENERS ||
+        set_endpoint(&l, protos[x->proto].v6, s->addr, s->port) != 0)
+        return 0;
+    l.uid = s->uid;
+    l.inode = s->inode;
+    return push(x->lv, &l);
+}
+
+/* The four tables: over sock_diag on the live root when source allows,
+ * else (or for a table it cannot give) from <root>/proc/net. */
+static int read_tables(const char *root, int source, struct lsnvec *lv,
+                       int *found, struct tz_error *err)
+{
+    int fd = -1, rc = 0;
+    struct tz_error e;
+    if (source != TZ_LISTEN_PROC && tz_root_is_live(root) &&
+        listeners_netlink_open(&fd, &e) != 0)
+        fd = -1;
+    if (source == TZ_LISTEN_NETLINK && fd < 0) {
+        if (!tz_root_is_live(root))
+            return tz_err(err, TZ_EINVAL, NULL, 0,
+                          "sock_diag answers for this host only");
+        return tz_err(err, TZ_ENOENT, NULL, 0, "%s", e.msg);
+    }
+    for (int p = 0; p < 4 && rc == 0; p++) {
+        if (fd >= 0) {
+            size_t before = lv->n;
+            struct nl_ctx x = {lv, p};
+            rc = listeners_netlink(fd, protos[p].v6 ? AF_INET6 : AF_INET,
+                                   protos[p].tcp ? IPPROTO_TCP : IPPROTO_UDP,
+                                   nl_add, &x, &e);
+            if (rc == 0) {
+                *found = 1;
+                continue;
+            }
+            if (rc == TZ_ENOMEM) {
+                rc = tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+                break;
+            }
+            lv->n = before;          /* a dump cut short: none of it counts */
+            if (rc != TZ_ENOENT) {   /* the socket may hold the rest: drop it */
+                close(fd);
+                fd = -1;
+            }
+            if (source == TZ_LISTEN_NETLINK) {
+                rc = tz_err(err, rc, protos[p].name, 0, "%s", e.msg);
+                break;
+            }
+        }
+        rc = read_table(root, p, lv, found, err);
+    }
+    if (fd >= 0)
+        close(fd);
     return rc;
 }
 
@@ -403,10 +483,15 @@ static int build(const struct lsnvec *lv, Tz__ListenersSection *sec)
 int collect_listeners(const char *root, Tz__ListenersSection **out,
                       struct tz_error *err)
 {
+    return collect_listeners_from(root, TZ_LISTEN_AUTO, out, err);
+}
+
+int collect_listeners_from(const char *root, int source,
+                           Tz__ListenersSection **out, struct tz_error *err)
+{
     struct lsnvec lv = {NULL, 0, 0};
-    int found = 0, rc = 0;
-    for (int p = 0; p < 4 && rc == 0; p++)
-        rc = read_table(root, p, &lv, &found, err);
+    int found = 0;
+    int rc = read_tables(root, source, &lv, &found, err);
     if (rc == 0 && !found) {
         char path[4096];
         if (tz_path(root, "/proc/net", path, sizeof(path)) != 0)

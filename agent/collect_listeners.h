@@ -1,7 +1,10 @@
 /* collect_listeners — sockets waiting for connections, and who owns them.
  *
  * Reads <root>/proc/net/{tcp,tcp6,udp,udp6}: TCP sockets in state 0A
- * (LISTEN) and UDP sockets in state 07 (bound, not connected). Addresses are
+ * (LISTEN) and UDP sockets in state 07 (bound, not connected). On the live
+ * root the same sockets are asked of the kernel over sock_diag instead
+ * (listeners_netlink.h), which then never walks the established
+ * connections; a table sock_diag cannot give is read from /proc. Addresses are
  * decoded as the kernel prints them, each 32-bit word in the host's byte order
  * (little-endian on x86 and arm64), and formatted by inet_ntop ("0.0.0.0",
  * "::", "::ffff:127.0.0.1"). uid is the socket's owner.
@@ -43,5 +46,13 @@
 
 int collect_listeners(const char *root, Tz__ListenersSection **out,
                       struct tz_error *err);
+
+/* Where the tables come from: TZ_LISTEN_AUTO is collect_listeners;
+ * TZ_LISTEN_PROC reads <root>/proc/net only; TZ_LISTEN_NETLINK asks
+ * sock_diag only (live root only: else TZ_EINVAL; TZ_ENOENT or TZ_EIO when
+ * it cannot answer). For tests that hold one against the other. */
+enum { TZ_LISTEN_AUTO, TZ_LISTEN_PROC, TZ_LISTEN_NETLINK };
+int collect_listeners_from(const char *root, int source,
+                           Tz__ListenersSection **out, struct tz_error *err);
 
 #endif

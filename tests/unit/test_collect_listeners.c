@@ -1,7 +1,8 @@
 /* Tests for collect_listeners: synthetic /proc/net tables and fake
  * /proc/PID/fd links in a temp root give exact entries (decoding, states,
- * owners, dedup, order); and the live system shows this test's own sockets
- * with its pid and comm. */
+ * owners, dedup, order); the live system shows this test's own sockets
+ * with its pid and comm; and on the live system sock_diag gives exactly
+ * what /proc/net gives. */
 #include <criterion/criterion.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -244,4 +245,109 @@ Test(listeners, live_sees_this_process)
     close(any);
     close(lo);
     close(udp);
+}
+
+/* "" when a and b list the same entries, else the first difference. */
+static void differ(const Tz__ListenersSection *a, const Tz__ListenersSection *b,
+                   char *why, size_t len)
+{
+    why[0] = '\0';
+    size_t n = a->n_listeners < b->n_listeners ? a->n_listeners : b->n_listeners;
+    for (size_t i = 0; i < n; i++) {
+        const Tz__Listener *x = a->listeners[i], *y = b->listeners[i];
+        if (strcmp(x->proto, y->proto) || strcmp(x->address, y->address) ||
+            x->port != y->port || x->pid != y->pid || x->uid != y->uid ||
+            x->exposed != y->exposed || strcmp(x->process, y->process)) {
+            snprintf(why, len, "entry %zu: %s %s:%u pid %u %s uid %u vs "
+                     "%s %s:%u pid %u %s uid %u", i, x->proto, x->address,
+                     x->port, x->pid, x->process, x->uid, y->proto, y->address,
+                     y->port, y->pid, y->process, y->uid);
+            return;
+        }
+    }
+    if (a->n_listeners != b->n_listeners)
+        snprintf(why, len, "%zu entries vs %zu", a->n_listeners, b->n_listeners);
+}
+
+/* On this host, sock_diag gives what /proc/net gives: the same sockets in
+ * the same states, addresses, ports, owners and uids; connections are in
+ * neither. */
+Test(listeners, netlink_equals_proc_on_this_host)
+{
+    uint16_t p_tcp, p_udp, p_udp_any, p_tcp6 = 0, p_udp6 = 0;
+    int tcp = listen_on(SOCK_STREAM, AF_INET, "0.0.0.0", &p_tcp);
+    int udp = listen_on(SOCK_DGRAM, AF_INET, "127.0.0.1", &p_udp);
+    int udp_any = listen_on(SOCK_DGRAM, AF_INET, "0.0.0.0", &p_udp_any);
+    int tcp6 = listen_on(SOCK_STREAM, AF_INET6, "::", &p_tcp6);
+    int udp6 = listen_on(SOCK_DGRAM, AF_INET6, "::1", &p_udp6);
+    cr_assert(tcp >= 0 && udp >= 0 && udp_any >= 0);
+
+    /* an accepted connection and a connected UDP socket: listed by neither */
+    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(p_tcp)};
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int cli = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert_eq(connect(cli, (struct sockaddr *)&to, sizeof(to)), 0);
+    int acc = accept(tcp, NULL, NULL);
+    cr_assert_geq(acc, 0);
+    uint16_t p_conn;
+    int conn = listen_on(SOCK_DGRAM, AF_INET, "127.0.0.1", &p_conn);
+    to.sin_port = htons(p_udp);
+    cr_assert_eq(connect(conn, (struct sockaddr *)&to, sizeof(to)), 0);
+
+    Tz__ListenersSection *nl = NULL, *pr = NULL;
+    int rc = collect_listeners_from("/", TZ_LISTEN_NETLINK, &nl, &err);
+    if (rc == TZ_ENOENT)
+        cr_skip_test("no sock_diag on this host: %s", err.msg);
+    cr_assert_eq(rc, 0, "%s", err.msg);
+    /* other processes may open or close sockets between two readings */
+    char why[512] = "not compared";
+    for (int round = 0; round < 5 && why[0]; round++) {
+        if (round > 0) {
+            protobuf_c_message_free_unpacked(&nl->base, NULL);
+            cr_assert_eq(collect_listeners_from("/", TZ_LISTEN_NETLINK, &nl, &err),
+                         0, "%s", err.msg);
+        }
+        if (pr)
+            protobuf_c_message_free_unpacked(&pr->base, NULL);
+        cr_assert_eq(collect_listeners_from("/", TZ_LISTEN_PROC, &pr, &err), 0,
+                     "%s", err.msg);
+        differ(pr, nl, why, sizeof(why));
+    }
+    cr_expect_str_empty(why, "/proc/net and sock_diag differ: %s", why);
+
+    sec = nl;                /* find() looks in sec; teardown frees it */
+    const Tz__Listener *l = find("tcp", "0.0.0.0", p_tcp);
+    cr_assert_not_null(l, "tcp 0.0.0.0:%u not listed", p_tcp);
+    cr_expect_eq(l->pid, (uint32_t)getpid());
+    cr_expect_eq(l->exposed, 1);
+    l = find("udp", "127.0.0.1", p_udp);
+    cr_assert_not_null(l, "udp 127.0.0.1:%u not listed", p_udp);
+    cr_expect_eq(l->pid, (uint32_t)getpid());
+    cr_expect_eq(l->exposed, 0);
+    cr_expect_not_null(find("udp", "0.0.0.0", p_udp_any));
+    cr_expect_null(find("udp", "127.0.0.1", p_conn), "a connected socket listed");
+    cr_expect_null(find("tcp", "127.0.0.1", p_tcp), "a connection listed");
+    if (tcp6 >= 0)
+        cr_expect_not_null(find("tcp6", "::", p_tcp6));
+    if (udp6 >= 0)
+        cr_expect_not_null(find("udp6", "::1", p_udp6));
+    protobuf_c_message_free_unpacked(&pr->base, NULL);
+    for (int *fd = (int[]){tcp, udp, udp_any, tcp6, udp6, cli, acc, conn, -2};
+         *fd != -2; fd++)
+        if (*fd >= 0)
+            close(*fd);
+}
+
+Test(listeners, netlink_only_answers_for_the_live_host)
+{
+    tz_test_write(root, "proc/net/tcp", HDR);
+    Tz__ListenersSection *sentinel = (Tz__ListenersSection *)&err;
+    sec = sentinel;
+    cr_expect_eq(collect_listeners_from(root, TZ_LISTEN_NETLINK, &sec, &err),
+                 TZ_EINVAL);
+    cr_expect_eq(sec, sentinel);
+    sec = NULL;
+    cr_assert_eq(collect_listeners_from(root, TZ_LISTEN_PROC, &sec, &err), 0,
+                 "%s", err.msg);
+    cr_expect_eq(sec->n_listeners, 0);
 }
