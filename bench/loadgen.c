@@ -60,6 +60,12 @@ struct slot {
     uint64_t seq;
     size_t sent_here;   /* requests this slot sent in the phase */
     double t0;
+    /* The slot's next request, sealed while the collector works on the
+     * current one, as an agent has its report ready before it connects:
+     * the load generator's own CPU stays off the collector's critical path. */
+    uint8_t *next_msg;
+    size_t next_len, next_agent;
+    uint64_t next_seq;
 };
 
 struct phase {
@@ -177,33 +183,50 @@ static int next_agent(const struct lg *lg, struct slot *sl, size_t s, int once,
     return 1;
 }
 
-static int send_one(struct lg *lg, struct slot *sl, size_t s, build_fn build,
-                    int once, struct phase *ph)
+/* Seal slot s's next request unless it has one: 1 when it has, 0 when the
+ * slot has nothing left to send, -1 on failure. */
+static int prepare(struct lg *lg, struct slot *sl, size_t s, build_fn build, int once)
 {
+    if (sl->next_msg)
+        return 1;
     size_t agent;
     if (!next_agent(lg, sl, s, once, &agent))
         return 0;
-    uint8_t *msg;
-    size_t len;
-    uint64_t seq;
-    int rc = build(lg, agent, &msg, &len, &seq);
+    int rc = build(lg, agent, &sl->next_msg, &sl->next_len, &sl->next_seq);
     if (rc != 0) {
         fprintf(stderr, "loadgen: building a request failed (%d)\n", rc);
+        sl->next_msg = NULL;
         return -1;
     }
+    sl->next_agent = agent;
+    return 1;
+}
+
+static void discard_next(struct slot *sl)
+{
+    free(sl->next_msg);
+    sl->next_msg = NULL;
+}
+
+static int send_one(struct lg *lg, struct slot *sl, size_t s, build_fn build,
+                    int once, struct phase *ph)
+{
+    int rc = prepare(lg, sl, s, build, once);
+    if (rc <= 0)
+        return rc;
     sl->t0 = now_s();
-    if (nn_send(sl->sock, msg, len, 0) < 0) {
+    if (nn_send(sl->sock, sl->next_msg, sl->next_len, 0) < 0) {
         fprintf(stderr, "loadgen: send: %s\n", nn_strerror(nn_errno()));
-        free(msg);
+        discard_next(sl);
         return -1;
     }
-    free(msg);
     sl->busy = 1;
-    sl->agent = agent;
-    sl->seq = seq;
+    sl->agent = sl->next_agent;
+    sl->seq = sl->next_seq;
     sl->sent_here++;
     ph->sent++;
-    ph->bytes += len;
+    ph->bytes += sl->next_len;
+    discard_next(sl);
     return 1;
 }
 
@@ -220,8 +243,10 @@ static int run_phase(struct lg *lg, struct slot *slots, const char *name,
         return -1;
     }
     memset(ph, 0, sizeof(*ph));
-    for (size_t s = 0; s < k; s++)
+    for (size_t s = 0; s < k; s++) {
         slots[s].sent_here = 0, slots[s].busy = 0;
+        discard_next(&slots[s]);
+    }
     double start = now_s(), last = start;
     int stopping = 0, rc = 0;
     for (size_t s = 0; s < k && rc == 0; s++) {
@@ -295,7 +320,14 @@ static int run_phase(struct lg *lg, struct slot *slots, const char *name,
                 send_one(lg, sl, pidx[j], build, once, ph) < 0)
                 rc = -1;
         }
+        /* Every answered slot has sent its next request: seal the ones
+         * after those while the collector is busy with them. */
+        for (size_t s = 0; s < k && rc == 0 && !stopping; s++)
+            if (slots[s].busy && prepare(lg, &slots[s], s, build, once) < 0)
+                rc = -1;
     }
+    for (size_t s = 0; s < k; s++)
+        discard_next(&slots[s]);
     ph->seconds = last - start;
     free(pfd);
     free(pidx);

@@ -3,6 +3,7 @@
 
 #include "arena.h"
 #include "payload_lazy.h"
+#include "pb_wire.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,10 +79,53 @@ int envelope_seal(const Tz__Payload *payload, const struct tz_keypair *agent,
     return 0;
 }
 
+static void envelope_decoded_free(Tz__Envelope *e)
+{
+    if (e != NULL)
+        tz__envelope__free_unpacked(e, NULL);
+}
+
 static void opened_fail(struct envelope_opened *o, int status, const char *why)
 {
     o->status = status;
     snprintf(o->detail, sizeof(o->detail), "%s", why);
+}
+
+/* Where an Envelope's fields are in msg. */
+struct env_view {
+    uint64_t version;
+    ProtobufCBinaryData pk, nonce, box;
+};
+
+/* Locate the fields without copying the ~80 KB box: 1 for the plain shape
+ * (each field at most once, with its own wire type), 0 to leave msg to the
+ * generated decoder, which then decides (and copies). */
+static int envelope_view(const uint8_t *msg, size_t len, struct env_view *v)
+{
+    memset(v, 0, sizeof(*v));
+    unsigned seen = 0;
+    size_t pos = 0;
+    struct pb_field f;
+    int r;
+    while ((r = pb_wire_next(msg, len, &pos, &f)) == 1) {
+        if (f.num > 4)
+            continue;   /* an unknown field: protobuf-c skips it too */
+        if (seen & (1u << f.num))
+            return 0;
+        seen |= 1u << f.num;
+        if (f.num == 1) {
+            if (f.wt != PB_WT_VARINT || f.varint > UINT32_MAX)
+                return 0;
+            v->version = f.varint;
+            continue;
+        }
+        if (f.wt != PB_WT_LEN)
+            return 0;
+        ProtobufCBinaryData *d = f.num == 2 ? &v->pk : f.num == 3 ? &v->nonce : &v->box;
+        d->data = (uint8_t *)msg + f.vstart;
+        d->len = f.vlen;
+    }
+    return r == 0;
 }
 
 /* Open with the shared key from get_key when it has one, else with the
@@ -97,30 +141,39 @@ static void open_box(const uint8_t *msg, size_t len, size_t max_len,
         o->status = TZ__STATUS__TOO_LARGE;
         return;
     }
-    Tz__Envelope *env = tz__envelope__unpack(NULL, len, msg);
-    if (env == NULL)
-        return opened_fail(o, TZ__STATUS__MALFORMED, "not an envelope");
+    struct env_view ev;
+    Tz__Envelope *decoded = NULL;
+    if (!envelope_view(msg, len, &ev)) {
+        decoded = tz__envelope__unpack(NULL, len, msg);
+        if (decoded == NULL)
+            return opened_fail(o, TZ__STATUS__MALFORMED, "not an envelope");
+        ev.version = decoded->version;
+        ev.pk = decoded->agent_pk;
+        ev.nonce = decoded->nonce;
+        ev.box = decoded->box;
+    }
+    const struct env_view *env = &ev;
     if (env->version != TZ_PROTO_VERSION) {
         snprintf(o->detail, sizeof(o->detail),
-                 "protocol version %u not supported (this collector speaks %u)",
-                 env->version, TZ_PROTO_VERSION);
+                 "protocol version %llu not supported (this collector speaks %u)",
+                 (unsigned long long)env->version, TZ_PROTO_VERSION);
         o->status = TZ__STATUS__BAD_VERSION;
-        tz__envelope__free_unpacked(env, NULL);
+        envelope_decoded_free(decoded);
         return;
     }
-    if (env->agent_pk.len != TZ_KEY_LEN || env->nonce.len != crypto_box_NONCEBYTES ||
+    if (env->pk.len != TZ_KEY_LEN || env->nonce.len != crypto_box_NONCEBYTES ||
         env->box.len < crypto_box_MACBYTES) {
-        tz__envelope__free_unpacked(env, NULL);
+        envelope_decoded_free(decoded);
         return opened_fail(o, TZ__STATUS__MALFORMED,
                            "envelope key, nonce or box has the wrong length");
     }
-    memcpy(o->agent_pk, env->agent_pk.data, TZ_KEY_LEN);
+    memcpy(o->agent_pk, env->pk.data, TZ_KEY_LEN);
     o->have_pk = 1;
 
     size_t plen = env->box.len - crypto_box_MACBYTES;
     uint8_t *plain = malloc(plen ? plen : 1);
     if (plain == NULL) {
-        tz__envelope__free_unpacked(env, NULL);
+        envelope_decoded_free(decoded);
         return opened_fail(o, TZ__STATUS__STORAGE_ERROR, "out of memory");
     }
     const uint8_t *shared = get_key ? get_key(key_arg, o->agent_pk) : NULL;
@@ -130,14 +183,14 @@ static void open_box(const uint8_t *msg, size_t len, size_t max_len,
                                             env->nonce.data, o->agent_pk, collector->sk);
     if (orc != 0) {
         free(plain);
-        tz__envelope__free_unpacked(env, NULL);
+        envelope_decoded_free(decoded);
         /* A box that does not open proves nothing about who sent it: do not
          * seal the answer to a key the sender may not hold. */
         o->have_pk = 0;
         return opened_fail(o, TZ__STATUS__FORGED,
                            "box does not open with the claimed agent key");
     }
-    tz__envelope__free_unpacked(env, NULL);
+    envelope_decoded_free(decoded);
 
     /* Decoded into an arena: thousands of small blocks, freed at once. */
     o->arena = arena_new();

@@ -3,7 +3,10 @@
  * This is everything an unauthenticated peer on the campus network can reach:
  * size check, Envelope decoding, version, lengths and crypto_box_open. The
  * seed corpus holds real sealed messages for the fixed collector key, so
- * mutations also reach the box and (rarely) the Payload decoder. */
+ * mutations also reach the box and (rarely) the Payload decoder.
+ * envelope_open locates the Envelope's fields in place (pb_wire.h) instead
+ * of decoding them; its verdict before the box is checked against the
+ * generated decoder's on every input. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -35,6 +38,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (memchr(o.detail, '\0', sizeof(o.detail)) == NULL)
         abort();
+
+    /* What the generated decoder says the verdict must be, up to the box. */
+    if (size <= max) {
+        Tz__Envelope *e = tz__envelope__unpack(NULL, size, data);
+        int want = e == NULL ? TZ__STATUS__MALFORMED
+                   : e->version != TZ_PROTO_VERSION ? TZ__STATUS__BAD_VERSION
+                   : e->agent_pk.len != TZ_KEY_LEN || e->nonce.len != 24 || e->box.len < 16
+                       ? TZ__STATUS__MALFORMED
+                       : -1;   /* the box decides */
+        if (want >= 0 && o.status != want)
+            abort();
+        if (want < 0 && (o.status == TZ__STATUS__BAD_VERSION ||
+                         o.status == TZ__STATUS__TOO_LARGE ||
+                         (o.status == TZ__STATUS__MALFORMED &&
+                          strcmp(o.detail, "payload does not decode") != 0)))
+            abort();
+        if (want < 0 && o.have_pk && memcmp(o.agent_pk, e->agent_pk.data, TZ_KEY_LEN) != 0)
+            abort();
+        if (e)
+            tz__envelope__free_unpacked(e, NULL);
+    }
     envelope_opened_free(&o);
     return 0;
 }

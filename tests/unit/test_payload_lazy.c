@@ -407,3 +407,55 @@ Test(lazy_ingest, a_changed_section_out_of_bounds_is_invalid)
     cr_assert(strstr(d, "package.version"), "%s", d);
     free(buf);
 }
+
+/* ---- pb_wire: what the walker refuses, protobuf-c refuses too ---- */
+
+#include "pb_wire.h"
+
+static int walk_all(const uint8_t *b, size_t len)
+{
+    size_t pos = 0;
+    struct pb_field f;
+    int r;
+    while ((r = pb_wire_next(b, len, &pos, &f)) == 1)
+        ;
+    return r;
+}
+
+Test(pb_wire, takes_what_protobuf_c_takes_and_no_more)
+{
+    /* field 1 varint 1; field 2 bytes "ab"; field 5 fixed32 */
+    const uint8_t ok[] = {0x08, 0x01, 0x12, 0x02, 'a', 'b', 0x2d, 1, 2, 3, 4};
+    cr_assert_eq(walk_all(ok, sizeof(ok)), 0);
+    size_t pos = 0;
+    struct pb_field f;
+    cr_assert_eq(pb_wire_next(ok, sizeof(ok), &pos, &f), 1);
+    cr_assert_eq(f.num, 1);
+    cr_assert_eq(f.varint, 1);
+    cr_assert_eq(pb_wire_next(ok, sizeof(ok), &pos, &f), 1);
+    cr_assert_eq(f.num, 2);
+    cr_assert_eq(f.vlen, 2);
+    cr_assert_eq(ok[f.vstart], 'a');
+
+    /* A tag of 9 bytes (a field number over 32 bits): found by fuzz_envelope,
+     * protobuf-c refuses it, so must we. */
+    const uint8_t bigtag[] = {0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x2b, 0x08};
+    cr_assert_eq(walk_all(bigtag, sizeof(bigtag)), -1);
+    cr_assert_null(tz__envelope__unpack(NULL, sizeof(bigtag), bigtag));
+    /* A 6-byte length prefix. */
+    const uint8_t longlen[] = {0x12, 0x82, 0x80, 0x80, 0x80, 0x80, 0x00, 'a', 'b'};
+    cr_assert_eq(walk_all(longlen, sizeof(longlen)), -1);
+    cr_assert_null(tz__envelope__unpack(NULL, sizeof(longlen), longlen));
+    /* Truncated value, a group, field number 0. */
+    const uint8_t trunc[] = {0x12, 0x05, 'a'};
+    cr_assert_eq(walk_all(trunc, sizeof(trunc)), -1);
+    const uint8_t group[] = {0x0b, 0x0c};
+    cr_assert_eq(walk_all(group, sizeof(group)), -1);
+    const uint8_t zero[] = {0x00, 0x01};
+    cr_assert_eq(walk_all(zero, sizeof(zero)), -1);
+
+    uint8_t vb[10];
+    cr_assert_eq(pb_wire_put_varint(vb, 300), 2);
+    cr_assert_eq(vb[0], 0xac);
+    cr_assert_eq(vb[1], 0x02);
+}
