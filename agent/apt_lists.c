@@ -143,6 +143,7 @@ static void stanza_reset(struct scan *s)
     s->st.start = 0;
     s->st.pkg_line = s->st.ver_line = s->st.arch_line = 0;
     s->st.pkg[0] = s->st.ver[0] = s->st.arch[0] = '\0';
+    s->st.pkg_len = s->st.ver_len = s->st.arch_len = 0;
     s->bytes = 0;
     s->have_field = 0;
     s->bad = 0;
@@ -186,17 +187,20 @@ static int stanza_field(struct scan *s, const char *line, size_t len,
         return warn(s, s->lineno, "expected \"Field: value\"; stanza skipped");
     }
     s->have_field = 1;
+    struct apt_stanza *st = &s->st;
     long *seen;
     char *dst;
+    size_t *dlen, flen;
     const char *name;
-    size_t flen;
     if (len > 7 && line[7] == ':' && name_is(line, "package", 7))
-        seen = &s->st.pkg_line, dst = s->st.pkg, name = "Package", flen = 7;
+        seen = &st->pkg_line, dst = st->pkg, dlen = &st->pkg_len,
+        name = "Package", flen = 7;
     else if (len > 7 && line[7] == ':' && name_is(line, "version", 7))
-        seen = &s->st.ver_line, dst = s->st.ver, name = "Version", flen = 7;
+        seen = &st->ver_line, dst = st->ver, dlen = &st->ver_len,
+        name = "Version", flen = 7;
     else if (len > 12 && line[12] == ':' && name_is(line, "architecture", 12))
-        seen = &s->st.arch_line, dst = s->st.arch, name = "Architecture",
-        flen = 12;
+        seen = &st->arch_line, dst = st->arch, dlen = &st->arch_len,
+        name = "Architecture", flen = 12;
     else
         return 0;
     if (s->bad)
@@ -221,12 +225,13 @@ static int stanza_field(struct scan *s, const char *line, size_t len,
     }
     memcpy(dst, v, vlen);
     dst[vlen] = '\0';
+    *dlen = vlen;
     return 0;
 }
 
 /* One line, without its '\n'; colon: it holds a ':'. */
-static inline int scan_line(struct scan *s, const char *line, size_t len,
-                            int colon)
+static inline __attribute__((always_inline)) int
+scan_line(struct scan *s, const char *line, size_t len, int colon)
 {
     s->lineno++;
     if (len == 0 || is_space(line[0])) {

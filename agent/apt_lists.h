@@ -29,6 +29,8 @@
 #ifndef TZ_APT_LISTS_H
 #define TZ_APT_LISTS_H
 
+#include <stddef.h>
+
 #include "tz_limits.h"
 #include "warnlist.h"
 
@@ -38,6 +40,7 @@ struct apt_stanza {
     char pkg[TZ_MAX_NAME_BUF];       /* "" when absent */
     char ver[TZ_MAX_NAME_BUF];
     char arch[TZ_MAX_NAME_BUF];
+    size_t pkg_len, ver_len, arch_len;   /* their strlen, for free */
 };
 
 typedef int (*apt_stanza_fn)(void *arg, const struct apt_stanza *st);

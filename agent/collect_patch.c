@@ -110,9 +110,9 @@ static int has_suffix(const char *s, const char *suf)
 /* ---- installed packages --------------------------------------------------- */
 
 /* Eight bytes at a time, mixed: names are short, stanzas many. */
-static uint32_t name_hash(const char *s)
+static uint32_t name_hash(const char *s, size_t n)
 {
-    size_t n = strlen(s), i = 0;
+    size_t i = 0;
     uint64_t h = n, w;
     for (; i + 8 <= n; i += 8) {
         memcpy(&w, s + i, 8);
@@ -127,13 +127,13 @@ static uint32_t name_hash(const char *s)
 
 static void known_add(struct ctx *c, const char *name)
 {
-    uint32_t h = name_hash(name);
+    uint32_t h = name_hash(name, strlen(name));
     c->known[h / 64] |= (uint64_t)1 << (h % 64);
 }
 
-static int known_maybe(const struct ctx *c, const char *name)
+static int known_maybe(const struct ctx *c, const char *name, size_t n)
 {
-    uint32_t h = name_hash(name);
+    uint32_t h = name_hash(name, n);
     return (c->known[h / 64] >> (h % 64)) & 1;
 }
 
@@ -161,7 +161,7 @@ static int arch_matches(const char *installed, const char *candidate)
 static int offer(struct ctx *c, const struct apt_stanza *st,
                  const struct release *rel)
 {
-    if (!known_maybe(c, st->pkg))
+    if (!known_maybe(c, st->pkg, st->pkg_len))
         return 0;
     for (size_t i = inst_lower(c, st->pkg);
          i < c->n_inst && strcmp(c->inst[i].p->name, st->pkg) == 0; i++) {
@@ -280,6 +280,26 @@ struct list_ctx {
     const struct release *rel;
 };
 
+/* debversion_valid without its five passes, for the 60,000 versions of a
+ * list: by debversion.h's rule a version without ':' (no epoch) is valid
+ * exactly when it starts with a digit, holds only [A-Za-z0-9.+~-] and does
+ * not end in '-' (an empty revision). Versions with an epoch are asked of
+ * debversion_valid itself. */
+static int version_valid(const char *v, size_t n)
+{
+    if (n == 0 || n > TZ_MAX_NAME || !(v[0] >= '0' && v[0] <= '9') ||
+        v[n - 1] == '-')
+        return n > 0 && memchr(v, ':', n) != NULL && debversion_valid(v);
+    for (size_t i = 1; i < n; i++) {
+        unsigned char ch = (unsigned char)v[i];
+        if ((ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') ||
+            ch == '.' || ch == '+' || ch == '~' || ch == '-')
+            continue;
+        return ch == ':' && debversion_valid(v);
+    }
+    return 1;
+}
+
 /* A stanza apt_lists handed over: count it, check it, offer it. */
 static int on_stanza(void *arg, const struct apt_stanza *st)
 {
@@ -297,7 +317,7 @@ static int on_stanza(void *arg, const struct apt_stanza *st)
     if (!st->ver_line || st->ver[0] == '\0')
         return warn(c, l->host, st->start, "package %s without Version; skipped",
                     st->pkg);
-    if (!debversion_valid(st->ver))
+    if (!version_valid(st->ver, st->ver_len))
         return warn(c, l->host, st->ver_line,
                     "package %s has an invalid version \"%s\"; skipped",
                     st->pkg, st->ver);

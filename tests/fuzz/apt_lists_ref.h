@@ -55,13 +55,17 @@ static inline int ref_field(struct warnlist *w, const char *host,
     size_t flen = (size_t)(colon - line);
     long *seen;
     char *dst;
+    size_t *dlen;            /* the one addition: apt_stanza's lengths */
     const char *name;
     if (flen == 7 && strncasecmp(line, "Package", 7) == 0)
-        seen = &st->st.pkg_line, dst = st->st.pkg, name = "Package";
+        seen = &st->st.pkg_line, dst = st->st.pkg, name = "Package",
+        dlen = &st->st.pkg_len;
     else if (flen == 7 && strncasecmp(line, "Version", 7) == 0)
-        seen = &st->st.ver_line, dst = st->st.ver, name = "Version";
+        seen = &st->st.ver_line, dst = st->st.ver, name = "Version",
+        dlen = &st->st.ver_len;
     else if (flen == 12 && strncasecmp(line, "Architecture", 12) == 0)
-        seen = &st->st.arch_line, dst = st->st.arch, name = "Architecture";
+        seen = &st->st.arch_line, dst = st->st.arch, name = "Architecture",
+        dlen = &st->st.arch_len;
     else
         return 0;
     if (st->bad)
@@ -86,6 +90,7 @@ static inline int ref_field(struct warnlist *w, const char *host,
     }
     memcpy(dst, v, vlen);
     dst[vlen] = '\0';
+    *dlen = vlen;
     return 0;
 }
 
@@ -201,6 +206,10 @@ static inline int apt_trace_fn(void *arg, const struct apt_stanza *st)
     fprintf(t->f, "stanza@%ld pkg@%ld=[%s] ver@%ld=[%s] arch@%ld=[%s]\n",
             st->start, st->pkg_line, st->pkg, st->ver_line, st->ver,
             st->arch_line, st->arch);
+    if (st->pkg_len != strlen(st->pkg) || st->ver_len != strlen(st->ver) ||
+        st->arch_len != strlen(st->arch))
+        fprintf(t->f, "  lengths wrong: %zu %zu %zu\n", st->pkg_len,
+                st->ver_len, st->arch_len);
     if (st->pkg[0] == '\0' &&
         warnlist_add(t->w, "cb", st->start, "no package") != 0)
         return TZ_ENOMEM;

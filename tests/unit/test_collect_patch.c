@@ -17,6 +17,7 @@
 
 #include "collect_dpkg.h"
 #include "collect_patch.h"
+#include "debversion.h"
 #include "pkglist.h"
 #include "tz_limits.h"
 #include "tz_test.h"
@@ -624,4 +625,43 @@ Test(patch, reuses_the_collected_packages_and_ignores_rpm_entries)
     cr_expect_str_eq(sec->updates[0]->name, "curl");
     free(v);
     protobuf_c_message_free_unpacked(&pk->base, NULL);
+}
+
+/* A list's versions are checked without debversion_valid's passes when they
+ * have no epoch: the verdict must be debversion_valid's, every time. */
+Test(patch, invalid_version_warnings_are_debversion_valid_verdicts)
+{
+    static const char *const v[] = {
+        "1.0", "1.0-1", "1.0-", "-1", "1:2.3-4", "1:", ":1", "a1", "1_0",
+        "1.0~rc1+dfsg-2", "2:9.0.1378-2", "1-2-3", "1:2:3", "1.0-1~", "9",
+        "0", "1.0-a-", "1:2-", "x:1", "1a:2", "1.0-b.c", "1.0-b_c", "1.0+",
+        "01", "1.0-1:2", "1:a", "1:1-", "1.0-1-", "1.0--1", "1.0-+", "1@2",
+        "1[2", "1`2", "1{2", "1/2", "1,2", "1;2", "1:2.3-4:5", "12345:6.7",
+        "1.\x7f", "1.\xc3\xa9", "1.Z", "1.z-Z9"};
+    size_t n = sizeof(v) / sizeof(v[0]);
+    cr_assert_lt(n, TZ_MAX_WARNINGS);
+    write_status();
+    char *list = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&list, &len);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "Package: p%zu\nVersion: %s\nArchitecture: amd64\n\n", i, v[i]);
+    fclose(f);
+    tz_test_write(root, LISTS "v_Packages", list);
+    tz_test_write(root, LISTS "v_Release", "Suite: v\n");
+    free(list);
+    cr_assert_eq(collect_patch(root, &sec, &err), 0, "%s", err.msg);
+    size_t invalid = 0;
+    for (size_t i = 0; i < n; i++) {
+        char want[128];
+        snprintf(want, sizeof(want), "package p%zu has an invalid version", i);
+        int warned = 0;
+        for (size_t k = 0; k < sec->n_warnings; k++)
+            warned |= strstr(sec->warnings[k], want) != NULL;
+        cr_expect_eq(warned, !debversion_valid(v[i]), "\"%s\": warned %d, valid %d",
+                     v[i], warned, debversion_valid(v[i]));
+        invalid += !debversion_valid(v[i]);
+    }
+    cr_expect_eq(sec->n_warnings, invalid);
+    cr_expect_gt(invalid, 10);
 }
