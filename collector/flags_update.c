@@ -206,19 +206,21 @@ static int walk_agent(const Tz__AgentRecord *rec, void *arg)
     return 0;
 }
 
-/* Systems (all, or only some) plus every host; a host's flags depend on its
- * system (NO_PRELAUNCH_REVIEW), so changing a system re-evaluates hosts. */
+/* Systems (all, or only some) plus hosts (the given ones, or every host: a
+ * host's flags depend on its system, NO_PRELAUNCH_REVIEW). One commit. */
 static int update(struct tz_register *reg, const struct rules_config *cfg,
-                  const uint64_t *only, size_t n_only, int64_t now,
-                  struct tz_error *err)
+                  const uint64_t *only, size_t n_only, const uint64_t *hosts,
+                  size_t n_hosts, int64_t now, struct tz_error *err)
 {
     struct pending p = {0};
     struct walk w = {reg, cfg, now, &p, only, n_only, NULL, 0, 0, err};
-    int rc = register_each_system(reg, NULL, walk_system, &w, err);
-    if (rc == 0)
+    int rc = only && n_only == 0 ? 0 : register_each_system(reg, NULL, walk_system, &w, err);
+    if (rc == 0 && hosts == NULL)
         rc = register_each_agent(reg, NULL, walk_agent, &w, err);
-    for (size_t i = 0; rc == 0 && i < w.n_hosts; i++)
-        rc = eval_host(reg, cfg, w.hosts[i], now, &p, err);
+    const uint64_t *ids = hosts ? hosts : w.hosts;
+    size_t n = hosts ? n_hosts : w.n_hosts;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = eval_host(reg, cfg, ids[i], now, &p, err);
     free(w.hosts);
     if (rc != 0) {
         pending_free(&p);
@@ -231,11 +233,21 @@ int flags_update_systems(struct tz_register *reg, const struct rules_config *cfg
                          const uint64_t *ids, size_t n, int64_t now,
                          struct tz_error *err)
 {
-    return update(reg, cfg, ids, n, now, err);
+    return update(reg, cfg, ids, n, NULL, 0, now, err);
+}
+
+int flags_update_subjects(struct tz_register *reg, const struct rules_config *cfg,
+                          const uint64_t *systems, size_t n_systems,
+                          const uint64_t *hosts, size_t n_hosts, int64_t now,
+                          struct tz_error *err)
+{
+    static const uint64_t none;
+    return update(reg, cfg, systems ? systems : &none, n_systems, hosts ? hosts : &none,
+                  n_hosts, now, err);
 }
 
 int flags_update_all(struct tz_register *reg, const struct rules_config *cfg,
                      int64_t now, struct tz_error *err)
 {
-    return update(reg, cfg, NULL, 0, now, err);
+    return update(reg, cfg, NULL, 0, NULL, 0, now, err);
 }

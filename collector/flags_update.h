@@ -24,6 +24,12 @@ int flags_update_hosts(struct tz_register *reg, const struct rules_config *cfg,
 int flags_update_systems(struct tz_register *reg, const struct rules_config *cfg,
                          const uint64_t *ids, size_t n, int64_t now,
                          struct tz_error *err);
+/* Re-evaluate exactly these systems and these hosts (either list may be
+ * empty), in one commit: what a ledger change touched (flags_scope.h). */
+int flags_update_subjects(struct tz_register *reg, const struct rules_config *cfg,
+                          const uint64_t *systems, size_t n_systems,
+                          const uint64_t *hosts, size_t n_hosts, int64_t now,
+                          struct tz_error *err);
 /* Re-evaluate everything. */
 int flags_update_all(struct tz_register *reg, const struct rules_config *cfg,
                      int64_t now, struct tz_error *err);

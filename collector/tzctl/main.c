@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "flags_scope.h"
 #include "tzctl.h"
 
 #define DEFAULT_DATA "./var/taizhang"
@@ -209,13 +210,15 @@ int main(int argc, char **argv)
         {"ledger", tzctl_ledger},
     };
     rc = -1;
+    struct flags_scope *before = changes_ledger(n, rest) ? tzctl_reflag_before(&c) : NULL;
     for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
         if (strcmp(rest[0], cmds[k].name) == 0)
             rc = cmds[k].fn(&c, n, rest);
     if (rc < 0)
         rc = tzctl_usage("unknown command \"%s\"", rest[0]);
     else if (rc == TZCTL_OK && changes_ledger(n, rest))
-        rc = tzctl_reflag(&c);
+        rc = tzctl_reflag(&c, before);
+    flags_scope_free(before);
 out:
     free(rest);
     if (fflush(stdout) != 0 && rc == TZCTL_OK)

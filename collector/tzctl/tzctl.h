@@ -56,7 +56,12 @@ int tzctl_flags(const struct tzctl *c, int argc, char **argv);
 int tzctl_history(const struct tzctl *c, int argc, char **argv);
 
 /* Re-evaluate every rule and store the flags (after a ledger change). */
-int tzctl_reflag(const struct tzctl *c);
+struct flags_scope;
+/* Before a ledger change: what it may touch (NULL when that cannot be told;
+ * then tzctl_reflag evaluates everything). Free with flags_scope_free. */
+struct flags_scope *tzctl_reflag_before(const struct tzctl *c);
+/* After it: the flags of the subjects it touched, evaluated again. */
+int tzctl_reflag(const struct tzctl *c, const struct flags_scope *before);
 int tzctl_system(const struct tzctl *c, int argc, char **argv);
 int tzctl_systems(const struct tzctl *c, int argc, char **argv);
 int tzctl_ledger(const struct tzctl *c, int argc, char **argv);

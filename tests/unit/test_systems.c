@@ -596,3 +596,88 @@ Test(systems, index_agrees_with_matching_every_system)
     free(copy);
     free(recs);
 }
+
+/* ---- flags_scope: a ledger change re-evaluates only what it touched ---- */
+
+#include "flags_scope.h"
+#include "rules_config.h"
+
+struct flag_subjects {
+    int sys[8], host[8];   /* open flags per subject id (ids < 8 here) */
+};
+
+static int subject_cb(const Tz__FlagRecord *f, void *arg)
+{
+    struct flag_subjects *s = arg;
+    if (f->subject_id < 8) {
+        if (f->subject_kind == TZ__SUBJECT_KIND__SUBJECT_SYSTEM)
+            s->sys[f->subject_id]++;
+        else
+            s->host[f->subject_id]++;
+    }
+    return 0;
+}
+
+static void scoped_update(const struct rules_config *cfg, struct flags_scope *before,
+                          size_t want_sys, size_t want_hosts)
+{
+    struct flags_scope_stats st = {99, 99};
+    cr_assert_eq(flags_scope_update(reg, cfg, before, NOW, &st, &err), 0, "%s", err.msg);
+    cr_assert_eq(st.systems, want_sys, "systems %zu, want %zu", st.systems, want_sys);
+    cr_assert_eq(st.hosts, want_hosts, "hosts %zu, want %zu", st.hosts, want_hosts);
+    flags_scope_free(before);
+}
+
+static struct flags_scope *snapshot(void)
+{
+    struct flags_scope *s = NULL;
+    cr_assert_eq(flags_scope_take(reg, &s, &err), 0, "%s", err.msg);
+    return s;
+}
+
+Test(systems, flags_scope_evaluates_only_what_a_change_touched)
+{
+    struct rules_config cfg;
+    rules_config_defaults(&cfg);
+    uint64_t a = add("a", "math", "ips=10.1.0.0/16", NULL);
+    uint64_t b = add("b", "math", "ips=10.2.0.0/16", NULL);
+    add("c", "math", "ips=10.3.0.0/16", NULL);
+    uint64_t h1 = enroll(1, "math"), h2 = enroll(2, "math"), h3 = enroll(3, "math");
+    report(1, 2, "h1", "10.1.0.5/24", NULL, 0);
+    report(2, 2, "h2", "10.2.0.5/24", NULL, 0);
+    report(3, 2, "h3", "10.9.0.1/24", NULL, 0);
+    cr_assert(h3 < 8);
+
+    /* Nothing changed: nothing evaluated. */
+    scoped_update(&cfg, snapshot(), 0, 0);
+
+    /* A's record changes: A and the host bound to it, nothing else. */
+    struct flags_scope *before = snapshot();
+    Tz__SystemRecord *g;
+    char why[LEDGER_WHY];
+    cr_assert_eq(register_system_get(reg, a, &g, &err), 0);
+    cr_assert_eq(ledger_field_set(g, "owner", "王芳", why, sizeof(why)), 0, "%s", why);
+    cr_assert_eq(register_system_put(reg, g, NOW + 1, &err), 0, "%s", err.msg);
+    ledger_record_free(g);
+    scoped_update(&cfg, before, 1, 1);
+    struct flag_subjects fs = {0};
+    cr_assert_eq(register_each_flag(reg, 0, subject_cb, &fs, &err), 0);
+    cr_assert_gt(fs.sys[a], 0, "system a was evaluated (a new system misses filing)");
+    cr_assert_eq(fs.sys[b], 0, "system b was not touched");
+    cr_assert_eq(fs.host[h2] + fs.host[h3], 0, "hosts of other systems were not touched");
+    (void)h1;
+
+    /* B moves to h3's network: B, h2 (left it) and h3 (joined it). */
+    before = snapshot();
+    cr_assert_eq(register_system_get(reg, b, &g, &err), 0);
+    cr_assert_eq(ledger_field_set(g, "ips", "10.9.0.0/16", why, sizeof(why)), 0, "%s", why);
+    cr_assert_eq(register_system_put(reg, g, NOW + 2, &err), 0, "%s", err.msg);
+    ledger_record_free(g);
+    scoped_update(&cfg, before, 1, 2);
+    expect_binding(h3, b, TZ__BINDING_SOURCE__BIND_MATCH);
+
+    /* An explicit binding: the host only (both systems' records unchanged). */
+    before = snapshot();
+    cr_assert_eq(register_bind(reg, h2, a, "test", NOW + 3, &err), 0, "%s", err.msg);
+    scoped_update(&cfg, before, 0, 1);
+}
