@@ -2,6 +2,7 @@
  * machine's own inventory plus a synthesised web server's accounts and
  * listeners. */
 #include "report_gen.h"
+#include "pb_wire.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -523,21 +524,11 @@ void gen_sections_free(struct gen_sections *s)
 
 /* ---- hand-framed protobuf (field order as protobuf-c packs it) ---- */
 
-static size_t put_varint(uint8_t *p, uint64_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        p[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (uint8_t)v;
-    return n;
-}
 
 static size_t put_bytes(uint8_t *p, unsigned field, const void *d, size_t len)
 {
-    size_t n = put_varint(p, (uint64_t)field << 3 | 2);
-    n += put_varint(p + n, len);
+    size_t n = pb_wire_put_varint(p, (uint64_t)field << 3 | 2);
+    n += pb_wire_put_varint(p + n, len);
     memcpy(p + n, d, len);
     return n + len;
 }
@@ -559,13 +550,13 @@ int gen_report_pack(const struct gen_sections *s, unsigned include_mask,
         if (s->data[k] == NULL)
             continue;
         uint8_t h[2 + 2 + GEN_HASH_LEN];   /* SectionHash{kind, hash} */
-        size_t hn = put_varint(h, 1u << 3);
-        hn += put_varint(h + hn, k);
+        size_t hn = pb_wire_put_varint(h, 1u << 3);
+        hn += pb_wire_put_varint(h + hn, k);
         hn += put_bytes(h + hn, 2, s->hash[k], GEN_HASH_LEN);
         n += put_bytes(b + n, 14, h, hn);
     }
-    n += put_varint(b + n, 16u << 3);
-    n += put_varint(b + n, (uint64_t)collected_at);
+    n += pb_wire_put_varint(b + n, 16u << 3);
+    n += pb_wire_put_varint(b + n, (uint64_t)collected_at);
     n += put_bytes(b + n, 17, TZ_VERSION, strlen(TZ_VERSION));
     *out = b;
     *len = n;

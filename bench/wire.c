@@ -1,5 +1,6 @@
 /* wire — hand-framed Payloads sealed with a per-agent precomputed key. */
 #include "wire.h"
+#include "pb_wire.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,16 +15,6 @@ int wire_agent_init(struct wire_agent *a, const uint8_t collector_pk[TZ_KEY_LEN]
     return crypto_box_beforenm(a->shared, collector_pk, a->kp.sk) == 0 ? 0 : TZ_ECRYPTO;
 }
 
-static size_t put_varint(uint8_t *p, uint64_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        p[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (uint8_t)v;
-    return n;
-}
 
 int wire_seal_report(const struct wire_agent *a, uint64_t seq, int64_t sent_at,
                      const uint8_t *report, size_t report_len, uint8_t **out,
@@ -39,12 +30,12 @@ int wire_seal_report(const struct wire_agent *a, uint64_t seq, int64_t sent_at,
         return TZ_ENOMEM;
     }
     size_t n = 0;
-    n += put_varint(plain + n, 1u << 3);
-    n += put_varint(plain + n, seq);
-    n += put_varint(plain + n, 2u << 3);
-    n += put_varint(plain + n, (uint64_t)sent_at);
-    n += put_varint(plain + n, 11u << 3 | 2);
-    n += put_varint(plain + n, report_len);
+    n += pb_wire_put_varint(plain + n, 1u << 3);
+    n += pb_wire_put_varint(plain + n, seq);
+    n += pb_wire_put_varint(plain + n, 2u << 3);
+    n += pb_wire_put_varint(plain + n, (uint64_t)sent_at);
+    n += pb_wire_put_varint(plain + n, 11u << 3 | 2);
+    n += pb_wire_put_varint(plain + n, report_len);
     memcpy(plain + n, report, report_len);
     n += report_len;
 

@@ -13,7 +13,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "envelope.h"
+#include "ingest.h"
 #include "register.h"
+#include "tz_limits.h"
 
 static const char *tmp_base(void)
 {
@@ -315,4 +318,28 @@ char *tz_test_agent_ini(const char *dir, const char *name, const char *url,
     free(rel);
     free(ini);
     return tz_test_path("%s/%s.ini", dir, name);
+}
+
+void tz_test_ingest_enroll(struct tz_register *reg, const struct tz_keypair *collector,
+                           const struct tz_keypair *agent, const char *token,
+                           int64_t now)
+{
+    Tz__Enroll en = TZ__ENROLL__INIT;
+    en.token = (char *)token;
+    en.hostname = "test";
+    Tz__Payload p = TZ__PAYLOAD__INIT;
+    p.seq = 1;
+    p.body_case = TZ__PAYLOAD__BODY_ENROLL;
+    p.enroll = &en;
+    struct ingest_req req = {0};
+    uint8_t *msg;
+    struct tz_error err = {0};
+    cr_assert_eq(envelope_seal(&p, agent, collector->pk, &msg, &req.len, &err), 0, "%s",
+                 err.msg);
+    req.msg = msg;
+    cr_assert_eq(ingest_process(reg, collector, &req, 1, TZ_MAX_MSG, now, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(req.status, TZ__STATUS__OK);
+    free(req.reply);
+    free(msg);
 }

@@ -7,6 +7,7 @@
 #define TZ_TEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <protobuf-c/protobuf-c.h>
@@ -77,6 +78,14 @@ char *tz_test_token(const char *data, const char *dept);
  * unset, so tzctl reads only the register --data names. Fails the test if
  * the register does not open; the caller closes it. */
 struct tz_register *tz_test_register_new(const char *tag, char **dir);
+
+struct tz_keypair;
+struct tz_register;
+/* Enroll agent with token through ingest_process, as seq 1 at time now:
+ * the start of tests that then send it reports. Fails the test unless OK. */
+void tz_test_ingest_enroll(struct tz_register *reg, const struct tz_keypair *collector,
+                           const struct tz_keypair *agent, const char *token,
+                           int64_t now);
 
 /* Write dir/<name>.ini: an agent that runs as root against the collector at
  * url with key pub, enrolls with token, keeps its state in dir/agent-<name>

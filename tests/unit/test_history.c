@@ -128,20 +128,7 @@ static void setup(void)
     char token[REGISTER_TOKEN_LEN];
     cr_assert_eq(register_dept_add(reg, "图书馆", 1, &err), 0);
     cr_assert_eq(register_token_create(reg, "图书馆", 1, token, &err), 0);
-    Tz__Enroll en = TZ__ENROLL__INIT;
-    en.token = token;
-    Tz__Payload p = TZ__PAYLOAD__INIT;
-    p.seq = 1;
-    p.body_case = TZ__PAYLOAD__BODY_ENROLL;
-    p.enroll = &en;
-    struct ingest_req req = {0};
-    uint8_t *msg;
-    cr_assert_eq(envelope_seal(&p, &agent, collector.pk, &msg, &req.len, &err), 0);
-    req.msg = msg;
-    cr_assert_eq(ingest_process(reg, &collector, &req, 1, TZ_MAX_MSG, 100, &err), 0);
-    cr_assert_eq(req.status, TZ__STATUS__OK);
-    free(req.reply);
-    free(msg);
+    tz_test_ingest_enroll(reg, &collector, &agent, token, 100);
 }
 
 static void teardown(void)
