@@ -260,6 +260,13 @@ scan_line(struct scan *s, const char *line, size_t len, int colon)
         }
         return 0;
     }
+    /* The common line, a field but not one of the three, in a stanza
+     * under way: all stanza_field would do is note that a field was seen. */
+    if (colon && s->st.start != 0 && !(len > 7 && line[7] == ':') &&
+        !(len > 12 && line[12] == ':')) {
+        s->have_field = 1;
+        return 0;
+    }
     return stanza_field(s, line, len, colon);
 }
 
