@@ -661,17 +661,28 @@ static const char *kind_name(int kind)
     return tz_section_name(kind);
 }
 
-/* hosts key be64 id + SECHASH_KIND → the BLAKE2b-256 of each stored
- * section's packed bytes, indexed by kind (all zero: not known, e.g. a
- * register written before this record existed). Kept so a delta's base and
- * an unchanged section are a 32-byte compare, not a hash over ~70 KB.
- * rl_load_report skips the kind: no section has it. */
-#define SECHASH_KIND 0xff
+/* hosts key be64 id + 0x00 0xff → the BLAKE2b-256 of each stored section's
+ * packed bytes, indexed by kind (all zero: not known, e.g. a register
+ * written before this record existed). Kept so a delta's base and an
+ * unchanged section are a 32-byte compare, not a hash over ~70 KB. The key
+ * sorts right after the report's own record (id + 0) and before its first
+ * section, so a report rewrites one leaf page for both; registers written
+ * before keep it at id + 0xff (OLD_SECHASH_KIND), moved on the next write.
+ * rl_load_report skips both keys: no section has them. */
+#define OLD_SECHASH_KIND 0xff
+#define SECHASH_KEY_LEN 10
 #define N_KINDS (TZ_SECTION_LAST + 1)
 
 struct sechash {
     uint8_t h[N_KINDS][32];
+    int old_key;   /* read from id + OLD_SECHASH_KIND: delete it on store */
 };
+
+static void sechash_key(uint8_t k[SECHASH_KEY_LEN], uint64_t id)
+{
+    host_key(k, id, 0);
+    k[9] = 0xff;
+}
 
 static int sechash_known(const struct sechash *sh, int kind)
 {
@@ -683,26 +694,41 @@ static int sechash_load(struct tz_register *reg, MDB_txn *txn, uint64_t id,
                         struct sechash *out, struct tz_error *err)
 {
     memset(out, 0, sizeof(*out));
-    uint8_t kb[9];
-    host_key(kb, id, SECHASH_KIND);
-    MDB_val k = rl_mval(kb, 9), v;
+    uint8_t kb[SECHASH_KEY_LEN];
+    sechash_key(kb, id);
+    MDB_val k = rl_mval(kb, SECHASH_KEY_LEN), v;
     int rc = rl_get(reg, txn, reg->hosts, &k, &v, "reading hosts", err);
+    if (rc == TZ_ENOENT) {
+        host_key(kb, id, OLD_SECHASH_KIND);
+        k = rl_mval(kb, 9);
+        rc = rl_get(reg, txn, reg->hosts, &k, &v, "reading hosts", err);
+        out->old_key = rc == 0;
+    }
     if (rc == TZ_ENOENT)
         return 0;
     if (rc != 0)
         return rc;
     /* A newer build may know more kinds: take the ones we know. */
-    memcpy(out, v.mv_data, v.mv_size < sizeof(*out) ? v.mv_size : sizeof(*out));
+    memcpy(out->h, v.mv_data, v.mv_size < sizeof(out->h) ? v.mv_size : sizeof(out->h));
     return 0;
 }
 
 static int sechash_store(struct tz_register *reg, MDB_txn *txn, uint64_t id,
-                         const struct sechash *sh, struct tz_error *err)
+                         struct sechash *sh, struct tz_error *err)
 {
-    uint8_t kb[9];
-    host_key(kb, id, SECHASH_KIND);
-    MDB_val k = rl_mval(kb, 9), v = rl_mval(sh, sizeof(*sh));
-    return rl_put(reg, txn, reg->hosts, &k, &v, 0, "writing hosts", err);
+    uint8_t kb[SECHASH_KEY_LEN];
+    sechash_key(kb, id);
+    MDB_val k = rl_mval(kb, SECHASH_KEY_LEN), v = rl_mval(sh->h, sizeof(sh->h));
+    int rc = rl_put(reg, txn, reg->hosts, &k, &v, 0, "writing hosts", err);
+    if (rc == 0 && sh->old_key) {
+        host_key(kb, id, OLD_SECHASH_KIND);
+        k = rl_mval(kb, 9);
+        int mrc = mdb_del(txn, reg->hosts, &k, NULL);
+        if (mrc != 0 && mrc != MDB_NOTFOUND)
+            return rl_mdb_fail(reg, err, mrc, "writing hosts");
+        sh->old_key = 0;
+    }
+    return rc;
 }
 
 /* The hash the report lists for kind, NULL if none (or not 32 bytes). */
