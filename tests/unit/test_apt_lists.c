@@ -210,7 +210,8 @@ Test(apt_lists, empty_and_blank_only_lists)
 
 Test(apt_lists, stop_from_the_callback_ends_the_list)
 {
-    char *t = agree("Package: a\n\nPackage: b\n\nPackage: c\n", 39, 2);
+    static const char list[] = "Package: a\n\nPackage: b\n\nPackage: c\n";
+    char *t = agree(list, sizeof(list) - 1, 2);
     cr_assert_str_eq(t,
         "stanza@1 pkg@1=[a] ver@0=[] arch@0=[]\n"
         "stanza@3 pkg@3=[b] ver@0=[] arch@0=[]\n"
