@@ -19,9 +19,10 @@
  * collecting host's /run).
  *
  * Pending updates are computed offline from <root>/var/lib/apt/lists: every
- * plain *_Packages file is streamed stanza by stanza (Package, Version,
- * Architecture); compressed lists (*_Packages.gz, .xz, .lz4, ...) are skipped
- * with one warning. For each installed package the highest version whose
+ * *_Packages list, plain or .gz or .lz4 (what apt keeps on Debian), is
+ * streamed stanza by stanza (Package, Version, Architecture; agent/apt_lists.h);
+ * lists in other compressions (.xz, .bz2, .zst, ...) are skipped with one
+ * warning. For each installed package the highest version whose
  * Architecture equals the installed one (or either is "all") is its
  * candidate; an update is listed when candidate > installed. A list's
  * Release file is the *_InRelease or *_Release with the longest name prefix
