@@ -92,8 +92,10 @@ int flags_scope_take(struct tz_register *reg, struct flags_scope **out,
         return rc;
     }
     /* Already in order by contract; sorting keeps the merge right anyway. */
-    qsort(s->sys, s->n_sys, sizeof(*s->sys), u64_cmp);
-    qsort(s->hosts, s->n_hosts, sizeof(*s->hosts), u64_cmp);
+    if (s->n_sys)
+        qsort(s->sys, s->n_sys, sizeof(*s->sys), u64_cmp);
+    if (s->n_hosts)
+        qsort(s->hosts, s->n_hosts, sizeof(*s->hosts), u64_cmp);
     *out = s;
     return 0;
 }

@@ -1049,7 +1049,7 @@ static int store_sections(struct tz_register *reg, MDB_txn *txn, uint64_t id,
 /* Decode into *full the sections the report carried encoded whose bytes
  * differ from the stored section's; a byte-identical one was decoded and
  * checked when it was stored, so it costs one compare and is only noted in
- * *same. When a section does not decode or is out of bounds, it's status
+ * *same. When a section does not decode or is out of bounds, its status
  * says so and *bad is set: nothing of the report is stored. */
 static int lazy_decode(struct tz_register *reg, MDB_txn *txn, uint64_t id,
                        const struct tz_lazy_sections *lz, Tz__Report *full,

@@ -9,6 +9,7 @@
 #include "validate.h"
 
 #define FIELD_REPORT 11u   /* Payload.report; 10 and 12 are the other bodies */
+
 /* The report's non-section fields copied to head (room for rlen bytes);
  * sections described in lazy. -1 when the report is not in the plain
  * shape (a section twice, or not length-delimited, or unreadable). */
