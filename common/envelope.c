@@ -231,13 +231,6 @@ void envelope_open(const uint8_t *msg, size_t len, size_t max_len,
     open_box(msg, len, max_len, collector, NULL, NULL, 0, o);
 }
 
-void envelope_open_afternm(const uint8_t *msg, size_t len, size_t max_len,
-                           const struct tz_keypair *collector, envelope_key_fn get_key,
-                           void *key_arg, struct envelope_opened *o)
-{
-    open_box(msg, len, max_len, collector, get_key, key_arg, 0, o);
-}
-
 void envelope_open_lazy(const uint8_t *msg, size_t len, size_t max_len,
                         const struct tz_keypair *collector, envelope_key_fn get_key,
                         void *key_arg, struct envelope_opened *o)

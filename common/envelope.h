@@ -47,17 +47,13 @@ void envelope_opened_free(struct envelope_opened *o);
  * need stay valid only until the box is opened. */
 typedef const uint8_t *(*envelope_key_fn)(void *arg, const uint8_t agent_pk[TZ_KEY_LEN]);
 
-/* envelope_open with the shared key get_key gives for the envelope's agent
- * key: no X25519 multiplication per request (collector/keycache.h). The
- * result is the same as envelope_open's for every input. */
-void envelope_open_afternm(const uint8_t *msg, size_t len, size_t max_len,
-                           const struct tz_keypair *collector, envelope_key_fn get_key,
-                           void *key_arg, struct envelope_opened *o);
-
-/* envelope_open_afternm (get_key may be NULL) leaving a report's sections
- * encoded in o->lazy: the Payload's own fields and the report's hashes,
- * errors and version are decoded and checked; each section is checked only
- * when decoded (payload_section_decode). What the collector's ingest uses. */
+/* envelope_open for the collector's ingest. With get_key (may be NULL), the
+ * shared key it gives for the envelope's agent key opens the box: no X25519
+ * multiplication per request (collector/keycache.h). A report's sections
+ * are left encoded in o->lazy: the Payload's own fields and the report's
+ * hashes, errors and version are decoded and checked; each section is
+ * checked only when decoded (payload_section_decode). A Payload that
+ * envelope_open accepts is accepted here, with the same content. */
 void envelope_open_lazy(const uint8_t *msg, size_t len, size_t max_len,
                         const struct tz_keypair *collector, envelope_key_fn get_key,
                         void *key_arg, struct envelope_opened *o);
