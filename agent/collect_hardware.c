@@ -178,36 +178,42 @@ static int read_memtotal(const char *root, uint64_t *kb, struct tz_error *err)
     return rc;
 }
 
-static int read_dmi(const char *root, Tz__HardwareSection *hw, char *buf)
+/* Offsets in rootfacts_dmi_files' order: the privsep child reads the same
+ * files for an agent without root. */
+static const size_t dmi_off[ROOTFACTS_N_DMI] = {
+    offsetof(Tz__HardwareSection, sys_vendor),
+    offsetof(Tz__HardwareSection, product_name),
+    offsetof(Tz__HardwareSection, product_serial),
+    offsetof(Tz__HardwareSection, product_uuid),
+    offsetof(Tz__HardwareSection, board_vendor),
+    offsetof(Tz__HardwareSection, board_name),
+    offsetof(Tz__HardwareSection, bios_vendor),
+    offsetof(Tz__HardwareSection, bios_version),
+    offsetof(Tz__HardwareSection, bios_date),
+    offsetof(Tz__HardwareSection, chassis_type),
+};
+
+static int read_dmi(const char *root, const struct rootfacts *facts,
+                    Tz__HardwareSection *hw, char *buf)
 {
-    static const struct {
-        const char *file;
-        size_t off;
-    } dmi[] = {
-        {"sys_vendor", offsetof(Tz__HardwareSection, sys_vendor)},
-        {"product_name", offsetof(Tz__HardwareSection, product_name)},
-        {"product_serial", offsetof(Tz__HardwareSection, product_serial)},
-        {"product_uuid", offsetof(Tz__HardwareSection, product_uuid)},
-        {"board_vendor", offsetof(Tz__HardwareSection, board_vendor)},
-        {"board_name", offsetof(Tz__HardwareSection, board_name)},
-        {"bios_vendor", offsetof(Tz__HardwareSection, bios_vendor)},
-        {"bios_version", offsetof(Tz__HardwareSection, bios_version)},
-        {"bios_date", offsetof(Tz__HardwareSection, bios_date)},
-        {"chassis_type", offsetof(Tz__HardwareSection, chassis_type)},
-    };
     char rel[128], path[4096];
-    for (size_t i = 0; i < sizeof(dmi) / sizeof(dmi[0]); i++) {
-        snprintf(rel, sizeof(rel), "/sys/class/dmi/id/%s", dmi[i].file);
+    for (size_t i = 0; i < ROOTFACTS_N_DMI; i++) {
+        char **field = (char **)((char *)hw + dmi_off[i]);
+        snprintf(rel, sizeof(rel), "/sys/class/dmi/id/%s",
+                 rootfacts_dmi_files[i]);
         if (tz_path(root, rel, path, sizeof(path)) != 0 ||
             tz_read_line1(path, buf, TZ_MAX_STR + 1) != 0)
-            continue;   /* root-only or absent: leave empty */
-        if (set_str((char **)((char *)hw + dmi[i].off), buf) != 0)
+            buf[0] = '\0';   /* root-only or absent: leave empty */
+        if (buf[0] == '\0' && facts)
+            snprintf(buf, TZ_MAX_STR + 1, "%s", facts->dmi[i]);
+        if (set_str(field, buf) != 0)
             return TZ_ENOMEM;
     }
     return 0;
 }
 
-static int fill(const char *root, Tz__HardwareSection *hw, struct cpuinfo *ci,
+static int fill(const char *root, const struct rootfacts *facts,
+                Tz__HardwareSection *hw, struct cpuinfo *ci,
                 struct tz_error *err)
 {
     int rc = read_cpuinfo(root, ci, err);
@@ -231,11 +237,17 @@ static int fill(const char *root, Tz__HardwareSection *hw, struct cpuinfo *ci,
     if ((rc = read_memtotal(root, &hw->mem_total_kb, err)) != 0)
         return rc;
     /* ci->model is free again: reuse it as the DMI line buffer */
-    return read_dmi(root, hw, ci->model);
+    return read_dmi(root, facts, hw, ci->model);
 }
 
 int collect_hardware(const char *root, Tz__HardwareSection **out,
                      struct tz_error *err)
+{
+    return collect_hardware_with(root, NULL, out, err);
+}
+
+int collect_hardware_with(const char *root, const struct rootfacts *facts,
+                          Tz__HardwareSection **out, struct tz_error *err)
 {
     Tz__HardwareSection *hw = malloc(sizeof(*hw));
     struct cpuinfo *ci = calloc(1, sizeof(*ci));
@@ -249,7 +261,7 @@ int collect_hardware(const char *root, Tz__HardwareSection **out,
     tz__hardware_section__init(hw);
     ci->sockets = sockets;
     ci->nophys_cores = -1;
-    int rc = fill(root, hw, ci, err);
+    int rc = fill(root, facts, hw, ci, err);
     free(sockets);
     free(ci);
     if (rc != 0) {

@@ -12,7 +12,8 @@
  *   /sys/class/dmi/id/{sys_vendor,product_name,product_serial,product_uuid,
  *       board_vendor,board_name,bios_vendor,bios_version,bios_date,chassis_type}
  * A missing or unreadable file leaves its fields empty (0): product_serial and
- * product_uuid are root-only, and ARM boards have no DMI at all.
+ * product_uuid are root-only, and ARM boards have no DMI at all; without
+ * root the agent gets them from its privsep child (collect_hardware_with).
  *
  * Ownership: on success *out is the caller's; free it with
  * protobuf_c_message_free_unpacked(&(*out)->base, NULL). On error *out is
@@ -23,10 +24,17 @@
 #ifndef TZ_COLLECT_HARDWARE_H
 #define TZ_COLLECT_HARDWARE_H
 
+#include "rootfacts.h"
 #include "taizhang.pb-c.h"
 #include "tz_error.h"
 
 int collect_hardware(const char *root, Tz__HardwareSection **out,
                      struct tz_error *err);
+
+/* As collect_hardware; a DMI field this process could not read (or read
+ * empty) is taken from facts->dmi when facts is not NULL (what the root
+ * child read, privsep_facts), with the same cut to TZ_MAX_NAME. */
+int collect_hardware_with(const char *root, const struct rootfacts *facts,
+                          Tz__HardwareSection **out, struct tz_error *err);
 
 #endif

@@ -1,15 +1,13 @@
 /* collect_listeners — listening sockets from sock_diag or /proc/net, owners
  * from /proc/PID/fd.
  *
- * The socket tables say what listens where but not who; the owner is found the
- * way ss(8) and lsof do, by matching socket inodes against every process's
- * open descriptors. The tables are read first and the scan only looks for
- * the inodes we need. On the live host the kernel is asked for listeners
+ * The socket tables say what listens where but not who; the owner is found
+ * the way ss(8) and lsof do (proc_owners.c). The tables are read first and
+ * the scan only looks for the inodes we need. On the live host the kernel is asked for listeners
  * only (listeners_netlink.c): reading /proc/net/tcp walks every connection. */
 #include "collect_listeners.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -20,11 +18,10 @@
 #include <unistd.h>
 
 #include "listeners_netlink.h"
+#include "proc_owners.h"
 #include "rootfs.h"
 #include "tz_limits.h"
 #include "utf8.h"
-
-#define COMM_BUF 64          /* the kernel's comm is 16 bytes; room for odd roots */
 
 struct lsn {
     int proto;               /* index into protos[] */
@@ -32,7 +29,7 @@ struct lsn {
     uint32_t port, uid, pid;
     unsigned long inode;
     int exposed;
-    char comm[COMM_BUF];
+    char comm[PROC_OWNER_COMM];
 };
 
 struct lsnvec {
@@ -291,138 +288,56 @@ static int read_tables(const char *root, int source, struct lsnvec *lv,
 
 /* ---- owners --------------------------------------------------------------- */
 
-struct ino_ix {
-    unsigned long inode;
-    size_t ix;               /* into the listener vector */
-};
-
-static int ino_cmp(const void *a, const void *b)
-{
-    const struct ino_ix *x = a, *y = b;
-    if (x->inode != y->inode)
-        return x->inode < y->inode ? -1 : 1;
-    return x->ix < y->ix ? -1 : x->ix > y->ix;
-}
-
-/* First entry with this inode, or NULL. */
-static const struct ino_ix *ino_find(const struct ino_ix *v, size_t n,
-                                     unsigned long inode)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid].inode < inode)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && v[lo].inode == inode ? &v[lo] : NULL;
-}
-
-/* "socket:[12345]" -> 12345; 0 when the link is something else. */
-static unsigned long socket_inode(const char *link)
-{
-    if (strncmp(link, "socket:[", 8) != 0)
-        return 0;
-    char num[32];
-    const char *p = link + 8;
-    size_t n = 0;
-    while (p[n] >= '0' && p[n] <= '9' && n < sizeof(num) - 1) {
-        num[n] = p[n];
-        n++;
-    }
-    if (n == 0 || p[n] != ']' || p[n + 1] != '\0')
-        return 0;
-    num[n] = '\0';
-    unsigned long v;
-    return decimal(num, (unsigned long)-1, &v) == 0 ? v : 0;
-}
-
-static void read_comm(const char *root, unsigned long pid, char *out)
-{
-    char rel[64], path[4096];
-    out[0] = '\0';
-    snprintf(rel, sizeof(rel), "/proc/%lu/comm", pid);
-    if (tz_path(root, rel, path, sizeof(path)) != 0 ||
-        tz_read_line1(path, out, COMM_BUF) != 0)
-        out[0] = '\0';
-    tz_utf8_repair(out);     /* a cut at COMM_BUF may split a character */
-}
-
-/* Give each listener whose inode one of pid's descriptors holds that pid,
- * unless a lower pid already has it. *fds counts descriptors looked at. */
-static void scan_pid(const char *root, unsigned long pid, struct lsnvec *lv,
-                     const struct ino_ix *ix, size_t nix, unsigned long *fds)
-{
-    char rel[64], path[4096];
-    snprintf(rel, sizeof(rel), "/proc/%lu/fd", pid);
-    if (tz_path(root, rel, path, sizeof(path)) != 0)
-        return;
-    DIR *d = opendir(path);
-    if (d == NULL)
-        return;              /* another user's process, or it just exited */
-    char comm[COMM_BUF];
-    int have_comm = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL && *fds < TZ_LISTEN_MAX_FDS) {
-        if (de->d_name[0] == '.')
-            continue;
-        (*fds)++;
-        char link[64];
-        ssize_t n = readlinkat(dirfd(d), de->d_name, link, sizeof(link) - 1);
-        if (n <= 0)
-            continue;
-        link[n] = '\0';
-        unsigned long inode = socket_inode(link);
-        if (inode == 0)
-            continue;
-        const struct ino_ix *e = ino_find(ix, nix, inode);
-        for (; e && e < ix + nix && e->inode == inode; e++) {
-            struct lsn *l = &lv->v[e->ix];
-            if (l->pid != 0 && l->pid <= pid)
-                continue;
-            if (!have_comm) {
-                read_comm(root, pid, comm);
-                have_comm = 1;
-            }
-            l->pid = (uint32_t)pid;
-            memcpy(l->comm, comm, sizeof(comm));
-        }
-    }
-    closedir(d);
-}
-
-static int find_owners(const char *root, struct lsnvec *lv,
-                       struct tz_error *err)
+/* What this process may read of /proc/PID/fd first; then, when fn is given,
+ * fn is asked about the sockets still without an owner. fn failing is a
+ * warning (*warn), never the section's failure. */
+static int find_owners(const char *root, struct lsnvec *lv, listen_owner_fn fn,
+                       void *arg, struct tz_error *warn, struct tz_error *err)
 {
     if (lv->n == 0)
         return 0;
-    struct ino_ix *ix = malloc(lv->n * sizeof(*ix));
-    if (ix == NULL)
+    struct proc_owner *o = calloc(lv->n, sizeof(*o));
+    if (o == NULL)
         return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
-    size_t nix = 0;
     for (size_t i = 0; i < lv->n; i++)
-        if (lv->v[i].inode != 0)
-            ix[nix++] = (struct ino_ix){lv->v[i].inode, i};
-    qsort(ix, nix, sizeof(*ix), ino_cmp);
-
-    char path[4096];
-    DIR *d = NULL;
-    if (nix > 0 && tz_path(root, "/proc", path, sizeof(path)) == 0)
-        d = opendir(path);
-    unsigned long procs = 0, fds = 0, pid;
-    struct dirent *de;
-    while (d && (de = readdir(d)) != NULL && procs < TZ_LISTEN_MAX_PROCS &&
-           fds < TZ_LISTEN_MAX_FDS) {
-        if (decimal(de->d_name, UINT32_MAX, &pid) != 0 || pid == 0)
-            continue;        /* self, net, sys, ... */
-        procs++;
-        scan_pid(root, pid, lv, ix, nix, &fds);
+        o[i].inode = lv->v[i].inode;
+    int rc = proc_owners_find(root, o, lv->n, err);
+    size_t nu = 0;
+    for (size_t i = 0; rc == 0 && i < lv->n; i++) {
+        lv->v[i].pid = o[i].pid;
+        memcpy(lv->v[i].comm, o[i].comm, sizeof(o[i].comm));
+        if (o[i].pid == 0 && o[i].inode != 0)
+            o[nu++] = (struct proc_owner){o[i].inode, 0, ""};
     }
-    if (d)
-        closedir(d);
-    free(ix);
-    return 0;
+    if (rc == 0 && fn && nu > 0) {
+        struct tz_error e;
+        memset(&e, 0, sizeof(e));
+        int frc = fn(arg, o, nu, &e);
+        if (frc == TZ_ENOMEM) {
+            rc = tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+        } else if (frc != 0) {
+            if (warn) {
+                *warn = e;
+                if (warn->code == 0)
+                    warn->code = frc;
+            }
+        } else {
+            /* o is in listener order, so one pass matches them up */
+            size_t k = 0;
+            for (size_t i = 0; i < lv->n && k < nu; i++) {
+                if (lv->v[i].pid != 0 || lv->v[i].inode != o[k].inode)
+                    continue;
+                if (o[k].pid != 0) {
+                    lv->v[i].pid = o[k].pid;
+                    memcpy(lv->v[i].comm, o[k].comm, sizeof(o[k].comm));
+                    lv->v[i].comm[sizeof(lv->v[i].comm) - 1] = '\0';
+                }
+                k++;
+            }
+        }
+    }
+    free(o);
+    return rc;
 }
 
 /* ---- output --------------------------------------------------------------- */
@@ -483,11 +398,19 @@ static int build(const struct lsnvec *lv, Tz__ListenersSection *sec)
 int collect_listeners(const char *root, Tz__ListenersSection **out,
                       struct tz_error *err)
 {
-    return collect_listeners_from(root, TZ_LISTEN_AUTO, out, err);
+    return collect_listeners_with(root, TZ_LISTEN_AUTO, NULL, NULL, out, NULL,
+                                  err);
 }
 
 int collect_listeners_from(const char *root, int source,
                            Tz__ListenersSection **out, struct tz_error *err)
+{
+    return collect_listeners_with(root, source, NULL, NULL, out, NULL, err);
+}
+
+int collect_listeners_with(const char *root, int source, listen_owner_fn fn,
+                           void *arg, Tz__ListenersSection **out,
+                           struct tz_error *warn, struct tz_error *err)
 {
     struct lsnvec lv = {NULL, 0, 0};
     int found = 0;
@@ -500,7 +423,7 @@ int collect_listeners_from(const char *root, int source,
                     "no socket tables (tcp, tcp6, udp, udp6); is /proc there?");
     }
     if (rc == 0)
-        rc = find_owners(root, &lv, err);
+        rc = find_owners(root, &lv, fn, arg, warn, err);
     if (rc != 0) {
         free(lv.v);
         return rc;

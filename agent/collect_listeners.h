@@ -10,10 +10,11 @@
  * "::", "::ffff:127.0.0.1"). uid is the socket's owner.
  *
  * The owning process is found by reading the links in <root>/proc/PID/fd/
- * (every numeric PID) for "socket:[INODE]"; when several processes share a socket the lowest pid is
+ * (every numeric PID) for "socket:[INODE]" (proc_owners.h); when several processes share a socket the lowest pid is
  * reported, with its <root>/proc/PID/comm as process. Without root the fd
  * directories of other users' processes cannot be read: those sockets keep
- * pid 0 and an empty process, which is not an error.
+ * pid 0 and an empty process, which is not an error (the agent asks its root
+ * child about them, collect_listeners_with).
  *
  * exposed = the address is not loopback: not 127.0.0.0/8, not ::1, not
  * ::ffff:127.0.0.0/104. Identical (proto, address, port) entries (for
@@ -54,5 +55,19 @@ int collect_listeners(const char *root, Tz__ListenersSection **out,
 enum { TZ_LISTEN_AUTO, TZ_LISTEN_PROC, TZ_LISTEN_NETLINK };
 int collect_listeners_from(const char *root, int source,
                            Tz__ListenersSection **out, struct tz_error *err);
+
+/* As collect_listeners_from, and then fn (when not NULL) is asked about the
+ * sockets whose owner this process could not see: o[0..n) hold their inodes
+ * (pid 0, comm ""), and fn fills in place the pid and comm of those it
+ * knows, leaving every inode as it is (the agent's privsep child, privsep_owners). fn returning
+ * non-zero leaves those sockets at pid 0 and copies fn's err into *warn
+ * (when warn is not NULL): the section is still collected. TZ_ENOMEM from fn
+ * is the section's TZ_ENOMEM. */
+struct proc_owner;
+typedef int (*listen_owner_fn)(void *arg, struct proc_owner *o, size_t n,
+                               struct tz_error *err);
+int collect_listeners_with(const char *root, int source, listen_owner_fn fn,
+                           void *arg, Tz__ListenersSection **out,
+                           struct tz_error *warn, struct tz_error *err);
 
 #endif

@@ -144,6 +144,34 @@ static void answer(int fd, int status, const char *msg,
     free(buf);
 }
 
+/* "Root facts": fixed live paths only (rootfacts.h); the request carries
+ * socket inodes, never a path. Takes body. */
+static void serve_facts(uint8_t *body, size_t len)
+{
+    unsigned long *inodes = NULL;
+    size_t n = 0;
+    struct tz_error e;
+    memset(&e, 0, sizeof(e));
+    int rc = psmsg_decode_facts_request(body, len, &inodes, &n, &e);
+    free(body);
+    if (rc != 0)
+        _exit(1);
+    struct rootfacts f;
+    rc = rootfacts_read(inodes, n, &f, &e);
+    free(inodes);
+    uint8_t *buf = NULL;
+    char msg[PSMSG_MAX_MESSAGE + 1];
+    tz_error_str(&e, msg, sizeof(msg));
+    rc = psmsg_encode_facts_response(rc, rc ? msg : NULL, rc ? NULL : &f, &buf,
+                                     &len, &e);
+    rootfacts_free(&f);
+    if (rc != 0)                 /* too big: say so rather than go silent */
+        rc = psmsg_encode_facts_response(rc, e.msg, NULL, &buf, &len, &e);
+    if (rc != 0 || write_all(CHILD_FD, buf, len) != 0)
+        _exit(3);
+    free(buf);
+}
+
 static void child_main(int sock, pid_t parent)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -154,11 +182,21 @@ static void child_main(int sock, pid_t parent)
     for (;;) {
         uint8_t *body = NULL;
         size_t len = 0;
-        int rc = read_frame(CHILD_FD, PSMSG_MAX_REQUEST, 0, &body, &len);
+        int rc = read_frame(CHILD_FD, PSMSG_MAX_FACTS_REQUEST > PSMSG_MAX_REQUEST
+                                          ? PSMSG_MAX_FACTS_REQUEST
+                                          : PSMSG_MAX_REQUEST,
+                            0, &body, &len);
         if (rc == 1)
             _exit(0);            /* the parent closed: privsep_stop */
         if (rc != 0)
             _exit(1);            /* cannot resynchronise a broken stream */
+        int kind = psmsg_request_kind(body, len);
+        if (kind == PSMSG_FACTS) {
+            serve_facts(body, len);
+            continue;
+        }
+        if (kind != PSMSG_AUDIT || len > PSMSG_MAX_REQUEST)
+            _exit(1);
         struct psmsg_request rq;
         struct tz_error e;
         memset(&e, 0, sizeof(e));
@@ -248,6 +286,34 @@ static int kill_child(struct privsep *ps, int rc)
     return rc;
 }
 
+/* Send a frame (takes buf), read the answer's body within wait_ms. Any
+ * failure kills the child: the stream cannot be trusted again. */
+static int exchange(struct privsep *ps, uint8_t *buf, size_t len,
+                    unsigned long long wait_ms, uint8_t **body, size_t *blen,
+                    struct tz_error *err)
+{
+    int rc = write_all(ps->fd, buf, len);
+    free(buf);
+    if (rc != 0)
+        return kill_child(ps, tz_err(err, TZ_EPROTO, NULL, 0,
+                                     "the privileged helper is gone"));
+    unsigned long long deadline = now_ms() + wait_ms;
+    rc = read_frame(ps->fd, PSMSG_MAX_RESPONSE, deadline, body, blen);
+    if (rc == TZ_ETIMEOUT)
+        return kill_child(ps, tz_err(err, TZ_ETIMEOUT, NULL, 0,
+                                     "the privileged helper did not answer "
+                                     "in time"));
+    if (rc == TZ_ENOMEM)
+        return kill_child(ps, tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory"));
+    if (rc != 0)
+        return kill_child(ps, tz_err(err, TZ_EPROTO, NULL, 0,
+                                     rc == TZ_ELIMIT
+                                         ? "the privileged helper sent an "
+                                           "oversized answer"
+                                         : "the privileged helper is gone"));
+    return 0;
+}
+
 int privsep_check(struct privsep *ps, const char *root,
                   const struct weakpw_limits *lim, const char *dict_path,
                   struct acct_audit *a, struct tz_error *err)
@@ -276,32 +342,118 @@ int privsep_check(struct privsep *ps, const char *root,
     int rc = psmsg_encode_request(&rq, &buf, &len, err);
     if (rc != 0)
         return rc;
-    rc = write_all(ps->fd, buf, len);
-    free(buf);
-    if (rc != 0)
-        return kill_child(ps, tz_err(err, TZ_EPROTO, NULL, 0,
-                                     "the privileged helper is gone"));
-    unsigned long long deadline = now_ms() + rq.lim.max_total_ms +
-                                  PRIVSEP_SLACK_MS;
     uint8_t *body = NULL;
-    rc = read_frame(ps->fd, PSMSG_MAX_RESPONSE, deadline, &body, &len);
-    if (rc == TZ_ETIMEOUT)
-        return kill_child(ps, tz_err(err, TZ_ETIMEOUT, NULL, 0,
-                                     "the privileged helper did not answer "
-                                     "in time"));
-    if (rc == TZ_ENOMEM)
-        return kill_child(ps, tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory"));
+    rc = exchange(ps, buf, len, rq.lim.max_total_ms + PRIVSEP_SLACK_MS, &body,
+                  &len, err);
     if (rc != 0)
-        return kill_child(ps, tz_err(err, TZ_EPROTO, NULL, 0,
-                                     rc == TZ_ELIMIT
-                                         ? "the privileged helper sent an "
-                                           "oversized answer"
-                                         : "the privileged helper is gone"));
+        return rc;
     rc = psmsg_decode_response(body, len, a, err);
     free(body);
     if (rc == TZ_EPROTO)
         return kill_child(ps, rc);
     return rc;
+}
+
+static int ul_cmp(const void *a, const void *b)
+{
+    unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int has_inode(const unsigned long *v, size_t n, unsigned long inode)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < inode)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && v[lo] == inode;
+}
+
+int privsep_facts(struct privsep *ps, const unsigned long *inodes, size_t n,
+                  struct rootfacts *f, struct tz_error *err)
+{
+    memset(f, 0, sizeof(*f));
+    if (ps == NULL || ps->dead)
+        return tz_err(err, TZ_EPROTO, NULL, 0,
+                      "the privileged helper is not running");
+    if (n > TZ_MAX_LISTENERS)
+        return tz_err(err, TZ_ELIMIT, NULL, 0, "more than %d sockets to ask "
+                      "the privileged helper about", TZ_MAX_LISTENERS);
+    /* the format wants them sorted and unique, without zeros */
+    unsigned long *v = malloc((n ? n : 1) * sizeof(*v));
+    if (v == NULL)
+        return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (inodes[i] != 0)
+            v[m++] = inodes[i];
+    if (m > 1)
+        qsort(v, m, sizeof(*v), ul_cmp);
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++)
+        if (u == 0 || v[u - 1] != v[i])
+            v[u++] = v[i];
+    uint8_t *buf = NULL, *body = NULL;
+    size_t len = 0;
+    int rc = psmsg_encode_facts_request(v, u, &buf, &len, err);
+    if (rc == 0)
+        rc = exchange(ps, buf, len, PRIVSEP_SLACK_MS, &body, &len, err);
+    if (rc == 0) {
+        rc = psmsg_decode_facts_response(body, len, f, err);
+        free(body);
+        if (rc == TZ_EPROTO) {
+            free(v);
+            return kill_child(ps, rc);
+        }
+    }
+    /* an owner we did not ask about is a lie: drop the answer and the child */
+    for (size_t i = 0; rc == 0 && i < f->n_owners; i++)
+        if (!has_inode(v, u, f->owners[i].inode)) {
+            rootfacts_free(f);
+            memset(f, 0, sizeof(*f));
+            rc = kill_child(ps, tz_err(err, TZ_EPROTO, NULL, 0,
+                                       "the privileged helper answered about "
+                                       "a socket it was not asked about"));
+        }
+    free(v);
+    return rc;
+}
+
+int privsep_owners(void *arg, struct proc_owner *o, size_t n,
+                   struct tz_error *err)
+{
+    struct privsep *ps = arg;
+    unsigned long *inodes = calloc(n ? n : 1, sizeof(*inodes));
+    if (inodes == NULL)
+        return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        inodes[i] = o[i].inode;
+    struct rootfacts f;
+    int rc = privsep_facts(ps, inodes, n, &f, err);
+    free(inodes);
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        /* f.owners is sorted by inode: binary search */
+        size_t lo = 0, hi = f.n_owners;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (f.owners[mid].inode < o[i].inode)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < f.n_owners && f.owners[lo].inode == o[i].inode) {
+            o[i].pid = f.owners[lo].pid;
+            memcpy(o[i].comm, f.owners[lo].comm, sizeof(o[i].comm));
+        }
+    }
+    rootfacts_free(&f);
+    return 0;
 }
 
 pid_t privsep_pid(const struct privsep *ps)

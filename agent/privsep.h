@@ -5,10 +5,14 @@
  * agent then drops privileges (privdrop) and never opens /etc/shadow or
  * sudoers itself. The child keeps root, closes every descriptor but its end
  * of a socketpair (stdio goes to /dev/null), dies with its parent
- * (PR_SET_PDEATHSIG), and serves one kind of request: "audit the accounts
- * under ROOT with limits L and dictionary D" (acct_audit_run). It answers
+ * (PR_SET_PDEATHSIG), and serves two kinds of request: "audit the accounts
+ * under ROOT with limits L and dictionary D" (acct_audit_run), answered
  * with verdicts only — state, reason word, day counts, cut flag, NOPASSWD
- * rules — in the bounded format of privsep_msg.h. Hashes stay in the child.
+ * rules — and "root facts of the live system for these socket inodes"
+ * (rootfacts_read: root-only DMI fields, the owners of the inodes asked;
+ * fixed live paths, nothing in the request names a file), so that the
+ * daemon, which collects without root, reports what --once does. Both in
+ * the bounded format of privsep_msg.h. Hashes stay in the child.
  *
  * The parent trusts nothing it receives: privsep_msg's decoder checks every
  * count, length and value; a malformed or oversized answer, a closed socket
@@ -30,6 +34,8 @@
 #include <sys/types.h>
 
 #include "acct_audit.h"
+#include "proc_owners.h"
+#include "rootfacts.h"
 #include "tz_error.h"
 #include "weakpw.h"
 
@@ -47,6 +53,21 @@ int privsep_start(struct privsep **out, struct tz_error *err);
 int privsep_check(struct privsep *ps, const char *root,
                   const struct weakpw_limits *lim, const char *dict_path,
                   struct acct_audit *a, struct tz_error *err);
+
+/* Ask the child for the live system's root-only DMI fields and the owners
+ * of the n socket inodes given (any order; zeros and repeats are dropped).
+ * The answer is checked as any input: an owner of an inode not asked about,
+ * like a malformed answer, kills the child. Waits PRIVSEP_SLACK_MS at most.
+ * On success *f is the caller's (rootfacts_free); on error it is empty.
+ * Errors: TZ_EPROTO (child gone or lying), TZ_ETIMEOUT, TZ_ELIMIT (more
+ * than TZ_MAX_LISTENERS inodes), TZ_ENOMEM, the child's own. */
+int privsep_facts(struct privsep *ps, const unsigned long *inodes, size_t n,
+                  struct rootfacts *f, struct tz_error *err);
+
+/* privsep_facts as a listen_owner_fn (collect_listeners.h): arg is the
+ * struct privsep; fills pid and comm of the entries of o the child knows. */
+int privsep_owners(void *arg, struct proc_owner *o, size_t n,
+                   struct tz_error *err);
 
 /* The child's pid, for tests and logs; 0 once it is gone. */
 pid_t privsep_pid(const struct privsep *ps);

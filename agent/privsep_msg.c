@@ -11,6 +11,8 @@
 
 #define MAGIC_REQ  0x545A5131u   /* "TZQ1" */
 #define MAGIC_RESP 0x545A5631u   /* "TZV1" */
+#define MAGIC_FREQ 0x545A4631u   /* "TZF1" */
+#define MAGIC_FRSP 0x545A4731u   /* "TZG1" */
 
 /* ---- writer ---- */
 
@@ -60,6 +62,12 @@ static void put_u32(struct wbuf *w, uint32_t v)
     uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8),
                     (uint8_t)v};
     put(w, b, 4);
+}
+
+static void put_u64(struct wbuf *w, uint64_t v)
+{
+    put_u32(w, (uint32_t)(v >> 32));
+    put_u32(w, (uint32_t)v);
 }
 
 static void put_str(struct wbuf *w, const char *s, size_t max)
@@ -206,6 +214,12 @@ static uint32_t get_u32(struct rbuf *r, const char *what)
     r->pos += 4;
     return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) |
            ((uint32_t)b[2] << 8) | b[3];
+}
+
+static uint64_t get_u64(struct rbuf *r, const char *what)
+{
+    uint64_t hi = get_u32(r, what);
+    return hi << 32 | get_u32(r, what);
 }
 
 /* A string of at most max bytes into a fresh malloc'd buffer (or into dst
@@ -368,6 +382,160 @@ int psmsg_decode_response(const uint8_t *body, size_t len,
     if (acct_audit_index(a) != 0) {
         acct_audit_free(a);
         return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    }
+    return 0;
+}
+
+/* ---- root facts ---- */
+
+int psmsg_request_kind(const uint8_t *body, size_t len)
+{
+    if (len < 4)
+        return PSMSG_BAD;
+    uint32_t m = ((uint32_t)body[0] << 24) | ((uint32_t)body[1] << 16) |
+                 ((uint32_t)body[2] << 8) | body[3];
+    return m == MAGIC_REQ ? PSMSG_AUDIT : m == MAGIC_FREQ ? PSMSG_FACTS
+                                                          : PSMSG_BAD;
+}
+
+int psmsg_encode_facts_request(const unsigned long *inodes, size_t n,
+                               uint8_t **buf, size_t *len,
+                               struct tz_error *err)
+{
+    struct wbuf w;
+    begin(&w, PSMSG_MAX_FACTS_REQUEST);
+    put_u32(&w, MAGIC_FREQ);
+    if (n > TZ_MAX_LISTENERS)
+        w.bad = TZ_ELIMIT;
+    put_u32(&w, (uint32_t)n);
+    for (size_t i = 0; i < n && !w.bad; i++) {
+        if (inodes[i] == 0 || (i > 0 && inodes[i] <= inodes[i - 1]))
+            w.bad = TZ_ELIMIT;   /* the decoder would refuse it */
+        put_u64(&w, inodes[i]);
+    }
+    return finish(&w, buf, len, err);
+}
+
+int psmsg_decode_facts_request(const uint8_t *body, size_t len,
+                               unsigned long **inodes, size_t *n,
+                               struct tz_error *err)
+{
+    struct rbuf r = {body, len, 0, NULL};
+    *inodes = NULL;
+    *n = 0;
+    if (len > PSMSG_MAX_FACTS_REQUEST)
+        return tz_err(err, TZ_EPROTO, NULL, 0, "privsep request too large");
+    if (get_u32(&r, "magic") != MAGIC_FREQ && !r.bad)
+        r.bad = "magic";
+    uint32_t cnt = get_u32(&r, "inode count");
+    if (!r.bad && (cnt > TZ_MAX_LISTENERS || (size_t)cnt != (r.n - r.pos) / 8 ||
+                   (r.n - r.pos) % 8 != 0))
+        r.bad = "inode count";
+    unsigned long *v = NULL;
+    if (!r.bad && cnt && (v = calloc(cnt, sizeof(*v))) == NULL)
+        r.bad = "out of memory";
+    for (uint32_t i = 0; i < cnt && !r.bad; i++) {
+        uint64_t ino = get_u64(&r, "inode");
+        if (!r.bad && (ino == 0 || ino > (unsigned long)-1 ||
+                       (i > 0 && ino <= v[i - 1])))
+            r.bad = "inode";
+        else if (!r.bad)
+            v[i] = (unsigned long)ino;
+    }
+    if (!r.bad && r.pos != r.n)
+        r.bad = "trailing bytes";
+    if (r.bad) {
+        free(v);
+        return bad(&r, err);
+    }
+    *inodes = v;
+    *n = cnt;
+    return 0;
+}
+
+int psmsg_encode_facts_response(int status, const char *message,
+                                const struct rootfacts *f, uint8_t **buf,
+                                size_t *len, struct tz_error *err)
+{
+    struct wbuf w;
+    begin(&w, PSMSG_MAX_RESPONSE);
+    put_u32(&w, MAGIC_FRSP);
+    put_u32(&w, (uint32_t)status);
+    char msg[PSMSG_MAX_MESSAGE + 1];
+    snprintf(msg, sizeof(msg), "%s", message ? message : "");
+    put_str(&w, status ? msg : "", PSMSG_MAX_MESSAGE);
+    int empty = status != 0 || f == NULL;
+    for (size_t i = 0; i < ROOTFACTS_N_DMI; i++)
+        put_str(&w, empty ? "" : f->dmi[i], TZ_MAX_NAME);
+    size_t n = empty ? 0 : f->n_owners;
+    if (n > TZ_MAX_LISTENERS)
+        w.bad = TZ_ELIMIT;
+    put_u32(&w, (uint32_t)n);
+    for (size_t i = 0; i < n && !w.bad; i++) {
+        const struct proc_owner *o = &f->owners[i];
+        if (o->inode == 0 || o->pid == 0 ||
+            (i > 0 && o->inode <= f->owners[i - 1].inode) ||
+            memchr(o->comm, '\0', sizeof(o->comm)) == NULL)
+            w.bad = TZ_ELIMIT;
+        put_u64(&w, o->inode);
+        put_u32(&w, o->pid);
+        put_str(&w, w.bad ? "" : o->comm, PROC_OWNER_COMM - 1);
+    }
+    return finish(&w, buf, len, err);
+}
+
+int psmsg_decode_facts_response(const uint8_t *body, size_t len,
+                                struct rootfacts *f, struct tz_error *err)
+{
+    struct rbuf r = {body, len, 0, NULL};
+    memset(f, 0, sizeof(*f));
+    if (len > PSMSG_MAX_RESPONSE)
+        return tz_err(err, TZ_EPROTO, NULL, 0, "privsep answer too large");
+    if (get_u32(&r, "magic") != MAGIC_FRSP && !r.bad)
+        r.bad = "magic";
+    int32_t status = (int32_t)get_u32(&r, "status");
+    char msg[PSMSG_MAX_MESSAGE + 1] = "";
+    get_str(&r, PSMSG_MAX_MESSAGE, msg, "message");
+    if (!r.bad && (status > 0 || status < -64))
+        r.bad = "status";
+    for (size_t i = 0; i < ROOTFACTS_N_DMI && !r.bad; i++)
+        get_str(&r, TZ_MAX_NAME, f->dmi[i], "dmi field");
+    uint32_t n = get_u32(&r, "owner count");
+    /* each owner takes >= 14 bytes: refuse a count the body cannot hold
+     * before allocating for it */
+    if (!r.bad && (n > TZ_MAX_LISTENERS || (size_t)n > (r.n - r.pos) / 14))
+        r.bad = "owner count";
+    if (!r.bad && n && (f->owners = calloc(n, sizeof(*f->owners))) == NULL)
+        r.bad = "out of memory";
+    for (uint32_t i = 0; i < n && !r.bad; i++) {
+        struct proc_owner *o = &f->owners[i];
+        uint64_t ino = get_u64(&r, "inode");
+        o->pid = get_u32(&r, "pid");
+        get_str(&r, PROC_OWNER_COMM - 1, o->comm, "comm");
+        if (r.bad)
+            break;
+        if (ino == 0 || ino > (unsigned long)-1 ||
+            (i > 0 && ino <= f->owners[i - 1].inode))
+            r.bad = "inode";
+        else if (o->pid == 0)
+            r.bad = "pid";
+        o->inode = (unsigned long)ino;
+        f->n_owners++;
+    }
+    if (!r.bad && r.pos != r.n)
+        r.bad = "trailing bytes";
+    for (size_t i = 0; i < ROOTFACTS_N_DMI && !r.bad && status != 0; i++)
+        if (n != 0 || f->dmi[i][0])
+            r.bad = "data in an error answer";
+    if (r.bad) {
+        rootfacts_free(f);
+        memset(f, 0, sizeof(*f));
+        return bad(&r, err);
+    }
+    if (status != 0) {
+        rootfacts_free(f);
+        return tz_err(err, status, NULL, 0, "privileged helper failed: %s",
+                      msg[0] ? msg : tz_strerror(status));
     }
     return 0;
 }

@@ -22,6 +22,16 @@
  *             (>= -1), i32 max_days (>= -1), u16 n_rules (<= TZ_MAX_SMALL_LIST)
  *             x u32 rule index (< n_rules)
  *
+ * Second kind, "root facts of the live system" (rootfacts.h); no path in it:
+ * facts request  := u32 magic "TZF1", u32 n_inodes (<= TZ_MAX_LISTENERS)
+ *                   x u64 inode (non-zero, strictly increasing)
+ * facts response := u32 magic "TZG1", i32 status, str message (<= 511),
+ *                   ROOTFACTS_N_DMI x str dmi (<= TZ_MAX_NAME),
+ *                   u32 n_owners (<= TZ_MAX_LISTENERS) x owner
+ * owner          := u64 inode (non-zero, strictly increasing), u32 pid
+ *                   (non-zero), str comm (<= PROC_OWNER_COMM - 1)
+ * The child tells the two requests apart by the magic (psmsg_request_kind).
+ *
  * Ownership: encoders return a malloc'd frame (length prefix included) in
  * *buf; decoders take a body (no prefix) and fill caller structs.
  * Errors: TZ_EPROTO (decoder: malformed, with what in err->msg), TZ_ELIMIT
@@ -33,6 +43,7 @@
 #include <stdint.h>
 
 #include "acct_audit.h"
+#include "rootfacts.h"
 #include "tz_error.h"
 #include "weakpw.h"
 
@@ -40,6 +51,9 @@
 #define PSMSG_MAX_RESPONSE  (40u << 20)   /* a full-size audit fits */
 #define PSMSG_MAX_PATH      4095
 #define PSMSG_MAX_MESSAGE   511
+#define PSMSG_MAX_FACTS_REQUEST (8u + 8u * TZ_MAX_LISTENERS)
+
+enum { PSMSG_BAD = -1, PSMSG_AUDIT = 1, PSMSG_FACTS = 2 };
 
 struct psmsg_request {
     struct weakpw_limits lim;
@@ -61,5 +75,29 @@ int psmsg_encode_response(int status, const char *message,
  * err; a malformed body is TZ_EPROTO. On any error *a is empty. */
 int psmsg_decode_response(const uint8_t *body, size_t len,
                           struct acct_audit *a, struct tz_error *err);
+
+/* Which request a body is, by its magic: PSMSG_AUDIT, PSMSG_FACTS or
+ * PSMSG_BAD. Only a hint for dispatch; the decoder still checks it all. */
+int psmsg_request_kind(const uint8_t *body, size_t len);
+
+/* inodes: n (<= TZ_MAX_LISTENERS) non-zero, strictly increasing. */
+int psmsg_encode_facts_request(const unsigned long *inodes, size_t n,
+                               uint8_t **buf, size_t *len,
+                               struct tz_error *err);
+/* On success *inodes (malloc'd, NULL when *n is 0) is the caller's. */
+int psmsg_decode_facts_request(const uint8_t *body, size_t len,
+                               unsigned long **inodes, size_t *n,
+                               struct tz_error *err);
+
+/* status != 0: an error answer carrying message; f is ignored. f->owners
+ * must be sorted by inode, unique, with pid != 0. */
+int psmsg_encode_facts_response(int status, const char *message,
+                                const struct rootfacts *f, uint8_t **buf,
+                                size_t *len, struct tz_error *err);
+/* On success *f is filled (free with rootfacts_free); an error answer
+ * returns its status with the child's message in err; a malformed body is
+ * TZ_EPROTO. On any error *f is empty. */
+int psmsg_decode_facts_response(const uint8_t *body, size_t len,
+                                struct rootfacts *f, struct tz_error *err);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -15,6 +16,7 @@
 #include "collect_packages.h"
 #include "collect_patch.h"
 #include "collect_sshd.h"
+#include "privsep.h"
 #include "rootfs.h"
 #include "sections.h"
 #include "utf8.h"
@@ -49,6 +51,15 @@ static int collect_accounts_configured(const char *root, Tz__AccountsSection **o
     return collect_accounts(root, accounts_cfg.ps,
                             accounts_cfg.have_lim ? &accounts_cfg.lim : NULL,
                             accounts_cfg.dict, out, err);
+}
+
+/* The daemon collects without root (main.c drops it first); what only root
+ * can read of the live system its privsep child reads for it. As root, or
+ * under --root (a snapshot: the child reads live paths only), we read it
+ * all ourselves. */
+static int ask_child(const char *root)
+{
+    return accounts_cfg.ps != NULL && geteuid() != 0 && tz_root_is_live(root);
 }
 
 static int add_error(Tz__Report *r, Tz__SectionKind kind, const struct tz_error *e)
@@ -118,6 +129,18 @@ static int add_hash(Tz__Report *r, Tz__SectionKind kind, const ProtobufCMessage 
     return 0;
 }
 
+/* A section that was collected but lacks what the child should have given:
+ * one line in errors[] for it, as a failed section gets. */
+static int add_warning(Tz__Report *r, Tz__SectionKind kind, const char *what,
+                       const struct tz_error *why)
+{
+    char buf[600];
+    struct tz_error e;
+    tz_err(&e, why->code ? why->code : TZ_EPROTO, NULL, 0, "%s: %s", what,
+           tz_error_str(why, buf, sizeof(buf)));
+    return add_error(r, kind, &e);
+}
+
 int report_collect(const char *root, Tz__Report **out, struct tz_error *err)
 {
     if (sodium_init() < 0)
@@ -149,8 +172,23 @@ int report_collect(const char *root, Tz__Report **out, struct tz_error *err)
         }                                                            \
     }
     SECTION(TZ__SECTION_KIND__SECTION_HOST, host, collect_host(root, &r->host, &e))
+    struct rootfacts facts;
+    struct tz_error fwarn;
+    const struct rootfacts *have = NULL;
+    memset(&fwarn, 0, sizeof(fwarn));
+    memset(&facts, 0, sizeof(facts));
+    if (rc == 0 && ask_child(root)) {
+        if (privsep_facts(accounts_cfg.ps, NULL, 0, &facts, &fwarn) == 0)
+            have = &facts;
+        else if (fwarn.code == 0)
+            fwarn.code = TZ_EPROTO;
+    }
     SECTION(TZ__SECTION_KIND__SECTION_HARDWARE, hardware,
-            collect_hardware(root, &r->hardware, &e))
+            collect_hardware_with(root, have, &r->hardware, &e))
+    if (rc == 0 && fwarn.code != 0)
+        rc = add_warning(r, TZ__SECTION_KIND__SECTION_HARDWARE,
+                         "DMI fields only root can read are left empty", &fwarn);
+    rootfacts_free(&facts);
     SECTION(TZ__SECTION_KIND__SECTION_INTERFACES, interfaces,
             collect_interfaces(root, &r->interfaces, &e))
     SECTION(TZ__SECTION_KIND__SECTION_PACKAGES, packages,
@@ -161,8 +199,17 @@ int report_collect(const char *root, Tz__Report **out, struct tz_error *err)
     SECTION(TZ__SECTION_KIND__SECTION_ACCOUNTS, accounts,
             collect_accounts_configured(root, &r->accounts, &e))
     SECTION(TZ__SECTION_KIND__SECTION_SSH, ssh, collect_sshd(root, &r->ssh, &e))
+    struct tz_error lwarn;
+    memset(&lwarn, 0, sizeof(lwarn));
+    int ask = ask_child(root);
     SECTION(TZ__SECTION_KIND__SECTION_LISTENERS, listeners,
-            collect_listeners(root, &r->listeners, &e))
+            collect_listeners_with(root, TZ_LISTEN_AUTO,
+                                   ask ? privsep_owners : NULL,
+                                   accounts_cfg.ps, &r->listeners, &lwarn, &e))
+    if (rc == 0 && lwarn.code != 0)
+        rc = add_warning(r, TZ__SECTION_KIND__SECTION_LISTENERS,
+                         "owners of other users' sockets are unknown (pid 0)",
+                         &lwarn);
 #undef SECTION
 
     if (rc != 0) {

@@ -3,16 +3,18 @@
  * The decoders are the boundary between the agent and its root child: the
  * child decodes requests from a possibly compromised unprivileged parent,
  * the parent decodes answers from a possibly compromised root child. The
- * first input byte picks the decoder (even: request, odd: response), the
- * rest is the body. A request that decodes must re-encode to the same bytes;
- * an answer that decodes must re-encode to one that decodes to the same
- * audit; a failed decode leaves its output empty and says why. */
+ * first input byte picks the decoder (bit 0: request or response; bit 1:
+ * the audit or the root-facts kind), the rest is the body. A request that
+ * decodes must re-encode to the same bytes; an audit answer that decodes
+ * must re-encode to one that decodes to the same audit, a facts answer to
+ * the same bytes; a failed decode leaves its output empty and says why. */
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "acct_audit.h"
 #include "fuzz_common.h"
 #include "privsep_msg.h"
+#include "rootfacts.h"
 
 static void same_frame(const uint8_t *frame, size_t flen, const uint8_t *body,
                        size_t len)
@@ -115,13 +117,80 @@ static void response(const uint8_t *body, size_t len)
     acct_audit_free(&b);
 }
 
+static void facts_request(const uint8_t *body, size_t len)
+{
+    unsigned long *inodes = NULL;
+    size_t n = 0;
+    struct tz_error err = {0};
+    if (psmsg_decode_facts_request(body, len, &inodes, &n, &err) != 0) {
+        if (err.msg[0] == '\0' || inodes || n)
+            abort();
+        return;
+    }
+    if (n > TZ_MAX_LISTENERS)
+        abort();
+    for (size_t i = 0; i < n; i++)
+        if (inodes[i] == 0 || (i > 0 && inodes[i] <= inodes[i - 1]))
+            abort();
+    uint8_t *frame = NULL;
+    size_t flen = 0;
+    if (psmsg_encode_facts_request(inodes, n, &frame, &flen, &err) != 0)
+        abort();
+    same_frame(frame, flen, body, len);
+    free(frame);
+    free(inodes);
+}
+
+/* A facts answer that decodes holds only bounded, checked data and
+ * re-encodes to the same bytes (a success carries an empty message). */
+static void facts_response(const uint8_t *body, size_t len)
+{
+    struct rootfacts f;
+    struct tz_error err = {0};
+    int rc = psmsg_decode_facts_response(body, len, &f, &err);
+    if (rc != 0) {
+        if (err.msg[0] == '\0' || f.owners || f.n_owners)
+            abort();
+        for (size_t i = 0; i < ROOTFACTS_N_DMI; i++)
+            if (f.dmi[i][0])
+                abort();
+        return;
+    }
+    for (size_t i = 0; i < ROOTFACTS_N_DMI; i++)
+        if (strlen(f.dmi[i]) > TZ_MAX_NAME)
+            abort();
+    for (size_t i = 0; i < f.n_owners; i++) {
+        const struct proc_owner *o = &f.owners[i];
+        if (o->inode == 0 || o->pid == 0 ||
+            (i > 0 && o->inode <= f.owners[i - 1].inode) ||
+            strlen(o->comm) >= PROC_OWNER_COMM)
+            abort();
+    }
+    uint8_t *frame = NULL;
+    size_t flen = 0;
+    if (psmsg_encode_facts_response(0, NULL, &f, &frame, &flen, &err) != 0)
+        abort();
+    /* the message of a success is not kept: compare from the DMI fields on */
+    if (len < 10 || flen < 14 || memcmp(frame + 4, body, 8) != 0 ||
+        flen - 14 != len - 10 - ((size_t)body[8] << 8 | body[9]) ||
+        memcmp(frame + 14, body + 10 + ((size_t)body[8] << 8 | body[9]),
+               flen - 14) != 0) {
+        fprintf(stderr, "fuzz_privsep_msg: a re-encoded facts answer differs\n");
+        abort();
+    }
+    free(frame);
+    rootfacts_free(&f);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
         return 0;
-    if (data[0] & 1)
-        response(data + 1, size - 1);
-    else
-        request(data + 1, size - 1);
+    switch (data[0] & 3) {
+    case 0: request(data + 1, size - 1); break;
+    case 1: response(data + 1, size - 1); break;
+    case 2: facts_request(data + 1, size - 1); break;
+    default: facts_response(data + 1, size - 1); break;
+    }
     return 0;
 }

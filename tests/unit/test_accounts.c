@@ -633,6 +633,170 @@ Test(privsep_decoder, request_round_trip_and_hostile_request)
     free(buf);
 }
 
+/* ---- root facts (the second request kind) ---- */
+
+static void sample_facts(struct rootfacts *f)
+{
+    memset(f, 0, sizeof(*f));
+    strcpy(f->dmi[2], "SER-4711");
+    strcpy(f->dmi[3], "4c4c4544-0031-3210-8052-b4c04f4e3132");
+    f->n_owners = 2;
+    f->owners = calloc(2, sizeof(*f->owners));
+    f->owners[0] = (struct proc_owner){777, 1, "systemd"};
+    f->owners[1] = (struct proc_owner){(unsigned long)1 << 40, 812, "sshd"};
+}
+
+Test(privsep_facts_decoder, request_round_trip_and_hostile_request)
+{
+    unsigned long in[3] = {5, 9, (unsigned long)1 << 40}, *back = NULL;
+    size_t n = 0, len;
+    uint8_t *buf;
+    cr_assert_eq(psmsg_encode_facts_request(in, 3, &buf, &len, &err), 0);
+    cr_expect_eq(psmsg_request_kind(buf + 4, len - 4), PSMSG_FACTS);
+    cr_assert_eq(psmsg_decode_facts_request(buf + 4, len - 4, &back, &n, &err), 0);
+    cr_assert_eq(n, 3);
+    cr_expect(memcmp(in, back, sizeof(in)) == 0);
+    free(back);
+    for (size_t k = 0; k < len - 4; k++)
+        cr_expect_eq(psmsg_decode_facts_request(buf + 4, k, &back, &n, &err),
+                     TZ_EPROTO, "truncated at %zu", k);
+    uint8_t *longer = malloc(len + 1);
+    memcpy(longer, buf + 4, len - 4);
+    longer[len - 4] = 0;
+    cr_expect_eq(psmsg_decode_facts_request(longer, len - 3, &back, &n, &err),
+                 TZ_EPROTO);
+    free(longer);
+    buf[4 + 8 + 7] = 9;                      /* 9, 9: not increasing */
+    cr_expect_eq(psmsg_decode_facts_request(buf + 4, len - 4, &back, &n, &err),
+                 TZ_EPROTO);
+    cr_expect(strstr(err.msg, "inode") != NULL, "%s", err.msg);
+    buf[4 + 8 + 7] = 0;                      /* a zero inode */
+    cr_expect_eq(psmsg_decode_facts_request(buf + 4, len - 4, &back, &n, &err),
+                 TZ_EPROTO);
+    buf[4 + 8 + 7] = 5;
+    memset(buf + 4 + 4, 0xFF, 4);            /* count 2^32-1 */
+    cr_expect_eq(psmsg_decode_facts_request(buf + 4, len - 4, &back, &n, &err),
+                 TZ_EPROTO);
+    cr_expect_null(back);
+    cr_expect_eq(n, 0);
+    free(buf);
+    /* the encoder refuses what the decoder would */
+    unsigned long unsorted[2] = {9, 5};
+    cr_expect_eq(psmsg_encode_facts_request(unsorted, 2, &buf, &len, &err),
+                 TZ_ELIMIT);
+    cr_expect_eq(psmsg_encode_facts_request(in, TZ_MAX_LISTENERS + 1, &buf,
+                                            &len, &err), TZ_ELIMIT);
+    /* a body over the bound is refused before it is read */
+    uint8_t big[16] = {0x54, 0x5A, 0x46, 0x31};
+    cr_expect_eq(psmsg_decode_facts_request(big, PSMSG_MAX_FACTS_REQUEST + 1,
+                                            &back, &n, &err), TZ_EPROTO);
+    cr_expect_eq(psmsg_request_kind(big, 3), PSMSG_BAD);
+}
+
+Test(privsep_facts_decoder, answer_round_trips_and_every_truncation_is_rejected)
+{
+    struct rootfacts f, g;
+    sample_facts(&f);
+    uint8_t *buf;
+    size_t len;
+    cr_assert_eq(psmsg_encode_facts_response(0, NULL, &f, &buf, &len, &err), 0);
+    cr_assert_eq(psmsg_decode_facts_response(buf + 4, len - 4, &g, &err), 0,
+                 "%s", err.msg);
+    for (size_t i = 0; i < ROOTFACTS_N_DMI; i++)
+        cr_expect_str_eq(g.dmi[i], f.dmi[i]);
+    cr_assert_eq(g.n_owners, 2);
+    for (size_t i = 0; i < 2; i++) {
+        cr_expect_eq(g.owners[i].inode, f.owners[i].inode);
+        cr_expect_eq(g.owners[i].pid, f.owners[i].pid);
+        cr_expect_str_eq(g.owners[i].comm, f.owners[i].comm);
+    }
+    rootfacts_free(&g);
+    for (size_t k = 0; k < len - 4; k++) {
+        cr_expect_eq(psmsg_decode_facts_response(buf + 4, k, &g, &err),
+                     TZ_EPROTO, "truncated at %zu", k);
+        cr_expect_null(g.owners);
+    }
+    rootfacts_free(&f);
+    free(buf);
+}
+
+Test(privsep_facts_decoder, hostile_counts_and_values_are_rejected)
+{
+    struct rootfacts f, g;
+    sample_facts(&f);
+    uint8_t *buf;
+    size_t len;
+    cr_assert_eq(psmsg_encode_facts_response(0, NULL, &f, &buf, &len, &err), 0);
+    uint8_t *b = buf + 4;
+    size_t n = len - 4;
+    /* magic, status, empty message, 10 DMI strings */
+    size_t p = 4 + 4 + 2 + 2 * ROOTFACTS_N_DMI + strlen(f.dmi[2]) +
+               strlen(f.dmi[3]);
+    uint8_t save[8];
+    memcpy(save, b + p, 4);                  /* owner count huge */
+    memset(b + p, 0x7F, 4);
+    cr_expect_eq(psmsg_decode_facts_response(b, n, &g, &err), TZ_EPROTO);
+    cr_expect(strstr(err.msg, "owner count") != NULL, "%s", err.msg);
+    memcpy(b + p, save, 4);
+    size_t o0 = p + 4, o1 = o0 + 8 + 4 + 2 + strlen("systemd");
+    memcpy(save, b + o1, 8);                 /* second inode = first */
+    memcpy(b + o1, b + o0, 8);
+    cr_expect_eq(psmsg_decode_facts_response(b, n, &g, &err), TZ_EPROTO);
+    cr_expect(strstr(err.msg, "inode") != NULL, "%s", err.msg);
+    memset(b + o1, 0, 8);                    /* inode 0 */
+    cr_expect_eq(psmsg_decode_facts_response(b, n, &g, &err), TZ_EPROTO);
+    memcpy(b + o1, save, 8);
+    memcpy(save, b + o1 + 8, 4);             /* pid 0 */
+    memset(b + o1 + 8, 0, 4);
+    cr_expect_eq(psmsg_decode_facts_response(b, n, &g, &err), TZ_EPROTO);
+    cr_expect(strstr(err.msg, "pid") != NULL, "%s", err.msg);
+    memcpy(b + o1 + 8, save, 4);
+    b[o1 + 12 + 2] = 0;                      /* NUL inside comm */
+    cr_expect_eq(psmsg_decode_facts_response(b, n, &g, &err), TZ_EPROTO);
+    b[o1 + 12 + 2] = 's';
+    b[o1 + 12 + 1] = 64;                     /* comm length 64 > 63 */
+    cr_expect_eq(psmsg_decode_facts_response(b, n, &g, &err), TZ_EPROTO);
+    b[o1 + 12 + 1] = 4;
+    b[4 + 4 + 2 + 2 * 2] = 0x01;             /* serial length 0x0108 > 256 */
+    cr_expect_eq(psmsg_decode_facts_response(b, n, &g, &err), TZ_EPROTO);
+    b[4 + 4 + 2 + 2 * 2] = 0;
+    cr_expect_eq(psmsg_decode_facts_response(b, n, &g, &err), 0, "%s", err.msg);
+    rootfacts_free(&g);
+    /* the audit's magic is not a facts answer, nor the other way round */
+    b[3] = 0x31;
+    b[2] = 0x56;
+    cr_expect_eq(psmsg_decode_facts_response(b, n, &g, &err), TZ_EPROTO);
+    free(buf);
+    /* the encoder refuses an owner list the decoder would */
+    f.owners[1].inode = 777;
+    cr_expect_eq(psmsg_encode_facts_response(0, NULL, &f, &buf, &len, &err),
+                 TZ_ELIMIT);
+    rootfacts_free(&f);
+}
+
+Test(privsep_facts_decoder, error_answer_carries_status_and_no_data)
+{
+    uint8_t *buf;
+    size_t len;
+    struct rootfacts g;
+    cr_assert_eq(psmsg_encode_facts_response(TZ_ENOMEM, "out of memory", NULL,
+                                             &buf, &len, &err), 0);
+    cr_expect_eq(psmsg_decode_facts_response(buf + 4, len - 4, &g, &err),
+                 TZ_ENOMEM);
+    cr_expect(strstr(err.msg, "out of memory") != NULL, "%s", err.msg);
+    free(buf);
+    /* an error answer that also carries data is malformed */
+    struct rootfacts f;
+    sample_facts(&f);
+    cr_assert_eq(psmsg_encode_facts_response(0, NULL, &f, &buf, &len, &err), 0);
+    buf[4 + 7] = (uint8_t)TZ_ENOMEM;         /* status -3, low byte */
+    memset(buf + 4 + 4, 0xFF, 3);
+    cr_expect_eq(psmsg_decode_facts_response(buf + 4, len - 4, &g, &err),
+                 TZ_EPROTO);
+    rootfacts_free(&f);
+    free(buf);
+}
+
 /* ---- privdrop ---- */
 
 Test(privdrop, drops_to_nobody_for_good)
