@@ -20,9 +20,11 @@
 
 /* How every later collection in this process checks accounts: through the
  * privsep child ps (NULL: in this process), with these limits (NULL:
- * defaults) and this dictionary (NULL: username checks only). One agent
- * process has one privsep child, so this is process-wide; the strings and
- * ps must outlive the collections. */
+ * defaults) and this dictionary (NULL: username checks only). When the
+ * process runs without root and collects the live system, ps also supplies
+ * what only root can read (rootfacts.h: DMI fields, other users' socket
+ * owners). One agent process has one privsep child, so this is
+ * process-wide; the strings and ps must outlive the collections. */
 void report_set_accounts(struct privsep *ps, const struct weakpw_limits *lim,
                          const char *dict_path);
 /* The system this host serves, from the agent's config (0: none). */
