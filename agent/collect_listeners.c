@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "decimal.h"
 #include "listeners_netlink.h"
 #include "proc_owners.h"
 #include "rootfs.h"
@@ -67,24 +68,6 @@ static int hex32(const char *s, size_t n, uint32_t *out)
         if (d < 0)
             return -1;
         v = v << 4 | (uint32_t)d;
-    }
-    *out = v;
-    return 0;
-}
-
-/* Decimal, no sign, fits unsigned long. */
-static int decimal(const char *s, unsigned long max, unsigned long *out)
-{
-    unsigned long v = 0;
-    if (*s == '\0')
-        return -1;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return -1;
-        unsigned d = (unsigned)(*s - '0');
-        if (v > (max - d) / 10)
-            return -1;
-        v = v * 10 + d;
     }
     *out = v;
     return 0;
@@ -149,8 +132,8 @@ static int parse_line(char *line, int proto, struct lsn *l)
     l->proto = proto;
     unsigned long uid, inode;
     if (parse_endpoint(f[1], protos[proto].v6, l) != 0 ||
-        decimal(f[7], UINT32_MAX, &uid) != 0 ||
-        decimal(f[9], (unsigned long)-1, &inode) != 0)
+        tz_decimal(f[7], UINT32_MAX, &uid) != 0 ||
+        tz_decimal(f[9], (unsigned long)-1, &inode) != 0)
         return 0;
     l->uid = (uint32_t)uid;
     l->inode = inode;

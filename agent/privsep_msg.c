@@ -108,6 +108,18 @@ static int finish(struct wbuf *w, uint8_t **buf, size_t *len,
     return 0;
 }
 
+/* Every answer starts so: magic, status, and a message only with an error. */
+static void put_answer_head(struct wbuf *w, uint32_t magic, int status,
+                            const char *message)
+{
+    begin(w, PSMSG_MAX_RESPONSE);
+    put_u32(w, magic);
+    put_u32(w, (uint32_t)status);
+    char msg[PSMSG_MAX_MESSAGE + 1];
+    snprintf(msg, sizeof(msg), "%s", message ? message : "");
+    put_str(w, status ? msg : "", PSMSG_MAX_MESSAGE);
+}
+
 int psmsg_encode_request(const struct psmsg_request *rq, uint8_t **buf,
                          size_t *len, struct tz_error *err)
 {
@@ -127,12 +139,7 @@ int psmsg_encode_response(int status, const char *message,
                           size_t *len, struct tz_error *err)
 {
     struct wbuf w;
-    begin(&w, PSMSG_MAX_RESPONSE);
-    put_u32(&w, MAGIC_RESP);
-    put_u32(&w, (uint32_t)status);
-    char msg[PSMSG_MAX_MESSAGE + 1];
-    snprintf(msg, sizeof(msg), "%s", message ? message : "");
-    put_str(&w, status ? msg : "", PSMSG_MAX_MESSAGE);
+    put_answer_head(&w, MAGIC_RESP, status, message);
     if (status != 0 || a == NULL) {
         put_u8(&w, 0);
         put_u32(&w, 0);
@@ -257,6 +264,19 @@ static int bad(struct rbuf *r, struct tz_error *err)
                   r->bad, r->pos);
 }
 
+/* put_answer_head's fields; the status must be 0 or a tz_error code. */
+static int32_t get_answer_head(struct rbuf *r, uint32_t magic,
+                               char msg[PSMSG_MAX_MESSAGE + 1])
+{
+    if (get_u32(r, "magic") != magic && !r->bad)
+        r->bad = "magic";
+    int32_t status = (int32_t)get_u32(r, "status");
+    get_str(r, PSMSG_MAX_MESSAGE, msg, "message");
+    if (!r->bad && (status > 0 || status < -64))
+        r->bad = "status";
+    return status;
+}
+
 int psmsg_decode_request(const uint8_t *body, size_t len,
                          struct psmsg_request *rq, struct tz_error *err)
 {
@@ -287,13 +307,8 @@ int psmsg_decode_response(const uint8_t *body, size_t len,
     memset(a, 0, sizeof(*a));
     if (len > PSMSG_MAX_RESPONSE)
         return tz_err(err, TZ_EPROTO, NULL, 0, "privsep answer too large");
-    if (get_u32(&r, "magic") != MAGIC_RESP && !r.bad)
-        r.bad = "magic";
-    int32_t status = (int32_t)get_u32(&r, "status");
     char msg[PSMSG_MAX_MESSAGE + 1] = "";
-    get_str(&r, PSMSG_MAX_MESSAGE, msg, "message");
-    if (!r.bad && (status > 0 || status < -64))
-        r.bad = "status";
+    int32_t status = get_answer_head(&r, MAGIC_RESP, msg);
     uint8_t flags = get_u8(&r, "flags");
     if (!r.bad && (flags & ~7u))
         r.bad = "flags";
@@ -458,12 +473,7 @@ int psmsg_encode_facts_response(int status, const char *message,
                                 size_t *len, struct tz_error *err)
 {
     struct wbuf w;
-    begin(&w, PSMSG_MAX_RESPONSE);
-    put_u32(&w, MAGIC_FRSP);
-    put_u32(&w, (uint32_t)status);
-    char msg[PSMSG_MAX_MESSAGE + 1];
-    snprintf(msg, sizeof(msg), "%s", message ? message : "");
-    put_str(&w, status ? msg : "", PSMSG_MAX_MESSAGE);
+    put_answer_head(&w, MAGIC_FRSP, status, message);
     int empty = status != 0 || f == NULL;
     for (size_t i = 0; i < ROOTFACTS_N_DMI; i++)
         put_str(&w, empty ? "" : f->dmi[i], TZ_MAX_NAME);
@@ -491,13 +501,8 @@ int psmsg_decode_facts_response(const uint8_t *body, size_t len,
     memset(f, 0, sizeof(*f));
     if (len > PSMSG_MAX_RESPONSE)
         return tz_err(err, TZ_EPROTO, NULL, 0, "privsep answer too large");
-    if (get_u32(&r, "magic") != MAGIC_FRSP && !r.bad)
-        r.bad = "magic";
-    int32_t status = (int32_t)get_u32(&r, "status");
     char msg[PSMSG_MAX_MESSAGE + 1] = "";
-    get_str(&r, PSMSG_MAX_MESSAGE, msg, "message");
-    if (!r.bad && (status > 0 || status < -64))
-        r.bad = "status";
+    int32_t status = get_answer_head(&r, MAGIC_FRSP, msg);
     for (size_t i = 0; i < ROOTFACTS_N_DMI && !r.bad; i++)
         get_str(&r, TZ_MAX_NAME, f->dmi[i], "dmi field");
     uint32_t n = get_u32(&r, "owner count");

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "collect_listeners.h"
+#include "decimal.h"
 #include "rootfs.h"
 #include "utf8.h"
 
@@ -42,24 +43,6 @@ static const struct ino_ix *ino_find(const struct ino_ix *v, size_t n,
     return lo < n && v[lo].inode == inode ? &v[lo] : NULL;
 }
 
-/* Decimal, no sign, at most max; -1 otherwise. */
-static int decimal(const char *s, unsigned long max, unsigned long *out)
-{
-    unsigned long v = 0;
-    if (*s == '\0')
-        return -1;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return -1;
-        unsigned d = (unsigned)(*s - '0');
-        if (v > (max - d) / 10)
-            return -1;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 0;
-}
-
 /* "socket:[12345]" -> 12345; 0 when the link is something else. */
 static unsigned long socket_inode(const char *link)
 {
@@ -76,7 +59,7 @@ static unsigned long socket_inode(const char *link)
         return 0;
     num[n] = '\0';
     unsigned long v;
-    return decimal(num, (unsigned long)-1, &v) == 0 ? v : 0;
+    return tz_decimal(num, (unsigned long)-1, &v) == 0 ? v : 0;
 }
 
 static void read_comm(const char *root, unsigned long pid, char *out)
@@ -156,7 +139,7 @@ int proc_owners_find(const char *root, struct proc_owner *o, size_t n,
     struct dirent *de;
     while (d && (de = readdir(d)) != NULL && procs < TZ_LISTEN_MAX_PROCS &&
            fds < TZ_LISTEN_MAX_FDS) {
-        if (decimal(de->d_name, UINT32_MAX, &pid) != 0 || pid == 0)
+        if (tz_decimal(de->d_name, UINT32_MAX, &pid) != 0 || pid == 0)
             continue;        /* self, net, sys, ... */
         procs++;
         scan_pid(root, pid, o, ix, nix, &fds);
