@@ -1046,21 +1046,30 @@ static int store_sections(struct tz_register *reg, MDB_txn *txn, uint64_t id,
     return rc;
 }
 
-/* Decode into *full the sections the report carried encoded whose bytes
- * differ from the stored section's; a byte-identical one was decoded and
- * checked when it was stored, so it costs one compare and is only noted in
- * *same. When a section does not decode or is out of bounds, its status
- * says so and *bad is set: nothing of the report is stored. */
+/* Decode into *full the sections the report carried encoded that changed;
+ * the unchanged ones are only noted in *same. Unchanged means: the hash the
+ * report lists for the section equals the stored one (the trust a delta
+ * report gets: an agent that lies keeps only its own record stale; such a
+ * section is not even decrypted), or else its bytes equal the stored
+ * section's, which was decoded and checked when it was stored. When a
+ * section does not decode or is out of bounds, its status says so and *bad
+ * is set: nothing of the report is stored. */
 static int lazy_decode(struct tz_register *reg, MDB_txn *txn, uint64_t id,
-                       const struct tz_lazy_sections *lz, Tz__Report *full,
-                       unsigned *same, struct register_item *it, int *bad,
-                       struct tz_error *err)
+                       const struct tz_lazy_sections *lz, const struct sechash *stored,
+                       Tz__Report *full, unsigned *same, struct register_item *it,
+                       int *bad, struct tz_error *err)
 {
     *same = 0;
     *bad = 0;
     for (int kind = TZ_SECTION_FIRST; kind <= TZ_SECTION_LAST; kind++) {
         if ((lz->present & (1u << kind)) == 0)
             continue;
+        const uint8_t *listed = listed_hash(full, kind);
+        if (listed && sechash_known(stored, kind) &&
+            memcmp(listed, stored->h[kind], 32) == 0) {
+            *same |= 1u << kind;
+            continue;
+        }
         uint8_t kb[9];
         host_key(kb, id, kind);
         MDB_val k = rl_mval(kb, 9), v;
@@ -1068,7 +1077,8 @@ static int lazy_decode(struct tz_register *reg, MDB_txn *txn, uint64_t id,
         if (rc != 0 && rc != TZ_ENOENT)
             return rc;
         if (rc == 0 && v.mv_size == lz->len[kind] &&
-            (v.mv_size == 0 || memcmp(v.mv_data, lz->data[kind], v.mv_size) == 0)) {
+            (v.mv_size == 0 ||
+             memcmp(v.mv_data, payload_section_bytes(lz, kind), v.mv_size) == 0)) {
             *same |= 1u << kind;
             continue;
         }
@@ -1105,14 +1115,14 @@ static int apply_report(struct tz_register *reg, MDB_txn *txn,
     Tz__Report full = *it->report;
     const Tz__Report *r = &full;
     unsigned same = 0;
-    if (it->lazy && it->lazy->present)
-        rc = lazy_decode(reg, txn, id, it->lazy, &full, &same, it, &bad, err);
+    struct sechash stored;
+    rc = sechash_load(reg, txn, id, &stored, err);
+    if (rc == 0 && it->lazy && it->lazy->present)
+        rc = lazy_decode(reg, txn, id, it->lazy, &stored, &full, &same, it, &bad, err);
     if (rc != 0 || bad || !report_valid(r, it)) {
         protobuf_c_message_free_unpacked(&old->base, NULL);
         return rc;
     }
-    struct sechash stored;
-    rc = sechash_load(reg, txn, id, &stored, err);
     if (rc == 0)
         rc = delta_base_ok(reg, txn, id, r, same, &stored, &missing, err);
     if (rc != 0 || missing) {

@@ -2,6 +2,7 @@
 #include "envelope.h"
 
 #include "arena.h"
+#include "box_lazy.h"
 #include "payload_lazy.h"
 #include "pb_wire.h"
 
@@ -128,6 +129,66 @@ static int envelope_view(const uint8_t *msg, size_t len, struct env_view *v)
     return r == 0;
 }
 
+/* The decoded payload p (NULL: it did not decode), checked. */
+static void opened_payload(struct envelope_opened *o, Tz__Payload *p)
+{
+    if (p == NULL) {
+        envelope_opened_free(o);
+        return opened_fail(o, TZ__STATUS__MALFORMED, "payload does not decode");
+    }
+    int st = validate_payload(p, o->detail, sizeof(o->detail));
+    if (st != TZ__STATUS__OK) {
+        envelope_opened_free(o);
+        o->status = st;
+        return;
+    }
+    o->payload = p;
+    o->status = TZ__STATUS__OK;
+}
+
+static void need_plain(void *arg, size_t from, size_t to)
+{
+    box_lazy_need(arg, from, to);
+}
+
+/* open_box's second half for envelope_open_lazy: the box verified whole
+ * and decrypted only as far as the Payload is read (box_lazy.h). */
+static void open_lazy(struct envelope_opened *o, const struct env_view *env,
+                      Tz__Envelope *decoded, const struct tz_keypair *collector,
+                      envelope_key_fn get_key, void *key_arg)
+{
+    uint8_t own[crypto_box_BEFORENMBYTES];
+    const uint8_t *shared = get_key ? get_key(key_arg, o->agent_pk) : NULL;
+    int rc = 0;
+    if (shared == NULL) {
+        rc = crypto_box_beforenm(own, o->agent_pk, collector->sk);
+        shared = own;
+    }
+    if (rc == 0)
+        rc = box_lazy_open(&o->box, env->box.data, env->box.len, env->nonce.data, shared);
+    sodium_memzero(own, sizeof(own));
+    if (rc == 0 && decoded != NULL)
+        box_lazy_need(&o->box, 0, o->box.len);   /* its ciphertext goes next */
+    envelope_decoded_free(decoded);
+    if (rc == TZ_ENOMEM)
+        return opened_fail(o, TZ__STATUS__STORAGE_ERROR, "out of memory");
+    if (rc != 0) {
+        o->have_pk = 0;   /* as in open_box: proves nothing about the sender */
+        return opened_fail(o, TZ__STATUS__FORGED,
+                           "box does not open with the claimed agent key");
+    }
+    o->arena = arena_new();
+    if (o->arena == NULL) {
+        box_lazy_free(&o->box);
+        return opened_fail(o, TZ__STATUS__STORAGE_ERROR, "out of memory");
+    }
+    Tz__Payload *p;
+    if (payload_split(o->box.m, o->box.len, o->arena, &p, &o->lazy, need_plain,
+                      &o->box) != 0)
+        p = NULL;
+    opened_payload(o, p);
+}
+
 /* Open with the shared key from get_key when it has one, else with the
  * collector's secret key (one X25519 multiplication). */
 static void open_box(const uint8_t *msg, size_t len, size_t max_len,
@@ -169,6 +230,8 @@ static void open_box(const uint8_t *msg, size_t len, size_t max_len,
     }
     memcpy(o->agent_pk, env->pk.data, TZ_KEY_LEN);
     o->have_pk = 1;
+    if (lazy)
+        return open_lazy(o, env, decoded, collector, get_key, key_arg);
 
     size_t plen = env->box.len - crypto_box_MACBYTES;
     uint8_t *plain = malloc(plen ? plen : 1);
@@ -198,31 +261,11 @@ static void open_box(const uint8_t *msg, size_t len, size_t max_len,
         free(plain);
         return opened_fail(o, TZ__STATUS__STORAGE_ERROR, "out of memory");
     }
-    Tz__Payload *p;
-    if (lazy) {
-        /* The sections point into plain: it lives as long as o. */
-        if (payload_split(plain, plen, o->arena, &p, &o->lazy) == 0 && o->lazy.present)
-            o->plain = plain;
-        else
-            free(plain);
-    } else {
-        ProtobufCAllocator al;
-        arena_allocator(o->arena, &al);
-        p = tz__payload__unpack(&al, plen, plain);
-        free(plain);
-    }
-    if (p == NULL) {
-        envelope_opened_free(o);
-        return opened_fail(o, TZ__STATUS__MALFORMED, "payload does not decode");
-    }
-    int st = validate_payload(p, o->detail, sizeof(o->detail));
-    if (st != TZ__STATUS__OK) {
-        envelope_opened_free(o);
-        o->status = st;
-        return;
-    }
-    o->payload = p;
-    o->status = TZ__STATUS__OK;
+    ProtobufCAllocator al;
+    arena_allocator(o->arena, &al);
+    Tz__Payload *p = tz__payload__unpack(&al, plen, plain);
+    free(plain);
+    opened_payload(o, p);
 }
 
 void envelope_open(const uint8_t *msg, size_t len, size_t max_len,
@@ -241,9 +284,8 @@ void envelope_open_lazy(const uint8_t *msg, size_t len, size_t max_len,
 void envelope_opened_free(struct envelope_opened *o)
 {
     arena_free(o->arena);   /* the payload lives in it */
-    free(o->plain);         /* and its encoded sections in this */
+    box_lazy_free(&o->box); /* and its encoded sections in this */
     o->arena = NULL;
-    o->plain = NULL;
     o->payload = NULL;
     memset(&o->lazy, 0, sizeof(o->lazy));
 }

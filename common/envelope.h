@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "box_lazy.h"
 #include "keys.h"
 #include "payload_lazy.h"
 #include "taizhang.pb-c.h"
@@ -30,10 +31,11 @@ struct envelope_opened {
     Tz__Payload *payload;           /* set when status is OK; caller frees */
     char detail[160];
     struct arena *arena;            /* where payload was decoded (arena.h) */
-    /* envelope_open_lazy only: the report's sections still encoded, in
-     * plain (payload_lazy.h); lazy.present is 0 otherwise. */
+    /* envelope_open_lazy only: the report's sections still encoded (and
+     * maybe still encrypted) in box (payload_lazy.h, box_lazy.h);
+     * lazy.present is 0 otherwise. lazy points into o: do not move o. */
     struct tz_lazy_sections lazy;
-    uint8_t *plain;
+    struct box_lazy box;
 };
 
 /* Open msg with the collector's keypair. Always fills *o (o->payload must be
@@ -52,8 +54,10 @@ typedef const uint8_t *(*envelope_key_fn)(void *arg, const uint8_t agent_pk[TZ_K
  * multiplication per request (collector/keycache.h). A report's sections
  * are left encoded in o->lazy: the Payload's own fields and the report's
  * hashes, errors and version are decoded and checked; each section is
- * checked only when decoded (payload_section_decode). A Payload that
- * envelope_open accepts is accepted here, with the same content. */
+ * checked only when decoded (payload_section_decode). The box is verified
+ * whole but decrypted only where read (box_lazy.h): msg must stay valid
+ * until envelope_opened_free. A Payload that envelope_open accepts is
+ * accepted here, with the same content. */
 void envelope_open_lazy(const uint8_t *msg, size_t len, size_t max_len,
                         const struct tz_keypair *collector, envelope_key_fn get_key,
                         void *key_arg, struct envelope_opened *o);

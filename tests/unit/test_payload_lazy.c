@@ -93,7 +93,7 @@ static void same_as_whole(const uint8_t *buf, size_t len, int want_lazy)
     struct arena *a = arena_new();
     Tz__Payload *p;
     struct tz_lazy_sections lz;
-    cr_assert_eq(payload_split(buf, len, a, &p, &lz), 0);
+    cr_assert_eq(payload_split(buf, len, a, &p, &lz, NULL, NULL), 0);
     cr_assert_eq(lz.present != 0, want_lazy, "present %#x", lz.present);
     if (want_lazy)
         for (int k = TZ_SECTION_FIRST; k <= TZ_SECTION_LAST; k++)
@@ -121,7 +121,7 @@ Test(payload_lazy, canonical_report_leaves_sections_encoded)
     struct arena *a = arena_new();
     Tz__Payload *p;
     struct tz_lazy_sections lz;
-    cr_assert_eq(payload_split(buf, len, a, &p, &lz), 0);
+    cr_assert_eq(payload_split(buf, len, a, &p, &lz, NULL, NULL), 0);
     cr_assert_eq(lz.present, (1u << TZ__SECTION_KIND__SECTION_HOST) |
                                  (1u << TZ__SECTION_KIND__SECTION_PACKAGES));
     cr_assert_eq(p->seq, 3);
@@ -197,7 +197,7 @@ Test(payload_lazy, unusual_shapes_take_the_whole_decode)
         struct arena *a = arena_new();
         Tz__Payload *p;
         struct tz_lazy_sections lz;
-        int rc = payload_split(one, cut, a, &p, &lz);
+        int rc = payload_split(one, cut, a, &p, &lz, NULL, NULL);
         Tz__Payload *whole = tz__payload__unpack(NULL, cut, one);
         cr_assert_eq(rc == 0, whole != NULL, "cut at %zu", cut);
         if (whole)
@@ -220,7 +220,7 @@ Test(payload_lazy, bad_sections_are_caught_when_decoded)
     struct arena *a = arena_new();
     Tz__Payload *p;
     struct tz_lazy_sections lz;
-    cr_assert_eq(payload_split(buf, len, a, &p, &lz), 0);
+    cr_assert_eq(payload_split(buf, len, a, &p, &lz, NULL, NULL), 0);
     ProtobufCMessage *m;
     char detail[160];
     cr_assert_eq(payload_section_decode(&lz, TZ__SECTION_KIND__SECTION_HOST, &m, detail,
@@ -443,4 +443,103 @@ Test(pb_wire, takes_what_protobuf_c_takes_and_no_more)
     cr_assert_eq(pb_wire_put_varint(vb, 300), 2);
     cr_assert_eq(vb[0], 0xac);
     cr_assert_eq(vb[1], 0x02);
+}
+
+/* ---- box_lazy: verified whole, decrypted where asked, same bytes ---- */
+
+#include "box_lazy.h"
+
+Test(box_lazy, any_ranges_decrypt_to_what_crypto_box_opens)
+{
+    cr_assert(sodium_init() >= 0);
+    uint8_t key[32], nonce[24];
+    randombytes_buf(key, sizeof(key));
+    static const size_t sizes[] = {0, 1, 31, 32, 33, 63, 64, 95, 96, 97, 1000, 81234};
+    for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+        size_t n = sizes[s];
+        uint8_t *m = malloc(n + 1), *box = malloc(n + 16), *want = malloc(n + 1);
+        randombytes_buf(m, n);
+        randombytes_buf(nonce, sizeof(nonce));
+        cr_assert_eq(crypto_box_easy_afternm(box, m, n, nonce, key), 0);
+        cr_assert_eq(crypto_box_open_easy_afternm(want, box, n + 16, nonce, key), 0);
+
+        struct box_lazy b;
+        cr_assert_eq(box_lazy_open(&b, box, n + 16, nonce, key), 0);
+        cr_assert_eq(b.len, n);
+        /* Random pieces first (nothing else decrypted: still ciphertext),
+         * then everything; each byte must match the whole open. */
+        for (int k = 0; k < 20 && n > 0; k++) {
+            size_t a = randombytes_uniform((uint32_t)n);
+            size_t z = a + randombytes_uniform((uint32_t)(n - a)) + 1;
+            box_lazy_need(&b, a, z);
+            cr_assert_eq(memcmp(b.m + a, want + a, z - a), 0, "size %zu [%zu,%zu)", n, a,
+                         z);
+        }
+        box_lazy_need(&b, 0, n);
+        cr_assert(n == 0 || memcmp(b.m, want, n) == 0, "size %zu", n);
+        box_lazy_free(&b);
+
+        /* Nothing is decrypted that was not asked for. */
+        if (n > 1000) {
+            cr_assert_eq(box_lazy_open(&b, box, n + 16, nonce, key), 0);
+            box_lazy_need(&b, 0, 10);
+            cr_assert_eq(memcmp(b.m, want, 10), 0);
+            for (size_t j = (500 + 32) / 64; j <= (900 + 32) / 64; j++)
+                cr_assert_eq(b.done[j], 0, "block %zu was never asked for", j);
+            box_lazy_free(&b);
+        }
+        /* A flipped bit anywhere: refused before anything is decrypted. */
+        if (n > 0) {
+            box[16 + randombytes_uniform((uint32_t)n)] ^= 1;
+            cr_assert_eq(box_lazy_open(&b, box, n + 16, nonce, key), -1);
+            cr_assert_null(b.m);
+        }
+        box[0] ^= 0x80;   /* the tag itself */
+        cr_assert_eq(box_lazy_open(&b, box, n + 16, nonce, key), -1);
+        free(m);
+        free(box);
+        free(want);
+    }
+    struct box_lazy b;
+    cr_assert_eq(box_lazy_open(&b, nonce, 15, nonce, key), -1, "shorter than a tag");
+}
+
+/* The listed hash equal to the stored one: the section is neither decrypted
+ * nor decoded (a delta's trust); a different listed hash: it is. */
+Test(lazy_ingest, a_section_listed_unchanged_is_not_even_decoded)
+{
+    char d[160];
+    struct fixture f;
+    fixture(&f, 2, "1.0");
+    size_t pl;
+    uint8_t *pb = pack(&f.pkgs.base, &pl);
+    crypto_generichash(f.hash, sizeof(f.hash), pb, pl, NULL, 0);   /* the real hash */
+    size_t len;
+    uint8_t *buf = pack(&f.p.base, &len);
+    cr_assert_eq(send_bytes(buf, len, d, sizeof(d)), TZ__STATUS__OK, "%s", d);
+    free(buf);
+
+    /* seq 3: same listed hash, packages section bytes that do not decode. */
+    f.p.seq = 3;
+    buf = pack(&f.p.base, &len);
+    uint8_t *at = memmem(buf, len, pb, pl);
+    cr_assert_not_null(at);
+    size_t pkg_at = 1 + 1 + strlen("dpkg");
+    at[pkg_at] = (2 << 3) | 3;   /* a group start: nothing decodes it */
+    cr_assert_eq(send_bytes(buf, len, d, sizeof(d)), TZ__STATUS__OK,
+                 "listed unchanged, so not looked at: %s", d);
+    /* seq 4: the same bytes with a listed hash that differs: decoded, refused. */
+    f.hash[0] ^= 1;
+    f.p.seq = 4;
+    free(buf);
+    buf = pack(&f.p.base, &len);
+    at = memmem(buf, len, pb, pl);
+    cr_assert_not_null(at);
+    at[pkg_at] = (2 << 3) | 3;
+    cr_assert_eq(send_bytes(buf, len, d, sizeof(d)), TZ__STATUS__MALFORMED, "%s", d);
+    free(buf);
+    free(pb);
+    char *v = stored_version();
+    cr_assert_str_eq(v, "1.0");
+    free(v);
 }
