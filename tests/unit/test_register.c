@@ -379,80 +379,6 @@ Test(register_, delta_without_base_needs_full)
     free(x);
 }
 
-/* Move hosts key src to dst with LMDB directly (the register is closed):
- * how a register written by an older build looks. 1 when src existed. */
-static int move_host_key(const uint8_t *src, size_t sl, const uint8_t *dst, size_t dl)
-{
-    MDB_env *env;
-    MDB_txn *txn;
-    MDB_dbi dbi;
-    cr_assert_eq(mdb_env_create(&env), 0);
-    mdb_env_set_maxdbs(env, 16);
-    cr_assert_eq(mdb_env_open(env, dir, 0, 0600), 0);
-    cr_assert_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
-    cr_assert_eq(mdb_dbi_open(txn, "hosts", 0, &dbi), 0);
-    MDB_val k = {sl, (void *)src}, v;
-    int found = mdb_get(txn, dbi, &k, &v) == 0;
-    if (found && dst) {
-        uint8_t copy[512];
-        cr_assert(v.mv_size <= sizeof(copy));
-        memcpy(copy, v.mv_data, v.mv_size);
-        MDB_val nk = {dl, (void *)dst}, nv = {v.mv_size, copy};
-        cr_assert_eq(mdb_put(txn, dbi, &nk, &nv, 0), 0);
-        cr_assert_eq(mdb_del(txn, dbi, &k, NULL), 0);
-    }
-    cr_assert_eq(mdb_txn_commit(txn), 0);
-    mdb_env_close(env);
-    return found;
-}
-
-Test(register_, section_hashes_written_by_an_older_build_are_read_and_moved)
-{
-    uint64_t id;
-    enroll(1, 1, dept_token("math"), &id);
-    struct rpt *x = malloc(sizeof(*x));
-    rpt_init(x, three, 3);
-    cr_assert_eq(report(1, 2, &x->r), TZ__STATUS__OK);
-    register_close(reg);
-    reg = NULL;
-
-    /* Older builds kept the hashes at id + 0xff; now id + 0x00 0xff. */
-    uint8_t now_key[10] = {0}, old_key[9] = {0};
-    for (int i = 0; i < 8; i++)
-        now_key[i] = old_key[i] = (uint8_t)(id >> (56 - 8 * i));
-    now_key[9] = 0xff;
-    old_key[8] = 0xff;
-    cr_assert(move_host_key(now_key, 10, old_key, 9), "hashes at the new key");
-
-    struct tz_error err = {0};
-    cr_assert_eq(register_open(dir, 0, &reg, &err), 0, "%s", err.msg);
-    /* A delta against the packages stored with the old layout: its base is
-     * found, and the next write moves the hashes. */
-    size_t n = tz__packages_section__get_packed_size(&x->pkgs);
-    uint8_t *buf = malloc(n), h[32];
-    tz__packages_section__pack(&x->pkgs, buf);
-    crypto_generichash(h, 32, buf, n, NULL, 0);
-    free(buf);
-    Tz__SectionHash sh = TZ__SECTION_HASH__INIT, *shp = &sh;
-    sh.kind = TZ__SECTION_KIND__SECTION_PACKAGES;
-    sh.hash.data = h;
-    sh.hash.len = 32;
-    Tz__Report delta = TZ__REPORT__INIT;
-    tz__host_section__init(&x->host);
-    x->host.hostname = "web01.example.edu.cn";
-    x->host.uptime_s = 99;
-    delta.host = &x->host;
-    delta.hashes = &shp;
-    delta.n_hashes = 1;
-    cr_assert_eq(report(1, 3, &delta), TZ__STATUS__OK);
-    register_close(reg);
-    reg = NULL;
-    cr_assert_not(move_host_key(old_key, 9, NULL, 0), "the old key is gone");
-    cr_assert(move_host_key(now_key, 10, NULL, 0), "the new key holds the hashes");
-    cr_assert_eq(register_open(dir, 0, &reg, &err), 0, "%s", err.msg);
-    free(x);
-}
-
 /* BLAKE2b-256 of the packed packages section, as the agent lists it. */
 static Tz__SectionHash *pkgs_hash(const Tz__PackagesSection *ps, uint8_t h[32],
                                   Tz__SectionHash *sh)
@@ -907,4 +833,71 @@ Test(register_unusable, only_a_panic_makes_the_register_unusable)
     register_close(r);
     tz_test_rm_rf(d);
     free(d);
+}
+
+/* Move hosts key src to dst with LMDB directly (the register is closed):
+ * how a register written by an older build looks. 1 when src existed. */
+static int move_host_key(const uint8_t *src, size_t sl, const uint8_t *dst, size_t dl)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    cr_assert_eq(mdb_env_create(&env), 0);
+    mdb_env_set_maxdbs(env, 16);
+    cr_assert_eq(mdb_env_open(env, dir, 0, 0600), 0);
+    cr_assert_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    cr_assert_eq(mdb_dbi_open(txn, "hosts", 0, &dbi), 0);
+    MDB_val k = {sl, (void *)src}, v;
+    int found = mdb_get(txn, dbi, &k, &v) == 0;
+    if (found && dst) {
+        uint8_t copy[512];
+        cr_assert(v.mv_size <= sizeof(copy));
+        memcpy(copy, v.mv_data, v.mv_size);
+        MDB_val nk = {dl, (void *)dst}, nv = {v.mv_size, copy};
+        cr_assert_eq(mdb_put(txn, dbi, &nk, &nv, 0), 0);
+        cr_assert_eq(mdb_del(txn, dbi, &k, NULL), 0);
+    }
+    cr_assert_eq(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+    return found;
+}
+
+Test(register_, section_hashes_written_by_an_older_build_are_read_and_moved)
+{
+    uint64_t id;
+    enroll(1, 1, dept_token("math"), &id);
+    struct rpt *x = malloc(sizeof(*x));
+    rpt_init(x, three, 3);
+    cr_assert_eq(report(1, 2, &x->r), TZ__STATUS__OK);
+    register_close(reg);
+    reg = NULL;
+
+    /* Older builds kept the hashes at id + 0xff; now id + 0x00 0xff. */
+    uint8_t now_key[10] = {0}, old_key[9] = {0};
+    for (int i = 0; i < 8; i++)
+        now_key[i] = old_key[i] = (uint8_t)(id >> (56 - 8 * i));
+    now_key[9] = 0xff;
+    old_key[8] = 0xff;
+    cr_assert(move_host_key(now_key, 10, old_key, 9), "hashes at the new key");
+
+    struct tz_error err = {0};
+    cr_assert_eq(register_open(dir, 0, &reg, &err), 0, "%s", err.msg);
+    /* A delta against the packages stored with the old layout: its base is
+     * found, and the next write moves the hashes. */
+    uint8_t h[32];
+    Tz__SectionHash sh, *shp = pkgs_hash(&x->pkgs, h, &sh);
+    Tz__Report delta = TZ__REPORT__INIT;
+    tz__host_section__init(&x->host);
+    x->host.hostname = "web01.example.edu.cn";
+    x->host.uptime_s = 99;
+    delta.host = &x->host;
+    delta.hashes = &shp;
+    delta.n_hashes = 1;
+    cr_assert_eq(report(1, 3, &delta), TZ__STATUS__OK);
+    register_close(reg);
+    reg = NULL;
+    cr_assert_not(move_host_key(old_key, 9, NULL, 0), "the old key is gone");
+    cr_assert(move_host_key(now_key, 10, NULL, 0), "the new key holds the hashes");
+    cr_assert_eq(register_open(dir, 0, &reg, &err), 0, "%s", err.msg);
+    free(x);
 }
