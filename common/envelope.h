@@ -38,8 +38,11 @@ struct envelope_opened {
     struct box_lazy box;
 };
 
-/* Open msg with the collector's keypair. Always fills *o (o->payload must be
- * released with envelope_opened_free). Never fails otherwise. */
+/* Open msg with the collector's keypair: the whole box decrypted, the whole
+ * Payload decoded and checked. Always fills *o (o->payload must be released
+ * with envelope_opened_free). Never fails otherwise. The collector's ingest
+ * uses envelope_open_lazy; this is the plain reference that the tests and
+ * fuzz targets hold the lazy path to. */
 void envelope_open(const uint8_t *msg, size_t len, size_t max_len,
                    const struct tz_keypair *collector, struct envelope_opened *o);
 void envelope_opened_free(struct envelope_opened *o);
