@@ -8,6 +8,8 @@
 
 #include <ini.h>
 
+#include "privdrop.h"
+
 void agent_config_defaults(struct agent_config *c)
 {
     memset(c, 0, sizeof(*c));
@@ -20,7 +22,7 @@ void agent_config_defaults(struct agent_config *c)
     c->retry_max_s = 3600;
     c->spool_max = 64;
     c->interval_s = 0;
-    snprintf(c->user, sizeof(c->user), "nobody");
+    snprintf(c->user, sizeof(c->user), PRIVDROP_DEFAULT_USER);
 }
 
 /* A whole decimal number in lo..hi. */
@@ -176,9 +178,14 @@ int agent_config_apply_flags(struct agent_config *c, const struct agent_flag *f,
             c->n_collectors = 0;
             replaced = 1;
         }
-        char sub[256];
+        char sub[256], flag[64];
         if (agent_config_set(c, f[i].key, f[i].value, sub, sizeof(sub)) != 0) {
-            snprintf(why, why_len, "--%s: %s", f[i].key, sub);
+            /* Said as it was typed: --collector-key, not collector_key. */
+            snprintf(flag, sizeof(flag), "%s", f[i].key);
+            for (char *p = flag; *p; p++)
+                if (*p == '_')
+                    *p = '-';
+            snprintf(why, why_len, "--%s: %s", flag, sub);
             return -1;
         }
     }
@@ -211,17 +218,29 @@ static int on_kv(void *user, const char *section, const char *name,
     return agent_config_set(lc->c, name, value, lc->why, sizeof(lc->why)) == 0;
 }
 
+static int loaded(struct agent_config *c, struct load_ctx *lc, int r,
+                  const char *shown, struct tz_error *err)
+{
+    if (r < 0)
+        return tz_err(err, TZ_ENOENT, shown, 0, "cannot open config file");
+    if (r > 0)
+        return tz_err(err, TZ_EPARSE, shown, r, "%s",
+                      lc->why[0] ? lc->why : "syntax error");
+    if (agent_config_check(c, lc->why, sizeof(lc->why)) != 0)
+        return tz_err(err, TZ_EINVAL, shown, 0, "%s", lc->why);
+    return 0;
+}
+
 int agent_config_load(struct agent_config *c, const char *path,
                       struct tz_error *err)
 {
     struct load_ctx lc = {.c = c};
-    int r = ini_parse(path, on_kv, &lc);
-    if (r < 0)
-        return tz_err(err, TZ_ENOENT, path, 0, "cannot open config file");
-    if (r > 0)
-        return tz_err(err, TZ_EPARSE, path, r, "%s",
-                      lc.why[0] ? lc.why : "syntax error");
-    if (agent_config_check(c, lc.why, sizeof(lc.why)) != 0)
-        return tz_err(err, TZ_EINVAL, path, 0, "%s", lc.why);
-    return 0;
+    return loaded(c, &lc, ini_parse(path, on_kv, &lc), path, err);
+}
+
+int agent_config_load_string(struct agent_config *c, const char *text,
+                             const char *shown, struct tz_error *err)
+{
+    struct load_ctx lc = {.c = c};
+    return loaded(c, &lc, ini_parse_string(text, on_kv, &lc), shown, err);
 }

@@ -13,7 +13,7 @@
  * spool_max = 64                    ; daemon: unsent reports kept on disk
  * interval = 0                      ; daemon: fixed period in seconds
  *                                     instead of the schedule (tests)
- * user = nobody                     ; unprivileged user once root work is done
+ * user = _tzagent                   ; unprivileged user once root work is done
  *                                     ("root": keep root, with a warning)
  * system = 0                        ; ledger id of the system this host serves
  * weak_passwords = PATH             ; dictionary for the weak-password check
@@ -60,6 +60,9 @@ struct agent_flag {
 void agent_config_defaults(struct agent_config *c);
 int agent_config_load(struct agent_config *c, const char *path,
                       struct tz_error *err);
+/* The same for INI text in memory; shown names it in errors. */
+int agent_config_load_string(struct agent_config *c, const char *text,
+                             const char *shown, struct tz_error *err);
 /* Setters shared by the INI reader and the command-line flags. */
 int agent_config_set(struct agent_config *c, const char *key, const char *value,
                      char *why, size_t why_len);

@@ -1,82 +1,116 @@
-/* agent_state — the agent's key, enrollment and seq on disk. */
+/* agent_state — the agent's enrollment, seq and delta base on disk. */
 #include "agent_state.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "rootfs.h"
+#include <sodium.h>
 
-static int state_path(const struct agent_state *st, char *buf, size_t len)
+/* The state file is a few hundred bytes; more is not ours. */
+#define STATE_MAX 8192
+
+/* Read <dir>/state whole into buf (NUL-terminated); TZ_ENOENT if absent. */
+static int read_state(const struct agent_state *st, char *buf, size_t max,
+                      struct tz_error *err)
 {
-    return snprintf(buf, len, "%s/state", st->dir) < (int)len ? 0 : TZ_ELIMIT;
-}
-
-int agent_state_load(const char *dir, struct agent_state *st,
-                     struct tz_error *err)
-{
-    memset(st, 0, sizeof(*st));
-    if (snprintf(st->dir, sizeof(st->dir), "%s", dir) >= (int)sizeof(st->dir))
-        return tz_err(err, TZ_ELIMIT, dir, 0, "path too long");
-    int rc = tz_mkdirs(dir, 0700, err);
-    if (rc == 0)
-        rc = tz_keypair_load(dir, "agent", 1, &st->kp, err);
-    if (rc != 0)
-        return rc;
-
-    char path[1100];
-    if (state_path(st, path, sizeof(path)) != 0)
-        return tz_err(err, TZ_ELIMIT, dir, 0, "path too long");
-    struct tz_lines lr;
-    rc = tz_lines_open(&lr, path, 1024, err);
-    if (rc == TZ_ENOENT)
-        return 0;                       /* first run: not enrolled yet */
-    if (rc != 0)
-        return rc;
-    char *line;
-    while ((rc = tz_lines_next(&lr, &line, NULL, err)) == 1) {
-        char *eq = strchr(line, '=');
-        if (eq == NULL) {
-            rc = tz_err(err, TZ_EPARSE, path, lr.lineno, "expected key=value");
+    int fd = openat(st->dirfd, "state", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? TZ_ENOENT
+                               : tz_err(err, TZ_EIO, st->shown, 0, "cannot open "
+                                        "state: %s", strerror(errno));
+    size_t got = 0;
+    int rc = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + got, max - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            rc = tz_err(err, TZ_EIO, st->shown, 0, "cannot read state: %s",
+                        strerror(errno));
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+        if (got == max) {
+            rc = tz_err(err, TZ_ELIMIT, st->shown, 0, "state is larger than "
+                        "%zu bytes: not a state file of tz-agent", max - 1);
             break;
         }
-        *eq = '\0';
-        const char *k = line, *v = eq + 1;
-        char *end;
-        if (strcmp(k, "agent_id") == 0) {
-            st->agent_id = strtoull(v, &end, 10);
-            if (*end) {
-                rc = tz_err(err, TZ_EPARSE, path, lr.lineno, "bad agent_id");
-                break;
-            }
-        } else if (strcmp(k, "seq") == 0) {
-            st->last_seq = strtoull(v, &end, 10);
-            if (*end) {
-                rc = tz_err(err, TZ_EPARSE, path, lr.lineno, "bad seq");
-                break;
-            }
-        } else if (strcmp(k, "dept") == 0) {
-            snprintf(st->dept, sizeof(st->dept), "%s", v);
-        } else if (strncmp(k, "hash.", 5) == 0) {
-            long kind = strtol(k + 5, &end, 10);
-            /* A bad hash line only costs one full report: drop it. */
-            if (*end == '\0' && kind > 0 && kind < 16 &&
-                tz_hex_decode(v, st->hash[kind], 32) == 0)
-                st->hash_len[kind] = 32;
-        }
-        /* Unknown keys are kept for newer versions' sake: ignore them. */
     }
-    tz_lines_close(&lr);
-    return rc < 0 ? rc : 0;
+    close(fd);
+    buf[got < max ? got : max - 1] = '\0';
+    return rc;
+}
+
+/* One key=value line of the state file into st. */
+static int parse_line(struct agent_state *st, char *line, long lineno,
+                      struct tz_error *err)
+{
+    char *eq = strchr(line, '=');
+    if (eq == NULL)
+        return tz_err(err, TZ_EPARSE, st->shown, lineno, "state: expected key=value");
+    *eq = '\0';
+    const char *k = line, *v = eq + 1;
+    char *end;
+    if (strcmp(k, "agent_id") == 0) {
+        errno = 0;
+        st->agent_id = strtoull(v, &end, 10);
+        if (*end || errno || !*v)
+            return tz_err(err, TZ_EPARSE, st->shown, lineno, "state: bad agent_id");
+    } else if (strcmp(k, "seq") == 0) {
+        errno = 0;
+        st->last_seq = strtoull(v, &end, 10);
+        if (*end || errno || !*v)
+            return tz_err(err, TZ_EPARSE, st->shown, lineno, "state: bad seq");
+    } else if (strcmp(k, "dept") == 0) {
+        snprintf(st->dept, sizeof(st->dept), "%s", v);
+    } else if (strncmp(k, "hash.", 5) == 0) {
+        long kind = strtol(k + 5, &end, 10);
+        /* A bad hash line only costs one full report: drop it. */
+        if (*end == '\0' && kind > 0 && kind < 16 &&
+            tz_hex_decode(v, st->hash[kind], 32) == 0)
+            st->hash_len[kind] = 32;
+    }
+    /* Unknown keys are kept for newer versions' sake: ignore them. */
+    return 0;
+}
+
+int agent_state_load(int dirfd, const char *shown, const struct tz_keypair *kp,
+                     struct agent_state *st, struct tz_error *err)
+{
+    memset(st, 0, sizeof(*st));
+    st->dirfd = dirfd;
+    if (snprintf(st->shown, sizeof(st->shown), "%s", shown) >= (int)sizeof(st->shown))
+        return tz_err(err, TZ_ELIMIT, shown, 0, "path too long");
+    st->kp = *kp;
+
+    char text[STATE_MAX + 1];
+    int rc = read_state(st, text, sizeof(text), err);
+    if (rc == TZ_ENOENT)
+        return 0;                       /* first run: not enrolled yet */
+    long lineno = 0;
+    for (char *line = text, *next; rc == 0 && line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        lineno++;
+        if (*line)
+            rc = parse_line(st, line, lineno, err);
+    }
+    sodium_memzero(text, sizeof(text));
+    if (rc != 0)
+        tz_keypair_wipe(&st->kp);
+    return rc;
 }
 
 int agent_state_save(const struct agent_state *st, struct tz_error *err)
 {
-    char path[1100], buf[2048];
-    if (state_path(st, path, sizeof(path)) != 0)
-        return tz_err(err, TZ_ELIMIT, st->dir, 0, "path too long");
+    char buf[2048];
     int n = snprintf(buf, sizeof(buf), "agent_id=%" PRIu64 "\nseq=%" PRIu64
                      "\ndept=%s\n", st->agent_id, st->last_seq, st->dept);
     for (int kind = 1; n > 0 && n < (int)sizeof(buf) && kind < 16; kind++) {
@@ -87,8 +121,9 @@ int agent_state_save(const struct agent_state *st, struct tz_error *err)
         n += snprintf(buf + n, sizeof(buf) - (size_t)n, "hash.%d=%s\n", kind, hex);
     }
     if (n < 0 || n >= (int)sizeof(buf))
-        return tz_err(err, TZ_ELIMIT, path, 0, "state too long");
-    return tz_write_file_atomic(path, buf, (size_t)n, 0600, err);
+        return tz_err(err, TZ_ELIMIT, st->shown, 0, "state too long");
+    return tz_write_file_atomicat(st->dirfd, st->shown, "state", buf, (size_t)n,
+                                  0600, err);
 }
 
 int agent_state_next_seq(struct agent_state *st, uint64_t *seq,

@@ -1,8 +1,10 @@
-/* agent_state — what an agent remembers between runs, in its state dir.
+/* agent_state — what an agent remembers between runs, in its work dir
+ * (STATE_DIR/work, written by the unprivileged side only: state_dir.h).
  *
- * agent.key/agent.pub: its X25519 keypair (made on first run, 0600).
  * state: agent_id and dept once enrolled, the last seq used, and the hash
  *   of each section the collector last acknowledged (the delta base).
+ * The keypair is not read here: state_dir_open loads it, as root, from the
+ * root-owned top of the state dir, and agent_state_load takes a copy.
  * seq must rise strictly (the collector rejects replays), so the next seq is
  * written durably BEFORE the message that carries it is sent, and is at
  * least the current time in milliseconds: an agent whose state file was lost
@@ -16,7 +18,8 @@
 #include "tz_error.h"
 
 struct agent_state {
-    char dir[1024];
+    int dirfd;              /* the work dir; borrowed, never closed here */
+    char shown[1100];       /* its path, for messages */
     struct tz_keypair kp;
     uint64_t agent_id;      /* 0 until enrolled */
     char dept[257];
@@ -26,9 +29,11 @@ struct agent_state {
     uint8_t hash_len[16];
 };
 
-/* Load (creating dir, key and state when missing). */
-int agent_state_load(const char *dir, struct agent_state *st,
-                     struct tz_error *err);
+/* Load dirfd/state (absent: a first run, not enrolled yet) and take a copy
+ * of kp. The file is at most 8 KiB and is opened without following links.
+ * The caller wipes st->kp (tz_keypair_wipe) when done. */
+int agent_state_load(int dirfd, const char *shown, const struct tz_keypair *kp,
+                     struct agent_state *st, struct tz_error *err);
 /* Persist the state file atomically. */
 int agent_state_save(const struct agent_state *st, struct tz_error *err);
 /* Take the next seq and persist it before returning it. */

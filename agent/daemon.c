@@ -254,9 +254,9 @@ static void on_stop(uv_signal_t *h, int signum)
     uv_walk(h->loop, close_handle, NULL);
 }
 
-int daemon_run(const struct agent_config *cfg, const char *config_path,
-               const struct agent_flag *flags, int n_flags,
-               struct tz_error *err)
+int daemon_run(const struct agent_config *cfg, const struct state_dir *sd,
+               const char *config_path, const struct agent_flag *flags,
+               int n_flags, struct tz_error *err)
 {
     char why[256];
     if (usable(cfg, why, sizeof(why)) != 0)
@@ -268,11 +268,12 @@ int daemon_run(const struct agent_config *cfg, const char *config_path,
     d->config_path = config_path;
     d->flags = flags;
     d->n_flags = n_flags;
-    char dir[sizeof(cfg->state_dir) + 8];
-    snprintf(dir, sizeof(dir), "%s/spool", cfg->state_dir);
-    int rc = agent_state_load(cfg->state_dir, &d->st, err);
+    char dir[sizeof(sd->work_path) + 8];
+    snprintf(dir, sizeof(dir), "%s/spool", sd->work_path);
+    int rc = agent_state_load(sd->workfd, sd->work_path, &sd->kp, &d->st, err);
     if (rc == 0)
-        rc = spool_open(dir, (size_t)cfg->spool_max, &d->sp, err);
+        rc = spool_openat(sd->workfd, "spool", dir, (size_t)cfg->spool_max,
+                          &d->sp, err);
     if (rc != 0) {
         tz_keypair_wipe(&d->st.kp);
         free(d);

@@ -18,10 +18,13 @@
 #define TZ_DAEMON_H
 
 #include "agent_config.h"
+#include "state_dir.h"
 #include "tz_error.h"
 
-int daemon_run(const struct agent_config *cfg, const char *config_path,
-               const struct agent_flag *flags, int n_flags,
-               struct tz_error *err);
+/* sd: the state dir opened before the privilege drop (its key and work/
+ * descriptor); borrowed, the caller closes it after daemon_run returns. */
+int daemon_run(const struct agent_config *cfg, const struct state_dir *sd,
+               const char *config_path, const struct agent_flag *flags,
+               int n_flags, struct tz_error *err);
 
 #endif

@@ -2,6 +2,7 @@
 #include "delivery.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -71,13 +72,15 @@ int delivery_drain(const struct agent_config *cfg, struct agent_state *st,
 int delivery_drain_leftovers(const struct agent_config *cfg,
                              struct agent_state *st, struct tz_error *err)
 {
-    char dir[sizeof(cfg->state_dir) + 8];
+    char dir[sizeof(st->shown) + 8];
     struct stat sb;
-    snprintf(dir, sizeof(dir), "%s/spool", cfg->state_dir);
-    if (stat(dir, &sb) != 0 && errno == ENOENT)
+    snprintf(dir, sizeof(dir), "%s/spool", st->shown);
+    if (fstatat(st->dirfd, "spool", &sb, AT_SYMLINK_NOFOLLOW) != 0 &&
+        errno == ENOENT)
         return 0;                       /* never ran as a daemon */
     struct spool *sp = NULL;
-    int rc = spool_open(dir, (size_t)cfg->spool_max, &sp, err);
+    int rc = spool_openat(st->dirfd, "spool", dir, (size_t)cfg->spool_max, &sp,
+                          err);
     if (rc == TZ_EEXIST) {
         char buf[1024];
         tz_log(TZ_LOG_INFO, "not sending the spool: %s",

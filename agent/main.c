@@ -4,13 +4,16 @@
  *   tz-agent --once --config FILE [flags]                 enroll if needed,
  *                                                        send one report
  *   tz-agent --config FILE [flags]                        daemon (daemon.h)
+ *   tz-agent --configure [--config FILE] flags            write the INI
  * Exit status: 0 done, 1 failed (the reason is on stderr), 2 usage. */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,6 +21,7 @@
 
 #include "agent_config.h"
 #include "agent_state.h"
+#include "configure.h"
 #include "daemon.h"
 #include "delivery.h"
 #include "pb_json.h"
@@ -25,21 +29,39 @@
 #include "privsep.h"
 #include "report.h"
 #include "session.h"
+#include "state_dir.h"
 #include "tz_log.h"
 
 static void usage(FILE *f)
 {
     fprintf(f,
         "usage: tz-agent --print [--format json|text] [--root DIR]\n"
-        "       tz-agent --once --config FILE [--collector URL] [--collector-key HEX]\n"
-        "                [--enroll-token TOKEN] [--state-dir DIR] [--root DIR]\n"
-        "       tz-agent --config FILE [same flags as --once]\n"
+        "       tz-agent --once [--config FILE] [OPTIONS]\n"
+        "       tz-agent --config FILE [OPTIONS]          (daemon)\n"
+        "       tz-agent --configure [--config FILE] --collector URL\n"
+        "                --collector-key HEX [--enroll-token T | --enroll-token-file F]\n"
         "  --print          collect and print the report; no network\n"
         "  --once           enroll if needed, send one report, exit\n"
         "  (neither)        daemon: collect daily, spool, deliver in order\n"
-        "  --config FILE    INI file with an [agent] section (see deploy/)\n"
-        "  --root DIR       read every file below DIR (a mounted image)\n"
-        "  flags override the config file\n");
+        "  --configure      write the given OPTIONS into the config file (default\n"
+        "                   " TZ_AGENT_CONFIG ", mode 0600) and exit\n"
+        "  --config FILE    INI file with an [agent] section\n"
+        "  --format F       --print only: json or text (default text)\n"
+        "  --version        print the version and exit\n"
+        "OPTIONS (each is also a config file option; flags win over the file):\n"
+        "  --collector URL        collector, tcp://HOST:PORT or ipc:///PATH\n"
+        "                         (repeat for standbys)\n"
+        "  --collector-key HEX    the collector's public key (tzctl key show)\n"
+        "  --enroll-token T       department enrollment token (tzctl token create)\n"
+        "  --enroll-token-file F  read the token from F (- for stdin), so it is\n"
+        "                         not seen in ps\n"
+        "  --state-dir DIR        key, seq and spool (default /var/lib/tz-agent)\n"
+        "  --root DIR             collect below DIR (a mounted image; default /)\n"
+        "  --timeout SECONDS      wait this long for the collector (default 30)\n"
+        "  --user NAME            run as NAME once root's work is done\n"
+        "                         (default " PRIVDROP_DEFAULT_USER "; root keeps root)\n"
+        "  --system ID            ledger id of the information system this host serves\n"
+        "  --weak-passwords FILE  dictionary for the weak-password check\n");
 }
 
 static void die_err(const char *what, const struct tz_error *err)
@@ -79,8 +101,8 @@ static int print_report(const char *root, const char *format)
     return rc;
 }
 
-/* Root's work is done: hand the state dir to cfg->user and become it.
- * "user = root" keeps root, on the operator's explicit word. */
+/* Root's work is done (the state dir is open and its key read): become
+ * cfg->user. "user = root" keeps root, on the operator's explicit word. */
 static int drop_privileges(const struct agent_config *cfg)
 {
     struct tz_error err = {0};
@@ -90,15 +112,7 @@ static int drop_privileges(const struct agent_config *cfg)
                                 "privileges");
         return 0;
     }
-    /* The state dir must exist (and hold the key) before root is gone. */
-    struct agent_state st;
-    if (agent_state_load(cfg->state_dir, &st, &err) != 0) {
-        die_err("state", &err);
-        return -1;
-    }
-    tz_keypair_wipe(&st.kp);
-    if (privdrop_give(cfg->state_dir, cfg->user, &err) != 0 ||
-        privdrop(cfg->user, &err) != 0) {
+    if (privdrop(cfg->user, &err) != 0) {
         die_err("dropping privileges", &err);
         return -1;
     }
@@ -126,11 +140,13 @@ static int run_once(const struct agent_config *cfg)
                         "(config file or flags)\n");
         return 2;
     }
-    struct agent_state st;
-    if (agent_state_load(cfg->state_dir, &st, &err) != 0) {
+    /* As root: the key from the root-owned state dir, work/ for later. */
+    struct state_dir sd;
+    if (state_dir_open(cfg->state_dir, cfg->user, &sd, &err) != 0) {
         die_err("state", &err);
         return 1;
     }
+    struct agent_state st = {0};
     int rc = 0, retry = 0;
     uint64_t seq = 0;
     Tz__Report *r = NULL;
@@ -144,6 +160,12 @@ static int run_once(const struct agent_config *cfg)
     for (size_t i = 0; i < r->n_errors; i++)
         fprintf(stderr, "tz-agent: warning: %s\n", r->errors[i]->message);
     if (drop_privileges(cfg) != 0) {
+        rc = 1;
+        goto out;
+    }
+    /* From here on only the run-as user's work/ is written. */
+    if (agent_state_load(sd.workfd, sd.work_path, &sd.kp, &st, &err) != 0) {
+        die_err("state", &err);
         rc = 1;
         goto out;
     }
@@ -166,7 +188,39 @@ out:
     if (r)
         protobuf_c_message_free_unpacked(&r->base, NULL);
     tz_keypair_wipe(&st.kp);
+    state_dir_close(&sd);
     return rc;
+}
+
+/* --enroll-token-file: the token from a file or stdin ("-"), one line. */
+static int read_token_file(const char *path, char *out, size_t len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (f == NULL) {
+        fprintf(stderr, "tz-agent: --enroll-token-file %s: %s\n", path,
+                strerror(errno));
+        return -1;
+    }
+    int ok = fgets(out, (int)len, f) != NULL;
+    if (f != stdin)
+        fclose(f);
+    out[ok ? strcspn(out, "\r\n") : 0] = '\0';
+    if (!ok || out[0] == '\0') {
+        fprintf(stderr, "tz-agent: --enroll-token-file %s: no token in it\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* A file holding a token is a credential: say so when others can read it. */
+static void check_token_file_mode(const char *config, const struct agent_config *cfg)
+{
+    struct stat sb;
+    if (config && cfg->enroll_token[0] && stat(config, &sb) == 0 &&
+        (sb.st_mode & 077))
+        tz_log(TZ_LOG_WARN, "%s holds an enrollment token and is readable by "
+               "group or others (mode %03o): chmod 600 it", config,
+               (unsigned)(sb.st_mode & 0777));
 }
 
 static int agent_main(struct agent_config *cfg_, int print, int once,
@@ -178,37 +232,58 @@ int main(int argc, char **argv)
 {
     struct agent_config cfg;
     agent_config_defaults(&cfg);
-    enum { OPT_COLLECTOR = 256, OPT_KEY, OPT_TOKEN, OPT_STATE };
+    enum { OPT_COLLECTOR = 256, OPT_KEY, OPT_TOKEN, OPT_TOKEN_FILE, OPT_STATE,
+           OPT_TIMEOUT, OPT_USER, OPT_SYSTEM, OPT_WEAK, OPT_CONFIGURE, OPT_VERSION };
     static const struct option opts[] = {
         {"print", no_argument, NULL, 'p'},
         {"once", no_argument, NULL, '1'},
+        {"configure", no_argument, NULL, OPT_CONFIGURE},
         {"format", required_argument, NULL, 'f'},
         {"root", required_argument, NULL, 'r'},
         {"config", required_argument, NULL, 'c'},
         {"collector", required_argument, NULL, OPT_COLLECTOR},
         {"collector-key", required_argument, NULL, OPT_KEY},
         {"enroll-token", required_argument, NULL, OPT_TOKEN},
+        {"enroll-token-file", required_argument, NULL, OPT_TOKEN_FILE},
         {"state-dir", required_argument, NULL, OPT_STATE},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"user", required_argument, NULL, OPT_USER},
+        {"system", required_argument, NULL, OPT_SYSTEM},
+        {"weak-passwords", required_argument, NULL, OPT_WEAK},
+        {"version", no_argument, NULL, OPT_VERSION},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    int print = 0, once = 0;
+    int print = 0, once = 0, configure = 0;
     const char *format = "text", *config = NULL;
+    static char token[256];
     /* Flags are applied after the config file so that they win. */
     struct agent_flag flags[32];
     int n_flags = 0;
     int ch;
     while ((ch = getopt_long(argc, argv, "p1f:r:c:h", opts, NULL)) != -1) {
-        const char *key = NULL;
+        const char *key = NULL, *value = optarg;
         switch (ch) {
         case 'p': print = 1; break;
         case '1': once = 1; break;
+        case OPT_CONFIGURE: configure = 1; break;
         case 'f': format = optarg; break;
         case 'c': config = optarg; break;
         case 'r': key = "root"; break;
         case OPT_COLLECTOR: key = "collector"; break;
         case OPT_KEY: key = "collector_key"; break;
         case OPT_TOKEN: key = "enroll_token"; break;
+        case OPT_TOKEN_FILE:
+            if (read_token_file(optarg, token, sizeof(token)) != 0)
+                return 2;
+            key = "enroll_token";
+            value = token;
+            break;
         case OPT_STATE: key = "state_dir"; break;
+        case OPT_TIMEOUT: key = "timeout"; break;
+        case OPT_USER: key = "user"; break;
+        case OPT_SYSTEM: key = "system"; break;
+        case OPT_WEAK: key = "weak_passwords"; break;
+        case OPT_VERSION: printf("tz-agent %s\n", TZ_VERSION); return 0;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -218,10 +293,11 @@ int main(int argc, char **argv)
                 return 2;
             }
             flags[n_flags].key = key;
-            flags[n_flags++].value = optarg;
+            flags[n_flags++].value = value;
         }
     }
-    if (optind != argc || (print && once) || (!print && !once && !config)) {
+    if (optind != argc || print + once + configure > 1 ||
+        (!print && !once && !configure && !config)) {
         usage(stderr);
         return 2;
     }
@@ -230,6 +306,16 @@ int main(int argc, char **argv)
         return 2;
     }
     tz_log_init("tz-agent", TZ_LOG_INFO);
+    if (configure) {
+        struct tz_error err = {0};
+        const char *path = config ? config : TZ_AGENT_CONFIG;
+        if (agent_configure(path, flags, n_flags, &err) != 0) {
+            die_err("--configure", &err);
+            return err.code == TZ_EINVAL ? 2 : 1;
+        }
+        fprintf(stderr, "tz-agent: wrote %s (mode 0600)\n", path);
+        return 0;
+    }
     signal(SIGPIPE, SIG_IGN);
 
     /* The privileged child is forked before any file or key is read: it is
@@ -256,20 +342,12 @@ static int agent_main(struct agent_config *cfg_, int print, int once,
         die_err("config", &err);
         return 1;
     }
-    /* --collector on the command line replaces the file's list. */
-    int replaced = 0;
-    for (int i = 0; i < n_flags; i++) {
-        char why[256];
-        if (strcmp(flags[i].key, "collector") == 0 && !replaced) {
-            cfg.n_collectors = 0;
-            replaced = 1;
-        }
-        if (agent_config_set(&cfg, flags[i].key, flags[i].value, why,
-                             sizeof(why)) != 0) {
-            fprintf(stderr, "tz-agent: --%s: %s\n", flags[i].key, why);
-            return 2;
-        }
+    char why[256];
+    if (agent_config_apply_flags(&cfg, flags, n_flags, why, sizeof(why)) != 0) {
+        fprintf(stderr, "tz-agent: %s\n", why);
+        return 2;
     }
+    check_token_file_mode(config, &cfg);
     struct weakpw_limits lim;
     weakpw_limits_default(&lim);
     if (cfg.weak_max_candidates)
@@ -280,16 +358,22 @@ static int agent_main(struct agent_config *cfg_, int print, int once,
     report_set_system(cfg.system_id);
     if (print)
         return print_report(cfg.root, format);
-    if (!once) {
-        /* Neither --print nor --once: run as a daemon until SIGTERM. The
-         * daemon collects without root from here on (README: privileges). */
-        if (drop_privileges(&cfg) != 0)
-            return 1;
-        if (daemon_run(&cfg, config, flags, n_flags, &err) != 0) {
-            die_err("daemon", &err);
-            return 1;
-        }
-        return 0;
+    if (once)
+        return run_once(&cfg);
+    /* Neither --print nor --once: run as a daemon until SIGTERM. The daemon
+     * collects without root from here on (README: privileges). */
+    struct state_dir sd;
+    if (state_dir_open(cfg.state_dir, cfg.user, &sd, &err) != 0) {
+        die_err("state", &err);
+        return 1;
     }
-    return run_once(&cfg);
+    int rc = 0;
+    if (drop_privileges(&cfg) != 0)
+        rc = 1;
+    else if (daemon_run(&cfg, &sd, config, flags, n_flags, &err) != 0) {
+        die_err("daemon", &err);
+        rc = 1;
+    }
+    state_dir_close(&sd);
+    return rc;
 }

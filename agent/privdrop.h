@@ -5,7 +5,7 @@
  * keep exactly what we are dropping), then real/effective/saved gid, then
  * uid (setresgid/setresuid), set no_new_privs, and verify that setuid(0)
  * and setgid(0) now fail and every id is the user's. user NULL or "" means
- * "nobody". Call it after privsep_start(), before reading configuration
+ * PRIVDROP_DEFAULT_USER. Call it after privsep_start(), before reading configuration
  * files that are not root-owned, and exit if it fails.
  * When not root: a no-op that returns 0 and leaves a note in err->msg
  * (err->code TZ_OK) for the log.
@@ -16,14 +16,11 @@
 
 #include "tz_error.h"
 
-#define PRIVDROP_DEFAULT_USER "nobody"
+/* The agent's own system user (the taizhang-agent package creates it): a
+ * user shared with other services, such as nobody, would let them tamper
+ * with the agent's spool and seq. */
+#define PRIVDROP_DEFAULT_USER "_tzagent"
 
 int privdrop(const char *user, struct tz_error *err);
-
-/* Before privdrop: hand dir (the agent's state: key, seq, spool) and what is
- * in it, one level of subdirectories deep, to user, so the unprivileged
- * agent can keep its state. Symlinks are not followed. No-op when not root.
- * Errors: TZ_ENOENT (no such user), TZ_EIO. */
-int privdrop_give(const char *dir, const char *user, struct tz_error *err);
 
 #endif

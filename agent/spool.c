@@ -235,34 +235,37 @@ static int scan(struct spool *sp, struct tz_error *err)
     return 0;
 }
 
-int spool_open(const char *dir, size_t max_items, struct spool **out,
-               struct tz_error *err)
+int spool_openat(int parentfd, const char *name, const char *shown,
+                 size_t max_items, struct spool **out, struct tz_error *err)
 {
     *out = NULL;
     if (max_items < 1)
-        return tz_err(err, TZ_EINVAL, dir, 0, "spool bound must be at least 1");
+        return tz_err(err, TZ_EINVAL, shown, 0, "spool bound must be at least 1");
     struct spool *sp = calloc(1, sizeof(*sp));
     if (sp == NULL)
         return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
     sp->dirfd = -1;
     sp->max = max_items;
     int rc;
-    if (snprintf(sp->dir, sizeof(sp->dir), "%s", dir) >= (int)sizeof(sp->dir)) {
-        rc = tz_err(err, TZ_ELIMIT, dir, 0, "path too long");
+    if (snprintf(sp->dir, sizeof(sp->dir), "%s", shown) >= (int)sizeof(sp->dir)) {
+        rc = tz_err(err, TZ_ELIMIT, shown, 0, "path too long");
         goto fail;
     }
-    if ((rc = tz_mkdirs(dir, 0700, err)) != 0)
+    if (mkdirat(parentfd, name, 0700) != 0 && errno != EEXIST) {
+        rc = tz_err(err, TZ_EIO, shown, 0, "cannot create: %s", strerror(errno));
         goto fail;
-    sp->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
+    sp->dirfd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+                       O_CLOEXEC);
     if (sp->dirfd < 0) {
-        rc = tz_err(err, TZ_EIO, dir, 0, "cannot open: %s", strerror(errno));
+        rc = tz_err(err, TZ_EIO, shown, 0, "cannot open: %s", strerror(errno));
         goto fail;
     }
     if (flock(sp->dirfd, LOCK_EX | LOCK_NB) != 0) {
         rc = errno == EWOULDBLOCK
-                 ? tz_err(err, TZ_EEXIST, dir, 0, "spool in use by another "
+                 ? tz_err(err, TZ_EEXIST, shown, 0, "spool in use by another "
                           "tz-agent (a daemon is running)")
-                 : tz_err(err, TZ_EIO, dir, 0, "cannot lock: %s", strerror(errno));
+                 : tz_err(err, TZ_EIO, shown, 0, "cannot lock: %s", strerror(errno));
         goto fail;
     }
     if ((rc = scan(sp, err)) != 0)
@@ -272,6 +275,13 @@ int spool_open(const char *dir, size_t max_items, struct spool **out,
 fail:
     spool_close(sp);
     return rc;
+}
+
+int spool_open(const char *dir, size_t max_items, struct spool **out,
+               struct tz_error *err)
+{
+    int rc = tz_mkdirs(dir, 0700, err);
+    return rc != 0 ? rc : spool_openat(AT_FDCWD, dir, dir, max_items, out, err);
 }
 
 void spool_close(struct spool *sp)
@@ -295,10 +305,9 @@ int spool_put(struct spool *sp, uint64_t seq, const Tz__Report *r,
     if (buf == NULL)
         return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
     tz__report__pack(r, buf);
-    char name[NAME_LEN + 1], path[sizeof(sp->dir) + NAME_LEN + 2];
+    char name[NAME_LEN + 1];
     name_of(seq, name);
-    snprintf(path, sizeof(path), "%s/%s", sp->dir, name);
-    int rc = tz_write_file_atomic(path, buf, len, 0600, err);
+    int rc = tz_write_file_atomicat(sp->dirfd, sp->dir, name, buf, len, 0600, err);
     free(buf);
     if (rc == 0)
         rc = sync_dir(sp, err);

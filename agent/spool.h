@@ -33,6 +33,10 @@ struct spool;
  * max_items files already there are trimmed, oldest first. */
 int spool_open(const char *dir, size_t max_items, struct spool **out,
                struct tz_error *err);
+/* The same for the directory name below parentfd (created 0700 if missing;
+ * not followed if a link); shown names it in messages. */
+int spool_openat(int parentfd, const char *name, const char *shown,
+                 size_t max_items, struct spool **out, struct tz_error *err);
 void spool_close(struct spool *sp);
 
 /* Store r under seq. When the spool then holds more than its bound, the

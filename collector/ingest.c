@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <nanomsg/nn.h>
@@ -295,6 +296,17 @@ int ingest_start(uv_loop_t *loop, struct tz_register *reg,
         ingest_stop(ing);
         return tz_err(err, TZ_EIO, opts->listen_url, 0, "cannot listen: %s",
                       nn_strerror(e));
+    }
+    /* An ipc:// socket for agents is as open as a tcp port is: whoever
+     * connects still needs an enrolled key or a token to get anything in.
+     * Without this, an agent that dropped to its own user cannot connect to
+     * a socket the collector's umask closed. */
+    if (strncmp(opts->listen_url, "ipc://", 6) == 0 &&
+        chmod(opts->listen_url + 6, 0666) != 0) {
+        int e = errno;
+        ingest_stop(ing);
+        return tz_err(err, TZ_EIO, opts->listen_url, 0, "cannot open the socket "
+                      "to agents (chmod 666): %s", strerror(e));
     }
     int r = uv_poll_init(loop, &ing->poll, fd);
     if (r != 0) {

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "rootfs.h"
+#include "tz_log.h"
 
 void tz_hex_encode(const uint8_t *in, size_t n, char *out)
 {
@@ -70,16 +71,52 @@ int tz_mkdirs(const char *path, unsigned mode, struct tz_error *err)
     return 0;
 }
 
-int tz_write_file_atomic(const char *path, const void *data, size_t len,
-                         unsigned mode, struct tz_error *err)
+/* Create name's temp file in dirfd. O_EXCL|O_NOFOLLOW: never through a link
+ * or into a file someone else made. A leftover of our own (a crash with the
+ * same pid) is a regular file we own; anything else is refused, loudly. */
+static int create_tmp(int dirfd, const char *shown, const char *tmp,
+                      unsigned mode, struct tz_error *err)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >=
+    for (int tries = 0; tries < 2; tries++) {
+        int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+                        O_CLOEXEC, mode);
+        if (fd >= 0)
+            return fd;
+        if (errno != EEXIST)
+            return tz_err(err, TZ_EIO, shown, 0, "cannot create %s: %s", tmp,
+                          strerror(errno));
+        struct stat st;
+        if (fstatat(dirfd, tmp, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;                   /* gone meanwhile: try again */
+        if (!S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+            tz_log(TZ_LOG_ERROR, "%s/%s: refusing to write through it: it is %s "
+                   "owned by uid %u, not a file of ours (planted?)", shown, tmp,
+                   S_ISLNK(st.st_mode) ? "a symbolic link" : "an entry",
+                   (unsigned)st.st_uid);
+            return tz_err(err, TZ_EPERM, shown, 0, "%s is %s owned by uid %u: "
+                          "refusing to write through it", tmp,
+                          S_ISLNK(st.st_mode) ? "a symbolic link" : "not a file",
+                          (unsigned)st.st_uid);
+        }
+        if (unlinkat(dirfd, tmp, 0) != 0 && errno != ENOENT)
+            return tz_err(err, TZ_EIO, shown, 0, "cannot remove stale %s: %s",
+                          tmp, strerror(errno));
+    }
+    return tz_err(err, TZ_EIO, shown, 0, "cannot create %s: it keeps "
+                  "reappearing", tmp);
+}
+
+int tz_write_file_atomicat(int dirfd, const char *shown, const char *name,
+                           const void *data, size_t len, unsigned mode,
+                           struct tz_error *err)
+{
+    char tmp[512];
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", name, (long)getpid()) >=
         (int)sizeof(tmp))
-        return tz_err(err, TZ_ELIMIT, path, 0, "path too long");
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+        return tz_err(err, TZ_ELIMIT, shown, 0, "file name too long");
+    int fd = create_tmp(dirfd, shown, tmp, mode, err);
     if (fd < 0)
-        return tz_err(err, TZ_EIO, tmp, 0, "cannot create: %s", strerror(errno));
+        return fd;
     const char *p = data;
     size_t left = len;
     while (left > 0) {
@@ -89,23 +126,65 @@ int tz_write_file_atomic(const char *path, const void *data, size_t len,
         if (w <= 0) {
             int e = errno;
             close(fd);
-            unlink(tmp);
-            return tz_err(err, TZ_EIO, tmp, 0, "write failed: %s", strerror(e));
+            unlinkat(dirfd, tmp, 0);
+            return tz_err(err, TZ_EIO, shown, 0, "write of %s failed: %s", tmp,
+                          strerror(e));
         }
         p += w;
         left -= (size_t)w;
     }
-    /* The rename is only durable once the data it points at is. */
+    /* The rename is only durable once the data it points at is, and the
+     * rename itself once the directory is. */
     if (fsync(fd) != 0 || close(fd) != 0) {
-        unlink(tmp);
-        return tz_err(err, TZ_EIO, tmp, 0, "fsync failed: %s", strerror(errno));
+        unlinkat(dirfd, tmp, 0);
+        return tz_err(err, TZ_EIO, shown, 0, "fsync of %s failed: %s", tmp,
+                      strerror(errno));
     }
-    if (rename(tmp, path) != 0) {
+    if (renameat(dirfd, tmp, dirfd, name) != 0) {
         int e = errno;
-        unlink(tmp);
-        return tz_err(err, TZ_EIO, path, 0, "rename failed: %s", strerror(e));
+        unlinkat(dirfd, tmp, 0);
+        return tz_err(err, TZ_EIO, shown, 0, "rename to %s failed: %s", name,
+                      strerror(e));
     }
+    if (dirfd != AT_FDCWD)
+        (void)fsync(dirfd);
     return 0;
+}
+
+/* dir part of path opened as a directory; *base points into path. */
+static int open_parent(const char *path, const char **base, struct tz_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL) {
+        *base = path;
+        int fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return fd >= 0 ? fd : tz_err(err, TZ_EIO, path, 0, "cannot open the "
+                                     "current directory: %s", strerror(errno));
+    }
+    char dir[4096];
+    size_t n = (size_t)(slash - path);
+    if (n >= sizeof(dir))
+        return tz_err(err, TZ_ELIMIT, path, 0, "path too long");
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    if (n == 0)
+        snprintf(dir, sizeof(dir), "/");     /* "/name" */
+    *base = slash + 1;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return fd >= 0 ? fd : tz_err(err, TZ_EIO, dir, 0, "cannot open: %s",
+                                 strerror(errno));
+}
+
+int tz_write_file_atomic(const char *path, const void *data, size_t len,
+                         unsigned mode, struct tz_error *err)
+{
+    const char *base;
+    int dirfd = open_parent(path, &base, err);
+    if (dirfd < 0)
+        return dirfd;
+    int rc = tz_write_file_atomicat(dirfd, path, base, data, len, mode, err);
+    close(dirfd);
+    return rc;
 }
 
 void tz_keypair_wipe(struct tz_keypair *kp)
@@ -113,53 +192,100 @@ void tz_keypair_wipe(struct tz_keypair *kp)
     sodium_memzero(kp->sk, sizeof(kp->sk));
 }
 
-int tz_keypair_load(const char *dir, const char *name, int create,
-                    struct tz_keypair *kp, struct tz_error *err)
+/* Read at most max-1 bytes of dirfd/name, which must be a regular file
+ * owned by us and, when private is set, closed to group and others. */
+static int read_own_file(int dirfd, const char *shown, const char *name,
+                         int private, char *buf, size_t max, struct tz_error *err)
 {
-    char keypath[4096], pubpath[4096];
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT
+                   ? TZ_ENOENT
+                   : tz_err(err, errno == ELOOP ? TZ_EPERM : TZ_EIO, shown, 0,
+                            "cannot open %s: %s", name,
+                            errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+    struct stat st;
+    int rc = 0;
+    if (fstat(fd, &st) != 0)
+        rc = tz_err(err, TZ_EIO, shown, 0, "cannot stat %s: %s", name, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        rc = tz_err(err, TZ_EPERM, shown, 0, "%s is not a regular file", name);
+    else if (st.st_uid != geteuid())
+        rc = tz_err(err, TZ_EPERM, shown, 0, "%s is owned by uid %u, not by "
+                    "uid %u that uses it", name, (unsigned)st.st_uid,
+                    (unsigned)geteuid());
+    else if (private && (st.st_mode & 077))
+        rc = tz_err(err, TZ_EPERM, shown, 0, "secret key %s is readable by "
+                    "others (chmod 600 it)", name);
+    size_t got = 0;
+    while (rc == 0 && got < max - 1) {
+        ssize_t r = read(fd, buf + got, max - 1 - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            rc = tz_err(err, TZ_EIO, shown, 0, "cannot read %s: %s", name,
+                        strerror(errno));
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    buf[got] = '\0';
+    return rc;
+}
+
+int tz_keypair_loadat(int dirfd, const char *shown, const char *name,
+                      int create, struct tz_keypair *kp, struct tz_error *err)
+{
+    char keyname[256], pubname[256];
     if (sodium_init() < 0)
         return tz_err(err, TZ_ECRYPTO, NULL, 0, "libsodium failed to initialise");
-    if (snprintf(keypath, sizeof(keypath), "%s/%s.key", dir, name) >=
-            (int)sizeof(keypath) ||
-        snprintf(pubpath, sizeof(pubpath), "%s/%s.pub", dir, name) >=
-            (int)sizeof(pubpath))
-        return tz_err(err, TZ_ELIMIT, dir, 0, "path too long");
+    if (snprintf(keyname, sizeof(keyname), "%s.key", name) >= (int)sizeof(keyname) ||
+        snprintf(pubname, sizeof(pubname), "%s.pub", name) >= (int)sizeof(pubname))
+        return tz_err(err, TZ_ELIMIT, shown, 0, "key name too long");
 
-    struct stat st;
-    if (stat(keypath, &st) == 0) {
-        if (st.st_mode & 077)
-            return tz_err(err, TZ_EPERM, keypath, 0,
-                          "secret key is readable by others (chmod 600 it)");
-        char *text = NULL;
-        int rc = tz_read_file(keypath, 256, &text, NULL, err);
-        if (rc != 0)
-            return rc;
+    char text[256];
+    int rc = read_own_file(dirfd, shown, keyname, 1, text, sizeof(text), err);
+    if (rc == 0) {
         rc = tz_hex_decode(text, kp->sk, sizeof(kp->sk));
-        sodium_memzero(text, strlen(text));
-        free(text);
+        sodium_memzero(text, sizeof(text));
         if (rc != 0)
-            return tz_err(err, TZ_EPARSE, keypath, 1,
-                          "not a key (expected 64 hex digits)");
+            return tz_err(err, TZ_EPARSE, shown, 1, "%s is not a key (expected "
+                          "64 hex digits)", keyname);
         crypto_scalarmult_base(kp->pk, kp->sk);
         return 0;
     }
-    if (errno != ENOENT)
-        return tz_err(err, TZ_EIO, keypath, 0, "cannot stat: %s", strerror(errno));
-    if (!create)
-        return tz_err(err, TZ_ENOENT, keypath, 0, "no key");
-
-    int rc = tz_mkdirs(dir, 0700, err);
-    if (rc != 0)
+    if (rc != TZ_ENOENT)
         return rc;
+    if (!create)
+        return tz_err(err, TZ_ENOENT, shown, 0, "no key %s", keyname);
+
     crypto_box_keypair(kp->pk, kp->sk);
     char hex[TZ_KEY_HEX + 1];
     tz_hex_encode(kp->sk, sizeof(kp->sk), hex);
     hex[TZ_KEY_HEX - 1] = '\n';
-    rc = tz_write_file_atomic(keypath, hex, TZ_KEY_HEX, 0600, err);
+    rc = tz_write_file_atomicat(dirfd, shown, keyname, hex, TZ_KEY_HEX, 0600, err);
     sodium_memzero(hex, sizeof(hex));
     if (rc != 0)
         return rc;
     tz_hex_encode(kp->pk, sizeof(kp->pk), hex);
     hex[TZ_KEY_HEX - 1] = '\n';
-    return tz_write_file_atomic(pubpath, hex, TZ_KEY_HEX, 0644, err);
+    return tz_write_file_atomicat(dirfd, shown, pubname, hex, TZ_KEY_HEX, 0644, err);
+}
+
+int tz_keypair_load(const char *dir, const char *name, int create,
+                    struct tz_keypair *kp, struct tz_error *err)
+{
+    if (create) {
+        int rc = tz_mkdirs(dir, 0700, err);
+        if (rc != 0)
+            return rc;
+    }
+    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0)
+        return tz_err(err, errno == ENOENT ? TZ_ENOENT : TZ_EIO, dir, 0,
+                      "cannot open: %s", strerror(errno));
+    int rc = tz_keypair_loadat(dirfd, dir, name, create, kp, err);
+    close(dirfd);
+    return rc;
 }

@@ -21,10 +21,14 @@ struct tz_keypair {
 };
 
 /* Load DIR/NAME.key; when it does not exist and create is set, make a new
- * keypair (DIR is created 0700 if missing) and write both files. A key file
- * readable by group or others is refused (TZ_EPERM). */
+ * keypair (DIR is created 0700 if missing) and write both files. The key
+ * file must be a regular file (not a link) owned by the effective uid and
+ * closed to group and others, else TZ_EPERM. */
 int tz_keypair_load(const char *dir, const char *name, int create,
                     struct tz_keypair *kp, struct tz_error *err);
+/* The same in an open directory; shown names it in errors. */
+int tz_keypair_loadat(int dirfd, const char *shown, const char *name,
+                      int create, struct tz_keypair *kp, struct tz_error *err);
 
 /* Wipe the secret half (sodium_memzero). */
 void tz_keypair_wipe(struct tz_keypair *kp);
@@ -38,8 +42,15 @@ int tz_hex_decode(const char *hex, uint8_t *out, size_t n);
 /* mkdir -p with mode for each created component. */
 int tz_mkdirs(const char *path, unsigned mode, struct tz_error *err);
 
-/* Write data to path atomically (temp file, fsync, rename) with mode. */
+/* Write data to path atomically (temp file, fsync, rename, fsync of the
+ * directory) with mode. The temp file is made with O_EXCL|O_NOFOLLOW: a link
+ * or foreign file planted under its name is refused (TZ_EPERM, logged), a
+ * leftover of our own from a crash is replaced. */
 int tz_write_file_atomic(const char *path, const void *data, size_t len,
                          unsigned mode, struct tz_error *err);
+/* The same for name in the open directory dirfd; shown names it in errors. */
+int tz_write_file_atomicat(int dirfd, const char *shown, const char *name,
+                           const void *data, size_t len, unsigned mode,
+                           struct tz_error *err);
 
 #endif

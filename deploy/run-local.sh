@@ -13,6 +13,15 @@ LISTEN=${TZ_LISTEN:-tcp://127.0.0.1:7450}
 DEPT=${TZ_DEPT:-网络信息中心}
 
 mkdir -p "$VAR"
+# As root the agent drops to its own system user once root's work is done;
+# on a server the taizhang-agent package makes it, here we do.
+if [ "$(id -u)" -eq 0 ] && ! getent passwd _tzagent >/dev/null; then
+    echo "run: creating the system user _tzagent that tz-agent drops to"
+    adduser --system --group --no-create-home --home /nonexistent \
+        --quiet _tzagent 2>/dev/null ||
+        useradd --system --user-group --no-create-home --home-dir /nonexistent \
+            --shell /usr/sbin/nologin _tzagent
+fi
 "$BIN/tz-collector" --data "$DATA" --listen "$LISTEN" 2>"$VAR/collector.log" &
 CPID=$!
 stop() {
@@ -42,13 +51,15 @@ if ! "$BIN/tzctl" --data "$DATA" dept list --format csv | grep -qx "$DEPT,.*"; t
 fi
 
 TOKEN_LINE=""
-if ! grep -qs '^agent_id=[1-9]' "$STATE/state"; then
+if ! grep -qs '^agent_id=[1-9]' "$STATE/work/state"; then
     TOKEN=$("$BIN/tzctl" --data "$DATA" token create --dept "$DEPT" 2>/dev/null)
     TOKEN_LINE="enroll_token = $TOKEN"
     echo "agent: enrolling into $DEPT"
 fi
 
-cat >"$VAR/agent.ini" <<INI
+# 0600: it may hold the enrollment token.
+rm -f "$VAR/agent.ini"
+(umask 077 && cat >"$VAR/agent.ini") <<INI
 ; written by deploy/run-local.sh for make run
 [agent]
 collector = $LISTEN

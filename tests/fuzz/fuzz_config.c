@@ -4,8 +4,10 @@
  * The first input byte picks the loader; the rest is the file. Configs come
  * from the administrator, but a state file survives crashes and disk
  * trouble, and none of them may take the process down. */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "agent_config.h"
 #include "agent_state.h"
@@ -13,6 +15,8 @@
 #include "fuzz_common.h"
 
 static char *dir, *ini_path, *state_path;
+static int dirfd_;
+static struct tz_keypair kp;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -23,13 +27,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     state_path = malloc(4200);
     snprintf(ini_path, 4200, "%s/fuzz.ini", dir);
     snprintf(state_path, 4200, "%s/state", dir);
-    /* Make the agent key once; each run then only reads it and the state. */
-    struct agent_state st;
-    struct tz_error err = {0};
-    if (agent_state_load(dir, &st, &err) != 0) {
-        fprintf(stderr, "fuzz_config: %s\n", err.msg);
+    /* The state file is read through a descriptor of its directory, as the
+     * unprivileged agent does; the key is not the state file's business. */
+    dirfd_ = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd_ < 0)
         abort();
-    }
+    memset(&kp, 0, sizeof(kp));
     return 0;
 }
 
@@ -42,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (which == 2) {
         fz_write(state_path, data + 1, size - 1);
         struct agent_state st;
-        if (agent_state_load(dir, &st, &err) == 0 &&
+        if (agent_state_load(dirfd_, dir, &kp, &st, &err) == 0 &&
             memchr(st.dept, '\0', sizeof(st.dept)) == NULL)
             abort();
         tz_keypair_wipe(&st.kp);

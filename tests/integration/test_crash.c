@@ -170,7 +170,7 @@ static long long reports_accepted(void)
 
 static int spooled(const struct agent *a)
 {
-    char *dir = tz_test_path("%s/spool", a->dir);
+    char *dir = tz_test_path("%s/work/spool", a->dir);
     DIR *d = opendir(dir);
     free(dir);
     int n = 0;
@@ -224,7 +224,7 @@ static size_t acked_seqs(const struct agent *a, uint64_t *seqs, uint64_t *id)
 /* seq= from the agent's state file: the last seq it took. */
 static uint64_t state_seq(const struct agent *a)
 {
-    char *path = tz_test_path("%s/state", a->dir);
+    char *path = tz_test_path("%s/work/state", a->dir);
     char *s = tz_test_slurp(path);
     free(path);
     cr_assert_not_null(s);

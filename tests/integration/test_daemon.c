@@ -41,7 +41,7 @@ static void setup(void)
     clogpath = tz_test_path("%s/collector.log", tmp);
     alogpath = tz_test_path("%s/agent.log", tmp);
     cfgpath = tz_test_path("%s/alpha.ini", tmp);
-    spooldir = tz_test_path("%s/agent-alpha/spool", tmp);
+    spooldir = tz_test_path("%s/agent-alpha/work/spool", tmp);
     start_collector();
     token = tz_test_token(data, "信息工程学院");
     pub = tz_test_collector_pub(data);

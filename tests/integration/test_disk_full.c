@@ -48,7 +48,7 @@ static void setup(void)
     filler = tz_test_path("%s/filler", mnt);
     for (int i = 0; i < N_AGENTS; i++) {
         agents[i].log = tz_test_path("%s/%s.log", tmp, agents[i].name);
-        agents[i].spool = tz_test_path("%s/agent-%s/spool", tmp, agents[i].name);
+        agents[i].spool = tz_test_path("%s/agent-%s/work/spool", tmp, agents[i].name);
         agents[i].cfg = NULL;
         agents[i].pid = -1;
     }

@@ -302,40 +302,6 @@ Test(e2e, second_report_is_a_delta_and_a_restored_collector_gets_a_full_one)
     free(status); free(backup); free(pub); free(root); free(token);
 }
 
-/* As root, --once collects, hands its state dir to "nobody", drops to it and
- * only then talks to the collector. (Skipped when the tests do not run as
- * root: there is nothing to drop.) */
-Test(e2e, once_as_root_drops_privileges_before_sending)
-{
-    if (geteuid() != 0)
-        cr_skip_test("not running as root");
-    /* nobody must reach the state dir and the collector: tcp, and a
-     * traversable temp dir. */
-    cr_assert_eq(chmod(tmp, 0755), 0);
-    stop_collector();
-    char *tcp = tz_test_path("tcp://127.0.0.1:%d", 20000 + getpid() % 20000);
-    collector = tz_test_collector_start(data, tcp, clogpath, NULL);
-    char *token = make_token();
-    char *pub = collector_pub();
-    char *ini = tz_test_path("[agent]\ncollector = %s\ncollector_key = %s\n"
-                             "enroll_token = %s\nstate_dir = %s/agent-drop\n"
-                             "root = %s/hosts/alpha\n", tcp, pub, token, tmp,
-                             TZ_FIXTURES);
-    tz_test_write(tmp, "drop.ini", ini);
-    run_agent("drop");
-    struct stat st;
-    char *key = tz_test_path("%s/agent-drop/agent.key", tmp);
-    cr_assert_eq(stat(key, &st), 0);
-    struct passwd *nobody = getpwnam("nobody");
-    cr_assert_not_null(nobody);
-    cr_assert_eq(st.st_uid, nobody->pw_uid, "state not handed to nobody");
-    cr_assert_eq(st.st_mode & 0777, 0600, "the key must stay private");
-    cJSON *hosts = hosts_json();
-    cr_assert_eq(packages_of(hosts, "alpha.example.edu.cn"), 3);
-    cJSON_Delete(hosts);
-    free(key); free(ini); free(pub); free(token); free(tcp);
-}
-
 /* flags --format json as an array, and whether flag id is open on host. */
 static int has_flag(const char *id, const char *subject_prefix, int closed)
 {

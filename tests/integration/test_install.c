@@ -79,8 +79,8 @@ Test(install, usr_prefix_puts_everything_under_destdir)
     char *agent = file_in(dest, "/usr/lib/systemd/system/tz-agent.service");
     expect_line(agent, "ExecStart=/usr/bin/tz-agent --config /etc/taizhang/tz-agent.ini",
                 "tz-agent.service");
-    expect_line(agent, "CapabilityBoundingSet=CAP_DAC_READ_SEARCH CAP_SYS_PTRACE",
-                "tz-agent.service");
+    /* Whether the unit's capabilities let the agent run is test_units's
+     * business: it runs the agent under them. */
     const char *hardening[] = {"ProtectSystem=strict", "ProtectHome=yes",
                                "PrivateTmp=yes", "NoNewPrivileges=yes",
                                "Restart=on-failure",
