@@ -5,7 +5,7 @@ BUILD_FUZZ ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all deps build run test check-asan install bench fuzz fuzz-build clean
+.PHONY: all deps build run test check-asan check-builds install bench fuzz fuzz-build clean
 
 all: build
 
@@ -13,7 +13,7 @@ deps:
 	@sh deploy/install-deps.sh
 
 $(BUILD)/CMakeCache.txt: | deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS) >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTZ_WERROR=ON $(CMAKE_ARGS) >/dev/null
 
 # The compiler's progress goes to $(BUILD)/build.log; it is shown only when
 # the build fails, so `make run` prints what Taizhang says, not make's noise.
@@ -49,10 +49,28 @@ fuzz: fuzz-build
 	  ctest -j 1 --timeout $$(($(FUZZ_SECONDS) + 300)) -V
 
 check-asan: deps
-	@cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DTZ_SANITIZE=ON $(CMAKE_ARGS) >/dev/null
+	@cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DTZ_SANITIZE=ON -DTZ_WERROR=ON $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(BUILD_ASAN) -j $(JOBS) -- --no-print-directory
 	@cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j 1
+
+# make check-builds: what packagers build must build clean too, with
+# -Werror: Release with Debian's hardening flags (dpkg-buildflags: fortify,
+# stack protector, format-security, relro/now) with gcc, Release and Debug
+# with clang. Everything is compiled (tests too); nothing is run.
+check-builds: deps
+	@for b in gcc:Release:debian clang:Release:plain clang:Debug:plain; do \
+	  cc=$${b%%:*}; rest=$${b#*:}; type=$${rest%%:*}; flags=$${rest#*:}; \
+	  dir=build-check-$$cc-$$type; cf=""; lf=""; \
+	  if [ $$flags = debian ]; then \
+	    cf="$$(dpkg-buildflags --get CFLAGS) $$(dpkg-buildflags --get CPPFLAGS)"; \
+	    lf="$$(dpkg-buildflags --get LDFLAGS)"; fi; \
+	  echo "check-builds: $$cc $$type $$flags flags ($$dir)"; \
+	  CC=$$cc CFLAGS="$$cf" LDFLAGS="$$lf" cmake -S . -B $$dir -DCMAKE_BUILD_TYPE=$$type \
+	    -DTZ_WERROR=ON $(CMAKE_ARGS) >/dev/null || exit 1; \
+	  cmake --build $$dir -j $(JOBS) >$$dir/build.log 2>&1 || \
+	    { grep -E "error|warning" $$dir/build.log | head -40; exit 1; }; \
+	done
 
 # make install [PREFIX=/usr] [DESTDIR=/tmp/stage]: binaries, systemd units,
 # example configs and schemas, through cmake --install.
@@ -66,4 +84,4 @@ bench: build
 	@sh bench/run.sh --build $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) build-check-*

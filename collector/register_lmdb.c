@@ -511,7 +511,7 @@ static int agent_check(struct tz_register *reg, MDB_txn *txn,
                        struct register_item *it, Tz__AgentRecord **rec,
                        int *stop, struct tz_error *err)
 {
-    uint64_t id;
+    uint64_t id = 0;    /* rl_agent_lookup sets it only when it finds the key */
     *rec = NULL;
     *stop = 1;
     int rc = rl_agent_lookup(reg, txn, it->agent_pk, &id, err);

@@ -290,16 +290,17 @@ void envelope_opened_free(struct envelope_opened *o)
     memset(&o->lazy, 0, sizeof(o->lazy));
 }
 
-/* Seal with shared when set, else with agent_pk and the collector's key. */
-static int seal_reply(const Tz__Ack *ack, const uint8_t *agent_pk,
-                      const struct tz_keypair *collector, const uint8_t *shared,
+/* Box ack with the precomputed key shared, or send it plain when shared is
+ * NULL. One key argument, not two alternatives: no path can reach
+ * crypto_box with half of them missing. */
+static int seal_reply(const Tz__Ack *ack, const uint8_t *shared,
                       uint8_t **out, size_t *out_len, struct tz_error *err)
 {
     Tz__Reply r = TZ__REPLY__INIT;
     r.version = TZ_PROTO_VERSION;
     uint8_t nonce[crypto_box_NONCEBYTES];
     uint8_t *box = NULL;
-    if (agent_pk || shared) {
+    if (shared) {
         size_t alen = tz__ack__get_packed_size(ack);
         uint8_t *plain = malloc(alen ? alen : 1);
         box = malloc(alen + crypto_box_MACBYTES);
@@ -310,10 +311,7 @@ static int seal_reply(const Tz__Ack *ack, const uint8_t *agent_pk,
         }
         tz__ack__pack(ack, plain);
         randombytes_buf(nonce, sizeof(nonce));
-        int brc = shared ? crypto_box_easy_afternm(box, plain, alen, nonce, shared)
-                         : crypto_box_easy(box, plain, alen, nonce, agent_pk,
-                                           collector->sk);
-        if (brc != 0) {
+        if (crypto_box_easy_afternm(box, plain, alen, nonce, shared) != 0) {
             free(plain);
             free(box);
             return tz_err(err, TZ_ECRYPTO, NULL, 0, "crypto_box failed");
@@ -343,13 +341,23 @@ int reply_seal(const Tz__Ack *ack, const uint8_t *agent_pk,
                const struct tz_keypair *collector, uint8_t **out,
                size_t *out_len, struct tz_error *err)
 {
-    return seal_reply(ack, agent_pk, collector, NULL, out, out_len, err);
+    if (agent_pk == NULL)
+        return seal_reply(ack, NULL, out, out_len, err);
+    /* crypto_box_easy is beforenm + easy_afternm: the same box. */
+    uint8_t shared[crypto_box_BEFORENMBYTES];
+    if (crypto_box_beforenm(shared, agent_pk, collector->sk) != 0)
+        return tz_err(err, TZ_ECRYPTO, NULL, 0, "crypto_box_beforenm failed");
+    int rc = seal_reply(ack, shared, out, out_len, err);
+    sodium_memzero(shared, sizeof(shared));
+    return rc;
 }
 
 int reply_seal_afternm(const Tz__Ack *ack, const uint8_t *shared, uint8_t **out,
                        size_t *out_len, struct tz_error *err)
 {
-    return seal_reply(ack, NULL, NULL, shared, out, out_len, err);
+    if (shared == NULL)
+        return tz_err(err, TZ_EINVAL, NULL, 0, "no shared key to seal with");
+    return seal_reply(ack, shared, out, out_len, err);
 }
 
 int reply_open(const uint8_t *msg, size_t len, const struct tz_keypair *agent,

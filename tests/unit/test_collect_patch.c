@@ -189,8 +189,8 @@ static void write_lists(void)
     static const char *const plain[] = {
         "deb.debian.org_debian_dists_bookworm_main_binary-i386_Packages",
         "deb.debian.org_debian_dists_bookworm-updates_main_binary-amd64_Packages",
-        "deb.debian.org_debian-security_dists_bookworm-security_main_"
-        "binary-amd64_Packages",
+        ("deb.debian.org_debian-security_dists_bookworm-security_main_"
+         "binary-amd64_Packages"),
     };
     for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
         char *rel = tz_test_path(LISTS "%s", plain[i]);
@@ -263,12 +263,12 @@ Test(patch, updates_security_kernels_and_reboot_from_a_temp_root)
         "Acquire::CompressionTypes::Order to one of those)",
         W_MAIN ":25: expected \"Field: value\"; stanza skipped",
         W_MAIN ":28: package noversion without Version; skipped",
-        W_MAIN ":32: package bash has an invalid version \"not a version\"; "
-        "skipped",
+        (W_MAIN ":32: package bash has an invalid version \"not a version\"; "
+         "skipped"),
         W_MAIN ":37: field Version given twice (first at line 36); stanza skipped",
         W_MAIN ":40: continuation line before any field; stanza skipped",
-        "/var/lib/apt/lists/example.org_repo_._Packages: no Release file beside "
-        "it; its updates have no suite and are not security",
+        ("/var/lib/apt/lists/example.org_repo_._Packages: no Release file beside "
+         "it; its updates have no suite and are not security"),
     };
     cr_assert_eq(sec->n_warnings, sizeof(want) / sizeof(want[0]));
     for (size_t i = 0; i < sec->n_warnings; i++)
