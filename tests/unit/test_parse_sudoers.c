@@ -85,7 +85,7 @@ Test(sudoers, user_lists_match_as_sudo_does, .init = setup, .fini = teardown)
     cr_expect_str_eq(who(0), "alice,bob", "alias with a negated member");
     cr_expect_str_eq(who(1), "alice,carol,dave", "ALL minus bob");
     cr_expect_str_eq(who(2), "carol", "#uid");
-    cr_expect_str_eq(who(3), "bob,dave", "%#gid: primary or member");
+    cr_expect_str_eq(who(3), "bob,dave", "%%#gid: primary or member");
     cr_expect(!su.rules[4].nopasswd);
     cr_expect_str_eq(who(4), "alice,bob");
     cr_expect_str_eq(who(5), "", "non-Unix group");
