@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cell_guard.h"
 #include "ledger_fields.h"
 
 void ledger_problems_free(struct ledger_problems *p)
@@ -246,8 +247,10 @@ static int read_row(const struct csv_record *row, const struct columns *cols,
                          "header", i + 1);
             continue;
         }
-        int r = ledger_field_set(rec, f->key, row->fields[i], why,
-                                 sizeof(why));
+        /* Our own CSV export guards formula-like cells with an apostrophe
+         * (cell_guard.h): an export imported again gives the same value. */
+        const char *v = row->fields[i] + strspn(row->fields[i], " \t");
+        int r = ledger_field_set(rec, f->key, cell_unguard(v), why, sizeof(why));
         if (r == TZ_ENOMEM)
             rc = r;
         else if (r != 0)

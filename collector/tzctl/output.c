@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cell_guard.h"
 #include "tz_error.h"
 
 struct out_table {
@@ -215,13 +216,18 @@ out:
     return rc;
 }
 
-static void csv_field(const char *s, FILE *fp)
+/* One CSV cell. A text cell that a spreadsheet would take for a formula
+ * gets an apostrophe in front (cell_guard.h), and is then always quoted. */
+static void csv_field(const char *s, enum out_kind kind, FILE *fp)
 {
-    if (strpbrk(s, ",\"\r\n") == NULL) {
+    int guard = kind != OUT_NUM && cell_needs_guard(s);
+    if (!guard && strpbrk(s, ",\"\r\n") == NULL) {
         fputs(s, fp);
         return;
     }
     fputc('"', fp);
+    if (guard)
+        fputc('\'', fp);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', fp);
@@ -236,8 +242,10 @@ static int write_csv(const struct out_table *t, FILE *fp)
         for (size_t c = 0; c < t->ncols; c++) {
             if (c)
                 fputc(',', fp);
-            csv_field(r == 0 ? t->cols[c].key
-                             : t->cells[(r - 1) * t->ncols + c], fp);
+            if (r == 0)
+                csv_field(t->cols[c].key, OUT_STR, fp);
+            else
+                csv_field(t->cells[(r - 1) * t->ncols + c], t->cols[c].kind, fp);
         }
         fputs("\r\n", fp);
     }

