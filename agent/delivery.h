@@ -30,7 +30,7 @@ int delivery_drain(const struct agent_config *cfg, struct agent_state *st,
                    struct spool *sp, int (*stop)(void *), void *arg,
                    struct delivery_result *res, struct tz_error *err);
 
-/* For `tz-agent --once`: drain <state_dir>/spool if a daemon left one.
+/* For `tz-agent --once`: drain <state_dir>/work/spool if a daemon left one.
  * Nothing to do (0) when there is no spool, or when a running daemon holds
  * it (that daemon sends it). */
 int delivery_drain_leftovers(const struct agent_config *cfg,

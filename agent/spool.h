@@ -1,6 +1,6 @@
 /* spool — reports not yet acknowledged, kept on disk in seq order.
  *
- * One file per report in the spool directory (<state_dir>/spool), named by
+ * One file per report in the spool directory (<state_dir>/work/spool), named by
  * its seq as 20 zero-padded digits plus ".report", so names sort by seq; the
  * content is the packed Tz__Report. Each file is written atomically (temp
  * file, fsync, rename, fsync of the directory): after a crash a report is

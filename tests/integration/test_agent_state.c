@@ -65,9 +65,12 @@ static char *agent_ini(const char *name, const char *user, const char *extra)
     return ini;
 }
 
+/* *out: NULL or an earlier output, which is freed. */
 static int run_agent(const char *ini, char **out)
 {
     char *argv[] = {TZ_BIN "/tz-agent", "--once", "--config", (char *)ini, NULL};
+    free(*out);
+    *out = NULL;
     return tz_test_run(argv, out);
 }
 
