@@ -4,6 +4,10 @@ BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
+# The installation prefix the binaries are built for (TZ_DATADIR: where the
+# agent looks for weak-passwords.txt) and `make install` installs to. /usr is
+# what the systemd units name and what the Debian packages use.
+PREFIX     ?= /usr
 
 .PHONY: all deps build run test check-asan install bench fuzz fuzz-build clean
 
@@ -13,7 +17,8 @@ deps:
 	@sh deploy/install-deps.sh
 
 $(BUILD)/CMakeCache.txt: | deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS) >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_ARGS) >/dev/null
 
 # The compiler's progress goes to $(BUILD)/build.log; it is shown only when
 # the build fails, so `make run` prints what Taizhang says, not make's noise.
@@ -55,9 +60,11 @@ check-asan: deps
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j 1
 
 # make install [PREFIX=/usr] [DESTDIR=/tmp/stage]: binaries, systemd units,
-# example configs and schemas, through cmake --install.
-PREFIX ?= /usr/local
-install: build
+# example configs and schemas, through cmake --install. The build is
+# reconfigured for PREFIX first, so the binaries look where they are put.
+install: deps $(BUILD)/CMakeCache.txt
+	@cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	@$(MAKE) --no-print-directory build
 	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix $(PREFIX)
 
 # make bench: ingest, ledger and agent benchmarks in one run; writes
