@@ -95,6 +95,11 @@ Test(install, usr_prefix_puts_everything_under_destdir)
                       "/etc/taizhang/tz-collector.ini", "tz-collector.service");
     expect_line(coll, "CapabilityBoundingSet=", "tz-collector.service");
     expect_line(coll, "StateDirectory=tz-collector", "tz-collector.service");
+    /* The package's system user, not DynamicUser= (see the unit). */
+    expect_line(coll, "User=_tzcollector", "tz-collector.service");
+    expect_line(coll, "Group=_tzcollector", "tz-collector.service");
+    cr_expect(strstr(coll, "\nDynamicUser=") == NULL,
+              "tz-collector.service still has DynamicUser=");
     for (size_t i = 0; i < sizeof(hardening) / sizeof(hardening[0]); i++)
         expect_line(coll, hardening[i], "tz-collector.service");
 
