@@ -9,7 +9,7 @@ CMAKE_ARGS ?=
 # what the systemd units name and what the Debian packages use.
 PREFIX     ?= /usr
 
-.PHONY: all deps build run test check-asan install bench fuzz fuzz-build clean
+.PHONY: all deps build run test check-asan install deb bench fuzz fuzz-build clean
 
 all: build
 
@@ -66,6 +66,16 @@ install: deps $(BUILD)/CMakeCache.txt
 	@cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
 	@$(MAKE) --no-print-directory build
 	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix $(PREFIX)
+
+# make deb: the taizhang-agent and taizhang-collector .debs (debian/), built
+# by dpkg-buildpackage from a clean copy of the tree, checked by lintian (an
+# error fails), left in DEB_DIR; nothing is done when the sources have not
+# changed since the last good build. Installs debhelper, lintian and
+# debootstrap first (install-deps.sh deb), which `make run` does without.
+DEB_DIR ?= $(BUILD)/deb
+deb:
+	@sh deploy/install-deps.sh deb
+	@sh deploy/build-deb.sh $(DEB_DIR) $(JOBS)
 
 # make bench: ingest, ledger and agent benchmarks in one run; writes
 # docs/benchmarks.md. Installs the peer agents it compares against (apt-get).
