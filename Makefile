@@ -36,8 +36,11 @@ FUZZ_SECONDS       ?= 60
 FUZZ_SMOKE_SECONDS ?= 3
 FUZZ_CC            ?= clang
 
-test: build fuzz-build
-	@cd $(BUILD) && ctest --output-on-failure -j 1
+# The package test (tests/integration/test_package.c) installs the .debs
+# of `make deb` into a clean Debian root: they are built first, or found
+# up to date.
+test: build fuzz-build deb
+	@cd $(BUILD) && TZ_DEB_DIR=$(abspath $(DEB_DIR)) ctest --output-on-failure -j 1
 	@cd $(BUILD_FUZZ)/tests/fuzz && TZ_FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) \
 	  ctest --output-on-failure -j 1
 
@@ -57,7 +60,8 @@ check-asan: deps
 	@cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DTZ_SANITIZE=ON $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(BUILD_ASAN) -j $(JOBS) -- --no-print-directory
 	@cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j 1
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j 1 \
+	  -LE package
 
 # make install [PREFIX=/usr] [DESTDIR=/tmp/stage]: binaries, systemd units,
 # example configs and schemas, through cmake --install. The build is
