@@ -1,20 +1,27 @@
 /* Packages: the taizhang-agent and taizhang-collector .debs of `make deb`,
  * used as an administrator uses them, in a clean Debian root
  * (debootstrap minbase, made and cached by debian_root.sh): apt-get install
- * (the libraries come from the mirror), upgrade, remove, purge.
+ * (the libraries come from the mirror), upgrade, remove, purge; then a
+ * collector and an agent run from the packages, the agent's identity
+ * carried across an upgrade.
  *
  * The debs are found in $TZ_DEB_DIR, else <build dir>/deb (make test builds
  * them first). Without root, debootstrap or the debs the tests skip and say
  * why, except under CI (CI=true), where a package test that cannot run
  * fails. */
 #include <criterion/criterion.h>
+#include <arpa/inet.h>
 #include <glob.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <cjson/cJSON.h>
 
 #include "tz_test.h"
 
@@ -397,4 +404,151 @@ Test(package, install_upgrade_remove_and_purge_keep_the_contract)
 
     free(agent_ini);
     free(before);
+}
+
+/* ---- a collector and an agent from the packages ---- */
+
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(a);
+    cr_assert(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+              getsockname(fd, (struct sockaddr *)&a, &len) == 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* tz-collector as the unit runs it (user _tzcollector, the packaged
+ * config and data dir), on url instead of the config's 0.0.0.0:7450. */
+static void collector_start(const char *url)
+{
+    char *log = tz_test_path("%s/collector.log", tmp);
+    char *size = tz_test_slurp(log);
+    char *argv[] = {"env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8",
+                    "chroot", root, "setpriv", "--reuid=_tzcollector",
+                    "--regid=_tzcollector", "--init-groups", "/usr/bin/tz-collector",
+                    "--config", "/etc/taizhang/tz-collector.ini", "--listen",
+                    (char *)url, NULL};
+    collector = tz_test_spawn(argv, log);
+    /* "listening on" of this start, not of an earlier one in the same log. */
+    size_t seen = size ? strlen(size) : 0;
+    free(size);
+    for (int i = 0; i < 500; i++) {
+        char *s = tz_test_slurp(log);
+        int up = s && strlen(s) > seen && strstr(s + seen, "listening on");
+        free(s);
+        if (up)
+            break;
+        cr_assert(i < 499, "tz-collector did not start:\n%s", tz_test_slurp(log));
+        usleep(20 * 1000);
+    }
+    free(log);
+}
+
+static void collector_stop(void)
+{
+    cr_expect_eq(tz_test_stop(collector, SIGTERM), 0, "tz-collector did not stop cleanly");
+    collector = 0;
+}
+
+/* The one host of the register; its id. */
+static long the_one_host(void)
+{
+    char *out = IN_ROOT_OK("tzctl --data /var/lib/tz-collector hosts --format json");
+    cJSON *j = cJSON_Parse(out);
+    cJSON *list = cJSON_IsArray(j) ? j : cJSON_GetObjectItem(j, "hosts");
+    cr_assert(cJSON_IsArray(list), "tzctl hosts: %s", out);
+    cr_assert_eq(cJSON_GetArraySize(list), 1, "not one host: %s", out);
+    cJSON *id = cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0), "id");
+    cr_assert(cJSON_IsNumber(id), "%s", out);
+    long v = (long)id->valuedouble;
+    cJSON_Delete(j);
+    free(out);
+    return v;
+}
+
+static unsigned char *read_bytes(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "cannot read %s", path);
+    unsigned char *buf = malloc(4096);
+    *len = fread(buf, 1, 4096, f);
+    fclose(f);
+    return buf;
+}
+
+/* The layout the agent keeps (the contract the packages set up): its key
+ * root's, what it writes after dropping root in work/, _tzagent's. */
+static void expect_agent_layout(const char *when)
+{
+    char *got = IN_ROOT_OK("stat -c '%%n %%U:%%G %%a' /var/lib/tz-agent "
+                           "/var/lib/tz-agent/agent.key /var/lib/tz-agent/work");
+    cr_expect_str_eq(got, "/var/lib/tz-agent root:root 700\n"
+                          "/var/lib/tz-agent/agent.key root:root 600\n"
+                          "/var/lib/tz-agent/work _tzagent:_tzagent 700",
+                     "%s, the agent's state is laid out as\n%s", when, got);
+    free(got);
+}
+
+Test(package, agent_reports_as_the_same_host_after_an_upgrade)
+{
+    make_root(NULL);
+    apt_install("v1");
+
+    char *url = tz_test_path("tcp://127.0.0.1:%d", free_port());
+    collector_start(url);
+    free(IN_ROOT_OK("tzctl --data /var/lib/tz-collector dept add 计算机学院"));
+    char *token = IN_ROOT_OK("tzctl --data /var/lib/tz-collector token create "
+                             "--dept 计算机学院 2>/dev/null");
+    char *pub = IN_ROOT_OK("cat /var/lib/tz-collector/collector.pub");
+
+    /* Enroll and report once, as root, as the README's first run does. */
+    char *out = IN_ROOT_OK("tz-agent --once --config /etc/taizhang/tz-agent.ini "
+                           "--collector %s --collector-key %s --enroll-token %s 2>&1",
+                           url, pub, token);
+    free(out);
+    long host = the_one_host();
+    expect_agent_layout("after the first report");
+
+    char *key_path = tz_test_path("%s/var/lib/tz-agent/agent.key", root);
+    size_t key_len = 0;
+    unsigned char *key = read_bytes(key_path, &key_len);
+    cr_assert_gt(key_len, 0, "empty agent.key");
+
+    /* Upgrade as systemd would see it: the collector stops (and finishes
+     * its writes), the packages are replaced, the collector starts again
+     * from the new binary. */
+    collector_stop();
+    char *before = state_snapshot();
+    apt_install("v2");
+    char *after = state_snapshot();
+    cr_expect_str_eq(after, before, "the upgrade changed the state directories:\n"
+                     "before:\n%s\nafter:\n%s", before, after);
+    size_t key2_len = 0;
+    unsigned char *key2 = read_bytes(key_path, &key2_len);
+    cr_expect(key2_len == key_len && memcmp(key, key2, key_len) == 0,
+              "agent.key changed across the upgrade");
+    char *pub2 = IN_ROOT_OK("cat /var/lib/tz-collector/collector.pub");
+    cr_expect_str_eq(pub2, pub, "the collector's key changed across the upgrade");
+    collector_start(url);
+
+    /* The same agent: no token needed, and still one host with the same id. */
+    out = IN_ROOT_OK("tz-agent --once --config /etc/taizhang/tz-agent.ini "
+                     "--collector %s --collector-key %s 2>&1", url, pub);
+    free(out);
+    cr_expect_eq(the_one_host(), host, "the upgraded agent reports as another host");
+    expect_agent_layout("after the report of the upgraded agent");
+    collector_stop();
+
+    free(pub2);
+    free(key2);
+    free(after);
+    free(before);
+    free(key);
+    free(key_path);
+    free(pub);
+    free(token);
+    free(url);
 }
