@@ -4,8 +4,12 @@ BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
+# The installation prefix the binaries are built for (TZ_DATADIR: where the
+# agent looks for weak-passwords.txt) and `make install` installs to. /usr is
+# what the systemd units name and what the Debian packages use.
+PREFIX     ?= /usr
 
-.PHONY: all deps build run test check-asan check-builds install bench fuzz fuzz-build clean
+.PHONY: all deps build run test check-asan check-builds install deb bench fuzz fuzz-build clean
 
 all: build
 
@@ -13,7 +17,8 @@ deps:
 	@sh deploy/install-deps.sh
 
 $(BUILD)/CMakeCache.txt: | deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTZ_WERROR=ON $(CMAKE_ARGS) >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTZ_WERROR=ON \
+	  -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_ARGS) >/dev/null
 
 # The compiler's progress goes to $(BUILD)/build.log; it is shown only when
 # the build fails, so `make run` prints what Taizhang says, not make's noise.
@@ -31,8 +36,11 @@ FUZZ_SECONDS       ?= 60
 FUZZ_SMOKE_SECONDS ?= 3
 FUZZ_CC            ?= clang
 
-test: build fuzz-build
-	@cd $(BUILD) && ctest --output-on-failure -j 1
+# The package test (tests/integration/test_package.c) installs the .debs
+# of `make deb` into a clean Debian root: they are built first, or found
+# up to date.
+test: build fuzz-build deb
+	@cd $(BUILD) && TZ_DEB_DIR=$(abspath $(DEB_DIR)) ctest --output-on-failure -j 1
 	@cd $(BUILD_FUZZ)/tests/fuzz && TZ_FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) \
 	  ctest --output-on-failure -j 1
 
@@ -52,7 +60,8 @@ check-asan: deps
 	@cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DTZ_SANITIZE=ON -DTZ_WERROR=ON $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(BUILD_ASAN) -j $(JOBS) -- --no-print-directory
 	@cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j 1
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j 1 \
+	  -LE package
 
 # make check-builds: what packagers build must build clean too, with
 # -Werror: Release with Debian's hardening flags (dpkg-buildflags: fortify,
@@ -73,10 +82,22 @@ check-builds: deps
 	done
 
 # make install [PREFIX=/usr] [DESTDIR=/tmp/stage]: binaries, systemd units,
-# example configs and schemas, through cmake --install.
-PREFIX ?= /usr/local
-install: build
+# example configs and schemas, through cmake --install. The build is
+# reconfigured for PREFIX first, so the binaries look where they are put.
+install: deps $(BUILD)/CMakeCache.txt
+	@cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	@$(MAKE) --no-print-directory build
 	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix $(PREFIX)
+
+# make deb: the taizhang-agent and taizhang-collector .debs (debian/), built
+# by dpkg-buildpackage from a clean copy of the tree, checked by lintian (an
+# error fails), left in DEB_DIR; nothing is done when the sources have not
+# changed since the last good build. Installs debhelper, lintian and
+# debootstrap first (install-deps.sh deb), which `make run` does without.
+DEB_DIR ?= $(BUILD)/deb
+deb:
+	@sh deploy/install-deps.sh deb
+	@sh deploy/build-deb.sh $(DEB_DIR) $(JOBS)
 
 # make bench: ingest, ledger and agent benchmarks in one run; writes
 # docs/benchmarks.md. Installs the peer agents it compares against (apt-get).

@@ -5,7 +5,7 @@
  * listen = tcp://127.0.0.1:7450   ; nanomsg URL agents connect to
  * max_batch = 256                 ; requests per write transaction
  * max_message = 8388608           ; bytes; larger requests are TOO_LARGE
- * rules = /usr/share/taizhang/rules.ini ; thresholds (default: built in)
+ * rules = /usr/share/taizhang/schemas/rules.ini ; thresholds (default: built in)
  * recheck_interval = 300          ; seconds between full rule re-evaluations
  * history_days = 400              ; change history kept this long
  * Every option is also a flag (--data, --listen, ...); flags win. */

@@ -1,5 +1,7 @@
 #!/bin/sh
-# install-deps.sh — install the Debian packages Taizhang builds and tests with.
+# install-deps.sh [deb] — install the Debian packages Taizhang builds and
+# tests with; with "deb", also what `make deb` and the package test need
+# (debhelper, lintian, debootstrap), which `make run` does without.
 #
 # Idempotent: asks dpkg what is missing and only then runs apt-get (update first,
 # once). Quiet when everything is already there, so `make run` stays readable.
@@ -15,6 +17,13 @@ clang libclang-rt-dev"
 # rpm and rpmbuild on Debian) for tests/unit/test_collect_rpm.c.
 PKGS="$PKGS librpm-dev rpm"
 PKGS="$PKGS valgrind"   # for tests/integration/test_valgrind.c
+# The build half of this list is debian/control's Build-Depends: keep the
+# two in step. dpkg-dev (dpkg-buildpackage) comes with build-essential.
+if [ "${1:-}" = deb ]; then
+    # make deb: debhelper builds, lintian checks; the package test
+    # (tests/integration/test_package.c) installs into a debootstrap root.
+    PKGS="$PKGS debhelper lintian debootstrap"
+fi
 
 missing=""
 for p in $PKGS; do

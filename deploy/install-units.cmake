@@ -2,7 +2,9 @@
 # paths of this installation. deploy/*.service name /usr/bin and
 # /etc/taizhang (PREFIX=/usr); CMAKE_INSTALL_PREFIX here is the one given at
 # install time (--prefix), so the units match where the binaries went.
-# CMakeLists.txt sets TZ_UNIT_SRC, TZ_BINDIR and TZ_DOCDIR before this runs.
+# CMakeLists.txt sets TZ_UNIT_SRC, TZ_BINDIR, TZ_DOCDIR and TZ_UNITDIR (empty:
+# PREFIX/lib/systemd/system; the Debian packages give /lib/systemd/system)
+# before this runs.
 set(prefix "${CMAKE_INSTALL_PREFIX}")
 string(REGEX REPLACE "/+$" "" prefix "${prefix}")
 # GNUInstallDirs' rule for SYSCONFDIR: /usr installs configure /etc.
@@ -11,7 +13,11 @@ if(prefix STREQUAL "/usr" OR prefix STREQUAL "")
 else()
   set(etc "${prefix}/etc")
 endif()
-set(dest "$ENV{DESTDIR}${prefix}/lib/systemd/system")
+if(TZ_UNITDIR)
+  set(dest "$ENV{DESTDIR}${TZ_UNITDIR}")
+else()
+  set(dest "$ENV{DESTDIR}${prefix}/lib/systemd/system")
+endif()
 file(MAKE_DIRECTORY "${dest}")
 foreach(unit tz-agent.service tz-collector.service)
   file(READ "${TZ_UNIT_SRC}/${unit}" text)

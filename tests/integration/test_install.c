@@ -1,7 +1,7 @@
 /* Installation: `cmake --install` of this build with DESTDIR puts the three
  * binaries, the hardened systemd units (paths rewritten for the prefix),
- * the example configs and the schemas under DESTDIR/PREFIX, and nothing
- * elsewhere. */
+ * the example configs and schemas/ (PREFIX/share/taizhang/schemas) under
+ * DESTDIR/PREFIX, and nothing elsewhere. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <stdlib.h>
@@ -95,6 +95,11 @@ Test(install, usr_prefix_puts_everything_under_destdir)
                       "/etc/taizhang/tz-collector.ini", "tz-collector.service");
     expect_line(coll, "CapabilityBoundingSet=", "tz-collector.service");
     expect_line(coll, "StateDirectory=tz-collector", "tz-collector.service");
+    /* The package's system user, not DynamicUser= (see the unit). */
+    expect_line(coll, "User=_tzcollector", "tz-collector.service");
+    expect_line(coll, "Group=_tzcollector", "tz-collector.service");
+    cr_expect(strstr(coll, "\nDynamicUser=") == NULL,
+              "tz-collector.service still has DynamicUser=");
     for (size_t i = 0; i < sizeof(hardening) / sizeof(hardening[0]); i++)
         expect_line(coll, hardening[i], "tz-collector.service");
 
@@ -102,8 +107,10 @@ Test(install, usr_prefix_puts_everything_under_destdir)
     cr_assert(strstr(ex, "spool_max") != NULL, "example lacks the daemon options");
     free(ex);
     free(file_in(dest, "/usr/share/doc/taizhang/examples/tz-collector.ini.example"));
-    free(file_in(dest, "/usr/share/taizhang/rules.ini"));
-    free(file_in(dest, "/usr/share/taizhang/weak-passwords.txt"));
+    /* schemas/ whole, where TZ_DATADIR and the packaged rules = point. */
+    free(file_in(dest, "/usr/share/taizhang/schemas/rules.ini"));
+    free(file_in(dest, "/usr/share/taizhang/schemas/weak-passwords.txt"));
+    free(file_in(dest, "/usr/share/taizhang/schemas/README.md"));
 
     /* DESTDIR holds usr/ and nothing else: no file escaped the prefix. */
     DIR *d = opendir(dest);
