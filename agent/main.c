@@ -48,6 +48,7 @@ static void usage(FILE *f)
         "  --config FILE    INI file with an [agent] section\n"
         "  --format F       --print only: json or text (default text)\n"
         "  --version        print the version and exit\n"
+        "  --help           this text\n"
         "OPTIONS (each is also a config file option; flags win over the file):\n"
         "  --collector URL        collector, tcp://HOST:PORT or ipc:///PATH\n"
         "                         (repeat for standbys)\n"

@@ -8,7 +8,8 @@
  * rules = /usr/share/taizhang/schemas/rules.ini ; thresholds (default: built in)
  * recheck_interval = 300          ; seconds between full rule re-evaluations
  * history_days = 400              ; change history kept this long
- * Every option is also a flag (--data, --listen, ...); flags win. */
+ * data, listen, max_batch and rules are also flags (--data, ...); flags
+ * win. The others are set in the file only. */
 #ifndef TZ_COLLECTOR_CONFIG_H
 #define TZ_COLLECTOR_CONFIG_H
 

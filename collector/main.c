@@ -32,7 +32,10 @@ static void usage(FILE *f)
             "  --listen URL   nanomsg URL for agents (default tcp://127.0.0.1:7450)\n"
             "  --config FILE  INI file, [collector] section; flags override it\n"
             "  --rules FILE   rule thresholds (default: built in, as schemas/rules.ini)\n"
-            "  --max-batch N  requests per write transaction (default 256)\n");
+            "  --max-batch N  requests per write transaction (default 256)\n"
+            "  --verbose      log debug messages too\n"
+            "  --version      print the version and exit\n"
+            "  --help         this text\n");
 }
 
 static struct ingest *g_ingest;
@@ -132,6 +135,7 @@ int main(int argc, char **argv)
         {"max-batch", required_argument, NULL, 'b'},
         {"rules", required_argument, NULL, 'r'},
         {"verbose", no_argument, NULL, 'v'},
+        {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int ch;
@@ -151,6 +155,7 @@ int main(int argc, char **argv)
             break;
         }
         case 'v': verbose = 1; break;
+        case 'V': printf("tz-collector %s\n", TZ_VERSION); return 0;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

@@ -53,7 +53,8 @@ static const char usage_text[] =
     "  --format F      table (default), csv or json\n"
     "  --rules FILE    rule thresholds for flags after ledger changes\n"
     "                  (default: built in, as schemas/rules.ini)\n"
-    "  -h, --help      this text\n";
+    "  -h, --help      this text\n"
+    "  --version       print the version and exit\n";
 
 int tzctl_fail(const char *fmt, ...)
 {
@@ -169,6 +170,11 @@ int main(int argc, char **argv)
         }
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(usage_text, stdout);
+            free(rest);
+            return TZCTL_OK;
+        }
+        if (strcmp(a, "--version") == 0) {
+            printf("tzctl %s\n", TZ_VERSION);
             free(rest);
             return TZCTL_OK;
         }

@@ -75,6 +75,21 @@ Test(install, usr_prefix_puts_everything_under_destdir)
     expect_executable(dest, "/usr/bin/tz-agent");
     expect_executable(dest, "/usr/bin/tz-collector");
     expect_executable(dest, "/usr/bin/tzctl");
+    /* Their man pages as written (docs/man), where man(1) and the
+     * packages' dh_installman look. */
+    const char *man[] = {"man8/tz-agent.8", "man8/tz-collector.8", "man8/tzctl.8",
+                         "man5/taizhang.conf.5"};
+    for (size_t i = 0; i < sizeof(man) / sizeof(man[0]); i++) {
+        char *rel = tz_test_path("/usr/share/man/%s", man[i]);
+        char *src = tz_test_path("%s/docs/man/%s", TZ_SOURCE_DIR, strchr(man[i], '/') + 1);
+        char *page = file_in(dest, rel), *want = tz_test_slurp(src);
+        cr_assert_not_null(want, "missing: %s", src);
+        cr_assert(strcmp(page, want) == 0, "%s differs from %s", rel, src);
+        free(page);
+        free(want);
+        free(src);
+        free(rel);
+    }
 
     char *agent = file_in(dest, "/usr/lib/systemd/system/tz-agent.service");
     expect_line(agent, "ExecStart=/usr/bin/tz-agent --config /etc/taizhang/tz-agent.ini",
