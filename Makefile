@@ -39,8 +39,14 @@ FUZZ_CC            ?= clang
 # The package test (tests/integration/test_package.c) installs the .debs
 # of `make deb` into a clean Debian root: they are built first, or found
 # up to date.
+# Each Criterion test is a ctest test (tests/run_criterion.sh): a skipped one
+# is listed with its reason at the end. Under CI=true a skip of a test that
+# tests/ci-required.txt names fails the run instead.
 test: build fuzz-build deb
-	@cd $(BUILD) && TZ_DEB_DIR=$(abspath $(DEB_DIR)) ctest --output-on-failure -j 1
+	@cd $(BUILD) && TZ_DEB_DIR=$(abspath $(DEB_DIR)) \
+	  TZ_CI_REQUIRED=$(if $(filter true,$(CI)),$(abspath tests/ci-required.txt)) \
+	  ctest --output-on-failure -j 1; rc=$$?; \
+	  sh $(abspath tests/list-skipped.sh) Testing/Temporary/LastTest.log; exit $$rc
 	@cd $(BUILD_FUZZ)/tests/fuzz && TZ_FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) \
 	  ctest --output-on-failure -j 1
 

@@ -93,9 +93,7 @@ static char *host_sh(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *cmd = NULL;
-    if (vasprintf(&cmd, fmt, ap) < 0)
-        abort();
+    char *cmd = tz_test_vpath(fmt, ap);
     va_end(ap);
     char *argv[] = {"sh", "-ec", cmd, NULL};
     char *out = NULL;
@@ -112,9 +110,7 @@ static int in_root(char **out, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *cmd = NULL;
-    if (vasprintf(&cmd, fmt, ap) < 0)
-        abort();
+    char *cmd = tz_test_vpath(fmt, ap);
     va_end(ap);
     char *argv[] = {"env", "-i", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:"
                     "/usr/bin:/sbin:/bin", "LANG=C.UTF-8", "HOME=/root",
@@ -133,9 +129,7 @@ static char *in_root_ok(const char *file, int line, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *cmd = NULL;
-    if (vasprintf(&cmd, fmt, ap) < 0)
-        abort();
+    char *cmd = tz_test_vpath(fmt, ap);
     va_end(ap);
     char *out = NULL;
     int rc = in_root(&out, "%s", cmd);

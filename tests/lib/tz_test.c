@@ -68,13 +68,19 @@ void tz_test_write(const char *dir, const char *rel, const char *data)
     free(p);
 }
 
+char *tz_test_vpath(const char *fmt, va_list ap)
+{
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        abort();
+    return s;
+}
+
 char *tz_test_path(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        abort();
+    char *s = tz_test_vpath(fmt, ap);
     va_end(ap);
     return s;
 }

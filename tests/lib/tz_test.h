@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdarg.h>
 #include <sys/types.h>
 
 #include <protobuf-c/protobuf-c.h>
@@ -27,6 +28,8 @@ void tz_test_write(const char *dir, const char *rel, const char *data);
  * (or 128+signal). */
 int tz_test_run(char *const argv[], char **out);
 /* Format a path into a static-free malloc'd string. */
+/* tz_test_path with a va_list, for helpers that take a format. */
+char *tz_test_vpath(const char *fmt, va_list ap);
 char *tz_test_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Start argv in the background, stdout and stderr appended to log_path. */
