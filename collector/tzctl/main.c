@@ -1,6 +1,6 @@
 /* tzctl — the operator's tool: global options, dispatch to one file per
  * command group (hosts.c, dept.c, token.c, stats.c, system.c, bind.c,
- * ledger.c), and
+ * ledger.c, key.c), and
  * the shared helpers of tzctl.h. Reads open the register read-only, so they
  * run beside a live collector; `dept add`, `token create` and the ledger's
  * writes (system add/set/retire/import, bind) take a short write
@@ -42,6 +42,11 @@ static const char usage_text[] =
     "  token create --dept NAME     make an enrollment token for NAME\n"
     "  token create --admin         make an admin token\n"
     "  stats                        register counters and size\n"
+    "  key show [-q]                the collector's public key (collector.pub:\n"
+    "                               what agents pin as collector_key) and its\n"
+    "                               fingerprint, SHA256: and the base64 of the\n"
+    "                               SHA-256 of the 32 key bytes (as OpenSSH);\n"
+    "                               -q: only the hex key, for scripts\n"
     "  flags [--dept D] [--system ID] [--host ID] [--severity S] [--closed]\n"
     "                               what the rules raise, with evidence, the\n"
     "                               article cited and the fix; S = minimum\n"
@@ -207,7 +212,7 @@ int main(int argc, char **argv)
         {"system", tzctl_system}, {"systems", tzctl_systems},
         {"bind", tzctl_bind}, {"unbind", tzctl_unbind},
         {"flags", tzctl_flags}, {"history", tzctl_history},
-        {"ledger", tzctl_ledger},
+        {"ledger", tzctl_ledger}, {"key", tzctl_key},
     };
     rc = -1;
     struct flags_scope *before = changes_ledger(n, rest) ? tzctl_reflag_before(&c) : NULL;

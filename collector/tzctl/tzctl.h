@@ -54,6 +54,7 @@ int tzctl_token(const struct tzctl *c, int argc, char **argv);
 int tzctl_stats(const struct tzctl *c, int argc, char **argv);
 int tzctl_flags(const struct tzctl *c, int argc, char **argv);
 int tzctl_history(const struct tzctl *c, int argc, char **argv);
+int tzctl_key(const struct tzctl *c, int argc, char **argv);
 
 /* Re-evaluate every rule and store the flags (after a ledger change). */
 struct flags_scope;
