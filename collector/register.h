@@ -24,11 +24,15 @@
 
 struct tz_register;
 
-enum { REGISTER_RDONLY = 1 };
+/* REGISTER_FILE: dir names a register backup file (register_backup), not
+ * a data dir; only with REGISTER_RDONLY. It is opened without a lock file
+ * (nothing beside it is written), so nothing else may write it meanwhile. */
+enum { REGISTER_RDONLY = 1, REGISTER_FILE = 2 };
 
 /* Open (creating dir and the databases when writable) the register in dir.
  * A read-only open of a register that does not exist is TZ_ENOENT. A schema
- * newer than REGISTER_SCHEMA is TZ_ESTORE with a clear message.
+ * newer than REGISTER_SCHEMA is TZ_ESTORE with a clear message. REGISTER_FILE
+ * without REGISTER_RDONLY is TZ_EINVAL.
  * The LMDB map starts at 256 MiB and doubles on demand up to 64 GiB; the
  * environment variable TZ_REGISTER_MAPSIZE (bytes) sets the starting size of
  * a writable open instead (tests use a tiny map to exercise growth).
@@ -159,6 +163,20 @@ struct register_stats {
 int register_stats(struct tz_register *reg, struct register_stats *out,
                    struct tz_error *err);
 
+
+/* ---- backup ---- */
+
+/* Write a compacted copy of the register, as one read transaction sees it,
+ * to fd (a new, empty regular file open for writing; the caller syncs,
+ * names and closes it). The copy is one self-contained file that
+ * register_open(path, REGISTER_RDONLY | REGISTER_FILE) opens, and that
+ * becomes a data dir's register again when installed as its data.mdb.
+ * Safe beside a running collector: the copy is a reader and the writer
+ * goes on; pages the writer frees meanwhile are reused only after the copy
+ * ends, so the register may grow while a long copy runs. TZ_ESTORE (the
+ * message says why: a full disk, an I/O error) on failure, when fd may
+ * hold part of a copy. */
+int register_backup(struct tz_register *reg, int fd, struct tz_error *err);
 
 /* ---- flags (DESIGN.md §5) ---- */
 

@@ -385,8 +385,12 @@ int register_open(const char *dir, unsigned flags, struct tz_register **out,
     if (sodium_init() < 0)
         return tz_err(err, TZ_ECRYPTO, NULL, 0, "libsodium failed to start");
     int rdonly = (flags & REGISTER_RDONLY) != 0;
+    int file = (flags & REGISTER_FILE) != 0;
     size_t mapsize = 0;
     int rc;
+    if (file && !rdonly)
+        return tz_err(err, TZ_EINVAL, dir, 0,
+                      "a register backup file is only opened read-only");
     if (!rdonly && (rc = initial_mapsize(&mapsize, err)) != 0)
         return rc;
 
@@ -401,10 +405,13 @@ int register_open(const char *dir, unsigned flags, struct tz_register **out,
     }
 
     char data[PATH_MAX + 16];
-    snprintf(data, sizeof(data), "%s/data.mdb", dir);
+    snprintf(data, sizeof(data), file ? "%s" : "%s/data.mdb", dir);
     int exists = access(data, F_OK) == 0;
     if (rdonly && !exists) {
         free(reg);
+        if (file)
+            return tz_err(err, TZ_ENOENT, NULL, 0, "no register backup at %s",
+                          dir);
         return tz_err(err, TZ_ENOENT, NULL, 0,
                       "no register at %s (start tz-collector or run a tzctl "
                       "write command first)", dir);
@@ -424,9 +431,11 @@ int register_open(const char *dir, unsigned flags, struct tz_register **out,
      * the size recorded in it (another process may have grown it). */
     if (!exists)
         mdb_env_set_mapsize(reg->env, mapsize);
-    /* Durable by default: no NOSYNC/NOMETASYNC, an Ack means on disk. */
-    rc = mdb_env_open(reg->env, dir, MDB_NOTLS | (rdonly ? MDB_RDONLY : 0),
-                      0600);
+    /* Durable by default: no NOSYNC/NOMETASYNC, an Ack means on disk. A
+     * backup file is one file and gets no lock file beside it. */
+    unsigned envflags = MDB_NOTLS | (rdonly ? MDB_RDONLY : 0) |
+                        (file ? MDB_NOSUBDIR | MDB_NOLOCK : 0);
+    rc = mdb_env_open(reg->env, dir, envflags, 0600);
     if (rc != 0) {
         int code = rc == EACCES ? TZ_EPERM : TZ_ESTORE;
         tz_err(err, code, NULL, 0, "cannot open the register at %s: %s", dir,

@@ -1,6 +1,6 @@
 /* tzctl — the operator's tool: global options, dispatch to one file per
  * command group (hosts.c, dept.c, token.c, stats.c, system.c, bind.c,
- * ledger.c, key.c), and
+ * ledger.c, key.c, backup.c), and
  * the shared helpers of tzctl.h. Reads open the register read-only, so they
  * run beside a live collector; `dept add`, `token create` and the ledger's
  * writes (system add/set/retire/import, bind) take a short write
@@ -47,6 +47,11 @@ static const char usage_text[] =
     "                               fingerprint, SHA256: and the base64 of the\n"
     "                               SHA-256 of the 32 key bytes (as OpenSSH);\n"
     "                               -q: only the hex key, for scripts\n"
+    "  backup -o FILE [--force]     a compacted copy of the register in one\n"
+    "                               file (mode 0600), taken while the\n"
+    "                               collector runs; an existing FILE is kept\n"
+    "                               unless --force. collector.key is not in\n"
+    "                               it: save that once, separately\n"
     "  flags [--dept D] [--system ID] [--host ID] [--severity S] [--closed]\n"
     "                               what the rules raise, with evidence, the\n"
     "                               article cited and the fix; S = minimum\n"
@@ -213,6 +218,7 @@ int main(int argc, char **argv)
         {"bind", tzctl_bind}, {"unbind", tzctl_unbind},
         {"flags", tzctl_flags}, {"history", tzctl_history},
         {"ledger", tzctl_ledger}, {"key", tzctl_key},
+        {"backup", tzctl_backup},
     };
     rc = -1;
     struct flags_scope *before = changes_ledger(n, rest) ? tzctl_reflag_before(&c) : NULL;

@@ -55,6 +55,7 @@ int tzctl_stats(const struct tzctl *c, int argc, char **argv);
 int tzctl_flags(const struct tzctl *c, int argc, char **argv);
 int tzctl_history(const struct tzctl *c, int argc, char **argv);
 int tzctl_key(const struct tzctl *c, int argc, char **argv);
+int tzctl_backup(const struct tzctl *c, int argc, char **argv);
 
 /* Re-evaluate every rule and store the flags (after a ledger change). */
 struct flags_scope;
