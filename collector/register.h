@@ -178,6 +178,39 @@ int register_stats(struct tz_register *reg, struct register_stats *out,
  * hold part of a copy. */
 int register_backup(struct tz_register *reg, int fd, struct tz_error *err);
 
+/* ---- consistency ---- */
+
+/* What register_verify looked at, and how many problems it found. */
+struct register_verify_counts {
+    uint64_t agents;        /* enrolled */
+    uint64_t hosts;         /* of which ever reported */
+    uint64_t depts, tokens, systems, bindings;
+    uint64_t open_flags, closed_flags, history, pkgidx;
+    uint64_t problems;
+};
+
+/* One problem, in words an operator understands ("the binding of host 3
+ * (web01) names system 9, which does not exist"). Valid during the call. */
+typedef void (*register_problem_cb)(const char *problem, void *arg);
+
+/* Check every database and index of the register against the invariants
+ * the backend keeps, in one read transaction (a consistent view even
+ * beside a running collector): records decode and sit under their own
+ * keys; every host's key index entry points back at it and every index
+ * entry at a host; the package index is exactly each host's stored
+ * packages; stored sections match their recorded hashes; hosts, systems,
+ * departments and tokens referred to exist; (department, name) is unique
+ * among systems; open flag counts match the open flags; the id counters
+ * are above every id; the schema version is one this build knows.
+ * Returns 0 when the checks ran, with counts filled and cb called once per
+ * problem (counts->problems of them; repeated problems of one host's
+ * package index are summed up in one line after the first few). A record
+ * that does not decode is a problem, not an error. TZ_ESTORE or TZ_ENOMEM
+ * when the checks could not run. */
+int register_verify(struct tz_register *reg,
+                    struct register_verify_counts *counts,
+                    register_problem_cb cb, void *arg, struct tz_error *err);
+
 /* ---- flags (DESIGN.md §5) ---- */
 
 /* A flag that should be open now on a subject. */

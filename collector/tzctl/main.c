@@ -1,6 +1,6 @@
 /* tzctl — the operator's tool: global options, dispatch to one file per
  * command group (hosts.c, dept.c, token.c, stats.c, system.c, bind.c,
- * ledger.c, key.c, backup.c), and
+ * ledger.c, key.c, backup.c, verify.c), and
  * the shared helpers of tzctl.h. Reads open the register read-only, so they
  * run beside a live collector; `dept add`, `token create` and the ledger's
  * writes (system add/set/retire/import, bind) take a short write
@@ -52,6 +52,9 @@ static const char usage_text[] =
     "                               collector runs; an existing FILE is kept\n"
     "                               unless --force. collector.key is not in\n"
     "                               it: save that once, separately\n"
+    "  verify [FILE]                check every database and index of the\n"
+    "                               register (or of a backup FILE): exit 0\n"
+    "                               and a summary, or 1 and each problem\n"
     "  flags [--dept D] [--system ID] [--host ID] [--severity S] [--closed]\n"
     "                               what the rules raise, with evidence, the\n"
     "                               article cited and the fix; S = minimum\n"
@@ -218,7 +221,7 @@ int main(int argc, char **argv)
         {"bind", tzctl_bind}, {"unbind", tzctl_unbind},
         {"flags", tzctl_flags}, {"history", tzctl_history},
         {"ledger", tzctl_ledger}, {"key", tzctl_key},
-        {"backup", tzctl_backup},
+        {"backup", tzctl_backup}, {"verify", tzctl_verify},
     };
     rc = -1;
     struct flags_scope *before = changes_ledger(n, rest) ? tzctl_reflag_before(&c) : NULL;

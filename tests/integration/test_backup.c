@@ -231,6 +231,10 @@ Test(backup, taken_while_agents_report)
         struct register_stats rs = open_backup(path, NULL);
         cr_assert_leq(rs.agents, N);
         cr_assert_leq(rs.hosts, rs.agents, "a report without its enrollment");
+        /* One moment of the register: every index agrees with its records. */
+        char *v = tz_test_tzctl(data, 0, "verify", path, NULL);
+        cr_assert_eq(strncmp(v, "register consistent: ", 21), 0, "%s", v);
+        free(v);
         taken++;
         free(path);
     }
@@ -241,4 +245,6 @@ Test(backup, taken_while_agents_report)
     struct register_stats rs = open_backup(file, NULL);
     cr_assert_eq(rs.agents, N);
     cr_assert_eq(rs.hosts, N);
+    free(tz_test_tzctl(data, 0, "verify", file, NULL));
+    free(tz_test_tzctl(data, 0, "verify", NULL));
 }
