@@ -266,6 +266,26 @@ Test(verify, package_index_rows_missing_wrong_and_extra)
         "stored packages do not\n", 4);
 }
 
+Test(verify, many_problems_of_one_kind_are_named_ten_then_counted)
+{
+    uint8_t k[64];
+    char name[16];
+    lmdb_begin();
+    for (int i = 0; i < 13; i++) {
+        snprintf(name, sizeof(name), "pkg%02d", i);
+        set("pkgidx", k, pkgkey(k, name, 77), "1", 1);
+    }
+    lmdb_commit();
+    cr_assert_eq(TZCTL_RUN("verify"), 1, "%s", out);
+    char want[2048] = "";
+    for (int i = 0; i < 10; i++)
+        snprintf(want + strlen(want), sizeof(want) - strlen(want),
+                 "package index (pkgidx): pkg%02d is listed for host 77, which does not "
+                 "exist\n", i);
+    strcat(want, "... and 3 more package index problems like these\n");
+    expect_problems(want, 13);
+}
+
 Test(verify, a_binding_to_a_system_that_does_not_exist)
 {
     uint8_t id[8];
