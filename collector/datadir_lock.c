@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int lock_path(const char *dir, char path[PATH_MAX], struct tz_error *err)
@@ -84,7 +85,17 @@ int datadir_lock_acquire(const char *dir, const char *who, int *fd,
     int rc = lock_path(dir, path, err);
     if (rc != 0)
         return rc;
-    int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int f = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (f >= 0) {
+        /* Made by root (tzctl restore on a new machine): it must still open
+         * for the collector's own user, who owns the dir. Best effort: a
+         * maker who is not root is that user already. */
+        struct stat st;
+        int ignored = stat(dir, &st) == 0 ? fchown(f, st.st_uid, st.st_gid) : 0;
+        (void)ignored;
+    } else if (errno == EEXIST) {
+        f = open(path, O_RDWR | O_CLOEXEC);
+    }
     if (f < 0)
         return tz_err(err, TZ_EIO, path, 0, "cannot open: %s", strerror(errno));
     /* The holder may exit between our F_SETLK and F_GETLK: try again then. */

@@ -27,8 +27,9 @@ struct datadir_holder {
     char who[DATADIR_WHO_MAX + 1];
 };
 
-/* Take the lock on dir/collector.lock (created 0644 if missing; dir must
- * exist) without waiting, and write "<our pid> who" into it. On success *fd
+/* Take the lock on dir/collector.lock (created 0644 and given to dir's
+ * owner if missing, so a file root made still opens for the collector's
+ * user; dir must exist) without waiting, and write "<our pid> who" into it. On success *fd
  * holds the lock until datadir_lock_release or exit. TZ_EEXIST when another
  * process holds it: *holder says which (err too, naming the pid); TZ_EIO
  * when the file cannot be opened or locked. */

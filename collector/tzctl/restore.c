@@ -4,7 +4,9 @@
  *     runs there, naming its pid, and no collector can start meanwhile;
  *  2. open FILE read-only and verify it (register_verify): a file that is
  *     not a consistent register is refused before anything is touched;
- *  3. copy it to DATA/data.mdb.restore.tmp (0600) and sync it;
+ *  3. copy it to DATA/data.mdb.restore.tmp (0600, owned by the owner of
+ *     the register it replaces, or of DATA: the collector's user) and sync
+ *     it;
  *  4. move the current data.mdb aside as data.mdb.before-restore.<UTC time>
  *     (kept, never deleted: the operator decides), rename the copy in, and
  *     remove lock.mdb (its reader table describes the old file; LMDB makes
@@ -28,8 +30,10 @@
 
 #define TMP_NAME "data.mdb.restore.tmp"
 
-/* Copy src into a new dst (mode 0600) and sync it; *bytes copied. */
-static int copy_file(const char *src, const char *dst, uint64_t *bytes)
+/* Copy src into a new dst (mode 0600, owned by owner) and sync it; *bytes
+ * copied. */
+static int copy_file(const char *src, const char *dst, const struct stat *owner,
+                     uint64_t *bytes)
 {
     int in = open(src, O_RDONLY | O_CLOEXEC);
     if (in < 0)
@@ -39,6 +43,17 @@ static int copy_file(const char *src, const char *dst, uint64_t *bytes)
     if (out < 0) {
         close(in);
         return tzctl_fail("%s: cannot create: %s", dst, strerror(errno));
+    }
+    /* Run as root, restore must not leave a register only root can open. */
+    if ((owner->st_uid != geteuid() || owner->st_gid != getegid()) &&
+        fchown(out, owner->st_uid, owner->st_gid) != 0) {
+        int e = errno;
+        close(in);
+        close(out);
+        unlink(dst);
+        return tzctl_fail("%s: cannot give it to uid %ld, who owns the register: %s "
+                          "(run restore as root or as that user): nothing was changed",
+                          dst, (long)owner->st_uid, strerror(e));
     }
     static char buf[1 << 20];
     const char *failed = NULL;
@@ -140,12 +155,19 @@ static int install(const char *data, const char *file)
     snprintf(tmp, sizeof(tmp), "%s/" TMP_NAME, data);
     snprintf(cur, sizeof(cur), "%s/data.mdb", data);
     snprintf(lock, sizeof(lock), "%s/lock.mdb", data);
+    /* The new register belongs to whoever owns the one it replaces (or,
+     * on a new machine, the data dir): the collector's user. */
+    struct stat st, owner;
+    int have_cur = lstat(cur, &st) == 0;
+    if (have_cur)
+        owner = st;
+    else if (stat(data, &owner) != 0)
+        return tzctl_fail("%s: %s", data, strerror(errno));
     uint64_t bytes = 0;
-    int rc = copy_file(file, tmp, &bytes);
+    int rc = copy_file(file, tmp, &owner, &bytes);
     if (rc != 0)
         return rc;
-    struct stat st;
-    if (lstat(cur, &st) == 0) {
+    if (have_cur) {
         int e = move_aside(data, cur, aside, sizeof(aside));
         if (e != 0) {
             unlink(tmp);

@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,6 +322,69 @@ Test(restore, into_a_new_data_dir_warns_when_the_key_is_missing)
     cr_assert(strstr(out, "\r\n图书馆,"), "%s", out);
     free(out);
     free(warning);
+    free(fresh);
+}
+
+/* tz-collector run as `nobody` on dir: does it come up? */
+static int starts_as_nobody(const char *dir)
+{
+    char *log = tz_test_path("%s-nobody.log", dir);
+    char *sock = tz_test_path("ipc://%s/nobody.sock", dir);   /* a dir it may write */
+    char *argv[] = {"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                    TZ_BIN "/tz-collector", "--data", (char *)dir, "--listen", sock, NULL};
+    pid_t pid = tz_test_spawn(argv, log);
+    int up = tz_test_wait_for(log, "listening on", 10000) == 0;
+    int rc = tz_test_stop(pid, SIGTERM);
+    char *text = tz_test_slurp(log);
+    cr_log_info("collector as nobody: %s", text ? text : "");
+    free(text);
+    free(sock);
+    free(log);
+    return up && rc == 0;
+}
+
+/* Run as root on a register the collector's own user owns (the packaged
+ * setup), restore leaves files that user can open: the new data.mdb, and a
+ * collector.lock it had to make. */
+Test(restore, the_restored_files_belong_to_the_collectors_user)
+{
+    if (geteuid() != 0)
+        cr_skip_test("needs root to leave files to another user");
+    struct passwd *nobody = getpwnam("nobody");
+    cr_assert_not_null(nobody);
+    cr_assert_eq(chmod(tmp, 0755), 0);   /* nobody must reach the dirs */
+    free(tz_test_token(data, "图书馆"));
+    free(tz_test_tzctl(data, 0, "backup", "-o", backup, NULL));
+    stop_collector();
+    char *fresh = tz_test_path("%s/new-machine", tmp);
+    cr_assert_eq(mkdir(fresh, 0700), 0);
+    char owner[32];
+    snprintf(owner, sizeof(owner), "%ld:%ld", (long)nobody->pw_uid, (long)nobody->pw_gid);
+    char *chown_argv[] = {"chown", "-R", owner, data, fresh, NULL};
+    cr_assert_eq(tz_test_run(chown_argv, NULL), 0);
+
+    const char *dirs[2] = {data, fresh};
+    for (int i = 0; i < 2; i++) {
+        free(tz_test_tzctl(dirs[i], 0, "restore", backup, NULL));
+        const char *files[2] = {"data.mdb", "collector.lock"};
+        for (int f = 0; f < 2; f++) {
+            char *p = tz_test_path("%s/%s", dirs[i], files[f]);
+            struct stat st;
+            cr_assert_eq(stat(p, &st), 0, "%s", p);
+            cr_assert_eq(st.st_uid, nobody->pw_uid, "%s belongs to uid %ld", p,
+                         (long)st.st_uid);
+            free(p);
+        }
+    }
+    cr_assert(starts_as_nobody(data), "the collector's user cannot open the register");
+    /* On the new machine the key is put back as the collector's. */
+    char *key = tz_test_path("%s/collector.key", data);
+    char *pub = tz_test_path("%s/collector.pub", data);
+    char *cpk[] = {"cp", "-p", key, pub, fresh, NULL};
+    cr_assert_eq(tz_test_run(cpk, NULL), 0);
+    cr_assert(starts_as_nobody(fresh), "the collector's user cannot open the register");
+    free(key);
+    free(pub);
     free(fresh);
 }
 
