@@ -1,7 +1,7 @@
 /* tz-collector — the network information center's collector daemon.
  *
- * Opens the register, loads (or makes) the collector key agents pin, and
- * serves agents on a raw nanomsg REP socket from a libuv loop until SIGINT
+ * Locks its data dir (one collector per register, datadir_lock.h), opens the
+ * register, loads (or makes) the collector key agents pin, and serves agents on a raw nanomsg REP socket from a libuv loop until SIGINT
  * or SIGTERM. A batch in progress always finishes (committed and acked)
  * before the loop stops. */
 #include <getopt.h>
@@ -15,6 +15,7 @@
 #include <uv.h>
 
 #include "collector_config.h"
+#include "datadir_lock.h"
 #include "flags_defer.h"
 #include "flags_update.h"
 #include "ingest.h"
@@ -192,8 +193,22 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     struct tz_keypair kp;
     struct tz_register *reg = NULL;
-    if (tz_mkdirs(cfg.data, 0700, &err) != 0 ||
-        tz_keypair_load(cfg.data, "collector", 1, &kp, &err) != 0 ||
+    /* The lock comes before the key and the register: two collectors
+     * starting on a fresh dir must not both make a key. It is held until
+     * exit (the kernel drops it however the process ends). */
+    int lock_fd = -1;
+    struct datadir_holder holder;
+    if (tz_mkdirs(cfg.data, 0700, &err) != 0) {
+        fprintf(stderr, "tz-collector: %s\n", tz_error_str(&err, ebuf, sizeof(ebuf)));
+        return 1;
+    }
+    int rc = datadir_lock_acquire(cfg.data, "tz-collector", &lock_fd, &holder, &err);
+    if (rc != 0) {
+        fprintf(stderr, "tz-collector: %s%s\n", tz_error_str(&err, ebuf, sizeof(ebuf)),
+                rc == TZ_EEXIST ? "; stop it first" : "");
+        return 1;
+    }
+    if (tz_keypair_load(cfg.data, "collector", 1, &kp, &err) != 0 ||
         register_open(cfg.data, 0, &reg, &err) != 0) {
         fprintf(stderr, "tz-collector: %s\n", tz_error_str(&err, ebuf, sizeof(ebuf)));
         return 1;
@@ -246,5 +261,6 @@ int main(int argc, char **argv)
     register_close(reg);
     tz_keypair_wipe(&kp);
     tz_log(TZ_LOG_INFO, "stopped");
+    datadir_lock_release(lock_fd);   /* after the register is closed */
     return g_exit;
 }

@@ -24,11 +24,15 @@
 
 struct tz_register;
 
-enum { REGISTER_RDONLY = 1 };
+/* REGISTER_FILE: dir names a register backup file (register_backup), not
+ * a data dir; only with REGISTER_RDONLY. It is opened without a lock file
+ * (nothing beside it is written), so nothing else may write it meanwhile. */
+enum { REGISTER_RDONLY = 1, REGISTER_FILE = 2 };
 
 /* Open (creating dir and the databases when writable) the register in dir.
  * A read-only open of a register that does not exist is TZ_ENOENT. A schema
- * newer than REGISTER_SCHEMA is TZ_ESTORE with a clear message.
+ * newer than REGISTER_SCHEMA is TZ_ESTORE with a clear message. REGISTER_FILE
+ * without REGISTER_RDONLY is TZ_EINVAL.
  * The LMDB map starts at 256 MiB and doubles on demand up to 64 GiB; the
  * environment variable TZ_REGISTER_MAPSIZE (bytes) sets the starting size of
  * a writable open instead (tests use a tiny map to exercise growth).
@@ -159,6 +163,53 @@ struct register_stats {
 int register_stats(struct tz_register *reg, struct register_stats *out,
                    struct tz_error *err);
 
+
+/* ---- backup ---- */
+
+/* Write a compacted copy of the register, as one read transaction sees it,
+ * to fd (a new, empty regular file open for writing; the caller syncs,
+ * names and closes it). The copy is one self-contained file that
+ * register_open(path, REGISTER_RDONLY | REGISTER_FILE) opens, and that
+ * becomes a data dir's register again when installed as its data.mdb.
+ * Safe beside a running collector: the copy is a reader and the writer
+ * goes on; pages the writer frees meanwhile are reused only after the copy
+ * ends, so the register may grow while a long copy runs. TZ_ESTORE (the
+ * message says why: a full disk, an I/O error) on failure, when fd may
+ * hold part of a copy. */
+int register_backup(struct tz_register *reg, int fd, struct tz_error *err);
+
+/* ---- consistency ---- */
+
+/* What register_verify looked at, and how many problems it found. */
+struct register_verify_counts {
+    uint64_t agents;        /* enrolled */
+    uint64_t hosts;         /* of which ever reported */
+    uint64_t depts, tokens, systems, bindings;
+    uint64_t open_flags, closed_flags, history, pkgidx;
+    uint64_t problems;
+};
+
+/* One problem, in words an operator understands ("the binding of host 3
+ * (web01) names system 9, which does not exist"). Valid during the call. */
+typedef void (*register_problem_cb)(const char *problem, void *arg);
+
+/* Check every database and index of the register against the invariants
+ * the backend keeps, in one read transaction (a consistent view even
+ * beside a running collector): records decode and sit under their own
+ * keys; every host's key index entry points back at it and every index
+ * entry at a host; the package index is exactly each host's stored
+ * packages; stored sections match their recorded hashes; hosts, systems,
+ * departments and tokens referred to exist; (department, name) is unique
+ * among systems; open flag counts match the open flags; the id counters
+ * are above every id; the schema version is one this build knows.
+ * Returns 0 when the checks ran, with counts filled and cb called once per
+ * problem (counts->problems of them; repeated problems of one host's
+ * package index are summed up in one line after the first few). A record
+ * that does not decode is a problem, not an error. TZ_ESTORE or TZ_ENOMEM
+ * when the checks could not run. */
+int register_verify(struct tz_register *reg,
+                    struct register_verify_counts *counts,
+                    register_problem_cb cb, void *arg, struct tz_error *err);
 
 /* ---- flags (DESIGN.md §5) ---- */
 

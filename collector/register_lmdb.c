@@ -385,8 +385,12 @@ int register_open(const char *dir, unsigned flags, struct tz_register **out,
     if (sodium_init() < 0)
         return tz_err(err, TZ_ECRYPTO, NULL, 0, "libsodium failed to start");
     int rdonly = (flags & REGISTER_RDONLY) != 0;
+    int file = (flags & REGISTER_FILE) != 0;
     size_t mapsize = 0;
     int rc;
+    if (file && !rdonly)
+        return tz_err(err, TZ_EINVAL, dir, 0,
+                      "a register backup file is only opened read-only");
     if (!rdonly && (rc = initial_mapsize(&mapsize, err)) != 0)
         return rc;
 
@@ -401,10 +405,13 @@ int register_open(const char *dir, unsigned flags, struct tz_register **out,
     }
 
     char data[PATH_MAX + 16];
-    snprintf(data, sizeof(data), "%s/data.mdb", dir);
+    snprintf(data, sizeof(data), file ? "%s" : "%s/data.mdb", dir);
     int exists = access(data, F_OK) == 0;
     if (rdonly && !exists) {
         free(reg);
+        if (file)
+            return tz_err(err, TZ_ENOENT, NULL, 0, "no register backup at %s",
+                          dir);
         return tz_err(err, TZ_ENOENT, NULL, 0,
                       "no register at %s (start tz-collector or run a tzctl "
                       "write command first)", dir);
@@ -424,9 +431,11 @@ int register_open(const char *dir, unsigned flags, struct tz_register **out,
      * the size recorded in it (another process may have grown it). */
     if (!exists)
         mdb_env_set_mapsize(reg->env, mapsize);
-    /* Durable by default: no NOSYNC/NOMETASYNC, an Ack means on disk. */
-    rc = mdb_env_open(reg->env, dir, MDB_NOTLS | (rdonly ? MDB_RDONLY : 0),
-                      0600);
+    /* Durable by default: no NOSYNC/NOMETASYNC, an Ack means on disk. A
+     * backup file is one file and gets no lock file beside it. */
+    unsigned envflags = MDB_NOTLS | (rdonly ? MDB_RDONLY : 0) |
+                        (file ? MDB_NOSUBDIR | MDB_NOLOCK : 0);
+    rc = mdb_env_open(reg->env, dir, envflags, 0600);
     if (rc != 0) {
         int code = rc == EACCES ? TZ_EPERM : TZ_ESTORE;
         tz_err(err, code, NULL, 0, "cannot open the register at %s: %s", dir,
@@ -650,7 +659,7 @@ static int apply_enroll(struct tz_register *reg, MDB_txn *txn,
     return rc;
 }
 
-static void host_key(uint8_t k[9], uint64_t id, int kind)
+void rl_host_key(uint8_t k[9], uint64_t id, int kind)
 {
     rl_be64_put(k, id);
     k[8] = (uint8_t)kind;
@@ -667,20 +676,16 @@ static const char *kind_name(int kind)
  * unchanged section are a 32-byte compare, not a hash over ~70 KB. The key
  * sorts right after the report's own record (id + 0) and before its first
  * section, so a report rewrites one leaf page for both; registers written
- * before keep it at id + 0xff (OLD_SECHASH_KIND), moved on the next write.
+ * before keep it at id + 0xff (RL_OLD_SECHASH_KIND), moved on the next write.
  * rl_load_report skips both keys: no section has them. */
-#define OLD_SECHASH_KIND 0xff
-#define SECHASH_KEY_LEN 10
-#define N_KINDS (TZ_SECTION_LAST + 1)
-
 struct sechash {
-    uint8_t h[N_KINDS][32];
-    int old_key;   /* read from id + OLD_SECHASH_KIND: delete it on store */
+    uint8_t h[RL_N_KINDS][32];
+    int old_key;   /* read from id + RL_OLD_SECHASH_KIND: delete it on store */
 };
 
-static void sechash_key(uint8_t k[SECHASH_KEY_LEN], uint64_t id)
+static void sechash_key(uint8_t k[RL_SECHASH_KEY_LEN], uint64_t id)
 {
-    host_key(k, id, 0);
+    rl_host_key(k, id, 0);
     k[9] = 0xff;
 }
 
@@ -694,12 +699,12 @@ static int sechash_load(struct tz_register *reg, MDB_txn *txn, uint64_t id,
                         struct sechash *out, struct tz_error *err)
 {
     memset(out, 0, sizeof(*out));
-    uint8_t kb[SECHASH_KEY_LEN];
+    uint8_t kb[RL_SECHASH_KEY_LEN];
     sechash_key(kb, id);
-    MDB_val k = rl_mval(kb, SECHASH_KEY_LEN), v;
+    MDB_val k = rl_mval(kb, RL_SECHASH_KEY_LEN), v;
     int rc = rl_get(reg, txn, reg->hosts, &k, &v, "reading hosts", err);
     if (rc == TZ_ENOENT) {
-        host_key(kb, id, OLD_SECHASH_KIND);
+        rl_host_key(kb, id, RL_OLD_SECHASH_KIND);
         k = rl_mval(kb, 9);
         rc = rl_get(reg, txn, reg->hosts, &k, &v, "reading hosts", err);
         out->old_key = rc == 0;
@@ -716,12 +721,12 @@ static int sechash_load(struct tz_register *reg, MDB_txn *txn, uint64_t id,
 static int sechash_store(struct tz_register *reg, MDB_txn *txn, uint64_t id,
                          struct sechash *sh, struct tz_error *err)
 {
-    uint8_t kb[SECHASH_KEY_LEN];
+    uint8_t kb[RL_SECHASH_KEY_LEN];
     sechash_key(kb, id);
-    MDB_val k = rl_mval(kb, SECHASH_KEY_LEN), v = rl_mval(sh->h, sizeof(sh->h));
+    MDB_val k = rl_mval(kb, RL_SECHASH_KEY_LEN), v = rl_mval(sh->h, sizeof(sh->h));
     int rc = rl_put(reg, txn, reg->hosts, &k, &v, 0, "writing hosts", err);
     if (rc == 0 && sh->old_key) {
-        host_key(kb, id, OLD_SECHASH_KIND);
+        rl_host_key(kb, id, RL_OLD_SECHASH_KIND);
         k = rl_mval(kb, 9);
         int mrc = mdb_del(txn, reg->hosts, &k, NULL);
         if (mrc != 0 && mrc != MDB_NOTFOUND)
@@ -771,7 +776,7 @@ static int delta_base_ok(struct tz_register *reg, MDB_txn *txn, uint64_t id,
         }
         /* No stored hash (an older register): hash the stored bytes. */
         uint8_t kb[9];
-        host_key(kb, id, sh->kind);
+        rl_host_key(kb, id, sh->kind);
         MDB_val k = rl_mval(kb, 9), v;
         int rc = rl_get(reg, txn, reg->hosts, &k, &v, "reading hosts", err);
         if (rc == TZ_ENOENT) {
@@ -790,27 +795,22 @@ static int delta_base_ok(struct tz_register *reg, MDB_txn *txn, uint64_t id,
     return 0;
 }
 
-struct pkv {
-    const char *name;
-    const char *version;
-};
-
 static int pkv_cmp(const void *a, const void *b)
 {
-    const struct pkv *x = a, *y = b;
+    const struct rl_pkv *x = a, *y = b;
     int c = strcmp(x->name, y->name);
     return c ? c : strcmp(x->version, y->version);
 }
 
 /* The section's packages sorted by name, one per name (several
  * architectures of one package collapse to the lowest version string). */
-static int pkv_list(const Tz__PackagesSection *s, struct pkv **out, size_t *n)
+int rl_pkv_list(const Tz__PackagesSection *s, struct rl_pkv **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
     if (s == NULL || s->n_packages == 0)
         return 0;
-    struct pkv *a = malloc(s->n_packages * sizeof(*a));
+    struct rl_pkv *a = malloc(s->n_packages * sizeof(*a));
     if (a == NULL)
         return TZ_ENOMEM;
     size_t m = 0;
@@ -837,7 +837,7 @@ static int pkv_list(const Tz__PackagesSection *s, struct pkv **out, size_t *n)
     return 0;
 }
 
-static size_t pkg_key(uint8_t k[PKGKEY_MAX], const char *name, uint64_t id)
+size_t rl_pkg_key(uint8_t k[PKGKEY_MAX], const char *name, uint64_t id)
 {
     size_t n = strlen(name);
     memcpy(k, name, n);
@@ -855,10 +855,10 @@ static int pkgidx_diff(struct tz_register *reg, MDB_txn *txn, uint64_t id,
 {
     int rc;
     size_t no, nn;
-    struct pkv *a, *b = NULL;
-    rc = pkv_list(old, &a, &no);
+    struct rl_pkv *a, *b = NULL;
+    rc = rl_pkv_list(old, &a, &no);
     if (rc == 0)
-        rc = pkv_list(nw, &b, &nn);
+        rc = rl_pkv_list(nw, &b, &nn);
     if (rc != 0) {
         free(a);
         reg->last_mdb = 0;
@@ -870,13 +870,13 @@ static int pkgidx_diff(struct tz_register *reg, MDB_txn *txn, uint64_t id,
     while (rc == 0 && (i < no || j < nn)) {
         int c = i == no ? 1 : j == nn ? -1 : strcmp(a[i].name, b[j].name);
         if (c < 0) {
-            MDB_val pk = rl_mval(key, pkg_key(key, a[i].name, id));
+            MDB_val pk = rl_mval(key, rl_pkg_key(key, a[i].name, id));
             int mrc = mdb_del(txn, reg->pkgidx, &pk, NULL);
             if (mrc != 0 && mrc != MDB_NOTFOUND)
                 rc = rl_mdb_fail(reg, err, mrc, "writing pkgidx");
             i++;
         } else if (c > 0 || strcmp(a[i].version, b[j].version) != 0) {
-            MDB_val pk = rl_mval(key, pkg_key(key, b[j].name, id));
+            MDB_val pk = rl_mval(key, rl_pkg_key(key, b[j].name, id));
             MDB_val pv = rl_mstr(b[j].version);
             rc = rl_put(reg, txn, reg->pkgidx, &pk, &pv, 0, "writing pkgidx",
                      err);
@@ -953,7 +953,7 @@ static int host_has(struct tz_register *reg, MDB_txn *txn, uint64_t id,
                     int kind, int *yes, struct tz_error *err)
 {
     uint8_t kb[9];
-    host_key(kb, id, kind);
+    rl_host_key(kb, id, kind);
     MDB_val k = rl_mval(kb, 9), v;
     int rc = rl_get(reg, txn, reg->hosts, &k, &v, "reading hosts", err);
     *yes = rc == 0;
@@ -971,8 +971,8 @@ static int store_sections(struct tz_register *reg, MDB_txn *txn, uint64_t id,
                           struct sechash *stored, int64_t now,
                           struct tz_error *err)
 {
-    uint8_t *packed[N_KINDS] = {0};
-    size_t plen[N_KINDS] = {0};
+    uint8_t *packed[RL_N_KINDS] = {0};
+    size_t plen[RL_N_KINDS] = {0};
     Tz__Report changed = *r;   /* r with the unchanged sections left out */
     unsigned mask = 0;
     int rc = 0;
@@ -1035,13 +1035,13 @@ static int store_sections(struct tz_register *reg, MDB_txn *txn, uint64_t id,
         if (packed[kind] == NULL)
             continue;
         uint8_t kb[9];
-        host_key(kb, id, kind);
+        rl_host_key(kb, id, kind);
         MDB_val k = rl_mval(kb, 9), v = rl_mval(packed[kind], plen[kind]);
         rc = rl_put(reg, txn, reg->hosts, &k, &v, 0, "writing hosts", err);
     }
     if (rc == 0 && mask)
         rc = sechash_store(reg, txn, id, stored, err);
-    for (int kind = 0; kind < N_KINDS; kind++)
+    for (int kind = 0; kind < RL_N_KINDS; kind++)
         free(packed[kind]);
     return rc;
 }
@@ -1071,7 +1071,7 @@ static int lazy_decode(struct tz_register *reg, MDB_txn *txn, uint64_t id,
             continue;
         }
         uint8_t kb[9];
-        host_key(kb, id, kind);
+        rl_host_key(kb, id, kind);
         MDB_val k = rl_mval(kb, 9), v;
         int rc = rl_get(reg, txn, reg->hosts, &k, &v, "reading hosts", err);
         if (rc != 0 && rc != TZ_ENOENT)
@@ -1140,7 +1140,7 @@ static int apply_report(struct tz_register *reg, MDB_txn *txn,
         for (int kind = TZ_SECTION_FIRST; kind <= TZ_SECTION_LAST; kind++)
             *tz_section_slot(&head, kind) = NULL;
         uint8_t kb[9];
-        host_key(kb, id, 0);
+        rl_host_key(kb, id, 0);
         MDB_val k = rl_mval(kb, 9);
         rc = rl_put_msg(reg, txn, reg->hosts, &k, &head.base, "writing hosts",
                      err);
@@ -1379,7 +1379,7 @@ int register_each_agent(struct tz_register *reg, const char *dept,
     return rl_walk(reg, &w, err);
 }
 
-static const ProtobufCMessageDescriptor *section_desc(int kind)
+const ProtobufCMessageDescriptor *rl_section_desc(int kind)
 {
     return kind == 0 ? &tz__report__descriptor : tz_section_desc(kind);
 }
@@ -1400,7 +1400,7 @@ int rl_load_sections(struct tz_register *reg, MDB_txn *txn, uint64_t id,
     if (mrc != 0)
         return rl_mdb_fail(reg, err, mrc, "reading hosts");
     uint8_t kb[9];
-    host_key(kb, id, 0);
+    rl_host_key(kb, id, 0);
     MDB_val k = rl_mval(kb, 8), v;  /* prefix: every kind of this id */
     ProtobufCMessage *part[TZ_SECTION_LAST + 1] = {0};
     int rc = 0;
@@ -1409,7 +1409,7 @@ int rl_load_sections(struct tz_register *reg, MDB_txn *txn, uint64_t id,
         if (k.mv_size < 8 || memcmp(k.mv_data, kb, 8) != 0)
             break;
         int kind = k.mv_size == 9 ? ((uint8_t *)k.mv_data)[8] : -1;
-        const ProtobufCMessageDescriptor *d = section_desc(kind);
+        const ProtobufCMessageDescriptor *d = rl_section_desc(kind);
         if (d == NULL)
             continue;  /* a kind from a newer build: not ours to show */
         if (kind != 0 && !(mask & (1u << kind)))
@@ -1513,7 +1513,7 @@ int register_pkg_version(struct tz_register *reg, const char *name,
     if (rc != 0)
         return rc;
     uint8_t kb[PKGKEY_MAX];
-    MDB_val k = rl_mval(kb, pkg_key(kb, name, agent_id)), v;
+    MDB_val k = rl_mval(kb, rl_pkg_key(kb, name, agent_id)), v;
     rc = rl_get(reg, txn, reg->pkgidx, &k, &v, "reading pkgidx", err);
     if (rc == 0 && len > 0) {
         size_t n = v.mv_size < len - 1 ? v.mv_size : len - 1;

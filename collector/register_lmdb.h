@@ -14,6 +14,7 @@
 #include <lmdb.h>
 
 #include "register.h"
+#include "sections.h"
 
 #define MAP_INITIAL   ((size_t)256 << 20)
 #define MAP_MAX       ((size_t)64 << 30)
@@ -104,6 +105,32 @@ int rl_walk(struct tz_register *reg, const struct rl_walk *w, struct tz_error *e
 /* rl_walk check for the agents database: a record under its own be64 id. */
 int rl_agent_key_check(const ProtobufCMessage *m, const MDB_val *k, char *keyname,
                        size_t len);
+
+/* hosts keys: be64 id + kind byte (kind 0: the report's own record with its
+ * hashes, errors and times; 1..: a section, packed), and the sections'
+ * BLAKE2b-256 hashes, RL_N_KINDS x 32 bytes by kind (zero: not known), at
+ * be64 id + 0x00 0xff (RL_SECHASH_KEY_LEN bytes) or, in registers written
+ * before, at be64 id + RL_OLD_SECHASH_KIND. */
+#define RL_N_KINDS (TZ_SECTION_LAST + 1)
+#define RL_SECHASH_KEY_LEN 10
+#define RL_OLD_SECHASH_KIND 0xff
+void rl_host_key(uint8_t k[9], uint64_t id, int kind);
+/* The message stored under hosts kind (0: Tz__Report), NULL for a kind this
+ * build does not know (a newer build's). */
+const ProtobufCMessageDescriptor *rl_section_desc(int kind);
+
+/* pkgidx: name "\0" be64 id → version, one row per (package name, host):
+ * exactly the rl_pkv_list of the host's stored packages section. */
+struct rl_pkv {
+    const char *name;
+    const char *version;
+};
+/* The section's packages sorted by name, one per name (several
+ * architectures of one package collapse to the lowest version string);
+ * the strings are borrowed from s. *out is the caller's (free). TZ_ENOMEM. */
+int rl_pkv_list(const Tz__PackagesSection *s, struct rl_pkv **out, size_t *n);
+/* The pkgidx key of (name, id) into k; its length. */
+size_t rl_pkg_key(uint8_t k[PKGKEY_MAX], const char *name, uint64_t id);
 
 /* Every stored section of id merged into one Report (*out NULL if none). */
 int rl_load_report(struct tz_register *reg, MDB_txn *txn, uint64_t id,

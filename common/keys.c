@@ -51,6 +51,15 @@ int tz_hex_decode(const char *hex, uint8_t *out, size_t n)
     return 0;
 }
 
+void tz_key_fingerprint(const uint8_t pk[TZ_KEY_LEN], char out[TZ_KEY_FPR_LEN])
+{
+    uint8_t h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, pk, TZ_KEY_LEN);
+    memcpy(out, "SHA256:", 7);
+    sodium_bin2base64(out + 7, TZ_KEY_FPR_LEN - 7, h, sizeof(h),
+                      sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+}
+
 int tz_mkdirs(const char *path, unsigned mode, struct tz_error *err)
 {
     char buf[4096];

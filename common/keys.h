@@ -39,6 +39,12 @@ void tz_hex_encode(const uint8_t *in, size_t n, char *out);
  * TZ_EINVAL otherwise. */
 int tz_hex_decode(const char *hex, uint8_t *out, size_t n);
 
+/* "SHA256:" + base64 (standard alphabet, no padding) of SHA-256 over the 32
+ * raw key bytes: the form OpenSSH prints, so operators can read one aloud
+ * over the phone and compare it with what the collector's host shows. */
+#define TZ_KEY_FPR_LEN (7 + 43 + 1)
+void tz_key_fingerprint(const uint8_t pk[TZ_KEY_LEN], char out[TZ_KEY_FPR_LEN]);
+
 /* mkdir -p with mode for each created component. */
 int tz_mkdirs(const char *path, unsigned mode, struct tz_error *err);
 

@@ -1,10 +1,11 @@
 /* tzctl — the operator's tool: global options, dispatch to one file per
  * command group (hosts.c, dept.c, token.c, stats.c, system.c, bind.c,
- * ledger.c), and
- * the shared helpers of tzctl.h. Reads open the register read-only, so they
- * run beside a live collector; `dept add`, `token create` and the ledger's
- * writes (system add/set/retire/import, bind) take a short write
- * transaction. */
+ * ledger.c, key.c, backup.c, verify.c, restore.c), and
+ * the shared helpers of tzctl.h. Reads (and backup, verify) open the
+ * register read-only, so they run beside a live collector; `dept add`,
+ * `token create` and the ledger's writes (system add/set/retire/import,
+ * bind) take a short write transaction; restore refuses while a collector
+ * holds the data dir. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,23 @@ static const char usage_text[] =
     "  token create --dept NAME     make an enrollment token for NAME\n"
     "  token create --admin         make an admin token\n"
     "  stats                        register counters and size\n"
+    "  key show [-q]                the collector's public key (collector.pub:\n"
+    "                               what agents pin as collector_key) and its\n"
+    "                               fingerprint, SHA256: and the base64 of the\n"
+    "                               SHA-256 of the 32 key bytes (as OpenSSH);\n"
+    "                               -q: only the hex key, for scripts\n"
+    "  backup -o FILE [--force]     a compacted copy of the register in one\n"
+    "                               file (mode 0600), taken while the\n"
+    "                               collector runs; an existing FILE is kept\n"
+    "                               unless --force. collector.key is not in\n"
+    "                               it: save that once, separately\n"
+    "  verify [FILE]                check every database and index of the\n"
+    "                               register (or of a backup FILE): exit 0\n"
+    "                               and a summary, or 1 and each problem\n"
+    "  restore FILE                 make a backup the register again, with\n"
+    "                               tz-collector stopped: FILE is verified\n"
+    "                               first, the register it replaces is kept\n"
+    "                               as data.mdb.before-restore.<time>\n"
     "  flags [--dept D] [--system ID] [--host ID] [--severity S] [--closed]\n"
     "                               what the rules raise, with evidence, the\n"
     "                               article cited and the fix; S = minimum\n"
@@ -213,7 +231,9 @@ int main(int argc, char **argv)
         {"system", tzctl_system}, {"systems", tzctl_systems},
         {"bind", tzctl_bind}, {"unbind", tzctl_unbind},
         {"flags", tzctl_flags}, {"history", tzctl_history},
-        {"ledger", tzctl_ledger},
+        {"ledger", tzctl_ledger}, {"key", tzctl_key},
+        {"backup", tzctl_backup}, {"verify", tzctl_verify},
+        {"restore", tzctl_restore},
     };
     rc = -1;
     struct flags_scope *before = changes_ledger(n, rest) ? tzctl_reflag_before(&c) : NULL;

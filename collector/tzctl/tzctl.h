@@ -54,6 +54,15 @@ int tzctl_token(const struct tzctl *c, int argc, char **argv);
 int tzctl_stats(const struct tzctl *c, int argc, char **argv);
 int tzctl_flags(const struct tzctl *c, int argc, char **argv);
 int tzctl_history(const struct tzctl *c, int argc, char **argv);
+int tzctl_key(const struct tzctl *c, int argc, char **argv);
+int tzctl_backup(const struct tzctl *c, int argc, char **argv);
+int tzctl_verify(const struct tzctl *c, int argc, char **argv);
+int tzctl_restore(const struct tzctl *c, int argc, char **argv);
+/* register_verify on an open register, printed in format (what names it);
+ * *problems gets how many were found. TZCTL_OK when the check ran (even
+ * with problems), TZCTL_FAIL (printed) when it could not. */
+int tzctl_verify_register(struct tz_register *reg, const char *what,
+                          enum out_format format, uint64_t *problems);
 
 /* Re-evaluate every rule and store the flags (after a ledger change). */
 struct flags_scope;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -584,6 +585,46 @@ Test(register_, readonly_open_of_missing_register_says_how_to_make_one)
     cr_assert(strstr(err.msg, "no register at ") &&
               strstr(err.msg, "start tz-collector"), "%s", err.msg);
     free(p);
+}
+
+/* A backup is one file a read-only open with REGISTER_FILE takes as the
+ * register, and it holds what the register held when it was taken. */
+Test(register_, backup_is_one_file_that_opens_as_the_register)
+{
+    uint64_t id;
+    cr_assert_eq(enroll(1, 1, dept_token("math"), &id), TZ__STATUS__OK);
+    char *path = tz_test_path("%s/copy", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    cr_assert_geq(fd, 0);
+    struct tz_error err = {0};
+    cr_assert_eq(register_backup(reg, fd, &err), 0, "%s", err.msg);
+    close(fd);
+    cr_assert_eq(enroll(2, 1, dept_token("math"), NULL), TZ__STATUS__OK);
+
+    struct tz_register *ro = NULL;
+    cr_assert_eq(register_open(path, REGISTER_FILE, &ro, &err), TZ_EINVAL);
+    cr_assert_null(ro);
+    cr_assert_eq(register_open(path, REGISTER_RDONLY | REGISTER_FILE, &ro, &err), 0,
+                 "%s", err.msg);
+    struct register_stats st;
+    cr_assert_eq(register_stats(ro, &st, &err), 0, "%s", err.msg);
+    cr_assert_eq(st.agents, 1, "the enrollment after the backup is not in it");
+    cr_assert_eq(st.depts, 1);
+    uint8_t pk[32];
+    key(pk, 1);
+    uint64_t found = 0;
+    cr_assert_eq(register_find_agent(ro, pk, &found, &err), 0, "%s", err.msg);
+    cr_assert_eq(found, id);
+    register_close(ro);
+
+    char *none = tz_test_path("%s/no-such-backup", dir);
+    cr_assert_eq(register_open(none, REGISTER_RDONLY | REGISTER_FILE, &ro, &err),
+                 TZ_ENOENT);
+    char *want = tz_test_path("no register backup at %s", none);
+    cr_assert_str_eq(err.msg, want);
+    free(want);
+    free(none);
+    free(path);
 }
 
 Test(register_, each_agent_filters_by_dept)
