@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "collector_config.h"
 #include "flags_scope.h"
 #include "tzctl.h"
 
@@ -66,7 +68,9 @@ static const char usage_text[] =
     "  history HOST [--since DATE]  what changed on a host, report by report\n"
     "\n"
     "options (anywhere on the line):\n"
-    "  --data DIR      the register (default: $TZ_DATA, else " DEFAULT_DATA
+    "  --data DIR      the register (default: $TZ_DATA, else data = of\n"
+    "                  " TZ_COLLECTOR_CONFIG " when it exists, else\n"
+    "                  " DEFAULT_DATA
     ")\n"
     "  --format F      table (default), csv or json\n"
     "  --rules FILE    rule thresholds for flags after ledger changes\n"
@@ -169,6 +173,18 @@ int tzctl_optval(const char *opt, const char *name, int argc, char **argv,
 int main(int argc, char **argv)
 {
     struct tzctl c = {.data = DEFAULT_DATA, .format = OUT_TABLE};
+    /* On an installed collector host, the register the collector uses. */
+    static struct collector_config installed;
+    collector_config_defaults(&installed);
+    if (access(TZ_COLLECTOR_CONFIG, R_OK) == 0) {
+        struct tz_error err = {0};
+        if (collector_config_load(&installed, TZ_COLLECTOR_CONFIG, &err) != 0) {
+            char buf[700];
+            return tzctl_fail("%s (or say --data DIR)",
+                              tz_error_str(&err, buf, sizeof(buf)));
+        }
+        c.data = installed.data;
+    }
     const char *env = getenv("TZ_DATA");
     if (env && env[0])
         c.data = env;

@@ -450,7 +450,7 @@ static void collector_stop(void)
 /* The one host of the register; its id. */
 static long the_one_host(void)
 {
-    char *out = IN_ROOT_OK("tzctl --data /var/lib/tz-collector hosts --format json");
+    char *out = IN_ROOT_OK("tzctl hosts --format json");
     cJSON *j = cJSON_Parse(out);
     cJSON *list = cJSON_IsArray(j) ? j : cJSON_GetObjectItem(j, "hosts");
     cr_assert(cJSON_IsArray(list), "tzctl hosts: %s", out);
@@ -493,15 +493,22 @@ Test(package, agent_reports_as_the_same_host_after_an_upgrade)
 
     char *url = tz_test_path("tcp://127.0.0.1:%d", free_port());
     collector_start(url);
-    free(IN_ROOT_OK("tzctl --data /var/lib/tz-collector dept add 计算机学院"));
-    char *token = IN_ROOT_OK("tzctl --data /var/lib/tz-collector token create "
-                             "--dept 计算机学院 2>/dev/null");
-    char *pub = IN_ROOT_OK("cat /var/lib/tz-collector/collector.pub");
-
-    /* Enroll and report once, as root, as the README's first run does. */
-    char *out = IN_ROOT_OK("tz-agent --once --config /etc/taizhang/tz-agent.ini "
-                           "--collector %s --collector-key %s --enroll-token %s 2>&1",
-                           url, pub, token);
+    /* The README's Deploying steps: tzctl on the collector host finds the
+     * register through the installed tz-collector.ini, key show gives what
+     * agents pin, --configure writes the agent's INI, --once enrolls. */
+    free(IN_ROOT_OK("tzctl dept add 计算机学院"));
+    char *token = IN_ROOT_OK("tzctl token create --dept 计算机学院 2>/dev/null");
+    char *pub = IN_ROOT_OK("tzctl key show -q");
+    char *file_pub = IN_ROOT_OK("cat /var/lib/tz-collector/collector.pub");
+    cr_assert_str_eq(pub, file_pub, "key show is not the collector's key");
+    free(file_pub);
+    free(IN_ROOT_OK("printf '%%s\\n' '%s' | tz-agent --configure --collector %s "
+                    "--collector-key %s --enroll-token-file - 2>&1", token, url, pub));
+    char *mode = IN_ROOT_OK("stat -c %%a /etc/taizhang/tz-agent.ini");
+    cr_expect_str_eq(mode, "600", "tz-agent.ini after --configure");
+    free(mode);
+    char *out = IN_ROOT_OK("tz-agent --once --config /etc/taizhang/tz-agent.ini 2>&1");
+    cr_expect(strstr(out, "enrolled as agent") != NULL, "%s", out);
     free(out);
     long host = the_one_host();
     expect_agent_layout("after the first report");
