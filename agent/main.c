@@ -357,6 +357,11 @@ static int agent_main(struct agent_config *cfg_, int print, int once,
         lim.max_ms = (unsigned)cfg.weak_max_ms;
     report_set_accounts(ps, &lim, dictionary(&cfg));
     report_set_system(cfg.system_id);
+    /* Still root: fix what the root side will ever audit, before the drop. */
+    if (privsep_fix(ps, cfg.root, &lim, dictionary(&cfg), &err) != 0) {
+        die_err("privilege separation", &err);
+        return 1;
+    }
     if (print)
         return print_report(cfg.root, format);
     if (once)

@@ -172,13 +172,10 @@ static void serve_facts(uint8_t *body, size_t len)
     free(buf);
 }
 
-static void child_main(int sock, pid_t parent)
+/* The worker: answers requests on CHILD_FD until its supervisor closes it.
+ * Any malformed request ends it; the supervisor starts another. */
+static void worker_serve(void)
 {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent)     /* the parent died before prctl took */
-        _exit(0);
-    signal(SIGPIPE, SIG_IGN);
-    child_fds(sock);
     for (;;) {
         uint8_t *body = NULL;
         size_t len = 0;
@@ -187,7 +184,7 @@ static void child_main(int sock, pid_t parent)
                                           : PSMSG_MAX_REQUEST,
                             0, &body, &len);
         if (rc == 1)
-            _exit(0);            /* the parent closed: privsep_stop */
+            _exit(0);            /* the supervisor closed: stop */
         if (rc != 0)
             _exit(1);            /* cannot resynchronise a broken stream */
         int kind = psmsg_request_kind(body, len);
@@ -215,6 +212,248 @@ static void child_main(int sock, pid_t parent)
             answer(CHILD_FD, 0, NULL, &a);
             acct_audit_free(&a);
         }
+    }
+}
+
+/* ---- the supervisor ----
+ * The root side that outlives a failed ask. It holds what the fix request
+ * set, checks every audit request against it, hands requests to a worker
+ * and relays its answers after checking them; a worker that dies, hangs
+ * past its deadline or answers garbage is killed and replaced by a fresh
+ * one, and that one ask is answered with an error. The unprivileged parent
+ * can make it do nothing else. */
+struct super {
+    pid_t worker;
+    int wfd;                     /* -1: no worker running */
+    int fixed;
+    struct psmsg_request fix;
+    unsigned restarts;
+};
+
+static int write_frame(int fd, const uint8_t *body, size_t len)
+{
+    uint8_t hdr[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16),
+                      (uint8_t)(len >> 8), (uint8_t)len};
+    int rc = write_all(fd, hdr, 4);
+    return rc == 0 ? write_all(fd, body, len) : rc;
+}
+
+static int spawn_worker(struct super *s)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        pid_t super = getppid();
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != super)
+            _exit(0);
+        /* Only the socket to the supervisor, at CHILD_FD: not the parent's. */
+        if (dup2(sv[1], CHILD_FD) < 0)
+            _exit(2);
+        if (close_range(CHILD_FD + 1, ~0U, 0) != 0) {
+            long max = sysconf(_SC_OPEN_MAX);
+            for (long fd = CHILD_FD + 1; fd < (max > 0 ? max : 1024); fd++)
+                close((int)fd);
+        }
+        worker_serve();
+        _exit(0);
+    }
+    close(sv[1]);
+    s->worker = pid;
+    s->wfd = sv[0];
+    return 0;
+}
+
+/* Reap the worker, killing it first when we end it (killed set: it hung or
+ * lied); say how it ended in why. */
+static void end_worker(struct super *s, int killed, const char *what, char *why,
+                       size_t n)
+{
+    if (s->wfd >= 0)
+        close(s->wfd);
+    s->wfd = -1;
+    if (s->worker <= 0)
+        return;
+    int status = 0;
+    pid_t r = 0;
+    /* One that closed its socket on its own is dying: give it a moment to
+     * say how, then make sure. */
+    for (int i = 0; !killed && i < 100 && r == 0; i++) {
+        r = waitpid(s->worker, &status, WNOHANG);
+        if (r == 0) {
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (r == 0) {
+        kill(s->worker, SIGKILL);
+        while ((r = waitpid(s->worker, &status, 0)) < 0 && errno == EINTR)
+            ;
+    }
+    if (killed || r != s->worker)
+        snprintf(why, n, "the privileged helper %s and was restarted", what);
+    else if (WIFSIGNALED(status))
+        snprintf(why, n, "the privileged helper was killed by signal %d (%s) "
+                 "and was restarted", WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else
+        snprintf(why, n, "the privileged helper exited with status %d and was "
+                 "restarted", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    s->worker = 0;
+    s->restarts++;
+}
+
+static void answer_error(int kind, int status, const char *msg)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    struct tz_error e;
+    int rc = kind == PSMSG_FACTS
+                 ? psmsg_encode_facts_response(status, msg, NULL, &buf, &len, &e)
+                 : psmsg_encode_response(status, msg, NULL, &buf, &len, &e);
+    if (rc != 0 || write_all(CHILD_FD, buf, len) != 0)
+        _exit(3);
+    free(buf);
+}
+
+/* Is body a well-formed answer of this kind? The parent checks it again;
+ * checking here lets a lying worker be replaced instead of ending it all. */
+static int answer_ok(int kind, const uint8_t *body, size_t len)
+{
+    struct tz_error e;
+    memset(&e, 0, sizeof(e));
+    if (kind == PSMSG_FACTS) {
+        struct rootfacts f;
+        int rc = psmsg_decode_facts_response(body, len, &f, &e);
+        if (rc == 0)
+            rootfacts_free(&f);
+        return rc != TZ_EPROTO;
+    }
+    struct acct_audit a;
+    int rc = psmsg_decode_response(body, len, &a, &e);
+    if (rc == 0)
+        acct_audit_free(&a);
+    return rc != TZ_EPROTO;
+}
+
+/* Hand one request to the worker (starting one if none runs) and relay its
+ * answer; on any failure of the worker, answer an error and replace it. */
+static void relay(struct super *s, int kind, const uint8_t *body, size_t len,
+                  unsigned long long wait_ms)
+{
+    char why[200];
+    /* A worker that died between asks is replaced before this one. */
+    if (s->wfd >= 0 && waitpid(s->worker, NULL, WNOHANG) != 0) {
+        s->worker = 0;          /* reaped just now */
+        end_worker(s, 0, "had died", why, sizeof(why));
+    }
+    if (s->wfd < 0 && spawn_worker(s) != 0) {
+        answer_error(kind, TZ_EIO, "the privileged helper cannot start a worker");
+        return;
+    }
+    uint8_t *ans = NULL;
+    size_t alen = 0;
+    int rc = write_frame(s->wfd, body, len);
+    if (rc == 0)
+        rc = read_frame(s->wfd, PSMSG_MAX_RESPONSE, now_ms() + wait_ms, &ans, &alen);
+    if (rc == 0 && !answer_ok(kind, ans, alen))
+        rc = TZ_EPROTO;
+    if (rc == 0) {
+        if (write_frame(CHILD_FD, ans, alen) != 0)
+            _exit(3);
+        free(ans);
+        return;
+    }
+    free(ans);
+    int killed = rc == TZ_ETIMEOUT || rc == TZ_ELIMIT || rc == TZ_EPROTO;
+    end_worker(s, killed, rc == TZ_ETIMEOUT ? "did not answer in time"
+                          : rc == TZ_ELIMIT ? "sent an oversized answer"
+                          : rc == TZ_EPROTO ? "sent a malformed answer"
+                                            : "is gone",
+               why, sizeof(why));
+    /* Not TZ_EPROTO: to the parent that means a broken supervisor. */
+    answer_error(kind, rc == TZ_ETIMEOUT ? TZ_ETIMEOUT : TZ_EIO, why);
+}
+
+static int same_request(const struct psmsg_request *a, const struct psmsg_request *b)
+{
+    return a->lim.max_candidates == b->lim.max_candidates &&
+           a->lim.max_ms == b->lim.max_ms &&
+           a->lim.max_total_ms == b->lim.max_total_ms &&
+           strcmp(a->root, b->root) == 0 && strcmp(a->dict_path, b->dict_path) == 0;
+}
+
+static void supervise(struct super *s, int kind, uint8_t *body, size_t len)
+{
+    struct psmsg_request rq;
+    struct tz_error e;
+    memset(&e, 0, sizeof(e));
+    if (kind == PSMSG_FIX) {
+        int rc = psmsg_decode_fix(body, len, &rq, &e);
+        if (rc != 0)
+            _exit(1);
+        if (s->fixed) {
+            answer_error(PSMSG_AUDIT, TZ_EPERM, "the privileged helper's root, "
+                         "dictionary and limits are fixed already");
+            return;
+        }
+        s->fix = rq;
+        s->fixed = 1;
+        answer(CHILD_FD, 0, NULL, NULL);
+        return;
+    }
+    if (kind == PSMSG_FACTS) {
+        relay(s, kind, body, len, PRIVSEP_SLACK_MS);
+        return;
+    }
+    if (psmsg_decode_request(body, len, &rq, &e) != 0)
+        _exit(1);
+    if (!s->fixed) {
+        answer_error(kind, TZ_EPERM, "the privileged helper takes account "
+                     "checks only after its root and dictionary are fixed");
+        return;
+    }
+    if (!same_request(&rq, &s->fix)) {
+        answer_error(kind, TZ_EPERM, "the privileged helper's root, dictionary "
+                     "and limits were fixed at start: refusing others");
+        return;
+    }
+    relay(s, kind, body, len, (unsigned long long)s->fix.lim.max_total_ms +
+                                  PRIVSEP_SLACK_MS);
+}
+
+static void child_main(int sock, pid_t parent)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)     /* the parent died before prctl took */
+        _exit(0);
+    signal(SIGPIPE, SIG_IGN);
+    child_fds(sock);
+    struct super s = {.worker = 0, .wfd = -1};
+    for (;;) {
+        uint8_t *body = NULL;
+        size_t len = 0;
+        int rc = read_frame(CHILD_FD, PSMSG_MAX_FACTS_REQUEST > PSMSG_MAX_REQUEST
+                                          ? PSMSG_MAX_FACTS_REQUEST
+                                          : PSMSG_MAX_REQUEST,
+                            0, &body, &len);
+        if (rc != 0) {           /* parent closed (privsep_stop) or broke */
+            char why[200];
+            end_worker(&s, 1, "was stopped", why, sizeof(why));
+            _exit(rc == 1 ? 0 : 1);
+        }
+        int kind = psmsg_request_kind(body, len);
+        if (kind == PSMSG_BAD ||
+            (kind != PSMSG_FACTS && len > PSMSG_MAX_REQUEST))
+            _exit(1);
+        supervise(&s, kind, body, len);
+        free(body);
     }
 }
 
@@ -314,6 +553,56 @@ static int exchange(struct privsep *ps, uint8_t *buf, size_t len,
     return 0;
 }
 
+/* The audit request for these inputs, defaults filled in: the fix request
+ * and every later audit request must come out byte for byte the same. */
+static int make_request(const char *root, const struct weakpw_limits *lim,
+                        const char *dict_path, struct psmsg_request *rq,
+                        struct tz_error *err)
+{
+    memset(rq, 0, sizeof(*rq));
+    weakpw_limits_default(&rq->lim);
+    if (lim && lim->max_candidates)
+        rq->lim.max_candidates = lim->max_candidates;
+    if (lim && lim->max_ms)
+        rq->lim.max_ms = lim->max_ms;
+    if (lim && lim->max_total_ms)
+        rq->lim.max_total_ms = lim->max_total_ms;
+    if (snprintf(rq->root, sizeof(rq->root), "%s", root ? root : "") >=
+            (int)sizeof(rq->root) ||
+        snprintf(rq->dict_path, sizeof(rq->dict_path), "%s",
+                 dict_path ? dict_path : "") >= (int)sizeof(rq->dict_path))
+        return tz_err(err, TZ_EINVAL, NULL, 0, "path too long for the "
+                      "privileged helper");
+    return 0;
+}
+
+int privsep_fix(struct privsep *ps, const char *root,
+                const struct weakpw_limits *lim, const char *dict_path,
+                struct tz_error *err)
+{
+    if (ps == NULL || ps->dead)
+        return tz_err(err, TZ_EPROTO, NULL, 0,
+                      "the privileged helper is not running");
+    struct psmsg_request rq;
+    int rc = make_request(root, lim, dict_path, &rq, err);
+    uint8_t *buf = NULL, *body = NULL;
+    size_t len = 0;
+    if (rc == 0)
+        rc = psmsg_encode_fix(&rq, &buf, &len, err);
+    if (rc == 0)
+        rc = exchange(ps, buf, len, PRIVSEP_RELAY_MS, &body, &len, err);
+    if (rc != 0)
+        return rc;
+    struct acct_audit a;
+    rc = psmsg_decode_response(body, len, &a, err);
+    free(body);
+    if (rc == TZ_EPROTO)
+        return kill_child(ps, rc);
+    if (rc == 0)
+        acct_audit_free(&a);
+    return rc;
+}
+
 int privsep_check(struct privsep *ps, const char *root,
                   const struct weakpw_limits *lim, const char *dict_path,
                   struct acct_audit *a, struct tz_error *err)
@@ -323,28 +612,17 @@ int privsep_check(struct privsep *ps, const char *root,
         return tz_err(err, TZ_EPROTO, NULL, 0,
                       "the privileged helper is not running");
     struct psmsg_request rq;
-    memset(&rq, 0, sizeof(rq));
-    weakpw_limits_default(&rq.lim);
-    if (lim && lim->max_candidates)
-        rq.lim.max_candidates = lim->max_candidates;
-    if (lim && lim->max_ms)
-        rq.lim.max_ms = lim->max_ms;
-    if (lim && lim->max_total_ms)
-        rq.lim.max_total_ms = lim->max_total_ms;
-    if (snprintf(rq.root, sizeof(rq.root), "%s", root ? root : "") >=
-            (int)sizeof(rq.root) ||
-        snprintf(rq.dict_path, sizeof(rq.dict_path), "%s",
-                 dict_path ? dict_path : "") >= (int)sizeof(rq.dict_path))
-        return tz_err(err, TZ_EINVAL, NULL, 0, "path too long for the "
-                      "privileged helper");
+    int rc = make_request(root, lim, dict_path, &rq, err);
+    if (rc != 0)
+        return rc;
     uint8_t *buf = NULL;
     size_t len = 0;
-    int rc = psmsg_encode_request(&rq, &buf, &len, err);
+    rc = psmsg_encode_request(&rq, &buf, &len, err);
     if (rc != 0)
         return rc;
     uint8_t *body = NULL;
-    rc = exchange(ps, buf, len, rq.lim.max_total_ms + PRIVSEP_SLACK_MS, &body,
-                  &len, err);
+    rc = exchange(ps, buf, len, rq.lim.max_total_ms + PRIVSEP_SLACK_MS +
+                  PRIVSEP_RELAY_MS, &body, &len, err);
     if (rc != 0)
         return rc;
     rc = psmsg_decode_response(body, len, a, err);
@@ -401,7 +679,8 @@ int privsep_facts(struct privsep *ps, const unsigned long *inodes, size_t n,
     size_t len = 0;
     int rc = psmsg_encode_facts_request(v, u, &buf, &len, err);
     if (rc == 0)
-        rc = exchange(ps, buf, len, PRIVSEP_SLACK_MS, &body, &len, err);
+        rc = exchange(ps, buf, len, PRIVSEP_SLACK_MS + PRIVSEP_RELAY_MS, &body,
+                      &len, err);
     if (rc == 0) {
         rc = psmsg_decode_facts_response(body, len, f, err);
         free(body);

@@ -14,12 +14,22 @@
  * daemon, which collects without root, reports what --once does. Both in
  * the bounded format of privsep_msg.h. Hashes stay in the child.
  *
+ * The child is a supervisor: it takes the fix request (privsep_fix) once,
+ * before the agent drops root, and from then on accepts only audits with
+ * exactly those inputs and root-facts requests. It does the work in a
+ * worker it forks, and checks and relays the worker's answers. A worker
+ * that dies, hangs past max_total_ms + PRIVSEP_SLACK_MS or answers garbage
+ * is killed and replaced by a fresh one: that one ask fails with TZ_EIO
+ * or TZ_ETIMEOUT and the message says so, the next ask is served, so a
+ * daemon's account checks do not stay dead until a restart.
+ *
  * The parent trusts nothing it receives: privsep_msg's decoder checks every
- * count, length and value; a malformed or oversized answer, a closed socket
- * or a child silent past max_total_ms + PRIVSEP_SLACK_MS kills the child and
- * fails this and every later check with TZ_EPROTO / TZ_ETIMEOUT (it cannot be
- * restarted after privileges are dropped; the caller reports the accounts
- * section without password states).
+ * count, length and value; a malformed answer (which the supervisor has
+ * checked already, so only a broken supervisor sends one), a closed socket or
+ * a supervisor silent past its own deadline + PRIVSEP_RELAY_MS kills it and
+ * fails this and every later check (it cannot be restarted after privileges
+ * are dropped; the caller reports the accounts section without password
+ * states).
  *
  * When the agent is not root the child simply runs as the same user: shadow
  * below a --root fixture may still be readable, the live one is not (the
@@ -40,11 +50,22 @@
 #include "weakpw.h"
 
 #define PRIVSEP_SLACK_MS 60000   /* parsing and I/O beyond the crypt budget */
+#define PRIVSEP_RELAY_MS 10000   /* the supervisor's own answer, on top */
 #define PRIVSEP_STOP_MS  2000
 
 struct privsep;
 
 int privsep_start(struct privsep **out, struct tz_error *err);
+
+/* Fix, once and before privileges are dropped, what every account audit
+ * will use: root (NULL: the live system), limits and dictionary. The helper
+ * refuses a second fix, an audit before the fix, and an audit asking for
+ * anything else (TZ_EPERM with its words): a compromised unprivileged agent
+ * cannot point the root side at other files.
+ * Errors: TZ_EPERM, TZ_EINVAL (path too long), TZ_EPROTO, TZ_ETIMEOUT. */
+int privsep_fix(struct privsep *ps, const char *root,
+                const struct weakpw_limits *lim, const char *dict_path,
+                struct tz_error *err);
 
 /* Ask the child for an audit of root (NULL: the live system). On success *a
  * is the caller's (acct_audit_free). Errors: the child's own (e.g.

@@ -13,6 +13,7 @@
 #define MAGIC_RESP 0x545A5631u   /* "TZV1" */
 #define MAGIC_FREQ 0x545A4631u   /* "TZF1" */
 #define MAGIC_FRSP 0x545A4731u   /* "TZG1" */
+#define MAGIC_FIX  0x545A5331u   /* "TZS1" */
 
 /* ---- writer ---- */
 
@@ -120,18 +121,30 @@ static void put_answer_head(struct wbuf *w, uint32_t magic, int status,
     put_str(w, status ? msg : "", PSMSG_MAX_MESSAGE);
 }
 
-int psmsg_encode_request(const struct psmsg_request *rq, uint8_t **buf,
-                         size_t *len, struct tz_error *err)
+static int encode_request(uint32_t magic, const struct psmsg_request *rq,
+                          uint8_t **buf, size_t *len, struct tz_error *err)
 {
     struct wbuf w;
     begin(&w, PSMSG_MAX_REQUEST);
-    put_u32(&w, MAGIC_REQ);
+    put_u32(&w, magic);
     put_u32(&w, rq->lim.max_candidates);
     put_u32(&w, rq->lim.max_ms);
     put_u32(&w, rq->lim.max_total_ms);
     put_str(&w, rq->root, PSMSG_MAX_PATH);
     put_str(&w, rq->dict_path, PSMSG_MAX_PATH);
     return finish(&w, buf, len, err);
+}
+
+int psmsg_encode_request(const struct psmsg_request *rq, uint8_t **buf,
+                         size_t *len, struct tz_error *err)
+{
+    return encode_request(MAGIC_REQ, rq, buf, len, err);
+}
+
+int psmsg_encode_fix(const struct psmsg_request *rq, uint8_t **buf,
+                     size_t *len, struct tz_error *err)
+{
+    return encode_request(MAGIC_FIX, rq, buf, len, err);
 }
 
 int psmsg_encode_response(int status, const char *message,
@@ -277,14 +290,14 @@ static int32_t get_answer_head(struct rbuf *r, uint32_t magic,
     return status;
 }
 
-int psmsg_decode_request(const uint8_t *body, size_t len,
-                         struct psmsg_request *rq, struct tz_error *err)
+static int decode_request(uint32_t magic, const uint8_t *body, size_t len,
+                          struct psmsg_request *rq, struct tz_error *err)
 {
     struct rbuf r = {body, len, 0, NULL};
     memset(rq, 0, sizeof(*rq));
     if (len > PSMSG_MAX_REQUEST)
         return tz_err(err, TZ_EPROTO, NULL, 0, "privsep request too large");
-    if (get_u32(&r, "magic") != MAGIC_REQ && !r.bad)
+    if (get_u32(&r, "magic") != magic && !r.bad)
         r.bad = "magic";
     rq->lim.max_candidates = get_u32(&r, "max_candidates");
     rq->lim.max_ms = get_u32(&r, "max_ms");
@@ -298,6 +311,18 @@ int psmsg_decode_request(const uint8_t *body, size_t len,
         return bad(&r, err);
     }
     return 0;
+}
+
+int psmsg_decode_request(const uint8_t *body, size_t len,
+                         struct psmsg_request *rq, struct tz_error *err)
+{
+    return decode_request(MAGIC_REQ, body, len, rq, err);
+}
+
+int psmsg_decode_fix(const uint8_t *body, size_t len, struct psmsg_request *rq,
+                     struct tz_error *err)
+{
+    return decode_request(MAGIC_FIX, body, len, rq, err);
 }
 
 int psmsg_decode_response(const uint8_t *body, size_t len,
@@ -409,8 +434,10 @@ int psmsg_request_kind(const uint8_t *body, size_t len)
         return PSMSG_BAD;
     uint32_t m = ((uint32_t)body[0] << 24) | ((uint32_t)body[1] << 16) |
                  ((uint32_t)body[2] << 8) | body[3];
-    return m == MAGIC_REQ ? PSMSG_AUDIT : m == MAGIC_FREQ ? PSMSG_FACTS
-                                                          : PSMSG_BAD;
+    return m == MAGIC_REQ    ? PSMSG_AUDIT
+           : m == MAGIC_FREQ ? PSMSG_FACTS
+           : m == MAGIC_FIX  ? PSMSG_FIX
+                             : PSMSG_BAD;
 }
 
 int psmsg_encode_facts_request(const unsigned long *inodes, size_t n,

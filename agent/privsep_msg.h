@@ -30,7 +30,13 @@
  *                   u32 n_owners (<= TZ_MAX_LISTENERS) x owner
  * owner          := u64 inode (non-zero, strictly increasing), u32 pid
  *                   (non-zero), str comm (<= PROC_OWNER_COMM - 1)
- * The child tells the two requests apart by the magic (psmsg_request_kind).
+ * Third kind, sent once before the agent drops root:
+ * fix request    := u32 magic "TZS1", then the fields of an audit request.
+ *                   It fixes root, dictionary and limits for the life of the
+ *                   helper: every audit request after it must carry the
+ *                   same, and a second fix is refused. Answered as an audit
+ *                   (an empty audit, or an error).
+ * The child tells the requests apart by the magic (psmsg_request_kind).
  *
  * Ownership: encoders return a malloc'd frame (length prefix included) in
  * *buf; decoders take a body (no prefix) and fill caller structs.
@@ -53,7 +59,7 @@
 #define PSMSG_MAX_MESSAGE   511
 #define PSMSG_MAX_FACTS_REQUEST (8u + 8u * TZ_MAX_LISTENERS)
 
-enum { PSMSG_BAD = -1, PSMSG_AUDIT = 1, PSMSG_FACTS = 2 };
+enum { PSMSG_BAD = -1, PSMSG_AUDIT = 1, PSMSG_FACTS = 2, PSMSG_FIX = 3 };
 
 struct psmsg_request {
     struct weakpw_limits lim;
@@ -65,6 +71,11 @@ int psmsg_encode_request(const struct psmsg_request *rq, uint8_t **buf,
                          size_t *len, struct tz_error *err);
 int psmsg_decode_request(const uint8_t *body, size_t len,
                          struct psmsg_request *rq, struct tz_error *err);
+/* The fix request: the audit request's fields under the "TZS1" magic. */
+int psmsg_encode_fix(const struct psmsg_request *rq, uint8_t **buf,
+                     size_t *len, struct tz_error *err);
+int psmsg_decode_fix(const uint8_t *body, size_t len, struct psmsg_request *rq,
+                     struct tz_error *err);
 
 /* status != 0: an error answer carrying message; a is ignored (may be NULL). */
 int psmsg_encode_response(int status, const char *message,

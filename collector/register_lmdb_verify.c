@@ -90,6 +90,8 @@ struct verify {
 /* ---- reporting ---- */
 
 static void emit(struct verify *v, int counted, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static void emit(struct verify *v, int counted, const char *fmt, va_list ap)
 {
     char buf[768];
     vsnprintf(buf, sizeof(buf), fmt, ap);

@@ -1,0 +1,196 @@
+/* test_privsep_supervisor — the agent's root side fixes its inputs at
+ * start, and outlives a failed ask: a worker that hangs or dies is replaced,
+ * that ask fails, the next one is served (a daemon's account checks do not
+ * stay dead until a restart). */
+#include <criterion/criterion.h>
+#include <crypt.h>
+#include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "privsep.h"
+#include "tz_test.h"
+
+#define DICT TZ_SOURCE_DIR "/schemas/weak-passwords.txt"
+
+static char *root;
+
+static void setup(void)
+{
+    root = tz_test_tmpdir("privsep-super");
+    tz_test_write(root, "etc/passwd", "root:x:0:0:root:/root:/bin/bash\n"
+                                      "alice:x:1000:1000::/home/alice:/bin/bash\n");
+    tz_test_write(root, "etc/shadow", "root:*:19000:0:99999:7:::\n"
+                                      "alice:!:19000:0:99999:7:::\n");
+    tz_test_write(root, "etc/group", "root:x:0:\nalice:x:1000:\n");
+    tz_test_write(root, "etc/sudoers", "#includedir /etc/sudoers.d\n");
+    char *d = tz_test_path("%s/etc/sudoers.d", root);
+    mkdir(d, 0755);
+    free(d);
+}
+
+static void teardown(void)
+{
+    tz_test_rm_rf(root);
+    free(root);
+}
+
+TestSuite(privsep_supervisor, .init = setup, .fini = teardown, .timeout = 60);
+
+/* The worker: the supervisor's one child. 0 when there is none. */
+static pid_t worker_of(pid_t super)
+{
+    DIR *d = opendir("/proc");
+    cr_assert_not_null(d);
+    struct dirent *de;
+    pid_t found = 0;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] < '0' || de->d_name[0] > '9')
+            continue;
+        char path[300], buf[512];
+        snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            continue;
+        size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        const char *rp = strrchr(buf, ')');
+        char state;
+        int ppid;
+        if (rp && sscanf(rp + 1, " %c %d", &state, &ppid) == 2 && ppid == super &&
+            state != 'Z')
+            found = (pid_t)atoi(de->d_name);
+    }
+    closedir(d);
+    return found;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+Test(privsep_supervisor, inputs_are_fixed_once_and_others_refused)
+{
+    struct privsep *ps = NULL;
+    struct tz_error err = {0};
+    struct acct_audit a;
+    cr_assert_eq(privsep_start(&ps, &err), 0, "%s", err.msg);
+    cr_expect_eq(privsep_check(ps, root, NULL, DICT, &a, &err), TZ_EPERM,
+                 "an audit before the fix");
+    cr_expect(strstr(err.msg, "only after its root and dictionary are fixed"),
+              "%s", err.msg);
+    cr_assert_eq(privsep_fix(ps, root, NULL, DICT, &err), 0, "%s", err.msg);
+
+    char *other = tz_test_tmpdir("privsep-other");
+    cr_expect_eq(privsep_check(ps, other, NULL, DICT, &a, &err), TZ_EPERM);
+    cr_expect(strstr(err.msg, "fixed at start"), "%s", err.msg);
+    cr_expect_eq(privsep_check(ps, root, NULL, "/etc/shadow", &a, &err), TZ_EPERM,
+                 "a dictionary of its choosing: an oracle for that file");
+    struct weakpw_limits lim = {.max_candidates = 5};
+    cr_expect_eq(privsep_check(ps, root, &lim, DICT, &a, &err), TZ_EPERM);
+    cr_expect_eq(privsep_fix(ps, other, NULL, DICT, &err), TZ_EPERM,
+                 "a second fix");
+    cr_expect(strstr(err.msg, "fixed already"), "%s", err.msg);
+
+    /* what was fixed is still served, by the same helper */
+    cr_assert_eq(privsep_check(ps, root, NULL, DICT, &a, &err), 0, "%s", err.msg);
+    cr_expect_eq(a.n, 2);
+    acct_audit_free(&a);
+    privsep_stop(ps);
+    tz_test_rm_rf(other);
+    free(other);
+}
+
+struct ask {
+    struct privsep *ps;
+    int rc;
+    struct tz_error err;
+};
+
+static void *ask_thread(void *arg)
+{
+    struct ask *k = arg;
+    struct acct_audit a;
+    k->rc = privsep_check(k->ps, root, NULL, DICT, &a, &k->err);
+    if (k->rc == 0)
+        acct_audit_free(&a);
+    return NULL;
+}
+
+/* A worker that dies in the middle of an ask (here: killed while it runs
+ * crypt(3) over the dictionary for an account with a strong yescrypt
+ * password, which takes seconds) costs that ask only: it fails and says
+ * why, and the next ask is served by a fresh worker, with no restart of the
+ * agent. */
+Test(privsep_supervisor, a_worker_that_dies_mid_ask_fails_that_ask_only)
+{
+    const char *salt = crypt_gensalt("$y$", 0, NULL, 0);
+    cr_assert_not_null(salt);
+    const char *hash = crypt("not-in-any-dictionary-7Qz!", salt);
+    cr_assert(hash && hash[0] == '$');
+    char *shadow = tz_test_path("root:*:19000:0:99999:7:::\nalice:%s:19000:0:99999:7:::\n",
+                                hash);
+    tz_test_write(root, "etc/shadow", shadow);
+    free(shadow);
+    struct privsep *ps = NULL;
+    struct tz_error err = {0};
+    cr_assert_eq(privsep_start(&ps, &err), 0, "%s", err.msg);
+    cr_assert_eq(privsep_fix(ps, root, NULL, DICT, &err), 0, "%s", err.msg);
+    pid_t super = privsep_pid(ps);
+
+    struct ask k = {.ps = ps};
+    pthread_t t;
+    cr_assert_eq(pthread_create(&t, NULL, ask_thread, &k), 0);
+    pid_t w = 0;
+    for (int i = 0; i < 200 && (w = worker_of(super)) == 0; i++)
+        sleep_ms(10);
+    cr_assert_gt(w, 0, "no worker under the supervisor");
+    sleep_ms(200);                      /* it is in crypt(3) now */
+    cr_assert_eq(kill(w, SIGKILL), 0);
+    pthread_join(t, NULL);
+    cr_expect_eq(k.rc, TZ_EIO, "rc %d: %s", k.rc, k.err.msg);
+    cr_expect(strstr(k.err.msg, "killed by signal 9") &&
+              strstr(k.err.msg, "was restarted"), "%s", k.err.msg);
+
+    struct acct_audit a;
+    cr_assert_eq(privsep_check(ps, root, NULL, DICT, &a, &err), 0, "%s", err.msg);
+    cr_expect_eq(a.n, 2);
+    acct_audit_free(&a);
+    cr_expect_eq(privsep_pid(ps), super, "the same supervisor serves on");
+    pid_t w2 = worker_of(super);
+    cr_expect(w2 > 0 && w2 != w, "a fresh worker (%d, was %d)", (int)w2, (int)w);
+    privsep_stop(ps);
+}
+
+/* A worker that died between asks costs no ask at all. */
+Test(privsep_supervisor, a_worker_dead_between_asks_is_replaced_first)
+{
+    struct privsep *ps = NULL;
+    struct tz_error err = {0};
+    struct acct_audit a;
+    cr_assert_eq(privsep_start(&ps, &err), 0, "%s", err.msg);
+    cr_assert_eq(privsep_fix(ps, root, NULL, DICT, &err), 0, "%s", err.msg);
+    cr_assert_eq(privsep_check(ps, root, NULL, DICT, &a, &err), 0, "%s", err.msg);
+    acct_audit_free(&a);
+    pid_t w = worker_of(privsep_pid(ps));
+    cr_assert_gt(w, 0);
+    cr_assert_eq(kill(w, SIGKILL), 0);
+    sleep_ms(50);
+    cr_assert_eq(privsep_check(ps, root, NULL, DICT, &a, &err), 0, "%s", err.msg);
+    cr_expect_eq(a.n, 2);
+    acct_audit_free(&a);
+    /* root facts go through the same worker */
+    struct rootfacts f;
+    cr_assert_eq(privsep_facts(ps, NULL, 0, &f, &err), 0, "%s", err.msg);
+    rootfacts_free(&f);
+    privsep_stop(ps);
+}
