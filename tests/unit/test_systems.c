@@ -681,3 +681,55 @@ Test(systems, flags_scope_evaluates_only_what_a_change_touched)
     cr_assert_eq(register_bind(reg, h2, a, "test", NOW + 3, &err), 0, "%s", err.msg);
     scoped_update(&cfg, before, 0, 1);
 }
+
+/* The department-aware match agrees with a walk over every system. */
+Test(systems, index_match_in_a_department_agrees_with_a_walk)
+{
+    static const char *const nets[] = {"10.0.0.0/8", "10.1.0.0/16", "10.1.2.3",
+                                       "10.1.2.0/24", "2001:db8::/32"};
+    static const char *const depts[] = {"a", "b", "c"};
+    size_t n = 30;
+    Tz__SystemRecord **recs = calloc(n, sizeof(*recs));
+    Tz__SystemRecord **copy = calloc(n, sizeof(*copy));
+    srand(11);
+    for (size_t i = 0; i < n; i++) {
+        recs[i] = ledger_record_new();
+        recs[i]->system_id = i + 1;
+        recs[i]->dept = strdup(depts[rand() % 3]);  /* was the static "" */
+        recs[i]->ips = calloc(2, sizeof(char *));
+        for (size_t j = 0; j < 2; j++)
+            recs[i]->ips[recs[i]->n_ips++] = strdup(nets[rand() % 5]);
+        recs[i]->domains = calloc(1, sizeof(char *));
+        if (rand() % 2)
+            recs[i]->domains[recs[i]->n_domains++] = strdup("web.example.edu.cn");
+        copy[i] = recs[i];
+    }
+    struct sys_index *ix;
+    cr_assert_eq(sys_index_build(copy, n, &ix), 0);
+    static const char *const addrs[] = {"10.1.2.3", "10.1.9.9", "10.9.9.9", "2001:db8::1",
+                                        "192.0.2.1"};
+    static const char *const hosts[] = {"web.example.edu.cn", "other"};
+    for (size_t a = 0; a < 5; a++)
+        for (size_t hn = 0; hn < 2; hn++)
+            for (size_t d = 0; d < 3; d++) {
+                struct sm_net ip;
+                cr_assert_eq(sm_net_parse(addrs[a], &ip, NULL, 0), 0);
+                uint64_t want_own = 0, want_other = 0;
+                for (size_t i = 0; i < n; i++) {
+                    uint64_t one = brute(&recs[i], 1, &ip, 1, hosts[hn]);
+                    int mine = strcmp(recs[i]->dept, depts[d]) == 0;
+                    if (one && mine && !want_own)
+                        want_own = one;
+                    if (one && !mine && !want_other)
+                        want_other = one;
+                }
+                uint64_t other = 99;
+                uint64_t own = sys_index_match_in(ix, &ip, 1, hosts[hn], depts[d], &other);
+                cr_assert_eq(own, want_own, "%s %s %s", addrs[a], hosts[hn], depts[d]);
+                cr_assert_eq(other, want_other, "%s %s %s", addrs[a], hosts[hn], depts[d]);
+            }
+    cr_assert_str_eq(sys_index_dept(ix, 1), recs[0]->dept);
+    sys_index_free(ix);
+    free(copy);
+    free(recs);
+}
