@@ -83,6 +83,16 @@ static const struct flag_def defs[FLAG__COUNT] = {
         "AGENT_SILENT", M, "Agent silent", "失联", "daily sync (每日同步)",
         "Check that tz-agent runs on the host and can reach the collector.",
         "检查主机上的采集程序运行状态及与采集服务器的网络连通性。"},
+    [FLAG_BINDING_OTHER_DEPT] = {
+        "BINDING_OTHER_DEPT", M, "Host claims another department's system",
+        "跨部门绑定", "第六条(五)",
+        "A host binds by its config or by address only to its own "
+        "department's systems. Fix the agent's system = ID, or the system's "
+        "IPs or domains in the ledger; if the host really serves that "
+        "system, have the network center bind it (tzctl bind HOST SYSTEM).",
+        "主机只能通过配置或地址匹配归属本单位的信息系统。请更正采集程序配置中的"
+        "system = ID，或更正台账中该系统的IP、域名；确属该系统的，由网络信息中心"
+        "使用tzctl bind显式绑定。"},
 };
 
 const struct flag_def *flag_def(enum flag_id f)

@@ -15,6 +15,7 @@ struct sys_entry {
 
 struct host_entry {
     uint64_t id, system_id;
+    uint64_t refused_id;   /* another department's system it was refused */
 };
 
 struct flags_scope {
@@ -56,14 +57,14 @@ static int take_system(const Tz__SystemRecord *rec, void *arg)
     return 0;
 }
 
-static int take_host(const Tz__AgentRecord *host, uint64_t system_id,
-                     Tz__BindingSource src, void *arg)
+static int take_host(const Tz__AgentRecord *host, const struct register_binding *b,
+                     void *arg)
 {
     struct flags_scope *s = arg;
-    (void)src;
     if (grow((void **)&s->hosts, &s->cap_hosts, s->n_hosts, sizeof(*s->hosts)) != 0)
         return tz_err(s->err, TZ_ENOMEM, NULL, 0, "out of memory");
-    s->hosts[s->n_hosts++] = (struct host_entry){host->agent_id, system_id};
+    s->hosts[s->n_hosts++] =
+        (struct host_entry){host->agent_id, b->system_id, b->refused_id};
     return 0;
 }
 
@@ -85,7 +86,7 @@ int flags_scope_take(struct tz_register *reg, struct flags_scope **out,
     /* Both walks go in id order (register.h): the comparison merges. */
     int rc = register_each_system(reg, NULL, take_system, s, err);
     if (rc == 0)
-        rc = register_each_host_binding(reg, NULL, take_host, s, err);
+        rc = register_each_binding(reg, NULL, take_host, s, err);
     s->err = NULL;
     if (rc != 0) {
         flags_scope_free(s);
@@ -153,8 +154,10 @@ int flags_scope_update(struct tz_register *reg, const struct rules_config *cfg,
             hosts[nh++] = a->hosts[j++].id;
         } else {
             const struct host_entry *o = &b->hosts[i], *n = &a->hosts[j];
-            if (o->system_id != n->system_id || has(sys, ns, o->system_id) ||
-                has(sys, ns, n->system_id))
+            /* The refused system too: BINDING_OTHER_DEPT names it. */
+            if (o->system_id != n->system_id || o->refused_id != n->refused_id ||
+                has(sys, ns, o->system_id) || has(sys, ns, n->system_id) ||
+                has(sys, ns, n->refused_id))
                 hosts[nh++] = n->id;
             i++, j++;
         }

@@ -1,7 +1,8 @@
 /* flags_scope — which flags a ledger change can have moved.
  *
  * A host's flags depend on its own report, its binding and its system's
- * record; a system's flags on its record alone. tzctl changes only the
+ * record (and the record of a system its binding was refused, for
+ * BINDING_OTHER_DEPT); a system's flags on its record alone. tzctl changes only the
  * ledger (systems and bindings), so after a change only the systems whose
  * record differs, and the hosts whose binding or bound system changed, need
  * the rules again: at 20,000 hosts a `tzctl system set` re-evaluates the

@@ -102,10 +102,10 @@ static int eval_host(struct tz_register *reg, const struct rules_config *cfg,
         return 0;
     if (rc != 0)
         return rc;
-    uint64_t sys_id = 0;
-    Tz__BindingSource src = TZ__BINDING_SOURCE__BIND_NONE;
-    Tz__SystemRecord *sys = NULL;
-    rc = register_host_binding(reg, id, &sys_id, &src, err);
+    struct register_binding b;
+    Tz__SystemRecord *sys = NULL, *refused = NULL;
+    rc = register_binding_of(reg, id, &b, err);
+    uint64_t sys_id = rc == 0 ? b.system_id : 0;
     if (rc == 0 && sys_id != 0) {
         rc = register_system_get(reg, sys_id, &sys, err);
         if (rc == TZ_ENOENT) {
@@ -113,9 +113,15 @@ static int eval_host(struct tz_register *reg, const struct rules_config *cfg,
             rc = 0;
         }
     }
+    /* Only hosts with a refused binding pay this read. */
+    if (rc == 0 && b.refused_id != 0 &&
+        (rc = register_system_get(reg, b.refused_id, &refused, err)) ==
+            TZ_ENOENT)
+        rc = 0;
     struct rule_hits hits = {0};
     if (rc == 0) {
-        struct host_facts f = {rec, rep, sys_id, sys, now};
+        struct host_facts f = {rec, rep, sys_id, sys, now, refused,
+                               b.refused_src};
         rc = rules_eval_host(cfg, &f, &hits);
     }
     if (rc == 0)
@@ -124,6 +130,8 @@ static int eval_host(struct tz_register *reg, const struct rules_config *cfg,
     rule_hits_free(&hits);
     if (sys)
         protobuf_c_message_free_unpacked(&sys->base, NULL);
+    if (refused)
+        protobuf_c_message_free_unpacked(&refused->base, NULL);
     if (rep)
         protobuf_c_message_free_unpacked(&rep->base, NULL);
     protobuf_c_message_free_unpacked(&rec->base, NULL);

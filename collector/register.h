@@ -305,8 +305,10 @@ int register_systems_import(struct tz_register *reg, Tz__SystemRecord **recs,
                             size_t n, int64_t now, struct tz_error *err);
 
 /* Bind a host to a system explicitly (tzctl bind), replacing any earlier
- * explicit binding; by (the operator, may be NULL) is recorded. TZ_ENOENT no
- * such host or system, TZ_EINVAL the system is retired. */
+ * explicit binding; by (the operator, may be NULL), the host's department
+ * and the system's are recorded (they differ when the binding crosses
+ * departments, which only this explicit binding may). TZ_ENOENT no such
+ * host or system, TZ_EINVAL the system is retired. */
 int register_bind(struct tz_register *reg, uint64_t agent_id,
                   uint64_t system_id, const char *by, int64_t now,
                   struct tz_error *err);
@@ -318,16 +320,44 @@ int register_unbind(struct tz_register *reg, uint64_t agent_id,
 
 /* The system a host belongs to and why, first rule that answers wins:
  *  1. BIND_EXPLICIT: a `tzctl bind` binding (even to a system retired since:
- *     the operator's word stands until unbound);
+ *     the operator's word stands until unbound; any department's system);
  *  2. BIND_CONFIG: the system_id of the host's latest report (its agent
- *     config's "system = ID"), if that system exists and is not retired;
- *  3. BIND_MATCH: a non-retired system whose ips contain one of the host's
- *     addresses, or whose domains name its hostname (case-insensitive, bare
- *     name or URL host); the lowest system_id when several match.
- * Unbound: *system_id 0, *src BIND_NONE, return 0. TZ_ENOENT no such host. */
+ *     config's "system = ID"), if that system exists, is not retired and
+ *     belongs to the host's department;
+ *  3. BIND_MATCH: a non-retired system of the host's department whose ips
+ *     contain one of the host's addresses, or whose domains name its
+ *     hostname (case-insensitive, bare name or URL host); the lowest
+ *     system_id when several match.
+ * A config or a match naming only another department's system binds
+ * nothing: a host cannot put itself into another department's ledger
+ * (security review finding 2). The refused system is reported in
+ * refused_id so the rules can flag it (BINDING_OTHER_DEPT). The decision is
+ * collector/system_bind.c's; the backend only reads what it needs. */
+struct register_binding {
+    uint64_t system_id;              /* 0: unbound */
+    Tz__BindingSource src;           /* BIND_NONE when unbound */
+    /* The config's system when it belongs to another department, else the
+     * lowest other department's match when the host's own had none; 0 when
+     * nothing was refused. refused_src is BIND_CONFIG or BIND_MATCH. */
+    uint64_t refused_id;
+    Tz__BindingSource refused_src;
+};
+
+/* The binding of one host. TZ_ENOENT no such host. */
+int register_binding_of(struct tz_register *reg, uint64_t agent_id,
+                        struct register_binding *out, struct tz_error *err);
+
+/* register_binding_of without the refused candidate: *system_id 0 and *src
+ * BIND_NONE when unbound. TZ_ENOENT no such host. */
 int register_host_binding(struct tz_register *reg, uint64_t agent_id,
                           uint64_t *system_id, Tz__BindingSource *src,
                           struct tz_error *err);
+
+/* The stored explicit binding of a host (who bound it, when, and the two
+ * departments it joined). Free with protobuf_c_message_free_unpacked.
+ * TZ_ENOENT (without a message) when the host has none. */
+int register_explicit_binding(struct tz_register *reg, uint64_t agent_id,
+                              Tz__BindingRecord **out, struct tz_error *err);
 
 /* register_host_binding for every host (optionally of dept) in agent_id
  * order, in one read transaction with the systems loaded once: what
@@ -339,6 +369,15 @@ typedef int (*register_binding_cb)(const Tz__AgentRecord *host,
 int register_each_host_binding(struct tz_register *reg, const char *dept,
                                register_binding_cb cb, void *arg,
                                struct tz_error *err);
+
+/* register_each_host_binding with the whole register_binding (valid during
+ * the call only). */
+typedef int (*register_binding_full_cb)(const Tz__AgentRecord *host,
+                                        const struct register_binding *b,
+                                        void *arg);
+int register_each_binding(struct tz_register *reg, const char *dept,
+                          register_binding_full_cb cb, void *arg,
+                          struct tz_error *err);
 
 /* ---- change history ---- */
 

@@ -19,8 +19,8 @@
 
 #include "ledger_fields.h"
 #include "register_lmdb.h"
+#include "system_bind.h"
 #include "system_index.h"
-#include "system_match.h"
 #include "utf8.h"
 
 /* ---- one system ---- */
@@ -525,16 +525,17 @@ static int bind_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
                       b->agent_id);
     if (rc != 0)
         return rc;
-    protobuf_c_message_free_unpacked(&host->base, NULL);
     Tz__SystemRecord *sys;
     rc = sys_load(reg, txn, b->system_id, &sys, err);
     if (rc == TZ_ENOENT)
-        return no_system(err, b->system_id);
-    if (rc != 0)
+        rc = no_system(err, b->system_id);
+    if (rc != 0) {
+        protobuf_c_message_free_unpacked(&host->base, NULL);
         return rc;
-    int retired = strcmp(sys->status, "retired") == 0;
-    ledger_record_free(sys);
-    if (retired) {
+    }
+    if (strcmp(sys->status, "retired") == 0) {
+        ledger_record_free(sys);
+        protobuf_c_message_free_unpacked(&host->base, NULL);
         reg->last_mdb = 0;
         return tz_err(err, TZ_EINVAL, NULL, 0,
                       "system %" PRIu64 " is retired: bind the host to the "
@@ -545,11 +546,15 @@ static int bind_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
     rec.source = TZ__BINDING_SOURCE__BIND_EXPLICIT;
     rec.bound_at = b->now;
     rec.by = (char *)(b->by ? b->by : "");
+    rec.host_dept = host->dept;
+    rec.system_dept = sys->dept;
     uint8_t kb[8];
     rl_be64_put(kb, b->agent_id);
     MDB_val k = rl_mval(kb, 8);
     int rc2 = rl_put_msg(reg, txn, reg->bindings, &k, &rec.base,
                          "writing bindings", err);
+    ledger_record_free(sys);
+    protobuf_c_message_free_unpacked(&host->base, NULL);
     return rc2 ? rc2 : rl_systems_bump(reg, txn, err);
 }
 
@@ -723,72 +728,58 @@ static int config_system(struct tz_register *reg, MDB_txn *txn, uint64_t id,
     return 0;
 }
 
+/* The stored explicit binding of a host; TZ_ENOENT (no message) if none. */
+static int explicit_load(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                         Tz__BindingRecord **out, struct tz_error *err)
+{
+    uint8_t kb[8];
+    rl_be64_put(kb, id);
+    MDB_val k = rl_mval(kb, 8), v;
+    *out = NULL;
+    int rc = rl_get(reg, txn, reg->bindings, &k, &v, "reading bindings", err);
+    if (rc != 0)
+        return rc;
+    Tz__BindingRecord *b = rl_unpack(&tz__binding_record__descriptor, &v);
+    if (b == NULL) {
+        char key[24];
+        id_str(id, key);
+        return rl_corrupt(reg, err, "bindings", key);
+    }
+    *out = b;
+    return 0;
+}
+
+/* Read what the decision needs, and let system_bind.c decide. */
 static int resolve(struct tz_register *reg, MDB_txn *txn,
                    const struct sys_index *c, const Tz__AgentRecord *host,
-                   uint64_t *sid, Tz__BindingSource *src,
-                   struct tz_error *err)
+                   struct register_binding *out, struct tz_error *err)
 {
-    *sid = 0;
-    *src = TZ__BINDING_SOURCE__BIND_NONE;
-
-    uint8_t kb[8];
-    rl_be64_put(kb, host->agent_id);
-    MDB_val k = rl_mval(kb, 8), v;
-    int rc = rl_get(reg, txn, reg->bindings, &k, &v, "reading bindings", err);
+    Tz__BindingRecord *b;
+    uint64_t bound = 0;
+    int rc = explicit_load(reg, txn, host->agent_id, &b, err);
     if (rc == 0) {
-        Tz__BindingRecord *b = rl_unpack(&tz__binding_record__descriptor, &v);
-        if (b == NULL) {
-            char key[24];
-            id_str(host->agent_id, key);
-            return rl_corrupt(reg, err, "bindings", key);
-        }
-        uint64_t bound = b->system_id;
+        bound = b->system_id;
         protobuf_c_message_free_unpacked(&b->base, NULL);
-        /* A binding to a system that is gone says nothing: fall through. */
-        if (sys_index_get(c, bound)) {
-            *sid = bound;
-            *src = TZ__BINDING_SOURCE__BIND_EXPLICIT;
-            return 0;
-        }
     } else if (rc != TZ_ENOENT) {
         return rc;
     }
-
     /* Kept in the agent record since it has config_known; older records
      * read it from the report: one B-tree search and unpack per host. */
     uint64_t conf = host->config_system_id;
     if (!host->config_known &&
         (rc = config_system(reg, txn, host->agent_id, &conf, err)) != 0)
         return rc;
-    if (conf && sys_index_get(c, conf) && !sys_index_retired(c, conf)) {
-        *sid = conf;
-        *src = TZ__BINDING_SOURCE__BIND_CONFIG;
-        return 0;
-    }
-
-    struct sm_net *ips = host->n_ips ? calloc(host->n_ips, sizeof(*ips))
-                                     : NULL;
-    if (host->n_ips && ips == NULL)
+    rc = sys_bind_resolve(c, host, bound, conf, out);
+    if (rc == TZ_ENOMEM)
         return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
-    size_t nips = 0;
-    for (size_t i = 0; i < host->n_ips; i++)
-        if (sm_net_parse(host->ips[i], &ips[nips], NULL, 0) == 0)
-            nips++;
-    uint64_t m = sys_index_match(c, ips, nips, host->hostname);
-    if (m) {
-        *sid = m;
-        *src = TZ__BINDING_SOURCE__BIND_MATCH;
-    }
-    free(ips);
-    return 0;
+    return rc;
 }
 
-int register_host_binding(struct tz_register *reg, uint64_t agent_id,
-                          uint64_t *system_id, Tz__BindingSource *src,
-                          struct tz_error *err)
+int register_binding_of(struct tz_register *reg, uint64_t agent_id,
+                        struct register_binding *out, struct tz_error *err)
 {
-    *system_id = 0;
-    *src = TZ__BINDING_SOURCE__BIND_NONE;
+    *out = (struct register_binding){0, TZ__BINDING_SOURCE__BIND_NONE, 0,
+                                     TZ__BINDING_SOURCE__BIND_NONE};
     MDB_txn *txn;
     int rc = rl_read_begin(reg, &txn, err);
     if (rc != 0)
@@ -802,10 +793,34 @@ int register_host_binding(struct tz_register *reg, uint64_t agent_id,
     if (rc == 0)
         rc = snap_acquire(reg, txn, &c, err);
     if (rc == 0)
-        rc = resolve(reg, txn, c->ix, host, system_id, src, err);
+        rc = resolve(reg, txn, c->ix, host, out, err);
     snap_release(reg, c);
     if (host)
         protobuf_c_message_free_unpacked(&host->base, NULL);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+int register_host_binding(struct tz_register *reg, uint64_t agent_id,
+                          uint64_t *system_id, Tz__BindingSource *src,
+                          struct tz_error *err)
+{
+    struct register_binding b;
+    int rc = register_binding_of(reg, agent_id, &b, err);
+    *system_id = b.system_id;
+    *src = b.src;
+    return rc;
+}
+
+int register_explicit_binding(struct tz_register *reg, uint64_t agent_id,
+                              Tz__BindingRecord **out, struct tz_error *err)
+{
+    MDB_txn *txn;
+    *out = NULL;
+    int rc = rl_read_begin(reg, &txn, err);
+    if (rc != 0)
+        return rc;
+    rc = explicit_load(reg, txn, agent_id, out, err);
     mdb_txn_abort(txn);
     return rc;
 }
@@ -815,7 +830,7 @@ struct binding_walk {
     MDB_txn *txn;
     const struct sys_index *ix;
     const char *dept;
-    register_binding_cb cb;
+    register_binding_full_cb cb;
     void *arg;
     struct tz_error *err;
 };
@@ -826,15 +841,14 @@ static int binding_walk_cb(const ProtobufCMessage *m, void *arg)
     const Tz__AgentRecord *host = (const Tz__AgentRecord *)m;
     if (b->dept && strcmp(b->dept, host->dept) != 0)
         return 0;
-    uint64_t sid;
-    Tz__BindingSource src;
-    int rc = resolve(b->reg, b->txn, b->ix, host, &sid, &src, b->err);
-    return rc ? rc : b->cb(host, sid, src, b->arg);
+    struct register_binding rb;
+    int rc = resolve(b->reg, b->txn, b->ix, host, &rb, b->err);
+    return rc ? rc : b->cb(host, &rb, b->arg);
 }
 
-int register_each_host_binding(struct tz_register *reg, const char *dept,
-                               register_binding_cb cb, void *arg,
-                               struct tz_error *err)
+int register_each_binding(struct tz_register *reg, const char *dept,
+                          register_binding_full_cb cb, void *arg,
+                          struct tz_error *err)
 {
     MDB_txn *txn;
     int rc = rl_read_begin(reg, &txn, err);
@@ -854,4 +868,24 @@ int register_each_host_binding(struct tz_register *reg, const char *dept,
     snap_release(reg, c);
     mdb_txn_abort(txn);
     return rc;
+}
+
+struct short_cb {
+    register_binding_cb cb;
+    void *arg;
+};
+
+static int short_fn(const Tz__AgentRecord *host,
+                    const struct register_binding *b, void *arg)
+{
+    const struct short_cb *s = arg;
+    return s->cb(host, b->system_id, b->src, s->arg);
+}
+
+int register_each_host_binding(struct tz_register *reg, const char *dept,
+                               register_binding_cb cb, void *arg,
+                               struct tz_error *err)
+{
+    struct short_cb s = {cb, arg};
+    return register_each_binding(reg, dept, short_fn, &s, err);
 }

@@ -140,6 +140,18 @@ int rules_eval_host(const struct rules_config *cfg, const struct host_facts *h,
         rc = hit(cfg, out, FLAG_UNREGISTERED_HOST, "",
                  "host %s (agent %llu) is bound to no registered system", name,
                  (unsigned long long)a->agent_id);
+    if (rc == 0 && h->refused)
+        rc = hit(cfg, out, FLAG_BINDING_OTHER_DEPT, "",
+                 "host %s (agent %llu) of %s %s system %llu (%s) of %s: "
+                 "refused, %s", name, (unsigned long long)a->agent_id,
+                 empty(a->dept) ? "(no department)" : a->dept,
+                 h->refused_src == TZ__BINDING_SOURCE__BIND_CONFIG
+                     ? "names in its agent config (system =)"
+                     : "matches by address or hostname",
+                 (unsigned long long)h->refused->system_id, h->refused->name,
+                 h->refused->dept,
+                 h->system ? "the host belongs to its own department's system"
+                           : "the host stays unbound");
 
     int64_t silent = h->now - a->last_seen;
     if (rc == 0 && silent > (int64_t)cfg->agent_silent_hours * 3600)

@@ -34,9 +34,13 @@ struct host_facts {
     uint64_t system_id;              /* bound system, 0 when none */
     const Tz__SystemRecord *system;  /* that system's record, or NULL */
     int64_t now;
+    /* Another department's system the host's config or a match named, and
+     * was refused (register_binding's refused_id); NULL when none. */
+    const Tz__SystemRecord *refused;
+    Tz__BindingSource refused_src;   /* BIND_CONFIG or BIND_MATCH */
 };
 
-/* Host rules: UNREGISTERED_HOST, WEAK_PASSWORD, UID0_DUPLICATE,
+/* Host rules: UNREGISTERED_HOST, BINDING_OTHER_DEPT, WEAK_PASSWORD, UID0_DUPLICATE,
  * SUDO_NOPASSWD, ROOT_SSH_LOGIN, EXPOSED_HIGH_RISK_PORT, PATCHES_PENDING,
  * REBOOT_REQUIRED, AGENT_SILENT, NO_PRELAUNCH_REVIEW (exposed web port).
  * Returns 0 or TZ_ENOMEM. */

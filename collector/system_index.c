@@ -16,16 +16,24 @@ struct ent {
     Tz__SystemRecord *rec;
 };
 
+/* The systems one key names, in ascending id (build order): a chain of
+ * indexes into v, so a match can pick the lowest of the host's department
+ * and the lowest of any other without a lookup. */
+struct cand {
+    uint32_t ent;       /* index into v */
+    uint32_t next;      /* index into cands + 1; 0 ends the chain */
+};
+
 /* Key of a block: family, prefix and the address with host bits cleared. */
 struct net_slot {
     uint8_t used, family, prefix;
     uint8_t addr[16];
-    uint64_t id;
+    uint32_t head, tail;   /* chain of struct cand, index + 1 */
 };
 
 struct name_slot {
     char *name;         /* lowercase; NULL: empty slot */
-    uint64_t id;
+    uint32_t head, tail;
 };
 
 struct sys_index {
@@ -37,7 +45,29 @@ struct sys_index {
     size_t name_cap;    /* power of two */
     uint64_t pfx4;      /* bit p: some v4 block has prefix p */
     uint64_t pfx6[3];
+    struct cand *cands; /* one per stored block or domain */
+    size_t n_cands, cap_cands;
 };
+
+/* Append entry e to the chain head/tail unless it already ends it (a system
+ * listing one block twice). The caller sized cands for every block. */
+static void chain_add(struct sys_index *ix, uint32_t *head, uint32_t *tail,
+                      uint32_t e)
+{
+    if (*tail && ix->cands[*tail - 1].ent == e)
+        return;
+    if (ix->n_cands == ix->cap_cands)
+        return;  /* cannot happen: one cand per block or domain at most */
+    struct cand *c = &ix->cands[ix->n_cands++];
+    c->ent = e;
+    c->next = 0;
+    uint32_t at = (uint32_t)ix->n_cands;
+    if (*tail)
+        ix->cands[*tail - 1].next = at;
+    else
+        *head = at;
+    *tail = at;
+}
 
 static uint64_t fnv(const void *p, size_t n, uint64_t h)
 {
@@ -86,7 +116,7 @@ static struct net_slot *net_find(const struct sys_index *ix, int family,
 }
 
 static void net_add(struct sys_index *ix, const struct sm_net *net,
-                    uint64_t id)
+                    uint32_t e)
 {
     unsigned full = net->family == 4 ? 32 : 128;
     if ((net->family != 4 && net->family != 6) || net->prefix > full)
@@ -95,15 +125,14 @@ static void net_add(struct sys_index *ix, const struct sm_net *net,
     mask_addr(net->addr, net->prefix, a);
     struct net_slot *s = net_find(ix, net->family, net->prefix, a);
     if (s->used) {
-        if (id < s->id)
-            s->id = id;
+        chain_add(ix, &s->head, &s->tail, e);
         return;
     }
     s->used = 1;
     s->family = (uint8_t)net->family;
     s->prefix = (uint8_t)net->prefix;
     memcpy(s->addr, a, 16);
-    s->id = id;
+    chain_add(ix, &s->head, &s->tail, e);
     if (net->family == 4)
         ix->pfx4 |= 1ull << net->prefix;
     else
@@ -138,7 +167,7 @@ static struct name_slot *name_find(const struct sys_index *ix, const char *k,
     }
 }
 
-static int name_add(struct sys_index *ix, const char *domain, uint64_t id)
+static int name_add(struct sys_index *ix, const char *domain, uint32_t e)
 {
     char k[NAME_MAX_LEN];
     if (sm_url_host(domain, k, sizeof(k)) != 0)
@@ -150,15 +179,9 @@ static int name_add(struct sys_index *ix, const char *domain, uint64_t id)
         if (k[i] >= 'A' && k[i] <= 'Z')
             k[i] = (char)(k[i] - 'A' + 'a');
     struct name_slot *s = name_find(ix, k, n);
-    if (s->name) {
-        if (id < s->id)
-            s->id = id;
-        return 0;
-    }
-    s->name = strdup(k);
-    if (s->name == NULL)
+    if (s->name == NULL && (s->name = strdup(k)) == NULL)
         return TZ_ENOMEM;
-    s->id = id;
+    chain_add(ix, &s->head, &s->tail, e);
     return 0;
 }
 
@@ -173,6 +196,7 @@ void sys_index_free(struct sys_index *ix)
     free(ix->v);
     free(ix->nets);
     free(ix->names);
+    free(ix->cands);
     free(ix);
 }
 
@@ -191,9 +215,13 @@ int sys_index_build(Tz__SystemRecord **recs, size_t n, struct sys_index **out)
         ix->nets = calloc(ix->net_cap, sizeof(*ix->nets));
         ix->name_cap = pow2_at_least(nnames * 2 + 1);
         ix->names = calloc(ix->name_cap, sizeof(*ix->names));
+        ix->cap_cands = nnets + nnames;
+        ix->cands = calloc(ix->cap_cands ? ix->cap_cands : 1,
+                           sizeof(*ix->cands));
     }
     if (ix == NULL || ix->v == NULL || ix->nets == NULL ||
-        ix->names == NULL) {
+        ix->names == NULL || ix->cands == NULL ||
+        ix->cap_cands > UINT32_MAX - 1 || n > UINT32_MAX) {
         for (size_t i = 0; i < n; i++)
             protobuf_c_message_free_unpacked(&recs[i]->base, NULL);
         sys_index_free(ix);
@@ -215,10 +243,10 @@ int sys_index_build(Tz__SystemRecord **recs, size_t n, struct sys_index **out)
         for (size_t j = 0; j < e->rec->n_ips; j++) {
             struct sm_net net;
             if (sm_net_parse(e->rec->ips[j], &net, NULL, 0) == 0)
-                net_add(ix, &net, e->id);
+                net_add(ix, &net, (uint32_t)i);
         }
         for (size_t j = 0; rc == 0 && j < e->rec->n_domains; j++)
-            rc = name_add(ix, e->rec->domains[j], e->id);
+            rc = name_add(ix, e->rec->domains[j], (uint32_t)i);
     }
     if (rc != 0) {
         sys_index_free(ix);
@@ -262,10 +290,38 @@ static int prefix_used(const struct sys_index *ix, int family, unsigned p)
     return (ix->pfx6[p / 64] >> (p % 64)) & 1;
 }
 
-uint64_t sys_index_match(const struct sys_index *ix, const struct sm_net *ips,
-                         size_t nips, const char *hostname)
+const char *sys_index_dept(const struct sys_index *ix, uint64_t id)
 {
-    uint64_t best = 0;
+    const struct ent *e = find(ix, id);
+    return e ? e->rec->dept : NULL;
+}
+
+/* Lowest of a chain in dept (all when dept is NULL) into *own, lowest of
+ * another department into *other; ids ascend along a chain. */
+static void chain_best(const struct sys_index *ix, uint32_t at,
+                       const char *dept, uint64_t *own, uint64_t *other)
+{
+    int got_own = 0, got_other = dept == NULL;
+    for (; at && !(got_own && got_other); at = ix->cands[at - 1].next) {
+        const struct ent *e = &ix->v[ix->cands[at - 1].ent];
+        if (dept == NULL || strcmp(e->rec->dept, dept) == 0) {
+            if (!got_own && (*own == 0 || e->id < *own))
+                *own = e->id;
+            got_own = 1;
+        } else {
+            if (!got_other && (*other == 0 || e->id < *other))
+                *other = e->id;
+            got_other = 1;
+        }
+    }
+}
+
+uint64_t sys_index_match_in(const struct sys_index *ix,
+                            const struct sm_net *ips, size_t nips,
+                            const char *hostname, const char *dept,
+                            uint64_t *elsewhere)
+{
+    uint64_t own = 0, other = 0;
     for (size_t i = 0; i < nips; i++) {
         int fam = ips[i].family;
         if (fam != 4 && fam != 6)
@@ -277,16 +333,24 @@ uint64_t sys_index_match(const struct sys_index *ix, const struct sm_net *ips,
             uint8_t a[16];
             mask_addr(ips[i].addr, p, a);
             const struct net_slot *s = net_find(ix, fam, p, a);
-            if (s->used && (best == 0 || s->id < best))
-                best = s->id;
+            if (s->used)
+                chain_best(ix, s->head, dept, &own, &other);
         }
     }
     char k[NAME_MAX_LEN];
     size_t n = hostname ? name_key(hostname, k) : 0;
     if (n) {
         const struct name_slot *s = name_find(ix, k, n);
-        if (s->name && (best == 0 || s->id < best))
-            best = s->id;
+        if (s->name)
+            chain_best(ix, s->head, dept, &own, &other);
     }
-    return best;
+    if (elsewhere)
+        *elsewhere = other;
+    return own;
+}
+
+uint64_t sys_index_match(const struct sys_index *ix, const struct sm_net *ips,
+                         size_t nips, const char *hostname)
+{
+    return sys_index_match_in(ix, ips, nips, hostname, NULL, NULL);
 }

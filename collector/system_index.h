@@ -34,10 +34,23 @@ const Tz__SystemRecord *sys_index_get(const struct sys_index *ix, uint64_t id);
 /* 1 when id is a stored, retired system. */
 int sys_index_retired(const struct sys_index *ix, uint64_t id);
 
+/* The department of system id (retired included), NULL when there is none.
+ * Valid while the index is. */
+const char *sys_index_dept(const struct sys_index *ix, uint64_t id);
+
 /* The lowest id of a non-retired system that has a block containing one of
  * ips (single addresses) or a domain whose host part is hostname (ignoring
  * case and a trailing dot); 0 when none. hostname may be NULL. */
 uint64_t sys_index_match(const struct sys_index *ix, const struct sm_net *ips,
                          size_t nips, const char *hostname);
+
+/* sys_index_match among the systems of dept only (byte-equal names; every
+ * system when dept is NULL). *elsewhere (may be NULL) gets the lowest
+ * matching id among the other departments' systems, 0 when none. The
+ * departments come from the records the index holds: no storage read. */
+uint64_t sys_index_match_in(const struct sys_index *ix,
+                            const struct sm_net *ips, size_t nips,
+                            const char *hostname, const char *dept,
+                            uint64_t *elsewhere);
 
 #endif

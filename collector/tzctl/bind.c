@@ -1,7 +1,10 @@
 /* bind — `tzctl bind HOST SYSTEM` and `tzctl unbind HOST`: the operator's
  * explicit word on which system a host serves, which outranks the agent's
  * config and any IP or hostname match (register_host_binding). HOST is an
- * id or a hostname only one host has; SYSTEM an id or a unique name. */
+ * id or a hostname only one host has; SYSTEM an id or a unique name.
+ * Only this explicit binding may put a host into another department's
+ * system (the network center's call, security review finding 2): it is
+ * allowed, warned about, and recorded with who did it. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +34,7 @@ struct host_find {
     uint64_t ids[HOSTS_SHOWN];
     size_t n;
     char hostname[TZ_MAX_NAME_BUF];
+    char dept[TZ_MAX_NAME_BUF];
 };
 
 static int host_match(const Tz__AgentRecord *rec, void *arg)
@@ -42,15 +46,19 @@ static int host_match(const Tz__AgentRecord *rec, void *arg)
         return 0;
     if (f->n < HOSTS_SHOWN)
         f->ids[f->n] = rec->agent_id;
-    if (f->n == 0)
+    if (f->n == 0) {
         snprintf(f->hostname, sizeof(f->hostname), "%s", rec->hostname);
+        snprintf(f->dept, sizeof(f->dept), "%s", rec->dept);
+    }
     f->n++;
     return 0;
 }
 
-/* HOST as an id or a unique hostname; 0 or TZCTL_FAIL. */
+/* HOST as an id or a unique hostname, its hostname and department (dept
+ * may be NULL); 0 or TZCTL_FAIL. */
 static int find_host(struct tz_register *reg, const char *want, uint64_t *id,
-                     char hostname[TZ_MAX_NAME_BUF])
+                     char hostname[TZ_MAX_NAME_BUF],
+                     char dept[TZ_MAX_NAME_BUF])
 {
     struct host_find f = {.want = want};
     char *end;
@@ -78,6 +86,8 @@ static int find_host(struct tz_register *reg, const char *want, uint64_t *id,
     }
     *id = f.ids[0];
     memcpy(hostname, f.hostname, TZ_MAX_NAME_BUF);
+    if (dept)
+        memcpy(dept, f.dept, TZ_MAX_NAME_BUF);
     return 0;
 }
 
@@ -168,17 +178,38 @@ int tzctl_bind(const struct tzctl *c, int argc, char **argv)
         return rc;
     struct tz_error err = {0};
     uint64_t host, sid;
-    char hostname[TZ_MAX_NAME_BUF];
-    rc = find_host(reg, w[0], &host, hostname);
-    if (rc == 0 && register_system_find(reg, w[1], &sid, &err) != 0)
+    char hostname[TZ_MAX_NAME_BUF], dept[TZ_MAX_NAME_BUF];
+    Tz__SystemRecord *sys = NULL;
+    const char *who = operator_name(by);
+    rc = find_host(reg, w[0], &host, hostname, dept);
+    if (rc == 0 && (register_system_find(reg, w[1], &sid, &err) != 0 ||
+                    register_system_get(reg, sid, &sys, &err) != 0))
         rc = tzctl_fail_err(&err);
-    if (rc == 0 && register_bind(reg, host, sid, operator_name(by),
-                                 (int64_t)time(NULL), &err) != 0)
+    if (rc == 0 && register_bind(reg, host, sid, who, (int64_t)time(NULL),
+                                 &err) != 0)
         rc = tzctl_fail_err(&err);
     register_close(reg);
     if (rc == 0)
         rc = print_binding(c, "bound", host, hostname, sid,
                            TZ__BINDING_SOURCE__BIND_EXPLICIT);
+    if (rc == 0 && strcmp(dept, sys->dept) != 0) {
+        char *h = out_sanitize(hostname, NULL), *hd = out_sanitize(dept, NULL);
+        char *sn = out_sanitize(sys->name, NULL), *sd = out_sanitize(sys->dept, NULL);
+        char *op = out_sanitize(who, NULL);
+        fflush(stdout);
+        fprintf(stderr, "tzctl: warning: host %" PRIu64 " (%s) of %s is now "
+                "bound to system %" PRIu64 " (%s) of %s, another department; "
+                "recorded as a binding across departments by %s\n", host,
+                h ? h : "", hd ? hd : "", sid, sn ? sn : "", sd ? sd : "",
+                op && op[0] ? op : "(unknown)");
+        free(h);
+        free(hd);
+        free(sn);
+        free(sd);
+        free(op);
+    }
+    if (sys)
+        protobuf_c_message_free_unpacked(&sys->base, NULL);
     return rc;
 }
 
@@ -192,17 +223,23 @@ int tzctl_unbind(const struct tzctl *c, int argc, char **argv)
     if ((rc = tzctl_open(c, 0, &reg)) != 0)
         return rc;
     struct tz_error err = {0};
-    uint64_t host, sid = 0;
-    Tz__BindingSource src = TZ__BINDING_SOURCE__BIND_NONE;
+    uint64_t host;
+    struct register_binding b = {0};
     char hostname[TZ_MAX_NAME_BUF];
-    rc = find_host(reg, w[0], &host, hostname);
+    rc = find_host(reg, w[0], &host, hostname, NULL);
     if (rc == 0 && register_unbind(reg, host, &err) != 0)
         rc = tzctl_fail_err(&err);
     /* Say where the host stands now: config or a match may still hold it. */
-    if (rc == 0 && register_host_binding(reg, host, &sid, &src, &err) != 0)
+    if (rc == 0 && register_binding_of(reg, host, &b, &err) != 0)
         rc = tzctl_fail_err(&err);
     register_close(reg);
     if (rc == 0)
-        rc = print_binding(c, "unbound", host, hostname, sid, src);
+        rc = print_binding(c, "unbound", host, hostname, b.system_id, b.src);
+    if (rc == 0 && b.refused_id && c->format != OUT_JSON)
+        printf("its %s names system %" PRIu64 " of another department: "
+               "refused (flag BINDING_OTHER_DEPT)\n",
+               b.refused_src == TZ__BINDING_SOURCE__BIND_CONFIG
+                   ? "agent config" : "address or hostname",
+               b.refused_id);
     return rc;
 }

@@ -167,7 +167,25 @@ struct binding {
     uint64_t system_id;
     Tz__BindingSource src;
     char name[TZ_MAX_NAME_BUF];
+    Tz__BindingRecord *rec;       /* the explicit binding, NULL if none */
+    uint64_t refused_id;          /* another department's system refused */
+    Tz__BindingSource refused_src;
 };
+
+/* Who bound it explicitly, when, and whether it crossed departments. */
+static void show_explicit(const Tz__BindingRecord *r)
+{
+    char t[32], line[3 * TZ_MAX_NAME_BUF + 96];
+    tzctl_time(r->bound_at, t);
+    snprintf(line, sizeof(line), "%s, %s", r->by[0] ? r->by : "(unknown)", t);
+    show_line("bound by:", line);
+    if (r->host_dept[0] && r->system_dept[0] &&
+        strcmp(r->host_dept, r->system_dept) != 0) {
+        snprintf(line, sizeof(line), "yes: host of %s, system of %s",
+                 r->host_dept, r->system_dept);
+        show_line("across depts:", line);
+    }
+}
 
 static int show_text(const Tz__AgentRecord *rec, const Tz__Report *rep,
                      const struct binding *b)
@@ -192,8 +210,17 @@ static int show_text(const Tz__AgentRecord *rec, const Tz__Report *rep,
         snprintf(sys, sizeof(sys), "%" PRIu64 " %s (%s)", b->system_id,
                  b->name, tzctl_binding_source(b->src));
         show_line("system:", sys);
+        if (b->rec)
+            show_explicit(b->rec);
     } else {
         show_line("system:", "none (not in the ledger)");
+    }
+    if (b->refused_id) {
+        char r[128];
+        snprintf(r, sizeof(r), "system %" PRIu64 " of another department (%s): "
+                 "see BINDING_OTHER_DEPT", b->refused_id,
+                 tzctl_binding_source(b->refused_src));
+        show_line("refused:", r);
     }
     printf("\nAgent record:\n");
     int rc = write_text_safe(&rec->base, "  ");
@@ -213,7 +240,16 @@ static cJSON *binding_json(const struct binding *b)
     if (o == NULL ||
         !cJSON_AddNumberToObject(o, "system_id", (double)b->system_id) ||
         !cJSON_AddStringToObject(o, "name", b->name) ||
-        !cJSON_AddStringToObject(o, "source", tzctl_binding_source(b->src))) {
+        !cJSON_AddStringToObject(o, "source", tzctl_binding_source(b->src)) ||
+        (b->rec &&
+         (!cJSON_AddStringToObject(o, "by", b->rec->by) ||
+          !cJSON_AddNumberToObject(o, "bound_at", (double)b->rec->bound_at) ||
+          !cJSON_AddStringToObject(o, "host_dept", b->rec->host_dept) ||
+          !cJSON_AddStringToObject(o, "system_dept", b->rec->system_dept) ||
+          !cJSON_AddBoolToObject(o, "across_departments",
+                                 b->rec->host_dept[0] && b->rec->system_dept[0] &&
+                                     strcmp(b->rec->host_dept,
+                                            b->rec->system_dept) != 0)))) {
         cJSON_Delete(o);
         return NULL;
     }
@@ -278,8 +314,16 @@ int tzctl_host(const struct tzctl *c, int argc, char **argv)
     Tz__Report *rep;
     int r = register_get_host(reg, id, &rec, &rep, &err);
     struct binding b = {0};
-    if (r == 0)
-        r = register_host_binding(reg, id, &b.system_id, &b.src, &err);
+    struct register_binding rb;
+    if (r == 0 && (r = register_binding_of(reg, id, &rb, &err)) == 0) {
+        b.system_id = rb.system_id;
+        b.src = rb.src;
+        b.refused_id = rb.refused_id;
+        b.refused_src = rb.refused_src;
+    }
+    if (r == 0 && b.src == TZ__BINDING_SOURCE__BIND_EXPLICIT &&
+        (r = register_explicit_binding(reg, id, &b.rec, &err)) == TZ_ENOENT)
+        r = 0;
     Tz__SystemRecord *sys = NULL;
     if (r == 0 && b.system_id &&
         (r = register_system_get(reg, b.system_id, &sys, &err)) == 0)
@@ -288,6 +332,8 @@ int tzctl_host(const struct tzctl *c, int argc, char **argv)
         protobuf_c_message_free_unpacked(&sys->base, NULL);
     register_close(reg);
     if (r != 0) {
+        if (b.rec)
+            protobuf_c_message_free_unpacked(&b.rec->base, NULL);
         if (rec)
             protobuf_c_message_free_unpacked(&rec->base, NULL);
         if (rep)
@@ -298,6 +344,8 @@ int tzctl_host(const struct tzctl *c, int argc, char **argv)
                               : show_text(rec, rep, &b);
     if (r != 0)
         rc = tzctl_fail("%s", tz_strerror(r));
+    if (b.rec)
+        protobuf_c_message_free_unpacked(&b.rec->base, NULL);
     protobuf_c_message_free_unpacked(&rec->base, NULL);
     if (rep)
         protobuf_c_message_free_unpacked(&rep->base, NULL);

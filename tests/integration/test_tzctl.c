@@ -457,3 +457,37 @@ Test(tzctl, ledger_lists_systems_in_use_with_hosts_and_open_flags)
     cr_assert_str_eq(out, "tzctl: no department \"nope\"\n");
     cr_assert_eq(TZCTL_RUN("ledger", "extra"), 2);
 }
+
+/* Only `tzctl bind` crosses departments (security review finding 2): it is
+ * the network center's call, so it is done, but warned about and recorded
+ * with who did it; within a department nothing changes. */
+Test(tzctl, bind_across_departments_warns_and_is_recorded)
+{
+    cr_assert_eq(TZCTL_RUN("system", "add", "web", "--dept", "math"), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("bind", "1", "web", "--by", "alice"), 0, "%s", out);
+    cr_assert_null(strstr(out, "warning"), "same department: %s", out);
+    cr_assert_eq(TZCTL_RUN("host", "show", "1"), 0, "%s", out);
+    cr_assert(strstr(out, "alice"), "%s", out);
+    cr_assert_null(strstr(out, "across depts"), "%s", out);
+
+    cr_assert_eq(TZCTL_RUN("bind", "2", "web", "--by", "王老师"), 0, "%s", out);
+    cr_assert(strstr(out, "bound host 2 (db01) to system 1\n"), "%s", out);
+    cr_assert(strstr(out, "tzctl: warning: host 2 (db01) of 计算机学院 is now bound to "
+                          "system 1 (web) of math, another department"),
+              "%s", out);
+    cr_assert(strstr(out, "by 王老师"), "%s", out);
+
+    cr_assert_eq(TZCTL_RUN("host", "show", "2"), 0, "%s", out);
+    cr_assert(strstr(out, "1 web (explicit)"), "%s", out);
+    cr_assert(strstr(out, "王老师"), "%s", out);
+    cr_assert(strstr(out, "yes: host of 计算机学院, system of math"), "%s", out);
+
+    cr_assert_eq(TZCTL_RUN("--format", "json", "host", "show", "2"), 0, "%s", out);
+    cJSON *j = parse();
+    cJSON *b = cJSON_GetObjectItem(j, "binding");
+    cr_assert_str_eq(cJSON_GetObjectItem(b, "by")->valuestring, "王老师");
+    cr_assert_str_eq(cJSON_GetObjectItem(b, "host_dept")->valuestring, "计算机学院");
+    cr_assert_str_eq(cJSON_GetObjectItem(b, "system_dept")->valuestring, "math");
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(b, "across_departments")));
+    cJSON_Delete(j);
+}

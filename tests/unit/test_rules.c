@@ -48,7 +48,7 @@ static const struct rule_hit *find(const struct rule_hits *h, enum flag_id f)
 static struct rule_hits host_hits(const Tz__AgentRecord *a, const Tz__Report *r,
                                   uint64_t system_id, const Tz__SystemRecord *s)
 {
-    struct host_facts f = {a, r, system_id, s, NOW};
+    struct host_facts f = {a, r, system_id, s, NOW, NULL, TZ__BINDING_SOURCE__BIND_NONE};
     struct rule_hits h = {0};
     cr_assert_eq(rules_eval_host(&cfg, &f, &h), 0);
     return h;
@@ -287,6 +287,48 @@ Test(rules, host_with_exposed_web_port_needs_a_reviewed_system)
     s.prelaunch = &passed;
     h = host_hits(&a, &r, 3, &s);
     cr_assert_eq(count(&h, FLAG_NO_PRELAUNCH_REVIEW), 0);
+    rule_hits_free(&h);
+}
+
+/* A host that claims another department's reviewed system is not bound to
+ * it (register_binding's refused_id): it stays unregistered, cannot borrow
+ * the review, and the claim itself is flagged naming both sides. */
+Test(rules, claiming_another_departments_system_escapes_nothing)
+{
+    Tz__AgentRecord a = agent();
+    a.dept = "计算机学院";
+    Tz__Listener web = TZ__LISTENER__INIT;
+    web.proto = "tcp";
+    web.address = "0.0.0.0";
+    web.port = 443;
+    web.exposed = 1;
+    Tz__Listener *list[] = {&web};
+    Tz__ListenersSection ls = TZ__LISTENERS_SECTION__INIT;
+    ls.n_listeners = 1;
+    ls.listeners = list;
+    Tz__Report r = TZ__REPORT__INIT;
+    r.listeners = &ls;
+    Tz__SystemRecord fin = good_system();   /* passed review */
+    fin.name = "财务系统";
+    fin.dept = "财务处";
+    struct host_facts f = {&a, &r, 0, NULL, NOW, &fin, TZ__BINDING_SOURCE__BIND_CONFIG};
+    struct rule_hits h = {0};
+    cr_assert_eq(rules_eval_host(&cfg, &f, &h), 0);
+    cr_assert_eq(count(&h, FLAG_UNREGISTERED_HOST), 1);
+    cr_assert_eq(count(&h, FLAG_NO_PRELAUNCH_REVIEW), 1);
+    cr_assert_eq(count(&h, FLAG_BINDING_OTHER_DEPT), 1);
+    const char *ev = find(&h, FLAG_BINDING_OTHER_DEPT)->evidence;
+    cr_assert_str_eq(ev, "host web01.example.edu.cn (agent 7) of 计算机学院 names in its "
+                         "agent config (system =) system 3 (财务系统) of 财务处: refused, "
+                         "the host stays unbound");
+    cr_assert_eq(find(&h, FLAG_BINDING_OTHER_DEPT)->severity, TZ__SEVERITY__SEV_MEDIUM);
+    rule_hits_free(&h);
+    cr_assert_str_eq(flag_def(FLAG_BINDING_OTHER_DEPT)->label_zh, "跨部门绑定");
+    cr_assert_str_eq(flag_def(FLAG_BINDING_OTHER_DEPT)->cites, "第六条(五)");
+
+    /* no refusal, no flag */
+    h = host_hits(&a, &r, 0, NULL);
+    cr_assert_eq(count(&h, FLAG_BINDING_OTHER_DEPT), 0);
     rule_hits_free(&h);
 }
 

@@ -348,7 +348,7 @@ Test(systems, binding_order_is_explicit_then_config_then_match)
     uint64_t cidr = add("cidr", "math", "ips=10.1.0.0/16", NULL);
     uint64_t conf = add("conf", "math", NULL, NULL);
     uint64_t expl = add("expl", "math", NULL, NULL);
-    uint64_t url = add("url", "计算机学院",
+    uint64_t url = add("url", "math",
                        "domains=x.example.edu.cn; "
                        "https://WEB01.math.example.edu.cn:8443/login", NULL);
     uint64_t h = enroll(1, "math");
@@ -680,4 +680,215 @@ Test(systems, flags_scope_evaluates_only_what_a_change_touched)
     before = snapshot();
     cr_assert_eq(register_bind(reg, h2, a, "test", NOW + 3, &err), 0, "%s", err.msg);
     scoped_update(&cfg, before, 0, 1);
+}
+
+/* ---- departments: config and match bind only within the host's (finding 2) ---- */
+
+#include "flags_update.h"
+
+static struct register_binding binding_of(uint64_t host)
+{
+    struct register_binding b;
+    cr_assert_eq(register_binding_of(reg, host, &b, &err), 0, "%s", err.msg);
+    return b;
+}
+
+struct open_flag {
+    const char *id;
+    uint64_t host;
+    int open;
+    char evidence[512];
+};
+
+static int find_flag_cb(const Tz__FlagRecord *f, void *arg)
+{
+    struct open_flag *o = arg;
+    if (f->subject_kind == TZ__SUBJECT_KIND__SUBJECT_HOST &&
+        f->subject_id == o->host && strcmp(f->id, o->id) == 0 &&
+        f->closed_at == 0) {
+        o->open++;
+        snprintf(o->evidence, sizeof(o->evidence), "%s", f->evidence);
+    }
+    return 0;
+}
+
+/* Is flag id open on host? Its evidence into ev (may be NULL). */
+static int flag_open(const char *id, uint64_t host, char ev[512])
+{
+    struct open_flag o = {.id = id, .host = host};
+    cr_assert_eq(register_each_flag(reg, 0, find_flag_cb, &o, &err), 0, "%s", err.msg);
+    if (ev)
+        memcpy(ev, o.evidence, sizeof(o.evidence));
+    return o.open;
+}
+
+static void reflag(uint64_t host)
+{
+    struct rules_config cfg;
+    rules_config_defaults(&cfg);
+    cr_assert_eq(flags_update_hosts(reg, &cfg, &host, 1, NOW, &err), 0, "%s", err.msg);
+}
+
+/* The attack of the review: a 计算机学院 host names a 财务处 system (one
+ * with a passed pre-launch review) in its agent config. */
+Test(systems, config_naming_another_departments_system_is_refused_and_flagged)
+{
+    cr_assert_eq(register_dept_add(reg, "财务处", NOW, &err), 0);
+    uint64_t fin = add("财务系统", "财务处", "上线前审查=通过", NULL);
+    uint64_t own = add("实验平台", "计算机学院", NULL, NULL);
+    uint64_t h = enroll(11, "计算机学院");
+    report(11, 2, "lab01", "10.5.0.1/24", NULL, fin);
+
+    expect_binding(h, 0, TZ__BINDING_SOURCE__BIND_NONE);
+    struct register_binding b = binding_of(h);
+    cr_assert_eq(b.refused_id, fin);
+    cr_assert_eq(b.refused_src, TZ__BINDING_SOURCE__BIND_CONFIG);
+
+    reflag(h);
+    char ev[512];
+    cr_assert_eq(flag_open("UNREGISTERED_HOST", h, NULL), 1, "still unregistered");
+    cr_assert_eq(flag_open("BINDING_OTHER_DEPT", h, ev), 1);
+    /* both sides: the host, its department, the system, its department, how */
+    cr_assert(strstr(ev, "lab01") && strstr(ev, "计算机学院") && strstr(ev, "财务系统") &&
+              strstr(ev, "财务处") && strstr(ev, "config") && strstr(ev, "stays unbound"),
+              "%s", ev);
+    char id[32];
+    snprintf(id, sizeof(id), "system %llu ", (unsigned long long)fin);
+    cr_assert(strstr(ev, id), "%s", ev);
+
+    /* the agent's config fixed: bound to its own system, the flag closes */
+    report(11, 3, "lab01", "10.5.0.1/24", NULL, own);
+    expect_binding(h, own, TZ__BINDING_SOURCE__BIND_CONFIG);
+    reflag(h);
+    cr_assert_eq(flag_open("BINDING_OTHER_DEPT", h, NULL), 0, "closed once fixed");
+    cr_assert_eq(flag_open("UNREGISTERED_HOST", h, NULL), 0);
+}
+
+Test(systems, a_match_binds_within_the_hosts_department_first)
+{
+    cr_assert_eq(register_dept_add(reg, "教务处", NOW, &err), 0);
+    /* the other department's system has the lower id: it would win today */
+    uint64_t jwc = add("教务系统", "教务处", "ips=10.6.0.0/16", NULL);
+    uint64_t lab = add("实验平台", "计算机学院", "ips=10.6.1.7", NULL);
+    uint64_t mine = enroll(12, "计算机学院"), theirs = enroll(13, "教务处");
+    report(12, 2, "lab02", "10.6.1.7/16", NULL, 0);
+    report(13, 2, "jw01", "10.6.1.7/16", NULL, 0);
+    expect_binding(mine, lab, TZ__BINDING_SOURCE__BIND_MATCH);
+    expect_binding(theirs, jwc, TZ__BINDING_SOURCE__BIND_MATCH);
+    cr_assert_eq(binding_of(mine).refused_id, 0, "its own department's match wins quietly");
+    reflag(mine);
+    cr_assert_eq(flag_open("BINDING_OTHER_DEPT", mine, NULL), 0);
+}
+
+Test(systems, a_match_only_in_another_department_is_refused_until_the_ips_change)
+{
+    struct rules_config cfg;
+    rules_config_defaults(&cfg);
+    cr_assert_eq(register_dept_add(reg, "教务处", NOW, &err), 0);
+    uint64_t jwc = add("教务系统", "教务处", "ips=10.7.0.0/16",
+                       "domains=https://lab03.example.edu.cn/");
+    uint64_t h = enroll(14, "计算机学院");
+    report(14, 2, "lab03.example.edu.cn", "10.7.1.1/24", NULL, 0);
+    expect_binding(h, 0, TZ__BINDING_SOURCE__BIND_NONE);
+    struct register_binding b = binding_of(h);
+    cr_assert_eq(b.refused_id, jwc);
+    cr_assert_eq(b.refused_src, TZ__BINDING_SOURCE__BIND_MATCH);
+    reflag(h);
+    char ev[512];
+    cr_assert_eq(flag_open("UNREGISTERED_HOST", h, NULL), 1);
+    cr_assert_eq(flag_open("BINDING_OTHER_DEPT", h, ev), 1);
+    cr_assert(strstr(ev, "教务系统") && strstr(ev, "教务处") && strstr(ev, "计算机学院") &&
+              strstr(ev, "matches by address"), "%s", ev);
+
+    /* 教务处 corrects its ledger (what tzctl system set does): the host is
+     * no longer claimed, the scoped re-evaluation closes the flag */
+    struct flags_scope *before = snapshot();
+    Tz__SystemRecord *g;
+    char why[LEDGER_WHY];
+    cr_assert_eq(register_system_get(reg, jwc, &g, &err), 0);
+    cr_assert_eq(ledger_field_set(g, "ips", "10.8.0.0/16", why, sizeof(why)), 0, "%s", why);
+    cr_assert_eq(ledger_field_set(g, "domains", "https://jwc.example.edu.cn/", why,
+                                  sizeof(why)), 0, "%s", why);
+    cr_assert_eq(register_system_put(reg, g, NOW + 1, &err), 0, "%s", err.msg);
+    ledger_record_free(g);
+    cr_assert_eq(flags_scope_update(reg, &cfg, before, NOW + 1, NULL, &err), 0, "%s",
+                 err.msg);
+    flags_scope_free(before);
+    cr_assert_eq(binding_of(h).refused_id, 0);
+    cr_assert_eq(flag_open("BINDING_OTHER_DEPT", h, NULL), 0, "closed once fixed");
+    cr_assert_eq(flag_open("UNREGISTERED_HOST", h, NULL), 1, "still in no ledger");
+}
+
+Test(systems, an_explicit_bind_crosses_departments_and_records_both)
+{
+    cr_assert_eq(register_dept_add(reg, "财务处", NOW, &err), 0);
+    uint64_t fin = add("财务系统", "财务处", NULL, NULL);
+    uint64_t h = enroll(15, "计算机学院");
+    report(15, 2, "lab04", "10.9.0.1/24", NULL, fin);
+    expect_binding(h, 0, TZ__BINDING_SOURCE__BIND_NONE);
+    cr_assert_eq(register_bind(reg, h, fin, "网络中心-王", NOW, &err), 0, "%s", err.msg);
+    expect_binding(h, fin, TZ__BINDING_SOURCE__BIND_EXPLICIT);
+    Tz__BindingRecord *r;
+    cr_assert_eq(register_explicit_binding(reg, h, &r, &err), 0, "%s", err.msg);
+    cr_assert_eq(r->system_id, fin);
+    cr_assert_str_eq(r->by, "网络中心-王");
+    cr_assert_str_eq(r->host_dept, "计算机学院");
+    cr_assert_str_eq(r->system_dept, "财务处");
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    reflag(h);
+    cr_assert_eq(flag_open("BINDING_OTHER_DEPT", h, NULL), 0, "the operator's word stands");
+    cr_assert_eq(register_unbind(reg, h, &err), 0);
+    cr_assert_eq(register_explicit_binding(reg, h, &r, &err), TZ_ENOENT);
+}
+
+/* The department-aware match agrees with a walk over every system. */
+Test(systems, index_match_in_a_department_agrees_with_a_walk)
+{
+    static const char *const nets[] = {"10.0.0.0/8", "10.1.0.0/16", "10.1.2.3",
+                                       "10.1.2.0/24", "2001:db8::/32"};
+    static const char *const depts[] = {"a", "b", "c"};
+    size_t n = 30;
+    Tz__SystemRecord **recs = calloc(n, sizeof(*recs));
+    Tz__SystemRecord **copy = calloc(n, sizeof(*copy));
+    srand(11);
+    for (size_t i = 0; i < n; i++) {
+        recs[i] = ledger_record_new();
+        recs[i]->system_id = i + 1;
+        recs[i]->dept = strdup(depts[rand() % 3]);  /* was the static "" */
+        recs[i]->ips = calloc(2, sizeof(char *));
+        for (size_t j = 0; j < 2; j++)
+            recs[i]->ips[recs[i]->n_ips++] = strdup(nets[rand() % 5]);
+        recs[i]->domains = calloc(1, sizeof(char *));
+        if (rand() % 2)
+            recs[i]->domains[recs[i]->n_domains++] = strdup("web.example.edu.cn");
+        copy[i] = recs[i];
+    }
+    struct sys_index *ix;
+    cr_assert_eq(sys_index_build(copy, n, &ix), 0);
+    static const char *const addrs[] = {"10.1.2.3", "10.1.9.9", "10.9.9.9", "2001:db8::1",
+                                        "192.0.2.1"};
+    static const char *const hosts[] = {"web.example.edu.cn", "other"};
+    for (size_t a = 0; a < 5; a++)
+        for (size_t hn = 0; hn < 2; hn++)
+            for (size_t d = 0; d < 3; d++) {
+                struct sm_net ip;
+                cr_assert_eq(sm_net_parse(addrs[a], &ip, NULL, 0), 0);
+                uint64_t want_own = 0, want_other = 0;
+                for (size_t i = 0; i < n; i++) {
+                    uint64_t one = brute(&recs[i], 1, &ip, 1, hosts[hn]);
+                    int mine = strcmp(recs[i]->dept, depts[d]) == 0;
+                    if (one && mine && !want_own)
+                        want_own = one;
+                    if (one && !mine && !want_other)
+                        want_other = one;
+                }
+                uint64_t other = 99;
+                uint64_t own = sys_index_match_in(ix, &ip, 1, hosts[hn], depts[d], &other);
+                cr_assert_eq(own, want_own, "%s %s %s", addrs[a], hosts[hn], depts[d]);
+                cr_assert_eq(other, want_other, "%s %s %s", addrs[a], hosts[hn], depts[d]);
+            }
+    cr_assert_str_eq(sys_index_dept(ix, 1), recs[0]->dept);
+    sys_index_free(ix);
+    free(copy);
+    free(recs);
 }
