@@ -179,7 +179,7 @@ int collect_accounts(const char *root, struct privsep *ps,
     if (warnlist_take(&w, &sec->warnings, &sec->n_warnings) != 0)
         goto fail;
     /* names and rules come from files anyone may have written junk into */
-    tz_pb_repair_utf8(&sec->base);
+    tz_pb_repair_text(&sec->base);
 
     acct_audit_free(&a);
     group_db_free(&gr);

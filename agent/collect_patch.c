@@ -785,7 +785,7 @@ int collect_patch_from(const char *root, const char *running,
         protobuf_c_message_free_unpacked(&sec->base, NULL);
         return rc;
     }
-    tz_pb_repair_utf8(&sec->base);   /* suites and names are the host's bytes */
+    tz_pb_repair_text(&sec->base);   /* suites and names are the host's bytes */
     *out = sec;
     return 0;
 }

@@ -394,11 +394,27 @@ static int add_rule(struct ctx *c, const char *text, struct sudo_member *users,
     return 0;
 }
 
+/* Each run of blanks in s as one space, in place: "root\tALL=..." is how
+ * Debian's own sudoers is written, and a rule's text goes to the collector,
+ * which refuses a tab in any string. */
+static void squeeze_blanks(char *s)
+{
+    char *w = s;
+    for (char *r = s; *r; r++) {
+        if (!is_blank(*r))
+            *w++ = *r;
+        else if (w == s || w[-1] != ' ')
+            *w++ = ' ';
+    }
+    *w = '\0';
+}
+
 static int parse_spec(struct ctx *c, char *line)
 {
     char *text = strdup(line);
     if (text == NULL)
         return TZ_ENOMEM;
+    squeeze_blanks(text);
     char *p = line;
     struct sudo_member *users = NULL, *hosts = NULL;
     size_t n_users = 0, n_hosts = 0;

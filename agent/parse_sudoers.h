@@ -25,8 +25,9 @@
  * Bounds: SUDOERS_MAX_DEPTH include levels, SUDOERS_MAX_FILES files,
  * SUDOERS_MAX_BYTES per file, SUDOERS_MAX_LINE per joined line,
  * SUDOERS_MAX_RULES rules, SUDOERS_MAX_ALIASES aliases, SUDOERS_MAX_ITEMS
- * per list; each past-the-bound is a warning. Rule text is kept verbatim (a
- * joined line, comment removed) up to SUDOERS_MAX_TEXT bytes, then "...". */
+ * per list; each past-the-bound is a warning. Rule text is kept as written
+ * (a joined line, comment removed, each run of blanks one space: the
+ * collector refuses a tab) up to SUDOERS_MAX_TEXT bytes, then "...". */
 #ifndef TZ_PARSE_SUDOERS_H
 #define TZ_PARSE_SUDOERS_H
 
@@ -65,7 +66,7 @@ struct sudo_alias {
 };
 
 struct sudo_rule {
-    char *text;                /* verbatim, bounded */
+    char *text;                /* as written, blanks squeezed, bounded */
     struct sudo_member *users;
     size_t n_users;
     int nopasswd;              /* a NOPASSWD tag appears in it */

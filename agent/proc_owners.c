@@ -70,7 +70,7 @@ static void read_comm(const char *root, unsigned long pid, char *out)
     if (tz_path(root, rel, path, sizeof(path)) != 0 ||
         tz_read_line1(path, out, PROC_OWNER_COMM) != 0)
         out[0] = '\0';
-    tz_utf8_repair(out);     /* a cut at PROC_OWNER_COMM may split a character */
+    tz_text_repair(out);     /* a cut at PROC_OWNER_COMM may split a character */
 }
 
 /* Give each entry whose inode one of pid's descriptors holds that pid,

@@ -81,6 +81,8 @@ static int add_error(Tz__Report *r, Tz__SectionKind kind, const struct tz_error 
         free(ce);
         return TZ_ENOMEM;
     }
+    /* The message may quote a path or a line of the host's files. */
+    tz_text_repair(ce->message);
     r->errors[r->n_errors++] = ce;
     return 0;
 }
@@ -165,7 +167,7 @@ int report_collect(const char *root, Tz__Report **out, struct tz_error *err)
         else if (crc != 0)                                           \
             rc = add_error(r, kind, &e);                             \
         else {                                                       \
-            tz_pb_repair_utf8(&r->field->base);                      \
+            tz_pb_repair_text(&r->field->base);                      \
             int keep = keep_if_valid(r, kind);                       \
             rc = keep > 0 ? add_hash(r, kind, &r->field->base)       \
                           : keep < 0 ? TZ_ENOMEM : 0;                \

@@ -12,6 +12,7 @@
 #include "envelope.h"
 #include "sections.h"
 #include "transport.h"
+#include "utf8.h"
 
 int session_exchange(const struct agent_config *cfg, struct agent_state *st,
                      Tz__Payload *p, Tz__Ack **ack, struct tz_error *err)
@@ -70,6 +71,8 @@ int session_enroll(const struct agent_config *cfg, struct agent_state *st,
     struct tz_error herr = {0};
     if (collect_host(cfg->root, &h, &herr) != 0)
         h = NULL;   /* enrollment works without a hostname; reports carry it */
+    else
+        tz_pb_repair_text(&h->base);   /* as report.c does: the collector checks */
     Tz__Enroll en = TZ__ENROLL__INIT;
     en.token = (char *)cfg->enroll_token;
     if (h) {

@@ -33,7 +33,11 @@ int warnlist_add(struct warnlist *w, const char *file, long line,
     else
         snprintf(full, sizeof(full), "%s", msg);
     full[WARNLIST_MAX_LEN - 1] = '\0';
-    tz_utf8_repair(full);     /* a cut may split a sequence; input may be junk */
+    /* A tab in a quoted config line reads as a space; other controls and
+     * broken bytes (a cut may split a sequence) the collector refuses. */
+    for (char *t = full; (t = strchr(t, '\t')) != NULL; t++)
+        *t = ' ';
+    tz_text_repair(full);
     if (w->v == NULL) {
         w->v = calloc(TZ_MAX_WARNINGS, sizeof(*w->v));
         if (w->v == NULL)

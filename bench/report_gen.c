@@ -278,10 +278,10 @@ int gen_base_load(size_t npkgs, struct gen_base **out, struct tz_error *err)
     if (rc == 0)
         rc = collect_dpkg("/", &b->dpkg, err);
     if (rc == 0) {
-        tz_pb_repair_utf8(&b->host->base);
-        tz_pb_repair_utf8(&b->hw->base);
-        tz_pb_repair_utf8(&b->ifs->base);
-        tz_pb_repair_utf8(&b->dpkg->base);
+        tz_pb_repair_text(&b->host->base);
+        tz_pb_repair_text(&b->hw->base);
+        tz_pb_repair_text(&b->ifs->base);
+        tz_pb_repair_text(&b->dpkg->base);
         b->real_pkgs = b->dpkg->n_packages;
         rc = make_packages(b, npkgs, err);
     }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tz_error.h"
+#include "utf8.h"
 
 static const char *enum_name(const ProtobufCFieldDescriptor *fd, int v)
 {
@@ -161,8 +162,13 @@ static void write_scalar(FILE *f, const ProtobufCFieldDescriptor *fd, const void
 {
     switch (fd->type) {
     case PROTOBUF_C_TYPE_STRING: {
+        /* One value, one line: a newline or a bidi control an agent sent
+         * (or a register from before validate.c refused them holds) is
+         * shown escaped, never obeyed. */
         const char *s = *(char *const *)p;
-        fputs(s ? s : "", f);
+        char *e = tz_text_escape(s ? s : "", NULL);
+        fputs(e ? e : "?", f);
+        free(e);
         break;
     }
     case PROTOBUF_C_TYPE_BYTES: {

@@ -2,6 +2,7 @@
 #include "utf8.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,23 +58,138 @@ int tz_utf8_valid(const char *s)
     return tz_utf8_valid_len(s, strlen(s));
 }
 
-size_t tz_utf8_repair(char *s)
+/* The code point of the valid sequence of n bytes at p. */
+static uint32_t decode(const unsigned char *p, size_t n)
 {
-    unsigned char *p = (unsigned char *)s;
+    static const unsigned char lead_mask[5] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+    uint32_t cp = p[0] & lead_mask[n];
+    for (size_t i = 1; i < n; i++)
+        cp = (cp << 6) | (p[i] & 0x3f);
+    return cp;
+}
+
+int tz_text_unsafe_cp(uint32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||
+           cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+           (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* tz_text_unsafe_cp of the valid sequence of n bytes at p, from its bytes:
+ * this runs on every non-ASCII character the collector validates. */
+static int unsafe_seq(const unsigned char *p, size_t n)
+{
+    if (n == 1)
+        return p[0] < 0x20 || p[0] == 0x7f;
+    if (n == 2)   /* C2 80..C2 9F: C1 controls; D8 9C: U+061C */
+        return (p[0] == 0xc2 && p[1] < 0xa0) || (p[0] == 0xd8 && p[1] == 0x9c);
+    if (n == 3 && p[0] == 0xe2) {
+        if (p[1] == 0x80)   /* U+200E, U+200F, U+202A..U+202E */
+            return p[2] == 0x8e || p[2] == 0x8f || (p[2] >= 0xaa && p[2] <= 0xae);
+        if (p[1] == 0x81)   /* U+2066..U+2069 */
+            return p[2] >= 0xa6 && p[2] <= 0xa9;
+    }
+    return 0;
+}
+
+#define ONES 0x0101010101010101ull
+#define HIGH 0x8080808080808080ull
+
+/* 1 when all 8 bytes of w are printable ASCII (0x20..0x7e). Adding 1 to
+ * each byte (no carry: all are below 0x80) and dropping the high bit maps
+ * DEL to 0 and controls to 1..0x20, so "some byte below 0x21" (exact for
+ * bytes below 0x80) finds both. */
+static int printable8(uint64_t w)
+{
+    if (w & HIGH)
+        return 0;
+    uint64_t u = (w + ONES) & ~HIGH;
+    return ((u - 0x21 * ONES) & ~u & HIGH) == 0;
+}
+
+int tz_text_check(const char *s, size_t len, uint32_t *cp)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        if (len - i >= 8) {
+            uint64_t w;
+            memcpy(&w, p + i, sizeof(w));
+            if (printable8(w)) {
+                i += 8;
+                continue;
+            }
+        }
+        if ((unsigned char)(p[i] - 0x20) < 0x5f) {   /* 0x20..0x7e */
+            i++;
+            continue;
+        }
+        /* A sequence cut short by s[len] (NUL) fails: it is no continuation. */
+        size_t n = seq_len(p + i);
+        if (n == 0)
+            return TZ_TEXT_NOT_UTF8;
+        if (unsafe_seq(p + i, n)) {
+            if (cp)
+                *cp = decode(p + i, n);
+            return TZ_TEXT_CONTROL;
+        }
+        i += n;
+    }
+    return TZ_TEXT_OK;
+}
+
+size_t tz_text_repair(char *s)
+{
+    unsigned char *r = (unsigned char *)s, *w = r;
     size_t fixed = 0;
-    while (*p) {
-        size_t n = seq_len(p);
-        if (n == 0) {
-            *p++ = '?';
+    while (*r) {
+        size_t n = seq_len(r);
+        if (n == 0 || unsafe_seq(r, n)) {
+            *w++ = '?';
+            r += n ? n : 1;
             fixed++;
         } else {
-            p += n;
+            memmove(w, r, n);
+            w += n;
+            r += n;
         }
     }
+    *w = '\0';
     return fixed;
 }
 
-size_t tz_pb_repair_utf8(ProtobufCMessage *msg)
+char *tz_text_escape(const char *s, const char *keep)
+{
+    /* \uHHHH (6 bytes) stands for at least 2 bytes, \xHH (4) for 1 */
+    char *o = malloc(4 * strlen(s) + 1), *w = o;
+    if (o == NULL)
+        return NULL;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t n = seq_len(p);
+        if (n == 0) {
+            *w++ = '?';
+            p++;
+            continue;
+        }
+        if (!unsafe_seq(p, n) || (n == 1 && keep && strchr(keep, *p))) {
+            memcpy(w, p, n);
+            w += n;
+        } else if (*p == '\n' || *p == '\r' || *p == '\t') {
+            *w++ = '\\';
+            *w++ = *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't';
+        } else if (n == 1) {
+            w += sprintf(w, "\\x%02x", *p);
+        } else {
+            w += sprintf(w, "\\u%04x", (unsigned)decode(p, n));
+        }
+        p += n;
+    }
+    *w = '\0';
+    return o;
+}
+
+size_t tz_pb_repair_text(ProtobufCMessage *msg)
 {
     const ProtobufCMessageDescriptor *d = msg->descriptor;
     char *base = (char *)msg;
@@ -96,9 +212,9 @@ size_t tz_pb_repair_utf8(ProtobufCMessage *msg)
                 continue;
             /* protobuf_c_empty_string is const; it is valid and left alone. */
             if (fd->type == PROTOBUF_C_TYPE_STRING)
-                fixed += ((char *)vals[k])[0] ? tz_utf8_repair(vals[k]) : 0;
+                fixed += ((char *)vals[k])[0] ? tz_text_repair(vals[k]) : 0;
             else
-                fixed += tz_pb_repair_utf8(vals[k]);
+                fixed += tz_pb_repair_text(vals[k]);
         }
     }
     return fixed;

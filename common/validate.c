@@ -1,6 +1,7 @@
 /* validate — bounds checks on decoded payloads. */
 #include "validate.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,18 +12,37 @@
 #define FAIL(...) do { snprintf(detail, detail_len, __VA_ARGS__); \
                        return TZ__STATUS__INVALID; } while (0)
 
-/* Strings are bounded and must be valid UTF-8: they end up in CSV, JSON and
- * HTML, where a broken sequence is at best garbage. */
-static int str_ok(const char *s, size_t max)
+/* Strings are bounded, valid UTF-8 (they end up in CSV, JSON and HTML, where
+ * a broken sequence is at best garbage) and free of control and bidi
+ * characters (shown in a terminal, a newline forges a line and U+202E
+ * reverses one: review finding 8). The agent repairs them before sending
+ * (tz_text_repair), so no field legitimately carries a tab or a newline. */
+static int str_fine(const char *s, size_t max)
 {
     if (s == NULL)
         return 1;
     size_t n = strnlen(s, max + 1);
-    return n <= max && tz_utf8_valid_len(s, n);
+    return n <= max && tz_text_check(s, n, NULL) == TZ_TEXT_OK;
 }
 
-#define STR(field, max, name) \
-    if (!str_ok(field, max)) FAIL("%s longer than %d bytes or not UTF-8", name, (int)(max))
+/* Why s is not str_fine, into detail: off the path of every good string. */
+static int str_fail(const char *s, size_t max, const char *name, char *detail,
+                    size_t detail_len)
+{
+    size_t n = strnlen(s, max + 1);
+    uint32_t cp = 0;
+    if (n > max)
+        FAIL("%s longer than %zu bytes", name, max);
+    if (tz_text_check(s, n, &cp) == TZ_TEXT_CONTROL)
+        FAIL("%s contains control or bidi character U+%04X", name, (unsigned)cp);
+    FAIL("%s not UTF-8", name);
+}
+
+#define STR(field, max, name)                                                  \
+    do {                                                                       \
+        if (!str_fine(field, max))                                             \
+            return str_fail(field, max, name, detail, detail_len);             \
+    } while (0)
 
 static int check_host(const Tz__HostSection *h, char *detail, size_t detail_len)
 {
@@ -45,8 +65,13 @@ static int check_hardware(const Tz__HardwareSection *w, char *detail,
                        w->product_serial, w->product_uuid, w->board_vendor,
                        w->board_name, w->bios_vendor, w->bios_version,
                        w->bios_date, w->chassis_type};
+    static const char *const name[] = {
+        "hardware.cpu_model", "hardware.sys_vendor", "hardware.product_name",
+        "hardware.product_serial", "hardware.product_uuid",
+        "hardware.board_vendor", "hardware.board_name", "hardware.bios_vendor",
+        "hardware.bios_version", "hardware.bios_date", "hardware.chassis_type"};
     for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-        STR(f[i], TZ_MAX_NAME, "hardware field");
+        STR(f[i], TZ_MAX_NAME, name[i]);
     return TZ__STATUS__OK;
 }
 
@@ -96,9 +121,11 @@ static int check_strings(char **v, size_t n, size_t max_n, size_t max_len,
 {
     if (n > max_n)
         FAIL("%zu %s (limit %zu)", n, what, max_n);
-    for (size_t i = 0; i < n; i++)
-        if (v[i] == NULL || !str_ok(v[i], max_len))
-            FAIL("%s entry longer than %zu bytes or not UTF-8", what, max_len);
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] == NULL)
+            FAIL("%s entry %zu empty", what, i);
+        STR(v[i], max_len, what);
+    }
     return TZ__STATUS__OK;
 }
 

@@ -10,6 +10,7 @@
 
 #include "cell_guard.h"
 #include "tz_error.h"
+#include "utf8.h"
 
 struct out_table {
     const struct out_col *cols;
@@ -142,30 +143,7 @@ size_t out_width(const char *s)
 
 char *out_sanitize(const char *s, const char *keep)
 {
-    size_t len = strlen(s);
-    char *o = malloc(len + 1), *w = o;
-    if (o == NULL)
-        return NULL;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        uint32_t cp;
-        size_t n = utf8_next(p, &cp);
-        if (n == 0) {
-            *w++ = '?';
-            p++;
-            continue;
-        }
-        int ctl = cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
-        if (ctl && !(cp < 0x80 && keep && strchr(keep, (int)cp))) {
-            *w++ = '?';
-        } else {
-            memcpy(w, p, n);
-            w += n;
-        }
-        p += n;
-    }
-    *w = '\0';
-    return o;
+    return tz_text_escape(s, keep);
 }
 
 static int write_table(const struct out_table *t, FILE *fp)

@@ -43,8 +43,10 @@ void out_free(struct out_table *t);
  * combining marks 0, everything else 1 (invalid bytes count 1 each). */
 size_t out_width(const char *s);
 
-/* Copy s with control characters (except those in keep) and invalid UTF-8
- * replaced by '?'. Caller frees; NULL on ENOMEM. */
+/* Copy s for a terminal, control and bidi characters (except those in keep)
+ * escaped ("\n", "\x1b", "\u202e") and invalid UTF-8 replaced by '?'
+ * (tz_text_escape): a stored value is one line of a table, whatever it holds.
+ * Caller frees; NULL on ENOMEM. */
 char *out_sanitize(const char *s, const char *keep);
 
 #endif

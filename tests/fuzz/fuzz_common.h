@@ -186,7 +186,7 @@ static inline void fz_mkdirs(const char *dir, const char *rel)
  * collect_*.c promises strings within tz_limits.h. Aborts with the reason. */
 static inline void fz_check_section(int kind, ProtobufCMessage *sec)
 {
-    tz_pb_repair_utf8(sec);
+    tz_pb_repair_text(sec);
     Tz__Report one = TZ__REPORT__INIT;
     *tz_section_slot(&one, kind) = sec;
     char detail[160];

@@ -389,10 +389,70 @@ Test(tzctl, agent_strings_cannot_drive_the_terminal)
     register_close(reg);
     cr_assert_eq(TZCTL_RUN("hosts"), 0, "%s", out);
     cr_assert_null(strchr(out, '\x1b'), "%s", out);
-    cr_assert(strstr(out, "evil?]0;pwned?host"), "%s", out);
+    cr_assert(strstr(out, "evil\\x1b]0;pwned\\x07host"), "%s", out);
     cr_assert_eq(TZCTL_RUN("host", "show", "3"), 0, "%s", out);
     cr_assert_null(strchr(out, '\x1b'), "%s", out);
     cr_assert_null(strchr(out, '\x07'), "%s", out);
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* Review finding 8: what a register holds from before validate.c refused
+ * control and bidi characters, and what an operator typed into a ledger
+ * field, is shown escaped in text, so a table row stays one line and no
+ * U+202E reverses what follows it. JSON and CSV keep the value itself. */
+Test(tzctl, stored_newlines_and_bidi_controls_show_escaped_in_text)
+{
+    static const char evil[] = "web\n02\xe2\x80\xaemoc";
+    struct tz_register *reg;
+    cr_assert_eq(register_open(dir, 0, &reg, NULL), 0);
+    enroll(reg, 5, "math", evil);
+    Tz__HostSection host = TZ__HOST_SECTION__INIT;
+    host.hostname = (char *)evil;
+    host.os_pretty = "Debian\r\nkernel_release: forged\t1";
+    Tz__Report r = TZ__REPORT__INIT;
+    r.host = &host;
+    struct register_item it = {.kind = ITEM_REPORT, .seq = 2, .report = &r};
+    key(it.agent_pk, 5);
+    put(reg, &it, 1);
+    cr_assert_eq(it.status, TZ__STATUS__OK, "%s", it.detail);
+    register_close(reg);
+
+    cr_assert_eq(TZCTL_RUN("hosts"), 0, "%s", out);
+    cr_assert_eq(count_lines(out), 4, "a header and one line per host:\n%s", out);
+    cr_assert(strstr(out, "web\\n02\\u202emoc "), "%s", out);
+    cr_assert_null(strstr(out, "\xe2\x80\xae"), "%s", out);
+
+    cr_assert_eq(TZCTL_RUN("host", "show", "3"), 0, "%s", out);
+    cr_assert(strstr(out, "  hostname:     web\\n02\\u202emoc\n"), "%s", out);
+    cr_assert(strstr(out, "os_pretty: Debian\\r\\nkernel_release: forged\\t1\n"),
+              "%s", out);
+    cr_assert_null(strchr(out, '\r'), "%s", out);
+    cr_assert_null(strchr(out, '\t'), "%s", out);
+    cr_assert_null(strstr(out, "\xe2\x80\xae"), "%s", out);
+    cr_assert_null(strstr(out, "\n    kernel_release: forged"), "%s", out);
+
+    cr_assert_eq(TZCTL_RUN("hosts", "--format", "json"), 0, "%s", out);
+    cr_assert(strstr(out, "\"web\\n02\xe2\x80\xaemoc\""), "%s", out);
+
+    cr_assert_eq(TZCTL_RUN("system", "add", "exam\xe2\x80\xaetxt.exe", "--dept",
+                           "math"), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("system", "set", "1", "用途=选课\n查成绩"), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("systems"), 0, "%s", out);
+    cr_assert_eq(count_lines(out), 2, "%s", out);
+    cr_assert(strstr(out, "exam\\u202etxt.exe "), "%s", out);
+    cr_assert_eq(TZCTL_RUN("system", "show", "1"), 0, "%s", out);
+    cr_assert(strstr(out, "系统名称 (name): exam\\u202etxt.exe\n"), "%s", out);
+    /* 用途 keeps its line break in show, as an indented continuation */
+    cr_assert(strstr(out, "\n用途 (purpose): 选课\n  查成绩\n"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("--format", "csv", "system", "show", "1"), 0, "%s", out);
+    cr_assert(strstr(out, ",\"选课\n查成绩\","), "%s", out);
 }
 
 struct flag_count {

@@ -248,7 +248,7 @@ Test(envelope, broken_utf8_is_invalid_on_the_wire_and_repaired_by_the_agent)
     cr_assert_eq(o.status, TZ__STATUS__INVALID);
     free(msg);
 
-    cr_assert_eq(tz_pb_repair_utf8(&r->base), 2);
+    cr_assert_eq(tz_pb_repair_text(&r->base), 2);
     cr_assert_str_eq(r->host->hostname, "lab?" "?-\xe4\xb8\xad");
     seal(r, 1, &agent, collector.pk, &msg, &len);
     envelope_open(msg, len, TZ_MAX_MSG, &collector, &o);

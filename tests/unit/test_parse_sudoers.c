@@ -165,6 +165,20 @@ Test(sudoers, continuation_comment_and_malformed_lines, .init = setup,
     cr_expect_eq(su.rules[1].line, 11);
 }
 
+/* Debian's own sudoers separates with tabs; the collector refuses a tab in
+ * any string an agent sends, so a rule's text has each run of blanks as one
+ * space. */
+Test(sudoers, rule_text_has_blanks_squeezed_to_one_space, .init = setup,
+     .fini = teardown)
+{
+    cr_assert_eq(parse("%sudo\tALL=(ALL:ALL)\tALL\n"
+                       "bob \t ALL=(ALL)  NOPASSWD:\t/usr/bin/apt\t\n"), 0);
+    cr_assert_eq(su.n_rules, 2);
+    cr_expect_str_eq(su.rules[0].text, "%sudo ALL=(ALL:ALL) ALL");
+    cr_expect_str_eq(su.rules[1].text, "bob ALL=(ALL) NOPASSWD: /usr/bin/apt");
+    cr_expect_str_eq(who(1), "bob");
+}
+
 Test(sudoers, missing_and_overlong, .init = setup, .fini = teardown)
 {
     cr_assert_eq(parse_group(root, &gr, NULL, &err), 0);
