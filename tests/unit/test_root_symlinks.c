@@ -1,8 +1,8 @@
 /* Tests for security finding 7: below --root every path resolves as a chroot
  * would. A symlink in the image that points out of it (absolute, or by
  * climbing "..") must not hand the collecting host's files to a report; an
- * absolute symlink to a file inside the image is followed inside it. Here:
- * the fallback walk for kernels without openat2, on its own. */
+ * absolute symlink to a file inside the image is followed inside it. Each
+ * case runs through openat2 and again through the fallback walk. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "collect_host.h"
+#include "parse_sudoers.h"
 #include "rootfs.h"
 #include "tz_test.h"
 
@@ -63,7 +65,87 @@ static void write_escapes(void)
     free(up);
 }
 
+static void host_reports_nothing_from_outside(void)
+{
+    write_escapes();
+    Tz__HostSection *h = NULL;
+    cr_assert_eq(collect_host(root, &h, &err), 0, "%s", err.msg);
+    cr_expect_str_eq(h->hostname, "", "hostname link to an outside file");
+    cr_expect_str_eq(h->os_id, "", "os-release climbing out with ..");
+    cr_expect_str_eq(h->os_name, "");
+    protobuf_c_message_free_unpacked(&h->base, NULL);
+}
+
+static void host_follows_absolute_link_inside(void)
+{
+    tz_test_write(root, "etc/hostname.real", "inside.example.edu.cn\n");
+    link_in_root("/etc/hostname.real", "etc/hostname");
+    tz_test_write(root, "usr/lib/os-release", "ID=inside\n");
+    link_in_root("/usr/lib/os-release", "etc/os-release");
+    Tz__HostSection *h = NULL;
+    cr_assert_eq(collect_host(root, &h, &err), 0, "%s", err.msg);
+    cr_expect_str_eq(h->hostname, "inside.example.edu.cn");
+    cr_expect_str_eq(h->os_id, "inside");
+    protobuf_c_message_free_unpacked(&h->base, NULL);
+}
+
+/* The includedir itself links out, and so does a file in a real one. */
+static void sudoers_reads_nothing_from_outside(void)
+{
+    char *dir = tz_test_path("%s/sudoers.d", outside);
+    char *file = tz_test_path("%s/sudoers.d/evil", outside);
+    link_in_root(dir, "etc/sudoers.d");
+    tz_test_write(root, "etc/sudoers.local.d/.keep", "");
+    link_in_root(file, "etc/sudoers.local.d/evil");
+    tz_test_write(root, "etc/sudoers",
+                  "#includedir /etc/sudoers.d\n"
+                  "#includedir /etc/sudoers.local.d\n"
+                  "#include /etc/sudoers.d/evil\n");
+    struct sudoers su;
+    struct warnlist w;
+    memset(&su, 0, sizeof(su));
+    memset(&w, 0, sizeof(w));
+    cr_assert_eq(parse_sudoers(root, &su, &w, &err), 0, "%s", err.msg);
+    cr_expect_eq(su.n_rules, 0, "a rule from outside the root: %s",
+                 su.n_rules ? su.rules[0].text : "");
+    sudoers_free(&su);
+    warnlist_free(&w);
+}
+
 TestSuite(root_symlinks, .init = setup, .fini = teardown);
+
+Test(root_symlinks, host_reports_nothing_from_outside_the_root)
+{
+    host_reports_nothing_from_outside();
+}
+
+Test(root_symlinks, host_follows_an_absolute_link_inside_the_root)
+{
+    host_follows_absolute_link_inside();
+}
+
+Test(root_symlinks, sudoers_includes_stay_inside_the_root)
+{
+    sudoers_reads_nothing_from_outside();
+}
+
+Test(root_symlinks, walk_host_reports_nothing_from_outside_the_root)
+{
+    tz_root_force_walk(1);
+    host_reports_nothing_from_outside();
+}
+
+Test(root_symlinks, walk_host_follows_an_absolute_link_inside_the_root)
+{
+    tz_root_force_walk(1);
+    host_follows_absolute_link_inside();
+}
+
+Test(root_symlinks, walk_sudoers_includes_stay_inside_the_root)
+{
+    tz_root_force_walk(1);
+    sudoers_reads_nothing_from_outside();
+}
 
 /* ---- the fallback walk on its own ---------------------------------------- */
 
