@@ -110,7 +110,7 @@ int acct_table_read(const struct acct_table_spec *spec, const char *root,
     if (tz_path(root, spec->path, path, sizeof(path)) != 0)
         return tz_err(err, TZ_ELIMIT, NULL, 0, "root path too long");
     struct textfile tf;
-    int rc = textfile_read(path, spec->max_bytes, &tf, err);
+    int rc = textfile_read_in(root, spec->path, spec->max_bytes, &tf, err);
     if (rc != 0)
         return rc;
     size_t cap = 0;

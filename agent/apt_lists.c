@@ -291,8 +291,8 @@ static int scan_run(struct scan *s, const char *run, size_t len)
     return 0;
 }
 
-int apt_list_read(const char *path, const char *host, struct warnlist *w,
-                  apt_stanza_fn fn, void *arg)
+int apt_list_read(const char *root, const char *path, const char *host,
+                  struct warnlist *w, apt_stanza_fn fn, void *arg)
 {
     struct scan s;
     memset(&s, 0, sizeof(s));
@@ -304,7 +304,7 @@ int apt_list_read(const char *path, const char *host, struct warnlist *w,
 
     struct tz_chunks cr;
     struct tz_error e;
-    if (tz_chunks_open(&cr, path, TZ_PATCH_MAX_LINE, &e) != 0) {
+    if (tz_chunks_open_in(&cr, root, path, TZ_PATCH_MAX_LINE, &e) != 0) {
         tz_chunks_close(&cr);
         return warn(&s, 0, "cannot read: %s", e.msg);
     }

@@ -45,9 +45,10 @@ struct apt_stanza {
 
 typedef int (*apt_stanza_fn)(void *arg, const struct apt_stanza *st);
 
-/* path is where to read; host is the name warnings give (the host's own
- * path, /var/lib/apt/lists/..., not root + path). */
-int apt_list_read(const char *path, const char *host, struct warnlist *w,
-                  apt_stanza_fn fn, void *arg);
+/* path is where to read, below root (tz_root_open; NULL: this machine);
+ * host is the name warnings give (the host's own path,
+ * /var/lib/apt/lists/..., not root + path). */
+int apt_list_read(const char *root, const char *path, const char *host,
+                  struct warnlist *w, apt_stanza_fn fn, void *arg);
 
 #endif

@@ -217,7 +217,8 @@ int collect_dpkg(const char *root, Tz__PackagesSection **out,
         return tz_err(err, TZ_ELIMIT, NULL, 0, "root path too long");
 
     struct tz_lines lr;
-    int rc = tz_lines_open(&lr, path, TZ_DPKG_MAX_LINE, err);
+    int rc = tz_lines_open_in(&lr, root, "/var/lib/dpkg/status",
+                              TZ_DPKG_MAX_LINE, err);
     if (rc != 0) {
         tz_lines_close(&lr);
         if (rc == TZ_ENOENT)

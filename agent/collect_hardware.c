@@ -104,7 +104,7 @@ static int read_cpuinfo(const char *root, struct cpuinfo *ci,
     struct tz_lines lr;
     if (tz_path(root, "/proc/cpuinfo", path, sizeof(path)) != 0)
         return 0;
-    if (tz_lines_open(&lr, path, INFO_MAX_LINE, NULL) != 0) {
+    if (tz_lines_open_in(&lr, root, "/proc/cpuinfo", INFO_MAX_LINE, NULL) != 0) {
         tz_lines_close(&lr);
         return 0;       /* no /proc in this root: fields stay empty */
     }
@@ -151,7 +151,7 @@ static int read_memtotal(const char *root, uint64_t *kb, struct tz_error *err)
     struct tz_lines lr;
     if (tz_path(root, "/proc/meminfo", path, sizeof(path)) != 0)
         return 0;
-    if (tz_lines_open(&lr, path, INFO_MAX_LINE, NULL) != 0) {
+    if (tz_lines_open_in(&lr, root, "/proc/meminfo", INFO_MAX_LINE, NULL) != 0) {
         tz_lines_close(&lr);
         return 0;
     }
@@ -196,13 +196,12 @@ static const size_t dmi_off[ROOTFACTS_N_DMI] = {
 static int read_dmi(const char *root, const struct rootfacts *facts,
                     Tz__HardwareSection *hw, char *buf)
 {
-    char rel[128], path[4096];
+    char rel[128];
     for (size_t i = 0; i < ROOTFACTS_N_DMI; i++) {
         char **field = (char **)((char *)hw + dmi_off[i]);
         snprintf(rel, sizeof(rel), "/sys/class/dmi/id/%s",
                  rootfacts_dmi_files[i]);
-        if (tz_path(root, rel, path, sizeof(path)) != 0 ||
-            tz_read_line1(path, buf, TZ_MAX_STR + 1) != 0)
+        if (tz_read_line1_in(root, rel, buf, TZ_MAX_STR + 1) != 0)
             buf[0] = '\0';   /* root-only or absent: leave empty */
         if (buf[0] == '\0' && facts)
             snprintf(buf, TZ_MAX_STR + 1, "%s", facts->dmi[i]);

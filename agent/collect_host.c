@@ -80,7 +80,7 @@ static int read_os_release(const char *root, Tz__HostSection *h,
     for (size_t i = 0; i < 2 && rc != 0; i++) {
         if (tz_path(root, files[i], path, sizeof(path)) != 0)
             return 0;
-        rc = tz_lines_open(&lr, path, OSREL_MAX_LINE, NULL);
+        rc = tz_lines_open_in(&lr, root, files[i], OSREL_MAX_LINE, NULL);
         if (rc != 0)
             tz_lines_close(&lr);
     }
@@ -129,10 +129,7 @@ static int read_os_release(const char *root, Tz__HostSection *h,
 /* First line of root+rel into buf (TZ_MAX_STR + 1); "" when absent. */
 static void line1(const char *root, const char *rel, char *buf)
 {
-    char path[4096];
-    buf[0] = '\0';
-    if (tz_path(root, rel, path, sizeof(path)) != 0 ||
-        tz_read_line1(path, buf, TZ_MAX_STR + 1) != 0)
+    if (tz_read_line1_in(root, rel, buf, TZ_MAX_STR + 1) != 0)
         buf[0] = '\0';
 }
 

@@ -60,38 +60,39 @@ static uint32_t parse_u32(const char *s, int base)
     return (uint32_t)v;
 }
 
-/* First line of <dir>/<file> into buf (TZ_MAX_STR + 1); 0 or TZ_ENOENT. */
-static int sysfs_line(const char *dir, const char *name, const char *file,
+/* First line of /sys/class/net/<name>/<file> below root into buf
+ * (TZ_MAX_STR + 1); 0 or TZ_ENOENT. */
+static int sysfs_line(const char *root, const char *name, const char *file,
                       char *buf)
 {
-    char path[4096];
-    int n = snprintf(path, sizeof(path), "%s/%s/%s", dir, name, file);
-    if (n < 0 || (size_t)n >= sizeof(path))
+    char rel[4096];
+    int n = snprintf(rel, sizeof(rel), "/sys/class/net/%s/%s", name, file);
+    if (n < 0 || (size_t)n >= sizeof(rel))
         return TZ_ENOENT;
-    return tz_read_line1(path, buf, TZ_MAX_STR + 1);
+    return tz_read_line1_in(root, rel, buf, TZ_MAX_STR + 1);
 }
 
-static int read_one(const char *dir, const char *name, Tz__Interface *ifc,
+static int read_one(const char *root, const char *name, Tz__Interface *ifc,
                     char *buf)
 {
     if ((ifc->name = strdup(name)) == NULL) {
         ifc->name = (char *)protobuf_c_empty_string;
         return TZ_ENOMEM;
     }
-    if (sysfs_line(dir, name, "address", buf) == 0 && buf[0] &&
+    if (sysfs_line(root, name, "address", buf) == 0 && buf[0] &&
         (ifc->mac = strdup(buf)) == NULL) {
         ifc->mac = (char *)protobuf_c_empty_string;
         return TZ_ENOMEM;
     }
-    if (sysfs_line(dir, name, "mtu", buf) == 0)
+    if (sysfs_line(root, name, "mtu", buf) == 0)
         ifc->mtu = parse_u32(buf, 10);
-    if (sysfs_line(dir, name, "type", buf) == 0)
+    if (sysfs_line(root, name, "type", buf) == 0)
         ifc->loopback = buf[0] && parse_u32(buf, 10) == ARPHRD_LOOPBACK_TYPE;
-    if (sysfs_line(dir, name, "operstate", buf) == 0) {
+    if (sysfs_line(root, name, "operstate", buf) == 0) {
         if (strcmp(buf, "up") == 0)
             ifc->up = 1;
         else if (strcmp(buf, "unknown") == 0 &&
-                 sysfs_line(dir, name, "flags", buf) == 0)
+                 sysfs_line(root, name, "flags", buf) == 0)
             ifc->up = (parse_u32(buf, 16) & IFF_UP) != 0;
     }
     return 0;
@@ -102,7 +103,7 @@ static int list_sysfs(const char *root, struct ifvec *iv, struct tz_error *err)
     char dir[4096];
     if (tz_path(root, "/sys/class/net", dir, sizeof(dir)) != 0)
         return tz_err(err, TZ_ELIMIT, NULL, 0, "root path too long");
-    DIR *d = opendir(dir);
+    DIR *d = tz_root_opendir(root, "/sys/class/net");
     if (d == NULL)
         return tz_err(err, errno == ENOENT ? TZ_ENOENT : TZ_EIO, dir, 0,
                       "cannot list interfaces: %s", strerror(errno));
@@ -138,7 +139,7 @@ static int list_sysfs(const char *root, struct ifvec *iv, struct tz_error *err)
         }
         tz__interface__init(ifc);
         iv->v[iv->n++] = ifc;   /* owned by iv from here, even half-filled */
-        if (read_one(dir, de->d_name, ifc, buf) != 0) {
+        if (read_one(root, de->d_name, ifc, buf) != 0) {
             rc = tz_err(err, TZ_ENOMEM, dir, 0, "out of memory");
             break;
         }
@@ -283,7 +284,8 @@ static int root_addrs(const char *root, struct ifvec *iv, struct tz_error *err)
     struct tz_lines lr;
     if (tz_path(root, "/proc/net/if_inet6", path, sizeof(path)) != 0)
         return 0;
-    if (tz_lines_open(&lr, path, INET6_MAX_LINE, NULL) != 0) {
+    if (tz_lines_open_in(&lr, root, "/proc/net/if_inet6", INET6_MAX_LINE,
+                         NULL) != 0) {
         tz_lines_close(&lr);
         return 0;       /* no IPv6 (or no /proc) in this root */
     }

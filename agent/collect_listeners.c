@@ -162,7 +162,8 @@ static int read_table(const char *root, int proto, struct lsnvec *lv,
         return tz_err(err, TZ_ELIMIT, NULL, 0, "root path too long");
     struct tz_lines lr;
     struct tz_error e;
-    int rc = tz_lines_open(&lr, path, TZ_LISTEN_MAX_LINE, &e);
+    int rc = tz_lines_open_in(&lr, root, protos[proto].file,
+                              TZ_LISTEN_MAX_LINE, &e);
     if (rc != 0) {
         tz_lines_close(&lr);
         if (rc == TZ_ENOENT)

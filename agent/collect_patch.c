@@ -188,17 +188,17 @@ static int offer(struct ctx *c, const struct apt_stanza *st,
 
 /* Suite and Codename from a Release or InRelease file. Only the head of the
  * file is read: the checksum lists after it can be megabytes. */
-static int parse_release(struct ctx *c, struct release *r, const char *dir)
+static int parse_release(struct ctx *c, struct release *r)
 {
-    char path[4096], host[4096];
+    char host[4096];
     r->parsed = 1;
-    snprintf(host, sizeof(host), "%s/%s", LISTS_DIR, r->name);
-    if (snprintf(path, sizeof(path), "%s/%s", dir, r->name) >= (int)sizeof(path))
-        return warn(c, host, 0, "path too long; not read");
+    if (snprintf(host, sizeof(host), "%s/%s", LISTS_DIR, r->name) >=
+            (int)sizeof(host))
+        return warn(c, LISTS_DIR, 0, "path too long; not read");
 
     struct tz_lines lr;
     struct tz_error e;
-    if (tz_lines_open(&lr, path, TZ_PATCH_MAX_LINE, &e) != 0) {
+    if (tz_lines_open_in(&lr, c->root, host, TZ_PATCH_MAX_LINE, &e) != 0) {
         tz_lines_close(&lr);
         return warn(c, host, 0, "cannot read: %s", e.msg);
     }
@@ -324,15 +324,14 @@ static int on_stanza(void *arg, const struct apt_stanza *st)
     return offer(c, st, l->rel);
 }
 
-static int read_list(struct ctx *c, const char *dir, const char *name,
-                     const struct release *rel)
+static int read_list(struct ctx *c, const char *name, const struct release *rel)
 {
-    char path[4096], host[4096];
-    snprintf(host, sizeof(host), "%s/%s", LISTS_DIR, name);
-    if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
-        return warn(c, host, 0, "path too long; not read");
+    char host[4096];
+    if (snprintf(host, sizeof(host), "%s/%s", LISTS_DIR, name) >=
+            (int)sizeof(host))
+        return warn(c, LISTS_DIR, 0, "path too long; not read");
     struct list_ctx l = {c, host, rel};
-    int rc = apt_list_read(path, host, &c->warnings, on_stanza, &l);
+    int rc = apt_list_read(c->root, host, host, &c->warnings, on_stanza, &l);
     return rc == TZ_ENOMEM ? nomem(c) : rc;
 }
 
@@ -385,7 +384,7 @@ static int read_lists(struct ctx *c, Tz__PatchSection *sec)
     char dir[4096];
     if (tz_path(c->root, LISTS_DIR, dir, sizeof(dir)) != 0)
         return tz_err(c->err, TZ_ELIMIT, NULL, 0, "root path too long");
-    DIR *d = opendir(dir);
+    DIR *d = tz_root_opendir(c->root, LISTS_DIR);
     if (d == NULL) {
         if (errno == ENOENT || errno == ENOTDIR)
             return 0;        /* no apt here: lists_found stays false */
@@ -444,12 +443,11 @@ static int read_lists(struct ctx *c, Tz__PatchSection *sec)
     if (lists.n > 1)
         qsort(lists.v, lists.n, sizeof(*lists.v), name_cmp);
     for (size_t i = 0; rc == 0 && i < lists.n && !c->stop; i++) {
-        char path[4096], host[4096];
-        snprintf(host, sizeof(host), "%s/%s", LISTS_DIR, lists.v[i]);
+        char host[4096];
         struct stat sb;
-        if (snprintf(path, sizeof(path), "%s/%s", dir, lists.v[i]) >=
-                (int)sizeof(path) ||
-            stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        if (snprintf(host, sizeof(host), "%s/%s", LISTS_DIR, lists.v[i]) >=
+                (int)sizeof(host) ||
+            tz_root_stat(c->root, host, &sb, 0) != 0 || !S_ISREG(sb.st_mode)) {
             rc = warn(c, host, 0, "not a readable regular file; skipped");
             continue;
         }
@@ -463,9 +461,9 @@ static int read_lists(struct ctx *c, Tz__PatchSection *sec)
             rc = warn(c, host, 0, "no Release file beside it; its updates "
                                   "have no suite and are not security");
         else if (!r->parsed)
-            rc = parse_release(c, r, dir);
+            rc = parse_release(c, r);
         if (rc == 0)
-            rc = read_list(c, dir, lists.v[i], r);
+            rc = read_list(c, lists.v[i], r);
         sec->lists_found = 1;
         if ((int64_t)sb.st_mtime > sec->lists_updated_at)
             sec->lists_updated_at = (int64_t)sb.st_mtime;
@@ -553,25 +551,13 @@ static int kernels(struct ctx *c, Tz__PatchSection *sec)
 
 /* ---- reboot-required ------------------------------------------------------ */
 
-/* Directory dir (/run or /var/run) below root, or -1 when it must not be
- * used: under a foreign root a symlink there points at this host's /run. */
-static int reboot_dir(const char *root, const char *dir, char *out, size_t len)
-{
-    if (tz_path(root, dir, out, len) != 0)
-        return -1;
-    struct stat sb;
-    if (!tz_root_is_live(root) && lstat(out, &sb) == 0 && S_ISLNK(sb.st_mode))
-        return -1;
-    return 0;
-}
-
-static int read_reboot_pkgs(struct ctx *c, const char *path, const char *host,
+static int read_reboot_pkgs(struct ctx *c, const char *host,
                             Tz__PatchSection *sec)
 {
     struct tz_lines lr;
     struct tz_error e;
     struct strvec pk = {NULL, 0, 0};
-    if (tz_lines_open(&lr, path, REBOOT_MAX_LINE, &e) != 0) {
+    if (tz_lines_open_in(&lr, c->root, host, REBOOT_MAX_LINE, &e) != 0) {
         tz_lines_close(&lr);
         return warn(c, host, 0, "cannot read: %s", e.msg);
     }
@@ -624,26 +610,24 @@ static int read_reboot_pkgs(struct ctx *c, const char *path, const char *host,
 
 static int reboot(struct ctx *c, Tz__PatchSection *sec)
 {
+    /* Below a root, /var/run -> /run resolves inside it (tz_root_stat), so
+     * an image never reports the collecting host's reboot flag. */
     static const char *const dirs[] = {"/run", "/var/run"};
-    char dir[4096], path[4096 + 32];
+    char path[64];
     struct stat sb;
-    for (size_t i = 0; i < 2; i++)
-        if (reboot_dir(c->root, dirs[i], dir, sizeof(dir)) == 0) {
-            snprintf(path, sizeof(path), "%s/reboot-required", dir);
-            if (lstat(path, &sb) == 0)
-                sec->reboot_required = 1;
-        }
-    for (size_t i = 0; i < 2; i++)
-        if (reboot_dir(c->root, dirs[i], dir, sizeof(dir)) == 0) {
-            snprintf(path, sizeof(path), "%s/reboot-required.pkgs", dir);
-            if (lstat(path, &sb) != 0)
-                continue;
-            char host[64];
-            snprintf(host, sizeof(host), "%s/reboot-required.pkgs", dirs[i]);
-            if (!S_ISREG(sb.st_mode))
-                return warn(c, host, 0, "not a regular file; not read");
-            return read_reboot_pkgs(c, path, host, sec);
-        }
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof(path), "%s/reboot-required", dirs[i]);
+        if (tz_root_stat(c->root, path, &sb, 1) == 0)
+            sec->reboot_required = 1;
+    }
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof(path), "%s/reboot-required.pkgs", dirs[i]);
+        if (tz_root_stat(c->root, path, &sb, 1) != 0)
+            continue;
+        if (!S_ISREG(sb.st_mode))
+            return warn(c, path, 0, "not a regular file; not read");
+        return read_reboot_pkgs(c, path, sec);
+    }
     return 0;
 }
 

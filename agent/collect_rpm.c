@@ -161,22 +161,29 @@ static int rpm_config(struct tz_error *err)
     return 0;
 }
 
+/* librpm opens root + dbpath by name and follows links as this host
+ * would. So a database counts only when every file of it that this path
+ * shows is the file a chroot into root would open (tz_root_stat): a link
+ * out of the image makes it no database, rather than another host's. */
 static int has_db(const char *root, const char *dbpath)
 {
     static const char *const files[] = {"rpmdb.sqlite", "Packages",
                                         "Packages.db"};
-    char path[4096];
-    struct stat st;
+    int found = 0;
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        char rel[PATH_MAX];
+        char rel[PATH_MAX], path[4096];
+        struct stat naive, in;
         int n = snprintf(rel, sizeof(rel), "%s/%s", dbpath, files[i]);
         if (n < 0 || (size_t)n >= sizeof(rel) ||
-            tz_path(root, rel, path, sizeof(path)) != 0)
+            tz_path(root, rel, path, sizeof(path)) != 0 ||
+            stat(path, &naive) != 0)
             continue;
-        if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-            return 1;
+        if (tz_root_stat(root, rel, &in, 0) != 0 || !S_ISREG(in.st_mode) ||
+            in.st_dev != naive.st_dev || in.st_ino != naive.st_ino)
+            return 0;
+        found = 1;
     }
-    return 0;
+    return found;
 }
 
 /* The database directory below root, as a path rpm resolves against its

@@ -22,7 +22,6 @@
 
 struct sshd {
     const char *root;
-    size_t rootlen;          /* bytes of root that prefix every real path */
     int live;
     char prl[32];            /* PermitRootLogin, "" while unset */
     int pwauth, empty;       /* -1 while unset */
@@ -156,21 +155,49 @@ static int has_dotdot(const char *p)
     return 0;
 }
 
-/* glob(3) the root's own characters literally, the pattern's as a pattern. */
-static int root_pattern(const struct sshd *s, const char *pat, char *out,
-                        size_t len)
+/* glob(3) of a host path below root: its directory callbacks open through
+ * tz_root_opendir and tz_root_stat, so a link in the image resolves inside
+ * it, and the matches are host paths. glob takes no context: the root is
+ * passed beside it, per thread. */
+static _Thread_local const char *glob_root;
+
+static void *glob_opendir(const char *p)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < s->rootlen; i++) {
-        char ch = s->root[i];
-        if (n + 3 > len)
-            return -1;
-        if (strchr("*?[]\\", ch))
-            out[n++] = '\\';
-        out[n++] = ch;
-    }
-    int k = snprintf(out + n, len - n, "%s", pat);
-    return k < 0 || (size_t)k >= len - n ? -1 : 0;
+    return tz_root_opendir(glob_root, p);
+}
+
+static struct dirent *glob_readdir(void *d)
+{
+    return readdir(d);
+}
+
+static void glob_closedir(void *d)
+{
+    closedir(d);
+}
+
+static int glob_stat(const char *p, struct stat *st)
+{
+    return tz_root_stat(glob_root, p, st, 0);
+}
+
+static int glob_lstat(const char *p, struct stat *st)
+{
+    return tz_root_stat(glob_root, p, st, 1);
+}
+
+static int root_glob(const char *root, const char *pattern, glob_t *g)
+{
+    memset(g, 0, sizeof(*g));
+    g->gl_opendir = glob_opendir;
+    g->gl_readdir = glob_readdir;
+    g->gl_closedir = glob_closedir;
+    g->gl_stat = glob_stat;
+    g->gl_lstat = glob_lstat;
+    glob_root = root;
+    int rc = glob(pattern, GLOB_ALTDIRFUNC, NULL, g);
+    glob_root = NULL;
+    return rc;
 }
 
 static int include(struct sshd *s, const char *file, long line, char **av,
@@ -178,7 +205,7 @@ static int include(struct sshd *s, const char *file, long line, char **av,
 {
     int rc = 0;
     for (int i = 0; i < ac && rc == 0; i++) {
-        char host[4096], pattern[8192];
+        char host[4096];
         if (av[i][0] == '~') {
             rc = warn(s, file, line, "Include \"%s\": ~ paths are not "
                                      "followed", av[i]);
@@ -187,8 +214,7 @@ static int include(struct sshd *s, const char *file, long line, char **av,
         int k = av[i][0] == '/'
                     ? snprintf(host, sizeof(host), "%s", av[i])
                     : snprintf(host, sizeof(host), "%s/%s", SSHDIR, av[i]);
-        if (k < 0 || (size_t)k >= sizeof(host) ||
-            root_pattern(s, host, pattern, sizeof(pattern)) != 0) {
+        if (k < 0 || (size_t)k >= sizeof(host)) {
             rc = warn(s, file, line, "Include path too long; not followed");
             continue;
         }
@@ -198,7 +224,7 @@ static int include(struct sshd *s, const char *file, long line, char **av,
             continue;
         }
         glob_t g;
-        int grc = glob(pattern, 0, NULL, &g);
+        int grc = root_glob(s->root, host, &g);
         if (grc == GLOB_NOMATCH)
             continue;        /* an empty sshd_config.d is not an error */
         if (grc != 0) {
@@ -209,8 +235,7 @@ static int include(struct sshd *s, const char *file, long line, char **av,
             continue;
         }
         for (size_t j = 0; j < g.gl_pathc && rc == 0; j++) {
-            const char *real = g.gl_pathv[j];
-            const char *h = strlen(real) >= s->rootlen ? real + s->rootlen : real;
+            const char *h = g.gl_pathv[j];
             if (depth + 1 > TZ_SSHD_MAX_DEPTH) {
                 rc = warn(s, file, line, "Include of %s nested deeper than %d; "
                           "not followed", h, TZ_SSHD_MAX_DEPTH);
@@ -340,7 +365,7 @@ static int read_file(struct sshd *s, const char *host, int *active,
     }
     struct tz_lines lr;
     struct tz_error e;
-    int rc = tz_lines_open(&lr, path, TZ_SSHD_MAX_LINE, &e);
+    int rc = tz_lines_open_in(&lr, s->root, host, TZ_SSHD_MAX_LINE, &e);
     if (rc != 0) {
         tz_lines_close(&lr);
         if (is_main && rc == TZ_ENOENT)
@@ -414,11 +439,6 @@ int collect_sshd(const char *root, Tz__SshSection **out, struct tz_error *err)
     memset(&s, 0, sizeof(s));
     s.root = root;
     s.live = tz_root_is_live(root);
-    if (!s.live) {
-        s.rootlen = strlen(root);
-        while (s.rootlen > 1 && root[s.rootlen - 1] == '/')
-            s.rootlen--;
-    }
     s.pwauth = s.empty = -1;
     s.err = err;
     Tz__SshSection *sec = malloc(sizeof(*sec));

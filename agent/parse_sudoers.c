@@ -505,10 +505,7 @@ static int includedir_name_ok(const char *n)
 
 static int include_dir(struct ctx *c, const char *dir, int depth)
 {
-    char full[4096];
-    if (tz_path(c->root, dir, full, sizeof(full)) != 0)
-        return WARN(c, "include directory \"%s\": path too long", dir);
-    DIR *d = opendir(full);
+    DIR *d = tz_root_opendir(c->root, dir);
     if (d == NULL)
         return 0;                       /* sudo ignores a missing includedir */
     char **names = NULL;
@@ -530,8 +527,8 @@ static int include_dir(struct ctx *c, const char *dir, int depth)
         }
         char fp[4096];
         struct stat st;
-        if (snprintf(fp, sizeof(fp), "%s/%s", full, de->d_name) >= (int)sizeof(fp) ||
-            stat(fp, &st) != 0 || !S_ISREG(st.st_mode))
+        if (snprintf(fp, sizeof(fp), "%s/%s", dir, de->d_name) >= (int)sizeof(fp) ||
+            tz_root_stat(c->root, fp, &st, 0) != 0 || !S_ISREG(st.st_mode))
             continue;
         if ((names[n] = strdup(de->d_name)) == NULL) {
             rc = TZ_ENOMEM;
@@ -648,13 +645,13 @@ static int parse_file(struct ctx *c, const char *hostpath, int depth, int top,
     if (c->s->n_files >= SUDOERS_MAX_FILES)
         return warnlist_add(c->w, hostpath, 0, "more than %d sudoers files; "
                             "not read", SUDOERS_MAX_FILES);
-    char full[4096];
+    char full[4096];   /* for messages */
     if (tz_path(c->root, hostpath, full, sizeof(full)) != 0)
         return top ? tz_err(err, TZ_ELIMIT, NULL, 0, "root path too long")
                    : warnlist_add(c->w, hostpath, 0, "path too long; not read");
     struct textfile tf;
     struct tz_error ferr;
-    int rc = textfile_read(full, SUDOERS_MAX_BYTES, &tf, &ferr);
+    int rc = textfile_read_in(c->root, hostpath, SUDOERS_MAX_BYTES, &tf, &ferr);
     if (rc != 0) {
         if (top) {
             if (err)

@@ -64,11 +64,10 @@ static unsigned long socket_inode(const char *link)
 
 static void read_comm(const char *root, unsigned long pid, char *out)
 {
-    char rel[64], path[4096];
+    char rel[64];
     out[0] = '\0';
     snprintf(rel, sizeof(rel), "/proc/%lu/comm", pid);
-    if (tz_path(root, rel, path, sizeof(path)) != 0 ||
-        tz_read_line1(path, out, PROC_OWNER_COMM) != 0)
+    if (tz_read_line1_in(root, rel, out, PROC_OWNER_COMM) != 0)
         out[0] = '\0';
     tz_text_repair(out);     /* a cut at PROC_OWNER_COMM may split a character */
 }
@@ -78,11 +77,9 @@ static void read_comm(const char *root, unsigned long pid, char *out)
 static void scan_pid(const char *root, unsigned long pid, struct proc_owner *o,
                      const struct ino_ix *ix, size_t nix, unsigned long *fds)
 {
-    char rel[64], path[4096];
+    char rel[64];
     snprintf(rel, sizeof(rel), "/proc/%lu/fd", pid);
-    if (tz_path(root, rel, path, sizeof(path)) != 0)
-        return;
-    DIR *d = opendir(path);
+    DIR *d = tz_root_opendir(root, rel);
     if (d == NULL)
         return;              /* another user's process, or it just exited */
     char comm[PROC_OWNER_COMM];
@@ -131,10 +128,7 @@ int proc_owners_find(const char *root, struct proc_owner *o, size_t n,
     if (nix > 1)
         qsort(ix, nix, sizeof(*ix), ino_cmp);
 
-    char path[4096];
-    DIR *d = NULL;
-    if (nix > 0 && tz_path(root, "/proc", path, sizeof(path)) == 0)
-        d = opendir(path);
+    DIR *d = nix > 0 ? tz_root_opendir(root, "/proc") : NULL;
     unsigned long procs = 0, fds = 0, pid;
     struct dirent *de;
     while (d && (de = readdir(d)) != NULL && procs < TZ_LISTEN_MAX_PROCS &&

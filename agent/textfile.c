@@ -10,6 +10,8 @@
 
 #include <sodium.h>
 
+#include "rootfs.h"
+
 static int open_error(const char *path, int e, struct tz_error *err)
 {
     if (e == ENOENT || e == ENOTDIR)
@@ -22,8 +24,17 @@ static int open_error(const char *path, int e, struct tz_error *err)
 int textfile_read(const char *path, size_t max, struct textfile *tf,
                   struct tz_error *err)
 {
+    return textfile_read_in(NULL, path, max, tf, err);
+}
+
+int textfile_read_in(const char *root, const char *rel, size_t max,
+                     struct textfile *tf, struct tz_error *err)
+{
+    char path[4096];
     memset(tf, 0, sizeof(*tf));
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (tz_path(root, rel, path, sizeof(path)) != 0)
+        return tz_err(err, TZ_ELIMIT, NULL, 0, "root path too long");
+    int fd = tz_root_open(root, rel, O_RDONLY | O_NOCTTY | O_NONBLOCK, NULL);
     if (fd < 0)
         return open_error(path, errno, err);
     struct stat st;

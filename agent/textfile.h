@@ -25,6 +25,10 @@ struct textfile {
 
 int textfile_read(const char *path, size_t max, struct textfile *tf,
                   struct tz_error *err);
+/* The same for path below root, resolved inside it (tz_root_open); err->file
+ * is root + path. */
+int textfile_read_in(const char *root, const char *path, size_t max,
+                     struct textfile *tf, struct tz_error *err);
 
 /* 1: *line is the next line (no '\n', a trailing '\r' dropped), NUL-
  * terminated, *len its length; 0: end of file. Lines longer than max_line

@@ -102,9 +102,19 @@ char *tz_trim(char *s)
 
 int tz_read_line1(const char *path, char *buf, size_t len)
 {
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
+    return tz_read_line1_in(NULL, path, buf, len);
+}
+
+int tz_read_line1_in(const char *root, const char *path, char *buf,
+                     size_t len)
+{
+    int fd = tz_root_open(root, path, O_RDONLY, NULL);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (f == NULL) {
+        if (fd >= 0)
+            close(fd);
         return TZ_ENOENT;
+    }
     char tmp[4096];
     if (fgets(tmp, sizeof(tmp), f) == NULL) {
         int bad = ferror(f);
@@ -126,16 +136,22 @@ char *tz_strdup(const char *s)
 
 /* The file and, for .gz and .lz4, its decompressor: what tz_lines and
  * tz_chunks share. On failure the caller closes lr (tz_lines_close). */
-static int codec_open(struct tz_lines *lr, const char *path, size_t max_line,
-                      struct tz_error *err)
+static int codec_open(struct tz_lines *lr, const char *root, const char *path,
+                      size_t max_line, struct tz_error *err)
 {
+    char full[4096];
     memset(lr, 0, sizeof(*lr));
-    snprintf(lr->path, sizeof(lr->path), "%s", path);
+    if (tz_path(root, path, full, sizeof(full)) != 0)
+        snprintf(full, sizeof(full), "%s", path);
+    snprintf(lr->path, sizeof(lr->path), "%.*s", (int)sizeof(lr->path) - 1, full);
     lr->max = max_line;
-    lr->fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (lr->fd < 0)
-        return tz_err(err, errno == ENOENT ? TZ_ENOENT : TZ_EIO, path, 0,
-                      "cannot open: %s", strerror(errno));
+    lr->fd = tz_root_open(root, path, O_RDONLY, NULL);
+    if (lr->fd < 0) {
+        int e = errno;
+        lr->fd = -1;
+        return tz_err(err, e == ENOENT ? TZ_ENOENT : TZ_EIO, full, 0,
+                      "cannot open: %s", strerror(e));
+    }
     size_t pl = strlen(path);
     if (pl > 3 && strcmp(path + pl - 3, ".gz") == 0) {
         int fd2 = dup(lr->fd);
@@ -163,7 +179,13 @@ static int codec_open(struct tz_lines *lr, const char *path, size_t max_line,
 int tz_lines_open(struct tz_lines *lr, const char *path, size_t max_line,
                   struct tz_error *err)
 {
-    int rc = codec_open(lr, path, max_line, err);
+    return tz_lines_open_in(lr, NULL, path, max_line, err);
+}
+
+int tz_lines_open_in(struct tz_lines *lr, const char *root, const char *path,
+                     size_t max_line, struct tz_error *err)
+{
+    int rc = codec_open(lr, root, path, max_line, err);
     if (rc == 0 && (lr->rbuf = malloc(LINES_BLOCK)) == NULL)
         rc = tz_err(err, TZ_ENOMEM, path, 0, "out of memory");
     if (rc != 0)
@@ -341,12 +363,18 @@ void tz_lines_close(struct tz_lines *lr)
 int tz_chunks_open(struct tz_chunks *cr, const char *path, size_t max_line,
                    struct tz_error *err)
 {
+    return tz_chunks_open_in(cr, NULL, path, max_line, err);
+}
+
+int tz_chunks_open_in(struct tz_chunks *cr, const char *root,
+                      const char *path, size_t max_line, struct tz_error *err)
+{
     memset(cr, 0, sizeof(*cr));
     cr->nul = NO_NUL;
     if (max_line > TZ_CHUNKS_MAX_LINE)
         max_line = TZ_CHUNKS_MAX_LINE;
     cr->max = max_line;
-    int rc = codec_open(&cr->io, path, max_line, err);
+    int rc = codec_open(&cr->io, root, path, max_line, err);
     if (rc != 0) {
         tz_chunks_close(cr);
         return rc;

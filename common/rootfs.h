@@ -3,19 +3,54 @@
  * Every collector reads through here so that `tz-agent --root DIR` really
  * reads every path below DIR, and every read is bounded: a file larger than
  * the caller's limit, or a line longer than its limit, is TZ_ELIMIT with the
- * path (and line) in err, never silently truncated. */
+ * path (and line) in err, never silently truncated.
+ * A reader named *_in takes root and the host's own path and opens it with
+ * tz_root_open; the plain ones read a path on this machine as it is (the
+ * agent's configuration, keys, the live /sys), never one below a root. */
 #ifndef TZ_ROOTFS_H
 #define TZ_ROOTFS_H
 
+#include <dirent.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "tz_error.h"
 
 /* True when root means the running system (NULL, "" or "/"). */
 int tz_root_is_live(const char *root);
 
-/* out = root + path (path is absolute). TZ_ELIMIT if it does not fit. */
+/* out = root + path (path is absolute). TZ_ELIMIT if it does not fit.
+ * For messages only: opening it would let a symlink in the image lead out
+ * of root. Open with tz_root_open and the *_in readers below. */
 int tz_path(const char *root, const char *path, char *out, size_t outlen);
+
+/* Open path (the host's own name for it, "/etc/hostname") below root,
+ * resolved as a chroot into root would resolve it: an absolute symlink
+ * starts again at root and ".." stops there, so an image cannot lead a read
+ * out of itself (security finding 7). A live root is open(2) as it was.
+ * openat2(RESOLVE_IN_ROOT) where the kernel has it (5.6), tz_root_walk
+ * before. O_CLOEXEC is added. Returns the fd, or TZ_ENOENT (missing, or a
+ * file where a directory should be), TZ_EPERM, TZ_EIO; errno stays as the
+ * failing call set it, err->file is root + path. */
+int tz_root_open(const char *root, const char *path, int flags,
+                 struct tz_error *err);
+
+/* The directory path below root, resolved as tz_root_open does; NULL with
+ * errno set. Close with closedir(). */
+DIR *tz_root_opendir(const char *root, const char *path);
+
+/* stat(2) of path below root, resolved as tz_root_open does; nofollow: of
+ * a final symlink itself (lstat). 0, or -1 with errno set. */
+int tz_root_stat(const char *root, const char *path, struct stat *st,
+                 int nofollow);
+
+/* tz_root_open's fallback, here for its tests: openat(2) of path below the
+ * directory rootfd, one component at a time with O_NOFOLLOW, each symlink
+ * read and resolved again inside rootfd, at most 40 of them (ELOOP, as the
+ * kernel). Returns an fd, or -1 with errno set. */
+int tz_root_walk(int rootfd, const char *path, int flags);
+/* For tests: on = 1 makes tz_root_open walk even where openat2 works. */
+void tz_root_force_walk(int on);
 
 /* Read a whole file of at most max bytes into a NUL-terminated buffer.
  * Ownership: on success *out is the caller's (free()). *len excludes NUL. */
@@ -25,6 +60,9 @@ int tz_read_file(const char *path, size_t max, char **out, size_t *len,
 /* First line of a small file (sysfs, /etc/hostname), whitespace-trimmed,
  * into buf. TZ_ENOENT if missing or unreadable (e.g. root-only DMI files). */
 int tz_read_line1(const char *path, char *buf, size_t len);
+/* The same for path below root (tz_root_open). */
+int tz_read_line1_in(const char *root, const char *path, char *buf,
+                     size_t len);
 
 /* Line reader with a bound on line length. Lines are returned without the
  * trailing newline, NUL-terminated, valid until the next call.
@@ -53,6 +91,9 @@ struct tz_lines {
 
 int tz_lines_open(struct tz_lines *lr, const char *path, size_t max_line,
                   struct tz_error *err);
+/* The same for path below root (tz_root_open); lr->path is root + path. */
+int tz_lines_open_in(struct tz_lines *lr, const char *root, const char *path,
+                     size_t max_line, struct tz_error *err);
 /* 1: *line set; 0: end of file; <0: TZ_ELIMIT (line too long) or TZ_EIO. */
 int tz_lines_next(struct tz_lines *lr, char **line, size_t *len,
                   struct tz_error *err);
@@ -91,6 +132,9 @@ struct tz_chunks {
 /* TZ_ENOENT, TZ_EIO (cannot open), TZ_ENOMEM. Close cr even on failure. */
 int tz_chunks_open(struct tz_chunks *cr, const char *path, size_t max_line,
                    struct tz_error *err);
+/* The same for path below root (tz_root_open). */
+int tz_chunks_open_in(struct tz_chunks *cr, const char *root,
+                      const char *path, size_t max_line, struct tz_error *err);
 /* 1: *run and *len set (len > 0); 0: end of file; <0: an error above. */
 int tz_chunks_next(struct tz_chunks *cr, const char **run, size_t *len,
                    struct tz_error *err);

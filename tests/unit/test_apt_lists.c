@@ -70,7 +70,7 @@ static char *trace(const char *path, int fast, unsigned long stop_after)
     struct warnlist w = {0};
     struct apt_trace t;
     apt_trace_open(&t, &w, stop_after);
-    int rc = fast ? apt_list_read(path, "L", &w, apt_trace_fn, &t)
+    int rc = fast ? apt_list_read(NULL, path, "L", &w, apt_trace_fn, &t)
                   : apt_ref_read(path, "L", &w, apt_trace_fn, &t);
     char *s = apt_trace_close(&t, rc);
     warnlist_free(&w);
