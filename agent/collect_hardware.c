@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "warnlist.h"
 #include "rootfs.h"
 #include "utf8.h"
 #include "tz_limits.h"
@@ -35,11 +36,18 @@ struct cpuinfo {
     long block_cores;     /* -1: none in this block */
 };
 
-static int set_str(char **field, const char *s)
+/* The wire bounds these fields (tz_limits.h): a longer value is shortened,
+ * never refused, and never silently: w gets a warning naming its source. */
+static int set_str(struct warnlist *w, const char *what, char **field,
+                   const char *s)
 {
     if (s == NULL || s[0] == '\0')
         return 0;
-    /* The wire bounds these fields (tz_limits.h): shorten, never refuse. */
+    size_t len = strlen(s);
+    if (len > TZ_MAX_NAME &&
+        warnlist_add(w, NULL, 0, "%s is %zu bytes: shortened to the first %d",
+                     what, len, TZ_MAX_NAME) == TZ_ENOMEM)
+        return TZ_ENOMEM;
     char *d = tz_strdup_bounded(s, TZ_MAX_NAME);
     if (d == NULL)
         return TZ_ENOMEM;
@@ -194,7 +202,7 @@ static const size_t dmi_off[ROOTFACTS_N_DMI] = {
 };
 
 static int read_dmi(const char *root, const struct rootfacts *facts,
-                    Tz__HardwareSection *hw, char *buf)
+                    Tz__HardwareSection *hw, struct warnlist *w, char *buf)
 {
     char rel[128];
     for (size_t i = 0; i < ROOTFACTS_N_DMI; i++) {
@@ -205,20 +213,20 @@ static int read_dmi(const char *root, const struct rootfacts *facts,
             buf[0] = '\0';   /* root-only or absent: leave empty */
         if (buf[0] == '\0' && facts)
             snprintf(buf, TZ_MAX_STR + 1, "%s", facts->dmi[i]);
-        if (set_str(field, buf) != 0)
+        if (set_str(w, rel, field, buf) != 0)
             return TZ_ENOMEM;
     }
     return 0;
 }
 
 static int fill(const char *root, const struct rootfacts *facts,
-                Tz__HardwareSection *hw, struct cpuinfo *ci,
+                Tz__HardwareSection *hw, struct cpuinfo *ci, struct warnlist *w,
                 struct tz_error *err)
 {
     int rc = read_cpuinfo(root, ci, err);
     if (rc != 0)
         return rc;
-    if (set_str(&hw->cpu_model, ci->model) != 0)
+    if (set_str(w, "/proc/cpuinfo model name", &hw->cpu_model, ci->model) != 0)
         return TZ_ENOMEM;
     hw->cpu_logical = clamp32(ci->logical);
     if (ci->n_sockets > 0) {
@@ -236,7 +244,7 @@ static int fill(const char *root, const struct rootfacts *facts,
     if ((rc = read_memtotal(root, &hw->mem_total_kb, err)) != 0)
         return rc;
     /* ci->model is free again: reuse it as the DMI line buffer */
-    return read_dmi(root, facts, hw, ci->model);
+    return read_dmi(root, facts, hw, w, ci->model);
 }
 
 int collect_hardware(const char *root, Tz__HardwareSection **out,
@@ -260,9 +268,13 @@ int collect_hardware_with(const char *root, const struct rootfacts *facts,
     tz__hardware_section__init(hw);
     ci->sockets = sockets;
     ci->nophys_cores = -1;
-    int rc = fill(root, facts, hw, ci, err);
+    struct warnlist w = {NULL, 0, 0};
+    int rc = fill(root, facts, hw, ci, &w, err);
     free(sockets);
     free(ci);
+    if (rc == 0 && warnlist_take(&w, &hw->warnings, &hw->n_warnings) != 0)
+        rc = TZ_ENOMEM;
+    warnlist_free(&w);
     if (rc != 0) {
         protobuf_c_message_free_unpacked(&hw->base, NULL);
         if (rc == TZ_ENOMEM)

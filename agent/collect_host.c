@@ -11,18 +11,26 @@
 #include <unistd.h>
 
 #include "rootfs.h"
+#include "warnlist.h"
 #include "utf8.h"
 #include "tz_limits.h"
 
 #define OSREL_MAX_LINE  4096
 #define OSREL_MAX_LINES 1024
 
-/* Set a string field; empty values keep the init default (no allocation). */
-static int put(char **field, const char *s)
+/* Set a string field; empty values keep the init default (no allocation).
+ * The wire bounds these fields (tz_limits.h): a longer value is shortened,
+ * never refused, and never silently: w gets a warning naming where it came
+ * from (what) and how long it was. */
+static int put(struct warnlist *w, const char *what, char **field, const char *s)
 {
     if (s == NULL || s[0] == '\0')
         return 0;
-    /* The wire bounds these fields (tz_limits.h): shorten, never refuse. */
+    size_t len = strlen(s);
+    if (len > TZ_MAX_NAME &&
+        warnlist_add(w, NULL, 0, "%s is %zu bytes: shortened to the first %d",
+                     what, len, TZ_MAX_NAME) == TZ_ENOMEM)
+        return TZ_ENOMEM;
     char *d = tz_strdup_bounded(s, TZ_MAX_NAME);
     if (d == NULL)
         return TZ_ENOMEM;
@@ -70,6 +78,7 @@ static int shell_word(const char *p, char *out)
 }
 
 static int read_os_release(const char *root, Tz__HostSection *h,
+                           struct warnlist *w,
                            struct tz_error *err)
 {
     static const char *const files[] = {"/etc/os-release",
@@ -116,7 +125,9 @@ static int read_os_release(const char *root, Tz__HostSection *h,
             field = &h->os_pretty;
         if (field == NULL || shell_word(eq + 1, val) != 0)
             continue;
-        if (put(field, val) != 0) {
+        char what[80];
+        snprintf(what, sizeof(what), "/etc/os-release %s", s);
+        if (put(w, what, field, val) != 0) {
             rc = tz_err(err, TZ_ENOMEM, path, 0, "out of memory");
             break;
         }
@@ -146,10 +157,10 @@ static uint64_t parse_uptime(const char *s)
     return v;
 }
 
-static int fill(const char *root, Tz__HostSection *h, char *buf,
-                struct tz_error *err)
+static int fill(const char *root, Tz__HostSection *h, struct warnlist *w,
+                char *buf, struct tz_error *err)
 {
-    int rc = read_os_release(root, h, err);
+    int rc = read_os_release(root, h, w, err);
     if (rc != 0)
         return rc;
     int live = tz_root_is_live(root);
@@ -168,32 +179,32 @@ static int fill(const char *root, Tz__HostSection *h, char *buf,
         return tz_err(err, TZ_EPARSE, path, 0,
                       "hostname longer than %d bytes", TZ_MAX_NAME);
     }
-    if (put(&h->hostname, buf) != 0)
+    if (put(w, "hostname", &h->hostname, buf) != 0)
         return TZ_ENOMEM;
 
     if (live) {
         struct utsname u;
         if (uname(&u) == 0 &&
-            (put(&h->kernel_release, u.release) != 0 ||
-             put(&h->kernel_version, u.version) != 0 ||
-             put(&h->arch, u.machine) != 0))
+            (put(w, "uname release", &h->kernel_release, u.release) != 0 ||
+             put(w, "uname version", &h->kernel_version, u.version) != 0 ||
+             put(w, "uname machine", &h->arch, u.machine) != 0))
             return TZ_ENOMEM;
     } else {
         line1(root, "/proc/sys/kernel/osrelease", buf);
-        if (put(&h->kernel_release, buf) != 0)
+        if (put(w, "/proc/sys/kernel/osrelease", &h->kernel_release, buf) != 0)
             return TZ_ENOMEM;
         line1(root, "/proc/sys/kernel/version", buf);
-        if (put(&h->kernel_version, buf) != 0)
+        if (put(w, "/proc/sys/kernel/version", &h->kernel_version, buf) != 0)
             return TZ_ENOMEM;
         line1(root, "/var/lib/dpkg/arch", buf);
-        if (put(&h->arch, buf) != 0)
+        if (put(w, "/var/lib/dpkg/arch", &h->arch, buf) != 0)
             return TZ_ENOMEM;
     }
 
     line1(root, "/etc/machine-id", buf);
     if (buf[0] == '\0')
         line1(root, "/var/lib/dbus/machine-id", buf);
-    if (put(&h->machine_id, buf) != 0)
+    if (put(w, "machine-id", &h->machine_id, buf) != 0)
         return TZ_ENOMEM;
 
     line1(root, "/proc/uptime", buf);
@@ -211,8 +222,12 @@ int collect_host(const char *root, Tz__HostSection **out, struct tz_error *err)
         return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
     }
     tz__host_section__init(h);
-    int rc = fill(root, h, buf, err);
+    struct warnlist w = {NULL, 0, 0};
+    int rc = fill(root, h, &w, buf, err);
     free(buf);
+    if (rc == 0 && warnlist_take(&w, &h->warnings, &h->n_warnings) != 0)
+        rc = TZ_ENOMEM;
+    warnlist_free(&w);
     if (rc != 0) {
         protobuf_c_message_free_unpacked(&h->base, NULL);
         if (rc == TZ_ENOMEM)

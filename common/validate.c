@@ -44,8 +44,16 @@ static int str_fail(const char *s, size_t max, const char *name, char *detail,
             return str_fail(field, max, name, detail, detail_len);             \
     } while (0)
 
+static int check_strings(char **v, size_t n, size_t max_n, size_t max_len,
+                         const char *what, char *detail, size_t detail_len);
+
 static int check_host(const Tz__HostSection *h, char *detail, size_t detail_len)
 {
+    int st;
+    if ((st = check_strings(h->warnings, h->n_warnings, TZ_MAX_WARNINGS,
+                            TZ_MAX_STR, "host.warnings", detail, detail_len)) !=
+        TZ__STATUS__OK)
+        return st;
     STR(h->hostname, TZ_MAX_NAME, "host.hostname");
     STR(h->os_id, TZ_MAX_NAME, "host.os_id");
     STR(h->os_name, TZ_MAX_NAME, "host.os_name");
@@ -61,6 +69,11 @@ static int check_host(const Tz__HostSection *h, char *detail, size_t detail_len)
 static int check_hardware(const Tz__HardwareSection *w, char *detail,
                           size_t detail_len)
 {
+    int st;
+    if ((st = check_strings(w->warnings, w->n_warnings, TZ_MAX_WARNINGS,
+                            TZ_MAX_STR, "hardware.warnings", detail, detail_len)) !=
+        TZ__STATUS__OK)
+        return st;
     const char *f[] = {w->cpu_model, w->sys_vendor, w->product_name,
                        w->product_serial, w->product_uuid, w->board_vendor,
                        w->board_name, w->bios_vendor, w->bios_version,

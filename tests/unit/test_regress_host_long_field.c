@@ -28,7 +28,8 @@ static void teardown(void)
 
 TestSuite(regress_host_long_field, .init = setup, .fini = teardown);
 
-static void assert_collector_accepts(const char *os_release)
+/* The report the agent makes of root; the caller frees it. */
+static Tz__Report *assert_collector_accepts(const char *os_release)
 {
     if (os_release)
         tz_test_write(root, "etc/os-release", os_release);
@@ -39,7 +40,20 @@ static void assert_collector_accepts(const char *os_release)
     char detail[160] = "";
     cr_assert_eq(validate_report(r, detail, sizeof(detail)), TZ__STATUS__OK,
                  "the collector would refuse this host's every report: %s", detail);
-    protobuf_c_message_free_unpacked(&r->base, NULL);
+    return r;
+}
+
+/* Shortened, never silently: the value is the first TZ_MAX_NAME bytes, and
+ * the section says which value was cut and how long it was. */
+static void expect_shortened(const char *got, const char *full, char **warnings,
+                             size_t n, const char *warning)
+{
+    cr_expect_eq(strlen(got), TZ_MAX_NAME);
+    cr_expect_eq(strncmp(got, full, TZ_MAX_NAME), 0, "not the value's start");
+    int found = 0;
+    for (size_t i = 0; i < n; i++)
+        found |= strcmp(warnings[i], warning) == 0;
+    cr_expect(found, "no warning \"%s\" among %zu", warning, n);
 }
 
 Test(regress_host_long_field, long_pretty_name_still_gives_an_acceptable_report)
@@ -48,7 +62,15 @@ Test(regress_host_long_field, long_pretty_name_still_gives_an_acceptable_report)
     memset(line, 'x', TZ_MAX_NAME + 40);
     line[TZ_MAX_NAME + 40] = '\0';
     char *osr = tz_test_path("ID=debian\nPRETTY_NAME=\"Debian %s\"\n", line);
-    assert_collector_accepts(osr);
+    Tz__Report *r = assert_collector_accepts(osr);
+    char *full = tz_test_path("Debian %s", line);
+    char *warning = tz_test_path("/etc/os-release PRETTY_NAME is %zu bytes: "
+                                 "shortened to the first %d", strlen(full), TZ_MAX_NAME);
+    expect_shortened(r->host->os_pretty, full, r->host->warnings,
+                     r->host->n_warnings, warning);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    free(warning);
+    free(full);
     free(osr);
     free(line);
 }
@@ -59,7 +81,15 @@ Test(regress_host_long_field, long_name_and_version_still_give_an_acceptable_rep
     memset(line, '9', TZ_MAX_NAME + 1);
     line[TZ_MAX_NAME + 1] = '\0';
     char *osr = tz_test_path("ID=%s\nNAME=%s\nVERSION_ID=%s\n", line, line, line);
-    assert_collector_accepts(osr);
+    Tz__Report *r = assert_collector_accepts(osr);
+    cr_expect_eq(r->host->n_warnings, 3, "one warning per shortened field");
+    char *warning = tz_test_path("/etc/os-release VERSION_ID is %d bytes: "
+                                 "shortened to the first %d", TZ_MAX_NAME + 1,
+                                 TZ_MAX_NAME);
+    expect_shortened(r->host->os_version, line, r->host->warnings,
+                     r->host->n_warnings, warning);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    free(warning);
     free(osr);
     free(line);
 }
@@ -71,7 +101,14 @@ Test(regress_host_long_field, long_cpu_model_still_gives_an_acceptable_report)
     model[TZ_MAX_NAME + 40] = '\0';
     char *cpuinfo = tz_test_path("processor\t: 0\nmodel name\t: %s\n\n", model);
     tz_test_write(root, "proc/cpuinfo", cpuinfo);
-    assert_collector_accepts(NULL);
+    Tz__Report *r = assert_collector_accepts(NULL);
+    char *warning = tz_test_path("/proc/cpuinfo model name is %d bytes: "
+                                 "shortened to the first %d", TZ_MAX_NAME + 40,
+                                 TZ_MAX_NAME);
+    expect_shortened(r->hardware->cpu_model, model, r->hardware->warnings,
+                     r->hardware->n_warnings, warning);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    free(warning);
     free(cpuinfo);
     free(model);
 }
