@@ -67,6 +67,13 @@ static int parse_line(struct agent_state *st, char *line, long lineno,
         st->last_seq = strtoull(v, &end, 10);
         if (*end || errno || !*v)
             return tz_err(err, TZ_EPARSE, st->shown, lineno, "state: bad seq");
+    } else if (strcmp(k, "epoch") == 0) {
+        /* A bad epoch costs one STALE_EPOCH round trip, but a bad line
+         * means someone else wrote the file: say so, as for seq. */
+        errno = 0;
+        st->epoch = strtoull(v, &end, 10);
+        if (*end || errno || !*v)
+            return tz_err(err, TZ_EPARSE, st->shown, lineno, "state: bad epoch");
     } else if (strcmp(k, "dept") == 0) {
         snprintf(st->dept, sizeof(st->dept), "%s", v);
     } else if (strncmp(k, "hash.", 5) == 0) {
@@ -112,7 +119,8 @@ int agent_state_save(const struct agent_state *st, struct tz_error *err)
 {
     char buf[2048];
     int n = snprintf(buf, sizeof(buf), "agent_id=%" PRIu64 "\nseq=%" PRIu64
-                     "\ndept=%s\n", st->agent_id, st->last_seq, st->dept);
+                     "\nepoch=%" PRIu64 "\ndept=%s\n", st->agent_id, st->last_seq,
+                     st->epoch, st->dept);
     for (int kind = 1; n > 0 && n < (int)sizeof(buf) && kind < 16; kind++) {
         if (st->hash_len[kind] != 32)
             continue;

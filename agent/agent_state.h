@@ -1,7 +1,8 @@
 /* agent_state — what an agent remembers between runs, in its work dir
  * (STATE_DIR/work, written by the unprivileged side only: state_dir.h).
  *
- * state: agent_id and dept once enrolled, the last seq used, and the hash
+ * state: agent_id and dept once enrolled, the last seq used, the register
+ *   epoch the collector last named in an Ack (0: none yet), and the hash
  *   of each section the collector last acknowledged (the delta base).
  * The keypair is not read here: state_dir_open loads it, as root, from the
  * root-owned top of the state dir, and agent_state_load takes a copy.
@@ -24,6 +25,7 @@ struct agent_state {
     uint64_t agent_id;      /* 0 until enrolled */
     char dept[257];
     uint64_t last_seq;
+    uint64_t epoch;         /* the register's, from the last Ack; 0 = none yet */
     /* Acked section hashes by SectionKind (index 0 unused); len 0 = none. */
     uint8_t hash[16][32];
     uint8_t hash_len[16];

@@ -8,53 +8,104 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "collect_host.h"
 #include "envelope.h"
 #include "sections.h"
 #include "transport.h"
+#include "tz_limits.h"
 #include "utf8.h"
 
-int session_exchange(const struct agent_config *cfg, struct agent_state *st,
-                     Tz__Payload *p, Tz__Ack **ack, struct tz_error *err)
+/* Is a the answer to the request just sent as p? Bound to the request id,
+ * not only to the seq: a NEED_FULL resend reuses its seq, and an Ack
+ * recorded from the first send must not pass for the answer to the second. */
+static int answers(const Tz__Ack *a, const Tz__Payload *p, struct tz_error *err)
+{
+    if (a->request_id.len != TZ_REQUEST_ID_LEN ||
+        sodium_memcmp(a->request_id.data, p->request_id.data, TZ_REQUEST_ID_LEN) != 0)
+        return tz_err(err, TZ_EPROTO, NULL, 0, "collector reply answers another "
+                      "request (request id differs): ignored, as if none came");
+    if (a->seq != p->seq)
+        return tz_err(err, TZ_EPROTO, NULL, 0, "collector answered seq %" PRIu64
+                      " for seq %" PRIu64, a->seq, p->seq);
+    return 0;
+}
+
+/* One send of p under a fresh request id and the epoch we know; *ack is set
+ * only for an authenticated answer to this very send. */
+static int exchange_once(const struct agent_config *cfg, struct agent_state *st,
+                         Tz__Payload *p, Tz__Ack **ack, struct tz_error *err)
 {
     *ack = NULL;
+    uint8_t rid[TZ_REQUEST_ID_LEN];
+    randombytes_buf(rid, sizeof(rid));
+    p->request_id.data = rid;
+    p->request_id.len = sizeof(rid);
+    p->epoch = st->epoch;
     p->sent_at = (int64_t)time(NULL);
     uint8_t *msg = NULL, *reply = NULL;
     size_t len = 0, rlen = 0;
     int rc = envelope_seal(p, &st->kp, cfg->collector_pk, &msg, &len, err);
     if (rc != 0)
-        return rc;
+        goto out;
     rc = transport_request(cfg->collectors, cfg->n_collectors,
                            cfg->timeout_s * 1000, msg, len, &reply, &rlen, err);
     free(msg);
     if (rc != 0)
-        return rc;
+        goto out;
     int authenticated = 0;
     Tz__Ack *a = NULL;
     rc = reply_open(reply, rlen, &st->kp, cfg->collector_pk, &a, &authenticated, err);
     free(reply);
     if (rc != 0)
-        return rc;
+        goto out;
     if (!authenticated) {
         /* A plain reply cannot prove where it came from; only report it. */
         rc = tz_err(err, TZ_EPROTO, NULL, 0,
                     "collector could not open our message (%s: %s); check "
                     "collector_key", tz_status_name(a->status), a->detail);
         protobuf_c_message_free_unpacked(&a->base, NULL);
-        return rc;
+        goto out;
+    }
+    if ((rc = answers(a, p, err)) != 0) {
+        protobuf_c_message_free_unpacked(&a->base, NULL);
+        goto out;
     }
     /* Our own seq already stored (a resend after a lost reply): that is
      * success, since a seq is never reused for other content. */
     if (a->status == TZ__STATUS__REPLAY && a->last_seq == p->seq)
         a->status = TZ__STATUS__OK;
-    if (a->seq != p->seq) {
-        rc = tz_err(err, TZ_EPROTO, NULL, 0, "collector answered seq %" PRIu64
-                    " for seq %" PRIu64, a->seq, p->seq);
-        protobuf_c_message_free_unpacked(&a->base, NULL);
-        return rc;
+    if (a->epoch != 0 && a->epoch != st->epoch) {
+        /* A new register (first contact, or restored from a backup): what
+         * we send from now on names it. */
+        st->epoch = a->epoch;
+        if ((rc = agent_state_save(st, err)) != 0) {
+            protobuf_c_message_free_unpacked(&a->base, NULL);
+            goto out;
+        }
     }
     *ack = a;
-    return 0;
+out:
+    p->request_id.data = NULL;   /* rid is gone with this frame */
+    p->request_id.len = 0;
+    return rc;
+}
+
+int session_exchange(const struct agent_config *cfg, struct agent_state *st,
+                     Tz__Payload *p, Tz__Ack **ack, struct tz_error *err)
+{
+    uint64_t sent_epoch = st->epoch;
+    int rc = exchange_once(cfg, st, p, ack, err);
+    /* STALE_EPOCH stored nothing, and its Ack taught us the register's
+     * epoch: the same payload (same seq, nothing under it was stored) goes
+     * once more under that epoch. A copy recorded with the old epoch stays
+     * refused. Once: a second refusal is the caller's to see. */
+    if (rc == 0 && (*ack)->status == TZ__STATUS__STALE_EPOCH && st->epoch != sent_epoch) {
+        protobuf_c_message_free_unpacked(&(*ack)->base, NULL);
+        rc = exchange_once(cfg, st, p, ack, err);
+    }
+    return rc;
 }
 
 int session_enroll(const struct agent_config *cfg, struct agent_state *st,
@@ -120,6 +171,7 @@ static int send_report(const struct agent_config *cfg, struct agent_state *st,
                        const Tz__Report *r, uint64_t seq, int delta, int *status,
                        struct tz_error *err)
 {
+    *status = 0;   /* no answer to this send (yet): not the last send's */
     Tz__Report copy = *r;   /* shallow: only section slots change */
     int left_out = 0;
     for (int kind = TZ_SECTION_FIRST; delta && kind <= TZ_SECTION_LAST; kind++) {
@@ -179,10 +231,11 @@ int session_deliver(const struct agent_config *cfg, struct agent_state *st,
     return agent_state_save(st, err);
 fail:
     /* Only an authenticated refusal of this report is final; no answer, an
-     * answer we cannot trust (wrong pinned key), a failed enrollment or a
-     * collector out of space may all be cured later, and the spool keeps
-     * the report meanwhile. */
+     * answer we cannot trust (wrong pinned key, another request's), a failed
+     * enrollment, a collector out of space or restored twice meanwhile
+     * (STALE_EPOCH again) may all be cured later, and the spool keeps the
+     * report meanwhile. */
     *retry = status == 0 || status == TZ__STATUS__STORAGE_ERROR ||
-             status == TZ__STATUS__UNKNOWN_AGENT;
+             status == TZ__STATUS__UNKNOWN_AGENT || status == TZ__STATUS__STALE_EPOCH;
     return rc;
 }

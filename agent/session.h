@@ -15,9 +15,15 @@
 #include "taizhang.pb-c.h"
 #include "tz_error.h"
 
-/* Seal p (p->seq set by the caller), send it, open the authenticated Ack.
- * A REPLAY of p's own seq counts as OK (the reply to an earlier send was
- * lost). Ownership: *ack is the caller's (protobuf_c_message_free_unpacked). */
+/* Seal p (p->seq set by the caller) with a fresh random request id and the
+ * register epoch st knows, send it, open the authenticated Ack. Only an Ack
+ * that echoes this send's request id is an answer; any other (say a
+ * NEED_FULL recorded from an earlier send of the same seq) is TZ_EPROTO, as
+ * if no answer came: the caller retries, never takes it as final. An Ack
+ * naming a new epoch is learned (and saved in st); STALE_EPOCH is answered
+ * by sending p once more under it. A REPLAY of p's own seq counts as OK
+ * (the reply to an earlier send was lost).
+ * Ownership: *ack is the caller's (protobuf_c_message_free_unpacked). */
 int session_exchange(const struct agent_config *cfg, struct agent_state *st,
                      Tz__Payload *p, Tz__Ack **ack, struct tz_error *err);
 

@@ -20,7 +20,8 @@ int wire_seal_report(const struct wire_agent *a, uint64_t seq, int64_t sent_at,
                      const uint8_t *report, size_t report_len, uint8_t **out,
                      size_t *out_len)
 {
-    /* Payload: seq (1), sent_at (2), report (11), in field order. */
+    /* Payload: seq (1), sent_at (2), report (11), direction (15), in field
+     * order. */
     size_t cap = report_len + 40;
     uint8_t *plain = malloc(cap);
     uint8_t *box = malloc(cap + crypto_box_MACBYTES);
@@ -38,6 +39,8 @@ int wire_seal_report(const struct wire_agent *a, uint64_t seq, int64_t sent_at,
     n += pb_wire_put_varint(plain + n, report_len);
     memcpy(plain + n, report, report_len);
     n += report_len;
+    n += pb_wire_put_varint(plain + n, 15u << 3);
+    n += pb_wire_put_varint(plain + n, TZ__DIRECTION__AGENT_TO_COLLECTOR);
 
     uint8_t nonce[crypto_box_NONCEBYTES];
     randombytes_buf(nonce, sizeof(nonce));

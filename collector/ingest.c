@@ -63,6 +63,10 @@ int ingest_process_cached(struct tz_register *reg, const struct tz_keypair *kp,
                           struct keycache *kc, struct ingest_req *reqs, size_t n,
                           size_t max_msg, int64_t now, struct tz_error *err)
 {
+    /* Cached by the register: no read per message (nor per batch). 0 in a
+     * request is an agent that never heard from this collector (enrollment,
+     * or a state file from before epochs): accepted, and taught. */
+    const uint64_t epoch = register_epoch(reg);
     struct envelope_opened *op = calloc(n ? n : 1, sizeof(*op));
     struct register_item *items = calloc(n ? n : 1, sizeof(*items));
     int rc = 0;
@@ -86,6 +90,18 @@ int ingest_process_cached(struct tz_register *reg, const struct tz_keypair *kp,
         }
         const Tz__Payload *p = op[i].payload;
         it->seq = p->seq;
+        if (p->epoch != 0 && p->epoch != epoch) {
+            /* Sealed for the register as it was before a restore: maybe an
+             * agent that has not heard yet, maybe a recording replayed. Its
+             * seq may be above the restored last_seq, so only the epoch can
+             * tell; the Ack names the current one and the agent resends. */
+            it->kind = ITEM_REJECTED;
+            it->status = TZ__STATUS__STALE_EPOCH;
+            snprintf(it->detail, sizeof(it->detail), "register epoch %016llx is not "
+                     "the current one (the register was restored): resend under the "
+                     "epoch in this answer", (unsigned long long)p->epoch);
+            continue;
+        }
         switch (p->body_case) {
         case TZ__PAYLOAD__BODY_ENROLL:
             it->kind = ITEM_ENROLL;
@@ -126,6 +142,11 @@ int ingest_process_cached(struct tz_register *reg, const struct tz_keypair *kp,
         ack.dept = (char *)it->dept;
         if (it->status == TZ__STATUS__REPLAY)
             ack.last_seq = it->last_seq;
+        ack.epoch = epoch;
+        if (op[i].have_request_id) {
+            ack.request_id.data = op[i].request_id;
+            ack.request_id.len = sizeof(op[i].request_id);
+        }
         reqs[i].status = it->status;
         reqs[i].stored_report =
             it->kind == ITEM_REPORT && it->status == TZ__STATUS__OK ? it->agent_id : 0;

@@ -47,6 +47,24 @@ void register_close(struct tz_register *reg);
  * service manager restarts it, rather than answer storage_error forever. */
 int register_unusable(const struct tz_register *reg);
 
+/* ---- the register epoch ---- */
+
+/* The register's epoch: random, never 0, made with the register and new
+ * after every restore (register_epoch_renew). Agents learn it from Acks and
+ * name it in every request, so the collector can refuse a message sealed
+ * for the register as it was before a restore (STALE_EPOCH, ingest.c).
+ * Kept in memory from register_open on: no storage read. 0 only for a
+ * register opened read-only that was never opened writable since epochs
+ * exist. */
+uint64_t register_epoch(const struct tz_register *reg);
+
+/* Replace the epoch with a new random one (*epoch, may be NULL), committed.
+ * For tzctl restore, on the restored copy before it is put in place; no
+ * other process may have the register open meanwhile (a running collector
+ * would keep answering with the old one). TZ_EINVAL on a read-only handle. */
+int register_epoch_renew(struct tz_register *reg, uint64_t *epoch,
+                         struct tz_error *err);
+
 /* ---- ingest: one batch, one write transaction ---- */
 
 enum register_item_kind {

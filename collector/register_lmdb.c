@@ -8,7 +8,7 @@
  * hosts (be64 id + kind byte → packed section; kind 0 holds the report's
  * hashes, errors and times), pkgidx (name "\0" be64 id → version),
  * depts (name → DeptRecord), tokens (BLAKE2b-256(token) → TokenRecord),
- * meta ("schema", "next_agent_id", "stat.*" counters, all be64). */
+ * meta ("schema", "next_agent_id", "epoch", "stat.*" counters, all be64). */
 #include "register.h"
 
 #include <errno.h>
@@ -356,6 +356,8 @@ static int init_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
     int rc = open_dbis(reg, txn, err);
     if (rc == 0)
         rc = check_schema(reg, txn, err);
+    if (rc == 0)
+        rc = rl_epoch_init(reg, txn, err);
     if (rc == 0 && !reg->rdonly)
         rc = rl_flag_counts_init(reg, txn, err);
     return rc;

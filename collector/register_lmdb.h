@@ -32,7 +32,12 @@ struct tz_register {
     uint8_t prune_key[24];   /* where history pruning resumes */
     size_t prune_len;
     struct sys_snap *sys_snap;  /* systems indexed for binding (register_lmdb_systems.c) */
+    uint64_t epoch;          /* meta "epoch", read at open (register_lmdb_epoch.c) */
 };
+
+/* Load meta "epoch" into reg->epoch, making one in a writable register
+ * that has none (register_lmdb_epoch.c). */
+int rl_epoch_init(struct tz_register *reg, MDB_txn *txn, struct tz_error *err);
 
 typedef int (*rl_txn_fn)(struct tz_register *reg, MDB_txn *txn, void *arg,
                          struct tz_error *err);

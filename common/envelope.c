@@ -29,14 +29,18 @@ const char *tz_status_name(int status)
     case TZ__STATUS__INVALID: return "invalid";
     case TZ__STATUS__NEED_FULL: return "need_full";
     case TZ__STATUS__STORAGE_ERROR: return "storage_error";
+    case TZ__STATUS__STALE_EPOCH: return "stale_epoch";
     default: return "unspecified";
     }
 }
 
-int envelope_seal(const Tz__Payload *payload, const struct tz_keypair *agent,
+int envelope_seal(const Tz__Payload *in, const struct tz_keypair *agent,
                   const uint8_t collector_pk[TZ_KEY_LEN], uint8_t **out,
                   size_t *out_len, struct tz_error *err)
 {
+    Tz__Payload labelled = *in;   /* shallow: only the label changes */
+    labelled.direction = TZ__DIRECTION__AGENT_TO_COLLECTOR;
+    const Tz__Payload *payload = &labelled;
     size_t plen = tz__payload__get_packed_size(payload);
     if (plen > TZ_MAX_MSG)
         return tz_err(err, TZ_ELIMIT, NULL, 0,
@@ -135,6 +139,16 @@ static void opened_payload(struct envelope_opened *o, Tz__Payload *p)
     if (p == NULL) {
         envelope_opened_free(o);
         return opened_fail(o, TZ__STATUS__MALFORMED, "payload does not decode");
+    }
+    if (p->direction != TZ__DIRECTION__AGENT_TO_COLLECTOR) {
+        envelope_opened_free(o);
+        return opened_fail(o, TZ__STATUS__MALFORMED,
+                           "payload is not labelled agent->collector (direction): "
+                           "a reply sent back?");
+    }
+    if (p->request_id.len == TZ_REQUEST_ID_LEN) {
+        memcpy(o->request_id, p->request_id.data, TZ_REQUEST_ID_LEN);
+        o->have_request_id = 1;
     }
     int st = validate_payload(p, o->detail, sizeof(o->detail));
     if (st != TZ__STATUS__OK) {
@@ -293,9 +307,12 @@ void envelope_opened_free(struct envelope_opened *o)
 /* Box ack with the precomputed key shared, or send it plain when shared is
  * NULL. One key argument, not two alternatives: no path can reach
  * crypto_box with half of them missing. */
-static int seal_reply(const Tz__Ack *ack, const uint8_t *shared,
+static int seal_reply(const Tz__Ack *in, const uint8_t *shared,
                       uint8_t **out, size_t *out_len, struct tz_error *err)
 {
+    Tz__Ack labelled = *in;   /* shallow: only the label changes */
+    labelled.direction = TZ__DIRECTION__COLLECTOR_TO_AGENT;
+    const Tz__Ack *ack = &labelled;
     Tz__Reply r = TZ__REPLY__INIT;
     r.version = TZ_PROTO_VERSION;
     uint8_t nonce[crypto_box_NONCEBYTES];
@@ -391,6 +408,11 @@ int reply_open(const uint8_t *msg, size_t len, const struct tz_keypair *agent,
         tz__reply__free_unpacked(r, NULL);
         if (a == NULL)
             return tz_err(err, TZ_EPROTO, NULL, 0, "collector ack does not decode");
+        if (a->direction != TZ__DIRECTION__COLLECTOR_TO_AGENT) {
+            tz__ack__free_unpacked(a, NULL);
+            return tz_err(err, TZ_EPROTO, NULL, 0, "collector reply is not labelled "
+                          "collector->agent (direction): one of our requests sent back?");
+        }
         *ack = a;
         *authenticated = 1;
         return 0;

@@ -4,8 +4,15 @@
  * Collector → agent: Reply{version, nonce, box(Ack)}, or Reply{plain Ack}
  * when the request could not be opened; an agent never trusts a plain OK.
  * Opening checks, in order: size, Envelope decoding, version, key and nonce
- * lengths, the box, Payload decoding, Payload bounds (validate.h). Each
- * failure has its own Tz__Status, so the caller can answer and count it. */
+ * lengths, the box, Payload decoding, the direction label, Payload bounds
+ * (validate.h). Each failure has its own Tz__Status, so the caller can
+ * answer and count it.
+ * Direction: agent and collector share one crypto_box key, so a box opens
+ * whichever way it was sent. Every Payload is sealed labelled
+ * AGENT_TO_COLLECTOR and every boxed Ack COLLECTOR_TO_AGENT (the sealing
+ * functions set it), and each side refuses a box with the other label: a
+ * reply reflected back at the collector, or a request at the agent, never
+ * opens as the other kind. */
 #ifndef TZ_ENVELOPE_H
 #define TZ_ENVELOPE_H
 
@@ -17,8 +24,10 @@
 #include "payload_lazy.h"
 #include "taizhang.pb-c.h"
 #include "tz_error.h"
+#include "tz_limits.h"
 
-/* Seal payload for the collector. Ownership: *out is the caller's (free()). */
+/* Seal payload for the collector, labelled AGENT_TO_COLLECTOR whatever
+ * payload->direction says. Ownership: *out is the caller's (free()). */
 int envelope_seal(const Tz__Payload *payload, const struct tz_keypair *agent,
                   const uint8_t collector_pk[TZ_KEY_LEN], uint8_t **out,
                   size_t *out_len, struct tz_error *err);
@@ -30,6 +39,11 @@ struct envelope_opened {
     uint8_t agent_pk[TZ_KEY_LEN];
     Tz__Payload *payload;           /* set when status is OK; caller frees */
     char detail[160];
+    /* The Payload's request_id, to echo in the Ack: set whenever the
+     * Payload decoded with its direction label, even when its bounds
+     * (validate.h) then refused it, so that refusal is an answer too. */
+    int have_request_id;
+    uint8_t request_id[TZ_REQUEST_ID_LEN];
     struct arena *arena;            /* where payload was decoded (arena.h) */
     /* envelope_open_lazy only: the report's sections still encoded (and
      * maybe still encrypted) in box (payload_lazy.h, box_lazy.h);
@@ -65,7 +79,8 @@ void envelope_open_lazy(const uint8_t *msg, size_t len, size_t max_len,
                         const struct tz_keypair *collector, envelope_key_fn get_key,
                         void *key_arg, struct envelope_opened *o);
 
-/* Seal ack to agent_pk, or send it plain when agent_pk is NULL.
+/* Seal ack to agent_pk (labelled COLLECTOR_TO_AGENT whatever
+ * ack->direction says), or send it plain when agent_pk is NULL.
  * Ownership: *out is the caller's (free()). */
 int reply_seal(const Tz__Ack *ack, const uint8_t *agent_pk,
                const struct tz_keypair *collector, uint8_t **out,
@@ -77,8 +92,11 @@ int reply_seal_afternm(const Tz__Ack *ack, const uint8_t *shared, uint8_t **out,
                        size_t *out_len, struct tz_error *err);
 
 /* Open a reply on the agent. *authenticated is 1 only for a box that opened
- * with the pinned collector key. Ownership: free *ack with
- * protobuf_c_message_free_unpacked. TZ_EPROTO when it does not decode. */
+ * with the pinned collector key and holds an Ack labelled
+ * COLLECTOR_TO_AGENT (a box with another label is TZ_EPROTO: one of our own
+ * requests sent back). Which request it answers (Ack.request_id) is the
+ * caller's check. Ownership: free *ack with protobuf_c_message_free_unpacked.
+ * TZ_EPROTO when it does not decode. */
 int reply_open(const uint8_t *msg, size_t len, const struct tz_keypair *agent,
                const uint8_t collector_pk[TZ_KEY_LEN], Tz__Ack **ack,
                int *authenticated, struct tz_error *err);

@@ -5,7 +5,8 @@
 #ifndef TZ_LIMITS_H
 #define TZ_LIMITS_H
 
-#define TZ_PROTO_VERSION   1u
+#define TZ_PROTO_VERSION   2u
+#define TZ_REQUEST_ID_LEN  16           /* Payload.request_id, echoed in the Ack */
 #define TZ_MAX_MSG         (8u << 20)   /* one request on the wire */
 #define TZ_MAX_STR         4096         /* any string field */
 #define TZ_MAX_NAME        256          /* hostname, package name, dept */

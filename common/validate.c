@@ -282,6 +282,8 @@ int validate_payload(const Tz__Payload *p, char *detail, size_t detail_len)
 {
     if (p->seq == 0)
         FAIL("seq must be positive");
+    if (p->request_id.len != 0 && p->request_id.len != TZ_REQUEST_ID_LEN)
+        FAIL("request_id must be %d bytes", TZ_REQUEST_ID_LEN);
     switch (p->body_case) {
     case TZ__PAYLOAD__BODY_ENROLL:
         if (p->enroll == NULL)

@@ -4,16 +4,21 @@
  *     runs there, naming its pid, and no collector can start meanwhile;
  *  2. open FILE read-only and verify it (register_verify): a file that is
  *     not a consistent register is refused before anything is touched;
- *  3. copy it to DATA/data.mdb.restore.tmp (0600, owned by the owner of
- *     the register it replaces, or of DATA: the collector's user) and sync
- *     it;
+ *  3. copy it to DATA/restore.tmp/data.mdb (0600, owned by the owner of
+ *     the register it replaces, or of DATA: the collector's user), sync it,
+ *     and give the copy a new register epoch (register_epoch_renew): every
+ *     message agents sealed for the register before now names the old one
+ *     and is refused STALE_EPOCH, so nothing recorded between the backup
+ *     and now can be replayed into it, whatever its seq;
  *  4. move the current data.mdb aside as data.mdb.before-restore.<UTC time>
  *     (kept, never deleted: the operator decides), rename the copy in, and
  *     remove lock.mdb (its reader table describes the old file; LMDB makes
  *     a new one);
  *  5. sync the directory, release the lock.
- * The collector key is not touched: agents keep pinning it. Agents that
- * reported after the backup are answered NEED_FULL once and resend all. */
+ * The collector key is not touched: agents keep pinning it. Each agent's
+ * next report is refused STALE_EPOCH once (it learns the new epoch from
+ * that Ack and resends); agents that reported after the backup are then
+ * answered NEED_FULL once and resend all. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -28,7 +33,7 @@
 #include "keys.h"
 #include "tzctl.h"
 
-#define TMP_NAME "data.mdb.restore.tmp"
+#define TMP_DIR "restore.tmp"
 
 /* Copy src into a new dst (mode 0600, owned by owner) and sync it; *bytes
  * copied. */
@@ -148,11 +153,43 @@ static int check_backup(const char *file)
     return rc;
 }
 
+/* The end of step 3: a new epoch in the copy in dir, through the register
+ * (only the backend touches LMDB); the lock file that open made goes. */
+static int renew_epoch(const char *dir)
+{
+    struct tz_register *reg;
+    struct tz_error err = {0};
+    char buf[1024], lock[4200];
+    int rc = register_open(dir, 0, &reg, &err);
+    if (rc == 0) {
+        rc = register_epoch_renew(reg, NULL, &err);
+        register_close(reg);
+    }
+    snprintf(lock, sizeof(lock), "%s/lock.mdb", dir);
+    unlink(lock);
+    if (rc != 0)
+        return tzctl_fail("%s: cannot give the restored register a new epoch: %s: "
+                          "nothing was changed", dir, tz_error_str(&err, buf, sizeof(buf)));
+    return 0;
+}
+
+/* DATA/restore.tmp and what an interrupted restore left in it, gone. */
+static void remove_tmp_dir(const char *dir)
+{
+    char p[4200];
+    snprintf(p, sizeof(p), "%s/data.mdb", dir);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s/lock.mdb", dir);
+    unlink(p);
+    rmdir(dir);
+}
+
 /* Steps 3 to 5, under the lock. */
 static int install(const char *data, const char *file)
 {
-    char tmp[4096], cur[4096], aside[4096] = "", lock[4096];
-    snprintf(tmp, sizeof(tmp), "%s/" TMP_NAME, data);
+    char tdir[4096], tmp[4200], cur[4096], aside[4096] = "", lock[4096];
+    snprintf(tdir, sizeof(tdir), "%s/" TMP_DIR, data);
+    snprintf(tmp, sizeof(tmp), "%s/data.mdb", tdir);
     snprintf(cur, sizeof(cur), "%s/data.mdb", data);
     snprintf(lock, sizeof(lock), "%s/lock.mdb", data);
     /* The new register belongs to whoever owns the one it replaces (or,
@@ -164,13 +201,21 @@ static int install(const char *data, const char *file)
     else if (stat(data, &owner) != 0)
         return tzctl_fail("%s: %s", data, strerror(errno));
     uint64_t bytes = 0;
+    remove_tmp_dir(tdir);   /* an interrupted restore's; we hold the lock */
+    if (mkdir(tdir, 0700) != 0)
+        return tzctl_fail("%s: cannot create: %s: nothing was changed", tdir,
+                          strerror(errno));
     int rc = copy_file(file, tmp, &owner, &bytes);
-    if (rc != 0)
+    if (rc == 0)
+        rc = renew_epoch(tdir);
+    if (rc != 0) {
+        remove_tmp_dir(tdir);
         return rc;
+    }
     if (have_cur) {
         int e = move_aside(data, cur, aside, sizeof(aside));
         if (e != 0) {
-            unlink(tmp);
+            remove_tmp_dir(tdir);
             return tzctl_fail("%s: cannot move it aside: %s: nothing was changed", cur,
                               strerror(e));
         }
@@ -184,6 +229,7 @@ static int install(const char *data, const char *file)
                           "the copy %s)", cur, strerror(e), aside[0] ? aside : "absent",
                           tmp);
     }
+    rmdir(tdir);
     if (unlink(lock) != 0 && errno != ENOENT)
         return tzctl_fail("%s: cannot remove the stale lock file: %s (remove it before "
                           "starting tz-collector)", lock, strerror(errno));
@@ -193,6 +239,8 @@ static int install(const char *data, const char *file)
     printf("restored %s into %s (%" PRIu64 " bytes)\n", file, cur, bytes);
     if (aside[0])
         printf("the register it replaced is kept as %s\n", aside);
+    printf("the restored register has a new epoch: messages sealed before the restore "
+           "are refused (stale_epoch)\n");
     printf("start tz-collector: agents that reported since the backup get NEED_FULL "
            "once and resend in full\n");
     return TZCTL_OK;

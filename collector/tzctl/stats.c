@@ -35,7 +35,7 @@ static void status_name(int s, char *buf, size_t len)
 static int shown(const struct register_stats *st, int s)
 {
     return st->rejected[s] != 0 ||
-           (s >= TZ__STATUS__MALFORMED && s <= TZ__STATUS__STORAGE_ERROR);
+           (s >= TZ__STATUS__MALFORMED && s <= TZ__STATUS__STALE_EPOCH);
 }
 
 static int stats_json(const struct register_stats *st)

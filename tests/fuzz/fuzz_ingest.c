@@ -89,6 +89,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static int seal_payload(Tz__Payload *p, int who, uint8_t **out, size_t *len)
 {
     p->seq = next_seq++;
+    p->direction = TZ__DIRECTION__AGENT_TO_COLLECTOR;
     size_t n = tz__payload__get_packed_size(p);
     uint8_t *plain = malloc(n ? n : 1);
     if (plain == NULL)

@@ -2,8 +2,8 @@
  * to an agent: reply_open on raw bytes, and on an Ack plaintext sealed with
  * the pinned collector key. The first input byte picks the way. An agent
  * trusts only authenticated replies, so the checks here are that a failed
- * open never says "authenticated" and a sealed Ack that decodes always
- * does. */
+ * open never says "authenticated", a sealed Ack that decodes and carries
+ * the collector->agent label always does, and nothing else does. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -69,6 +69,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (sealed && !auth)
             abort();    /* our own sealed reply must authenticate */
+        if (auth && ack->direction != TZ__DIRECTION__COLLECTOR_TO_AGENT)
+            abort();    /* a request sent back never passes for an answer */
+        if (ack->request_id.len > 0 && ack->request_id.data == NULL)
+            abort();
         tz__ack__free_unpacked(ack, NULL);
     } else if (auth != 0) {
         abort();

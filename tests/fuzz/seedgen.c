@@ -49,8 +49,11 @@ static char *slurp(const char *rel, size_t *len)
 static uint8_t *packed(const Tz__Payload *p, size_t *len)
 {
     *len = tz__payload__get_packed_size(p);
+    Tz__Payload labelled = *p;   /* as envelope_seal sends it */
+    labelled.direction = TZ__DIRECTION__AGENT_TO_COLLECTOR;
+    *len = tz__payload__get_packed_size(&labelled);
     uint8_t *b = malloc(*len + 1);
-    tz__payload__pack(p, b);
+    tz__payload__pack(&labelled, b);
     return b;
 }
 
@@ -73,6 +76,10 @@ int main(int argc, char **argv)
     Tz__Payload pr = TZ__PAYLOAD__INIT;
     pr.seq = 1700000000123u;
     pr.sent_at = 1700000000;
+    static uint8_t rid[TZ_REQUEST_ID_LEN] = {0x72, 0x69, 0x64};
+    pr.request_id.data = rid;
+    pr.request_id.len = sizeof(rid);
+    pr.epoch = 0x0123456789abcdefu;
     pr.body_case = TZ__PAYLOAD__BODY_REPORT;
     pr.report = rep;
     Tz__Enroll en = TZ__ENROLL__INIT;
@@ -106,8 +113,8 @@ int main(int argc, char **argv)
     fz_seal_raw(be, le, &agent, collector.pk, TZ_PROTO_VERSION, &m, &l);
     save("fuzz_envelope", "enroll", m, l, NULL, 0);
     free(m);
-    fz_seal_raw(bh, lh, &agent, collector.pk, 2, &m, &l);
-    save("fuzz_envelope", "heartbeat-v2", m, l, NULL, 0);
+    fz_seal_raw(bh, lh, &agent, collector.pk, TZ_PROTO_VERSION + 1, &m, &l);
+    save("fuzz_envelope", "heartbeat-next-version", m, l, NULL, 0);
     free(m);
 
     /* fuzz_reply: mode byte 0 = raw Reply, 1 = Ack sealed by the target. */
@@ -117,6 +124,10 @@ int main(int argc, char **argv)
     ack.agent_id = 3;
     ack.detail = "stored";
     ack.dept = "信息工程学院";
+    static uint8_t arid[TZ_REQUEST_ID_LEN] = {0x72, 0x69, 0x64};
+    ack.request_id.data = arid;
+    ack.request_id.len = sizeof(arid);
+    ack.epoch = 0x0123456789abcdefu;
     if (reply_seal(&ack, agent.pk, &collector, &m, &l, &err) != 0)
         return 1;
     save("fuzz_reply", "sealed-ok", "\0", 1, m, l);
@@ -128,6 +139,7 @@ int main(int argc, char **argv)
     save("fuzz_reply", "plain-forged", "\0", 1, m, l);
     free(m);
     ack.status = TZ__STATUS__NEED_FULL;
+    ack.direction = TZ__DIRECTION__COLLECTOR_TO_AGENT;   /* as reply_seal sends it */
     l = tz__ack__get_packed_size(&ack);
     m = malloc(l);
     tz__ack__pack(&ack, m);

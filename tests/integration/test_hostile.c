@@ -235,6 +235,7 @@ static uint8_t *heartbeat_plain(uint64_t seq, size_t *len)
     p.seq = seq;
     p.body_case = TZ__PAYLOAD__BODY_HEARTBEAT;
     p.heartbeat = &hb;
+    p.direction = TZ__DIRECTION__AGENT_TO_COLLECTOR;   /* sealed by hand */
     return pack_payload(&p, len);
 }
 

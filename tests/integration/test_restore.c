@@ -2,7 +2,9 @@
  * backup comes back, the register it replaced is kept, a running collector
  * blocks it, a bad file changes nothing; and the agent, whose newer report
  * the restored register lacks, is answered NEED_FULL, resends in full, and
- * the register holds its latest data with its seq still rising. */
+ * the register holds its latest data with its seq still rising. A message
+ * recorded between the backup and the restore names the old register epoch
+ * and is refused (STALE_EPOCH), whatever its seq. */
 #include <criterion/criterion.h>
 
 #include <cjson/cJSON.h>
@@ -16,7 +18,12 @@
 #include <unistd.h>
 
 #include <lmdb.h>
+#include <nanomsg/nn.h>
+#include <nanomsg/reqrep.h>
+#include <sodium.h>
 
+#include "envelope.h"
+#include "keys.h"
 #include "tz_test.h"
 
 static char *tmp, *data, *url, *clogpath, *backup;
@@ -204,6 +211,8 @@ Test(restore, the_backup_comes_back_and_the_agent_resends_in_full)
     want = tz_test_path("1 history entry, 3 package index rows\n"
                         "restored %s into %s/data.mdb (%lld bytes)\n"
                         "the register it replaced is kept as %s\n"
+                        "the restored register has a new epoch: messages sealed "
+                        "before the restore are refused (stale_epoch)\n"
                         "start tz-collector: agents that reported since the backup get "
                         "NEED_FULL once and resend in full\n",
                         backup, data, (long long)st.st_size, aside);
@@ -225,9 +234,11 @@ Test(restore, the_backup_comes_back_and_the_agent_resends_in_full)
     cr_assert(strstr(out, "register consistent: 1 agent (1 reported)"), "%s", out);
     free(out);
 
-    /* The agent's next delta names a base the register does not have. */
+    /* The agent's next delta names the old epoch: refused once, resent under
+     * the new one, and then it names a base the register does not have. */
     start_collector();
     free(run_agent());
+    cr_assert_eq(count_in_log("rejected request (stale_epoch)"), 1, "no STALE_EPOCH");
     cr_assert_eq(count_in_log("rejected request (need_full)"), 1, "no NEED_FULL");
     cr_assert_eq(count_in_log("sections [host,hardware,interfaces,packages"), 2,
                  "no full resend");
@@ -241,11 +252,142 @@ Test(restore, the_backup_comes_back_and_the_agent_resends_in_full)
 
     /* And from there on, deltas again. */
     free(run_agent());
+    cr_assert_eq(count_in_log("rejected request (stale_epoch)"), 1);
     cr_assert_eq(count_in_log("rejected request (need_full)"), 1);
     cr_assert_eq(count_in_log("sections []"), 1);
     cr_assert_gt(host1().last_seq, latest.last_seq);
     free(aside);
     free(root);
+}
+
+/* ---- a hand-made agent, to record its messages ---- */
+
+static uint8_t collector_pk[TZ_KEY_LEN];
+
+/* Send msg on a fresh REQ socket; the Ack opened as who (sealed: fails the
+ * test otherwise). */
+static Tz__Ack *send_recorded(const uint8_t *msg, size_t len, const struct tz_keypair *who)
+{
+    int s = nn_socket(AF_SP, NN_REQ);
+    int ms = 10000;
+    cr_assert_geq(s, 0);
+    cr_assert_eq(nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVTIMEO, &ms, sizeof(ms)), 0);
+    cr_assert_geq(nn_connect(s, url), 0);
+    cr_assert_eq(nn_send(s, msg, len, 0), (int)len);
+    void *buf = NULL;
+    int r = nn_recv(s, &buf, NN_MSG, 0);
+    cr_assert_geq(r, 0, "no reply: %s", nn_strerror(nn_errno()));
+    Tz__Ack *ack = NULL;
+    int auth = 0;
+    struct tz_error err = {0};
+    cr_assert_eq(reply_open(buf, (size_t)r, who, collector_pk, &ack, &auth, &err), 0,
+                 "%s", err.msg);
+    cr_assert(auth, "plain reply: %s", ack->detail);
+    nn_freemsg(buf);
+    nn_close(s);
+    return ack;
+}
+
+/* A sealed report (or, with token, an enrollment) under seq and epoch. */
+static uint8_t *seal_msg(const struct tz_keypair *who, uint64_t seq, uint64_t epoch,
+                         const char *token, size_t *len)
+{
+    Tz__HostSection h = TZ__HOST_SECTION__INIT;
+    h.hostname = "recorded.example.edu.cn";
+    Tz__Report r = TZ__REPORT__INIT;
+    r.host = &h;
+    Tz__Enroll en = TZ__ENROLL__INIT;
+    en.token = (char *)token;
+    Tz__Payload p = TZ__PAYLOAD__INIT;
+    p.seq = seq;
+    p.epoch = epoch;
+    if (token) {
+        p.body_case = TZ__PAYLOAD__BODY_ENROLL;
+        p.enroll = &en;
+    } else {
+        p.body_case = TZ__PAYLOAD__BODY_REPORT;
+        p.report = &r;
+    }
+    uint8_t *msg;
+    struct tz_error err = {0};
+    cr_assert_eq(envelope_seal(&p, who, collector_pk, &msg, len, &err), 0, "%s", err.msg);
+    return msg;
+}
+
+static Tz__Ack *expect_status(const uint8_t *msg, size_t len, const struct tz_keypair *who,
+                              int want)
+{
+    Tz__Ack *ack = send_recorded(msg, len, who);
+    cr_assert_eq((int)ack->status, want, "got %s (%s), want %s",
+                 tz_status_name(ack->status), ack->detail, tz_status_name(want));
+    return ack;
+}
+
+static double stale_epoch_count(void)
+{
+    char *out = tz_test_tzctl(data, 0, "stats", "--format", "json", NULL);
+    cJSON *j = cJSON_Parse(out);
+    cr_assert_not_null(j, "%s", out);
+    cJSON *c = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "rejected"), "stale_epoch");
+    cr_assert(cJSON_IsNumber(c), "no rejected.stale_epoch in %s", out);
+    double n = c->valuedouble;
+    cJSON_Delete(j);
+    free(out);
+    return n;
+}
+
+Test(restore, a_message_recorded_between_backup_and_restore_is_refused_stale_epoch)
+{
+    cr_assert(sodium_init() >= 0);
+    char *pub = tz_test_collector_pub(data);
+    cr_assert_eq(tz_hex_decode(pub, collector_pk, TZ_KEY_LEN), 0);
+    free(pub);
+    char *token = tz_test_token(data, "网络中心");
+    struct tz_keypair k;
+    crypto_box_keypair(k.pk, k.sk);
+    size_t len;
+
+    /* Enrolled (no epoch known yet: 0), one report under the epoch learned. */
+    uint8_t *m = seal_msg(&k, 1, 0, token, &len);
+    Tz__Ack *ack = expect_status(m, len, &k, TZ__STATUS__OK);
+    uint64_t old_epoch = ack->epoch;
+    cr_assert_neq(old_epoch, 0, "the Ack names no epoch");
+    tz__ack__free_unpacked(ack, NULL);
+    free(m);
+    m = seal_msg(&k, 2, old_epoch, NULL, &len);
+    tz__ack__free_unpacked(expect_status(m, len, &k, TZ__STATUS__OK), NULL);
+    free(m);
+    free(tz_test_tzctl(data, 0, "backup", "-o", backup, NULL));
+
+    /* Accepted after the backup, and recorded by whoever listens. */
+    size_t rec_len;
+    uint8_t *recorded = seal_msg(&k, 3, old_epoch, NULL, &rec_len);
+    tz__ack__free_unpacked(expect_status(recorded, rec_len, &k, TZ__STATUS__OK), NULL);
+
+    stop_collector();
+    char *out = tz_test_tzctl(data, 0, "restore", backup, NULL);
+    cr_assert(strstr(out, "new epoch") != NULL, "%s", out);
+    free(out);
+    start_collector();
+
+    /* The restored register's last seq is 2: only the epoch refuses seq 3. */
+    ack = expect_status(recorded, rec_len, &k, TZ__STATUS__STALE_EPOCH);
+    uint64_t new_epoch = ack->epoch;
+    cr_assert_neq(new_epoch, 0);
+    cr_assert_neq(new_epoch, old_epoch, "restore kept the epoch");
+    tz__ack__free_unpacked(ack, NULL);
+    cr_assert_eq(stale_epoch_count(), 1);
+    cr_assert_eq(count_in_log("rejected request (stale_epoch)"), 1);
+
+    /* The agent, having learned the epoch, lands its next report. */
+    m = seal_msg(&k, 4, new_epoch, NULL, &len);
+    ack = expect_status(m, len, &k, TZ__STATUS__OK);
+    cr_assert_eq(ack->epoch, new_epoch);
+    tz__ack__free_unpacked(ack, NULL);
+    free(m);
+    free(recorded);
+    free(token);
+    tz_keypair_wipe(&k);
 }
 
 Test(restore, a_file_that_is_not_a_register_changes_nothing)

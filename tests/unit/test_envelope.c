@@ -235,6 +235,69 @@ Test(envelope, replies_authenticate_only_when_sealed_by_the_pinned_key)
                             &err), TZ_EPROTO);
 }
 
+/* crypto_box has one key for both ways: only the label inside tells a
+ * request from an answer. An Ack box sent back to the collector as a
+ * request, and a Payload box sent to the agent as an answer, are refused. */
+Test(envelope, a_box_reflected_at_its_sender_is_refused_by_the_direction_label)
+{
+    /* Ack{status, seq}: decodes as a Payload field for field. */
+    Tz__Ack ack = TZ__ACK__INIT;
+    ack.status = TZ__STATUS__OK;
+    ack.seq = 1700000000123u;
+    uint8_t *msg;
+    size_t len;
+    struct tz_error err = {0};
+    cr_assert_eq(reply_seal(&ack, agent.pk, &collector, &msg, &len, &err), 0);
+    Tz__Reply *r = tz__reply__unpack(NULL, len, msg);
+    cr_assert_not_null(r);
+    Tz__Envelope env = TZ__ENVELOPE__INIT;
+    env.version = TZ_PROTO_VERSION;
+    env.agent_pk.data = agent.pk;
+    env.agent_pk.len = TZ_KEY_LEN;
+    env.nonce = r->nonce;
+    env.box = r->box;
+    size_t elen = tz__envelope__get_packed_size(&env);
+    uint8_t *e = malloc(elen);
+    tz__envelope__pack(&env, e);
+    struct envelope_opened o;
+    envelope_open(e, elen, TZ_MAX_MSG, &collector, &o);
+    cr_assert_eq(o.status, TZ__STATUS__MALFORMED, "%s: %s", tz_status_name(o.status),
+                 o.detail);
+    cr_assert(strstr(o.detail, "direction") != NULL, "%s", o.detail);
+    envelope_opened_free(&o);
+    tz__reply__free_unpacked(r, NULL);
+    free(e);
+    free(msg);
+
+    /* A heartbeat Payload: decodes as an Ack field for field. */
+    Tz__Heartbeat hb = TZ__HEARTBEAT__INIT;
+    Tz__Payload p = TZ__PAYLOAD__INIT;
+    p.seq = TZ__STATUS__OK;
+    p.sent_at = 1700000000;
+    p.body_case = TZ__PAYLOAD__BODY_HEARTBEAT;
+    p.heartbeat = &hb;
+    cr_assert_eq(envelope_seal(&p, &agent, collector.pk, &msg, &len, &err), 0);
+    Tz__Envelope *pe = tz__envelope__unpack(NULL, len, msg);
+    cr_assert_not_null(pe);
+    Tz__Reply back = TZ__REPLY__INIT;
+    back.version = TZ_PROTO_VERSION;
+    back.nonce = pe->nonce;
+    back.box = pe->box;
+    size_t blen = tz__reply__get_packed_size(&back);
+    uint8_t *b = malloc(blen);
+    tz__reply__pack(&back, b);
+    Tz__Ack *got = NULL;
+    int auth = -1;
+    cr_assert_eq(reply_open(b, blen, &agent, collector.pk, &got, &auth, &err), TZ_EPROTO,
+                 "our own request opened as an answer (status %d, auth %d)",
+                 got ? (int)got->status : -1, auth);
+    cr_assert_eq(auth, 0);
+    cr_assert(strstr(err.msg, "direction") != NULL, "%s", err.msg);
+    tz__envelope__free_unpacked(pe, NULL);
+    free(b);
+    free(msg);
+}
+
 Test(envelope, broken_utf8_is_invalid_on_the_wire_and_repaired_by_the_agent)
 {
     Tz__Report *r = sample_report();

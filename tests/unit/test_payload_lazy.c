@@ -56,6 +56,7 @@ static void fixture(struct fixture *f, uint64_t seq, const char *version)
     f->r.collected_at = 99;
     tz__payload__init(&f->p);
     f->p.seq = seq;
+    f->p.direction = TZ__DIRECTION__AGENT_TO_COLLECTOR;   /* sealed by hand below */
     f->p.sent_at = 5;
     f->p.body_case = TZ__PAYLOAD__BODY_REPORT;
     f->p.report = &f->r;
