@@ -110,6 +110,8 @@ static void sudoers_reads_nothing_from_outside(void)
                  su.n_rules ? su.rules[0].text : "");
     sudoers_free(&su);
     warnlist_free(&w);
+    free(file);
+    free(dir);
 }
 
 TestSuite(root_symlinks, .init = setup, .fini = teardown);
