@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "clock.h"
 #include "parse_group.h"
 #include "parse_passwd.h"
 #include "parse_shadow.h"
@@ -54,13 +55,6 @@ const struct acct_verdict *acct_audit_find(const struct acct_audit *a,
     return i < 0 ? NULL : &a->v[i];
 }
 
-static unsigned long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (unsigned long long)ts.tv_sec * 1000ULL +
-           (unsigned long long)ts.tv_nsec / 1000000ULL;
-}
 
 struct run {
     const char *root;
@@ -96,7 +90,7 @@ static int judge(struct run *r, struct acct_audit *a, const struct passwd_entry 
         v->state = ACCT_PW_UNKNOWN;      /* cannot log in: not worth the time */
         return 0;
     }
-    unsigned long long spent = now_ms() - r->start;
+    unsigned long long spent = tz_now_ms() - r->start;
     if (spent >= r->lim.max_total_ms) {
         v->state = ACCT_PW_UNKNOWN;
         v->cut = 1;
@@ -295,7 +289,7 @@ int acct_audit_run(const char *root, const struct weakpw_limits *lim,
                           e.msg);
     if (rc == 0)
         rc = read_optional(&r, dict_path);
-    r.start = now_ms();
+    r.start = tz_now_ms();
     if (rc == 0)
         rc = passwords(&r, a, shadow_ok);
     shadow_db_free(&r.sh);                /* wipe hashes as soon as done */

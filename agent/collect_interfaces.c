@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "keys.h"
 #include "rootfs.h"
 #include "tz_limits.h"
 
@@ -230,17 +231,6 @@ static int live_addrs(struct ifvec *iv, struct tz_error *err)
     return rc;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* "fe800000000000000000000000000001 02 40 20 80 eth0": address, index,
  * prefix length (hex), scope, flags, name. */
 static int inet6_line(struct ifvec *iv, char *line, const struct tz_lines *lr,
@@ -256,15 +246,15 @@ static int inet6_line(struct ifvec *iv, char *line, const struct tz_lines *lr,
     unsigned char a16[16];
     int ok = n == 6 && strlen(tok[0]) == 32 && strlen(tok[2]) <= 2;
     for (int i = 0; ok && i < 16; i++) {
-        int hi = hexval(tok[0][2 * i]), lo = hexval(tok[0][2 * i + 1]);
+        int hi = tz_hexval(tok[0][2 * i]), lo = tz_hexval(tok[0][2 * i + 1]);
         ok = hi >= 0 && lo >= 0;
         if (ok)
             a16[i] = (unsigned char)(hi << 4 | lo);
     }
     unsigned prefix = 0;
     for (const char *p = tok[2]; ok && *p; p++) {
-        ok = hexval(*p) >= 0;
-        prefix = prefix * 16 + (unsigned)hexval(*p);
+        ok = tz_hexval(*p) >= 0;
+        prefix = prefix * 16 + (unsigned)tz_hexval(*p);
     }
     if (!ok || prefix > 128)
         return tz_err(err, TZ_EPARSE, lr->path, lr->lineno,

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "keys.h"
 #include "decimal.h"
 #include "listeners_netlink.h"
 #include "proc_owners.h"
@@ -48,23 +49,12 @@ static const struct {
     {"udp6", "/proc/net/udp6", 1, 0},
 };
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* Exactly n hex digits (n <= 8) into *out. */
 static int hex32(const char *s, size_t n, uint32_t *out)
 {
     uint32_t v = 0;
     for (size_t i = 0; i < n; i++) {
-        int d = hexval(s[i]);
+        int d = tz_hexval(s[i]);
         if (d < 0)
             return -1;
         v = v << 4 | (uint32_t)d;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "acct_table.h"
 #include "rootfs.h"
 #include "textfile.h"
@@ -59,7 +60,7 @@ static int parse_line(char *line, long lineno, void *rec, struct warnlist *w)
         return warnlist_add(w, GR_PATH, lineno,
                             "group name longer than %d bytes", TZ_MAX_NAME);
     unsigned long gid;
-    if (textfile_u32(f[2], 4294967294UL, &gid) != 0)
+    if (tz_decimal(f[2], 4294967294UL, &gid) != 0)
         return warnlist_add(w, GR_PATH, lineno, "gid of group %s is not a "
                             "number", f[0]);
     size_t commas = 0;

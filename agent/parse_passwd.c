@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "decimal.h"
 #include "acct_table.h"
 #include "textfile.h"
 
@@ -62,10 +63,10 @@ static int parse_line(char *line, long lineno, void *rec, struct warnlist *w)
                             TZ_MAX_NAME);
     unsigned long uid, gid;
     /* 4294967295 is (uid_t)-1, "no user"; the kernel refuses it. */
-    if (textfile_u32(f[2], 4294967294UL, &uid) != 0)
+    if (tz_decimal(f[2], 4294967294UL, &uid) != 0)
         return warnlist_add(w, PW_PATH, lineno, "uid of %s is not a number",
                             f[0]);
-    if (textfile_u32(f[3], 4294967294UL, &gid) != 0)
+    if (tz_decimal(f[3], 4294967294UL, &gid) != 0)
         return warnlist_add(w, PW_PATH, lineno, "gid of %s is not a number",
                             f[0]);
     memset(e, 0, sizeof(*e));

@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "decimal.h"
 #include "acct_table.h"
 #include "textfile.h"
 
@@ -38,7 +39,7 @@ static int day_field(const char *s, long *out)
         *out = -1;
         return 0;
     }
-    if (textfile_u32(s, 2147483647UL, &v) != 0)
+    if (tz_decimal(s, 2147483647UL, &v) != 0)
         return TZ_EPARSE;
     *out = (long)v;
     return 0;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "decimal.h"
 #include "rootfs.h"
 #include "textfile.h"
 
@@ -772,7 +773,7 @@ static int list_matches(const struct sudoers *s, const struct sudo_member *m,
 static int parse_id(const char *s, uint32_t *out)
 {
     unsigned long v;
-    if (textfile_u32(s, 4294967295UL, &v) != 0)
+    if (tz_decimal(s, 4294967295UL, &v) != 0)
         return -1;
     *out = (uint32_t)v;
     return 0;

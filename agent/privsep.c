@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "privsep_msg.h"
 
 #define CHILD_FD 3
@@ -25,13 +26,6 @@ struct privsep {
     int dead;
 };
 
-static unsigned long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (unsigned long long)ts.tv_sec * 1000ULL +
-           (unsigned long long)ts.tv_nsec / 1000000ULL;
-}
 
 /* ---- I/O ---- */
 
@@ -56,7 +50,7 @@ static int read_all(int fd, uint8_t *p, size_t n, unsigned long long deadline)
     size_t got = 0;
     while (got < n) {
         if (deadline) {
-            unsigned long long t = now_ms();
+            unsigned long long t = tz_now_ms();
             if (t >= deadline)
                 return TZ_ETIMEOUT;
             unsigned long long left = deadline - t;
@@ -361,7 +355,7 @@ static void relay(struct super *s, int kind, const uint8_t *body, size_t len,
     size_t alen = 0;
     int rc = write_frame(s->wfd, body, len);
     if (rc == 0)
-        rc = read_frame(s->wfd, PSMSG_MAX_RESPONSE, now_ms() + wait_ms, &ans, &alen);
+        rc = read_frame(s->wfd, PSMSG_MAX_RESPONSE, tz_now_ms() + wait_ms, &ans, &alen);
     if (rc == 0 && !answer_ok(kind, ans, alen))
         rc = TZ_EPROTO;
     if (rc == 0) {
@@ -495,12 +489,12 @@ static void reap(struct privsep *ps, unsigned wait_ms)
 {
     if (ps->pid <= 0)
         return;
-    unsigned long long deadline = now_ms() + wait_ms;
+    unsigned long long deadline = tz_now_ms() + wait_ms;
     for (;;) {
         pid_t r = waitpid(ps->pid, NULL, WNOHANG);
         if (r == ps->pid || (r < 0 && errno != EINTR))
             break;               /* reaped, or ECHILD (SIGCHLD ignored) */
-        if (r == 0 && now_ms() >= deadline) {
+        if (r == 0 && tz_now_ms() >= deadline) {
             kill(ps->pid, SIGKILL);
             while (waitpid(ps->pid, NULL, 0) < 0 && errno == EINTR)
                 ;
@@ -536,7 +530,7 @@ static int exchange(struct privsep *ps, uint8_t *buf, size_t len,
     if (rc != 0)
         return kill_child(ps, tz_err(err, TZ_EPROTO, NULL, 0,
                                      "the privileged helper is gone"));
-    unsigned long long deadline = now_ms() + wait_ms;
+    unsigned long long deadline = tz_now_ms() + wait_ms;
     rc = read_frame(ps->fd, PSMSG_MAX_RESPONSE, deadline, body, blen);
     if (rc == TZ_ETIMEOUT)
         return kill_child(ps, tz_err(err, TZ_ETIMEOUT, NULL, 0,
@@ -632,12 +626,6 @@ int privsep_check(struct privsep *ps, const char *root,
     return rc;
 }
 
-static int ul_cmp(const void *a, const void *b)
-{
-    unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
-    return x < y ? -1 : x > y;
-}
-
 static int has_inode(const unsigned long *v, size_t n, unsigned long inode)
 {
     size_t lo = 0, hi = n;
@@ -670,7 +658,7 @@ int privsep_facts(struct privsep *ps, const unsigned long *inodes, size_t n,
         if (inodes[i] != 0)
             v[m++] = inodes[i];
     if (m > 1)
-        qsort(v, m, sizeof(*v), ul_cmp);
+        qsort(v, m, sizeof(*v), rootfacts_inode_cmp);
     size_t u = 0;
     for (size_t i = 0; i < m; i++)
         if (u == 0 || v[u - 1] != v[i])

@@ -14,7 +14,7 @@ const char *const rootfacts_dmi_files[ROOTFACTS_N_DMI] = {
     "chassis_type",
 };
 
-static int ul_cmp(const void *a, const void *b)
+int rootfacts_inode_cmp(const void *a, const void *b)
 {
     unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
     return x < y ? -1 : x > y;
@@ -55,7 +55,7 @@ int rootfacts_read(const unsigned long *inodes, size_t n, struct rootfacts *f,
         return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
     }
     memcpy(s, inodes, n * sizeof(*s));
-    qsort(s, n, sizeof(*s), ul_cmp);
+    qsort(s, n, sizeof(*s), rootfacts_inode_cmp);
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (s[i] != 0 && (m == 0 || o[m - 1].inode != s[i]))

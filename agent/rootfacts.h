@@ -40,4 +40,8 @@ int rootfacts_read(const unsigned long *inodes, size_t n, struct rootfacts *f,
 
 void rootfacts_free(struct rootfacts *f);
 
+/* qsort order of socket inodes (unsigned long), ascending: the order both
+ * sides of the privsep format keep them in. */
+int rootfacts_inode_cmp(const void *a, const void *b);
+
 #endif

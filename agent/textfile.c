@@ -139,20 +139,3 @@ size_t textfile_split(char *line, char sep, char **f, size_t maxf)
     }
     return n;
 }
-
-int textfile_u32(const char *s, unsigned long max, unsigned long *out)
-{
-    unsigned long v = 0;
-    size_t i = 0;
-    if (s[0] == '\0')
-        return TZ_EPARSE;
-    for (; s[i]; i++) {
-        if (s[i] < '0' || s[i] > '9' || i >= 10)
-            return TZ_EPARSE;
-        v = v * 10 + (unsigned long)(s[i] - '0');
-    }
-    if (v > max)
-        return TZ_EPARSE;
-    *out = v;
-    return 0;
-}

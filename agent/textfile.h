@@ -40,9 +40,7 @@ int textfile_next(struct textfile *tf, char **line, size_t *len);
  * maxf are set and the caller knows the line is malformed). */
 size_t textfile_split(char *line, char sep, char **f, size_t maxf);
 
-/* Parse a decimal number of at most 10 digits, no sign, no spaces, into
- * *out (<= max). Returns 0, or TZ_EPARSE. */
-int textfile_u32(const char *s, unsigned long max, unsigned long *out);
+/* (Numbers in fields: tz_decimal in decimal.h, the one strict parser.) */
 
 /* Wipes and frees the buffer. */
 void textfile_free(struct textfile *tf);

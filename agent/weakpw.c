@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "clock.h"
 #include "nameidx.h"
 #include "rootfs.h"
 #include "textfile.h"
@@ -206,13 +207,6 @@ int weakpw_candidate(const char *user, const struct weakpw_dict *d, size_t i,
 
 /* ---- the check ---- */
 
-static unsigned long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (unsigned long long)ts.tv_sec * 1000ULL +
-           (unsigned long long)ts.tv_nsec / 1000000ULL;
-}
 
 int weakpw_check(const char *user, const char *hash,
                  const struct weakpw_dict *d, const struct weakpw_limits *lim,
@@ -236,7 +230,7 @@ int weakpw_check(const char *user, const char *hash,
     if (cd == NULL)
         return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
 
-    unsigned long long start = now_ms();
+    unsigned long long start = tz_now_ms();
     size_t total = weakpw_candidate_count(d);
     int rc = 0;
     size_t i;
@@ -247,7 +241,7 @@ int weakpw_check(const char *user, const char *hash,
             break;
         if (g < 0)
             continue;
-        if (out->tried >= max_c || now_ms() - start >= max_ms) {
+        if (out->tried >= max_c || tz_now_ms() - start >= max_ms) {
             out->cut = 1;
             break;
         }
@@ -273,7 +267,7 @@ int weakpw_check(const char *user, const char *hash,
             break;
         }
     }
-    out->ms = (unsigned)(now_ms() - start);
+    out->ms = (unsigned)(tz_now_ms() - start);
     sodium_memzero(cand, sizeof(cand));
     sodium_memzero(cd, sizeof(*cd));
     free(cd);

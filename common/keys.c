@@ -24,7 +24,7 @@ void tz_hex_encode(const uint8_t *in, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-static int hexval(int c)
+int tz_hexval(int c)
 {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -37,10 +37,10 @@ int tz_hex_decode(const char *hex, uint8_t *out, size_t n)
     while (*hex == ' ' || *hex == '\t' || *hex == '\n' || *hex == '\r')
         hex++;
     for (size_t i = 0; i < n; i++) {
-        int hi = hexval((unsigned char)hex[2 * i]);
+        int hi = tz_hexval((unsigned char)hex[2 * i]);
         if (hi < 0)
             return TZ_EINVAL;
-        int lo = hexval((unsigned char)hex[2 * i + 1]);
+        int lo = tz_hexval((unsigned char)hex[2 * i + 1]);
         if (lo < 0)
             return TZ_EINVAL;
         out[i] = (uint8_t)(hi << 4 | lo);

@@ -35,6 +35,8 @@ void tz_keypair_wipe(struct tz_keypair *kp);
 
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void tz_hex_encode(const uint8_t *in, size_t n, char *out);
+/* The value of one hex digit (either case), -1 for anything else. */
+int tz_hexval(int c);
 /* Exactly 2*n hex digits (surrounding whitespace ignored) into out.
  * TZ_EINVAL otherwise. */
 int tz_hex_decode(const char *hex, uint8_t *out, size_t n);

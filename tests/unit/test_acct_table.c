@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "acct_table.h"
+#include "decimal.h"
 #include "textfile.h"
 #include "tz_test.h"
 
@@ -27,7 +28,7 @@ static int toy_parse(char *line, long lineno, void *rec, struct warnlist *w)
     if (textfile_split(line, ':', f, 2) != 2)
         return warnlist_add(w, TOY_PATH, lineno, "expected name:number");
     unsigned long v;
-    if (textfile_u32(f[1], 1000, &v) != 0)
+    if (tz_decimal(f[1], 1000, &v) != 0)
         return warnlist_add(w, TOY_PATH, lineno, "value of %s is not a number",
                             f[0]);
     t->name = strdup(f[0]);
