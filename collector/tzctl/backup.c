@@ -80,12 +80,9 @@ static int report(const struct tzctl *c, const char *path, uint64_t bytes)
             cJSON_Delete(o);
             return TZ_ENOMEM;
         }
-        char *s = cJSON_Print(o);
-        cJSON_Delete(o);
-        if (s == NULL)
-            return TZ_ENOMEM;
-        puts(s);
-        cJSON_free(s);
+        int rc = out_print_json(o);
+        if (rc != 0)
+            return rc;
     } else if (c->format == OUT_CSV) {
         static const struct out_col cols[] = {
             {"PATH", "path", OUT_STR}, {"BYTES", "bytes", OUT_NUM},

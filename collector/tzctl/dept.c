@@ -128,3 +128,20 @@ int tzctl_dept(const struct tzctl *c, int argc, char **argv)
     }
     return tzctl_usage("dept: expected \"dept add NAME\" or \"dept list\"");
 }
+
+static int dept_seen(const Tz__DeptRecord *rec, void *arg)
+{
+    const char **want = arg;
+    if (*want && strcmp(rec->name, *want) == 0)
+        *want = NULL;
+    return 0;
+}
+
+int tzctl_dept_known(struct tz_register *reg, const char *name, int *known,
+                     struct tz_error *err)
+{
+    const char *want = name;
+    int rc = register_each_dept(reg, dept_seen, &want, err);
+    *known = rc == 0 && want == NULL;
+    return rc;
+}

@@ -273,13 +273,7 @@ static int show_json(const Tz__AgentRecord *rec, const Tz__Report *rep,
     cJSON_AddItemToObject(o, "agent", a);
     cJSON_AddItemToObject(o, "binding", bj);
     cJSON_AddItemToObject(o, "report", r);
-    char *s = cJSON_Print(o);
-    cJSON_Delete(o);
-    if (s == NULL)
-        return TZ_ENOMEM;
-    puts(s);
-    free(s);
-    return 0;
+    return out_print_json(o);
 }
 
 int tzctl_host(const struct tzctl *c, int argc, char **argv)

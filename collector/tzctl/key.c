@@ -51,13 +51,7 @@ static int print_json(const struct pubkey *k)
         cJSON_Delete(o);
         return TZ_ENOMEM;
     }
-    char *s = cJSON_Print(o);
-    cJSON_Delete(o);
-    if (s == NULL)
-        return TZ_ENOMEM;
-    puts(s);
-    cJSON_free(s);
-    return 0;
+    return out_print_json(o);
 }
 
 static int print_csv(const struct pubkey *k)

@@ -160,14 +160,6 @@ static int emit(const Tz__SystemRecord *rec, void *arg)
     return out_add(l->t, cells);
 }
 
-static int dept_seen(const Tz__DeptRecord *rec, void *arg)
-{
-    const char **want = arg;
-    if (*want && strcmp(rec->name, *want) == 0)
-        *want = NULL;
-    return 0;
-}
-
 int tzctl_ledger(const struct tzctl *c, int argc, char **argv)
 {
     struct ledger l = {0};
@@ -191,12 +183,11 @@ int tzctl_ledger(const struct tzctl *c, int argc, char **argv)
     struct tz_error err = {0};
     l.t = out_new(cols, N_COLS);
     int r = l.t ? 0 : TZ_ENOMEM;
-    const char *missing = NULL;
-    if (r == 0 && l.dept) {
-        /* A mistyped department should say so, not print an empty ledger. */
-        missing = l.dept;
-        r = register_each_dept(reg, dept_seen, &missing, &err);
-    }
+    int known = 1;
+    /* A mistyped department should say so, not print an empty ledger. */
+    if (r == 0 && l.dept)
+        r = tzctl_dept_known(reg, l.dept, &known, &err);
+    const char *missing = known ? NULL : l.dept;
     if (r == 0 && missing == NULL) {
         if ((r = register_each_system(reg, l.dept, collect_system, &l,
                                       &err)) == 0 &&

@@ -296,3 +296,14 @@ int out_write(const struct out_table *t, enum out_format f, FILE *fp)
     }
     return TZ_EINVAL;
 }
+
+int out_print_json(struct cJSON *o)
+{
+    char *s = o ? cJSON_Print(o) : NULL;
+    cJSON_Delete(o);
+    if (s == NULL)
+        return TZ_ENOMEM;
+    puts(s);
+    cJSON_free(s);
+    return 0;
+}

@@ -39,6 +39,11 @@ int out_add(struct out_table *t, const char *const *cells);
 int out_write(const struct out_table *t, enum out_format f, FILE *fp);
 void out_free(struct out_table *t);
 
+/* Print o as indented JSON on stdout and delete it (o NULL: out of memory
+ * while building it). TZ_ENOMEM or 0. */
+struct cJSON;
+int out_print_json(struct cJSON *o);
+
 /* Columns a string takes on a terminal: CJK and fullwidth characters 2,
  * combining marks 0, everything else 1 (invalid bytes count 1 each). */
 size_t out_width(const char *s);

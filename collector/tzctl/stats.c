@@ -64,13 +64,7 @@ static int stats_json(const struct register_stats *st)
     cJSON_AddNumberToObject(o, "map_size_bytes", (double)st->map_size);
     cJSON_AddNumberToObject(o, "map_used_bytes", (double)st->used_bytes);
     cJSON_AddNumberToObject(o, "schema", (double)st->schema);
-    char *s = cJSON_Print(o);
-    cJSON_Delete(o);
-    if (s == NULL)
-        return TZ_ENOMEM;
-    puts(s);
-    cJSON_free(s);
-    return 0;
+    return out_print_json(o);
 }
 
 static int row(struct out_table *t, const char *metric, uint64_t v)

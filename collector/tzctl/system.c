@@ -535,14 +535,6 @@ static int list_row(const Tz__SystemRecord *rec, void *arg)
     return out_add(w->t, cells);
 }
 
-static int dept_seen(const Tz__DeptRecord *rec, void *arg)
-{
-    const char **want = arg;
-    if (*want && strcmp(rec->name, *want) == 0)
-        *want = NULL;
-    return 0;
-}
-
 static int system_list(const struct tzctl *c, int argc, char **argv,
                        int first)
 {
@@ -576,10 +568,10 @@ static int system_list(const struct tzctl *c, int argc, char **argv,
         rc = tzctl_fail("out of memory");
     if (rc == 0 && dept) {
         /* A mistyped department should say so, not print an empty list. */
-        const char *missing = dept;
-        if (register_each_dept(reg, dept_seen, &missing, &err) != 0)
+        int known = 0;
+        if (tzctl_dept_known(reg, dept, &known, &err) != 0)
             rc = tzctl_fail_err(&err);
-        else if (missing)
+        else if (!known)
             rc = tzctl_fail("no department \"%s\"", dept);
     }
     if (rc == 0)

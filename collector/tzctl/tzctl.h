@@ -50,6 +50,9 @@ int tzctl_optval(const char *opt, const char *name, int argc, char **argv,
 int tzctl_hosts(const struct tzctl *c, int argc, char **argv);
 int tzctl_host(const struct tzctl *c, int argc, char **argv);
 int tzctl_dept(const struct tzctl *c, int argc, char **argv);
+/* Is there a department called name? One walk of the departments. */
+int tzctl_dept_known(struct tz_register *reg, const char *name, int *known,
+                     struct tz_error *err);
 int tzctl_token(const struct tzctl *c, int argc, char **argv);
 int tzctl_stats(const struct tzctl *c, int argc, char **argv);
 int tzctl_flags(const struct tzctl *c, int argc, char **argv);

@@ -90,13 +90,7 @@ static int json_out(const char *what, const struct register_verify_counts *n,
     cJSON_AddItemToObject(o, "counts", c);
     cJSON_AddNumberToObject(o, "problem_count", (double)n->problems);
     cJSON_AddItemReferenceToObject(o, "problems", problems);
-    char *s = cJSON_Print(o);
-    cJSON_Delete(o);
-    if (s == NULL)
-        return TZ_ENOMEM;
-    puts(s);
-    cJSON_free(s);
-    return 0;
+    return out_print_json(o);
 }
 
 int tzctl_verify_register(struct tz_register *reg, const char *what,
