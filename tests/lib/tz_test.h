@@ -29,7 +29,8 @@ void tz_test_write(const char *dir, const char *rel, const char *data);
 int tz_test_run(char *const argv[], char **out);
 /* Format a path into a static-free malloc'd string. */
 /* tz_test_path with a va_list, for helpers that take a format. */
-char *tz_test_vpath(const char *fmt, va_list ap);
+char *tz_test_vpath(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
 char *tz_test_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Start argv in the background, stdout and stderr appended to log_path. */
