@@ -102,6 +102,17 @@ static int read_frame(int fd, size_t max, unsigned long long deadline,
 
 /* ---- the child ---- */
 
+/* Close every descriptor above CHILD_FD: what the agent (or the supervisor)
+ * had open is not the child's. */
+static void close_above_child_fd(void)
+{
+    if (close_range(CHILD_FD + 1, ~0U, 0) != 0) {
+        long max = sysconf(_SC_OPEN_MAX);
+        for (long fd = CHILD_FD + 1; fd < (max > 0 ? max : 1024); fd++)
+            close((int)fd);
+    }
+}
+
 static void child_fds(int sock)
 {
     if (sock != CHILD_FD) {
@@ -116,11 +127,7 @@ static void child_fds(int sock)
         if (null != i && dup2(null, i) < 0)
             _exit(2);
     /* everything else the agent had (config, keys, sockets) is not ours */
-    if (close_range(CHILD_FD + 1, ~0U, 0) != 0) {
-        long max = sysconf(_SC_OPEN_MAX);
-        for (long fd = CHILD_FD + 1; fd < (max > 0 ? max : 1024); fd++)
-            close((int)fd);
-    }
+    close_above_child_fd();
 }
 
 static void answer(int fd, int status, const char *msg,
@@ -221,7 +228,6 @@ struct super {
     int wfd;                     /* -1: no worker running */
     int fixed;
     struct psmsg_request fix;
-    unsigned restarts;
 };
 
 static int write_frame(int fd, const uint8_t *body, size_t len)
@@ -251,11 +257,7 @@ static int spawn_worker(struct super *s)
         /* Only the socket to the supervisor, at CHILD_FD: not the parent's. */
         if (dup2(sv[1], CHILD_FD) < 0)
             _exit(2);
-        if (close_range(CHILD_FD + 1, ~0U, 0) != 0) {
-            long max = sysconf(_SC_OPEN_MAX);
-            for (long fd = CHILD_FD + 1; fd < (max > 0 ? max : 1024); fd++)
-                close((int)fd);
-        }
+        close_above_child_fd();
         worker_serve();
         _exit(0);
     }
@@ -300,7 +302,6 @@ static void end_worker(struct super *s, int killed, const char *what, char *why,
         snprintf(why, n, "the privileged helper exited with status %d and was "
                  "restarted", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     s->worker = 0;
-    s->restarts++;
 }
 
 static void answer_error(int kind, int status, const char *msg)
