@@ -315,7 +315,8 @@ static int find_duplicates(struct ident *rows, size_t nrows,
 }
 
 int ledger_import_csv(struct tz_register *reg, struct csv_reader *csv,
-                      const char *name, int64_t now, size_t *imported,
+                      const char *name, int64_t now,
+                      const struct register_actor *by, size_t *imported,
                       struct ledger_problems *probs, struct tz_error *err)
 {
     *imported = 0;
@@ -385,7 +386,7 @@ int ledger_import_csv(struct tz_register *reg, struct csv_reader *csv,
         rc = tz_err(err, TZ_EINVAL, name, 0, "the file has a header but no "
                     "systems");
     if (rc == 0)
-        rc = register_systems_import(reg, recs, nrecs, now, err);
+        rc = register_systems_import(reg, recs, nrecs, now, by, err);
     if (rc == 0)
         *imported = nrecs;
     if (rc == TZ_ENOMEM)
@@ -402,7 +403,8 @@ int ledger_import_csv(struct tz_register *reg, struct csv_reader *csv,
 }
 
 int ledger_import_file(struct tz_register *reg, const char *path,
-                       int64_t now, size_t *imported,
+                       int64_t now, const struct register_actor *by,
+                       size_t *imported,
                        struct ledger_problems *probs, struct tz_error *err)
 {
     struct csv_reader *csv;
@@ -411,7 +413,7 @@ int ledger_import_file(struct tz_register *reg, const char *path,
     int rc = csv_open_file(path, NULL, &csv, err);
     if (rc != 0)
         return rc;
-    rc = ledger_import_csv(reg, csv, path, now, imported, probs, err);
+    rc = ledger_import_csv(reg, csv, path, now, by, imported, probs, err);
     csv_close(csv);
     return rc;
 }

@@ -40,14 +40,16 @@ struct ledger_problems {
 void ledger_problems_free(struct ledger_problems *p);
 
 /* Import the CSV file at path; *imported gets the number of systems added
- * (0 on any failure). */
+ * (0 on any failure). The change history names `by` for each. */
 int ledger_import_file(struct tz_register *reg, const char *path,
-                       int64_t now, size_t *imported,
+                       int64_t now, const struct register_actor *by,
+                       size_t *imported,
                        struct ledger_problems *probs, struct tz_error *err);
 
 /* The same from records already open (tests, other front ends). */
 int ledger_import_csv(struct tz_register *reg, struct csv_reader *csv,
-                      const char *name, int64_t now, size_t *imported,
+                      const char *name, int64_t now,
+                      const struct register_actor *by, size_t *imported,
                       struct ledger_problems *probs, struct tz_error *err);
 
 #endif

@@ -2,7 +2,7 @@
  *
  * Locks its data dir (one collector per register, datadir_lock.h), opens the
  * register, loads (or makes) the collector key agents pin, and serves agents on a raw nanomsg REP socket from a libuv loop until SIGINT
- * or SIGTERM. A batch in progress always finishes (committed and acked)
+ * or SIGTERM, and the portal on its control socket (control.h). A batch in progress always finishes (committed and acked)
  * before the loop stops. */
 #include <getopt.h>
 #include <malloc.h>
@@ -12,14 +12,17 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
 #include <uv.h>
 
 #include "collector_config.h"
+#include "control.h"
 #include "datadir_lock.h"
 #include "flags_defer.h"
 #include "flags_update.h"
 #include "ingest.h"
 #include "keys.h"
+#include "people.h"
 #include "register.h"
 #include "rules_config.h"
 #include "tz_log.h"
@@ -40,6 +43,7 @@ static void usage(FILE *f)
 }
 
 static struct ingest *g_ingest;
+static struct control *g_control;
 static void on_fatal(void *arg);
 static struct flags_defer *g_flags;
 
@@ -79,6 +83,8 @@ static void on_prune(uv_timer_t *t)
             on_fatal(t->loop);
     } else if (deleted)
         tz_log(TZ_LOG_DEBUG, "pruned %zu history entries", deleted);
+    if (register_session_prune(c->reg, (int64_t)time(NULL), &deleted, &err) != 0)
+        tz_log(TZ_LOG_ERROR, "pruning sessions: %s", tz_error_str(&err, buf, sizeof(buf)));
 }
 
 static void close_handle(uv_handle_t *h, void *arg)
@@ -94,6 +100,8 @@ static void stop_all(uv_loop_t *loop)
 {
     ingest_stop(g_ingest);
     g_ingest = NULL;
+    control_stop(g_control);
+    g_control = NULL;
     flags_defer_close(g_flags);   /* evaluates what is pending first */
     g_flags = NULL;
     uv_walk(loop, close_handle, NULL);
@@ -239,6 +247,22 @@ int main(int argc, char **argv)
         uv_loop_close(&loop);
         return 1;
     }
+    /* The portal's way in: ipc://DATA/control.sock (control.h). */
+    static struct control_ctx cx;
+    cx.reg = reg;
+    cx.rules = &col.rules;
+    people_hash_key(&kp, cx.hash_key);
+    char control_url[sizeof(cfg.data) + 32];
+    snprintf(control_url, sizeof(control_url), "ipc://%s/" CONTROL_SOCKET, cfg.data);
+    if (register_share_with_group(reg, &err) != 0 ||
+        control_start(&loop, &cx, control_url, &g_control, &err) != 0) {
+        fprintf(stderr, "tz-collector: %s\n", tz_error_str(&err, ebuf, sizeof(ebuf)));
+        stop_all(&loop);
+        uv_run(&loop, UV_RUN_DEFAULT);
+        register_close(reg);
+        uv_loop_close(&loop);
+        return 1;
+    }
     uv_signal_t sigint, sigterm;
     uv_signal_init(&loop, &sigint);
     uv_signal_init(&loop, &sigterm);
@@ -260,6 +284,7 @@ int main(int argc, char **argv)
     uv_loop_close(&loop);
     register_close(reg);
     tz_keypair_wipe(&kp);
+    sodium_memzero(cx.hash_key, sizeof(cx.hash_key));
     tz_log(TZ_LOG_INFO, "stopped");
     datadir_lock_release(lock_fd);   /* after the register is closed */
     return g_exit;

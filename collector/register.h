@@ -41,6 +41,13 @@ int register_open(const char *dir, unsigned flags, struct tz_register **out,
                   struct tz_error *err);
 void register_close(struct tz_register *reg);
 
+/* Let the group of the register's files read it (tz-portal runs as its
+ * own user in the collector's group and opens the register read-only):
+ * the data dir 0750, the database 0640, LMDB's lock file 0660 (a reader
+ * registers itself there). Key files in the dir stay 0600. For a
+ * writable handle on a data dir; TZ_EIO with the path on failure. */
+int register_share_with_group(struct tz_register *reg, struct tz_error *err);
+
 /* 1 once the backend failed in a way no retry can cure (LMDB's MDB_PANIC: a
  * meta page could not be written and the environment must be reopened).
  * Every later transaction would fail too: the process should exit so its
@@ -164,6 +171,57 @@ int register_token_create(struct tz_register *reg, const char *dept,
                           int64_t now, char out[REGISTER_TOKEN_LEN],
                           struct tz_error *err);
 
+/* ---- people: portal users and their sessions (DESIGN.md §6) ----
+ *
+ * The register stores; collector/people.c decides (token hashing, roles,
+ * who may do what). Users are revoked, never deleted, so the change
+ * history's actors keep meaning someone. */
+
+/* Store a new user. TZ_EEXIST when the name is taken (revoked users keep
+ * theirs), TZ_ENOENT when u->dept is set and no such department exists. */
+int register_user_add(struct tz_register *reg, const Tz__UserRecord *u,
+                      struct tz_error *err);
+
+/* TZ_ENOENT (with a message naming it) when there is no such user. Free
+ * *out with protobuf_c_message_free_unpacked. */
+int register_user_get(struct tz_register *reg, const char *name,
+                      Tz__UserRecord **out, struct tz_error *err);
+
+/* The user whose token_hash is hash, revoked or not; TZ_ENOENT (no
+ * message) when none. */
+int register_user_by_token(struct tz_register *reg, const uint8_t hash[32],
+                           Tz__UserRecord **out, struct tz_error *err);
+
+/* Call cb for each user in name order (valid during the call only). */
+typedef int (*register_user_cb)(const Tz__UserRecord *u, void *arg);
+int register_each_user(struct tz_register *reg, register_user_cb cb,
+                       void *arg, struct tz_error *err);
+
+/* Set revoked_at = now and end every session of the user, in one
+ * transaction; *ended (may be NULL) counts the sessions. TZ_ENOENT no such
+ * user, TZ_EEXIST already revoked. */
+int register_user_revoke(struct tz_register *reg, const char *name,
+                         int64_t now, size_t *ended, struct tz_error *err);
+
+/* Store a new session under key (BLAKE2b-256 of the session id) and set
+ * the user's last_login to s->created_at, in one transaction. TZ_ENOENT
+ * when s->user does not exist. */
+int register_session_add(struct tz_register *reg, const uint8_t key[32],
+                         const Tz__SessionRecord *s, struct tz_error *err);
+
+/* TZ_ENOENT (no message) when there is no such session; expiry is the
+ * caller's to check. Free *out with protobuf_c_message_free_unpacked. */
+int register_session_get(struct tz_register *reg, const uint8_t key[32],
+                         Tz__SessionRecord **out, struct tz_error *err);
+
+/* Remove one session (logout). TZ_ENOENT when there is none. */
+int register_session_delete(struct tz_register *reg, const uint8_t key[32],
+                            struct tz_error *err);
+
+/* Remove sessions that expired before now; *deleted (may be NULL) counts. */
+int register_session_prune(struct tz_register *reg, int64_t now,
+                           size_t *deleted, struct tz_error *err);
+
 /* ---- statistics ---- */
 
 struct register_stats {
@@ -284,18 +342,41 @@ int register_count_open_flags(struct tz_register *reg,
  * Ownership: records returned are the caller's; free them with
  * ledger_record_free (protobuf_c_message_free_unpacked). */
 
+/* Who changed the ledger, kept with each change (SystemChange in the
+ * syshist database): the portal user or the operator, and the way in
+ * ("tzctl", "portal", "import"). NULL where an actor is taken records
+ * actor and via "" (tests, migrations). */
+struct register_actor {
+    const char *name;
+    const char *via;
+};
+
 /* Store a new system; *id gets its system_id (in->system_id, created_at and
  * updated_at are ignored: the register sets them). TZ_ENOENT naming the
  * department when it does not exist, TZ_EEXIST when dept already has a
- * system of that name. */
+ * system of that name. The change history gets a "created" entry by `by`. */
 int register_system_add(struct tz_register *reg, const Tz__SystemRecord *in,
-                        int64_t now, uint64_t *id, struct tz_error *err);
+                        int64_t now, const struct register_actor *by,
+                        uint64_t *id, struct tz_error *err);
 
 /* Replace system rec->system_id with rec (created_at kept from the stored
  * record, updated_at = now). TZ_ENOENT no such system or department,
- * TZ_EEXIST when the new (dept, name) belongs to another system. */
+ * TZ_EEXIST when the new (dept, name) belongs to another system. With
+ * if_updated_at non-zero, TZ_ECHANGED when the stored record's updated_at is
+ * not that (someone else changed it since it was read). The fields that
+ * changed are recorded in the change history with `by`, in the same
+ * transaction; a put that changes nothing records nothing. */
 int register_system_put(struct tz_register *reg, const Tz__SystemRecord *rec,
-                        int64_t now, struct tz_error *err);
+                        int64_t now, int64_t if_updated_at,
+                        const struct register_actor *by,
+                        struct tz_error *err);
+
+/* Call cb for each change of system_id, oldest first (valid during the
+ * call only; cb returning non-zero stops the walk and is returned). */
+typedef int (*register_system_change_cb)(const Tz__SystemChange *c, void *arg);
+int register_each_system_change(struct tz_register *reg, uint64_t system_id,
+                                register_system_change_cb cb, void *arg,
+                                struct tz_error *err);
 
 /* TZ_ENOENT "no system with id N". */
 int register_system_get(struct tz_register *reg, uint64_t id,
@@ -320,7 +401,9 @@ int register_each_system(struct tz_register *reg, const char *dept,
  * failure is returned and nothing is stored. On success recs[i]->system_id,
  * created_at and updated_at are set to what was stored. */
 int register_systems_import(struct tz_register *reg, Tz__SystemRecord **recs,
-                            size_t n, int64_t now, struct tz_error *err);
+                            size_t n, int64_t now,
+                            const struct register_actor *by,
+                            struct tz_error *err);
 
 /* Bind a host to a system explicitly (tzctl bind), replacing any earlier
  * explicit binding; by (the operator, may be NULL), the host's department

@@ -176,8 +176,15 @@ int rl_put_msg(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi,
                    MDB_val *k, const ProtobufCMessage *m, const char *what,
                    struct tz_error *err)
 {
+    return rl_put_msg_flags(reg, txn, dbi, k, m, 0, what, err);
+}
+
+int rl_put_msg_flags(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi,
+                     MDB_val *k, const ProtobufCMessage *m, unsigned flags,
+                     const char *what, struct tz_error *err)
+{
     MDB_val v = rl_mval(NULL, protobuf_c_message_get_packed_size(m));
-    int rc = rl_put(reg, txn, dbi, k, &v, MDB_RESERVE, what, err);
+    int rc = rl_put(reg, txn, dbi, k, &v, flags | MDB_RESERVE, what, err);
     if (rc != 0)
         return rc;
     protobuf_c_message_pack(m, v.mv_data);
@@ -306,6 +313,20 @@ static int open_dbi(struct tz_register *reg, MDB_txn *txn, const char *name,
     return 0;
 }
 
+/* A database newer than some registers (syshist, users, sessions): a
+ * read-only open of a register no collector of this version has opened
+ * yet, or of an older backup, finds it absent and reads it as empty. */
+static int open_dbi_new(struct tz_register *reg, MDB_txn *txn,
+                        const char *name, MDB_dbi *dbi, unsigned bit,
+                        struct tz_error *err)
+{
+    if (reg->rdonly && mdb_dbi_open(txn, name, 0, dbi) == MDB_NOTFOUND) {
+        reg->absent |= bit;
+        return 0;
+    }
+    return open_dbi(reg, txn, name, dbi, err);
+}
+
 static int open_dbis(struct tz_register *reg, MDB_txn *txn,
                      struct tz_error *err)
 {
@@ -321,7 +342,10 @@ static int open_dbis(struct tz_register *reg, MDB_txn *txn,
         (rc = open_dbi(reg, txn, "bindings", &reg->bindings, err)) ||
         (rc = open_dbi(reg, txn, "history", &reg->history, err)) ||
         (rc = open_dbi(reg, txn, "flags", &reg->flags, err)) ||
-        (rc = open_dbi(reg, txn, "reviews", &reg->reviews, err)))
+        (rc = open_dbi(reg, txn, "reviews", &reg->reviews, err)) ||
+        (rc = open_dbi_new(reg, txn, "syshist", &reg->syshist, RL_ABSENT_SYSHIST, err)) ||
+        (rc = open_dbi_new(reg, txn, "users", &reg->users, RL_ABSENT_USERS, err)) ||
+        (rc = open_dbi_new(reg, txn, "sessions", &reg->sessions, RL_ABSENT_SESSIONS, err)))
         return rc;
     return 0;
 }
@@ -428,7 +452,7 @@ int register_open(const char *dir, unsigned flags, struct tz_register **out,
         free(reg);
         return rc;
     }
-    mdb_env_set_maxdbs(reg->env, 16);
+    mdb_env_set_maxdbs(reg->env, 32);
     /* A new register starts at the configured size; an existing one opens at
      * the size recorded in it (another process may have grown it). */
     if (!exists)
@@ -475,6 +499,22 @@ int register_open(const char *dir, unsigned flags, struct tz_register **out,
         return rc;
     }
     *out = reg;
+    return 0;
+}
+
+int register_share_with_group(struct tz_register *reg, struct tz_error *err)
+{
+    static const struct { const char *name; mode_t mode; } files[] = {
+        {"", 0750}, {"/data.mdb", 0640}, {"/lock.mdb", 0660}};
+    if (reg->rdonly)
+        return tz_err(err, TZ_EINVAL, reg->dir, 0, "the register is open read-only");
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char path[PATH_MAX + 16];
+        snprintf(path, sizeof(path), "%s%s", reg->dir, files[i].name);
+        if (chmod(path, files[i].mode) != 0)
+            return tz_err(err, TZ_EIO, path, 0, "cannot chmod %o: %s",
+                          (unsigned)files[i].mode, strerror(errno));
+    }
     return 0;
 }
 

@@ -21,10 +21,14 @@
 #define PKGKEY_MAX    (TZ_MAX_NAME + 1 + 8)
 #define N_STATUS      16
 
+enum { RL_ABSENT_SYSHIST = 1, RL_ABSENT_USERS = 2, RL_ABSENT_SESSIONS = 4 };
+
 struct tz_register {
     MDB_env *env;
     MDB_dbi agents, agentkeys, hosts, pkgidx, depts, tokens, meta;
     MDB_dbi systems, bindings, history, flags, reviews;
+    MDB_dbi syshist, users, sessions;
+    unsigned absent;         /* RL_ABSENT_*: read-only, database not made yet */
     int rdonly;
     int last_mdb;            /* the mdb rc behind the last TZ_ESTORE */
     int unusable;            /* LMDB panicked: only a reopen can help */
@@ -38,6 +42,13 @@ struct tz_register {
 /* Load meta "epoch" into reg->epoch, making one in a writable register
  * that has none (register_lmdb_epoch.c). */
 int rl_epoch_init(struct tz_register *reg, MDB_txn *txn, struct tz_error *err);
+
+/* Record in syshist what changed from old (NULL: created) to nw, by whom
+ * (register_lmdb_syshist.c). Nothing is written when nothing changed. */
+int rl_syshist_record(struct tz_register *reg, MDB_txn *txn,
+                      const Tz__SystemRecord *old, const Tz__SystemRecord *nw,
+                      int64_t now, const struct register_actor *by,
+                      struct tz_error *err);
 
 typedef int (*rl_txn_fn)(struct tz_register *reg, MDB_txn *txn, void *arg,
                          struct tz_error *err);
@@ -66,6 +77,10 @@ int rl_put(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi, MDB_val *k,
 int rl_put_msg(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi, MDB_val *k,
                const ProtobufCMessage *m, const char *what,
                struct tz_error *err);
+/* rl_put_msg with mdb_put flags (MDB_NOOVERWRITE: TZ_EEXIST). */
+int rl_put_msg_flags(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi,
+                     MDB_val *k, const ProtobufCMessage *m, unsigned flags,
+                     const char *what, struct tz_error *err);
 /* Unpack a stored value; NULL if it does not decode. */
 void *rl_unpack(const ProtobufCMessageDescriptor *d, const MDB_val *v);
 int rl_get_u64(struct tz_register *reg, MDB_txn *txn, const char *key,

@@ -153,7 +153,8 @@ static int name_free(struct tz_register *reg, MDB_txn *txn,
 
 /* Store rec under the next id; *id gets it. */
 static int add_new(struct tz_register *reg, MDB_txn *txn,
-                   const Tz__SystemRecord *rec, int64_t now, uint64_t *id,
+                   const Tz__SystemRecord *rec, int64_t now,
+                   const struct register_actor *by, uint64_t *id,
                    struct tz_error *err)
 {
     uint64_t next;
@@ -172,6 +173,8 @@ static int add_new(struct tz_register *reg, MDB_txn *txn,
     copy.updated_at = now;
     rc = sys_store(reg, txn, &copy, err);
     if (rc == 0)
+        rc = rl_syshist_record(reg, txn, NULL, &copy, now, by, err);
+    if (rc == 0)
         *id = next;
     return rc;
 }
@@ -179,6 +182,7 @@ static int add_new(struct tz_register *reg, MDB_txn *txn,
 struct sys_add {
     const Tz__SystemRecord *in;
     int64_t now;
+    const struct register_actor *by;
     uint64_t id;
 };
 
@@ -190,16 +194,17 @@ static int add_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
     if (rc == 0)
         rc = name_free(reg, txn, a->in, 0, err);
     if (rc == 0)
-        rc = add_new(reg, txn, a->in, a->now, &a->id, err);
+        rc = add_new(reg, txn, a->in, a->now, a->by, &a->id, err);
     if (rc == 0)
         rc = rl_systems_bump(reg, txn, err);
     return rc;
 }
 
 int register_system_add(struct tz_register *reg, const Tz__SystemRecord *in,
-                        int64_t now, uint64_t *id, struct tz_error *err)
+                        int64_t now, const struct register_actor *by,
+                        uint64_t *id, struct tz_error *err)
 {
-    struct sys_add a = {in, now, 0};
+    struct sys_add a = {in, now, by, 0};
     *id = 0;
     int rc = rl_write_txn(reg, add_txn, &a, err);
     if (rc == 0)
@@ -209,7 +214,8 @@ int register_system_add(struct tz_register *reg, const Tz__SystemRecord *in,
 
 struct sys_put {
     const Tz__SystemRecord *rec;
-    int64_t now;
+    int64_t now, if_updated_at;
+    const struct register_actor *by;
 };
 
 static int put_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
@@ -222,24 +228,35 @@ static int put_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
         return no_system(err, p->rec->system_id);
     if (rc != 0)
         return rc;
+    if (p->if_updated_at && old->updated_at != p->if_updated_at) {
+        ledger_record_free(old);
+        reg->last_mdb = 0;
+        return tz_err(err, TZ_ECHANGED, NULL, 0,
+                      "system %" PRIu64 " was changed by someone else since "
+                      "it was read: load it again", p->rec->system_id);
+    }
     Tz__SystemRecord copy = *p->rec;
     copy.created_at = old->created_at;
     copy.updated_at = p->now;
-    ledger_record_free(old);
     rc = sys_check(reg, txn, &copy, err);
     if (rc == 0)
         rc = name_free(reg, txn, &copy, copy.system_id, err);
     if (rc == 0)
         rc = sys_store(reg, txn, &copy, err);
     if (rc == 0)
+        rc = rl_syshist_record(reg, txn, old, &copy, p->now, p->by, err);
+    if (rc == 0)
         rc = rl_systems_bump(reg, txn, err);
+    ledger_record_free(old);
     return rc;
 }
 
 int register_system_put(struct tz_register *reg, const Tz__SystemRecord *rec,
-                        int64_t now, struct tz_error *err)
+                        int64_t now, int64_t if_updated_at,
+                        const struct register_actor *by,
+                        struct tz_error *err)
 {
-    struct sys_put p = {rec, now};
+    struct sys_put p = {rec, now, if_updated_at, by};
     return rl_write_txn(reg, put_txn, &p, err);
 }
 
@@ -427,6 +444,7 @@ struct import {
     Tz__SystemRecord **recs;
     size_t n;
     int64_t now;
+    const struct register_actor *by;
     uint64_t *ids;
 };
 
@@ -472,7 +490,7 @@ static int import_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
         }
     }
     for (size_t i = 0; rc == 0 && i < im->n; i++)
-        rc = add_new(reg, txn, im->recs[i], im->now, &im->ids[i], err);
+        rc = add_new(reg, txn, im->recs[i], im->now, im->by, &im->ids[i], err);
     if (rc == 0)
         rc = rl_systems_bump(reg, txn, err);
     for (size_t i = 0; i < old.n; i++) {
@@ -489,12 +507,14 @@ static int import_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
 }
 
 int register_systems_import(struct tz_register *reg, Tz__SystemRecord **recs,
-                            size_t n, int64_t now, struct tz_error *err)
+                            size_t n, int64_t now,
+                            const struct register_actor *by,
+                            struct tz_error *err)
 {
     uint64_t *ids = calloc(n ? n : 1, sizeof(*ids));
     if (ids == NULL)
         return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
-    struct import im = {recs, n, now, ids};
+    struct import im = {recs, n, now, by, ids};
     int rc = rl_write_txn(reg, import_txn, &im, err);
     if (rc == 0)
         for (size_t i = 0; i < n; i++) {

@@ -22,8 +22,9 @@ struct tz_keypair {
 
 /* Load DIR/NAME.key; when it does not exist and create is set, make a new
  * keypair (DIR is created 0700 if missing) and write both files. The key
- * file must be a regular file (not a link) owned by the effective uid and
- * closed to group and others, else TZ_EPERM. */
+ * file must be a regular file (not a link) owned by the effective uid (for
+ * root: or by the owner of DIR) and closed to group and others, else
+ * TZ_EPERM. */
 int tz_keypair_load(const char *dir, const char *name, int create,
                     struct tz_keypair *kp, struct tz_error *err);
 /* The same in an open directory; shown names it in errors. */

@@ -47,6 +47,7 @@ const char *tz_strerror(int code)
     case TZ_ETIMEOUT: return "timed out";
     case TZ_EPROTO: return "protocol error";
     case TZ_EPERM: return "permission denied";
+    case TZ_ECHANGED: return "changed meanwhile";
     }
     return "unknown error";
 }

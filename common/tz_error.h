@@ -21,7 +21,8 @@ enum {
     TZ_ESTORE = -9,   /* storage backend failure */
     TZ_ETIMEOUT = -10,
     TZ_EPROTO = -11,  /* peer answered something we cannot use */
-    TZ_EPERM = -12
+    TZ_EPERM = -12,
+    TZ_ECHANGED = -13 /* the record changed since the caller read it */
 };
 
 struct tz_error {

@@ -91,35 +91,18 @@ static int find_host(struct tz_register *reg, const char *want, uint64_t *id,
     return 0;
 }
 
-/* Who is binding: --by, else the login behind sudo, else the user. */
-static const char *operator_name(const char *by)
-{
-    if (by && by[0])
-        return by;
-    const char *s = getenv("SUDO_USER");
-    if (s == NULL || s[0] == '\0')
-        s = getenv("USER");
-    return s ? s : "";
-}
-
-/* Two positionals at most, and --by NAME. */
+/* Two positionals at most (--by NAME is a global option: tzctl.h). */
 static int bind_args(int argc, char **argv, const char *cmd, int want,
-                     const char **words, const char **by)
+                     const char **words)
 {
-    const char *pos, *opt, *val;
+    const char *pos, *opt;
     int n = 0, dd = 0;
-    *by = NULL;
     for (int i = 1; i < argc; i++) {
         if ((opt = tzctl_arg(argc, argv, &i, &dd, &pos)) == NULL) {
             if (n == want)
                 return tzctl_usage("%s takes %s", cmd,
                                    want == 2 ? "HOST SYSTEM" : "one HOST");
             words[n++] = pos;
-        } else if (want == 2 &&
-                   tzctl_optval(opt, "--by", argc, argv, &i, &val)) {
-            if (val == NULL)
-                return tzctl_usage("--by needs a name");
-            *by = val;
         } else {
             return tzctl_usage("%s: unknown option %s", cmd, opt);
         }
@@ -169,8 +152,8 @@ static int print_binding(const struct tzctl *c, const char *verb,
 
 int tzctl_bind(const struct tzctl *c, int argc, char **argv)
 {
-    const char *w[2], *by;
-    int rc = bind_args(argc, argv, "bind", 2, w, &by);
+    const char *w[2];
+    int rc = bind_args(argc, argv, "bind", 2, w);
     if (rc != 0)
         return rc;
     struct tz_register *reg;
@@ -180,7 +163,7 @@ int tzctl_bind(const struct tzctl *c, int argc, char **argv)
     uint64_t host, sid;
     char hostname[TZ_MAX_NAME_BUF], dept[TZ_MAX_NAME_BUF];
     Tz__SystemRecord *sys = NULL;
-    const char *who = operator_name(by);
+    const char *who = c->actor.name;
     rc = find_host(reg, w[0], &host, hostname, dept);
     if (rc == 0 && (register_system_find(reg, w[1], &sid, &err) != 0 ||
                     register_system_get(reg, sid, &sys, &err) != 0))
@@ -215,8 +198,8 @@ int tzctl_bind(const struct tzctl *c, int argc, char **argv)
 
 int tzctl_unbind(const struct tzctl *c, int argc, char **argv)
 {
-    const char *w[1], *by;
-    int rc = bind_args(argc, argv, "unbind", 1, w, &by);
+    const char *w[1];
+    int rc = bind_args(argc, argv, "unbind", 1, w);
     if (rc != 0)
         return rc;
     struct tz_register *reg;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include "collector_config.h"
@@ -44,6 +45,13 @@ static const char usage_text[] =
     "  unbind HOST                  remove a host's explicit binding\n"
     "  token create --dept NAME     make an enrollment token for NAME\n"
     "  token create --admin         make an admin token\n"
+    "  user add NAME --dept D [--role viewer|editor]\n"
+    "  user add NAME --admin        a portal login; prints its token once\n"
+    "                               (viewer: the department's ledger, read\n"
+    "                               only; editor: also its systems' fields;\n"
+    "                               admin: everything)\n"
+    "  user list                    portal logins, never their tokens\n"
+    "  user revoke NAME             end a login and its sessions\n"
     "  stats                        register counters and size\n"
     "  key show [-q]                the collector's public key (collector.pub:\n"
     "                               what agents pin as collector_key) and its\n"
@@ -73,6 +81,8 @@ static const char usage_text[] =
     "                  " DEFAULT_DATA
     ")\n"
     "  --format F      table (default), csv or json\n"
+    "  --by NAME       who the ledger's change history names for this\n"
+    "                  command (default: the login behind sudo, else yours)\n"
     "  --rules FILE    rule thresholds for flags after ledger changes\n"
     "                  (default: built in, as schemas/rules.ini)\n"
     "  -h, --help      this text\n"
@@ -170,9 +180,23 @@ int tzctl_optval(const char *opt, const char *name, int argc, char **argv,
     return 1;
 }
 
+/* The person at the keyboard: the login behind sudo, else the user. */
+static const char *login_name(void)
+{
+    const char *s = getenv("SUDO_USER");
+    if (s && s[0])
+        return s;
+    struct passwd *pw = getpwuid(getuid());
+    if (pw && pw->pw_name[0])
+        return pw->pw_name;
+    s = getenv("USER");
+    return s && s[0] ? s : "unknown";
+}
+
 int main(int argc, char **argv)
 {
-    struct tzctl c = {.data = DEFAULT_DATA, .format = OUT_TABLE};
+    struct tzctl c = {.data = DEFAULT_DATA, .format = OUT_TABLE,
+                      .actor = {NULL, "tzctl"}};
     /* On an installed collector host, the register the collector uses. */
     static struct collector_config installed;
     collector_config_defaults(&installed);
@@ -224,6 +248,12 @@ int main(int argc, char **argv)
                 goto out;
             }
             c.rules = val;
+        } else if (tzctl_optval(a, "--by", argc, argv, &i, &val)) {
+            if (val == NULL || val[0] == '\0') {
+                rc = tzctl_usage("--by needs a name");
+                goto out;
+            }
+            c.actor.name = val;
         } else if (tzctl_optval(a, "--format", argc, argv, &i, &val)) {
             if (val == NULL || out_format_parse(val, &c.format) != 0) {
                 rc = tzctl_usage("--format must be table, csv or json");
@@ -238,12 +268,14 @@ int main(int argc, char **argv)
         rc = tzctl_usage("no command given");
         goto out;
     }
+    if (c.actor.name == NULL)
+        c.actor.name = login_name();
     static const struct {
         const char *name;
         int (*fn)(const struct tzctl *, int, char **);
     } cmds[] = {
         {"hosts", tzctl_hosts}, {"host", tzctl_host}, {"dept", tzctl_dept},
-        {"token", tzctl_token}, {"stats", tzctl_stats},
+        {"token", tzctl_token}, {"user", tzctl_user}, {"stats", tzctl_stats},
         {"system", tzctl_system}, {"systems", tzctl_systems},
         {"bind", tzctl_bind}, {"unbind", tzctl_unbind},
         {"flags", tzctl_flags}, {"history", tzctl_history},

@@ -120,7 +120,7 @@ static int system_add(const struct tzctl *c, int argc, char **argv)
     if (rc == 0) {
         struct tz_error err = {0};
         uint64_t id;
-        if (register_system_add(reg, rec, now_s(), &id, &err) != 0)
+        if (register_system_add(reg, rec, now_s(), &c->actor, &id, &err) != 0)
             rc = tzctl_fail_err(&err);
         else
             rc = print_done(c, "added", id, rec->name);
@@ -186,7 +186,7 @@ static int system_set(const struct tzctl *c, int argc, char **argv)
     }
     if (rc == 0) {
         struct tz_error err = {0};
-        if (register_system_put(reg, rec, now_s(), &err) != 0)
+        if (register_system_put(reg, rec, now_s(), 0, &c->actor, &err) != 0)
             rc = tzctl_fail_err(&err);
         else
             rc = print_done(c, "updated", rec->system_id, rec->name);
@@ -208,7 +208,7 @@ static int system_retire(const struct tzctl *c, const char *which)
         rc = print_done(c, "already retired:", rec->system_id, rec->name);
     } else if (rc == 0 && (rc = set_field(rec, "status", "retired")) == 0) {
         struct tz_error err = {0};
-        if (register_system_put(reg, rec, now_s(), &err) != 0)
+        if (register_system_put(reg, rec, now_s(), 0, &c->actor, &err) != 0)
             rc = tzctl_fail_err(&err);
         else
             rc = print_done(c, "retired", rec->system_id, rec->name);
@@ -301,6 +301,63 @@ static int load_bound(struct tz_register *reg, struct bound_list *l)
 
 /* ---- show ---- */
 
+/* The system's change history as JSON: what `system show` prints in every
+ * format (who changed which field, from what to what). */
+static int change_json(const Tz__SystemChange *ch, void *arg)
+{
+    cJSON *e = cJSON_CreateObject(), *changes;
+    char t[32];
+    tzctl_time(ch->at, t);
+    if (e == NULL || !cJSON_AddStringToObject(e, "at", t) ||
+        !cJSON_AddStringToObject(e, "actor", ch->actor) ||
+        !cJSON_AddStringToObject(e, "via", ch->via) ||
+        !cJSON_AddStringToObject(e, "action", ch->action) ||
+        !(changes = cJSON_AddArrayToObject(e, "changes"))) {
+        cJSON_Delete(e);
+        return TZ_ENOMEM;
+    }
+    cJSON_AddItemToArray(arg, e);
+    for (size_t i = 0; i < ch->n_changes; i++) {
+        const Tz__FieldChange *f = ch->changes[i];
+        const struct ledger_field *lf = ledger_field_find(f->field);
+        cJSON *o = cJSON_CreateObject();
+        if (o == NULL)
+            return TZ_ENOMEM;
+        cJSON_AddItemToArray(changes, o);
+        if (!cJSON_AddStringToObject(o, "field", f->field) ||
+            !cJSON_AddStringToObject(o, "label", lf ? lf->label : f->field) ||
+            !cJSON_AddStringToObject(o, "old", f->old_value) ||
+            !cJSON_AddStringToObject(o, "new", f->new_value))
+            return TZ_ENOMEM;
+    }
+    return 0;
+}
+
+static void show_history(const cJSON *hist)
+{
+    printf("变更记录 (history):%s\n", cJSON_GetArraySize(hist) ? "" : " -");
+    const cJSON *e;
+    cJSON_ArrayForEach(e, hist) {
+        const char *via = cJSON_GetObjectItem(e, "via")->valuestring;
+        char *actor = out_sanitize(cJSON_GetObjectItem(e, "actor")->valuestring, NULL);
+        printf("  %s %s%s%s%s %s\n", cJSON_GetObjectItem(e, "at")->valuestring,
+               actor && actor[0] ? actor : "-", via[0] ? " (" : "", via,
+               via[0] ? ")" : "", cJSON_GetObjectItem(e, "action")->valuestring);
+        free(actor);
+        const cJSON *f;
+        cJSON_ArrayForEach(f, cJSON_GetObjectItem(e, "changes")) {
+            char *o = out_sanitize(cJSON_GetObjectItem(f, "old")->valuestring, NULL);
+            char *n = out_sanitize(cJSON_GetObjectItem(f, "new")->valuestring, NULL);
+            printf("    %s (%s): %s -> %s\n",
+                   cJSON_GetObjectItem(f, "label")->valuestring,
+                   cJSON_GetObjectItem(f, "field")->valuestring,
+                   o && o[0] ? o : "-", n && n[0] ? n : "-");
+            free(o);
+            free(n);
+        }
+    }
+}
+
 /* The value of f as text in a heap buffer; NULL on ENOMEM. */
 static char *field_text(const Tz__SystemRecord *rec,
                         const struct ledger_field *f)
@@ -329,7 +386,8 @@ static void show_line(const char *label, const char *key, const char *value)
     free(s);
 }
 
-static int show_table(const Tz__SystemRecord *rec, const struct bound_list *b)
+static int show_table(const Tz__SystemRecord *rec, const struct bound_list *b,
+                      const cJSON *hist)
 {
     char id[24], t[32];
     snprintf(id, sizeof(id), "%" PRIu64, rec->system_id);
@@ -352,6 +410,7 @@ static int show_table(const Tz__SystemRecord *rec, const struct bound_list *b)
                h && h[0] ? h : "-", tzctl_binding_source(b->v[i].src));
         free(h);
     }
+    show_history(hist);
     return 0;
 }
 
@@ -397,7 +456,7 @@ static cJSON *field_json(const Tz__SystemRecord *rec,
 }
 
 static cJSON *system_json(const Tz__SystemRecord *rec,
-                          const struct bound_list *b)
+                          const struct bound_list *b, cJSON *hist)
 {
     cJSON *o = cJSON_CreateObject();
     if (o == NULL || !cJSON_AddNumberToObject(o, "id", (double)rec->system_id))
@@ -429,6 +488,10 @@ static cJSON *system_json(const Tz__SystemRecord *rec,
     }
     if (hosts == NULL)
         goto oom;
+    cJSON *h = cJSON_Duplicate(hist, 1);
+    if (h == NULL)
+        goto oom;
+    cJSON_AddItemToObject(o, "history", h);
     return o;
 oom:
     cJSON_Delete(o);
@@ -479,23 +542,34 @@ static int system_show(const struct tzctl *c, const char *which)
         return rc;
     Tz__SystemRecord *rec = NULL;
     struct bound_list b = {0};
-    rc = load_system(reg, which, &rec);
+    cJSON *hist = cJSON_CreateArray();
+    rc = hist ? load_system(reg, which, &rec) : tzctl_fail("out of memory");
     if (rc == 0) {
         b.only = rec->system_id;
         rc = load_bound(reg, &b);
+    }
+    if (rc == 0) {
+        struct tz_error err = {0};
+        int r = register_each_system_change(reg, rec->system_id, change_json,
+                                            hist, &err);
+        if (r == TZ_ENOMEM)
+            rc = tzctl_fail("out of memory");
+        else if (r != 0)
+            rc = tzctl_fail_err(&err);
     }
     register_close(reg);
     if (rc == 0) {
         int r;
         if (c->format == OUT_JSON)
-            r = print_json(system_json(rec, &b));
+            r = print_json(system_json(rec, &b, hist));
         else if (c->format == OUT_CSV)
             r = show_csv(rec);
         else
-            r = show_table(rec, &b);
+            r = show_table(rec, &b, hist);
         if (r != 0)
             rc = r > 0 ? r : tzctl_fail("%s", tz_strerror(r));
     }
+    cJSON_Delete(hist);
     bound_free(&b);
     ledger_record_free(rec);
     return rc;
@@ -627,7 +701,8 @@ static int system_import(const struct tzctl *c, const char *path)
     struct tz_error err = {0};
     struct ledger_problems p;
     size_t n;
-    int r = ledger_import_file(reg, path, now_s(), &n, &p, &err);
+    const struct register_actor import_actor = {c->actor.name, "import"};
+    int r = ledger_import_file(reg, path, now_s(), &import_actor, &n, &p, &err);
     register_close(reg);
     if (c->format == OUT_JSON) {
         rc = import_json(&p, n, &err, r);

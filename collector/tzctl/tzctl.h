@@ -15,6 +15,9 @@ struct tzctl {
     const char *data;          /* register directory */
     enum out_format format;
     const char *rules;         /* --rules FILE, NULL: built-in defaults */
+    /* Who the change history names for ledger changes and bindings: --by
+     * NAME, else the login behind sudo, else the user; via "tzctl". */
+    struct register_actor actor;
 };
 
 enum { TZCTL_OK = 0, TZCTL_FAIL = 1, TZCTL_USAGE = 2 };
@@ -54,6 +57,7 @@ int tzctl_dept(const struct tzctl *c, int argc, char **argv);
 int tzctl_dept_known(struct tz_register *reg, const char *name, int *known,
                      struct tz_error *err);
 int tzctl_token(const struct tzctl *c, int argc, char **argv);
+int tzctl_user(const struct tzctl *c, int argc, char **argv);
 int tzctl_stats(const struct tzctl *c, int argc, char **argv);
 int tzctl_flags(const struct tzctl *c, int argc, char **argv);
 int tzctl_history(const struct tzctl *c, int argc, char **argv);

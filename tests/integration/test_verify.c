@@ -105,7 +105,7 @@ static void setup(void)
     cr_assert_eq(ledger_field_set(s, "name", "图书馆门户", why, sizeof(why)), 0);
     cr_assert_eq(ledger_field_set(s, "dept", "math", why, sizeof(why)), 0);
     uint64_t sid;
-    cr_assert_eq(register_system_add(reg, s, NOW, &sid, &err), 0, "%s", err.msg);
+    cr_assert_eq(register_system_add(reg, s, NOW, NULL, &sid, &err), 0, "%s", err.msg);
     ledger_record_free(s);
     cr_assert_eq(sid, 1);
     cr_assert_eq(register_bind(reg, 1, 1, "admin", NOW, &err), 0, "%s", err.msg);

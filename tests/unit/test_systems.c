@@ -68,7 +68,7 @@ static uint64_t add(const char *name, const char *dept, const char *kv1,
 {
     Tz__SystemRecord *r = sys_rec(name, dept, kv1, kv2, (const char *)NULL);
     uint64_t id = 0;
-    cr_assert_eq(register_system_add(reg, r, NOW, &id, &err), 0, "%s",
+    cr_assert_eq(register_system_add(reg, r, NOW, NULL, &id, &err), 0, "%s",
                  err.msg);
     ledger_record_free(r);
     return id;
@@ -98,7 +98,7 @@ Test(systems, add_get_find_and_put_keep_every_field)
                                   (const char *)NULL);
     r->system_id = 99;  /* ignored: the register assigns ids */
     uint64_t id;
-    cr_assert_eq(register_system_add(reg, r, NOW, &id, &err), 0, "%s",
+    cr_assert_eq(register_system_add(reg, r, NOW, NULL, &id, &err), 0, "%s",
                  err.msg);
     cr_assert_eq(id, 1);
     ledger_record_free(r);
@@ -131,7 +131,7 @@ Test(systems, add_get_find_and_put_keep_every_field)
     char why[LEDGER_WHY];
     cr_assert_eq(ledger_field_set(g, "owner", "李四", why, sizeof(why)), 0);
     g->created_at = 5;
-    cr_assert_eq(register_system_put(reg, g, NOW + 60, &err), 0, "%s",
+    cr_assert_eq(register_system_put(reg, g, NOW + 60, 0, NULL, &err), 0, "%s",
                  err.msg);
     ledger_record_free(g);
     cr_assert_eq(register_system_get(reg, 1, &g, &err), 0);
@@ -139,7 +139,7 @@ Test(systems, add_get_find_and_put_keep_every_field)
     cr_assert_eq(g->created_at, NOW);
     cr_assert_eq(g->updated_at, NOW + 60);
     g->system_id = 7;
-    cr_assert_eq(register_system_put(reg, g, NOW, &err), TZ_ENOENT);
+    cr_assert_eq(register_system_put(reg, g, NOW, 0, NULL, &err), TZ_ENOENT);
     cr_assert_str_eq(err.msg, "no system with id 7");
     ledger_record_free(g);
     cr_assert_eq(register_system_get(reg, 7, &g, &err), TZ_ENOENT);
@@ -150,13 +150,13 @@ Test(systems, dept_must_exist_and_names_are_unique_per_dept)
 {
     Tz__SystemRecord *r = sys_rec("邮件", "nope", (const char *)NULL);
     uint64_t id;
-    cr_assert_eq(register_system_add(reg, r, NOW, &id, &err), TZ_ENOENT);
+    cr_assert_eq(register_system_add(reg, r, NOW, NULL, &id, &err), TZ_ENOENT);
     cr_assert(strstr(err.msg, "no department \"nope\""), "%s", err.msg);
     ledger_record_free(r);
 
     cr_assert_eq(add("邮件", "math", NULL, NULL), 1);
     r = sys_rec("邮件", "math", (const char *)NULL);
-    cr_assert_eq(register_system_add(reg, r, NOW, &id, &err), TZ_EEXIST);
+    cr_assert_eq(register_system_add(reg, r, NOW, NULL, &id, &err), TZ_EEXIST);
     cr_assert_str_eq(err.msg, "math already has a system named \"邮件\" "
                               "(id 1)");
     ledger_record_free(r);
@@ -173,7 +173,7 @@ Test(systems, dept_must_exist_and_names_are_unique_per_dept)
     cr_assert_eq(register_system_get(reg, 3, &g, &err), 0);
     char why[LEDGER_WHY];
     cr_assert_eq(ledger_field_set(g, "name", "邮件", why, sizeof(why)), 0);
-    cr_assert_eq(register_system_put(reg, g, NOW, &err), TZ_EEXIST);
+    cr_assert_eq(register_system_put(reg, g, NOW, 0, NULL, &err), TZ_EEXIST);
     ledger_record_free(g);
 }
 
@@ -182,7 +182,7 @@ Test(systems, a_record_the_ledger_refuses_is_not_stored)
     Tz__SystemRecord *r = sys_rec("x", "math", (const char *)NULL);
     r->mlps_grade = 7;
     uint64_t id;
-    cr_assert_eq(register_system_add(reg, r, NOW, &id, &err), TZ_EINVAL);
+    cr_assert_eq(register_system_add(reg, r, NOW, NULL, &id, &err), TZ_EINVAL);
     cr_assert(strstr(err.msg, "等保等级 (mlps_grade)"), "%s", err.msg);
     ledger_record_free(r);
     cr_assert_eq(count_systems(NULL), 0);
@@ -197,7 +197,7 @@ Test(systems, retire_keeps_the_record_and_lists_filter_by_dept)
     cr_assert_eq(register_system_get(reg, 1, &g, &err), 0);
     char why[LEDGER_WHY];
     cr_assert_eq(ledger_field_set(g, "status", "下线", why, sizeof(why)), 0);
-    cr_assert_eq(register_system_put(reg, g, NOW, &err), 0);
+    cr_assert_eq(register_system_put(reg, g, NOW, 0, NULL, &err), 0);
     ledger_record_free(g);
     cr_assert_eq(register_system_get(reg, 1, &g, &err), 0);
     cr_assert_str_eq(g->status, "retired");
@@ -215,7 +215,7 @@ Test(systems, import_stores_all_or_nothing)
         sys_rec("n1", "math", (const char *)NULL),
         sys_rec("n2", "计算机学院", (const char *)NULL),
         sys_rec("n3", "physics", (const char *)NULL)};
-    cr_assert_eq(register_systems_import(reg, recs, 3, NOW, &err), TZ_ENOENT);
+    cr_assert_eq(register_systems_import(reg, recs, 3, NOW, NULL, &err), TZ_ENOENT);
     cr_assert(strstr(err.msg, "record 3 (n3): no department \"physics\""),
               "%s", err.msg);
     cr_assert_eq(count_systems(NULL), 1, "nothing of the import stored");
@@ -225,19 +225,19 @@ Test(systems, import_stores_all_or_nothing)
                  0);
     cr_assert_eq(ledger_field_set(recs[2], "name", "old", why, sizeof(why)),
                  0);
-    cr_assert_eq(register_systems_import(reg, recs, 3, NOW, &err), TZ_EEXIST);
+    cr_assert_eq(register_systems_import(reg, recs, 3, NOW, NULL, &err), TZ_EEXIST);
     cr_assert(strstr(err.msg, "already has a system named \"old\""), "%s",
               err.msg);
     cr_assert_eq(ledger_field_set(recs[2], "name", "n1", why, sizeof(why)),
                  0);
-    cr_assert_eq(register_systems_import(reg, recs, 3, NOW, &err), TZ_EEXIST);
+    cr_assert_eq(register_systems_import(reg, recs, 3, NOW, NULL, &err), TZ_EEXIST);
     cr_assert(strstr(err.msg, "\"n1\" of math is in the import twice"), "%s",
               err.msg);
     cr_assert_eq(count_systems(NULL), 1);
 
     cr_assert_eq(ledger_field_set(recs[2], "name", "n3", why, sizeof(why)),
                  0);
-    cr_assert_eq(register_systems_import(reg, recs, 3, NOW + 1, &err), 0,
+    cr_assert_eq(register_systems_import(reg, recs, 3, NOW + 1, NULL, &err), 0,
                  "%s", err.msg);
     cr_assert_eq(count_systems(NULL), 4);
     /* ids follow the file's order, after the ones already used */
@@ -261,7 +261,7 @@ Test(systems, read_only_register_refuses_writes)
     cr_assert_eq(register_open(dir, REGISTER_RDONLY, &ro, &err), 0);
     Tz__SystemRecord *r = sys_rec("x", "math", (const char *)NULL);
     uint64_t id;
-    cr_assert_eq(register_system_add(ro, r, NOW, &id, &err), TZ_EPERM);
+    cr_assert_eq(register_system_add(ro, r, NOW, NULL, &id, &err), TZ_EPERM);
     ledger_record_free(r);
     register_close(ro);
 }
@@ -339,7 +339,7 @@ static void retire(uint64_t id)
     cr_assert_eq(register_system_get(reg, id, &g, &err), 0);
     cr_assert_eq(ledger_field_set(g, "status", "retired", why, sizeof(why)),
                  0);
-    cr_assert_eq(register_system_put(reg, g, NOW, &err), 0);
+    cr_assert_eq(register_system_put(reg, g, NOW, 0, NULL, &err), 0);
     ledger_record_free(g);
 }
 
@@ -486,7 +486,7 @@ Test(systems, a_system_added_by_another_process_is_seen_by_the_next_lookup)
                                       (const char *)NULL);
         uint64_t id = 0;
         int ok = register_open(dir, 0, &other, &e) == 0 &&
-                 register_system_add(other, r, NOW, &id, &e) == 0 && id == 2;
+                 register_system_add(other, r, NOW, NULL, &id, &e) == 0 && id == 2;
         register_close(other);
         _exit(ok ? 0 : 1);
     }
@@ -507,7 +507,7 @@ Test(systems, a_system_added_by_another_process_is_seen_by_the_next_lookup)
                  register_system_get(other, 2, &g, &e) == 0 &&
                  ledger_field_set(g, "status", "retired", why,
                                   sizeof(why)) == 0 &&
-                 register_system_put(other, g, NOW, &e) == 0;
+                 register_system_put(other, g, NOW, 0, NULL, &e) == 0;
         register_close(other);
         _exit(ok ? 0 : 1);
     }
@@ -657,7 +657,7 @@ Test(systems, flags_scope_evaluates_only_what_a_change_touched)
     char why[LEDGER_WHY];
     cr_assert_eq(register_system_get(reg, a, &g, &err), 0);
     cr_assert_eq(ledger_field_set(g, "owner", "王芳", why, sizeof(why)), 0, "%s", why);
-    cr_assert_eq(register_system_put(reg, g, NOW + 1, &err), 0, "%s", err.msg);
+    cr_assert_eq(register_system_put(reg, g, NOW + 1, 0, NULL, &err), 0, "%s", err.msg);
     ledger_record_free(g);
     scoped_update(&cfg, before, 1, 1);
     struct flag_subjects fs = {0};
@@ -671,7 +671,7 @@ Test(systems, flags_scope_evaluates_only_what_a_change_touched)
     before = snapshot();
     cr_assert_eq(register_system_get(reg, b, &g, &err), 0);
     cr_assert_eq(ledger_field_set(g, "ips", "10.9.0.0/16", why, sizeof(why)), 0, "%s", why);
-    cr_assert_eq(register_system_put(reg, g, NOW + 2, &err), 0, "%s", err.msg);
+    cr_assert_eq(register_system_put(reg, g, NOW + 2, 0, NULL, &err), 0, "%s", err.msg);
     ledger_record_free(g);
     scoped_update(&cfg, before, 1, 2);
     expect_binding(h3, b, TZ__BINDING_SOURCE__BIND_MATCH);
@@ -809,7 +809,7 @@ Test(systems, a_match_only_in_another_department_is_refused_until_the_ips_change
     cr_assert_eq(ledger_field_set(g, "ips", "10.8.0.0/16", why, sizeof(why)), 0, "%s", why);
     cr_assert_eq(ledger_field_set(g, "domains", "https://jwc.example.edu.cn/", why,
                                   sizeof(why)), 0, "%s", why);
-    cr_assert_eq(register_system_put(reg, g, NOW + 1, &err), 0, "%s", err.msg);
+    cr_assert_eq(register_system_put(reg, g, NOW + 1, 0, NULL, &err), 0, "%s", err.msg);
     ledger_record_free(g);
     cr_assert_eq(flags_scope_update(reg, &cfg, before, NOW + 1, NULL, &err), 0, "%s",
                  err.msg);
