@@ -68,6 +68,18 @@ static uint32_t decode(const unsigned char *p, size_t n)
     return cp;
 }
 
+size_t tz_utf8_next(const char *s, size_t avail, uint32_t *cp)
+{
+    /* seq_len reads up to 4 bytes and stops at a non-continuation byte:
+     * give it a NUL-padded copy of what may be read. */
+    unsigned char q[4] = {0, 0, 0, 0};
+    memcpy(q, s, avail < 4 ? avail : 4);
+    size_t n = seq_len(q);
+    if (n)
+        *cp = decode(q, n);
+    return n;
+}
+
 int tz_text_unsafe_cp(uint32_t cp)
 {
     return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||

@@ -11,6 +11,7 @@
 #ifndef TZ_UTF8_H
 #define TZ_UTF8_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <protobuf-c/protobuf-c.h>
@@ -20,6 +21,11 @@ int tz_utf8_valid(const char *s);
 /* The same for a string whose length (strlen) the caller knows already:
  * s[len] must be its NUL. ASCII runs are checked 8 bytes at a time. */
 int tz_utf8_valid_len(const char *s, size_t len);
+/* The character at s, of which avail (>= 1) bytes may be read: its length
+ * 1..4 with its code point in *cp, or 0 when s does not start a valid
+ * sequence (one cut short by avail included). For text that is not
+ * NUL-terminated, escaped one character at a time (html_buf). */
+size_t tz_utf8_next(const char *s, size_t avail, uint32_t *cp);
 /* What tz_text_check finds. */
 enum { TZ_TEXT_OK = 0, TZ_TEXT_NOT_UTF8, TZ_TEXT_CONTROL };
 /* 1 for a character no agent string may carry: C0 controls (U+0000-U+001F,
