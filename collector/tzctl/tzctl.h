@@ -68,6 +68,7 @@ int tzctl_key(const struct tzctl *c, int argc, char **argv);
 int tzctl_backup(const struct tzctl *c, int argc, char **argv);
 int tzctl_verify(const struct tzctl *c, int argc, char **argv);
 int tzctl_restore(const struct tzctl *c, int argc, char **argv);
+int tzctl_export(const struct tzctl *c, int argc, char **argv);
 /* register_verify on an open register, printed in format (what names it);
  * *problems gets how many were found. TZCTL_OK when the check ran (even
  * with problems), TZCTL_FAIL (printed) when it could not. */
