@@ -12,11 +12,14 @@
 #ifndef TZ_CELL_GUARD_H
 #define TZ_CELL_GUARD_H
 
-/* 1 when s would be taken for a formula. */
+/* 1 when s would be taken for a formula, or when it starts with
+ * apostrophes before such a character ("'=1"): guarding those too makes
+ * the guard reversible, so that every value survives export and import. */
 int cell_needs_guard(const char *s);
 
 /* s without the apostrophe cell_needs_guard made a writer add ("'=1" gives
- * "=1"); any other s unchanged. Points into s. */
+ * "=1", "''=1" gives "'=1"); any other s unchanged. Points into s.
+ * cell_unguard(guarded(v)) == v for every v. */
 const char *cell_unguard(const char *s);
 
 #endif

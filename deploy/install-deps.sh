@@ -11,8 +11,9 @@ PKGS="build-essential cmake pkg-config
 protobuf-c-compiler libprotobuf-c-dev
 libnanomsg-dev liblmdb-dev lmdb-utils libuv1-dev libsodium-dev
 libinih-dev libcjson-dev libcriterion-dev
-liblz4-dev zlib1g-dev libcrypt-dev
+liblz4-dev zlib1g-dev libcrypt-dev libxlsxwriter-dev
 clang libclang-rt-dev"
+PKGS="$PKGS unzip"      # tests/integration/test_export.c reads the XLSX back
 # RPM support (agent/collect_rpm.c): librpm-dev to build it; rpm (which has
 # rpm and rpmbuild on Debian) for tests/unit/test_collect_rpm.c.
 PKGS="$PKGS librpm-dev rpm"

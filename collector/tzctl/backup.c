@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,36 +18,6 @@
 #include <cjson/cJSON.h>
 
 #include "tzctl.h"
-
-/* fsync the directory holding path, so the rename into it is durable. */
-static int sync_parent(const char *path)
-{
-    char buf[4096];
-    snprintf(buf, sizeof(buf), "%s", path);
-    int fd = open(dirname(buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
-/* Rename tmp to path; without force, never over an existing path (even one
- * that appeared while the copy ran). 0 or an errno. */
-static int install(const char *tmp, const char *path, int force)
-{
-    if (force)
-        return rename(tmp, path) == 0 ? 0 : errno;
-    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
-        return 0;
-    if (errno != EINVAL && errno != ENOSYS)
-        return errno;
-    /* A filesystem without RENAME_NOREPLACE: link() refuses to replace. */
-    if (link(tmp, path) != 0)
-        return errno;
-    unlink(tmp);
-    return 0;
-}
 
 /* Copy the register into the open fd and make it durable; *bytes its size. */
 static int copy_into(const struct tzctl *c, int fd, const char *tmp,
@@ -149,7 +118,7 @@ int tzctl_backup(const struct tzctl *c, int argc, char **argv)
     int rc = copy_into(c, fd, tmp, &bytes);
     if (close(fd) != 0 && rc == 0)
         rc = tzctl_fail("%s: cannot write: %s", tmp, strerror(errno));
-    int e = rc == 0 ? install(tmp, path, force) : 0;
+    int e = rc == 0 ? tzctl_install(tmp, path, force) : 0;
     if (rc != 0 || e != 0) {
         unlink(tmp);
         if (e == EEXIST)
@@ -158,7 +127,7 @@ int tzctl_backup(const struct tzctl *c, int argc, char **argv)
         return rc ? rc : tzctl_fail("%s: cannot rename %s to it: %s", path, tmp,
                                     strerror(e));
     }
-    if (sync_parent(path) != 0)
+    if (tzctl_sync_parent(path) != 0)
         return tzctl_fail("%s: written, but its directory cannot be synced: %s",
                           path, strerror(errno));
     if ((rc = report(c, path, bytes)) != 0)

@@ -1,6 +1,6 @@
 /* tzctl — the operator's tool: global options, dispatch to one file per
  * command group (hosts.c, dept.c, token.c, stats.c, system.c, bind.c,
- * ledger.c, key.c, backup.c, verify.c, restore.c), and
+ * ledger.c, export.c, key.c, backup.c, verify.c, restore.c), and
  * the shared helpers of tzctl.h. Reads (and backup, verify) open the
  * register read-only, so they run beside a live collector; `dept add`,
  * `token create` and the ledger's writes (system add/set/retire/import,
@@ -41,6 +41,14 @@ static const char usage_text[] =
     "                               main fields, hosts and open flags\n"
     "  system retire ID|NAME        mark a system retired\n"
     "  system import FILE.csv       add every row of a ledger sheet, or none\n"
+    "  export --format csv|json|xlsx [--dept D] -o FILE [--force]\n"
+    "                               the ledger as a file to hand on: csv\n"
+    "                               (what system import reads back), json,\n"
+    "                               xlsx (systems, hosts, open flags); only\n"
+    "                               department D's with --dept; an existing\n"
+    "                               FILE is kept unless --force; -o - for\n"
+    "                               stdout (csv, json). After export,\n"
+    "                               --format is the file's format\n"
     "  bind HOST SYSTEM [--by NAME] bind a host to a system explicitly\n"
     "  unbind HOST                  remove a host's explicit binding\n"
     "  token create --dept NAME     make an enrollment token for NAME\n"
@@ -254,6 +262,13 @@ int main(int argc, char **argv)
                 goto out;
             }
             c.actor.name = val;
+        } else if (n > 0 && strcmp(rest[0], "export") == 0 &&
+                   (strcmp(a, "--format") == 0 ||
+                    strncmp(a, "--format=", 9) == 0)) {
+            /* After `export`, --format is the file's (csv|json|xlsx). */
+            rest[n++] = argv[i];
+            if (a[8] == '\0' && i + 1 < argc)
+                rest[n++] = argv[++i];
         } else if (tzctl_optval(a, "--format", argc, argv, &i, &val)) {
             if (val == NULL || out_format_parse(val, &c.format) != 0) {
                 rc = tzctl_usage("--format must be table, csv or json");
@@ -281,7 +296,7 @@ int main(int argc, char **argv)
         {"flags", tzctl_flags}, {"history", tzctl_history},
         {"ledger", tzctl_ledger}, {"key", tzctl_key},
         {"backup", tzctl_backup}, {"verify", tzctl_verify},
-        {"restore", tzctl_restore},
+        {"restore", tzctl_restore}, {"export", tzctl_export},
     };
     rc = -1;
     struct flags_scope *before = changes_ledger(n, rest) ? tzctl_reflag_before(&c) : NULL;

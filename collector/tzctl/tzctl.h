@@ -49,6 +49,13 @@ const char *tzctl_arg(int argc, char **argv, int *i, int *dashdash,
 int tzctl_optval(const char *opt, const char *name, int argc, char **argv,
                  int *i, const char **val);
 
+/* fsync the directory holding path, so a rename into it is durable.
+ * 0, or -1 with errno (outfile.c). */
+int tzctl_sync_parent(const char *path);
+/* Rename tmp to path; without force, never over an existing path (even one
+ * that appeared meanwhile). 0 or an errno (EEXIST: path exists). */
+int tzctl_install(const char *tmp, const char *path, int force);
+
 /* Command groups: argv[0] is the command word. */
 int tzctl_hosts(const struct tzctl *c, int argc, char **argv);
 int tzctl_host(const struct tzctl *c, int argc, char **argv);
@@ -65,6 +72,7 @@ int tzctl_key(const struct tzctl *c, int argc, char **argv);
 int tzctl_backup(const struct tzctl *c, int argc, char **argv);
 int tzctl_verify(const struct tzctl *c, int argc, char **argv);
 int tzctl_restore(const struct tzctl *c, int argc, char **argv);
+int tzctl_export(const struct tzctl *c, int argc, char **argv);
 /* register_verify on an open register, printed in format (what names it);
  * *problems gets how many were found. TZCTL_OK when the check ran (even
  * with problems), TZCTL_FAIL (printed) when it could not. */
