@@ -150,10 +150,7 @@ int export_flag_in_scope(const struct export_scope *s,
 const char *export_flag_evidence(const struct export_scope *s,
                                  const Tz__FlagRecord *f)
 {
-    if (s->dept != NULL && flag_lookup(f->id) == FLAG_BINDING_OTHER_DEPT)
-        return "its agent config or its addresses point at a system of "
-               "another department: refused, the host is not bound to it";
-    return f->evidence;
+    return flag_evidence_for(f, s->dept == NULL);
 }
 
 const char *export_binding_name(Tz__BindingSource src)

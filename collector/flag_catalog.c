@@ -125,3 +125,11 @@ int severity_lookup(const char *name)
     if (strcasecmp(name, "low") == 0) return L;
     return -1;
 }
+
+const char *flag_evidence_for(const Tz__FlagRecord *f, int whole_school)
+{
+    if (!whole_school && flag_lookup(f->id) == FLAG_BINDING_OTHER_DEPT)
+        return "its agent config or its addresses point at a system of "
+               "another department: refused, the host is not bound to it";
+    return f->evidence;
+}

@@ -43,6 +43,12 @@ struct flag_def {
 const struct flag_def *flag_def(enum flag_id f);
 /* Flag by id string ("WEAK_PASSWORD", case-insensitive); -1 if unknown. */
 int flag_lookup(const char *id);
+/* The evidence of f as one department may see it. BINDING_OTHER_DEPT,
+ * raised on a host, names the other department's system the host pointed
+ * at: the network center needs that (whole_school set), the host's
+ * department must not learn another's systems from it. */
+const char *flag_evidence_for(const Tz__FlagRecord *f, int whole_school);
+
 /* "high", "medium", "low"; and back (-1 if unknown). */
 const char *severity_name(Tz__Severity s);
 int severity_lookup(const char *name);

@@ -11,7 +11,7 @@ PKGS="build-essential cmake pkg-config
 protobuf-c-compiler libprotobuf-c-dev
 libnanomsg-dev liblmdb-dev lmdb-utils libuv1-dev libsodium-dev
 libinih-dev libcjson-dev libcriterion-dev
-liblz4-dev zlib1g-dev libcrypt-dev libxlsxwriter-dev
+liblz4-dev zlib1g-dev libcrypt-dev libxlsxwriter-dev libmicrohttpd-dev
 clang libclang-rt-dev"
 PKGS="$PKGS unzip"      # tests/integration/test_export.c reads the XLSX back
 # RPM support (agent/collect_rpm.c): librpm-dev to build it; rpm (which has

@@ -12,6 +12,7 @@
 
 #include "ledger_fields.h"
 #include "ledger_import.h"
+#include "ledger_json.h"
 #include "tzctl.h"
 
 static int64_t now_s(void)
@@ -414,59 +415,12 @@ static int show_table(const Tz__SystemRecord *rec, const struct bound_list *b,
     return 0;
 }
 
-static cJSON *field_json(const Tz__SystemRecord *rec,
-                         const struct ledger_field *f)
-{
-    char *const *items;
-    switch (f->kind) {
-    case LK_DOMAINS:
-    case LK_IPS: {
-        size_t n = ledger_field_items(rec, f, &items);
-        cJSON *a = cJSON_CreateArray();
-        for (size_t i = 0; a && i < n; i++) {
-            cJSON *s = cJSON_CreateString(items[i]);
-            if (s == NULL) {
-                cJSON_Delete(a);
-                return NULL;
-            }
-            cJSON_AddItemToArray(a, s);
-        }
-        return a;
-    }
-    case LK_BOOL: {
-        char v[8];
-        ledger_field_format(rec, f->key, v, sizeof(v));
-        return cJSON_CreateBool(strcmp(v, "yes") == 0);
-    }
-    case LK_GRADE:
-        return rec->mlps_grade ? cJSON_CreateNumber(rec->mlps_grade)
-                               : cJSON_CreateNull();
-    case LK_DATE: {
-        char v[16];
-        ledger_field_format(rec, f->key, v, sizeof(v));
-        return v[0] ? cJSON_CreateString(v) : cJSON_CreateNull();
-    }
-    default: {
-        char *v = field_text(rec, f);
-        cJSON *s = v ? cJSON_CreateString(v) : NULL;
-        free(v);
-        return s;
-    }
-    }
-}
-
 static cJSON *system_json(const Tz__SystemRecord *rec,
                           const struct bound_list *b, cJSON *hist)
 {
-    cJSON *o = cJSON_CreateObject();
-    if (o == NULL || !cJSON_AddNumberToObject(o, "id", (double)rec->system_id))
+    cJSON *o = ledger_record_json(rec);
+    if (o == NULL)
         goto oom;
-    for (size_t i = 0; i < LF_COUNT; i++) {
-        cJSON *v = field_json(rec, &ledger_fields[i]);
-        if (v == NULL)
-            goto oom;
-        cJSON_AddItemToObject(o, ledger_fields[i].key, v);
-    }
     char t[32];
     tzctl_time(rec->created_at, t);
     if (!cJSON_AddStringToObject(o, "created_at", t))

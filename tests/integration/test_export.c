@@ -52,7 +52,7 @@ static uint64_t sys_add(struct tz_register *reg, const char *const *kv)
                      "%s: %s", kv[0], why);
     uint64_t id = 0;
     struct tz_error err = {0};
-    cr_assert_eq(register_system_add(reg, r, NOW, &id, &err), 0, "%s",
+    cr_assert_eq(register_system_add(reg, r, NOW, NULL, &id, &err), 0, "%s",
                  err.msg);
     ledger_record_free(r);
     return id;

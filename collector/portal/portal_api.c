@@ -1,0 +1,171 @@
+/* portal_api — /api/v1/: the views as JSON, paginated. */
+#include "portal_api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tz_log.h"
+
+static void json_body(struct portal_resp *r, int status, cJSON *o)
+{
+    char *s = o ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    r->status = s ? status : 500;
+    r->content_type = "application/json; charset=utf-8";
+    r->body = s ? s : strdup("{\"error\":\"out of memory\"}");
+    r->body_len = r->body ? strlen(r->body) : 0;
+}
+
+static void api_error(struct portal_resp *r, int status, const char *msg)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o)
+        cJSON_AddStringToObject(o, "error", msg);
+    json_body(r, status, o);
+}
+
+static void api_failed(struct portal_resp *r, int rc, const struct tz_error *err)
+{
+    if (rc == TZ_ENOENT) {
+        api_error(r, 404, "not found");
+        return;
+    }
+    tz_log(TZ_LOG_ERROR, "api: %s", err->msg);
+    api_error(r, 503, "the register could not be read; try again later");
+}
+
+/* A positive integer query argument within [1, max], or def when absent;
+ * -1 when present and bad. */
+static long arg_num(const struct portal_req *q, const char *name, long def,
+                    long max)
+{
+    const char *v = http_form_get(q->query, name);
+    if (v == NULL || v[0] == '\0')
+        return def;
+    uint64_t n;
+    if (http_path_id(v, &n) != 0 || n > (uint64_t)max)
+        return -1;
+    return (long)n;
+}
+
+/* {"items": the page of the array key of view, ...}; view is consumed. */
+static void paginate(const struct portal_req *q, struct portal_resp *r,
+                     cJSON *view, const char *key)
+{
+    long page = arg_num(q, "page", 1, 1000000);
+    long per = arg_num(q, "per_page", API_DEFAULT_PER_PAGE, API_MAX_PER_PAGE);
+    if (page < 0 || per < 0) {
+        cJSON_Delete(view);
+        api_error(r, 400, "page is 1 or more, per_page 1..1000");
+        return;
+    }
+    cJSON *all = cJSON_DetachItemFromObject(view, key);
+    cJSON_Delete(view);
+    int total = cJSON_GetArraySize(all);
+    cJSON *items = cJSON_CreateArray(), *o = cJSON_CreateObject();
+    long first = (page - 1) * per;
+    /* Detach from the front: O(n) over the whole list, not per item. */
+    long i = 0;
+    cJSON *it = all ? all->child : NULL;
+    while (items && it) {
+        cJSON *next = it->next;
+        if (i >= first && i < first + per)
+            cJSON_AddItemToArray(items, cJSON_DetachItemViaPointer(all, it));
+        i++;
+        it = next;
+    }
+    cJSON_Delete(all);
+    if (o == NULL || items == NULL) {
+        cJSON_Delete(o);
+        cJSON_Delete(items);
+        api_error(r, 500, "out of memory");
+        return;
+    }
+    cJSON_AddItemToObject(o, "items", items);
+    cJSON_AddNumberToObject(o, "page", (double)page);
+    cJSON_AddNumberToObject(o, "per_page", (double)per);
+    cJSON_AddNumberToObject(o, "total", total);
+    json_body(r, 200, o);
+}
+
+static void me(const struct portal_req *q, struct portal_resp *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    const char *role = q->user->role == TZ__ROLE__ROLE_ADMIN    ? "admin"
+                       : q->user->role == TZ__ROLE__ROLE_EDITOR ? "editor"
+                                                                 : "viewer";
+    if (o) {
+        cJSON_AddStringToObject(o, "name", q->user->name);
+        cJSON_AddStringToObject(o, "role", role);
+        if (q->user->dept[0])
+            cJSON_AddStringToObject(o, "dept", q->user->dept);
+        else
+            cJSON_AddNullToObject(o, "dept");
+    }
+    json_body(r, 200, o);
+}
+
+void portal_api(struct portal *p, struct portal_req *q,
+                const struct http_path *path, struct portal_resp *r)
+{
+    if (path->n < 3 || strcmp(path->seg[1], "v1") != 0) {
+        api_error(r, 404, "not found (the API is /api/v1/)");
+        return;
+    }
+    if (q->user == NULL) {
+        api_error(r, 401, "log in, or send Authorization: Bearer TOKEN");
+        return;
+    }
+    if (q->method != PM_GET && q->method != PM_HEAD) {
+        api_error(r, 405, "the API reads: GET");
+        return;
+    }
+    const char *what = path->seg[2];
+    const char *dept = http_form_get(q->query, "dept");
+    struct view_scope s = {q->user, dept && dept[0] ? dept : NULL};
+    struct tz_error err = {0};
+    cJSON *v = NULL;
+    int rc;
+    uint64_t id = 0;
+    if (path->n == 4 && http_path_id(path->seg[3], &id) != 0) {
+        api_error(r, 404, "not found");
+        return;
+    }
+    if (path->n == 3 && strcmp(what, "me") == 0) {
+        me(q, r);
+    } else if (path->n == 3 && strcmp(what, "systems") == 0) {
+        if ((rc = view_ledger(p->reg, &s, 1, &v, &err)) != 0)
+            api_failed(r, rc, &err);
+        else
+            paginate(q, r, v, "systems");
+    } else if (path->n == 3 && strcmp(what, "hosts") == 0) {
+        if ((rc = view_hosts(p->reg, &s, &v, &err)) != 0)
+            api_failed(r, rc, &err);
+        else
+            paginate(q, r, v, "hosts");
+    } else if (path->n == 3 && strcmp(what, "flags") == 0) {
+        struct view_flag_filter f;
+        if (portal_flag_filter(q, &f) != 0)
+            api_error(r, 400, "severity is high, medium or low");
+        else if ((rc = view_flags(p->reg, &s, &f, &v, &err)) != 0)
+            api_failed(r, rc, &err);
+        else
+            paginate(q, r, v, "flags");
+    } else if (path->n == 4 && strcmp(what, "systems") == 0) {
+        s.dept = NULL;
+        if ((rc = view_system(p->reg, &s, id, &v, &err)) != 0)
+            api_failed(r, rc, &err);
+        else
+            json_body(r, 200, v);
+    } else if (path->n == 4 && strcmp(what, "hosts") == 0) {
+        s.dept = NULL;
+        const char *pq = http_form_get(q->query, "q");
+        if ((rc = view_host(p->reg, &s, id, pq, &v, &err)) != 0)
+            api_failed(r, rc, &err);
+        else
+            json_body(r, 200, v);
+    } else {
+        api_error(r, 404, "not found");
+    }
+}
