@@ -85,6 +85,8 @@ struct verify {
     uint64_t hist_last_orphan;
     struct surplus *surplus;        /* pkgidx_surplus's hosts, for its walk */
     size_t n_surplus;
+    char **users;                   /* names, in key (byte) order */
+    size_t n_users, cap_users;
 };
 
 /* ---- reporting ---- */
@@ -885,6 +887,80 @@ static int history_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
     return 0;
 }
 
+/* ---- people and the ledger's change history ---- */
+
+static int name_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, *(char *const *)elem);
+}
+
+static int user_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
+{
+    v->n->users++;
+    Tz__UserRecord *u = rl_unpack(&tz__user_record__descriptor, d);
+    if (u == NULL || strlen(u->name) != k->mv_size ||
+        memcmp(u->name, k->mv_data, k->mv_size) != 0) {
+        problem(v, "users: a record that does not decode or is not under its name");
+        if (u)
+            protobuf_c_message_free_unpacked(&u->base, NULL);
+        return 0;
+    }
+    int admin = u->role == TZ__ROLE__ROLE_ADMIN;
+    if (u->token_hash.len != 32)
+        problem(v, "user %s: no token hash: nobody can log in as it", u->name);
+    if (admin && u->dept[0])
+        problem(v, "user %s: an admin that names department \"%s\"", u->name, u->dept);
+    else if (!admin && u->role != TZ__ROLE__ROLE_VIEWER && u->role != TZ__ROLE__ROLE_EDITOR)
+        problem(v, "user %s: unknown role %d", u->name, (int)u->role);
+    else if (!admin && !dept_exists(v, u->dept))
+        problem(v, "user %s belongs to department \"%s\", which does not exist",
+                u->name, u->dept);
+    int rc = grow((void **)&v->users, &v->cap_users, v->n_users, sizeof(*v->users));
+    if (rc == 0 && (v->users[v->n_users] = strdup(u->name)) == NULL)
+        rc = TZ_ENOMEM;
+    if (rc == 0)
+        v->n_users++;
+    protobuf_c_message_free_unpacked(&u->base, NULL);
+    return rc;
+}
+
+static int session_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
+{
+    v->n->sessions++;
+    Tz__SessionRecord *s = k->mv_size == 32
+                               ? rl_unpack(&tz__session_record__descriptor, d)
+                               : NULL;
+    if (s == NULL) {
+        problem(v, "sessions: an entry that does not decode");
+        return 0;
+    }
+    if (v->n_users == 0 ||
+        bsearch(s->user, v->users, v->n_users, sizeof(*v->users), name_cmp) == NULL)
+        problem(v, "a session of user \"%s\", who does not exist", s->user);
+    protobuf_c_message_free_unpacked(&s->base, NULL);
+    return 0;
+}
+
+static int syshist_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
+{
+    v->n->ledger_changes++;
+    if (k->mv_size != 24) {
+        problem(v, "syshist: an entry under a malformed key (%zu bytes)", k->mv_size);
+        return 0;
+    }
+    uint64_t id = rl_be64_get(k->mv_data);
+    Tz__SystemChange *c = rl_unpack(&tz__system_change__descriptor, d);
+    if (c == NULL || c->system_id != id ||
+        c->at != (int64_t)rl_be64_get((const uint8_t *)k->mv_data + 8))
+        problem(v, "system %" PRIu64 ": a ledger change that does not decode or "
+                "match its key", id);
+    else if (!subject_exists(v, TZ__SUBJECT_KIND__SUBJECT_SYSTEM, id))
+        problem(v, "a ledger change of system %" PRIu64 ", which does not exist", id);
+    if (c)
+        protobuf_c_message_free_unpacked(&c->base, NULL);
+    return 0;
+}
+
 /* ---- the whole register ---- */
 
 static void meta_end(struct verify *v)
@@ -935,6 +1011,14 @@ static int verify_all(struct verify *v)
     if ((rc = walk(v, r->history, "history", history_fn)) != 0)
         return rc;
     limit_end(v, &v->hist_orphans, "hosts with history that do not exist");
+    /* Databases newer than some registers (RL_ABSENT_*): absent is empty. */
+    if ((!(r->absent & RL_ABSENT_USERS) &&
+         (rc = walk(v, r->users, "users", user_fn)) != 0) ||
+        (!(r->absent & RL_ABSENT_SESSIONS) &&
+         (rc = walk(v, r->sessions, "sessions", session_fn)) != 0) ||
+        (!(r->absent & RL_ABSENT_SYSHIST) &&
+         (rc = walk(v, r->syshist, "syshist", syshist_fn)) != 0))
+        return rc;
     ids_end(v);
     return 0;
 }
@@ -951,6 +1035,9 @@ static void verify_free(struct verify *v)
     free(v->systems);
     free(v->agents);
     free(v->counts);
+    for (size_t i = 0; i < v->n_users; i++)
+        free(v->users[i]);
+    free(v->users);
 }
 
 int register_verify(struct tz_register *reg, struct register_verify_counts *counts,

@@ -64,6 +64,9 @@ static void summary(const struct register_verify_counts *n, char *buf, size_t le
     count(buf, len, &used, n->closed_flags, "closed flag", "closed flags");
     count(buf, len, &used, n->history, "history entry", "history entries");
     count(buf, len, &used, n->pkgidx, "package index row", "package index rows");
+    count(buf, len, &used, n->users, "user", "users");
+    count(buf, len, &used, n->sessions, "session", "sessions");
+    count(buf, len, &used, n->ledger_changes, "ledger change", "ledger changes");
 }
 
 static int json_out(const char *what, const struct register_verify_counts *n,
@@ -87,6 +90,9 @@ static int json_out(const char *what, const struct register_verify_counts *n,
     cJSON_AddNumberToObject(c, "closed_flags", (double)n->closed_flags);
     cJSON_AddNumberToObject(c, "history_entries", (double)n->history);
     cJSON_AddNumberToObject(c, "package_index_rows", (double)n->pkgidx);
+    cJSON_AddNumberToObject(c, "users", (double)n->users);
+    cJSON_AddNumberToObject(c, "sessions", (double)n->sessions);
+    cJSON_AddNumberToObject(c, "ledger_changes", (double)n->ledger_changes);
     cJSON_AddItemToObject(o, "counts", c);
     cJSON_AddNumberToObject(o, "problem_count", (double)n->problems);
     cJSON_AddItemReferenceToObject(o, "problems", problems);

@@ -142,7 +142,7 @@ static MDB_txn *txn;
 static void lmdb_begin(void)
 {
     cr_assert_eq(mdb_env_create(&env), 0);
-    mdb_env_set_maxdbs(env, 16);
+    mdb_env_set_maxdbs(env, 32);
     cr_assert_eq(mdb_env_open(env, dir, 0, 0600), 0);
     cr_assert_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
 }
@@ -202,7 +202,8 @@ Test(verify, a_register_kept_by_its_own_code_is_consistent)
     cr_assert_eq(TZCTL_RUN("verify"), 0, "%s", out);
     cr_assert_str_eq(out, "register consistent: 2 agents (2 reported), 2 departments, "
                           "2 tokens, 1 system, 1 binding, 2 open flags, 1 closed flag, "
-                          "3 history entries, 4 package index rows\n");
+                          "3 history entries, 4 package index rows, 0 users, "
+                          "0 sessions, 1 ledger change\n");
 }
 
 Test(verify, json_counts_and_an_empty_problem_list)
@@ -435,4 +436,35 @@ Test(verify, usage)
     cr_assert_str_eq(out, want);
     free(want);
     free(none);
+}
+
+Test(verify, a_session_of_a_user_that_does_not_exist)
+{
+    Tz__SessionRecord sr = TZ__SESSION_RECORD__INIT;
+    sr.user = "ghost";
+    sr.expires_at = NOW + 3600;
+    uint8_t buf[64], k[32] = {7};
+    size_t n = tz__session_record__pack(&sr, buf);
+    lmdb_begin();
+    set("sessions", k, sizeof(k), buf, n);
+    lmdb_commit();
+    cr_assert_eq(TZCTL_RUN("verify"), 1, "%s", out);
+    expect_problems("a session of user \"ghost\", who does not exist\n", 1);
+}
+
+Test(verify, a_ledger_change_of_a_system_that_does_not_exist)
+{
+    Tz__SystemChange c = TZ__SYSTEM_CHANGE__INIT;
+    c.system_id = 99;
+    c.at = NOW;
+    c.actor = "x";
+    uint8_t buf[64], k[24] = {0};
+    be64(k, 99);
+    be64(k + 8, (uint64_t)NOW);
+    size_t n = tz__system_change__pack(&c, buf);
+    lmdb_begin();
+    set("syshist", k, sizeof(k), buf, n);
+    lmdb_commit();
+    cr_assert_eq(TZCTL_RUN("verify"), 1, "%s", out);
+    expect_problems("a ledger change of system 99, which does not exist\n", 1);
 }
