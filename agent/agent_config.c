@@ -23,6 +23,8 @@ void agent_config_defaults(struct agent_config *c)
     c->spool_max = 64;
     c->interval_s = 0;
     snprintf(c->user, sizeof(c->user), PRIVDROP_DEFAULT_USER);
+    c->collect_now_min_interval_s = 60;
+    c->collect_now_max_age_s = 300;
 }
 
 /* A whole decimal number in lo..hi. */
@@ -160,6 +162,24 @@ int agent_config_set(struct agent_config *c, const char *key, const char *value,
         if (parse_int(value, 0, 7 * 86400, &c->interval_s) != 0) {
             snprintf(why, why_len, "interval must be 0 (daily schedule) .. 604800 "
                      "seconds");
+            return -1;
+        }
+    } else if (strcmp(key, "subscribe") == 0) {
+        if ((strcmp(value, "none") != 0 && strstr(value, "://") == NULL) ||
+            !COPY(c->subscribe, value)) {
+            snprintf(why, why_len, "subscribe \"%s\" is not a URL like "
+                     "tcp://host:7452, or none", value);
+            return -1;
+        }
+    } else if (strcmp(key, "collect_now_min_interval") == 0) {
+        if (parse_int(value, 0, 86400, &c->collect_now_min_interval_s) != 0) {
+            snprintf(why, why_len, "collect_now_min_interval must be 0 .. 86400 "
+                     "seconds");
+            return -1;
+        }
+    } else if (strcmp(key, "collect_now_max_age") == 0) {
+        if (parse_int(value, 10, 3600, &c->collect_now_max_age_s) != 0) {
+            snprintf(why, why_len, "collect_now_max_age must be 10 .. 3600 seconds");
             return -1;
         }
     } else {

@@ -19,6 +19,12 @@
  * weak_passwords = PATH             ; dictionary for the weak-password check
  * weak_max_candidates = 1000        ; candidates tried per account at most
  * weak_max_ms = 10000               ; milliseconds per account at most
+ * subscribe = tcp://collector:7452   ; daemon: where "collect now" comes from
+ *                                     (default: each collector URL's push URL,
+ *                                     push_url_for; "none": do not listen)
+ * collect_now_min_interval = 60     ; daemon: seconds between two acted on
+ * collect_now_max_age = 300         ; daemon: a request older (or newer) than
+ *                                     this, by the agent's clock, is stale
  * Unknown sections or keys are an error: a typo must not silently disable
  * a setting. */
 #ifndef TZ_AGENT_CONFIG_H
@@ -50,6 +56,9 @@ struct agent_config {
     char weak_passwords[1024];
     int weak_max_candidates;
     int weak_max_ms;
+    char subscribe[512];    /* "": derived from the collectors; "none": off */
+    int collect_now_min_interval_s;
+    int collect_now_max_age_s;
 };
 
 /* An option given on the command line, applied over the file. */

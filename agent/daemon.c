@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "agent_state.h"
+#include "collect_now.h"
 #include "delivery.h"
 #include "report.h"
 #include "schedule.h"
@@ -37,6 +38,15 @@ struct daemon {
     struct backoff bo;
     int retry_armed;
     int stopping;
+    struct sub *sub;         /* "collect now" subscription, once enrolled */
+};
+
+/* A subscription and the poll handle on its socket: freed together, once
+ * libuv has closed the handle (the socket's fd must outlive it). */
+struct sub {
+    uv_poll_t poll;
+    struct collect_now *cn;
+    struct daemon *d;
 };
 
 static sigset_t held_signals;
@@ -125,8 +135,9 @@ static void drain(struct daemon *d)
 }
 
 /* Collect and spool one report. The spool comes first: a report exists on
- * disk before any attempt to send it. */
-static void collect(struct daemon *d)
+ * disk before any attempt to send it. request_id (may be NULL) is the
+ * "collect now" the report answers. */
+static void collect(struct daemon *d, const uint8_t *request_id)
 {
     struct tz_error err = {0};
     Tz__Report *r = NULL;
@@ -134,6 +145,10 @@ static void collect(struct daemon *d)
     if (report_collect(d->cfg.root, &r, &err) != 0) {
         tz_log(TZ_LOG_ERROR, "collection failed: %s", errstr(&err));
         return;
+    }
+    if (request_id && (r->collect_request_id.data = malloc(PUSH_REQUEST_ID_LEN))) {
+        memcpy(r->collect_request_id.data, request_id, PUSH_REQUEST_ID_LEN);
+        r->collect_request_id.len = PUSH_REQUEST_ID_LEN;
     }
     for (size_t i = 0; i < r->n_errors; i++)
         tz_log(TZ_LOG_WARN, "collect: %s", r->errors[i]->message);
@@ -155,6 +170,96 @@ static void collect(struct daemon *d)
     protobuf_c_message_free_unpacked(&r->base, NULL);
 }
 
+static void on_push(uv_poll_t *h, int status, int events)
+{
+    (void)events;
+    struct sub *sb = h->data;
+    struct daemon *d = sb->d;
+    if (status < 0 || d->sub != sb)
+        return;
+    int64_t now = (int64_t)time(NULL);
+    enum cn_outcome o;
+    uint8_t id[PUSH_REQUEST_ID_LEN];
+    while (d->sub == sb && collect_now_recv(sb->cn, now, &o, id) == 0) {
+        if (o != CN_ACT)
+            continue;
+        tz_log(TZ_LOG_INFO, "collect now: asked by the collector");
+        sigset_t old;
+        hold_signals(&old);
+        collect(d, id);
+        if (!d->retry_armed && !stop_pending(NULL))
+            drain(d);
+        release_signals(&old);
+    }
+    collect_now_note_ignored(sb->cn, now);
+}
+
+static void on_sub_closed(uv_handle_t *h)
+{
+    struct sub *sb = h->data;
+    collect_now_close(sb->cn);
+    free(sb);
+}
+
+static void unsubscribe(struct daemon *d)
+{
+    if (d->sub == NULL)
+        return;
+    uv_close((uv_handle_t *)&d->sub->poll, on_sub_closed);
+    d->sub = NULL;
+}
+
+/* Listen for "collect now" once the agent has an id (enrolled) and the
+ * configuration says where: subscribe = URL, or each collector's push URL. */
+static void subscribe(struct daemon *d)
+{
+    if (d->sub || d->st.agent_id == 0 || d->stopping ||
+        strcmp(d->cfg.subscribe, "none") == 0)
+        return;
+    char urls[AGENT_MAX_COLLECTORS][512];
+    const char *list[AGENT_MAX_COLLECTORS];
+    size_t n = 0;
+    if (d->cfg.subscribe[0]) {
+        list[n++] = d->cfg.subscribe;
+    } else {
+        for (int i = 0; i < d->cfg.n_collectors; i++)
+            if (push_url_for(d->cfg.collectors[i], urls[n], sizeof(urls[n])) == 0) {
+                list[n] = urls[n];
+                n++;
+            } else {
+                tz_log(TZ_LOG_WARN, "collect now: no push URL for %s (set "
+                       "subscribe =)", d->cfg.collectors[i]);
+            }
+    }
+    if (n == 0)
+        return;
+    struct collect_now_policy pol = {d->cfg.collect_now_max_age_s,
+                                     d->cfg.collect_now_min_interval_s};
+    struct tz_error err = {0};
+    struct sub *sb = calloc(1, sizeof(*sb));
+    if (sb == NULL)
+        return;
+    if (collect_now_open(list, n, d->st.agent_id, d->cfg.collector_pk, d->st.kp.sk,
+                         &pol, &sb->cn, &err) != 0) {
+        tz_log(TZ_LOG_ERROR, "collect now: %s", errstr(&err));
+        free(sb);
+        return;
+    }
+    int fd = collect_now_fd(sb->cn);
+    if (fd < 0 || uv_poll_init(&d->loop, &sb->poll, fd) != 0) {
+        collect_now_close(sb->cn);
+        free(sb);
+        tz_log(TZ_LOG_ERROR, "collect now: cannot poll the subscription");
+        return;
+    }
+    sb->d = d;
+    sb->poll.data = sb;
+    d->sub = sb;
+    uv_poll_start(&sb->poll, UV_READABLE, on_push);
+    tz_log(TZ_LOG_INFO, "collect now: listening on %s%s", list[0],
+           n > 1 ? " and the failover collectors" : "");
+}
+
 static void on_collect(uv_timer_t *t)
 {
     struct daemon *d = t->data;
@@ -164,12 +269,13 @@ static void on_collect(uv_timer_t *t)
     }
     sigset_t old;
     hold_signals(&old);
-    collect(d);
+    collect(d, NULL);
     /* While a retry is armed the backoff decides when to try again. */
     if (!d->retry_armed && !stop_pending(NULL))
         drain(d);
     arm_next(d);
     release_signals(&old);
+    subscribe(d);
 }
 
 static void on_retry(uv_timer_t *t)
@@ -220,7 +326,14 @@ static void on_hup(uv_signal_t *h, int signum)
     int resched = nc.interval_s != d->cfg.interval_s ||
                   nc.schedule_min != d->cfg.schedule_min ||
                   nc.splay_s != d->cfg.splay_s;
+    int resub = strcmp(nc.subscribe, d->cfg.subscribe) != 0 ||
+                nc.collect_now_min_interval_s != d->cfg.collect_now_min_interval_s ||
+                nc.collect_now_max_age_s != d->cfg.collect_now_max_age_s ||
+                nc.n_collectors != d->cfg.n_collectors ||
+                strcmp(nc.collectors[0], d->cfg.collectors[0]) != 0;
     d->cfg = nc;
+    if (resub)
+        unsubscribe(d);
     spool_set_max(d->sp, (size_t)nc.spool_max);
     backoff_init(&d->bo, nc.retry_min_s, nc.retry_max_s);
     tz_log(TZ_LOG_INFO, "reloaded %s: %d collector(s), first %s", d->config_path,
@@ -236,6 +349,7 @@ static void on_hup(uv_signal_t *h, int signum)
         drain(d);
         release_signals(&old);
     }
+    subscribe(d);
 }
 
 static void close_handle(uv_handle_t *h, void *arg)
@@ -251,6 +365,7 @@ static void on_stop(uv_signal_t *h, int signum)
     d->stopping = 1;
     tz_log(TZ_LOG_INFO, "received %s, stopping (%zu report(s) in the spool)",
            signum == SIGINT ? "SIGINT" : "SIGTERM", spool_count(d->sp));
+    unsubscribe(d);   /* its own close callback frees it */
     uv_walk(h->loop, close_handle, NULL);
 }
 
@@ -305,6 +420,7 @@ int daemon_run(const struct agent_config *cfg, const struct state_dir *sd,
                cfg->interval_s, cfg->splay_s);
     /* The first collection runs at once; next_at 0 means "due". */
     uv_timer_start(&d->collect_timer, on_collect, 0, 0);
+    subscribe(d);   /* at once when already enrolled, else after enrolling */
     uv_run(&d->loop, UV_RUN_DEFAULT);
 
     uv_loop_close(&d->loop);

@@ -53,6 +53,11 @@ static int on_kv(void *user, const char *section, const char *name,
         if (snprintf(c->listen, sizeof(c->listen), "%s", value) >=
             (int)sizeof(c->listen))
             goto bad;
+    } else if (strcmp(name, "publish") == 0) {
+        if (strstr(value, "://") == NULL ||
+            snprintf(c->publish, sizeof(c->publish), "%s", value) >=
+                (int)sizeof(c->publish))
+            goto bad;
     } else if (strcmp(name, "max_batch") == 0) {
         if (parse_size(value, 1, 65536, &c->max_batch) != 0)
             goto bad;

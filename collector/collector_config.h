@@ -3,12 +3,14 @@
  * [collector]
  * data = ./var/taizhang           ; register and collector key
  * listen = tcp://127.0.0.1:7450   ; nanomsg URL agents connect to
+ * publish = tcp://127.0.0.1:7452  ; "collect now" to agents (default: the
+ *                                   listen URL's port + 2, ipc: PATH.pub)
  * max_batch = 256                 ; requests per write transaction
  * max_message = 8388608           ; bytes; larger requests are TOO_LARGE
  * rules = /usr/share/taizhang/schemas/rules.ini ; thresholds (default: built in)
  * recheck_interval = 300          ; seconds between full rule re-evaluations
  * history_days = 400              ; change history kept this long
- * data, listen, max_batch and rules are also flags (--data, ...); flags
+ * data, listen, publish, max_batch and rules are also flags (--data, ...); flags
  * win. The others are set in the file only. */
 #ifndef TZ_COLLECTOR_CONFIG_H
 #define TZ_COLLECTOR_CONFIG_H
@@ -20,6 +22,7 @@
 struct collector_config {
     char data[1024];
     char listen[512];
+    char publish[512];         /* empty: push_url_for(listen) */
     size_t max_batch;
     size_t max_message;
     char rules[1024];          /* empty: built-in defaults */

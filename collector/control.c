@@ -16,6 +16,8 @@
 
 #include "flags_scope.h"
 #include "ledger_fields.h"
+#include "operator.h"
+#include "publish.h"
 #include "people.h"
 #include "tz_log.h"
 
@@ -26,6 +28,7 @@ struct answer {
     Tz__ControlUser user;
     char msg[LEDGER_WHY + 128];
     uint8_t session[PEOPLE_SESSION_LEN];
+    uint8_t request_id[16];
 };
 
 static int answer(struct answer *a, Tz__ControlStatus st, const char *fmt, ...)
@@ -70,12 +73,40 @@ static void set_user(struct answer *a, const Tz__UserRecord *u)
     a->r.user = &a->user;
 }
 
-/* The user behind the request's credential: its session, else its token. */
+/* The operator as a user record: an admin of that name, made here. */
+static int operator_user(const Tz__ControlRequest *q, Tz__UserRecord **u)
+{
+    Tz__UserRecord *r = malloc(sizeof(*r));
+    if (r == NULL)
+        return TZ_ENOMEM;
+    tz__user_record__init(r);
+    r->role = TZ__ROLE__ROLE_ADMIN;
+    r->name = strndup(q->operator_, TZ_MAX_NAME);
+    r->dept = strdup("");
+    if (r->name == NULL || r->dept == NULL) {
+        protobuf_c_message_free_unpacked(&r->base, NULL);
+        return TZ_ENOMEM;
+    }
+    *u = r;
+    return 0;
+}
+
+/* The user behind the request's credential: the operator's MAC, its
+ * session, else its token. */
 static int who(const struct control_ctx *cx, const Tz__ControlRequest *q,
                int64_t now, Tz__UserRecord **u, struct answer *a)
 {
     struct tz_error err = {0};
     int rc;
+    if (q->operator_mac.len) {
+        if (!operator_verify(cx->operator_key, q, now))
+            return answer(a, TZ__CONTROL_STATUS__CTL_UNAUTHENTICATED,
+                          "operator request not signed with this collector's key "
+                          "(or older than %d s)", OPERATOR_MAX_AGE);
+        if (operator_user(q, u) != 0)
+            return answer(a, TZ__CONTROL_STATUS__CTL_ERROR, "out of memory");
+        return 0;
+    }
     if (q->session.len == PEOPLE_SESSION_LEN)
         rc = people_session_user(cx->reg, q->session.data, now, u, &err);
     else if (q->session.len == 0 && q->token && q->token[0])
@@ -163,8 +194,8 @@ static void reflag(const struct control_ctx *cx, const struct flags_scope *befor
 }
 
 static int do_system_set(const struct control_ctx *cx, const Tz__UserRecord *u,
-                         const Tz__ControlSystemSet *s, int64_t now,
-                         struct answer *a)
+                         const Tz__ControlSystemSet *s, const char *q_via,
+                         int64_t now, struct answer *a)
 {
     struct tz_error err = {0};
     Tz__SystemRecord *rec;
@@ -184,7 +215,7 @@ static int do_system_set(const struct control_ctx *cx, const Tz__UserRecord *u,
         struct flags_scope *before = NULL;
         if (cx->rules && flags_scope_take(cx->reg, &before, &err) != 0)
             before = NULL;
-        const struct register_actor by = {u->name, "portal"};
+        const struct register_actor by = {u->name, q_via};
         rc = register_system_put(cx->reg, rec, now, s->if_updated_at, &by, &err);
         if (rc != 0) {
             store_failed(a, rc, &err);
@@ -202,8 +233,8 @@ static int do_system_set(const struct control_ctx *cx, const Tz__UserRecord *u,
 }
 
 static int do_system_add(const struct control_ctx *cx, const Tz__UserRecord *u,
-                         const Tz__ControlSystemAdd *s, int64_t now,
-                         struct answer *a)
+                         const Tz__ControlSystemAdd *s, const char *q_via,
+                         int64_t now, struct answer *a)
 {
     Tz__SystemRecord *rec = ledger_record_new();
     if (rec == NULL)
@@ -247,7 +278,7 @@ static int do_system_add(const struct control_ctx *cx, const Tz__UserRecord *u,
         struct flags_scope *before = NULL;
         if (cx->rules && flags_scope_take(cx->reg, &before, &err) != 0)
             before = NULL;
-        const struct register_actor by = {u->name, "portal"};
+        const struct register_actor by = {u->name, q_via};
         uint64_t id;
         rc = register_system_add(cx->reg, rec, now, &by, &id, &err);
         if (rc != 0) {
@@ -262,6 +293,34 @@ static int do_system_add(const struct control_ctx *cx, const Tz__UserRecord *u,
     }
     ledger_record_free(rec);
     return rc;
+}
+
+/* Ask agents to collect now: the network center's (admins, the operator). */
+static int do_collect_now(const struct control_ctx *cx, const Tz__UserRecord *u,
+                          const Tz__ControlCollectNow *c, int64_t now,
+                          struct answer *a)
+{
+    if (u->role != TZ__ROLE__ROLE_ADMIN)
+        return answer(a, TZ__CONTROL_STATUS__CTL_FORBIDDEN,
+                      "only the network center asks hosts to collect now");
+    if (cx->pub == NULL)
+        return answer(a, TZ__CONTROL_STATUS__CTL_ERROR,
+                      "this collector does not publish \"collect now\" (publish =)");
+    if (c->n_agent_ids == 0 || c->n_agent_ids > CONTROL_MAX_COLLECT)
+        return answer(a, TZ__CONTROL_STATUS__CTL_BAD_REQUEST,
+                      "1..%d hosts per request", CONTROL_MAX_COLLECT);
+    randombytes_buf(a->request_id, sizeof(a->request_id));
+    size_t sent = 0;
+    struct tz_error err = {0};
+    int rc = publisher_collect_now(cx->pub, cx->reg, c->agent_ids, c->n_agent_ids,
+                                   now, a->request_id, &sent, &err);
+    if (rc != 0)
+        return store_failed(a, rc, &err);
+    a->r.collect_request_id.data = a->request_id;
+    a->r.collect_request_id.len = sizeof(a->request_id);
+    a->r.published = (uint32_t)sent;
+    tz_log(TZ_LOG_INFO, "control: %s asked %zu host(s) to collect now", u->name, sent);
+    return answer(a, TZ__CONTROL_STATUS__CTL_OK, "published to %zu host(s)", sent);
 }
 
 static int pack(struct answer *a, uint8_t **reply, size_t *rlen)
@@ -304,6 +363,8 @@ int control_handle(const struct control_ctx *cx, const uint8_t *req,
     if (who(cx, q, now, &u, &a) != 0)
         goto out;
     set_user(&a, u);
+    /* The way in, for the change history. */
+    const char *via = q->operator_mac.len ? "tzctl" : "portal";
     switch (q->body_case) {
     case TZ__CONTROL_REQUEST__BODY_LOGOUT:
         if (q->session.len != PEOPLE_SESSION_LEN)
@@ -313,10 +374,13 @@ int control_handle(const struct control_ctx *cx, const uint8_t *req,
             do_logout(cx, q, &a);
         break;
     case TZ__CONTROL_REQUEST__BODY_SYSTEM_SET:
-        do_system_set(cx, u, q->system_set, now, &a);
+        do_system_set(cx, u, q->system_set, via, now, &a);
         break;
     case TZ__CONTROL_REQUEST__BODY_SYSTEM_ADD:
-        do_system_add(cx, u, q->system_add, now, &a);
+        do_system_add(cx, u, q->system_add, via, now, &a);
+        break;
+    case TZ__CONTROL_REQUEST__BODY_COLLECT_NOW:
+        do_collect_now(cx, u, q->collect_now, now, &a);
         break;
     default:
         answer(&a, TZ__CONTROL_STATUS__CTL_BAD_REQUEST, "unknown request");

@@ -8,7 +8,9 @@
  * to connect grants nothing: each request carries a person's session or
  * login token, and the collector finds the user behind it, checks the role
  * and department against the register (people.h) and records that user as
- * the actor of the change (register.h, struct register_actor).
+ * the actor of the change (register.h, struct register_actor). tzctl
+ * speaks for the operator with a MAC only a reader of the collector's key
+ * can make (operator.h); it counts as an admin named by the request.
  * Requests are ControlRequest messages (proto/taizhang.proto), at most
  * CONTROL_MAX_MSG bytes; every request gets exactly one ControlReply. */
 #ifndef TZ_CONTROL_H
@@ -25,12 +27,17 @@
 
 #define CONTROL_MAX_MSG (64 * 1024)
 #define CONTROL_SOCKET  "control.sock"
+#define CONTROL_MAX_COLLECT 4096   /* hosts per collect-now request */
 
 /* What a request is served with. The caller keeps it alive while the
  * control socket runs. */
+struct publisher;
+
 struct control_ctx {
     struct tz_register *reg;
     uint8_t hash_key[32];               /* people_hash_key of the collector key */
+    uint8_t operator_key[32];           /* operator_key of the collector key */
+    struct publisher *pub;              /* "collect now"; NULL: not published */
     const struct rules_config *rules;   /* flags after a ledger change; NULL: none */
     int session_hours;                  /* PEOPLE_SESSION_HOURS_DEFAULT when 0 */
 };

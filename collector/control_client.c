@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "control.h"
+#include "operator.h"
 
 struct control_client {
     int sock;
@@ -55,12 +56,36 @@ void control_client_close(struct control_client *c)
     free(c);
 }
 
+static void prepare(Tz__ControlRequest *q)
+{
+    q->version = 1;
+    randombytes_buf(&q->request_id, sizeof(q->request_id));
+}
+
+static int exchange(struct control_client *c, Tz__ControlRequest *q,
+                    Tz__ControlReply **out, struct tz_error *err);
+
 int control_client_call(struct control_client *c, Tz__ControlRequest *q,
                         Tz__ControlReply **out, struct tz_error *err)
 {
+    prepare(q);
+    return exchange(c, q, out, err);
+}
+
+int control_client_call_signed(struct control_client *c, Tz__ControlRequest *q,
+                               const uint8_t key[32], uint8_t mac[32],
+                               Tz__ControlReply **out, struct tz_error *err)
+{
+    prepare(q);
+    if (operator_sign(key, q, mac) != 0)
+        return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    return exchange(c, q, out, err);
+}
+
+static int exchange(struct control_client *c, Tz__ControlRequest *q,
+                    Tz__ControlReply **out, struct tz_error *err)
+{
     *out = NULL;
-    q->version = 1;
-    randombytes_buf(&q->request_id, sizeof(q->request_id));
     size_t n = tz__control_request__get_packed_size(q);
     if (n > CONTROL_MAX_MSG)
         return tz_err(err, TZ_ELIMIT, NULL, 0, "request over %d bytes",

@@ -26,4 +26,11 @@ void control_client_close(struct control_client *c);
 int control_client_call(struct control_client *c, Tz__ControlRequest *q,
                         Tz__ControlReply **out, struct tz_error *err);
 
+/* The same for an operator request (operator.h): q->operator_ and
+ * q->sent_at set by the caller, signed here with key once version and
+ * request_id are in (mac holds the MAC q then points at). */
+int control_client_call_signed(struct control_client *c, Tz__ControlRequest *q,
+                               const uint8_t key[32], uint8_t mac[32],
+                               Tz__ControlReply **out, struct tz_error *err);
+
 #endif

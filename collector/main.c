@@ -23,6 +23,9 @@
 #include "ingest.h"
 #include "keys.h"
 #include "people.h"
+#include "operator.h"
+#include "publish.h"
+#include "push.h"
 #include "register.h"
 #include "rules_config.h"
 #include "tz_log.h"
@@ -30,10 +33,12 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: tz-collector [--data DIR] [--listen URL] [--config FILE]\n"
-            "                    [--rules FILE] [--max-batch N] [--verbose]\n"
+            "usage: tz-collector [--data DIR] [--listen URL] [--publish URL]\n"
+            "                    [--config FILE] [--rules FILE] [--max-batch N] [--verbose]\n"
             "  --data DIR     register and collector key (default ./var/taizhang)\n"
             "  --listen URL   nanomsg URL for agents (default tcp://127.0.0.1:7450)\n"
+            "  --publish URL  \"collect now\" to agents (default: the listen URL's\n"
+            "                 port + 2, tcp://127.0.0.1:7452; ipc://PATH.pub)\n"
             "  --config FILE  INI file, [collector] section; flags override it\n"
             "  --rules FILE   rule thresholds (default: built in, as schemas/rules.ini)\n"
             "  --max-batch N  requests per write transaction (default 256)\n"
@@ -44,6 +49,7 @@ static void usage(FILE *f)
 
 static struct ingest *g_ingest;
 static struct control *g_control;
+static struct publisher *g_publisher;
 static void on_fatal(void *arg);
 static struct flags_defer *g_flags;
 
@@ -135,11 +141,13 @@ int main(int argc, char **argv)
     struct collector_config cfg;
     collector_config_defaults(&cfg);
     const char *config = NULL, *data = NULL, *listen = NULL, *rules = NULL;
+    const char *publish = NULL;
     long max_batch = 0;
     int verbose = 0;
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'},
         {"listen", required_argument, NULL, 'l'},
+        {"publish", required_argument, NULL, 'p'},
         {"config", required_argument, NULL, 'c'},
         {"max-batch", required_argument, NULL, 'b'},
         {"rules", required_argument, NULL, 'r'},
@@ -153,6 +161,7 @@ int main(int argc, char **argv)
         case 'r': rules = optarg; break;
         case 'd': data = optarg; break;
         case 'l': listen = optarg; break;
+        case 'p': publish = optarg; break;
         case 'c': config = optarg; break;
         case 'b': {
             char *end;
@@ -185,6 +194,14 @@ int main(int argc, char **argv)
         snprintf(cfg.data, sizeof(cfg.data), "%s", data);
     if (listen)
         snprintf(cfg.listen, sizeof(cfg.listen), "%s", listen);
+    if (publish)
+        snprintf(cfg.publish, sizeof(cfg.publish), "%s", publish);
+    if (cfg.publish[0] == '\0' &&
+        push_url_for(cfg.listen, cfg.publish, sizeof(cfg.publish)) != 0) {
+        fprintf(stderr, "tz-collector: no default publish URL for %s: set "
+                        "--publish or publish =\n", cfg.listen);
+        return 2;
+    }
     if (max_batch)
         cfg.max_batch = (size_t)max_batch;
     if (rules)
@@ -252,10 +269,13 @@ int main(int argc, char **argv)
     cx.reg = reg;
     cx.rules = &col.rules;
     people_hash_key(&kp, cx.hash_key);
+    operator_key(&kp, cx.operator_key);
     char control_url[sizeof(cfg.data) + 32];
     snprintf(control_url, sizeof(control_url), "ipc://%s/" CONTROL_SOCKET, cfg.data);
     if (register_share_with_group(reg, &err) != 0 ||
-        control_start(&loop, &cx, control_url, &g_control, &err) != 0) {
+        publisher_open(cfg.publish, &kp, &g_publisher, &err) != 0 ||
+        (cx.pub = g_publisher,
+         control_start(&loop, &cx, control_url, &g_control, &err)) != 0) {
         fprintf(stderr, "tz-collector: %s\n", tz_error_str(&err, ebuf, sizeof(ebuf)));
         stop_all(&loop);
         uv_run(&loop, UV_RUN_DEFAULT);
@@ -277,14 +297,16 @@ int main(int argc, char **argv)
 
     char pkhex[TZ_KEY_HEX];
     tz_hex_encode(kp.pk, sizeof(kp.pk), pkhex);
-    tz_log(TZ_LOG_INFO, "listening on %s, data %s, collector key %s", cfg.listen,
-           cfg.data, pkhex);
+    tz_log(TZ_LOG_INFO, "listening on %s, publishing on %s, data %s, collector key %s",
+           cfg.listen, cfg.publish, cfg.data, pkhex);
 
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_loop_close(&loop);
     register_close(reg);
     tz_keypair_wipe(&kp);
+    publisher_close(g_publisher);
     sodium_memzero(cx.hash_key, sizeof(cx.hash_key));
+    sodium_memzero(cx.operator_key, sizeof(cx.operator_key));
     tz_log(TZ_LOG_INFO, "stopped");
     datadir_lock_release(lock_fd);   /* after the register is closed */
     return g_exit;

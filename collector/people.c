@@ -58,7 +58,7 @@ int people_name_check(const char *name, char *why, size_t whylen)
     size_t n = name ? strlen(name) : 0;
     const char *bad = NULL;
     if (n == 0 || n > TZ_MAX_NAME)
-        bad = "a user name is 1..64 bytes";
+        bad = "a user name is 1..256 bytes";
     else if (tz_text_check(name, n, NULL) != TZ_TEXT_OK)
         bad = "a user name is UTF-8 text without control characters";
     else if (name[0] == ' ' || name[n - 1] == ' ')

@@ -1213,6 +1213,10 @@ static int apply_report(struct tz_register *reg, MDB_txn *txn,
         nw.last_report_at = b->now;
         nw.config_system_id = r->system_id;
         nw.config_known = 1;
+        if (r->collect_request_id.len == 16) {
+            nw.last_collect_request = r->collect_request_id;
+            nw.last_collect_at = b->now;
+        }
         nw.last_seq = it->seq;
         nw.last_seen = b->now;
     }

@@ -275,6 +275,8 @@ int validate_report(const Tz__Report *r, char *detail, size_t detail_len)
         STR(r->errors[i]->message, TZ_MAX_STR, "error.message");
     }
     STR(r->agent_version, 64, "agent_version");
+    if (r->collect_request_id.len != 0 && r->collect_request_id.len != 16)
+        FAIL("collect_request_id of %zu bytes (16 or none)", r->collect_request_id.len);
     return TZ__STATUS__OK;
 }
 

@@ -56,7 +56,7 @@ static int host_match(const Tz__AgentRecord *rec, void *arg)
 
 /* HOST as an id or a unique hostname, its hostname and department (dept
  * may be NULL); 0 or TZCTL_FAIL. */
-static int find_host(struct tz_register *reg, const char *want, uint64_t *id,
+int tzctl_find_host(struct tz_register *reg, const char *want, uint64_t *id,
                      char hostname[TZ_MAX_NAME_BUF],
                      char dept[TZ_MAX_NAME_BUF])
 {
@@ -152,7 +152,7 @@ static int print_binding(const struct tzctl *c, const char *verb,
 
 int tzctl_bind(const struct tzctl *c, int argc, char **argv)
 {
-    const char *w[2];
+    const char *w[2] = {NULL, NULL};
     int rc = bind_args(argc, argv, "bind", 2, w);
     if (rc != 0)
         return rc;
@@ -164,7 +164,7 @@ int tzctl_bind(const struct tzctl *c, int argc, char **argv)
     char hostname[TZ_MAX_NAME_BUF], dept[TZ_MAX_NAME_BUF];
     Tz__SystemRecord *sys = NULL;
     const char *who = c->actor.name;
-    rc = find_host(reg, w[0], &host, hostname, dept);
+    rc = tzctl_find_host(reg, w[0], &host, hostname, dept);
     if (rc == 0 && (register_system_find(reg, w[1], &sid, &err) != 0 ||
                     register_system_get(reg, sid, &sys, &err) != 0))
         rc = tzctl_fail_err(&err);
@@ -198,7 +198,7 @@ int tzctl_bind(const struct tzctl *c, int argc, char **argv)
 
 int tzctl_unbind(const struct tzctl *c, int argc, char **argv)
 {
-    const char *w[1];
+    const char *w[1] = {NULL};
     int rc = bind_args(argc, argv, "unbind", 1, w);
     if (rc != 0)
         return rc;
@@ -209,7 +209,7 @@ int tzctl_unbind(const struct tzctl *c, int argc, char **argv)
     uint64_t host;
     struct register_binding b = {0};
     char hostname[TZ_MAX_NAME_BUF];
-    rc = find_host(reg, w[0], &host, hostname, NULL);
+    rc = tzctl_find_host(reg, w[0], &host, hostname, NULL);
     if (rc == 0 && register_unbind(reg, host, &err) != 0)
         rc = tzctl_fail_err(&err);
     /* Say where the host stands now: config or a match may still hold it. */

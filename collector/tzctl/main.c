@@ -82,6 +82,11 @@ static const char usage_text[] =
     "                               what the rules raise, with evidence, the\n"
     "                               article cited and the fix; S = minimum\n"
     "  history HOST [--since DATE]  what changed on a host, report by report\n"
+    "  collect HOST...|--system ID [--deadline SECONDS]\n"
+    "                               ask hosts to report now (through the\n"
+    "                               running collector; their agents must run\n"
+    "                               as daemons) and wait for them (default\n"
+    "                               120 s); exit 1 when one did not answer\n"
     "\n"
     "options (anywhere on the line):\n"
     "  --data DIR      the register (default: $TZ_DATA, else data = of\n"
@@ -291,6 +296,7 @@ int main(int argc, char **argv)
     } cmds[] = {
         {"hosts", tzctl_hosts}, {"host", tzctl_host}, {"dept", tzctl_dept},
         {"token", tzctl_token}, {"user", tzctl_user}, {"stats", tzctl_stats},
+        {"collect", tzctl_collect},
         {"system", tzctl_system}, {"systems", tzctl_systems},
         {"bind", tzctl_bind}, {"unbind", tzctl_unbind},
         {"flags", tzctl_flags}, {"history", tzctl_history},

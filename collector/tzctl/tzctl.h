@@ -56,6 +56,13 @@ int tzctl_sync_parent(const char *path);
  * that appeared meanwhile). 0 or an errno (EEXIST: path exists). */
 int tzctl_install(const char *tmp, const char *path, int force);
 
+/* A host by id (all digits) or by a hostname exactly one host has;
+ * hostname and dept (may be NULL) get its name and department. Prints the
+ * failure ("no host named ...", "2 hosts are named ... (ids 3, 9)") and
+ * returns TZCTL_FAIL. */
+int tzctl_find_host(struct tz_register *reg, const char *want, uint64_t *id,
+                    char hostname[TZ_MAX_NAME_BUF], char dept[TZ_MAX_NAME_BUF]);
+
 /* Command groups: argv[0] is the command word. */
 int tzctl_hosts(const struct tzctl *c, int argc, char **argv);
 int tzctl_host(const struct tzctl *c, int argc, char **argv);
@@ -65,6 +72,7 @@ int tzctl_dept_known(struct tz_register *reg, const char *name, int *known,
                      struct tz_error *err);
 int tzctl_token(const struct tzctl *c, int argc, char **argv);
 int tzctl_user(const struct tzctl *c, int argc, char **argv);
+int tzctl_collect(const struct tzctl *c, int argc, char **argv);
 int tzctl_stats(const struct tzctl *c, int argc, char **argv);
 int tzctl_flags(const struct tzctl *c, int argc, char **argv);
 int tzctl_history(const struct tzctl *c, int argc, char **argv);
