@@ -95,7 +95,7 @@ install: deps $(BUILD)/CMakeCache.txt
 	@$(MAKE) --no-print-directory build
 	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix $(PREFIX)
 
-# make deb: the taizhang-agent and taizhang-collector .debs (debian/), built
+# make deb: the taizhang-agent, -collector and -portal .debs (debian/), built
 # by dpkg-buildpackage from a clean copy of the tree, checked by lintian (an
 # error fails), left in DEB_DIR; nothing is done when the sources have not
 # changed since the last good build. Installs debhelper, lintian and

@@ -1,9 +1,10 @@
 #!/bin/sh
-# build-deb.sh OUTDIR [JOBS] — what `make deb` does: the taizhang-agent and
-# taizhang-collector .debs from a clean copy of this tree, checked by lintian
-# (any error fails, warnings are shown) and for Debian's hardening, left in
-# OUTDIR. The tree itself is never written: dpkg-buildpackage runs in
-# OUTDIR/src/taizhang-VERSION and writes its results next to it.
+# build-deb.sh OUTDIR [JOBS] — what `make deb` does: the taizhang-agent,
+# taizhang-collector and taizhang-portal .debs from a clean copy of this
+# tree, checked by lintian (any error fails, warnings are shown) and for
+# Debian's hardening, left in OUTDIR. The tree itself is never written:
+# dpkg-buildpackage runs in OUTDIR/src/taizhang-VERSION and writes its
+# results next to it.
 # Up to date (same sources as the last good build): says so and stops.
 set -eu
 
@@ -39,7 +40,9 @@ list_sources() {
 }
 stamp=$(list_sources | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
 
-debs="$OUT/taizhang-agent_${version}_$arch.deb $OUT/taizhang-collector_${version}_$arch.deb"
+pkgs="taizhang-agent taizhang-collector taizhang-portal"
+debs=""
+for p in $pkgs; do debs="$debs $OUT/${p}_${version}_$arch.deb"; done
 if [ "$(cat "$OUT/.sources" 2>/dev/null)" = "$stamp" ] && ls $debs >/dev/null 2>&1; then
     echo "deb: up to date:"
     for d in $debs; do echo "  $d"; done
@@ -71,7 +74,7 @@ for flag in -D_FORTIFY_SOURCE=2 -fstack-protector-strong -Wformat \
         exit 1
     }
 done
-for b in tz-agent tz-collector tzctl; do
+for b in tz-agent tz-collector tzctl tz-portal; do
     bin="$src/obj-$(dpkg-architecture -qDEB_HOST_GNU_TYPE)/bin/$b"
     readelf -lW "$bin" | grep -q GNU_RELRO &&
         readelf -dW "$bin" | grep -q 'BIND_NOW' &&
@@ -82,10 +85,9 @@ for b in tz-agent tz-collector tzctl; do
 done
 grep -h 'warning:' "$OUT/build.log" | sort -u | sed 's/^/deb: compiler /' || true
 
-mv "$OUT/src/taizhang-agent_${version}_$arch.deb" \
-   "$OUT/src/taizhang-collector_${version}_$arch.deb" "$OUT/"
+for p in $pkgs; do mv "$OUT/src/${p}_${version}_$arch.deb" "$OUT/"; done
 
-# lintian on the source package and both .debs; errors fail, the rest shows.
+# lintian on the source package and every .deb; errors fail, the rest shows.
 echo "deb: lintian"
 if ! lintian --fail-on error --tag-display-limit 0 "$OUT/src/taizhang_$version.dsc" $debs \
         >"$OUT/lintian.log" 2>&1; then

@@ -1,4 +1,4 @@
-/* Installation: `cmake --install` of this build with DESTDIR puts the three
+/* Installation: `cmake --install` of this build with DESTDIR puts the four
  * binaries, the hardened systemd units (paths rewritten for the prefix),
  * the example configs and schemas/ (PREFIX/share/taizhang/schemas) under
  * DESTDIR/PREFIX, and nothing elsewhere. */
@@ -75,10 +75,11 @@ Test(install, usr_prefix_puts_everything_under_destdir)
     expect_executable(dest, "/usr/bin/tz-agent");
     expect_executable(dest, "/usr/bin/tz-collector");
     expect_executable(dest, "/usr/bin/tzctl");
+    expect_executable(dest, "/usr/bin/tz-portal");
     /* Their man pages as written (docs/man), where man(1) and the
      * packages' dh_installman look. */
     const char *man[] = {"man8/tz-agent.8", "man8/tz-collector.8", "man8/tzctl.8",
-                         "man5/taizhang.conf.5"};
+                         "man8/tz-portal.8", "man5/taizhang.conf.5"};
     for (size_t i = 0; i < sizeof(man) / sizeof(man[0]); i++) {
         char *rel = tz_test_path("/usr/share/man/%s", man[i]);
         char *src = tz_test_path("%s/docs/man/%s", TZ_SOURCE_DIR, strchr(man[i], '/') + 1);
@@ -118,10 +119,26 @@ Test(install, usr_prefix_puts_everything_under_destdir)
     for (size_t i = 0; i < sizeof(hardening) / sizeof(hardening[0]); i++)
         expect_line(coll, hardening[i], "tz-collector.service");
 
+    /* The portal: its own user, the collector's group, and no netlink. */
+    char *portal = file_in(dest, "/usr/lib/systemd/system/tz-portal.service");
+    expect_line(portal, "ExecStart=/usr/bin/tz-portal --config "
+                        "/etc/taizhang/tz-portal.ini", "tz-portal.service");
+    expect_line(portal, "User=_tzportal", "tz-portal.service");
+    expect_line(portal, "SupplementaryGroups=_tzcollector", "tz-portal.service");
+    expect_line(portal, "CapabilityBoundingSet=", "tz-portal.service");
+    expect_line(portal, "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6",
+                "tz-portal.service");
+    for (size_t i = 0; i + 1 < sizeof(hardening) / sizeof(hardening[0]); i++)
+        expect_line(portal, hardening[i], "tz-portal.service");   /* all but the last */
+    expect_line(portal, "Documentation=man:tz-portal(8) "
+                        "file:///usr/share/doc/taizhang/examples/tz-portal.ini.example",
+                "tz-portal.service");
+
     char *ex = file_in(dest, "/usr/share/doc/taizhang/examples/tz-agent.ini.example");
     cr_assert(strstr(ex, "spool_max") != NULL, "example lacks the daemon options");
     free(ex);
     free(file_in(dest, "/usr/share/doc/taizhang/examples/tz-collector.ini.example"));
+    free(file_in(dest, "/usr/share/doc/taizhang/examples/tz-portal.ini.example"));
     /* schemas/ whole, where TZ_DATADIR and the packaged rules = point. */
     free(file_in(dest, "/usr/share/taizhang/schemas/rules.ini"));
     free(file_in(dest, "/usr/share/taizhang/schemas/weak-passwords.txt"));
@@ -137,6 +154,7 @@ Test(install, usr_prefix_puts_everything_under_destdir)
     closedir(d);
     free(agent);
     free(coll);
+    free(portal);
     free(dest);
 }
 
@@ -148,6 +166,10 @@ Test(install, other_prefix_rewrites_the_unit_paths)
     char *agent = file_in(dest, "/opt/taizhang/lib/systemd/system/tz-agent.service");
     expect_line(agent, "ExecStart=/opt/taizhang/bin/tz-agent --config "
                        "/opt/taizhang/etc/taizhang/tz-agent.ini", "tz-agent.service");
+    char *portal = file_in(dest, "/opt/taizhang/lib/systemd/system/tz-portal.service");
+    expect_line(portal, "ExecStart=/opt/taizhang/bin/tz-portal --config "
+                        "/opt/taizhang/etc/taizhang/tz-portal.ini", "tz-portal.service");
+    free(portal);
     free(agent);
     free(dest);
 }

@@ -6,9 +6,10 @@
  * --help also shows ledger fields as examples of `system add --FIELD`; those
  * count as documented by the page's LEDGER FIELDS, which must be exactly the
  * fields of collector/ledger_fields. taizhang.conf(5) documents every option
- * of deploy/tz-agent.ini.example and deploy/tz-collector.ini.example, nothing
- * the code does not accept, and puts under "Also flags" exactly the options
- * that are flags. groff renders every page without a warning, and --version
+ * of deploy/tz-agent.ini.example and deploy/tz-collector.ini.example, and
+ * tz-portal(8) under CONFIGURATION FILE every option of
+ * deploy/tz-portal.ini.example, nothing the code does not accept, and put
+ * under "Also flags" exactly the options that are flags. groff renders every page without a warning, and --version
  * prints "<name> <version>". */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
@@ -21,6 +22,7 @@
 #include "agent_config.h"
 #include "collector_config.h"
 #include "ledger_fields.h"
+#include "portal.h"
 #include "tz_test.h"
 
 #define MAN_DIR TZ_SOURCE_DIR "/docs/man"
@@ -292,6 +294,11 @@ Test(manpages, tz_collector_options_are_those_of_its_help)
     expect_same_options("tz-collector", "tz-collector.8");
 }
 
+Test(manpages, tz_portal_options_are_those_of_its_help)
+{
+    expect_same_options("tz-portal", "tz-portal.8");
+}
+
 /* "--mlps-grade" for the key "mlps_grade". */
 static void dashed_option(const char *key, char *buf, size_t len)
 {
@@ -420,18 +427,19 @@ static void example_keys(const char *file, struct set *out)
     free(path);
 }
 
-static void expect_conf_documents(const char *example, const char *section)
+static void expect_conf_documents(const char *name, const char *example,
+                                  const char *section)
 {
-    struct page pg = page_load("taizhang.conf.5");
+    struct page pg = page_load(name);
     struct set ex = {0}, doc = {0};
     example_keys(example, &ex);
     page_words(&pg, section, NULL, &doc);
     for (size_t i = 0; i < ex.n; i++)
-        cr_expect(set_has(&doc, ex.v[i]), "deploy/%s has %s; taizhang.conf.5 does "
-                  "not document it under %s", example, ex.v[i], section);
+        cr_expect(set_has(&doc, ex.v[i]), "deploy/%s has %s; %s does not "
+                  "document it under %s", example, ex.v[i], name, section);
     for (size_t i = 0; i < doc.n; i++)
-        cr_expect(set_has(&ex, doc.v[i]), "taizhang.conf.5 documents %s under %s; "
-                  "deploy/%s does not have it", doc.v[i], section, example);
+        cr_expect(set_has(&ex, doc.v[i]), "%s documents %s under %s; deploy/%s "
+                  "does not have it", name, doc.v[i], section, example);
     page_free(&pg);
     set_free(&ex);
     set_free(&doc);
@@ -439,8 +447,10 @@ static void expect_conf_documents(const char *example, const char *section)
 
 Test(manpages, conf_documents_every_option_of_the_examples)
 {
-    expect_conf_documents("tz-agent.ini.example", "AGENT OPTIONS");
-    expect_conf_documents("tz-collector.ini.example", "COLLECTOR OPTIONS");
+    expect_conf_documents("taizhang.conf.5", "tz-agent.ini.example", "AGENT OPTIONS");
+    expect_conf_documents("taizhang.conf.5", "tz-collector.ini.example",
+                          "COLLECTOR OPTIONS");
+    expect_conf_documents("tz-portal.8", "tz-portal.ini.example", "CONFIGURATION FILE");
 }
 
 /* Each option the page documents is one the code knows (a bad value is
@@ -483,11 +493,38 @@ Test(manpages, conf_options_are_those_the_code_accepts)
     set_free(&coll);
 }
 
+Test(manpages, portal_conf_options_are_those_the_code_accepts)
+{
+    struct page pg = page_load("tz-portal.8");
+    struct set keys = {0};
+    page_words(&pg, "CONFIGURATION FILE", NULL, &keys);
+    cr_assert_gt(keys.n, 0, "tz-portal.8: no options under CONFIGURATION FILE");
+    char *dir = tz_test_tmpdir("manpages");
+    for (size_t i = 0; i < keys.n; i++) {
+        char *text = tz_test_path("[portal]\n%s = 1\n", keys.v[i]);
+        tz_test_write(dir, "p.ini", text);
+        char *path = tz_test_path("%s/p.ini", dir);
+        struct portal_config c;
+        struct tz_error err = {0};
+        portal_config_defaults(&c);
+        portal_config_load(&c, path, &err);
+        cr_expect(strstr(err.msg, "unknown option") == NULL,
+                  "tz-portal.8 documents %s; tz-portal says: %s", keys.v[i], err.msg);
+        free(path);
+        free(text);
+    }
+    tz_test_rm_rf(dir);
+    free(dir);
+    page_free(&pg);
+    set_free(&keys);
+}
+
 /* Options under "Also flags" are flags of the program; the others not. */
-static void expect_flags_marked(const char *prog, const char *section)
+static void expect_flags_marked(const char *name, const char *prog,
+                                const char *section)
 {
     char *help = help_of(prog);
-    struct page pg = page_load("taizhang.conf.5");
+    struct page pg = page_load(name);
     struct set h = {0};
     long_options(help, &h);
     char opt[128], w[128];
@@ -499,15 +536,15 @@ static void expect_flags_marked(const char *prog, const char *section)
         dashed_option(w, opt, sizeof(opt));
         if (strcmp(pg.tags[i].subsection, "Also flags") == 0) {
             flags++;
-            cr_expect(set_has(&h, opt), "taizhang.conf.5 puts %s under \"Also "
-                      "flags\"; %s --help has no %s", w, prog, opt);
+            cr_expect(set_has(&h, opt), "%s puts %s under \"Also flags\"; %s "
+                      "--help has no %s", name, w, prog, opt);
         } else {
-            cr_expect(!set_has(&h, opt), "taizhang.conf.5 puts %s under \"%s\", "
-                      "but %s is a flag of %s: move it to \"Also flags\"", w,
+            cr_expect(!set_has(&h, opt), "%s puts %s under \"%s\", but %s is a "
+                      "flag of %s: move it to \"Also flags\"", name, w,
                       pg.tags[i].subsection, opt, prog);
         }
     }
-    cr_expect_gt(flags, 0, "taizhang.conf.5: no \"Also flags\" under %s", section);
+    cr_expect_gt(flags, 0, "%s: no \"Also flags\" under %s", name, section);
     page_free(&pg);
     set_free(&h);
     free(help);
@@ -515,14 +552,15 @@ static void expect_flags_marked(const char *prog, const char *section)
 
 Test(manpages, conf_marks_the_options_that_are_flags)
 {
-    expect_flags_marked("tz-agent", "AGENT OPTIONS");
-    expect_flags_marked("tz-collector", "COLLECTOR OPTIONS");
+    expect_flags_marked("taizhang.conf.5", "tz-agent", "AGENT OPTIONS");
+    expect_flags_marked("taizhang.conf.5", "tz-collector", "COLLECTOR OPTIONS");
+    expect_flags_marked("tz-portal.8", "tz-portal", "CONFIGURATION FILE");
 }
 
 /* ---- rendering and --version ---- */
 
 static const char *const pages[] = {"tz-agent.8", "tz-collector.8", "tzctl.8",
-                                    "taizhang.conf.5"};
+                                    "tz-portal.8", "taizhang.conf.5"};
 
 /* As man(1) renders them: -k runs preconv, so the UTF-8 Chinese is read
  * as such (groff alone reads Latin-1 and warns on every byte of it). */
@@ -549,7 +587,7 @@ Test(manpages, groff_renders_every_page_without_a_warning)
 
 Test(manpages, version_prints_name_and_version)
 {
-    const char *progs[] = {"tz-agent", "tz-collector", "tzctl"};
+    const char *progs[] = {"tz-agent", "tz-collector", "tzctl", "tz-portal"};
     for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
         int rc;
         char *out = run(progs[i], "--version", &rc);

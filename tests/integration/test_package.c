@@ -1,9 +1,10 @@
-/* Packages: the taizhang-agent and taizhang-collector .debs of `make deb`,
- * used as an administrator uses them, in a clean Debian root
- * (debootstrap minbase, made and cached by debian_root.sh): apt-get install
- * (the libraries come from the mirror), upgrade, remove, purge; then a
- * collector and an agent run from the packages, the agent's identity
- * carried across an upgrade.
+/* Packages: the taizhang-agent, taizhang-collector and taizhang-portal
+ * .debs of `make deb`, used as an administrator uses them, in a clean
+ * Debian root (debootstrap minbase, made and cached by debian_root.sh):
+ * apt-get install (the libraries come from the mirror), upgrade, remove,
+ * purge; then a collector and an agent run from the packages, the agent's
+ * identity carried across an upgrade, and the portal, as its own user,
+ * serves that collector's register.
  *
  * The debs are found in $TZ_DEB_DIR, else <build dir>/deb (make test builds
  * them first). Without root, debootstrap or the debs the tests skip and say
@@ -23,6 +24,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "tz_http.h"
 #include "tz_test.h"
 
 #define ROOT_SH TZ_SOURCE_DIR "/tests/integration/debian_root.sh"
@@ -30,16 +32,20 @@
 static char *tmp;          /* host side: repacked debs, logs */
 static char *root;         /* the Debian root; only debian_root.sh deletes it */
 static pid_t collector;    /* tz-collector running in the root, or 0 */
+static pid_t portal;       /* tz-portal running in the root, or 0 */
 
 static void setup(void)
 {
     tmp = tz_test_tmpdir("package");
     root = NULL;
     collector = 0;
+    portal = 0;
 }
 
 static void teardown(void)
 {
+    if (portal > 0)
+        tz_test_stop(portal, SIGTERM);
     if (collector > 0)
         tz_test_stop(collector, SIGTERM);
     if (root) {
@@ -143,7 +149,8 @@ static char *in_root_ok(const char *file, int line, const char *fmt, ...)
 }
 
 /* A fresh root (debian_root.sh make), the v1 debs in /tmp/v1 and, repacked
- * as the next version (Version +test1, contents unchanged), in /tmp/v2. */
+ * as the next version (Version +test1, and so the portal's exact Depends on
+ * the collector; contents unchanged), in /tmp/v2. */
 static void make_root(const char *mode)
 {
     if (geteuid() != 0)
@@ -151,9 +158,10 @@ static void make_root(const char *mode)
     char *dir = deb_dir();
     char *agent = find_deb(dir, "taizhang-agent");
     char *coll = find_deb(dir, "taizhang-collector");
-    if (agent == NULL || coll == NULL) {
-        char *why = tz_test_path("no single taizhang-agent and taizhang-collector "
-                                 ".deb in %s: run make deb", dir);
+    char *web = find_deb(dir, "taizhang-portal");
+    if (agent == NULL || coll == NULL || web == NULL) {
+        char *why = tz_test_path("no single taizhang-agent, taizhang-collector and "
+                                 "taizhang-portal .deb in %s: run make deb", dir);
         cannot_run(why);
     }
     root = tz_test_tmpdir("pkgroot");
@@ -166,29 +174,32 @@ static void make_root(const char *mode)
     free(out);
 
     free(host_sh("mkdir -p '%s/tmp/v1' '%s/tmp/v2'\n"
-                 "cp '%s' '%s' '%s/tmp/v1/'\n"
+                 "cp '%s' '%s' '%s' '%s/tmp/v1/'\n"
                  "for d in '%s/tmp/v1'/*.deb; do\n"
                  "  x=$(mktemp -d '%s/repack.XXXXXX')\n"
                  "  dpkg-deb -R \"$d\" \"$x\"\n"
                  "  v=$(dpkg-deb -f \"$d\" Version)\n"
-                 "  sed -i \"s/^Version: .*/Version: $v+test1/\" \"$x/DEBIAN/control\"\n"
+                 "  sed -i -e \"s/^Version: .*/Version: $v+test1/\" \\\n"
+                 "    -e \"s/(= $v)/(= $v+test1)/g\" \"$x/DEBIAN/control\"\n"
                  "  dpkg-deb -b \"$x\" '%s/tmp/v2/' >/dev/null\n"
                  "  rm -rf \"$x\"\n"
                  "done",
-                 root, root, agent, coll, root, root, tmp, root));
+                 root, root, agent, coll, web, root, root, tmp, root));
     free(agent);
     free(coll);
+    free(web);
     free(dir);
 }
 
-/* apt-get install the debs of /tmp/VERSION; the lists in a cached root may
- * be older than the mirror, so a failed download updates them once. */
+/* apt-get install the debs of /tmp/VERSION (all three); the lists in a
+ * cached root may be older than the mirror, so a failed download updates
+ * them once. */
 static void apt_install(const char *version)
 {
     free(IN_ROOT_OK("i() { apt-get install -y -q --no-install-recommends "
-                    "/tmp/%s/taizhang-agent_*.deb /tmp/%s/taizhang-collector_*.deb; }\n"
+                    "/tmp/%s/taizhang-*.deb; }\n"
                     "i || { apt-get update -q && i; }",
-                    version, version));
+                    version));
 }
 
 static void expect_owner_mode(const char *path, const char *want)
@@ -284,22 +295,32 @@ Test(package, install_upgrade_remove_and_purge_keep_the_contract)
     /* Users and the state directories the postinsts make. */
     expect_system_user("_tzagent");
     expect_system_user("_tzcollector");
+    expect_system_user("_tzportal");
+    /* The portal's user reads the register by the collector's group. */
+    char *groups = IN_ROOT_OK("id -nG _tzportal");
+    cr_expect_str_eq(groups, "_tzportal _tzcollector", "_tzportal is in: %s", groups);
+    free(groups);
     expect_owner_mode("/var/lib/tz-agent", "root:root 700");
     expect_owner_mode("/var/lib/tz-agent/work", "_tzagent:_tzagent 700");
-    expect_owner_mode("/var/lib/tz-collector", "_tzcollector:_tzcollector 700");
+    expect_owner_mode("/var/lib/tz-collector", "_tzcollector:_tzcollector 750");
     /* The agent's config may hold a token; the collector reads its own. */
     expect_owner_mode("/etc/taizhang/tz-agent.ini", "root:root 600");
     expect_owner_mode("/etc/taizhang/tz-collector.ini", "root:_tzcollector 640");
+    /* The portal's holds no secret. */
+    expect_owner_mode("/etc/taizhang/tz-portal.ini", "root:root 644");
     char *conf = IN_ROOT_OK("dpkg-query -W -f '${Conffiles}' taizhang-agent "
-                            "taizhang-collector");
+                            "taizhang-collector taizhang-portal");
     cr_expect(strstr(conf, "/etc/taizhang/tz-agent.ini ") != NULL, "%s", conf);
     cr_expect(strstr(conf, "/etc/taizhang/tz-collector.ini ") != NULL, "%s", conf);
+    cr_expect(strstr(conf, "/etc/taizhang/tz-portal.ini ") != NULL, "%s", conf);
     free(conf);
     expect_line_in("/etc/taizhang/tz-agent.ini", "state_dir = /var/lib/tz-agent");
     expect_line_in("/etc/taizhang/tz-agent.ini", "user = _tzagent");
     expect_line_in("/etc/taizhang/tz-collector.ini", "data = /var/lib/tz-collector");
     expect_line_in("/etc/taizhang/tz-collector.ini",
                    "rules = /usr/share/taizhang/schemas/rules.ini");
+    expect_line_in("/etc/taizhang/tz-portal.ini", "data = /var/lib/tz-collector");
+    expect_line_in("/etc/taizhang/tz-portal.ini", "listen = 127.0.0.1:7451");
 
     /* One set of paths, and no file in both packages. */
     expect_owned_by("/usr/bin/tz-agent", "taizhang-agent");
@@ -314,13 +335,28 @@ Test(package, install_upgrade_remove_and_purge_keep_the_contract)
     expect_owned_by("/usr/share/doc/taizhang-collector/examples/tz-collector.ini.example",
                     "taizhang-collector");
     expect_line_in("/lib/systemd/system/tz-collector.service", "User=_tzcollector");
+    expect_owned_by("/usr/bin/tz-portal", "taizhang-portal");
+    expect_owned_by("/lib/systemd/system/tz-portal.service", "taizhang-portal");
+    expect_owned_by("/usr/share/man/man8/tz-portal.8.gz", "taizhang-portal");
+    expect_owned_by("/usr/share/doc/taizhang-portal/examples/tz-portal.ini.example",
+                    "taizhang-portal");
+    expect_line_in("/lib/systemd/system/tz-portal.service", "User=_tzportal");
+    expect_line_in("/lib/systemd/system/tz-portal.service",
+                   "SupplementaryGroups=_tzcollector");
+    expect_line_in("/lib/systemd/system/tz-portal.service",
+                   "ExecStart=/usr/bin/tz-portal --config /etc/taizhang/tz-portal.ini");
+    expect_line_in("/lib/systemd/system/tz-portal.service",
+                   "Documentation=man:tz-portal(8) file:///usr/share/doc/"
+                   "taizhang-portal/examples/tz-portal.ini.example");
 
     /* Both enabled (deb-systemd-helper's record: with a systemctl, the links
      * themselves are systemctl preset's to make); the collector started,
      * the agent not (it has no collector yet). */
     expect_owner_mode(ENABLED "tz-agent.service", "root:root 644");
     expect_owner_mode(ENABLED "tz-collector.service", "root:root 644");
+    expect_owner_mode(ENABLED "tz-portal.service", "root:root 644");
     cr_expect(unit_active("tz-collector.service"), "tz-collector was not started");
+    cr_expect(unit_active("tz-portal.service"), "tz-portal was not started");
     cr_expect(!unit_active("tz-agent.service"), "tz-agent was started unconfigured");
 
     /* What an agent and a collector leave behind, and an admin's edit of
@@ -357,6 +393,8 @@ Test(package, install_upgrade_remove_and_purge_keep_the_contract)
     char *log = systemctl_log();
     cr_expect(asked(log, "restart", "tz-collector.service"),
               "the upgrade did not restart tz-collector:\n%s", log);
+    cr_expect(asked(log, "restart", "tz-portal.service"),
+              "the upgrade did not restart tz-portal:\n%s", log);
     cr_expect(asked(log, "try-restart", "tz-agent.service"),
               "the upgrade did not try-restart tz-agent:\n%s", log);
     cr_expect(!asked(log, "start", "tz-agent.service") &&
@@ -366,14 +404,19 @@ Test(package, install_upgrade_remove_and_purge_keep_the_contract)
     free(log);
 
     /* Remove: the services stop, binaries go; state, configs and users stay. */
-    free(IN_ROOT_OK("apt-get remove -y -q taizhang-agent taizhang-collector"));
+    free(IN_ROOT_OK("apt-get remove -y -q taizhang-agent taizhang-collector "
+                    "taizhang-portal"));
     log = systemctl_log();
     cr_expect(asked(log, "stop", "tz-agent.service"), "remove did not stop tz-agent:\n%s", log);
     cr_expect(asked(log, "stop", "tz-collector.service"),
               "remove did not stop tz-collector:\n%s", log);
+    cr_expect(asked(log, "stop", "tz-portal.service"),
+              "remove did not stop tz-portal:\n%s", log);
     free(log);
     expect_absent("/usr/bin/tz-agent");
     expect_absent("/usr/bin/tz-collector");
+    expect_absent("/usr/bin/tz-portal");
+    free(IN_ROOT_OK("getent passwd _tzportal"));
     after = state_snapshot();
     cr_expect_str_eq(after, before, "apt-get remove changed the state directories:\n"
                      "before:\n%s\nafter:\n%s", before, after);
@@ -384,13 +427,22 @@ Test(package, install_upgrade_remove_and_purge_keep_the_contract)
     expect_owner_mode("/etc/taizhang/tz-collector.ini", "root:_tzcollector 640");
 
     /* Purge: state, configs, the override and the unit links go. The
-     * system users stay (Debian does not reuse their uids' files). */
-    free(IN_ROOT_OK("dpkg --purge taizhang-agent taizhang-collector"));
+     * agent's and collector's system users stay (Debian does not reuse
+     * their uids' files); _tzportal, which owns no file, goes. */
+    free(IN_ROOT_OK("dpkg --purge taizhang-portal taizhang-agent taizhang-collector"));
     expect_absent("/var/lib/tz-agent");
     expect_absent("/var/lib/tz-collector");
     expect_absent("/etc/taizhang");
     expect_absent(ENABLED "tz-agent.service");
     expect_absent(ENABLED "tz-collector.service");
+    expect_absent(ENABLED "tz-portal.service");
+    char *gone = NULL;
+    cr_expect_neq(in_root(&gone, "getent passwd _tzportal"), 0,
+                  "_tzportal outlived the purge: %s", gone);
+    free(gone);
+    gone = IN_ROOT_OK("getent group _tzportal || true");
+    cr_expect_str_eq(gone, "", "the group _tzportal outlived the purge: %s", gone);
+    free(gone);
     char *ovr = IN_ROOT_OK("dpkg-statoverride --list | grep taizhang || true");
     cr_expect_str_eq(ovr, "", "a statoverride outlived the purge: %s", ovr);
     free(ovr);
@@ -550,6 +602,73 @@ Test(package, agent_reports_as_the_same_host_after_an_upgrade)
     free(key);
     free(key_path);
     free(pub);
+    free(token);
+    free(url);
+}
+
+/* ---- the portal from its package ---- */
+
+/* tz-portal as its unit runs it, but with the groups the package gave its
+ * user (--init-groups: _tzcollector by the postinst, not by the unit's
+ * SupplementaryGroups=), the packaged config, on a free port. Its port. */
+static unsigned portal_start(void)
+{
+    char *log = tz_test_path("%s/portal.log", tmp);
+    char *argv[] = {"env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8",
+                    "chroot", root, "setpriv", "--reuid=_tzportal",
+                    "--regid=_tzportal", "--init-groups", "/usr/bin/tz-portal",
+                    "--config", "/etc/taizhang/tz-portal.ini", "--listen",
+                    "127.0.0.1:0", NULL};
+    portal = tz_test_spawn(argv, log);
+    unsigned port = 0;
+    for (int i = 0; i < 500 && port == 0; i++) {
+        char *s = tz_test_slurp(log);
+        const char *at = s ? strstr(s, "serving http://127.0.0.1:") : NULL;
+        if (at == NULL || sscanf(at, "serving http://127.0.0.1:%u/", &port) != 1) {
+            cr_assert(i < 499 && kill(portal, 0) == 0, "tz-portal did not start:\n%s",
+                      s ? s : "");
+            usleep(20 * 1000);
+        }
+        free(s);
+    }
+    free(log);
+    return port;
+}
+
+/* GET path with a bearer token: want and, in the body, needle. */
+static void expect_get(unsigned port, const char *path, const char *token, int want,
+                       const char *needle)
+{
+    char *hdr = tz_test_path("Authorization: Bearer %s\r\n", token);
+    struct tz_http_resp r;
+    tz_http(port, "GET", path, hdr, NULL, 0, 5000, &r);
+    cr_expect_eq(r.status, want, "GET %s: %d, not %d:\n%.400s", path, r.status, want,
+                 r.body ? r.body : "");
+    cr_expect(r.body && strstr(r.body, needle) != NULL, "GET %s: no \"%s\" in:\n%.400s",
+              path, needle, r.body ? r.body : "");
+    tz_http_free(&r);
+    free(hdr);
+}
+
+Test(package, portal_serves_the_collector_s_register_as_its_own_user)
+{
+    make_root(NULL);
+    apt_install("v1");
+    char *url = tz_test_path("tcp://127.0.0.1:%d", free_port());
+    collector_start(url);
+    /* A login made as the README says (tzctl as root on the collector host),
+     * checked by the collector over the control socket; the person and the
+     * ledger read from the register by _tzportal. */
+    free(IN_ROOT_OK("tzctl dept add 计算机学院 && "
+                    "tzctl system add 教务系统 --dept 计算机学院"));
+    char *token = IN_ROOT_OK("tzctl user add webadmin --admin 2>/dev/null");
+    unsigned port = portal_start();
+    expect_get(port, "/api/v1/me", token, 200, "\"webadmin\"");
+    expect_get(port, "/api/v1/systems", token, 200, "教务系统");
+    expect_get(port, "/api/v1/me", "tzu_not_a_token_of_anyone", 401, "error");
+    cr_expect_eq(tz_test_stop(portal, SIGTERM), 0, "tz-portal did not stop cleanly");
+    portal = 0;
+    collector_stop();
     free(token);
     free(url);
 }
