@@ -9,7 +9,7 @@ CMAKE_ARGS ?=
 # what the systemd units name and what the Debian packages use.
 PREFIX     ?= /usr
 
-.PHONY: all deps build run test check-asan check-builds install deb bench fuzz fuzz-build clean
+.PHONY: all deps build run test check-asan check-builds install deb bench bench-portal fuzz fuzz-build clean
 
 all: build
 
@@ -109,6 +109,12 @@ deb:
 # docs/benchmarks.md. Installs the peer agents it compares against (apt-get).
 bench: build
 	@sh bench/run.sh --build $(BUILD)
+
+# make bench-portal: tz-portal under 1, 8 and 32 concurrent clients (wrk,
+# installed with apt-get) on the ledger register of `make bench`, ~5 minutes;
+# writes the "Portal" section of docs/benchmarks.md, which `make bench` keeps.
+bench-portal: build
+	@sh bench/portal.sh --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) build-check-*

@@ -10,6 +10,8 @@
 #   (e) one full collection on this machine: tz-agent against
 #       ocsinventory-agent and fusioninventory-inventory (installed here with
 #       apt-get, never by make test)
+# tz-portal has its own run, bench/portal.sh (make bench-portal): its section
+# of docs/benchmarks.md is carried over unchanged when this one rewrites it.
 #
 # usage: bench/run.sh [--build DIR] [--smoke] [--no-peers] [--no-doc]
 #   --smoke     tiny sizes, ipc://, no peers, no doc: "does it still run"
@@ -190,20 +192,9 @@ LEDGER_ROWS=
 if has_cmd systems && has_cmd "system import"; then
     say "-- (d) ledger: $LEDGER_SYSTEMS systems, $LEDGER_HOSTS hosts"
     start_collector
-    # One system per 4 hosts, bound by address (BIND_MATCH): loadgen agent i
-    # reports 10.(16+i/65536).(i/256%256).(i%256).
-    awk -v n="$LEDGER_SYSTEMS" -v per=$((LEDGER_HOSTS / LEDGER_SYSTEMS)) 'BEGIN {
-        print "系统名称,所属单位,负责人,管理员,联系方式,IP地址,等保等级,状态"
-        for (s = 0; s < n; s++) {
-            ips = ""
-            for (j = 0; j < per; j++) {
-                i = 1 + s * per + j
-                ip = sprintf("10.%d.%d.%d", 16 + int(i / 65536) % 128, int(i / 256) % 256, i % 256)
-                ips = ips (j ? ";" : "") ip
-            }
-            printf "系统%05d,bench,张伟,李强,010-6275%04d,%s,%d,live\n", s, s % 10000, ips, 1 + s % 3
-        }
-    }' >"$WORK/ledger.csv"
+    # One system per 4 hosts, bound by address (bench/ledger_fixture.sh).
+    . "$SRC/bench/ledger_fixture.sh"
+    ledger_csv "$LEDGER_SYSTEMS" "$LEDGER_HOSTS" bench >"$WORK/ledger.csv"
     "$BIN/tzctl" --data "$DATA" system import "$WORK/ledger.csv" >"$WORK/import.out" 2>&1 || {
         head -20 "$WORK/import.out" >&2; echo "bench: ledger import failed" >&2; exit 1; }
     loadgen --agents "$LEDGER_HOSTS" --inflight "$INFLIGHT" --packages 40 --mode full \
@@ -405,6 +396,10 @@ say "   load after: $LOAD1"
 if [ $DOC = 1 ]; then
     OUT=$SRC/docs/benchmarks.md
     mkdir -p "$SRC/docs"
+    # bench/portal.sh (make bench-portal) writes the Portal section; kept as it is.
+    PORTAL_SECTION=
+    [ ! -f "$OUT" ] ||
+        PORTAL_SECTION=$(sed -n '/^<!-- portal: begin/,/^<!-- portal: end -->/p' "$OUT")
     {
         say "# Benchmarks"
         say ""
@@ -450,6 +445,10 @@ if [ $DOC = 1 ]; then
             say "$LEDGER_NOTE"
         fi
         say ""
+        if [ -n "$PORTAL_SECTION" ]; then
+            say "$PORTAL_SECTION"
+            say ""
+        fi
         say "## Agent: one full collection on this machine"
         say ""
         say "bench/rusage.c runs the command and reads wait4(): fastest wall time of the runs, mean"

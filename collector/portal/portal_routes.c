@@ -208,9 +208,9 @@ static void page_ledger(struct portal *p, struct portal_req *q,
     struct view_scope s = {q->user, qarg(q, "dept")};
     cJSON *ledger = NULL, *summary = NULL;
     struct tz_error err = {0};
-    int rc = view_ledger(p->reg, &s, 0, &ledger, &err);
-    if (rc == 0 && q->user->role == TZ__ROLE__ROLE_ADMIN && s.dept == NULL)
-        rc = view_summary(p->reg, &s, &summary, &err);
+    int rc = q->user->role == TZ__ROLE__ROLE_ADMIN && s.dept == NULL
+                 ? view_ledger_summary(p->reg, &s, &ledger, &summary, &err)
+                 : view_ledger(p->reg, &s, 0, &ledger, &err);
     if (rc != 0) {
         cJSON_Delete(ledger);
         view_failed(q, r, rc, &err);

@@ -2,6 +2,7 @@
  * flags, each walked once and filtered by the viewer as it goes. */
 #include "portal_view.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +44,8 @@ struct host_sys {
     uint64_t agent_id, system_id;
 };
 
+struct summary;
+
 struct tally {
     const struct view_scope *s;
     struct sys_count *sys;
@@ -52,7 +55,16 @@ struct tally {
     int with_retired;
     const char *dept;
     cJSON *list;
+    /* Rows are built only for the systems first .. first+count-1 (in walk
+     * order): a page of the API formats 100 rows, not 5,000. */
+    size_t first, count;
+    /* The department summary counted from the same walks (NULL: none). */
+    struct summary *m;
 };
+
+static int sum_system(const Tz__SystemRecord *rec, void *arg);
+static int sum_host(const Tz__AgentRecord *host, uint64_t sid,
+                    Tz__BindingSource src, void *arg);
 
 static int grow(void **v, size_t *cap, size_t n, size_t size)
 {
@@ -139,6 +151,8 @@ static cJSON *ledger_row(const Tz__SystemRecord *rec)
 static int tally_system(const Tz__SystemRecord *rec, void *arg)
 {
     struct tally *t = arg;
+    if (t->m)
+        sum_system(rec, t->m);   /* it keeps to the summary's departments */
     if (!people_may_see(t->s->user, rec->dept))
         return 0;
     if (!t->with_retired && strcmp(rec->status, "retired") == 0)
@@ -146,7 +160,8 @@ static int tally_system(const Tz__SystemRecord *rec, void *arg)
     if (grow((void **)&t->sys, &t->cap_sys, t->n_sys, sizeof(*t->sys)))
         return TZ_ENOMEM;
     cJSON *row = NULL;
-    if (t->list && (row = ledger_row(rec)) == NULL)
+    int in_page = t->n_sys >= t->first && t->n_sys - t->first < t->count;
+    if (t->list && in_page && (row = ledger_row(rec)) == NULL)
         return TZ_ENOMEM;
     if (row)
         cJSON_AddItemToArray(t->list, row);
@@ -158,7 +173,8 @@ static int tally_host(const Tz__AgentRecord *host, uint64_t sid,
                       Tz__BindingSource src, void *arg)
 {
     struct tally *t = arg;
-    (void)src;
+    if (t->m)
+        sum_host(host, sid, src, t->m);
     /* Hosts of other departments bound here by the network center are
      * theirs: not counted, not listed. */
     if (!people_may_see(t->s->user, host->dept))
@@ -205,11 +221,16 @@ static int tally_run(struct tz_register *reg, struct tally *t,
     return rc == TZ_ENOMEM ? oom(err) : rc;
 }
 
-int view_ledger(struct tz_register *reg, const struct view_scope *s,
-                int with_retired, cJSON **out, struct tz_error *err)
+/* view_ledger's walk, rows first .. first+count-1 only; *total: how many
+ * systems the whole ledger has. m: a summary to count in the same walks. */
+static int ledger_walk(struct tz_register *reg, const struct view_scope *s,
+                       int with_retired, size_t first, size_t count,
+                       struct summary *m, cJSON **out, size_t *total,
+                       struct tz_error *err)
 {
     int none;
-    struct tally t = {.s = s, .with_retired = with_retired};
+    struct tally t = {.s = s, .with_retired = with_retired,
+                      .first = first, .count = count, .m = m};
     t.dept = walk_dept(s, &none);
     cJSON *o = cJSON_CreateObject();
     t.list = o ? cJSON_AddArrayToObject(o, "systems") : NULL;
@@ -219,9 +240,11 @@ int view_ledger(struct tz_register *reg, const struct view_scope *s,
     }
     int rc = none ? 0 : tally_run(reg, &t, err);
     for (size_t i = 0; rc == 0 && i < t.n_sys; i++)
-        if (add_num(t.sys[i].row, "hosts", (double)t.sys[i].hosts) ||
-            add_num(t.sys[i].row, "open_flags", (double)t.sys[i].flags))
+        if (t.sys[i].row &&
+            (add_num(t.sys[i].row, "hosts", (double)t.sys[i].hosts) ||
+             add_num(t.sys[i].row, "open_flags", (double)t.sys[i].flags)))
             rc = oom(err);
+    *total = t.n_sys;
     tally_free(&t);
     if (rc != 0) {
         cJSON_Delete(o);
@@ -229,6 +252,20 @@ int view_ledger(struct tz_register *reg, const struct view_scope *s,
     }
     *out = o;
     return 0;
+}
+
+int view_ledger(struct tz_register *reg, const struct view_scope *s,
+                int with_retired, cJSON **out, struct tz_error *err)
+{
+    size_t total;
+    return ledger_walk(reg, s, with_retired, 0, SIZE_MAX, NULL, out, &total, err);
+}
+
+int view_ledger_page(struct tz_register *reg, const struct view_scope *s,
+                     int with_retired, size_t first, size_t count,
+                     cJSON **out, size_t *total, struct tz_error *err)
+{
+    return ledger_walk(reg, s, with_retired, first, count, NULL, out, total, err);
 }
 
 /* ---- per department ---- */
@@ -295,46 +332,82 @@ static int sum_flag(const Tz__FlagRecord *f, void *arg)
     return 0;
 }
 
-int view_summary(struct tz_register *reg, const struct view_scope *s,
-                 cJSON **out, struct tz_error *err)
+/* The departments the summary counts (none when the scope shows none). */
+static int summary_begin(struct tz_register *reg, const struct view_scope *s,
+                         struct summary *m, struct tz_error *err)
 {
     int none;
-    struct summary m = {.s = s};
-    m.only = walk_dept(s, &none);
-    int rc = none ? 0 : register_each_dept(reg, sum_dept, &m, err);
-    if (rc == 0 && m.n)
-        rc = register_each_system(reg, m.only, sum_system, &m, err);
-    if (rc == 0 && m.n)
-        rc = register_each_host_binding(reg, m.only, sum_host, &m, err);
-    if (rc == 0 && m.n)
-        rc = register_each_flag(reg, 0, sum_flag, &m, err);
+    *m = (struct summary){.s = s};
+    m->only = walk_dept(s, &none);
+    return none ? 0 : register_each_dept(reg, sum_dept, m, err);
+}
+
+/* The flags, then the JSON; frees m. rc: the walks' result so far. */
+static int summary_end(struct tz_register *reg, struct summary *m, int rc,
+                       cJSON **out, struct tz_error *err)
+{
+    if (rc == 0 && m->n)
+        rc = register_each_flag(reg, 0, sum_flag, m, err);
     cJSON *o = rc == 0 ? cJSON_CreateObject() : NULL;
     cJSON *a = o ? cJSON_AddArrayToObject(o, "departments") : NULL;
     if (rc == 0 && a == NULL)
         rc = TZ_ENOMEM;
-    for (size_t i = 0; rc == 0 && i < m.n; i++) {
+    for (size_t i = 0; rc == 0 && i < m->n; i++) {
         cJSON *d = cJSON_CreateObject();
         if (d == NULL) {
             rc = TZ_ENOMEM;
             break;
         }
         cJSON_AddItemToArray(a, d);
-        if (add_str(d, "name", m.v[i].name) ||
-            add_num(d, "systems", (double)m.v[i].systems) ||
-            add_num(d, "hosts", (double)m.v[i].hosts) ||
-            add_num(d, "hosts_unbound", (double)m.v[i].unbound) ||
-            add_num(d, "open_flags", (double)m.v[i].flags) ||
-            add_num(d, "high_flags", (double)m.v[i].high))
+        if (add_str(d, "name", m->v[i].name) ||
+            add_num(d, "systems", (double)m->v[i].systems) ||
+            add_num(d, "hosts", (double)m->v[i].hosts) ||
+            add_num(d, "hosts_unbound", (double)m->v[i].unbound) ||
+            add_num(d, "open_flags", (double)m->v[i].flags) ||
+            add_num(d, "high_flags", (double)m->v[i].high))
             rc = TZ_ENOMEM;
     }
-    for (size_t i = 0; i < m.n; i++)
-        free(m.v[i].name);
-    free(m.v);
+    for (size_t i = 0; i < m->n; i++)
+        free(m->v[i].name);
+    free(m->v);
     if (rc != 0) {
         cJSON_Delete(o);
         return rc == TZ_ENOMEM ? oom(err) : rc;
     }
     *out = o;
+    return 0;
+}
+
+int view_summary(struct tz_register *reg, const struct view_scope *s,
+                 cJSON **out, struct tz_error *err)
+{
+    struct summary m;
+    int rc = summary_begin(reg, s, &m, err);
+    if (rc == 0 && m.n)
+        rc = register_each_system(reg, m.only, sum_system, &m, err);
+    if (rc == 0 && m.n)
+        rc = register_each_host_binding(reg, m.only, sum_host, &m, err);
+    return summary_end(reg, &m, rc, out, err);
+}
+
+int view_ledger_summary(struct tz_register *reg, const struct view_scope *s,
+                        cJSON **ledger, cJSON **summary, struct tz_error *err)
+{
+    struct summary m;
+    size_t total;
+    cJSON *l = NULL;
+    int rc = summary_begin(reg, s, &m, err);
+    /* The ledger's walks take the same department filter (walk_dept) and
+     * hand every record to the summary's callbacks before their own
+     * filters: the counts view_summary's own walks would make. */
+    if (rc == 0)
+        rc = ledger_walk(reg, s, 0, 0, SIZE_MAX, m.n ? &m : NULL, &l, &total, err);
+    rc = summary_end(reg, &m, rc, summary, err);
+    if (rc != 0) {
+        cJSON_Delete(l);
+        return rc;
+    }
+    *ledger = l;
     return 0;
 }
 

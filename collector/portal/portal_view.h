@@ -12,6 +12,7 @@
 #ifndef TZ_PORTAL_VIEW_H
 #define TZ_PORTAL_VIEW_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -32,10 +33,23 @@ struct view_scope {
 int view_ledger(struct tz_register *reg, const struct view_scope *s,
                 int with_retired, cJSON **out, struct tz_error *err);
 
+/* view_ledger with rows only for the systems first .. first+count-1 of the
+ * list (what one API page shows; the rest are counted, not formatted);
+ * *total: how many systems the whole list has. */
+int view_ledger_page(struct tz_register *reg, const struct view_scope *s,
+                     int with_retired, size_t first, size_t count,
+                     cJSON **out, size_t *total, struct tz_error *err);
+
 /* Per department the viewer may see: {"departments": [{name, systems,
  * hosts, hosts_unbound, open_flags, high_flags}...]}. */
 int view_summary(struct tz_register *reg, const struct view_scope *s,
                  cJSON **out, struct tz_error *err);
+
+/* view_ledger (with_retired 0) and view_summary of one scope, the summary
+ * counted in the ledger's walks of the systems and hosts instead of its own:
+ * an admin's whole-school page walks the register once, not twice. */
+int view_ledger_summary(struct tz_register *reg, const struct view_scope *s,
+                        cJSON **ledger, cJSON **summary, struct tz_error *err);
 
 /* {"hosts": [{id, hostname, dept, os, kernel, ips, last_seen,
  * last_report_at, system_id, binding, open_flags}...]}. */
