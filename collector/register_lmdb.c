@@ -433,6 +433,24 @@ int register_open(const char *dir, unsigned flags, struct tz_register **out,
     char data[PATH_MAX + 16];
     snprintf(data, sizeof(data), file ? "%s" : "%s/data.mdb", dir);
     int exists = access(data, F_OK) == 0;
+    if (!exists && errno == EACCES) {
+        free(reg);
+        return tz_err(err, TZ_EPERM, NULL, 0, "cannot read the register at %s: "
+                      "permission denied (readers need the collector's group)", dir);
+    }
+    /* An LMDB reader registers in lock.mdb so the writer keeps the pages it
+     * reads; one that cannot write there reads without that guard and may
+     * see pages the collector reuses meanwhile. Refuse rather than risk it. */
+    if (rdonly && !file && exists) {
+        char lock[PATH_MAX + 16];
+        snprintf(lock, sizeof(lock), "%s/lock.mdb", dir);
+        if (access(lock, F_OK) == 0 && access(lock, W_OK) != 0) {
+            free(reg);
+            return tz_err(err, TZ_EPERM, NULL, 0, "cannot write %s, where readers "
+                          "register: permission denied (readers need the "
+                          "collector's group, and lock.mdb mode 0660)", lock);
+        }
+    }
     if (rdonly && !exists) {
         free(reg);
         if (file)

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -550,4 +552,31 @@ Test(tzctl, bind_across_departments_warns_and_is_recorded)
     cr_assert_str_eq(cJSON_GetObjectItem(b, "system_dept")->valuestring, "math");
     cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(b, "across_departments")));
     cJSON_Delete(j);
+}
+
+/* A reader that cannot write lock.mdb would read without registering, and
+ * the collector could reuse the pages it reads: refused, with the reason. */
+Test(tzctl, a_reader_that_cannot_register_in_lock_mdb_is_refused)
+{
+    if (geteuid() != 0)
+        cr_skip_test("needs root, to run tzctl as another user");
+    char *lock = tz_test_path("%s/lock.mdb", dir), *db = tz_test_path("%s/data.mdb", dir);
+    cr_assert_eq(chmod(dir, 0755), 0);
+    cr_assert_eq(chmod(db, 0644), 0);
+    free(db);
+    cr_assert_eq(chmod(lock, 0644), 0);
+    char *argv[] = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                    TZ_BIN "/tzctl", "--data", dir, "hosts", NULL};
+    int rc = tz_test_run(argv, &out);
+    cr_assert_neq(rc, 0, "%s", out);
+    cr_assert(strstr(out, "lock.mdb, where readers register: permission denied") != NULL,
+              "%s", out);
+    /* with write access to lock.mdb (the group's 0660 in a deployment) it reads */
+    cr_assert_eq(chmod(lock, 0666), 0);
+    free(out);
+    out = NULL;
+    rc = tz_test_run(argv, &out);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert(strstr(out, "web01") != NULL, "%s", out);
+    free(lock);
 }
