@@ -287,6 +287,10 @@ int main(int argc, char **argv)
     save("fuzz_config", "collector-ini", "\1", 1, ci, strlen(ci));
     const char *st = "agent_id=3\nseq=1700000000123\ndept=信息工程学院\n";
     save("fuzz_config", "agent-state", "\2", 1, st, strlen(st));
+    const char *pi = "[portal]\ndata = /var/lib/taizhang\nlisten = [::1]:7451\n"
+                     "secure_cookies = auto\nmax_connections = 256\n"
+                     "per_ip_connections = 32\ntimeout = 30\n";
+    save("fuzz_config", "portal-ini", "\3", 1, pi, strlen(pi));
 
     control_seeds();
 
