@@ -648,6 +648,48 @@ Test(portal, a_viewer_gets_nothing_of_the_other_department_on_any_route)
     tz_http_free(&r);
 }
 
+static cJSON *api(const char *path, const char *hdr)
+{
+    struct tz_http_resp r;
+    get(path, hdr, &r);
+    cr_assert_eq(r.status, 200, "%s: %s", path, r.body);
+    cJSON *j = cJSON_Parse(r.body);
+    cr_assert_not_null(j, "%s", r.body);
+    tz_http_free(&r);
+    return j;
+}
+
+static const cJSON *item_with_id(const cJSON *list, uint64_t id)
+{
+    const cJSON *x;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(list, "items")) {
+        if ((uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "id")) == id)
+            return x;
+    }
+    cr_assert_fail("no item %llu", (unsigned long long)id);
+    return NULL;
+}
+
+static int num(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, k);
+    cr_assert(cJSON_IsNumber(v), "no number %s", k);
+    return (int)v->valuedouble;
+}
+
+/* Open flags the admin sees on host id. */
+static int host_flags(const cJSON *flags, uint64_t id)
+{
+    int n = 0;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(flags, "items")) {
+        if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(f, "subject_kind")), "host") == 0 &&
+            (uint64_t)num(f, "subject_id") == id)
+            n++;
+    }
+    return n;
+}
+
 /* The same routes as the admin do show B: the check above can see it. */
 Test(portal, the_admin_sees_both_departments_on_the_same_routes)
 {
@@ -691,6 +733,24 @@ Test(portal, the_admin_sees_both_departments_on_the_same_routes)
               r.body);
     tz_http_free(&r);
     free(p1);
+    /* the fixture raises every flag a host or system of it should: the
+     * isolation tests above walk real flags of each kind */
+    static const char *const rules[] = {
+        "WEAK_PASSWORD", "SUDO_NOPASSWD", "UID0_DUPLICATE", "ROOT_SSH_LOGIN",
+        "EXPOSED_HIGH_RISK_PORT", "BINDING_OTHER_DEPT", "NO_OWNER", "NO_FILING"};
+    char hv[128];
+    bearer(tok_viewer_a, hv, sizeof(hv));
+    for (size_t i = 0; i < N(rules); i++) {
+        char *path = tz_test_path("/api/v1/flags?rule=%s", rules[i]);
+        cJSON *fa = api(path, ad.hdr), *fv = api(path, hv);
+        cr_expect_gt(num(fv, "total"), 0, "%s: A has none", rules[i]);
+        /* B's hosts and systems have the same, but for these two */
+        if (strcmp(rules[i], "NO_OWNER") != 0 && strcmp(rules[i], "BINDING_OTHER_DEPT") != 0)
+            cr_expect_gt(num(fa, "total"), num(fv, "total"), "%s: B has none", rules[i]);
+        cJSON_Delete(fa);
+        cJSON_Delete(fv);
+        free(path);
+    }
     /* the refused binding's evidence names B's system for the network center */
     get("/api/v1/flags?rule=BINDING_OTHER_DEPT", ad.hdr, &r);
     cr_expect(strstr(r.body, "lab03-a") && strstr(r.body, "财务系统"), "%s", r.body);
@@ -750,48 +810,6 @@ Test(portal, ids_of_the_other_department_answer_404_like_missing_ones)
     cr_expect_str_eq(b.body, gone.body);
     tz_http_free(&b);
     tz_http_free(&gone);
-}
-
-static cJSON *api(const char *path, const char *hdr)
-{
-    struct tz_http_resp r;
-    get(path, hdr, &r);
-    cr_assert_eq(r.status, 200, "%s: %s", path, r.body);
-    cJSON *j = cJSON_Parse(r.body);
-    cr_assert_not_null(j, "%s", r.body);
-    tz_http_free(&r);
-    return j;
-}
-
-static const cJSON *item_with_id(const cJSON *list, uint64_t id)
-{
-    const cJSON *x;
-    cJSON_ArrayForEach(x, cJSON_GetObjectItem(list, "items")) {
-        if ((uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "id")) == id)
-            return x;
-    }
-    cr_assert_fail("no item %llu", (unsigned long long)id);
-    return NULL;
-}
-
-static int num(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItem(o, k);
-    cr_assert(cJSON_IsNumber(v), "no number %s", k);
-    return (int)v->valuedouble;
-}
-
-/* Open flags the admin sees on host id. */
-static int host_flags(const cJSON *flags, uint64_t id)
-{
-    int n = 0;
-    const cJSON *f;
-    cJSON_ArrayForEach(f, cJSON_GetObjectItem(flags, "items")) {
-        if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(f, "subject_kind")), "host") == 0 &&
-            (uint64_t)num(f, "subject_id") == id)
-            n++;
-    }
-    return n;
 }
 
 Test(portal, counts_leave_out_the_other_departments_hosts_and_flags)
