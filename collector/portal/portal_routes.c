@@ -218,9 +218,10 @@ static void page_ledger(struct portal *p, struct portal_req *q,
     }
     struct html_buf b;
     html_buf_init(&b, 0);
-    html_ledger(&b, q, ledger, summary,
-                s.dept ? s.dept : q->user->role == TZ__ROLE__ROLE_ADMIN ? NULL
-                                                                         : q->user->dept);
+    /* A department user's ledger is its own, whatever ?dept= named: the
+     * page does not repeat another department's name back. */
+    int admin = q->user->role == TZ__ROLE__ROLE_ADMIN;
+    html_ledger(&b, q, ledger, summary, admin ? s.dept : q->user->dept);
     cJSON_Delete(ledger);
     cJSON_Delete(summary);
     finish(r, &b, 200);

@@ -32,6 +32,59 @@ static int oom(struct tz_error *err)
     return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
 }
 
+/* ---- the systems a viewer may name ---- */
+
+/* A host of a department can be bound by the network center (tzctl bind)
+ * to a system of another department, and its flags then carry that
+ * system's id: the department must not learn it (the same rule as the
+ * exports, export_host_system). A department user's systems, in id order
+ * (register_each_system walks them so); an admin's: all. */
+struct sys_set {
+    int all;
+    uint64_t *id;
+    size_t n, cap;
+};
+
+static int grow(void **v, size_t *cap, size_t n, size_t size);
+
+static int sys_set_add(const Tz__SystemRecord *rec, void *arg)
+{
+    struct sys_set *v = arg;
+    if (grow((void **)&v->id, &v->cap, v->n, sizeof(*v->id)))
+        return TZ_ENOMEM;
+    v->id[v->n++] = rec->system_id;
+    return 0;
+}
+
+static int sys_set_load(struct tz_register *reg, const Tz__UserRecord *u,
+                        struct sys_set *v, struct tz_error *err)
+{
+    memset(v, 0, sizeof(*v));
+    v->all = u && u->role == TZ__ROLE__ROLE_ADMIN;
+    if (v->all || u == NULL)
+        return 0;
+    int rc = register_each_system(reg, u->dept, sys_set_add, v, err);
+    return rc == TZ_ENOMEM ? oom(err) : rc;
+}
+
+/* sid itself when the viewer may see that system, else 0 (as unbound). */
+static uint64_t sys_set_show(const struct sys_set *v, uint64_t sid)
+{
+    if (v->all || sid == 0)
+        return sid;
+    size_t lo = 0, hi = v->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v->id[mid] == sid)
+            return sid;
+        if (v->id[mid] < sid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
 /* ---- counting hosts and flags per system ---- */
 
 struct sys_count {
@@ -415,6 +468,7 @@ int view_ledger_summary(struct tz_register *reg, const struct view_scope *s,
 
 struct host_list {
     const struct view_scope *s;
+    const struct sys_set *visible;
     cJSON *list;
 };
 
@@ -434,6 +488,10 @@ static int host_item(const Tz__AgentRecord *h, uint64_t sid,
     struct host_list *l = arg;
     if (!people_may_see(l->s->user, h->dept))
         return 0;
+    if (sys_set_show(l->visible, sid) == 0) {
+        sid = 0;
+        src = TZ__BINDING_SOURCE__BIND_NONE;
+    }
     cJSON *o = cJSON_CreateObject(), *ips;
     if (o == NULL)
         return TZ_ENOMEM;
@@ -462,13 +520,17 @@ int view_hosts(struct tz_register *reg, const struct view_scope *s,
 {
     int none;
     const char *dept = walk_dept(s, &none);
+    struct sys_set visible = {0};
     cJSON *o = cJSON_CreateObject();
-    struct host_list l = {s, o ? cJSON_AddArrayToObject(o, "hosts") : NULL};
+    struct host_list l = {s, &visible, o ? cJSON_AddArrayToObject(o, "hosts") : NULL};
     if (l.list == NULL) {
         cJSON_Delete(o);
         return oom(err);
     }
-    int rc = none ? 0 : register_each_host_binding(reg, dept, host_item, &l, err);
+    int rc = none ? 0 : sys_set_load(reg, s->user, &visible, err);
+    if (rc == 0 && !none)
+        rc = register_each_host_binding(reg, dept, host_item, &l, err);
+    free(visible.id);
     if (rc != 0) {
         cJSON_Delete(o);
         return rc == TZ_ENOMEM ? oom(err) : rc;
@@ -484,6 +546,7 @@ struct flag_list {
     const char *dept;
     const struct view_flag_filter *f;
     cJSON *list;
+    struct sys_set visible;
 };
 
 static int flag_item(const Tz__FlagRecord *f, void *arg)
@@ -520,7 +583,8 @@ static int flag_item(const Tz__FlagRecord *f, void *arg)
         add_str(o, "evidence",
                 flag_evidence_for(f, l->s->user->role == TZ__ROLE__ROLE_ADMIN)) ||
         add_str(o, "dept", f->dept) ||
-        add_num(o, "system_id", (double)(is_host ? f->system_id : f->subject_id)) ||
+        add_num(o, "system_id", (double)(is_host ? sys_set_show(&l->visible, f->system_id)
+                                                 : f->subject_id)) ||
         add_num(o, "opened_at", (double)f->opened_at))
         return TZ_ENOMEM;
     return 0;
@@ -531,14 +595,17 @@ int view_flags(struct tz_register *reg, const struct view_scope *s,
                struct tz_error *err)
 {
     int none;
-    struct flag_list l = {s, walk_dept(s, &none), f, NULL};
+    struct flag_list l = {s, walk_dept(s, &none), f, NULL, {0}};
     cJSON *o = cJSON_CreateObject();
     l.list = o ? cJSON_AddArrayToObject(o, "flags") : NULL;
     if (l.list == NULL) {
         cJSON_Delete(o);
         return oom(err);
     }
-    int rc = none ? 0 : register_each_flag(reg, 0, flag_item, &l, err);
+    int rc = none ? 0 : sys_set_load(reg, s->user, &l.visible, err);
+    if (rc == 0 && !none)
+        rc = register_each_flag(reg, 0, flag_item, &l, err);
+    free(l.visible.id);
     if (rc != 0) {
         cJSON_Delete(o);
         return rc == TZ_ENOMEM ? oom(err) : rc;

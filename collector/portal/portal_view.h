@@ -52,7 +52,9 @@ int view_ledger_summary(struct tz_register *reg, const struct view_scope *s,
                         cJSON **ledger, cJSON **summary, struct tz_error *err);
 
 /* {"hosts": [{id, hostname, dept, os, kernel, ips, last_seen,
- * last_report_at, system_id, binding, open_flags}...]}. */
+ * last_report_at, system_id, binding, open_flags}...]}. A host bound to a
+ * system the viewer may not see (the network center can bind across
+ * departments) shows system_id 0 and no binding, as a flag of it does. */
 int view_hosts(struct tz_register *reg, const struct view_scope *s,
                cJSON **out, struct tz_error *err);
 

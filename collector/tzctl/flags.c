@@ -69,14 +69,17 @@ static int flag_row(const Tz__FlagRecord *f, void *arg)
     tzctl_time(f->opened_at, opened);
     tzctl_time(f->closed_at, closed);
     const char *sev = severity_name(f->severity);
+    /* --dept D lists what D may see: a refused binding's evidence names
+     * the other department's system (as in `tzctl export --dept`). */
+    const char *evidence = flag_evidence_for(f, fl->dept == NULL);
     if (fl->table) {
         const char *cells[N_TABLE_COLS] = {sev, f->id, d ? d->label_zh : "", subject,
-                                           f->dept, f->evidence, d ? d->cites : "",
+                                           f->dept, evidence, d ? d->cites : "",
                                            opened, closed};
         return out_add(fl->t, cells);
     }
     const char *cells[N_COLS] = {sev, f->id, d ? d->label_zh : "", d ? d->label_en : "",
-                                 subject, f->dept, f->evidence, d ? d->cites : "",
+                                 subject, f->dept, evidence, d ? d->cites : "",
                                  opened, closed, d ? d->remedy_zh : "",
                                  d ? d->remedy_en : ""};
     return out_add(fl->t, cells);

@@ -26,12 +26,55 @@ static const struct out_col host_cols[] = {
 };
 #define N_HOST_COLS (sizeof(host_cols) / sizeof(host_cols[0]))
 
+/* The listing, and with --dept D the systems of D in id order: a host of D
+ * that the network center bound to another department's system shows no
+ * system id in D's listing (as in `tzctl export --dept`). */
+struct host_list {
+    struct out_table *t;
+    const char *dept;
+    uint64_t *own;
+    size_t n, cap;
+};
+
+static int own_system(const Tz__SystemRecord *rec, void *arg)
+{
+    struct host_list *l = arg;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        uint64_t *v = realloc(l->own, cap * sizeof(*v));
+        if (v == NULL)
+            return TZ_ENOMEM;
+        l->own = v;
+        l->cap = cap;
+    }
+    l->own[l->n++] = rec->system_id;
+    return 0;
+}
+
+static int is_own(const struct host_list *l, uint64_t id)
+{
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->own[mid] == id)
+            return 1;
+        if (l->own[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
 static int host_row(const Tz__AgentRecord *rec, uint64_t system_id,
                     Tz__BindingSource src, void *arg)
 {
     (void)src;
-    struct out_table *t = arg;
+    struct host_list *l = arg;
+    struct out_table *t = l->t;
     char id[24], pkgs[16], seen[32], sys[24] = "";
+    if (l->dept && !is_own(l, system_id))
+        system_id = 0;
     if (system_id)
         snprintf(sys, sizeof(sys), "%" PRIu64, system_id);
     snprintf(id, sizeof(id), "%" PRIu64, rec->agent_id);
@@ -109,13 +152,17 @@ int tzctl_hosts(const struct tzctl *c, int argc, char **argv)
         else if (!f.found)
             rc = tzctl_fail("no department \"%s\"", dept);
     }
+    struct host_list l = {t, dept, NULL, 0, 0};
     if (rc == 0) {
-        int r = register_each_host_binding(reg, dept, host_row, t, &err);
+        int r = dept ? register_each_system(reg, dept, own_system, &l, &err) : 0;
+        if (r == 0)
+            r = register_each_host_binding(reg, dept, host_row, &l, &err);
         if (r == TZ_ENOMEM)
             rc = tzctl_fail("out of memory");
         else if (r != 0)
             rc = tzctl_fail_err(&err);
     }
+    free(l.own);
     register_close(reg);
     if (rc == 0 && out_write(t, c->format, stdout) != 0)
         rc = tzctl_fail("cannot write output");

@@ -95,7 +95,9 @@ static int collect_system(const Tz__SystemRecord *rec, void *arg)
     return 0;
 }
 
-/* Hosts of every department count: a system's hosts may sit elsewhere. */
+/* Without --dept, hosts of every department count: a system's hosts may
+ * sit elsewhere. With --dept D, only D's: another department's host bound
+ * to D's system is not D's to count (as in the portal and the export). */
 static int collect_host(const Tz__AgentRecord *host, uint64_t sid,
                         Tz__BindingSource src, void *arg)
 {
@@ -191,7 +193,7 @@ int tzctl_ledger(const struct tzctl *c, int argc, char **argv)
     if (r == 0 && missing == NULL) {
         if ((r = register_each_system(reg, l.dept, collect_system, &l,
                                       &err)) == 0 &&
-            (r = register_each_host_binding(reg, NULL, collect_host, &l,
+            (r = register_each_host_binding(reg, l.dept, collect_host, &l,
                                             &err)) == 0 &&
             (r = register_count_open_flags(reg, count_flags, &l, &err)) == 0)
             r = register_each_system(reg, l.dept, emit, &l, &err);

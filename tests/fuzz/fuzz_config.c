@@ -1,5 +1,5 @@
-/* fuzz_config — the INI loaders of tz-agent and tz-collector and the
- * agent's state file, on hostile text.
+/* fuzz_config — the INI loaders of tz-agent, tz-collector and tz-portal
+ * and the agent's state file, on hostile text.
  *
  * The first input byte picks the loader; the rest is the file. Configs come
  * from the administrator, but a state file survives crashes and disk
@@ -13,6 +13,7 @@
 #include "agent_state.h"
 #include "collector_config.h"
 #include "fuzz_common.h"
+#include "portal.h"
 
 static char *dir, *ini_path, *state_path;
 static int dirfd_;
@@ -40,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    int which = data[0] % 3;
+    int which = data[0] % 4;
     struct tz_error err = {0};
     if (which == 2) {
         fz_write(state_path, data + 1, size - 1);
@@ -63,6 +64,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (memchr(c.collectors[i], '\0', sizeof(c.collectors[i])) == NULL)
                     abort();
         }
+    } else if (which == 3) {
+        struct portal_config c;
+        portal_config_defaults(&c);
+        if (portal_config_load(&c, ini_path, &err) == 0 &&
+            (c.max_connections < 1 || c.max_connections > 65536 || c.per_ip < 1 ||
+             c.per_ip > 65536 || c.timeout < 1 || c.timeout > 3600 ||
+             c.secure_cookies < -1 || c.secure_cookies > 1 ||
+             memchr(c.data, '\0', sizeof(c.data)) == NULL ||
+             memchr(c.listen, '\0', sizeof(c.listen)) == NULL ||
+             memchr(c.control, '\0', sizeof(c.control)) == NULL))
+            abort();
     } else {
         struct collector_config c;
         collector_config_defaults(&c);

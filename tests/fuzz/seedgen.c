@@ -57,6 +57,76 @@ static uint8_t *packed(const Tz__Payload *p, size_t *len)
     return b;
 }
 
+/* fuzz_control: mode byte (mode | person << 2, fuzz_control.c), then a
+ * packed ControlRequest. System 1 is A's, system 2 is B's. */
+static void control_seed(const char *name, uint8_t mode, Tz__ControlRequest *q)
+{
+    q->version = 1;
+    size_t n = tz__control_request__get_packed_size(q);
+    uint8_t *b = malloc(n ? n : 1);
+    tz__control_request__pack(q, b);
+    save("fuzz_control", name, &mode, 1, b, n);
+    free(b);
+}
+
+static void control_seeds(void)
+{
+    enum { ADMIN, EDITOR, VIEWER };
+    Tz__ControlRequest q = TZ__CONTROL_REQUEST__INIT;
+    Tz__ControlLogin login = TZ__CONTROL_LOGIN__INIT;
+    login.token = "tzu_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
+    login.create_session = 1;
+    q.request_id = 7;
+    q.body_case = TZ__CONTROL_REQUEST__BODY_LOGIN;
+    q.login = &login;
+    control_seed("login", 0, &q);
+
+    Tz__LedgerValue owner = TZ__LEDGER_VALUE__INIT, dept = TZ__LEDGER_VALUE__INIT,
+                    name = TZ__LEDGER_VALUE__INIT;
+    owner.field = "owner";
+    owner.value = "王五";
+    dept.field = "所属单位";
+    dept.value = "B";
+    name.field = "name";
+    name.value = "新系统";
+    Tz__LedgerValue *set_owner[] = {&owner}, *set_dept[] = {&dept},
+                    *add[] = {&name, &dept};
+    Tz__ControlSystemSet set = TZ__CONTROL_SYSTEM_SET__INIT;
+    set.system_id = 1;
+    set.values = set_owner;
+    set.n_values = 1;
+    set.if_updated_at = 1700000000;
+    q = (Tz__ControlRequest)TZ__CONTROL_REQUEST__INIT;
+    q.request_id = 8;
+    q.body_case = TZ__CONTROL_REQUEST__BODY_SYSTEM_SET;
+    q.system_set = &set;
+    control_seed("system-set-by-editor-session", 1 | EDITOR << 2, &q);
+    set.system_id = 2;
+    control_seed("system-set-of-b-by-editor-token", 2 | EDITOR << 2, &q);
+    set.system_id = 1;
+    set.values = set_dept;
+    control_seed("system-set-dept-by-editor-session", 1 | EDITOR << 2, &q);
+    set.values = set_owner;
+    control_seed("system-set-by-viewer-token", 2 | VIEWER << 2, &q);
+
+    Tz__ControlSystemAdd sa = TZ__CONTROL_SYSTEM_ADD__INIT;
+    sa.values = add;
+    sa.n_values = 2;
+    q.body_case = TZ__CONTROL_REQUEST__BODY_SYSTEM_ADD;
+    q.system_add = &sa;
+    control_seed("system-add-to-b-by-editor-session", 1 | EDITOR << 2, &q);
+    control_seed("system-add-to-b-by-admin-token", 2 | ADMIN << 2, &q);
+
+    Tz__ControlLogout lo = TZ__CONTROL_LOGOUT__INIT;
+    q.body_case = TZ__CONTROL_REQUEST__BODY_LOGOUT;
+    q.logout = &lo;
+    control_seed("logout-by-viewer-session", 1 | VIEWER << 2, &q);
+
+    static const uint8_t junk[] = {0x00, 0x08, 0x02, 0x12, 0xff, 0xff, 0xff, 0x0f,
+                                   0x52, 0x03, 0x0a, 0x01};
+    save("fuzz_control", "garbage", junk, sizeof(junk), NULL, 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -217,6 +287,12 @@ int main(int argc, char **argv)
     save("fuzz_config", "collector-ini", "\1", 1, ci, strlen(ci));
     const char *st = "agent_id=3\nseq=1700000000123\ndept=信息工程学院\n";
     save("fuzz_config", "agent-state", "\2", 1, st, strlen(st));
+    const char *pi = "[portal]\ndata = /var/lib/taizhang\nlisten = [::1]:7451\n"
+                     "secure_cookies = auto\nmax_connections = 256\n"
+                     "per_ip_connections = 32\ntimeout = 30\n";
+    save("fuzz_config", "portal-ini", "\3", 1, pi, strlen(pi));
+
+    control_seeds();
 
     free(br);
     free(be);
