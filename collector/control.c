@@ -216,7 +216,7 @@ static int do_system_set(const struct control_ctx *cx, const Tz__UserRecord *u,
         if (cx->rules && flags_scope_take(cx->reg, &before, &err) != 0)
             before = NULL;
         const struct register_actor by = {u->name, q_via};
-        rc = register_system_put(cx->reg, rec, now, s->if_updated_at, &by, &err);
+        rc = register_system_put(cx->reg, rec, now, s->if_revision, &by, &err);
         if (rc != 0) {
             store_failed(a, rc, &err);
         } else {

@@ -362,13 +362,14 @@ int register_system_add(struct tz_register *reg, const Tz__SystemRecord *in,
 
 /* Replace system rec->system_id with rec (created_at kept from the stored
  * record, updated_at = now). TZ_ENOENT no such system or department,
- * TZ_EEXIST when the new (dept, name) belongs to another system. With
- * if_updated_at non-zero, TZ_ECHANGED when the stored record's updated_at is
- * not that (someone else changed it since it was read). The fields that
+ * TZ_EEXIST when the new (dept, name) belongs to another system. Every put
+ * raises the record's revision by one (an add makes it 1); with if_revision
+ * non-zero, TZ_ECHANGED when the stored record is not at that revision
+ * (someone else changed it since it was read). The fields that
  * changed are recorded in the change history with `by`, in the same
  * transaction; a put that changes nothing records nothing. */
 int register_system_put(struct tz_register *reg, const Tz__SystemRecord *rec,
-                        int64_t now, int64_t if_updated_at,
+                        int64_t now, uint64_t if_revision,
                         const struct register_actor *by,
                         struct tz_error *err);
 

@@ -171,6 +171,7 @@ static int add_new(struct tz_register *reg, MDB_txn *txn,
     copy.system_id = next;
     copy.created_at = now;
     copy.updated_at = now;
+    copy.revision = 1;
     rc = sys_store(reg, txn, &copy, err);
     if (rc == 0)
         rc = rl_syshist_record(reg, txn, NULL, &copy, now, by, err);
@@ -214,7 +215,8 @@ int register_system_add(struct tz_register *reg, const Tz__SystemRecord *in,
 
 struct sys_put {
     const Tz__SystemRecord *rec;
-    int64_t now, if_updated_at;
+    int64_t now;
+    uint64_t if_revision;
     const struct register_actor *by;
 };
 
@@ -228,7 +230,7 @@ static int put_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
         return no_system(err, p->rec->system_id);
     if (rc != 0)
         return rc;
-    if (p->if_updated_at && old->updated_at != p->if_updated_at) {
+    if (p->if_revision && old->revision != p->if_revision) {
         ledger_record_free(old);
         reg->last_mdb = 0;
         return tz_err(err, TZ_ECHANGED, NULL, 0,
@@ -238,6 +240,7 @@ static int put_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
     Tz__SystemRecord copy = *p->rec;
     copy.created_at = old->created_at;
     copy.updated_at = p->now;
+    copy.revision = old->revision + 1;
     rc = sys_check(reg, txn, &copy, err);
     if (rc == 0)
         rc = name_free(reg, txn, &copy, copy.system_id, err);
@@ -252,11 +255,11 @@ static int put_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
 }
 
 int register_system_put(struct tz_register *reg, const Tz__SystemRecord *rec,
-                        int64_t now, int64_t if_updated_at,
+                        int64_t now, uint64_t if_revision,
                         const struct register_actor *by,
                         struct tz_error *err)
 {
-    struct sys_put p = {rec, now, if_updated_at, by};
+    struct sys_put p = {rec, now, if_revision, by};
     return rl_write_txn(reg, put_txn, &p, err);
 }
 

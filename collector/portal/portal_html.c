@@ -463,8 +463,8 @@ void html_system(struct html_buf *b, const struct portal_req *q,
         attr(b, path);
         s(b, "\">");
         csrf_field(b, q);
-        html_buf_printf(b, "<input type=\"hidden\" name=\"if_updated_at\" "
-                           "value=\"%.0f\">", jnum(sys, "updated_at"));
+        html_buf_printf(b, "<input type=\"hidden\" name=\"revision\" "
+                           "value=\"%.0f\">", jnum(sys, "revision"));
     }
     s(b, "<dl><dt>ID</dt><dd>");
     num(b, jnum(sys, "id"));

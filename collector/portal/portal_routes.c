@@ -358,13 +358,19 @@ static void save_system(struct portal *p, struct portal_req *q,
         render_system(p, q, r, id, 200, T("Saved."), NULL, NULL);
         return;
     }
-    const char *since = http_form_get(q->form, "if_updated_at");
+    const char *since = http_form_get(q->form, "revision");
+    uint64_t revision;
+    if (since == NULL || http_path_id(since, &revision) != 0) {
+        /* The form always carries it: without, a save could undo another's. */
+        portal_error(q, r, 400, "revision: the form's record revision is missing");
+        return;
+    }
     Tz__ControlRequest c = TZ__CONTROL_REQUEST__INIT;
     Tz__ControlSystemSet set = TZ__CONTROL_SYSTEM_SET__INIT;
     set.system_id = id;
     set.values = ptrs;
     set.n_values = n;
-    set.if_updated_at = since ? strtoll(since, NULL, 10) : 0;
+    set.if_revision = revision;
     c.session.data = q->session;
     c.session.len = sizeof(q->session);
     c.body_case = TZ__CONTROL_REQUEST__BODY_SYSTEM_SET;

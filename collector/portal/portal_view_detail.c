@@ -120,6 +120,7 @@ int view_system(struct tz_register *reg, const struct view_scope *s,
     if (o == NULL ||
         !cJSON_AddNumberToObject(o, "created_at", (double)rec->created_at) ||
         !cJSON_AddNumberToObject(o, "updated_at", (double)rec->updated_at) ||
+        !cJSON_AddNumberToObject(o, "revision", (double)rec->revision) ||
         (b.list = cJSON_AddArrayToObject(o, "hosts")) == NULL ||
         (hist = cJSON_AddArrayToObject(o, "history")) == NULL)
         rc = TZ_ENOMEM;

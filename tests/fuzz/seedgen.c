@@ -95,7 +95,7 @@ static void control_seeds(void)
     set.system_id = 1;
     set.values = set_owner;
     set.n_values = 1;
-    set.if_updated_at = 1700000000;
+    set.if_revision = 1;
     q = (Tz__ControlRequest)TZ__CONTROL_REQUEST__INIT;
     q.request_id = 8;
     q.body_case = TZ__CONTROL_REQUEST__BODY_SYSTEM_SET;

@@ -950,14 +950,14 @@ static char *system_text(uint64_t id)
                          (const char *)NULL);
 }
 
-/* The form of system id as its page gives it to w: if_updated_at. */
+/* The form of system id as its page gives it to w: revision. */
 static char *updated_at_of(const struct who *w, uint64_t id)
 {
     struct tz_http_resp r;
     char *p = idpath("/systems/", id, "");
     get(p, w->hdr, &r);
     cr_assert_eq(r.status, 200, "%s", r.body);
-    char *v = form_value(r.body, "if_updated_at");
+    char *v = form_value(r.body, "revision");
     tz_http_free(&r);
     free(p);
     return v;
@@ -969,7 +969,7 @@ Test(portal, an_editor_changes_the_owner_and_tzctl_shows_who)
     login(tok_editor_a, &ea);
     char *since = updated_at_of(&ea, sys_a1);
     char *owner = pct("王五");
-    char *body = tz_test_path("csrf=%s&if_updated_at=%s&owner=%s", ea.csrf, since, owner);
+    char *body = tz_test_path("csrf=%s&revision=%s&owner=%s", ea.csrf, since, owner);
     char *p = idpath("/systems/", sys_a1, "");
     struct tz_http_resp r;
     post_form(p, ea.hdr, body, &r);
@@ -994,7 +994,7 @@ Test(portal, an_editor_changes_the_owner_and_tzctl_shows_who)
     cr_expect(strstr(r.body, "王五"), "%s", r.body);
     tz_http_free(&r);
     free(body);
-    body = tz_test_path("csrf=%s&if_updated_at=%s&owner=x", ea.csrf, since);
+    body = tz_test_path("csrf=%s&revision=%s&owner=x", ea.csrf, since);
     post_form(p, ea.hdr, body, &r);
     cr_expect_eq(r.status, 409, "%d %s", r.status, r.body);
     tz_http_free(&r);
@@ -1018,13 +1018,13 @@ Test(portal, viewers_and_other_departments_and_the_dept_field_are_refused)
     struct tz_http_resp r, gone;
 
     /* a viewer: 403, and the page has no form */
-    char *body = tz_test_path("csrf=%s&if_updated_at=%s&owner=viewer", va.csrf, since);
+    char *body = tz_test_path("csrf=%s&revision=%s&owner=viewer", va.csrf, since);
     post_form(pa1, va.hdr, body, &r);
     cr_expect_eq(r.status, 403, "%d %s", r.status, r.body);
     tz_http_free(&r);
     free(body);
     get(pa1, va.hdr, &r);
-    cr_expect(strstr(r.body, "if_updated_at") == NULL, "a viewer got a form");
+    cr_expect(strstr(r.body, "name=\"revision\"") == NULL, "a viewer got a form");
     tz_http_free(&r);
     get("/systems/new", va.hdr, &r);
     cr_expect_eq(r.status, 403);
@@ -1036,7 +1036,7 @@ Test(portal, viewers_and_other_departments_and_the_dept_field_are_refused)
     free(body);
 
     /* an editor of A on B's system: as if it did not exist */
-    body = tz_test_path("csrf=%s&if_updated_at=0&owner=editor", ea.csrf);
+    body = tz_test_path("csrf=%s&revision=0&owner=editor", ea.csrf);
     post_form(pb1, ea.hdr, body, &r);
     char *pg = idpath("/systems/", 987654, "");
     post_form(pg, ea.hdr, body, &gone);
@@ -1050,7 +1050,7 @@ Test(portal, viewers_and_other_departments_and_the_dept_field_are_refused)
 
     /* an editor cannot move a system to another department (所属单位) */
     char *dept = pct(DEPT_B);
-    body = tz_test_path("csrf=%s&if_updated_at=%s&dept=%s", ea.csrf, since, dept);
+    body = tz_test_path("csrf=%s&revision=%s&dept=%s", ea.csrf, since, dept);
     post_form(pa1, ea.hdr, body, &r);
     cr_expect_eq(r.status, 403, "%d %s", r.status, r.body);
     tz_http_free(&r);
@@ -1094,7 +1094,7 @@ static void still_serving(const char *after)
  * (a form value may have 8 KiB): what a refusal for size must not write. */
 static char *owner_change_of(const struct who *w, const char *since, size_t len)
 {
-    char *head = tz_test_path("csrf=%s&if_updated_at=%s&owner=hostile", w->csrf, since);
+    char *head = tz_test_path("csrf=%s&revision=%s&owner=hostile", w->csrf, since);
     size_t n = strlen(head);
     cr_assert_lt(n, len);
     char *b = malloc(len + 16);
@@ -1227,7 +1227,7 @@ static void logged_out_with(const char *cookie_hdr, const char *csrf,
     cr_expect_eq(r.status, 401, "%s: API: %d", what, r.status);
     tz_http_free(&r);
     char *p = idpath("/systems/", sys_a1, "");
-    char *body = tz_test_path("csrf=%s&if_updated_at=%s&owner=hostile", csrf, since);
+    char *body = tz_test_path("csrf=%s&revision=%s&owner=hostile", csrf, since);
     post_form(p, cookie_hdr, body, &r);
     cr_expect_eq(r.status, 303, "%s: POST: %d", what, r.status);
     tz_http_free(&r);
@@ -1320,14 +1320,14 @@ Test(portal, forged_missing_and_foreign_csrf_tokens_write_nothing)
         "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde"};
     struct tz_http_resp r;
     for (size_t i = 0; i < N(forged); i++) {
-        char *body = tz_test_path("csrf=%s&if_updated_at=%s&owner=hostile", forged[i],
+        char *body = tz_test_path("csrf=%s&revision=%s&owner=hostile", forged[i],
                                   since);
         post_form(p, ea.hdr, body, &r);
         cr_expect_eq(r.status, 403, "csrf \"%s\": %d", forged[i], r.status);
         tz_http_free(&r);
         free(body);
     }
-    char *body = tz_test_path("if_updated_at=%s&owner=hostile", since);
+    char *body = tz_test_path("revision=%s&owner=hostile", since);
     post_form(p, ea.hdr, body, &r);
     cr_expect_eq(r.status, 403, "no csrf: %d", r.status);
     tz_http_free(&r);
@@ -1405,7 +1405,7 @@ Test(portal, bad_utf8_nul_and_dot_segments_in_paths_and_queries_are_400)
     char *p = idpath("/systems/", sys_a1, "");
     static const char *const owners[] = {"a%00b", "%FF", "%E8%AE"};
     for (size_t i = 0; i < N(owners); i++) {
-        char *body = tz_test_path("csrf=%s&if_updated_at=%s&owner=%s", ea.csrf, since,
+        char *body = tz_test_path("csrf=%s&revision=%s&owner=%s", ea.csrf, since,
                                   owners[i]);
         struct tz_http_resp r;
         post_form(p, ea.hdr, body, &r);

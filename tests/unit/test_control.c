@@ -296,14 +296,14 @@ Test(control, a_stale_edit_is_a_conflict)
     s.system_id = sys_a;
     s.values = vs;
     s.n_values = 1;
-    s.if_updated_at = NOW - 5;
+    s.if_revision = 7;
     q.token = tok_editor;
     q.body_case = TZ__CONTROL_REQUEST__BODY_SYSTEM_SET;
     q.system_set = &s;
     Tz__ControlReply *r = call(&q, NOW + 1);
     cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_CONFLICT, "%s", r->message);
     tz__control_reply__free_unpacked(r, NULL);
-    s.if_updated_at = NOW;
+    s.if_revision = 1;
     r = call(&q, NOW + 1);
     cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_OK, "%s", r->message);
     tz__control_reply__free_unpacked(r, NULL);
