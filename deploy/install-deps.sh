@@ -18,6 +18,9 @@ PKGS="$PKGS unzip"      # tests/integration/test_export.c reads the XLSX back
 # rpm and rpmbuild on Debian) for tests/unit/test_collect_rpm.c.
 PKGS="$PKGS librpm-dev rpm"
 PKGS="$PKGS valgrind"   # for tests/integration/test_valgrind.c
+# The browser test (tests/integration/test_portal_browser.c) drives headless
+# Chromium through chromedriver.
+PKGS="$PKGS chromium chromium-driver"
 # The build half of this list is debian/control's Build-Depends: keep the
 # two in step. dpkg-dev (dpkg-buildpackage) comes with build-essential.
 if [ "${1:-}" = deb ]; then

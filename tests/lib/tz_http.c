@@ -76,8 +76,31 @@ static void parse(char *all, size_t n, struct tz_http_resp *r)
     free(all);
 }
 
+/* Whether all[0..n) holds a whole answer by its Content-Length. Some
+ * servers (chromedriver) say "Connection: close" and keep the connection
+ * open: without this, every answer would wait out the timeout. */
+static int complete(const char *all, size_t n)
+{
+    const char *end = memmem(all, n, "\r\n\r\n", 4);
+    if (end == NULL)
+        return 0;
+    for (const char *p = all; p < end;) {
+        const char *eol = memmem(p, (size_t)(end + 2 - p), "\r\n", 2);
+        if (eol == NULL)
+            break;
+        unsigned long long cl;
+        if (eol - p > 15 && strncasecmp(p, "Content-Length:", 15) == 0 &&
+            sscanf(p + 15, " %llu", &cl) == 1)
+            return n >= (size_t)(end + 4 - all) + cl;
+        p = eol + 2;
+    }
+    return 0;
+}
+
+/* Send req and read the answer until the server closes, the deadline, or
+ * (by_length) the end its Content-Length gives. */
 static void exchange(unsigned port, const char *req, size_t len, int timeout_ms,
-                     struct tz_http_resp *r)
+                     int by_length, struct tz_http_resp *r)
 {
     memset(r, 0, sizeof(*r));
     long long deadline = now_ms() + timeout_ms;
@@ -107,6 +130,8 @@ static void exchange(unsigned port, const char *req, size_t len, int timeout_ms,
         if (got <= 0)
             break;
         n += (size_t)got;
+        if (by_length && complete(all, n))
+            break;
     }
     all[n] = '\0';
     close(fd);
@@ -129,14 +154,14 @@ void tz_http(unsigned port, const char *method, const char *path,
         memcpy(req + n, body, body_len);
         n += (int)body_len;
     }
-    exchange(port, req, (size_t)n, timeout_ms, r);
+    exchange(port, req, (size_t)n, timeout_ms, 1, r);
     free(req);
 }
 
 void tz_http_raw(unsigned port, const char *raw, size_t len, int timeout_ms,
                  struct tz_http_resp *r)
 {
-    exchange(port, raw, len, timeout_ms, r);
+    exchange(port, raw, len, timeout_ms, 0, r);
 }
 
 void tz_http_free(struct tz_http_resp *r)

@@ -16,12 +16,14 @@ struct tz_http_resp {
 
 /* Send method path to 127.0.0.1:port with extra header lines (each ending
  * "\r\n", may be NULL) and body (may be NULL; Content-Length is added) and
- * read the answer, waiting at most timeout_ms in all. Fills r; free with
- * tz_http_free. */
+ * read the answer (until the connection closes or the answer's
+ * Content-Length is in), waiting at most timeout_ms in all. Fills r; free
+ * with tz_http_free. */
 void tz_http(unsigned port, const char *method, const char *path,
              const char *headers, const char *body, size_t body_len,
              int timeout_ms, struct tz_http_resp *r);
-/* Send raw bytes as they are (a hostile request) and read what comes. */
+/* Send raw bytes as they are (a hostile request) and read what comes,
+ * until the connection closes or timeout_ms. */
 void tz_http_raw(unsigned port, const char *raw, size_t len, int timeout_ms,
                  struct tz_http_resp *r);
 void tz_http_free(struct tz_http_resp *r);
