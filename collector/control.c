@@ -168,7 +168,10 @@ static int apply(const Tz__UserRecord *u, Tz__SystemRecord *rec,
                           "unknown field \"%.64s\"", v[i]->field);
         if (!people_may_edit(u, rec, f))
             return answer(a, TZ__CONTROL_STATUS__CTL_FORBIDDEN,
-                          "%s (%s): only the network center may change it",
+                          u->role == TZ__ROLE__ROLE_EDITOR
+                              ? "%s (%s): only the network center may change it"
+                              : "%s (%s): a viewer reads the ledger; the "
+                                "department's editors change it",
                           f->label, f->key);
         char why[LEDGER_WHY] = "";
         int rc = ledger_field_set(rec, f->key, v[i]->value, why, sizeof(why));

@@ -90,8 +90,31 @@ static void href(struct html_buf *b, const struct portal_req *q, const char *pat
     s(b, "\">");
 }
 
-static void page_begin(struct html_buf *b, const struct portal_req *q,
-                       const char *title)
+/* A link to this page in another language, its other query arguments
+ * (filters, the department, a package search) kept. */
+static void lang_link(struct html_buf *b, const struct portal_req *q,
+                      const char *code, const char *label, int keep)
+{
+    s(b, "<a href=\"?lang=");
+    s(b, code);
+    for (size_t i = 0; keep && q->query && i < q->query->n; i++) {
+        const struct http_form_field *f = &q->query->field[i];
+        if (strcmp(f->name, "lang") == 0 || strcmp(f->name, "saved") == 0)
+            continue;
+        s(b, "&amp;");
+        html_buf_url(b, f->name, f->name_len);
+        s(b, "=");
+        html_buf_url(b, f->value, f->value_len);
+    }
+    s(b, "\">");
+    t(b, label);
+    s(b, "</a>");
+}
+
+/* keep: the language links keep the query (not on error pages, which
+ * must not differ by what was asked for). */
+static void page_begin_keep(struct html_buf *b, const struct portal_req *q,
+                            const char *title, int keep)
 {
     s(b, "<!DOCTYPE html>\n<html lang=\"");
     s(b, q->lang == HTTP_LANG_ZH ? "zh-CN" : "en");
@@ -137,8 +160,17 @@ static void page_begin(struct html_buf *b, const struct portal_req *q,
             s(b, "</button></form>");
         }
     }
-    s(b, "<span><a href=\"?lang=zh\">中文</a> | <a href=\"?lang=en\">English</a>"
-         "</span></header><main>");
+    s(b, "<span>");
+    lang_link(b, q, "zh", "中文", keep);
+    s(b, " | ");
+    lang_link(b, q, "en", "English", keep);
+    s(b, "</span></header><main>");
+}
+
+static void page_begin(struct html_buf *b, const struct portal_req *q,
+                       const char *title)
+{
+    page_begin_keep(b, q, title, 1);
 }
 
 static void page_end(struct html_buf *b)
@@ -226,9 +258,7 @@ void html_ledger(struct html_buf *b, const struct portal_req *q,
         th(b, T("High"));
         s(b, "</tr>");
         cJSON_ArrayForEach(it, cJSON_GetObjectItem(summary, "departments")) {
-            char path[512];
             s(b, "<tr><td>");
-            snprintf(path, sizeof(path), "/ledger?dept=");
             s(b, "<a href=\"/ledger?dept=");
             html_buf_url(b, jstr(it, "name"), strlen(jstr(it, "name")));
             s(b, "\">");
@@ -849,7 +879,7 @@ void html_error(struct html_buf *b, const struct portal_req *q, int status,
                         : status == 403 ? T("Forbidden")
                         : status == 503 ? T("Service unavailable")
                                         : T("Bad request");
-    page_begin(b, q, title);
+    page_begin_keep(b, q, title, 0);
     html_buf_printf(b, "<h1>%d ", status);
     t(b, title);
     s(b, "</h1><p>");

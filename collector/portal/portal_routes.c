@@ -355,7 +355,11 @@ static void save_system(struct portal *p, struct portal_req *q,
     size_t n = changed_values(rec, q->form, vals, ptrs);
     ledger_record_free(rec);
     if (n == 0) {
-        render_system(p, q, r, id, 200, T("Saved."), NULL, NULL);
+        /* Nothing changed: the same redirect as a save, so that reloading
+         * the page does not post the form again. */
+        char to[64];
+        snprintf(to, sizeof(to), "/systems/%" PRIu64 "?saved=1", id);
+        redirect(r, to);
         return;
     }
     const char *since = http_form_get(q->form, "revision");
