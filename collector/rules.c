@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "civil_day.h"
+#include "report_facts.h"
 #include "tz_error.h"
 
 void rule_hits_free(struct rule_hits *h)
@@ -55,28 +56,22 @@ static int eval_accounts(const struct rules_config *cfg, const Tz__AccountsSecti
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < a->n_accounts; i++) {
         const Tz__Account *ac = a->accounts[i];
-        if (ac->password == TZ__PASSWORD_STATE__PW_EMPTY && ac->login_capable)
+        enum pw_finding pw = report_pw_finding(ac);
+        if (pw == PWF_EMPTY)
             rc = hit(cfg, out, FLAG_WEAK_PASSWORD, ac->name,
                      "account %s (uid %u) has an empty password", ac->name, ac->uid);
-        else if (ac->password == TZ__PASSWORD_STATE__PW_WEAK)
+        else if (pw == PWF_WEAK)
             rc = hit(cfg, out, FLAG_WEAK_PASSWORD, ac->name,
                      "account %s (uid %u) has a weak password: %s", ac->name,
-                     ac->uid, empty(ac->weak_reason) ? "weak" : ac->weak_reason);
+                     ac->uid, report_weak_reason(ac));
         if (rc == 0 && ac->n_nopasswd_rules > 0)
             rc = hit(cfg, out, FLAG_SUDO_NOPASSWD, ac->name,
                      "account %s may sudo without a password: %s%s", ac->name,
                      ac->nopasswd_rules[0], ac->n_nopasswd_rules > 1 ? " (and more)" : "");
     }
     if (rc == 0 && a->n_uid0_accounts > 1) {
-        char names[400] = "";
-        size_t used = 0;
-        for (size_t i = 0; i < a->n_uid0_accounts && used < sizeof(names); i++) {
-            int w = snprintf(names + used, sizeof(names) - used, "%s%s",
-                             i ? ", " : "", a->uid0_accounts[i]);
-            if (w < 0)
-                break;
-            used += (size_t)w;
-        }
+        char names[400];
+        report_join(a->uid0_accounts, a->n_uid0_accounts, names, sizeof(names));
         rc = hit(cfg, out, FLAG_UID0_DUPLICATE, "",
                  "%zu accounts have UID 0: %s", a->n_uid0_accounts, names);
     }
@@ -89,11 +84,10 @@ static int eval_listeners(const struct rules_config *cfg, const Tz__ListenersSec
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < l->n_listeners; i++) {
         const Tz__Listener *x = l->listeners[i];
-        if (!x->exposed || !rules_port_in(cfg->high_risk, cfg->n_high_risk, x->port))
+        if (!report_listener_high_risk(x, cfg->high_risk, cfg->n_high_risk))
             continue;
         char inst[64];
-        /* tcp and tcp6 on one port are one exposure to fix. */
-        snprintf(inst, sizeof(inst), "%.3s/%u", x->proto, x->port);
+        report_exposure_key(x, inst, sizeof(inst));
         int dup = 0;
         for (size_t k = 0; k < out->n; k++)
             if (out->v[k].flag == FLAG_EXPOSED_HIGH_RISK_PORT &&
@@ -172,18 +166,8 @@ int rules_eval_host(const struct rules_config *cfg, const struct host_facts *h,
         rc = eval_listeners(cfg, r->listeners, out);
     if (rc == 0 && r->patch && r->patch->security_updates > 0) {
         const Tz__PatchSection *p = r->patch;
-        char first[160] = "";
-        size_t used = 0;
-        for (size_t i = 0, shown = 0; i < p->n_updates && shown < 3; i++) {
-            if (!p->updates[i]->security)
-                continue;
-            int w = snprintf(first + used, sizeof(first) - used, "%s%s", shown ? ", " : "",
-                             p->updates[i]->name);
-            if (w < 0 || (size_t)w >= sizeof(first) - used)
-                break;
-            used += (size_t)w;
-            shown++;
-        }
+        char first[160];
+        report_security_names(p, 3, first, sizeof(first));
         rc = hit(cfg, out, FLAG_PATCHES_PENDING, "",
                  "%u security updates pending (%s%s)", p->security_updates, first,
                  p->security_updates > 3 ? ", ..." : "");

@@ -1,13 +1,14 @@
 /* rules_config — defaults and the INI reader for rule thresholds. */
 #include "rules_config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <ini.h>
+
+#include "ini_value.h"
 
 static const uint16_t default_high_risk[] = {21,   23,   445,  1433, 2375, 3306,
                                              3389, 5432, 6379, 9200, 11211, 27017};
@@ -37,35 +38,6 @@ int rules_port_in(const uint16_t *ports, int n, uint32_t port)
     return 0;
 }
 
-static int parse_int(const char *v, long lo, long hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (errno || end == v || *end || x < lo || x > hi)
-        return -1;
-    *out = (int)x;
-    return 0;
-}
-
-static int parse_ports(const char *v, uint16_t *out, int *n)
-{
-    char buf[1024];
-    if (snprintf(buf, sizeof(buf), "%s", v) >= (int)sizeof(buf))
-        return -1;
-    *n = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(buf, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
-        int p;
-        if (*n >= RULES_MAX_PORTS || parse_int(t, 1, 65535, &p) != 0)
-            return -1;
-        out[(*n)++] = (uint16_t)p;
-    }
-    return 0;
-}
-
 struct load_ctx {
     struct rules_config *c;
     char why[256];
@@ -79,23 +51,23 @@ static int on_kv(void *user, const char *section, const char *name,
     struct load_ctx *lc = user;
     struct rules_config *c = lc->c;
     if (strcmp(section, "silence") == 0 && strcmp(name, "agent_silent_hours") == 0) {
-        if (parse_int(value, 1, 24 * 365, &c->agent_silent_hours) != 0)
+        if (ini_int(value, 1, 24 * 365, &c->agent_silent_hours) != 0)
             BAD("agent_silent_hours must be 1..8760");
     } else if (strcmp(section, "evaluation") == 0) {
         int g;
         if (sscanf(name, "grade%d_max_days", &g) != 1 || g < 1 || g > 5)
             BAD("unknown option \"%s\" (expected gradeN_max_days, N = 1..5)", name);
-        if (parse_int(value, 0, 3650, &c->eval_max_days[g]) != 0)
+        if (ini_int(value, 0, 3650, &c->eval_max_days[g]) != 0)
             BAD("%s must be 0..3650 days", name);
     } else if (strcmp(section, "grading") == 0 &&
                strcmp(name, "filing_required_from_grade") == 0) {
-        if (parse_int(value, 1, 5, &c->filing_required_from_grade) != 0)
+        if (ini_int(value, 1, 5, &c->filing_required_from_grade) != 0)
             BAD("filing_required_from_grade must be 1..5");
     } else if (strcmp(section, "ports") == 0 && strcmp(name, "high_risk") == 0) {
-        if (parse_ports(value, c->high_risk, &c->n_high_risk) != 0)
+        if (ini_ports(value, c->high_risk, RULES_MAX_PORTS, &c->n_high_risk) != 0)
             BAD("high_risk must list at most %d ports in 1..65535", RULES_MAX_PORTS);
     } else if (strcmp(section, "ports") == 0 && strcmp(name, "web") == 0) {
-        if (parse_ports(value, c->web, &c->n_web) != 0)
+        if (ini_ports(value, c->web, RULES_MAX_PORTS, &c->n_web) != 0)
             BAD("web must list at most %d ports in 1..65535", RULES_MAX_PORTS);
     } else if (strcmp(section, "severity") == 0) {
         int f = flag_lookup(name), s = severity_lookup(value);
