@@ -12,12 +12,16 @@ protobuf-c-compiler libprotobuf-c-dev
 libnanomsg-dev liblmdb-dev lmdb-utils libuv1-dev libsodium-dev
 libinih-dev libcjson-dev libcriterion-dev
 liblz4-dev zlib1g-dev libcrypt-dev libxlsxwriter-dev libmicrohttpd-dev
+libexpat1-dev
 clang libclang-rt-dev"
 PKGS="$PKGS unzip"      # tests/integration/test_export.c reads the XLSX back
 # RPM support (agent/collect_rpm.c): librpm-dev to build it; rpm (which has
 # rpm and rpmbuild on Debian) for tests/unit/test_collect_rpm.c.
 PKGS="$PKGS librpm-dev rpm"
 PKGS="$PKGS valgrind"   # for tests/integration/test_valgrind.c
+# tests/integration/test_scan.c runs the screening scan (collector/scan_nmap.c)
+# with the real nmap against 127.0.0.2; CI must not skip it (ci-required.txt).
+PKGS="$PKGS nmap"
 # The build half of this list is debian/control's Build-Depends: keep the
 # two in step. dpkg-dev (dpkg-buildpackage) comes with build-essential.
 if [ "${1:-}" = deb ]; then
