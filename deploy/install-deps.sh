@@ -12,6 +12,7 @@ protobuf-c-compiler libprotobuf-c-dev
 libnanomsg-dev liblmdb-dev lmdb-utils libuv1-dev libsodium-dev
 libinih-dev libcjson-dev libcriterion-dev
 liblz4-dev zlib1g-dev libcrypt-dev libxlsxwriter-dev libmicrohttpd-dev
+libexpat1-dev
 clang libclang-rt-dev"
 PKGS="$PKGS unzip"      # tests/integration/test_export.c reads the XLSX back
 # RPM support (agent/collect_rpm.c): librpm-dev to build it; rpm (which has
@@ -21,6 +22,9 @@ PKGS="$PKGS valgrind"   # for tests/integration/test_valgrind.c
 # The browser test (tests/integration/test_portal_browser.c) drives headless
 # Chromium through chromedriver.
 PKGS="$PKGS chromium chromium-driver"
+# tests/integration/test_scan.c runs the screening scan (collector/scan_nmap.c)
+# with the real nmap against 127.0.0.2; CI must not skip it (ci-required.txt).
+PKGS="$PKGS nmap"
 # The build half of this list is debian/control's Build-Depends: keep the
 # two in step. dpkg-dev (dpkg-buildpackage) comes with build-essential.
 if [ "${1:-}" = deb ]; then
