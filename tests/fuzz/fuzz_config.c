@@ -1,5 +1,6 @@
-/* fuzz_config — the INI loaders of tz-agent, tz-collector and tz-portal
- * and the agent's state file, on hostile text.
+/* fuzz_config — the INI loaders of tz-agent, tz-collector and tz-portal,
+ * the screening checklist (schemas/screening.ini) and the agent's state
+ * file, on hostile text.
  *
  * The first input byte picks the loader; the rest is the file. Configs come
  * from the administrator, but a state file survives crashes and disk
@@ -14,6 +15,7 @@
 #include "collector_config.h"
 #include "fuzz_common.h"
 #include "portal.h"
+#include "screen_config.h"
 
 static char *dir, *ini_path, *state_path;
 static int dirfd_;
@@ -41,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    int which = data[0] % 4;
+    int which = data[0] % 5;
     struct tz_error err = {0};
     if (which == 2) {
         fz_write(state_path, data + 1, size - 1);
@@ -63,6 +65,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (int i = 0; i < c.n_collectors; i++)
                 if (memchr(c.collectors[i], '\0', sizeof(c.collectors[i])) == NULL)
                     abort();
+        }
+    } else if (which == 4) {
+        struct screen_config c;
+        screen_config_defaults(&c);
+        char digest[SCREEN_DIGEST_LEN];
+        if (screen_config_load(&c, ini_path, &err) == 0) {
+            if (c.n_high_risk < 0 || c.n_high_risk > RULES_MAX_PORTS ||
+                c.n_required < 0 || c.n_required > LF_COUNT ||
+                c.n_required_public < 0 || c.n_required_public > LF_COUNT)
+                abort();
+            for (int i = 0; i < SCREEN__COUNT; i++)
+                if (memchr(c.item[i].label_zh, '\0', SCREEN_TEXT_MAX) == NULL ||
+                    memchr(c.item[i].remedy_en, '\0', SCREEN_TEXT_MAX) == NULL)
+                    abort();
+            screen_config_digest(&c, digest);
+            if (strlen(digest) != SCREEN_DIGEST_LEN - 1)
+                abort();
         }
     } else if (which == 3) {
         struct portal_config c;
