@@ -1090,7 +1090,8 @@ static void still_serving(const char *after)
 }
 
 /* A valid change of 实验平台's owner by editor-a, exactly len bytes: the
- * change, then fields nobody reads (p00=xxx...) of at most 8,000 bytes each
+ * change, then filler fields nobody reads (p00, p01, ...) of at most 8,000
+ * bytes each
  * (a form value may have 8 KiB): what a refusal for size must not write. */
 static char *owner_change_of(const struct who *w, const char *since, size_t len)
 {

@@ -810,7 +810,7 @@ Test(screen, evidence_is_bounded_clean_utf8_and_says_how_much_it_left_out)
     for (int i = 0; i < N; i++) {
         tz__account__init(&acc[i]);
         /* Long names with a newline and a bidi control in them. */
-        snprintf(names[i], sizeof(names[i]), "用户%03d\n\u202exxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", i);
+        snprintf(names[i], sizeof(names[i]), "用户%03d\n\u202eaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", i);
         acc[i].name = names[i];
         acc[i].login_capable = 1;
         acc[i].password = TZ__PASSWORD_STATE__PW_EMPTY;
@@ -824,7 +824,7 @@ Test(screen, evidence_is_bounded_clean_utf8_and_says_how_much_it_left_out)
     cr_assert(tz_utf8_valid(e));
     cr_assert_null(strchr(e, '\n'));
     cr_assert_null(strstr(e, "\u202e"));
-    cr_assert(strstr(e, "用户000??xxx") != NULL, "%s", e);
+    cr_assert(strstr(e, "用户000??aaa") != NULL, "%s", e);
     cr_assert(strstr(e, " more)") != NULL, "%s", e);
     done(r);
 }
