@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "flags_update.h"
+#include "grow.h"
 
 struct sys_entry {
     uint64_t id;
@@ -26,23 +27,11 @@ struct flags_scope {
     struct tz_error *err;   /* during a take only */
 };
 
-static int grow(void **a, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap)
-        return 0;
-    size_t ncap = *cap ? *cap * 2 : 256;
-    void *na = realloc(*a, ncap * size);
-    if (na == NULL)
-        return TZ_ENOMEM;
-    *a = na;
-    *cap = ncap;
-    return 0;
-}
 
 static int take_system(const Tz__SystemRecord *rec, void *arg)
 {
     struct flags_scope *s = arg;
-    if (grow((void **)&s->sys, &s->cap_sys, s->n_sys, sizeof(*s->sys)) != 0)
+    if (tz_grow((void **)&s->sys, &s->cap_sys, s->n_sys, sizeof(*s->sys)) != 0)
         return tz_err(s->err, TZ_ENOMEM, NULL, 0, "out of memory");
     struct sys_entry *e = &s->sys[s->n_sys++];
     e->id = rec->system_id;
@@ -61,7 +50,7 @@ static int take_host(const Tz__AgentRecord *host, const struct register_binding 
                      void *arg)
 {
     struct flags_scope *s = arg;
-    if (grow((void **)&s->hosts, &s->cap_hosts, s->n_hosts, sizeof(*s->hosts)) != 0)
+    if (tz_grow((void **)&s->hosts, &s->cap_hosts, s->n_hosts, sizeof(*s->hosts)) != 0)
         return tz_err(s->err, TZ_ENOMEM, NULL, 0, "out of memory");
     s->hosts[s->n_hosts++] =
         (struct host_entry){host->agent_id, b->system_id, b->refused_id};

@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "grow.h"
 #include "keys.h"
 #include "register_lmdb.h"
 
@@ -165,18 +166,6 @@ static int key_is(const MDB_val *k, const char *s)
 
 /* ---- what was seen, for references ---- */
 
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap)
-        return 0;
-    size_t c = *cap ? *cap * 2 : 64;
-    void *nv = realloc(*v, c * size);
-    if (nv == NULL)
-        return TZ_ENOMEM;
-    *v = nv;
-    *cap = c;
-    return 0;
-}
 
 static int agent_cmp(const void *key, const void *elem)
 {
@@ -304,7 +293,7 @@ static int dept_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
         problem(v, "department \"%s\": its record names \"%s\"", name, r->name);
     if (r)
         protobuf_c_message_free_unpacked(&r->base, NULL);
-    if (grow((void **)&v->depts, &v->cap_depts, v->n_depts, sizeof(char *)) != 0)
+    if (tz_grow((void **)&v->depts, &v->cap_depts, v->n_depts, sizeof(char *)) != 0)
         return TZ_ENOMEM;
     if ((v->depts[v->n_depts] = strndup(k->mv_data, k->mv_size)) == NULL)
         return TZ_ENOMEM;
@@ -352,7 +341,7 @@ static int agent_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
         problem(v, "hosts: a record under a malformed key (%zu bytes)", k->mv_size);
         return 0;
     }
-    if (grow((void **)&v->agents, &v->cap_agents, v->n_agents, sizeof(*v->agents)))
+    if (tz_grow((void **)&v->agents, &v->cap_agents, v->n_agents, sizeof(*v->agents)))
         return TZ_ENOMEM;
     struct vagent *a = &v->agents[v->n_agents++];
     memset(a, 0, sizeof(*a));
@@ -423,7 +412,7 @@ static int system_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
         problem(v, "systems: a record under a malformed key (%zu bytes)", k->mv_size);
         return 0;
     }
-    if (grow((void **)&v->systems, &v->cap_systems, v->n_systems, sizeof(*v->systems)))
+    if (tz_grow((void **)&v->systems, &v->cap_systems, v->n_systems, sizeof(*v->systems)))
         return TZ_ENOMEM;
     struct vsys *s = &v->systems[v->n_systems++];
     memset(s, 0, sizeof(*s));
@@ -790,7 +779,7 @@ static int count_entry(struct verify *v, const MDB_val *k, const MDB_val *d)
         problem(v, "flags: a malformed open flag count");
         return 0;
     }
-    if (grow((void **)&v->counts, &v->cap_counts, v->n_counts, sizeof(*v->counts)))
+    if (tz_grow((void **)&v->counts, &v->cap_counts, v->n_counts, sizeof(*v->counts)))
         return TZ_ENOMEM;
     struct vcount *e = &v->counts[v->n_counts++];
     e->kind = kb[1];
@@ -915,7 +904,7 @@ static int user_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
     else if (!admin && !dept_exists(v, u->dept))
         problem(v, "user %s belongs to department \"%s\", which does not exist",
                 u->name, u->dept);
-    int rc = grow((void **)&v->users, &v->cap_users, v->n_users, sizeof(*v->users));
+    int rc = tz_grow((void **)&v->users, &v->cap_users, v->n_users, sizeof(*v->users));
     if (rc == 0 && (v->users[v->n_users] = strdup(u->name)) == NULL)
         rc = TZ_ENOMEM;
     if (rc == 0)

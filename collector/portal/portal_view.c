@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "flag_catalog.h"
+#include "grow.h"
 #include "ledger_fields.h"
 #include "people.h"
 
@@ -45,12 +46,11 @@ struct sys_set {
     size_t n, cap;
 };
 
-static int grow(void **v, size_t *cap, size_t n, size_t size);
 
 static int sys_set_add(const Tz__SystemRecord *rec, void *arg)
 {
     struct sys_set *v = arg;
-    if (grow((void **)&v->id, &v->cap, v->n, sizeof(*v->id)))
+    if (tz_grow((void **)&v->id, &v->cap, v->n, sizeof(*v->id)))
         return TZ_ENOMEM;
     v->id[v->n++] = rec->system_id;
     return 0;
@@ -119,18 +119,6 @@ static int sum_system(const Tz__SystemRecord *rec, void *arg);
 static int sum_host(const Tz__AgentRecord *host, uint64_t sid,
                     Tz__BindingSource src, void *arg);
 
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 256;
-    void *nv = realloc(*v, nc * size);
-    if (nv == NULL)
-        return TZ_ENOMEM;
-    *v = nv;
-    *cap = nc;
-    return 0;
-}
 
 static struct sys_count *sys_find(const struct tally *t, uint64_t id)
 {
@@ -210,7 +198,7 @@ static int tally_system(const Tz__SystemRecord *rec, void *arg)
         return 0;
     if (!t->with_retired && strcmp(rec->status, "retired") == 0)
         return 0;
-    if (grow((void **)&t->sys, &t->cap_sys, t->n_sys, sizeof(*t->sys)))
+    if (tz_grow((void **)&t->sys, &t->cap_sys, t->n_sys, sizeof(*t->sys)))
         return TZ_ENOMEM;
     cJSON *row = NULL;
     int in_page = t->n_sys >= t->first && t->n_sys - t->first < t->count;
@@ -235,7 +223,7 @@ static int tally_host(const Tz__AgentRecord *host, uint64_t sid,
     struct sys_count *c = sid ? sys_find(t, sid) : NULL;
     if (c)
         c->hosts++;
-    if (grow((void **)&t->hosts, &t->cap_hosts, t->n_hosts, sizeof(*t->hosts)))
+    if (tz_grow((void **)&t->hosts, &t->cap_hosts, t->n_hosts, sizeof(*t->hosts)))
         return TZ_ENOMEM;
     t->hosts[t->n_hosts++] = (struct host_sys){host->agent_id, c ? sid : 0};
     return 0;
@@ -349,7 +337,7 @@ static int sum_dept(const Tz__DeptRecord *d, void *arg)
     if (!people_may_see(m->s->user, d->name) ||
         (m->only && strcmp(m->only, d->name) != 0))
         return 0;
-    if (grow((void **)&m->v, &m->cap, m->n, sizeof(*m->v)))
+    if (tz_grow((void **)&m->v, &m->cap, m->n, sizeof(*m->v)))
         return TZ_ENOMEM;
     m->v[m->n] = (struct dept_sum){strdup(d->name), 0, 0, 0, 0, 0};
     return m->v[m->n++].name ? 0 : TZ_ENOMEM;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fresh.h"
+#include "grow.h"
 #include "tzctl.h"
 
 #define COLLECT_DEFAULT_DEADLINE 120
@@ -21,14 +22,8 @@ struct bound {
 
 static int add_host(struct bound *b, uint64_t id, const char *name)
 {
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 16;
-        struct fresh_host *nv = realloc(b->v, cap * sizeof(*nv));
-        if (nv == NULL)
-            return TZ_ENOMEM;
-        b->v = nv;
-        b->cap = cap;
-    }
+    if (tz_grow((void **)&b->v, &b->cap, b->n, sizeof(*b->v)) != 0)
+        return TZ_ENOMEM;
     struct fresh_host *h = &b->v[b->n++];
     memset(h, 0, sizeof(*h));
     h->id = id;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "ledger_fields.h"
 #include "tzctl.h"
 
@@ -50,18 +51,6 @@ struct ledger {
     struct out_table *t;
 };
 
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 256;
-    void *nv = realloc(*v, nc * size);
-    if (nv == NULL)
-        return TZ_ENOMEM;
-    *v = nv;
-    *cap = nc;
-    return 0;
-}
 
 static struct row *row_find(const struct ledger *l, uint64_t id)
 {
@@ -89,7 +78,7 @@ static int collect_system(const Tz__SystemRecord *rec, void *arg)
     struct ledger *l = arg;
     if (!listed(rec))
         return 0;
-    if (grow((void **)&l->rows, &l->cap_rows, l->n_rows, sizeof(*l->rows)))
+    if (tz_grow((void **)&l->rows, &l->cap_rows, l->n_rows, sizeof(*l->rows)))
         return TZ_ENOMEM;
     l->rows[l->n_rows++] = (struct row){rec->system_id, 0, 0};
     return 0;
@@ -107,7 +96,7 @@ static int collect_host(const Tz__AgentRecord *host, uint64_t sid,
     if (r == NULL)
         return 0;
     r->hosts++;
-    if (grow((void **)&l->hosts, &l->cap_hosts, l->n_hosts, sizeof(*l->hosts)))
+    if (tz_grow((void **)&l->hosts, &l->cap_hosts, l->n_hosts, sizeof(*l->hosts)))
         return TZ_ENOMEM;
     l->hosts[l->n_hosts++] = (struct host_sys){host->agent_id, sid};
     return 0;
