@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ini.h>
-
+#include "ini_value.h"
 #include "tz_limits.h"
 
 void collector_config_defaults(struct collector_config *c)
@@ -87,11 +86,5 @@ int collector_config_load(struct collector_config *c, const char *path,
                           struct tz_error *err)
 {
     struct load_ctx lc = {.c = c};
-    int r = ini_parse(path, on_kv, &lc);
-    if (r < 0)
-        return tz_err(err, TZ_ENOENT, path, 0, "cannot open config file");
-    if (r > 0)
-        return tz_err(err, TZ_EPARSE, path, r, "%s",
-                      lc.why[0] ? lc.why : "syntax error");
-    return 0;
+    return ini_load(path, "config file", on_kv, &lc, lc.why, err);
 }

@@ -1,10 +1,12 @@
-/* ini_value — integers and port lists from INI values. */
+/* ini_value — loading INI files, integers and port lists from their values. */
 #include "ini_value.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <ini.h>
 
 int ini_int(const char *v, long lo, long hi, int *out)
 {
@@ -33,5 +35,18 @@ int ini_ports(const char *v, uint16_t *out, int max, int *n)
         out[k++] = (uint16_t)p;
     }
     *n = k;
+    return 0;
+}
+
+int ini_load(const char *path, const char *what,
+             int (*kv)(void *user, const char *section, const char *name,
+                       const char *value),
+             void *user, const char *why, struct tz_error *err)
+{
+    int r = ini_parse(path, kv, user);
+    if (r < 0)
+        return tz_err(err, TZ_ENOENT, path, 0, "cannot open %s", what);
+    if (r > 0)
+        return tz_err(err, TZ_EPARSE, path, r, "%s", why[0] ? why : "syntax error");
     return 0;
 }

@@ -1,5 +1,6 @@
-/* ini_value — reading one value of a collector INI file (rules.ini,
- * screening.ini): a bounded integer, a list of TCP ports.
+/* ini_value — reading a collector-side INI file (tz-collector.ini,
+ * rules.ini, screening.ini, tz-portal.ini): the load and its errors, a
+ * bounded integer, a list of TCP ports.
  *
  * Both return 0, or -1 when the value does not parse or is out of bounds;
  * the caller words the error with the option's name and its file and line
@@ -9,11 +10,23 @@
 
 #include <stdint.h>
 
+#include "tz_error.h"
+
 /* A decimal integer in lo..hi; trailing blanks allowed, nothing else. */
 int ini_int(const char *v, long lo, long hi, int *out);
 
 /* Ports 1..65535 separated by commas or blanks, at most max of them
  * (and at most 1023 bytes of text); *n is their count. */
 int ini_ports(const char *v, uint16_t *out, int max, int *n);
+
+/* Parse the INI file path with inih, calling kv(user, section, name,
+ * value) per line; kv returns 0 to refuse a line after writing why (a
+ * buffer inside user). TZ_ENOENT "cannot open <what>", or TZ_EPARSE with
+ * the file, the line and why (else "syntax error"). The one loader of the
+ * collector's, the rules' and the portal's files. */
+int ini_load(const char *path, const char *what,
+             int (*kv)(void *user, const char *section, const char *name,
+                       const char *value),
+             void *user, const char *why, struct tz_error *err);
 
 #endif

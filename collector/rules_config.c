@@ -6,8 +6,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <ini.h>
-
 #include "ini_value.h"
 
 static const uint16_t default_high_risk[] = {21,   23,   445,  1433, 2375, 3306,
@@ -96,10 +94,5 @@ int rules_config_load(struct rules_config *c, const char *path,
                       struct tz_error *err)
 {
     struct load_ctx lc = {.c = c};
-    int r = ini_parse(path, on_kv, &lc);
-    if (r < 0)
-        return tz_err(err, TZ_ENOENT, path, 0, "cannot open rules file");
-    if (r > 0)
-        return tz_err(err, TZ_EPARSE, path, r, "%s", lc.why[0] ? lc.why : "syntax error");
-    return 0;
+    return ini_load(path, "rules file", on_kv, &lc, lc.why, err);
 }
