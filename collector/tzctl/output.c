@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
+#include <sodium.h>
 
 #include "cell_guard.h"
 #include "tz_error.h"
@@ -297,13 +298,25 @@ int out_write(const struct out_table *t, enum out_format f, FILE *fp)
     return TZ_EINVAL;
 }
 
-int out_print_json(struct cJSON *o)
+static int print_json(struct cJSON *o, int wipe)
 {
     char *s = o ? cJSON_Print(o) : NULL;
     cJSON_Delete(o);
     if (s == NULL)
         return TZ_ENOMEM;
     puts(s);
+    if (wipe)
+        sodium_memzero(s, strlen(s));
     cJSON_free(s);
     return 0;
+}
+
+int out_print_json(struct cJSON *o)
+{
+    return print_json(o, 0);
+}
+
+int out_print_json_secret(struct cJSON *o)
+{
+    return print_json(o, 1);
 }

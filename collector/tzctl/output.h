@@ -43,6 +43,9 @@ void out_free(struct out_table *t);
  * while building it). TZ_ENOMEM or 0. */
 struct cJSON;
 int out_print_json(struct cJSON *o);
+/* The same for an object holding a token shown once: the printed text is
+ * wiped before it is freed. */
+int out_print_json_secret(struct cJSON *o);
 
 /* Columns a string takes on a terminal: CJK and fullwidth characters 2,
  * combining marks 0, everything else 1 (invalid bytes count 1 each). */

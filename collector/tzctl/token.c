@@ -29,14 +29,7 @@ static int print_token(const struct tzctl *c, const char *tok,
         cJSON_Delete(o);
         return TZ_ENOMEM;
     }
-    char *s = cJSON_Print(o);
-    cJSON_Delete(o);
-    if (s == NULL)
-        return TZ_ENOMEM;
-    puts(s);
-    sodium_memzero(s, strlen(s));
-    cJSON_free(s);
-    return 0;
+    return out_print_json_secret(o);
 }
 
 int tzctl_token(const struct tzctl *c, int argc, char **argv)
