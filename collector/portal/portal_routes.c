@@ -95,6 +95,25 @@ static int secure(const struct portal *p, const struct portal_req *q)
     return p->cfg->secure_cookies == 1 || (p->cfg->secure_cookies < 0 && q->https);
 }
 
+/* Send c to the collector, as q's session when it has one; NULL (with a
+ * 503 page in r) when the collector does not answer. The reply is the
+ * caller's (tz__control_reply__free_unpacked). */
+static Tz__ControlReply *ask_collector(struct portal *p, struct portal_req *q,
+                                       struct portal_resp *r, Tz__ControlRequest *c)
+{
+    if (q->has_session) {
+        c->session.data = q->session;
+        c->session.len = sizeof(q->session);
+    }
+    Tz__ControlReply *a;
+    struct tz_error err = {0};
+    if (control_client_call(p->ctl, c, &a, &err) != 0) {
+        unavailable(q, r, &err);
+        return NULL;
+    }
+    return a;
+}
+
 /* ---- login, logout ---- */
 
 static void login_page(struct portal *p, struct portal_req *q,
@@ -142,12 +161,9 @@ static void do_login(struct portal *p, struct portal_req *q,
     l.create_session = 1;
     c.body_case = TZ__CONTROL_REQUEST__BODY_LOGIN;
     c.login = &l;
-    Tz__ControlReply *a;
-    struct tz_error err = {0};
-    if (control_client_call(p->ctl, &c, &a, &err) != 0) {
-        unavailable(q, r, &err);
+    Tz__ControlReply *a = ask_collector(p, q, r, &c);
+    if (a == NULL)
         return;
-    }
     if (a->status != TZ__CONTROL_STATUS__CTL_OK || a->session.len != PEOPLE_SESSION_LEN) {
         int bad = a->status == TZ__CONTROL_STATUS__CTL_UNAUTHENTICATED;
         tz__control_reply__free_unpacked(a, NULL);
@@ -177,16 +193,11 @@ static void do_logout(struct portal *p, struct portal_req *q,
     if (q->has_session) {
         Tz__ControlRequest c = TZ__CONTROL_REQUEST__INIT;
         Tz__ControlLogout lo = TZ__CONTROL_LOGOUT__INIT;
-        c.session.data = q->session;
-        c.session.len = sizeof(q->session);
         c.body_case = TZ__CONTROL_REQUEST__BODY_LOGOUT;
         c.logout = &lo;
-        Tz__ControlReply *a;
-        struct tz_error err = {0};
-        if (control_client_call(p->ctl, &c, &a, &err) != 0) {
-            unavailable(q, r, &err);
+        Tz__ControlReply *a = ask_collector(p, q, r, &c);
+        if (a == NULL)
             return;
-        }
         tz__control_reply__free_unpacked(a, NULL);
     }
     snprintf(r->set_cookie[0], sizeof(r->set_cookie[0]),
@@ -375,15 +386,11 @@ static void save_system(struct portal *p, struct portal_req *q,
     set.values = ptrs;
     set.n_values = n;
     set.if_revision = revision;
-    c.session.data = q->session;
-    c.session.len = sizeof(q->session);
     c.body_case = TZ__CONTROL_REQUEST__BODY_SYSTEM_SET;
     c.system_set = &set;
-    Tz__ControlReply *a;
-    if (control_client_call(p->ctl, &c, &a, &err) != 0) {
-        unavailable(q, r, &err);
+    Tz__ControlReply *a = ask_collector(p, q, r, &c);
+    if (a == NULL)
         return;
-    }
     int status = 200;
     int out = control_outcome(q, r, a, &status);
     if (out == 0) {
@@ -419,16 +426,11 @@ static void add_system(struct portal *p, struct portal_req *q,
     Tz__ControlSystemAdd add = TZ__CONTROL_SYSTEM_ADD__INIT;
     add.values = ptrs;
     add.n_values = n;
-    c.session.data = q->session;
-    c.session.len = sizeof(q->session);
     c.body_case = TZ__CONTROL_REQUEST__BODY_SYSTEM_ADD;
     c.system_add = &add;
-    Tz__ControlReply *a;
-    struct tz_error err = {0};
-    if (control_client_call(p->ctl, &c, &a, &err) != 0) {
-        unavailable(q, r, &err);
+    Tz__ControlReply *a = ask_collector(p, q, r, &c);
+    if (a == NULL)
         return;
-    }
     int status = 200;
     int out = control_outcome(q, r, a, &status);
     if (out == 0) {
