@@ -158,6 +158,23 @@ int people_session_start(struct tz_register *reg, const Tz__UserRecord *u,
     return rc;
 }
 
+int people_user_active(struct tz_register *reg, const char *name,
+                       Tz__UserRecord **out, struct tz_error *err)
+{
+    *out = NULL;
+    Tz__UserRecord *u;
+    int rc = register_user_get(reg, name, &u, err);
+    if (rc == TZ_ENOENT)
+        return 0;
+    if (rc != 0)
+        return rc;
+    if (u->revoked_at)
+        protobuf_c_message_free_unpacked(&u->base, NULL);
+    else
+        *out = u;
+    return 0;
+}
+
 int people_session_user(struct tz_register *reg,
                         const uint8_t id[PEOPLE_SESSION_LEN], int64_t now,
                         Tz__UserRecord **out, struct tz_error *err)
@@ -176,16 +193,12 @@ int people_session_user(struct tz_register *reg,
         return denied(err, "the session has expired (log in again)");
     }
     Tz__UserRecord *u;
-    rc = register_user_get(reg, s->user, &u, err);
+    rc = people_user_active(reg, s->user, &u, err);
     protobuf_c_message_free_unpacked(&s->base, NULL);
-    if (rc == TZ_ENOENT)
-        return denied(err, "no such session (log in again)");
     if (rc != 0)
         return rc;
-    if (u->revoked_at) {
-        protobuf_c_message_free_unpacked(&u->base, NULL);
+    if (u == NULL)
         return denied(err, "this login was revoked");
-    }
     *out = u;
     return 0;
 }

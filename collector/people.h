@@ -66,6 +66,11 @@ int people_session_start(struct tz_register *reg, const Tz__UserRecord *u,
                          uint8_t id[PEOPLE_SESSION_LEN], int64_t *expires,
                          struct tz_error *err);
 
+/* The user called name if it exists and is not revoked: 0 with *out set,
+ * 0 with *out NULL when there is none, or the register's error. */
+int people_user_active(struct tz_register *reg, const char *name,
+                       Tz__UserRecord **out, struct tz_error *err);
+
 /* The active user behind a session id: TZ_EPERM when the session does not
  * exist, has expired, or its user is revoked or gone. */
 int people_session_user(struct tz_register *reg,

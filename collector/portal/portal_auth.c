@@ -43,20 +43,6 @@ static void to_hex(const uint8_t *b, size_t n, char *out)
     sodium_bin2hex(out, 2 * n + 1, b, n);
 }
 
-/* The active user called name, or NULL (revoked, gone). */
-static int load_user(struct portal *p, const char *name, Tz__UserRecord **u,
-                     struct tz_error *err)
-{
-    int rc = register_user_get(p->reg, name, u, err);
-    if (rc == TZ_ENOENT)
-        return 0;
-    if (rc == 0 && (*u)->revoked_at) {
-        protobuf_c_message_free_unpacked(&(*u)->base, NULL);
-        *u = NULL;
-    }
-    return rc;
-}
-
 static int by_bearer(struct portal *p, struct portal_req *q, const char *tok,
                      int64_t now, struct tz_error *err)
 {
@@ -70,7 +56,7 @@ static int by_bearer(struct portal *p, struct portal_req *q, const char *tok,
     for (size_t i = 0; i < BEARER_SLOTS; i++)
         if (c->slot[i].expires > now && sodium_memcmp(c->slot[i].hash, h, 32) == 0) {
             q->bearer = 1;
-            return load_user(p, c->slot[i].name, &q->user, err);
+            return people_user_active(p->reg, c->slot[i].name, &q->user, err);
         }
     Tz__ControlRequest r = TZ__CONTROL_REQUEST__INIT;
     Tz__ControlLogin l = TZ__CONTROL_LOGIN__INIT;
@@ -87,7 +73,7 @@ static int by_bearer(struct portal *p, struct portal_req *q, const char *tok,
         snprintf(s->name, sizeof(s->name), "%s", a->user->name);
         s->expires = now + BEARER_TTL;
         q->bearer = 1;
-        rc = load_user(p, s->name, &q->user, err);
+        rc = people_user_active(p->reg, s->name, &q->user, err);
     } else if (a->status == TZ__CONTROL_STATUS__CTL_ERROR) {
         rc = tz_err(err, TZ_EIO, NULL, 0, "the collector could not check the "
                     "token: %s", a->message);
