@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tz_error.h"
+
 /* The value of f as text in a heap buffer; NULL on ENOMEM. */
 static char *field_text(const Tz__SystemRecord *rec,
                         const struct ledger_field *f)
@@ -70,4 +72,32 @@ cJSON *ledger_record_json(const Tz__SystemRecord *rec)
 oom:
     cJSON_Delete(o);
     return NULL;
+}
+
+int ledger_change_json(const Tz__SystemChange *c, cJSON *list)
+{
+    cJSON *e = cJSON_CreateObject(), *ch;
+    if (e == NULL)
+        return TZ_ENOMEM;
+    cJSON_AddItemToArray(list, e);
+    if (!cJSON_AddNumberToObject(e, "at", (double)c->at) ||
+        !cJSON_AddStringToObject(e, "actor", c->actor) ||
+        !cJSON_AddStringToObject(e, "via", c->via) ||
+        !cJSON_AddStringToObject(e, "action", c->action) ||
+        (ch = cJSON_AddArrayToObject(e, "changes")) == NULL)
+        return TZ_ENOMEM;
+    for (size_t i = 0; i < c->n_changes; i++) {
+        const Tz__FieldChange *fc = c->changes[i];
+        const struct ledger_field *f = ledger_field_find(fc->field);
+        cJSON *x = cJSON_CreateObject();
+        if (x == NULL)
+            return TZ_ENOMEM;
+        cJSON_AddItemToArray(ch, x);
+        if (!cJSON_AddStringToObject(x, "field", fc->field) ||
+            !cJSON_AddStringToObject(x, "label", f ? f->label : fc->field) ||
+            !cJSON_AddStringToObject(x, "old", fc->old_value) ||
+            !cJSON_AddStringToObject(x, "new", fc->new_value))
+            return TZ_ENOMEM;
+    }
+    return 0;
 }

@@ -14,6 +14,11 @@
 cJSON *ledger_field_json(const Tz__SystemRecord *rec,
                          const struct ledger_field *f);
 
+/* One change of the change history (SystemChange) as {"at": unix seconds,
+ * "actor", "via", "action", "changes": [{"field", "label", "old", "new"}]},
+ * appended to the array list. 0 or TZ_ENOMEM. */
+int ledger_change_json(const Tz__SystemChange *c, cJSON *list);
+
 /* {"id": N, <every field>}. Ownership: the caller's (cJSON_Delete); NULL
  * on ENOMEM. */
 cJSON *ledger_record_json(const Tz__SystemRecord *rec);

@@ -76,29 +76,7 @@ static int bound_host(const Tz__AgentRecord *h, uint64_t sid,
 
 static int change_item(const Tz__SystemChange *c, void *arg)
 {
-    cJSON *e = cJSON_CreateObject(), *ch;
-    if (e == NULL)
-        return TZ_ENOMEM;
-    cJSON_AddItemToArray(arg, e);
-    if (!cJSON_AddNumberToObject(e, "at", (double)c->at) ||
-        !cJSON_AddStringToObject(e, "actor", c->actor) ||
-        !cJSON_AddStringToObject(e, "via", c->via) ||
-        !cJSON_AddStringToObject(e, "action", c->action) ||
-        (ch = cJSON_AddArrayToObject(e, "changes")) == NULL)
-        return TZ_ENOMEM;
-    for (size_t i = 0; i < c->n_changes; i++) {
-        const struct ledger_field *f = ledger_field_find(c->changes[i]->field);
-        cJSON *x = cJSON_CreateObject();
-        if (x == NULL)
-            return TZ_ENOMEM;
-        cJSON_AddItemToArray(ch, x);
-        if (!cJSON_AddStringToObject(x, "field", c->changes[i]->field) ||
-            !cJSON_AddStringToObject(x, "label", f ? f->label : c->changes[i]->field) ||
-            !cJSON_AddStringToObject(x, "old", c->changes[i]->old_value) ||
-            !cJSON_AddStringToObject(x, "new", c->changes[i]->new_value))
-            return TZ_ENOMEM;
-    }
-    return 0;
+    return ledger_change_json(c, arg);
 }
 
 int view_system(struct tz_register *reg, const struct view_scope *s,

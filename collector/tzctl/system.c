@@ -304,33 +304,19 @@ static int load_bound(struct tz_register *reg, struct bound_list *l)
 
 /* The system's change history as JSON: what `system show` prints in every
  * format (who changed which field, from what to what). */
+/* ledger_change_json, with the time as tzctl prints times. */
 static int change_json(const Tz__SystemChange *ch, void *arg)
 {
-    cJSON *e = cJSON_CreateObject(), *changes;
+    int rc = ledger_change_json(ch, arg);
+    if (rc != 0)
+        return rc;
     char t[32];
     tzctl_time(ch->at, t);
-    if (e == NULL || !cJSON_AddStringToObject(e, "at", t) ||
-        !cJSON_AddStringToObject(e, "actor", ch->actor) ||
-        !cJSON_AddStringToObject(e, "via", ch->via) ||
-        !cJSON_AddStringToObject(e, "action", ch->action) ||
-        !(changes = cJSON_AddArrayToObject(e, "changes"))) {
-        cJSON_Delete(e);
+    cJSON *at = cJSON_CreateString(t);
+    if (at == NULL)
         return TZ_ENOMEM;
-    }
-    cJSON_AddItemToArray(arg, e);
-    for (size_t i = 0; i < ch->n_changes; i++) {
-        const Tz__FieldChange *f = ch->changes[i];
-        const struct ledger_field *lf = ledger_field_find(f->field);
-        cJSON *o = cJSON_CreateObject();
-        if (o == NULL)
-            return TZ_ENOMEM;
-        cJSON_AddItemToArray(changes, o);
-        if (!cJSON_AddStringToObject(o, "field", f->field) ||
-            !cJSON_AddStringToObject(o, "label", lf ? lf->label : f->field) ||
-            !cJSON_AddStringToObject(o, "old", f->old_value) ||
-            !cJSON_AddStringToObject(o, "new", f->new_value))
-            return TZ_ENOMEM;
-    }
+    cJSON_ReplaceItemInObject(cJSON_GetArrayItem(arg, cJSON_GetArraySize(arg) - 1),
+                              "at", at);
     return 0;
 }
 
