@@ -498,4 +498,67 @@ int register_history_prune(struct tz_register *reg, int64_t before,
                            size_t max_visit, size_t *deleted,
                            struct tz_error *err);
 
+/* ---- pre-launch screening: screenings, review decisions, requests ----
+ *
+ * What is stored is decided above (tzctl screen, tzctl review, the control
+ * socket); the register keeps it and the indexes listings need. Records
+ * returned are the caller's: free with protobuf_c_message_free_unpacked. */
+
+/* Store a screening; *id gets its screening_id (in->screening_id is
+ * ignored: the register numbers them from 1). In the same transaction the
+ * system's last_screening becomes its summary (screening_summary_of), the
+ * record's revision and change history untouched: it is not a ledger
+ * field. TZ_ENOENT no such system (in->system_id), TZ_EINVAL a screening
+ * without its result. */
+int register_screening_add(struct tz_register *reg, const Tz__Screening *in,
+                           uint64_t *id, struct tz_error *err);
+
+/* TZ_ENOENT "no screening with id N". */
+int register_screening_get(struct tz_register *reg, uint64_t id,
+                           Tz__Screening **out, struct tz_error *err);
+
+/* The summary listings show of a screening (fills out; its strings are
+ * borrowed from s). */
+void screening_summary_of(const Tz__Screening *s, Tz__ScreeningSummary *out);
+
+/* Call cb for each screening of system_id, oldest first, from an index of
+ * summaries (the stored screenings are not unpacked). Valid during the call
+ * only; cb returning non-zero stops the walk and is returned. */
+typedef int (*register_screening_cb)(const Tz__ScreeningSummary *s, void *arg);
+int register_each_screening(struct tz_register *reg, uint64_t system_id,
+                            register_screening_cb cb, void *arg,
+                            struct tz_error *err);
+
+/* Record a review decision and the system record it leads to, in one
+ * transaction: in is stored with a new review_id (*id), sys replaces the
+ * system record as register_system_put does (revision, change history by
+ * `by`; sys->prelaunch.review_id is set to the new id), and every open
+ * screening request of the system is closed by it. if_revision as for
+ * register_system_put. TZ_ENOENT no such system, TZ_EINVAL
+ * sys->system_id != in->system_id. */
+int register_review_add(struct tz_register *reg, const Tz__Review *in,
+                        const Tz__SystemRecord *sys, uint64_t if_revision,
+                        int64_t now, const struct register_actor *by,
+                        uint64_t *id, struct tz_error *err);
+
+/* Call cb for each review of system_id, oldest first. */
+typedef int (*register_review_cb)(const Tz__Review *r, void *arg);
+int register_each_review(struct tz_register *reg, uint64_t system_id,
+                         register_review_cb cb, void *arg,
+                         struct tz_error *err);
+
+/* Store a screening request (上线申请); *id gets its request_id. The
+ * system must exist (TZ_ENOENT) and not be retired (TZ_EINVAL); a system
+ * with an open request gets no second one (TZ_EEXIST naming it). */
+int register_screening_request_add(struct tz_register *reg,
+                                   const Tz__ScreeningRequest *in,
+                                   uint64_t *id, struct tz_error *err);
+
+/* Call cb for each screening request, oldest first: only those of dept
+ * (NULL: all) and with open_only, only the open ones. */
+typedef int (*register_request_cb)(const Tz__ScreeningRequest *r, void *arg);
+int register_each_screening_request(struct tz_register *reg, const char *dept,
+                                    int open_only, register_request_cb cb,
+                                    void *arg, struct tz_error *err);
+
 #endif
