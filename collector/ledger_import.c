@@ -22,11 +22,8 @@ void ledger_problems_free(struct ledger_problems *p)
     memset(p, 0, sizeof(*p));
 }
 
-static int problem(struct ledger_problems *p, long line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Record one problem; TZ_ENOMEM only when memory runs out. */
-static int problem(struct ledger_problems *p, long line, const char *fmt, ...)
+int ledger_problem_add(struct ledger_problems *p, long line,
+                       const char *fmt, ...)
 {
     p->total++;
     if (p->n >= LEDGER_MAX_PROBLEMS)
@@ -53,7 +50,7 @@ static int problem(struct ledger_problems *p, long line, const char *fmt, ...)
 
 /* Stable, by line: problems come mostly in order already (duplicates are
  * found last), and a row's own problems keep their column order. */
-static void problems_sort(struct ledger_problems *p)
+void ledger_problems_sort(struct ledger_problems *p)
 {
     for (size_t i = 1; i < p->n; i++) {
         struct ledger_problem x = p->v[i];
@@ -180,19 +177,19 @@ static int read_header(const struct csv_record *h, struct columns *cols,
                                          sizeof(unknown) - ulen, "%s\"%.80s\"",
                                          ulen ? ", " : "", t);
         } else if (cols->f[i] && seen[cols->f[i]->id]++) {
-            rc = problem(p, h->line, "column %zu: %s (%s) is a second "
+            rc = ledger_problem_add(p, h->line, "column %zu: %s (%s) is a second "
                          "column for the same field", i + 1,
                          cols->f[i]->label, cols->f[i]->key);
         }
         free(t);
     }
     if (rc == 0 && nunknown)
-        rc = problem(p, h->line, "unknown column%s %s (use the labels or "
+        rc = ledger_problem_add(p, h->line, "unknown column%s %s (use the labels or "
                      "keys of `tzctl system show`, e.g. 系统名称 or name)",
                      nunknown > 1 ? "s" : "", unknown);
     for (size_t k = 0; rc == 0 && k < LF_COUNT; k++)
         if (ledger_fields[k].required && !seen[k])
-            rc = problem(p, h->line, "the header has no %s (%s) column, "
+            rc = ledger_problem_add(p, h->line, "the header has no %s (%s) column, "
                          "which is required", ledger_fields[k].label,
                          ledger_fields[k].key);
     return rc;
@@ -225,7 +222,7 @@ static int read_row(const struct csv_record *row, const struct columns *cols,
     int rc = 0;
     for (size_t i = cols->n; rc == 0 && i < row->n; i++)
         if (row->fields[i][0] != '\0') {
-            rc = problem(p, row->line, "has %zu fields, the header only %zu",
+            rc = ledger_problem_add(p, row->line, "has %zu fields, the header only %zu",
                          row->n, cols->n);
             break;
         }
@@ -243,7 +240,7 @@ static int read_row(const struct csv_record *row, const struct columns *cols,
         if (empty)
             continue;
         if (f == NULL) {
-            rc = problem(p, row->line, "column %zu has a value but no "
+            rc = ledger_problem_add(p, row->line, "column %zu has a value but no "
                          "header", i + 1);
             continue;
         }
@@ -254,7 +251,7 @@ static int read_row(const struct csv_record *row, const struct columns *cols,
         if (r == TZ_ENOMEM)
             rc = r;
         else if (r != 0)
-            rc = problem(p, row->line, "%s: %s", f->label, why);
+            rc = ledger_problem_add(p, row->line, "%s: %s", f->label, why);
     }
     for (size_t k = 0; rc == 0 && k < LF_COUNT; k++) {
         const struct ledger_field *f = &ledger_fields[k];
@@ -263,20 +260,20 @@ static int read_row(const struct csv_record *row, const struct columns *cols,
             continue;
         ledger_field_format(rec, f->key, v, sizeof(v));
         if (v[0] == '\0')
-            rc = problem(p, row->line, "%s: is empty, and it is required",
+            rc = ledger_problem_add(p, row->line, "%s: is empty, and it is required",
                          f->label);
     }
     if (rc == 0 && rec->dept[0] &&
         (depts->n == 0 ||
          bsearch(&rec->dept, depts->v, depts->n, sizeof(char *), str_cmp) ==
              NULL))
-        rc = problem(p, row->line, "%s: no department \"%s\" (add it with: "
+        rc = ledger_problem_add(p, row->line, "%s: no department \"%s\" (add it with: "
                      "tzctl dept add NAME)", ledger_fields[LF_DEPT].label,
                      rec->dept);
     if (rc == 0 && p->total == before) {
         char why[LEDGER_WHY];
         if (ledger_record_check(rec, why, sizeof(why)) != 0)
-            rc = problem(p, row->line, "%s", why);
+            rc = ledger_problem_add(p, row->line, "%s", why);
     }
     if (rc != 0 || p->total != before) {
         ledger_record_free(rec);
@@ -301,13 +298,13 @@ static int find_duplicates(struct ident *rows, size_t nrows,
             st->n ? bsearch(&key, st->v, st->n, sizeof(*st->v), ident_cmp)
                   : NULL;
         if (hit)
-            rc = problem(p, rows[i].line, "%s: \"%s\" of %s is already in "
+            rc = ledger_problem_add(p, rows[i].line, "%s: \"%s\" of %s is already in "
                          "the register (system %" PRIu64 ")",
                          ledger_fields[LF_NAME].label, rows[i].name,
                          rows[i].dept, hit->id);
         else if (i > 0 && strcmp(rows[i - 1].dept, rows[i].dept) == 0 &&
                  strcmp(rows[i - 1].name, rows[i].name) == 0)
-            rc = problem(p, rows[i].line, "%s: \"%s\" of %s is also on "
+            rc = ledger_problem_add(p, rows[i].line, "%s: \"%s\" of %s is also on "
                          "line %ld", ledger_fields[LF_NAME].label,
                          rows[i].name, rows[i].dept, rows[i - 1].line);
     }
@@ -391,7 +388,7 @@ int ledger_import_csv(struct tz_register *reg, struct csv_reader *csv,
         *imported = nrecs;
     if (rc == TZ_ENOMEM)
         tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
-    problems_sort(probs);
+    ledger_problems_sort(probs);
     for (size_t i = 0; i < nrecs; i++)
         ledger_record_free(recs[i]);
     free(recs);

@@ -38,6 +38,14 @@ struct ledger_problems {
 };
 
 void ledger_problems_free(struct ledger_problems *p);
+/* Record one problem as "line N: <fmt>" (only counted past
+ * LEDGER_MAX_PROBLEMS); 0, or TZ_ENOMEM. For the other imports too
+ * (dept_import.h). */
+int ledger_problem_add(struct ledger_problems *p, long line,
+                       const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Order by line, stable: a row's own problems keep their column order. */
+void ledger_problems_sort(struct ledger_problems *p);
 
 /* Import the CSV file at path; *imported gets the number of systems added
  * (0 on any failure). The change history names `by` for each. */

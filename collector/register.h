@@ -162,6 +162,50 @@ typedef int (*register_dept_cb)(const Tz__DeptRecord *rec, void *arg);
 int register_each_dept(struct tz_register *reg, register_dept_cb cb, void *arg,
                        struct tz_error *err);
 
+/* ---- a department's responsibility record (collector/dept_fields.h) ----
+ *
+ * The record `dept add` makes carries the department's leaders, liaison
+ * and last network-security meeting once set. Every stored record passes
+ * dept_record_check (TZ_EINVAL with the field's label otherwise). */
+
+struct register_actor;  /* who made a change: below, with the ledger */
+
+/* TZ_ENOENT "no department \"D\"". Free with
+ * protobuf_c_message_free_unpacked. */
+int register_dept_get(struct tz_register *reg, const char *name,
+                      Tz__DeptRecord **out, struct tz_error *err);
+
+/* Replace the responsibility fields of department rec->name with rec's
+ * (name and created_at kept, updated_at = now, revision + 1); the fields
+ * that changed go to the department's change history with `by`, in the
+ * same transaction. A put that changes nothing writes nothing. TZ_ENOENT
+ * no such department; with if_revision non-zero, TZ_ECHANGED when the
+ * stored record is not at that revision. */
+int register_dept_put(struct tz_register *reg, const Tz__DeptRecord *rec,
+                      int64_t now, uint64_t if_revision,
+                      const struct register_actor *by, struct tz_error *err);
+
+/* register_dept_put for n records in ONE transaction: all or none (the
+ * first failure is returned and nothing is stored). */
+int register_depts_put(struct tz_register *reg, Tz__DeptRecord *const *recs,
+                       size_t n, int64_t now, const struct register_actor *by,
+                       struct tz_error *err);
+
+/* Call cb for each change of dept's record, oldest first (valid during the
+ * call only; non-zero from cb stops the walk and is returned). */
+typedef int (*register_dept_change_cb)(const Tz__DeptChange *c, void *arg);
+int register_each_dept_change(struct tz_register *reg, const char *dept,
+                              register_dept_change_cb cb, void *arg,
+                              struct tz_error *err);
+
+/* How many of the days from_day..to_day (civil days in the collector's
+ * local time, both included) agent_id reported on. Kept from the first
+ * report of each day on; a register written before this was kept knows
+ * no day (0). */
+int register_host_days_seen(struct tz_register *reg, uint64_t agent_id,
+                            int32_t from_day, int32_t to_day, uint32_t *days,
+                            struct tz_error *err);
+
 /* Create a token for dept (role "dept": enrolls agents into dept) or, with
  * dept NULL, an admin token. Only BLAKE2b(token) is stored; the plain token
  * is written to out (NUL-terminated) and cannot be recovered later.

@@ -349,7 +349,9 @@ static int open_dbis(struct tz_register *reg, MDB_txn *txn,
         (rc = open_dbi_new(reg, txn, "screenings", &reg->screenings, RL_ABSENT_SCREENINGS, err)) ||
         (rc = open_dbi_new(reg, txn, "screenidx", &reg->screenidx, RL_ABSENT_SCREENINGS, err)) ||
         (rc = open_dbi_new(reg, txn, "screenreq", &reg->screenreq, RL_ABSENT_SCREENINGS, err)) ||
-        (rc = open_dbi_new(reg, txn, "settings", &reg->settings, RL_ABSENT_SETTINGS, err)))
+        (rc = open_dbi_new(reg, txn, "settings", &reg->settings, RL_ABSENT_SETTINGS, err)) ||
+        (rc = open_dbi_new(reg, txn, "depthist", &reg->depthist, RL_ABSENT_DEPTHIST, err)) ||
+        (rc = open_dbi_new(reg, txn, "seendays", &reg->seendays, RL_ABSENT_SEENDAYS, err)))
         return rc;
     return 0;
 }
@@ -1244,6 +1246,9 @@ static int apply_report(struct tz_register *reg, MDB_txn *txn,
     }
     if (rc == 0)
         rc = rl_agent_store(reg, txn, &nw, err);
+    if (rc == 0)
+        rc = rl_seen_mark(reg, txn, nw.agent_id, old->last_report_at, b->now,
+                          err);
     free(ips);
     protobuf_c_message_free_unpacked(&old->base, NULL);
     if (rc == 0) {

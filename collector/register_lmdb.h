@@ -22,7 +22,8 @@
 #define N_STATUS      16
 
 enum { RL_ABSENT_SYSHIST = 1, RL_ABSENT_USERS = 2, RL_ABSENT_SESSIONS = 4,
-       RL_ABSENT_SCREENINGS = 8, RL_ABSENT_SETTINGS = 16 };
+       RL_ABSENT_SCREENINGS = 8, RL_ABSENT_SETTINGS = 16,
+       RL_ABSENT_DEPTHIST = 32, RL_ABSENT_SEENDAYS = 64 };
 
 struct tz_register {
     MDB_env *env;
@@ -30,6 +31,8 @@ struct tz_register {
     MDB_dbi systems, bindings, history, flags, reviews;
     MDB_dbi syshist, users, sessions;
     MDB_dbi screenings, screenidx, screenreq;
+    MDB_dbi depthist;        /* department record changes: register_lmdb_depts.c */
+    MDB_dbi seendays;        /* days each host reported: register_lmdb_seen.c */
     MDB_dbi settings;        /* name → message: the rules in force */  /* with reviews: register_lmdb_screenings.c */
     unsigned absent;         /* RL_ABSENT_*: read-only, database not made yet */
     int rdonly;
@@ -52,6 +55,12 @@ int rl_syshist_record(struct tz_register *reg, MDB_txn *txn,
                       const Tz__SystemRecord *old, const Tz__SystemRecord *nw,
                       int64_t now, const struct register_actor *by,
                       struct tz_error *err);
+
+/* Mark agent_id seen today (the collector's local day of now) unless its
+ * previous report, at last_report_at (0: none), was on the same day
+ * (register_lmdb_seen.c). */
+int rl_seen_mark(struct tz_register *reg, MDB_txn *txn, uint64_t agent_id,
+                 int64_t last_report_at, int64_t now, struct tz_error *err);
 
 typedef int (*rl_txn_fn)(struct tz_register *reg, MDB_txn *txn, void *arg,
                          struct tz_error *err);

@@ -1,5 +1,6 @@
-/* dept — `tzctl dept add NAME` and `tzctl dept list`. Departments scope
- * enrollment tokens and, later, what a department's portal users see. */
+/* dept — `tzctl dept add NAME`, `dept list`, and the dispatch of `dept
+ * set|show|import` (dept_record.c). Departments scope enrollment tokens,
+ * what a department's portal users see, and its responsibility record. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,8 @@ static int dept_add(const struct tzctl *c, const char *name)
 
 int tzctl_dept(const struct tzctl *c, int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "set") == 0)
+        return tzctl_dept_set(c, argc, argv);
     const char *pos, *opt, *words[3] = {0};
     int nw = 0, dd = 0;
     for (int i = 1; i < argc; i++) {
@@ -126,7 +129,17 @@ int tzctl_dept(const struct tzctl *c, int argc, char **argv)
             return tzctl_usage("dept add takes one department name");
         return dept_add(c, words[1]);
     }
-    return tzctl_usage("dept: expected \"dept add NAME\" or \"dept list\"");
+    if (nw >= 1 && strcmp(words[0], "show") == 0) {
+        if (nw != 2)
+            return tzctl_usage("dept show takes one department name");
+        return tzctl_dept_show(c, words[1]);
+    }
+    if (nw >= 1 && strcmp(words[0], "import") == 0) {
+        if (nw != 2)
+            return tzctl_usage("dept import takes one FILE.csv");
+        return tzctl_dept_import(c, words[1]);
+    }
+    return tzctl_usage("dept: expected add, list, set, show or import");
 }
 
 static int dept_seen(const Tz__DeptRecord *rec, void *arg)

@@ -81,6 +81,11 @@ int tzctl_find_host(struct tz_register *reg, const char *want, uint64_t *id,
 int tzctl_hosts(const struct tzctl *c, int argc, char **argv);
 int tzctl_host(const struct tzctl *c, int argc, char **argv);
 int tzctl_dept(const struct tzctl *c, int argc, char **argv);
+/* dept set D FIELD=VALUE... (argv from "dept"), dept show D, dept import
+ * FILE.csv: the department's responsibility record (dept_record.c). */
+int tzctl_dept_set(const struct tzctl *c, int argc, char **argv);
+int tzctl_dept_show(const struct tzctl *c, const char *dept);
+int tzctl_dept_import(const struct tzctl *c, const char *path);
 /* Is there a department called name? One walk of the departments. */
 int tzctl_dept_known(struct tz_register *reg, const char *name, int *known,
                      struct tz_error *err);
