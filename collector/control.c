@@ -14,6 +14,7 @@
 #include <nanomsg/reqrep.h>
 #include <sodium.h>
 
+#include "dept_fields.h"
 #include "flags_scope.h"
 #include "ledger_fields.h"
 #include "operator.h"
@@ -235,6 +236,62 @@ static int do_system_set(const struct control_ctx *cx, const Tz__UserRecord *u,
     return rc;
 }
 
+/* A department's responsibility record: its editors and admins. Another
+ * department is answered as one that does not exist. */
+static int do_dept_set(const struct control_ctx *cx, const Tz__UserRecord *u,
+                       const Tz__ControlDeptSet *s, const char *q_via,
+                       int64_t now, struct answer *a)
+{
+    const char *dept = s->dept ? s->dept : "";
+    if (!people_may_see(u, dept))
+        return answer(a, TZ__CONTROL_STATUS__CTL_NOT_FOUND,
+                      "no department \"%.256s\"", dept);
+    if (!people_may_edit_dept(u, dept))
+        return answer(a, TZ__CONTROL_STATUS__CTL_FORBIDDEN,
+                      "a viewer reads the department's record; its editors "
+                      "change it");
+    if (s->n_values == 0 || s->n_values > DF_COUNT)
+        return answer(a, TZ__CONTROL_STATUS__CTL_BAD_REQUEST,
+                      "1..%d fields per change", DF_COUNT);
+    struct tz_error err = {0};
+    Tz__DeptRecord *rec;
+    int rc = register_dept_get(cx->reg, dept, &rec, &err);
+    if (rc == TZ_ENOENT)
+        return answer(a, TZ__CONTROL_STATUS__CTL_NOT_FOUND,
+                      "no department \"%.256s\"", dept);
+    if (rc != 0)
+        return store_failed(a, rc, &err);
+    for (size_t i = 0; rc == 0 && i < s->n_values; i++) {
+        const Tz__LedgerValue *v = s->values[i];
+        const struct dept_field *f = dept_field_find(v->field);
+        char why[DEPT_WHY] = "";
+        if (f == NULL) {
+            rc = answer(a, TZ__CONTROL_STATUS__CTL_INVALID,
+                        "unknown field \"%.64s\"", v->field);
+            break;
+        }
+        int r = dept_field_set(rec, f->key, v->value, why, sizeof(why));
+        if (r == TZ_ENOMEM)
+            rc = answer(a, TZ__CONTROL_STATUS__CTL_ERROR, "out of memory");
+        else if (r != 0)
+            rc = answer(a, TZ__CONTROL_STATUS__CTL_INVALID, "%s (%s): %s",
+                        f->label, f->key, why);
+    }
+    if (rc == 0) {
+        const struct register_actor by = {u->name, q_via};
+        rc = register_dept_put(cx->reg, rec, now, s->if_revision, &by, &err);
+        if (rc != 0) {
+            store_failed(a, rc, &err);
+        } else {
+            answer(a, TZ__CONTROL_STATUS__CTL_OK, "updated");
+            tz_log(TZ_LOG_INFO, "control: %s updated department %s", u->name,
+                   rec->name);
+        }
+    }
+    protobuf_c_message_free_unpacked(&rec->base, NULL);
+    return rc;
+}
+
 static int do_system_add(const struct control_ctx *cx, const Tz__UserRecord *u,
                          const Tz__ControlSystemAdd *s, const char *q_via,
                          int64_t now, struct answer *a)
@@ -381,6 +438,9 @@ int control_handle(const struct control_ctx *cx, const uint8_t *req,
         break;
     case TZ__CONTROL_REQUEST__BODY_SYSTEM_ADD:
         do_system_add(cx, u, q->system_add, via, now, &a);
+        break;
+    case TZ__CONTROL_REQUEST__BODY_DEPT_SET:
+        do_dept_set(cx, u, q->dept_set, via, now, &a);
         break;
     case TZ__CONTROL_REQUEST__BODY_COLLECT_NOW:
         do_collect_now(cx, u, q->collect_now, now, &a);

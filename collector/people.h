@@ -87,5 +87,8 @@ int people_may_edit(const Tz__UserRecord *u, const Tz__SystemRecord *s,
                     const struct ledger_field *f);
 /* May u add a system to dept? */
 int people_may_add(const Tz__UserRecord *u, const char *dept);
+/* May u change dept's responsibility record (dept_fields.h): an editor of
+ * that department or an admin; a viewer may not. */
+int people_may_edit_dept(const Tz__UserRecord *u, const char *dept);
 
 #endif

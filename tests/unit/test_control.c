@@ -436,3 +436,105 @@ Test(control, the_operator_is_whoever_holds_the_collectors_key)
     cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_UNAUTHENTICATED);
     tz__control_reply__free_unpacked(r, NULL);
 }
+
+/* ---- a department's responsibility record (ControlDeptSet) ---- */
+
+static Tz__ControlReply *dept_set(const char *token, const char *dept,
+                                  const char *field, const char *value,
+                                  uint64_t if_revision)
+{
+    Tz__ControlRequest q = TZ__CONTROL_REQUEST__INIT;
+    Tz__ControlDeptSet s = TZ__CONTROL_DEPT_SET__INIT;
+    Tz__LedgerValue v = TZ__LEDGER_VALUE__INIT, *vs[1] = {&v};
+    v.field = (char *)field;
+    v.value = (char *)value;
+    s.dept = (char *)dept;
+    s.values = vs;
+    s.n_values = 1;
+    s.if_revision = if_revision;
+    q.token = (char *)token;
+    q.body_case = TZ__CONTROL_REQUEST__BODY_DEPT_SET;
+    q.dept_set = &s;
+    return call(&q, NOW + 20);
+}
+
+static char *liaison_of(const char *dept)
+{
+    Tz__DeptRecord *d;
+    struct tz_error err = {0};
+    cr_assert_eq(register_dept_get(reg, dept, &d, &err), 0);
+    char *o = strdup(d->liaison);
+    protobuf_c_message_free_unpacked(&d->base, NULL);
+    return o;
+}
+
+static int dept_actor(const Tz__DeptChange *c, void *arg)
+{
+    snprintf(arg, 64, "%s/%s", c->actor, c->via);
+    return 0;
+}
+
+Test(control, editor_sets_its_departments_record_and_history_names_it)
+{
+    Tz__ControlReply *r = dept_set(tok_editor, "计算机学院", "联络人", "王五", 0);
+    cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_OK, "%s", r->message);
+    tz__control_reply__free_unpacked(r, NULL);
+    char *l = liaison_of("计算机学院");
+    cr_assert_str_eq(l, "王五");
+    free(l);
+    char who[64] = "";
+    struct tz_error err = {0};
+    cr_assert_eq(register_each_dept_change(reg, "计算机学院", dept_actor, who,
+                                           &err), 0);
+    cr_assert_str_eq(who, "editor1/portal");
+    /* the admin may too; a stale revision is a conflict */
+    r = dept_set(tok_admin, "外国语学院", "liaison", "赵六", 0);
+    cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_OK, "%s", r->message);
+    tz__control_reply__free_unpacked(r, NULL);
+    r = dept_set(tok_editor, "计算机学院", "联络人", "孙七", 5);
+    cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_CONFLICT);
+    tz__control_reply__free_unpacked(r, NULL);
+}
+
+Test(control, a_viewer_may_not_set_the_department_record)
+{
+    Tz__ControlReply *r = dept_set(tok_viewer, "计算机学院", "联络人", "王五", 0);
+    cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_FORBIDDEN);
+    tz__control_reply__free_unpacked(r, NULL);
+    char *l = liaison_of("计算机学院");
+    cr_assert_str_eq(l, "");
+    free(l);
+}
+
+Test(control, another_department_is_answered_as_missing)
+{
+    Tz__ControlReply *r = dept_set(tok_editor, "外国语学院", "联络人", "王五", 0);
+    cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_NOT_FOUND);
+    cr_assert_str_eq(r->message, "no department \"外国语学院\"");
+    tz__control_reply__free_unpacked(r, NULL);
+    r = dept_set(tok_editor, "无此单位", "联络人", "王五", 0);
+    cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_NOT_FOUND);
+    cr_assert_str_eq(r->message, "no department \"无此单位\"");
+    tz__control_reply__free_unpacked(r, NULL);
+    char *l = liaison_of("外国语学院");
+    cr_assert_str_eq(l, "");
+    free(l);
+}
+
+Test(control, a_bad_department_value_names_the_field_and_writes_nothing)
+{
+    Tz__ControlReply *r = dept_set(tok_editor, "计算机学院", "liaison_email",
+                                   "nobody", 0);
+    cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_INVALID);
+    cr_assert(strstr(r->message, "联络人邮箱 (liaison_email):"), "%s",
+              r->message);
+    tz__control_reply__free_unpacked(r, NULL);
+    r = dept_set(tok_editor, "计算机学院", "owner", "x", 0);
+    cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_INVALID);
+    tz__control_reply__free_unpacked(r, NULL);
+    Tz__DeptRecord *d;
+    struct tz_error err = {0};
+    cr_assert_eq(register_dept_get(reg, "计算机学院", &d, &err), 0);
+    cr_assert_eq(d->revision, 0);
+    protobuf_c_message_free_unpacked(&d->base, NULL);
+}
