@@ -279,7 +279,9 @@ static int do_dept_set(const struct control_ctx *cx, const Tz__UserRecord *u,
     }
     if (rc == 0) {
         const struct register_actor by = {u->name, q_via};
-        rc = register_dept_put(cx->reg, rec, now, s->if_revision, &by, &err);
+        rc = register_dept_put(cx->reg, rec, now,
+                               s->check_revision ? &s->if_revision : NULL,
+                               &by, &err);
         if (rc != 0) {
             store_failed(a, rc, &err);
         } else {

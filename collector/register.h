@@ -179,10 +179,10 @@ int register_dept_get(struct tz_register *reg, const char *name,
  * (name and created_at kept, updated_at = now, revision + 1); the fields
  * that changed go to the department's change history with `by`, in the
  * same transaction. A put that changes nothing writes nothing. TZ_ENOENT
- * no such department; with if_revision non-zero, TZ_ECHANGED when the
- * stored record is not at that revision. */
+ * no such department; with if_revision non-NULL, TZ_ECHANGED when the
+ * stored record is not at *if_revision (0: never set). */
 int register_dept_put(struct tz_register *reg, const Tz__DeptRecord *rec,
-                      int64_t now, uint64_t if_revision,
+                      int64_t now, const uint64_t *if_revision,
                       const struct register_actor *by, struct tz_error *err);
 
 /* register_dept_put for n records in ONE transaction: all or none (the

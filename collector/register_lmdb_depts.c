@@ -83,7 +83,8 @@ static int history_put(struct tz_register *reg, MDB_txn *txn,
  * field differed (nothing is written otherwise). */
 static int dept_replace(struct tz_register *reg, MDB_txn *txn,
                         const Tz__DeptRecord *rec, int64_t now,
-                        uint64_t if_revision, const struct register_actor *by,
+                        const uint64_t *if_revision,
+                        const struct register_actor *by,
                         struct tz_error *err)
 {
     char why[DEPT_WHY];
@@ -97,7 +98,7 @@ static int dept_replace(struct tz_register *reg, MDB_txn *txn,
         reg->last_mdb = 0;
         return rc;
     }
-    if (if_revision && old->revision != if_revision) {
+    if (if_revision && old->revision != *if_revision) {
         protobuf_c_message_free_unpacked(&old->base, NULL);
         reg->last_mdb = 0;
         return tz_err(err, TZ_ECHANGED, NULL, 0,
@@ -135,7 +136,7 @@ struct dept_put {
     Tz__DeptRecord *const *recs;
     size_t n;
     int64_t now;
-    uint64_t if_revision;
+    const uint64_t *if_revision;
     const struct register_actor *by;
 };
 
@@ -151,7 +152,7 @@ static int put_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
 }
 
 int register_dept_put(struct tz_register *reg, const Tz__DeptRecord *rec,
-                      int64_t now, uint64_t if_revision,
+                      int64_t now, const uint64_t *if_revision,
                       const struct register_actor *by, struct tz_error *err)
 {
     Tz__DeptRecord *one = (Tz__DeptRecord *)rec;
@@ -163,7 +164,7 @@ int register_depts_put(struct tz_register *reg, Tz__DeptRecord *const *recs,
                        size_t n, int64_t now, const struct register_actor *by,
                        struct tz_error *err)
 {
-    struct dept_put p = {recs, n, now, 0, by};
+    struct dept_put p = {recs, n, now, NULL, by};
     return rl_write_txn(reg, put_txn, &p, err);
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dept_fields.h"
 #include "ledger_fields.h"
 #include "portal_auth.h"
 #include "portal_i18n.h"
@@ -131,6 +132,11 @@ static void page_begin_keep(struct html_buf *b, const struct portal_req *q,
         href(b, q, "/ledger");
         t(b, T("Ledger"));
         s(b, "</a>");
+        if (q->user->role != TZ__ROLE__ROLE_ADMIN) {
+            href(b, q, "/dept");
+            t(b, T("Department"));
+            s(b, "</a>");
+        }
         href(b, q, "/hosts");
         t(b, T("Hosts"));
         s(b, "</a>");
@@ -891,5 +897,97 @@ void html_error(struct html_buf *b, const struct portal_req *q, int status,
         s(b, "</a>");
     }
     s(b, "</p>");
+    page_end(b);
+}
+
+void html_dept(struct html_buf *b, const struct portal_req *q,
+               const cJSON *dept, int editable, const char *notice,
+               const char *error, const struct http_form *values)
+{
+    page_begin(b, q, jstr(dept, "name"));
+    s(b, "<h1>");
+    t(b, jstr(dept, "name"));
+    s(b, "</h1>");
+    if (notice) {
+        s(b, "<p class=\"notice\">");
+        t(b, notice);
+        s(b, "</p>");
+    }
+    if (error) {
+        s(b, "<p class=\"error\">");
+        t(b, error);
+        s(b, "</p>");
+    }
+    if (editable) {
+        s(b, "<form method=\"post\" action=\"/dept\">");
+        csrf_field(b, q);
+        s(b, "<input type=\"hidden\" name=\"dept\" value=\"");
+        attr(b, jstr(dept, "name"));
+        html_buf_printf(b, "\"><input type=\"hidden\" name=\"revision\" "
+                           "value=\"%.0f\">", jnum(dept, "revision"));
+    }
+    s(b, "<dl>");
+    for (size_t i = 0; i < DF_COUNT; i++) {
+        const struct dept_field *f = &dept_fields[i];
+        s(b, "<dt><label for=\"d_");
+        s(b, f->key);
+        s(b, "\">");
+        t(b, tr_dept_field(q->lang, f));
+        s(b, "</label></dt><dd>");
+        const char *typed = values ? http_form_get(values, f->key) : NULL;
+        if (editable) {
+            s(b, "<input type=\"");
+            s(b, f->kind == DK_EMAIL ? "email" : f->kind == DK_PHONE ? "tel"
+                                                                   : "text");
+            s(b, "\" id=\"d_");
+            s(b, f->key);
+            s(b, "\" name=\"");
+            s(b, f->key);
+            s(b, "\" value=\"");
+            attr(b, typed ? typed : jstr(dept, f->key));
+            s(b, "\">");
+        } else {
+            t(b, jstr(dept, f->key)[0] ? jstr(dept, f->key) : "-");
+        }
+        s(b, "</dd>");
+    }
+    s(b, "</dl>");
+    if (editable) {
+        s(b, "<p><button>");
+        t(b, T("Save"));
+        s(b, "</button></p></form>");
+    }
+    s(b, "<h2>");
+    t(b, T("History"));
+    s(b, "</h2><div class=\"wrap\"><table><tr>");
+    th(b, T("Time"));
+    th(b, T("Actor"));
+    th(b, T("Field"));
+    th(b, T("Old value"));
+    th(b, T("New value"));
+    s(b, "</tr>");
+    const cJSON *e, *c;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItem(dept, "history")) {
+        cJSON_ArrayForEach(c, cJSON_GetObjectItem(e, "changes")) {
+            s(b, "<tr><td>");
+            when(b, jnum(e, "at"));
+            s(b, "</td><td>");
+            t(b, jstr(e, "actor"));
+            if (jstr(e, "via")[0]) {
+                s(b, " (");
+                t(b, jstr(e, "via"));
+                s(b, ")");
+            }
+            s(b, "</td><td>");
+            const struct dept_field *f = dept_field_find(jstr(c, "field"));
+            t(b, f ? tr_dept_field(q->lang, f) : jstr(c, "field"));
+            s(b, "</td><td>");
+            t(b, jstr(c, "old"));
+            s(b, "</td><td>");
+            t(b, jstr(c, "new"));
+            s(b, "</td></tr>");
+        }
+    }
+    s(b, "</table></div>");
     page_end(b);
 }

@@ -29,6 +29,12 @@ void html_system(struct html_buf *b, const struct portal_req *q,
                  const cJSON *sys, const int *editable, const char *notice,
                  const char *error, const struct http_form *values);
 
+/* A department's page (view_dept): its leaders, liaison and last meeting,
+ * a form when editable, and the record's change history. */
+void html_dept(struct html_buf *b, const struct portal_req *q,
+               const cJSON *dept, int editable, const char *notice,
+               const char *error, const struct http_form *values);
+
 /* The form to add a system (editors, admins). */
 void html_system_new(struct html_buf *b, const struct portal_req *q,
                      const char *error, const struct http_form *values);

@@ -156,6 +156,34 @@ const char *tr_field(enum http_lang lang, const struct ledger_field *f)
     return en ? en : f->key;
 }
 
+static const struct pair dept_fields_en[] = {
+    {"principal", "Principal leader"},
+    {"principal_phone", "Principal leader's phone"},
+    {"principal_email", "Principal leader's e-mail"},
+    {"security_lead", "Leader in charge"},
+    {"security_lead_phone", "Leader in charge: phone"},
+    {"security_lead_email", "Leader in charge: e-mail"},
+    {"it_lead", "Network security and IT lead"},
+    {"it_lead_phone", "Network security and IT lead: phone"},
+    {"it_lead_email", "Network security and IT lead: e-mail"},
+    {"liaison", "Liaison"},
+    {"liaison_phone", "Liaison's phone"},
+    {"liaison_email", "Liaison's e-mail"},
+    {"last_meeting", "Last network-security meeting"},
+};
+
+const char *tr_dept_field(enum http_lang lang, const struct dept_field *f)
+{
+    if (lang == HTTP_LANG_ZH)
+        return f->label;
+    /* "en" keys of this table are the field keys */
+    for (size_t i = 0; i < sizeof(dept_fields_en) / sizeof(dept_fields_en[0]);
+         i++)
+        if (strcmp(dept_fields_en[i].en, f->key) == 0)
+            return dept_fields_en[i].zh;
+    return f->key;
+}
+
 const char *tr_value(enum http_lang lang, const char *value)
 {
     if (lang != HTTP_LANG_ZH || value == NULL)

@@ -7,6 +7,7 @@
 #define TZ_PORTAL_I18N_H
 
 #include "http_lang.h"
+#include "dept_fields.h"
 #include "ledger_fields.h"
 
 /* The text for en in lang (en itself for English or when untranslated). */
@@ -14,6 +15,9 @@ const char *tr(enum http_lang lang, const char *en);
 
 /* A ledger field's label: 负责人 / Owner. */
 const char *tr_field(enum http_lang lang, const struct ledger_field *f);
+
+/* A department record's field: 联络人 / Liaison. */
+const char *tr_dept_field(enum http_lang lang, const struct dept_field *f);
 
 /* Values shown as words: statuses, review states, yes/no, severities,
  * roles, binding sources ("live" -> 运行中). Unknown values come back

@@ -6,6 +6,8 @@
  *   GET  /systems/new           form to add a system (editors, admins)
  *   POST /systems               add it
  *   GET  /systems/ID            a system; POST: save its ledger fields
+ *   GET  /dept[?dept=D]         the department's record (admins name D);
+ *   POST /dept                  save it (its editors, admins)
  *   GET  /hosts, /hosts/ID[?q=] hosts, one host (package search)
  *   GET  /flags[?severity=&rule=]
  *   GET  /export.csv|.xlsx|.json[?dept=D]   portal_export.c
@@ -21,6 +23,7 @@
 
 #include <sodium.h>
 
+#include "dept_fields.h"
 #include "flag_catalog.h"
 #include "http_cookie.h"
 #include "http_path.h"
@@ -446,6 +449,141 @@ static void add_system(struct portal *p, struct portal_req *q,
     tz__control_reply__free_unpacked(a, NULL);
 }
 
+/* ---- the department's record ---- */
+
+/* The department a request is about: a department user's own, whatever
+ * ?dept= or the form named (another department is then a 404, as a
+ * system of it is); an admin's the one named. */
+static const char *dept_of(const struct portal_req *q, const char *named)
+{
+    if (q->user->role == TZ__ROLE__ROLE_ADMIN)
+        return named;
+    if (named && strcmp(named, q->user->dept) != 0)
+        return NULL;
+    return q->user->dept;
+}
+
+static void render_dept(struct portal *p, struct portal_req *q,
+                        struct portal_resp *r, const char *dept, int status,
+                        const char *notice, const char *error,
+                        const struct http_form *typed)
+{
+    struct view_scope sc = {q->user, dept};
+    cJSON *d;
+    struct tz_error err = {0};
+    int rc = view_dept(p->reg, &sc, dept, &d, &err);
+    if (rc != 0) {
+        view_failed(q, r, rc, &err);
+        return;
+    }
+    struct html_buf b;
+    html_buf_init(&b, 0);
+    html_dept(&b, q, d, q->has_session && people_may_edit_dept(q->user, dept),
+              notice, error, typed);
+    cJSON_Delete(d);
+    finish(r, &b, status);
+}
+
+/* The form's values that change the record (as changed_values does for
+ * a system): unchanged fields are not sent. */
+static size_t changed_dept_values(const Tz__DeptRecord *rec,
+                                  const struct http_form *f,
+                                  Tz__LedgerValue *vals, Tz__LedgerValue **ptrs)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < DF_COUNT; i++) {
+        const char *v = http_form_get(f, dept_fields[i].key);
+        if (v == NULL)
+            continue;
+        char before[DEPT_FORMAT_MAX], after[DEPT_FORMAT_MAX], why[DEPT_WHY];
+        /* a heap record with empty defaults, so free_unpacked frees what
+         * dept_field_set puts in it */
+        Tz__DeptRecord *one = tz__dept_record__unpack(NULL, 0, (const uint8_t *)"");
+        dept_field_format(rec, dept_fields[i].key, before, sizeof(before));
+        int same = 0;
+        if (one && dept_field_set(one, dept_fields[i].key, v, why, sizeof(why)) == 0) {
+            dept_field_format(one, dept_fields[i].key, after, sizeof(after));
+            same = strcmp(before, after) == 0;
+        }
+        if (one)
+            tz__dept_record__free_unpacked(one, NULL);
+        if (same)
+            continue;
+        tz__ledger_value__init(&vals[n]);
+        vals[n].field = (char *)dept_fields[i].key;
+        vals[n].value = (char *)v;
+        ptrs[n] = &vals[n];
+        n++;
+    }
+    return n;
+}
+
+static void save_dept(struct portal *p, struct portal_req *q,
+                      struct portal_resp *r)
+{
+    const char *dept = dept_of(q, q->form ? http_form_get(q->form, "dept") : NULL);
+    struct tz_error err = {0};
+    Tz__DeptRecord *rec = NULL;
+    int rc = dept && people_may_see(q->user, dept)
+                 ? register_dept_get(p->reg, dept, &rec, &err)
+                 : TZ_ENOENT;
+    if (rc != 0) {
+        view_failed(q, r, rc, &err);
+        return;
+    }
+    Tz__LedgerValue vals[DF_COUNT], *ptrs[DF_COUNT];
+    size_t n = changed_dept_values(rec, q->form, vals, ptrs);
+    protobuf_c_message_free_unpacked(&rec->base, NULL);
+    char to[sizeof(r->location)];
+    struct html_buf u;
+    html_buf_init(&u, sizeof(to));
+    html_buf_puts(&u, "/dept?saved=1&dept=");
+    html_buf_url(&u, dept, strlen(dept));
+    /* A department user's page is theirs without naming it; a name too
+     * long for a Location header falls back to that too. */
+    snprintf(to, sizeof(to), "%s",
+             q->user->role == TZ__ROLE__ROLE_ADMIN && u.data &&
+                     !html_buf_error(&u) && u.len < sizeof(r->location)
+                 ? u.data
+                 : "/dept?saved=1");
+    html_buf_free(&u);
+    if (n == 0) {
+        redirect(r, to);
+        return;
+    }
+    const char *since = http_form_get(q->form, "revision");
+    uint64_t revision = 0;
+    if (since == NULL || (strcmp(since, "0") != 0 &&
+                          http_path_id(since, &revision) != 0)) {
+        /* The form always carries it: without, a save could undo another's. */
+        portal_error(q, r, 400, "revision: the form's record revision is missing");
+        return;
+    }
+    Tz__ControlRequest c = TZ__CONTROL_REQUEST__INIT;
+    Tz__ControlDeptSet set = TZ__CONTROL_DEPT_SET__INIT;
+    set.dept = (char *)dept;
+    set.values = ptrs;
+    set.n_values = n;
+    set.if_revision = revision;
+    set.check_revision = 1;
+    c.body_case = TZ__CONTROL_REQUEST__BODY_DEPT_SET;
+    c.dept_set = &set;
+    Tz__ControlReply *a = ask_collector(p, q, r, &c);
+    if (a == NULL)
+        return;
+    int status = 200;
+    int out = control_outcome(q, r, a, &status);
+    if (out == 0) {
+        redirect(r, to);
+    } else if (out > 0) {
+        const char *msg = a->status == TZ__CONTROL_STATUS__CTL_CONFLICT
+                              ? T("Someone changed this record meanwhile; reload it and try again.")
+                              : a->message;
+        render_dept(p, q, r, dept, status, NULL, msg, q->form);
+    }
+    tz__control_reply__free_unpacked(a, NULL);
+}
+
 static void page_hosts(struct portal *p, struct portal_req *q,
                        struct portal_resp *r)
 {
@@ -589,6 +727,15 @@ void portal_route(struct portal *p, struct portal_req *q, struct portal_resp *r)
                       NULL, NULL);
     else if (is(&path, 2, "systems", NULL) && id && post)
         save_system(p, q, r, id);
+    else if (is(&path, 1, "dept", NULL) && get) {
+        const char *d = dept_of(q, qarg(q, "dept"));
+        if (d == NULL || d[0] == '\0')
+            portal_error(q, r, 404, T("The page or record does not exist, or it is not yours to see."));
+        else
+            render_dept(p, q, r, d, 200, qarg(q, "saved") ? T("Saved.") : NULL,
+                        NULL, NULL);
+    } else if (is(&path, 1, "dept", NULL) && post)
+        save_dept(p, q, r);
     else if (is(&path, 1, "hosts", NULL) && get)
         page_hosts(p, q, r);
     else if (is(&path, 2, "hosts", NULL) && id && get)

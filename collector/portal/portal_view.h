@@ -74,6 +74,12 @@ int view_flags(struct tz_register *reg, const struct view_scope *s,
 
 /* One system: every ledger field by key, hosts bound (those visible), its
  * open flags and those of its hosts, and its change history. */
+/* A department's responsibility record (dept_json.h) with "history" (its
+ * changes, oldest first): TZ_ENOENT for a department that does not exist
+ * and for one the viewer may not see. */
+int view_dept(struct tz_register *reg, const struct view_scope *s,
+              const char *dept, cJSON **out, struct tz_error *err);
+
 int view_system(struct tz_register *reg, const struct view_scope *s,
                 uint64_t id, cJSON **out, struct tz_error *err);
 

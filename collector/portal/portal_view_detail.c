@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dept_json.h"
 #include "ledger_fields.h"
 #include "ledger_json.h"
 #include "pb_json.h"
@@ -234,6 +235,34 @@ int view_host(struct tz_register *reg, const struct view_scope *s,
     if (rc != 0) {
         cJSON_Delete(o);
         return rc == TZ_ENOMEM ? oom(err) : rc;
+    }
+    *out = o;
+    return 0;
+}
+
+static int dept_change_cb(const Tz__DeptChange *c, void *arg)
+{
+    return dept_change_json(c, arg);
+}
+
+int view_dept(struct tz_register *reg, const struct view_scope *s,
+              const char *dept, cJSON **out, struct tz_error *err)
+{
+    *out = NULL;
+    if (dept == NULL || !people_may_see(s->user, dept))
+        return TZ_ENOENT;
+    Tz__DeptRecord *rec;
+    int rc = register_dept_get(reg, dept, &rec, err);
+    if (rc != 0)
+        return rc;
+    cJSON *o = dept_record_json(rec);
+    cJSON *hist = o ? cJSON_AddArrayToObject(o, "history") : NULL;
+    rc = hist ? register_each_dept_change(reg, dept, dept_change_cb, hist, err)
+              : TZ_ENOMEM;
+    protobuf_c_message_free_unpacked(&rec->base, NULL);
+    if (rc != 0) {
+        cJSON_Delete(o);
+        return rc;
     }
     *out = o;
     return 0;

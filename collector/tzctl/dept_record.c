@@ -68,7 +68,7 @@ int tzctl_dept_set(const struct tzctl *c, int argc, char **argv)
             rc = tzctl_fail("%s (%s): %s", f->label, f->key, why);
     }
     if (rc == 0 &&
-        register_dept_put(reg, rec, now_s(), 0, &c->actor, &err) != 0)
+        register_dept_put(reg, rec, now_s(), NULL, &c->actor, &err) != 0)
         rc = tzctl_fail_err(&err);
     if (rc == 0) {
         char *s = out_sanitize(rec->name, NULL);

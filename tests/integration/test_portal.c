@@ -551,7 +551,7 @@ static char **routes(void)
         "/api/v1/flags?page=1&per_page=1000", "/api/v1/flags?page=2&per_page=3",
         "/api/v1/flags?rule=BINDING_OTHER_DEPT", "/api/v1/flags?severity=high",
         "/export.csv", "/export.json", "/export.csv?dept=" DEPT_A,
-        "/export.json?dept=" DEPT_A, NULL};
+        "/export.json?dept=" DEPT_A, "/dept", "/dept?lang=en", NULL};
     char **v = calloc(64, sizeof(*v));
     size_t n = 0;
     for (size_t i = 0; fixed[i]; i++) {
@@ -1076,6 +1076,93 @@ Test(portal, viewers_and_other_departments_and_the_dept_field_are_refused)
     free(pa1);
     free(pb1);
     free(since);
+}
+
+/* ---- the department's record ---- */
+
+Test(portal, an_editor_sets_the_department_record_and_others_cannot)
+{
+    struct who va, ea;
+    login(tok_viewer_a, &va);
+    login(tok_editor_a, &ea);
+    struct tz_http_resp r, gone;
+    /* the page has the form, at revision 0 */
+    get("/dept", ea.hdr, &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    char *rev = form_value(r.body, "revision");
+    cr_expect_str_eq(rev, "0");
+    tz_http_free(&r);
+    char *name = pct("周联络"), *dept_a = pct(DEPT_A), *dept_b = pct(DEPT_B);
+    char *body = tz_test_path("csrf=%s&dept=%s&revision=%s&liaison=%s&"
+                              "liaison_email=zhou%%40example.edu.cn&"
+                              "liaison_phone=", ea.csrf, dept_a, rev, name);
+    post_form("/dept", ea.hdr, body, &r);
+    cr_assert_eq(r.status, 303, "%d %s", r.status, r.body);
+    tz_http_free(&r);
+    free(body);
+    cJSON *d = tzctl_json("dept", "show", DEPT_A, NULL);
+    cr_expect_str_eq(jstr(d, "liaison"), "周联络");
+    cr_expect_str_eq(jstr(d, "liaison_email"), "zhou@example.edu.cn");
+    const cJSON *last = cJSON_GetArrayItem(cJSON_GetObjectItem(d, "history"), 0);
+    cr_expect_str_eq(jstr(last, "actor"), "editor-a");
+    cr_expect_str_eq(jstr(last, "via"), "portal");
+    cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(last, "changes")), 2);
+    cJSON_Delete(d);
+    get("/dept", ea.hdr, &r);
+    cr_expect(strstr(r.body, "周联络"), "%s", r.body);
+    tz_http_free(&r);
+    /* a bad value: 400 naming the field, the typed value shown again */
+    body = tz_test_path("csrf=%s&dept=%s&revision=1&liaison_phone=abc",
+                        ea.csrf, dept_a);
+    post_form("/dept", ea.hdr, body, &r);
+    cr_expect_eq(r.status, 400, "%d %s", r.status, r.body);
+    cr_expect(strstr(r.body, "liaison_phone"), "%s", r.body);
+    tz_http_free(&r);
+    free(body);
+    /* the stale form is a conflict */
+    body = tz_test_path("csrf=%s&dept=%s&revision=0&liaison=x", ea.csrf,
+                        dept_a);
+    post_form("/dept", ea.hdr, body, &r);
+    cr_expect_eq(r.status, 409, "%d %s", r.status, r.body);
+    tz_http_free(&r);
+    free(body);
+    /* a viewer: no form, and a POST is refused */
+    get("/dept", va.hdr, &r);
+    cr_expect_eq(r.status, 200);
+    cr_expect(strstr(r.body, "name=\"revision\"") == NULL, "a viewer got a form");
+    tz_http_free(&r);
+    body = tz_test_path("csrf=%s&dept=%s&revision=1&liaison=viewer", va.csrf,
+                        dept_a);
+    post_form("/dept", va.hdr, body, &r);
+    cr_expect_eq(r.status, 403, "%d %s", r.status, r.body);
+    tz_http_free(&r);
+    free(body);
+    /* the other department: as if it did not exist */
+    char *q = tz_test_path("/dept?dept=%s", dept_b);
+    get(q, ea.hdr, &r);
+    get("/dept?dept=%E6%97%A0", ea.hdr, &gone);
+    cr_expect_eq(r.status, 404);
+    cr_expect_str_eq(r.body, gone.body);
+    no_b("GET B's department", r.body, r.body_len);
+    tz_http_free(&r);
+    tz_http_free(&gone);
+    body = tz_test_path("csrf=%s&dept=%s&revision=0&liaison=intruder",
+                        ea.csrf, dept_b);
+    post_form("/dept", ea.hdr, body, &r);
+    cr_expect_eq(r.status, 404, "%d %s", r.status, r.body);
+    tz_http_free(&r);
+    free(body);
+    d = tzctl_json("dept", "show", DEPT_B, NULL);
+    cr_expect_str_eq(jstr(d, "liaison"), "");
+    cJSON_Delete(d);
+    d = tzctl_json("dept", "show", DEPT_A, NULL);
+    cr_expect_str_eq(jstr(d, "liaison"), "周联络");
+    cJSON_Delete(d);
+    free(q);
+    free(name);
+    free(dept_a);
+    free(dept_b);
+    free(rev);
 }
 
 /* ---- hostile HTTP ---- */

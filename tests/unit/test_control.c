@@ -452,6 +452,7 @@ static Tz__ControlReply *dept_set(const char *token, const char *dept,
     s.values = vs;
     s.n_values = 1;
     s.if_revision = if_revision;
+    s.check_revision = if_revision != (uint64_t)-1;
     q.token = (char *)token;
     q.body_case = TZ__CONTROL_REQUEST__BODY_DEPT_SET;
     q.dept_set = &s;
@@ -488,10 +489,10 @@ Test(control, editor_sets_its_departments_record_and_history_names_it)
                                            &err), 0);
     cr_assert_str_eq(who, "editor1/portal");
     /* the admin may too; a stale revision is a conflict */
-    r = dept_set(tok_admin, "外国语学院", "liaison", "赵六", 0);
+    r = dept_set(tok_admin, "外国语学院", "liaison", "赵六", (uint64_t)-1);
     cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_OK, "%s", r->message);
     tz__control_reply__free_unpacked(r, NULL);
-    r = dept_set(tok_editor, "计算机学院", "联络人", "孙七", 5);
+    r = dept_set(tok_editor, "计算机学院", "联络人", "孙七", 0);
     cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_CONFLICT);
     tz__control_reply__free_unpacked(r, NULL);
 }

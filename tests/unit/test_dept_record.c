@@ -205,7 +205,7 @@ Test(dept_register, put_keeps_fields_revision_and_history)
     set(d, "liaison", "张三");
     set(d, "liaison_phone", "13800000000");
     const struct register_actor alice = {"alice", "tzctl"};
-    cr_assert_eq(register_dept_put(reg, d, NOW + 10, 0, &alice, &err), 0,
+    cr_assert_eq(register_dept_put(reg, d, NOW + 10, NULL, &alice, &err), 0,
                  "%s", err.msg);
     protobuf_c_message_free_unpacked(&d->base, NULL);
     d = get("math");
@@ -215,16 +215,17 @@ Test(dept_register, put_keeps_fields_revision_and_history)
     cr_assert_eq(d->created_at, NOW);
     cr_assert_eq(d->updated_at, NOW + 10);
     /* the same values again: nothing written, no revision */
-    cr_assert_eq(register_dept_put(reg, d, NOW + 20, 0, &alice, &err), 0);
+    cr_assert_eq(register_dept_put(reg, d, NOW + 20, NULL, &alice, &err), 0);
     protobuf_c_message_free_unpacked(&d->base, NULL);
     d = get("math");
     cr_assert_eq(d->revision, 1);
     /* a stale revision is refused */
     set(d, "liaison", "李四");
-    cr_assert_eq(register_dept_put(reg, d, NOW + 30, 7, &alice, &err),
+    const uint64_t stale = 0, current = 1;
+    cr_assert_eq(register_dept_put(reg, d, NOW + 30, &stale, &alice, &err),
                  TZ_ECHANGED);
     const struct register_actor bob = {"bob", "portal"};
-    cr_assert_eq(register_dept_put(reg, d, NOW + 30, 1, &bob, &err), 0);
+    cr_assert_eq(register_dept_put(reg, d, NOW + 30, &current, &bob, &err), 0);
     protobuf_c_message_free_unpacked(&d->base, NULL);
     struct hist h = {0};
     cr_assert_eq(register_each_dept_change(reg, "math", hist_cb, &h, &err), 0);
@@ -247,11 +248,11 @@ Test(dept_register, refuses_what_the_fields_refuse_and_unknown_depts)
     Tz__DeptRecord d = TZ__DEPT_RECORD__INIT;
     d.name = "math";
     d.principal_email = "x";
-    cr_assert_eq(register_dept_put(reg, &d, NOW, 0, NULL, &err), TZ_EINVAL);
+    cr_assert_eq(register_dept_put(reg, &d, NOW, NULL, NULL, &err), TZ_EINVAL);
     cr_assert(strstr(err.msg, "第一责任人邮箱"), "%s", err.msg);
     d.principal_email = "";
     d.name = "physics";
-    cr_assert_eq(register_dept_put(reg, &d, NOW, 0, NULL, &err), TZ_ENOENT);
+    cr_assert_eq(register_dept_put(reg, &d, NOW, NULL, NULL, &err), TZ_ENOENT);
     Tz__DeptRecord *x = NULL;
     cr_assert_eq(register_dept_get(reg, "physics", &x, &err), TZ_ENOENT);
     cr_assert_null(x);
@@ -314,7 +315,7 @@ Test(dept_register, import_sets_given_cells_and_keeps_the_rest)
 {
     Tz__DeptRecord *d = get("math");
     set(d, "principal", "王校长");
-    cr_assert_eq(register_dept_put(reg, d, NOW + 1, 0, NULL, &err), 0);
+    cr_assert_eq(register_dept_put(reg, d, NOW + 1, NULL, NULL, &err), 0);
     protobuf_c_message_free_unpacked(&d->base, NULL);
     size_t n = 0;
     struct ledger_problems p;
