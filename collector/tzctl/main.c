@@ -111,6 +111,16 @@ static const char usage_text[] =
     "  screening requests [--all] [--dept D]\n"
     "                               departments' requests to be screened\n"
     "                               (上线申请): open ones, or all\n"
+    "  report dept D --period YYYYH1|YYYYH2 [--format html|xlsx|json]\n"
+    "         [-o FILE] [--force]   the department's half-year self-inspection\n"
+    "                               report (自查报告): leaders, systems' filing,\n"
+    "                               grading, evaluation and review, hosts seen,\n"
+    "                               flags, weak passwords, patches, ports and\n"
+    "                               ledger changes, all as of the period's end\n"
+    "                               (html: A4 with a signature block; xlsx\n"
+    "                               needs -o; default json)\n"
+    "  report dept D --from DATE --to DATE ...\n"
+    "                               the same over any span of days\n"
     "  review SYSTEM --pass|--fail --by NAME [--screening ID]\n"
     "         [--override REASON]   record the decision (上线前审查): a pass\n"
     "                               rests on a recent screening (default the\n"
@@ -326,11 +336,13 @@ int main(int argc, char **argv)
             c.actor.name = val;
             c.by_given = 1;
         } else if (n > 0 && (strcmp(rest[0], "export") == 0 ||
+                             strcmp(rest[0], "report") == 0 ||
                              strcmp(rest[0], "screen") == 0 ||
                              strcmp(rest[0], "screening") == 0) &&
                    (strcmp(a, "--format") == 0 ||
                     strncmp(a, "--format=", 9) == 0)) {
-            /* After `export`, --format is the file's (csv|json|xlsx); after
+            /* After `export`, --format is the file's (csv|json|xlsx), after
+             * `report` the report's (html|xlsx|json); after
              * `screen` and `screening`, the report's (text|json|html). */
             rest[n++] = argv[i];
             if (a[8] == '\0' && i + 1 < argc)
@@ -376,6 +388,7 @@ int main(int argc, char **argv)
         {"restore", tzctl_restore}, {"export", tzctl_export},
         {"screen", tzctl_screen}, {"screenings", tzctl_screenings},
         {"screening", tzctl_screening}, {"review", tzctl_review},
+        {"report", tzctl_report},
     };
     rc = -1;
     struct flags_scope *before = changes_ledger(n, rest) ? tzctl_reflag_before(&c) : NULL;

@@ -1,0 +1,136 @@
+/* report — `tzctl report dept D --period 2026H2|--from DATE --to DATE
+ * [--format html|xlsx|json] [-o FILE] [--force]`: a department's half-year
+ * self-inspection report (自查报告, 第六条(二)), as of the period's end
+ * (collector/dept_report.h), printed for signing (html), for a spreadsheet
+ * (xlsx) or for another program (json). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "dept_report.h"
+#include "dept_report_render.h"
+#include "rules_config.h"
+#include "tzctl.h"
+
+struct render {
+    const cJSON *r;
+    enum dept_report_format f;
+};
+
+static int render_fd(int fd, void *arg)
+{
+    const struct render *x = arg;
+    struct tz_error err = {0};
+    if (x->f == DRF_XLSX)
+        return dept_report_xlsx(x->r, fd, &err) == 0 ? TZCTL_OK
+                                                    : tzctl_fail_err(&err);
+    int fd2 = dup(fd);
+    FILE *out = fd2 >= 0 ? fdopen(fd2, "w") : NULL;
+    if (out == NULL) {
+        if (fd2 >= 0)
+            close(fd2);
+        return tzctl_fail("cannot write the report");
+    }
+    int rc = 0;
+    if (x->f == DRF_HTML) {
+        rc = dept_report_html(x->r, out, &err);
+    } else {
+        char *s = cJSON_Print(x->r);
+        rc = s && fprintf(out, "%s\n", s) >= 0 ? 0 : TZ_EIO;
+        if (s == NULL)
+            tz_err(&err, TZ_ENOMEM, NULL, 0, "out of memory");
+        else if (rc)
+            tz_err(&err, TZ_EIO, NULL, 0, "cannot write the report");
+        free(s);
+    }
+    if (fclose(out) != 0 && rc == 0)
+        return tzctl_fail("cannot write the report");
+    return rc == 0 ? TZCTL_OK : tzctl_fail_err(&err);
+}
+
+static int report_dept(const struct tzctl *c, const char *dept,
+                       const struct report_period *p,
+                       enum dept_report_format f, const char *path, int force)
+{
+    if (f == DRF_XLSX && (path == NULL || strcmp(path, "-") == 0))
+        return tzctl_usage("report dept --format xlsx needs -o FILE");
+    struct tz_register *reg;
+    int rc = tzctl_open(c, REGISTER_RDONLY, &reg);
+    if (rc != 0)
+        return rc;
+    struct rules_config rules;
+    rc = tzctl_rules(reg, &rules, NULL);
+    cJSON *r = NULL;
+    struct tz_error err = {0};
+    if (rc == 0 && dept_report_build(reg, dept, p, &rules, (int64_t)time(NULL),
+                                     &r, &err) != 0)
+        rc = tzctl_fail_err(&err);
+    register_close(reg);
+    if (rc == 0) {
+        struct render x = {r, f};
+        if (path == NULL || strcmp(path, "-") == 0)
+            rc = render_fd(STDOUT_FILENO, &x);
+        else
+            rc = tzctl_write_file(path, force, "report", render_fd, &x);
+    }
+    cJSON_Delete(r);
+    return rc;
+}
+
+int tzctl_report(const struct tzctl *c, int argc, char **argv)
+{
+    const char *pos, *opt, *val, *words[3] = {0};
+    const char *period = NULL, *from = NULL, *to = NULL, *path = NULL;
+    enum dept_report_format f = DRF_JSON;
+    int nw = 0, dd = 0, force = 0;
+    for (int i = 1; i < argc; i++) {
+        if ((opt = tzctl_arg(argc, argv, &i, &dd, &pos)) == NULL) {
+            if (nw == 3)
+                return tzctl_usage("report: too many arguments");
+            words[nw++] = pos;
+        } else if (tzctl_optval(opt, "--period", argc, argv, &i, &val)) {
+            if ((period = val) == NULL)
+                return tzctl_usage("--period needs YYYYH1 or YYYYH2");
+        } else if (tzctl_optval(opt, "--from", argc, argv, &i, &val)) {
+            if ((from = val) == NULL)
+                return tzctl_usage("--from needs a date");
+        } else if (tzctl_optval(opt, "--to", argc, argv, &i, &val)) {
+            if ((to = val) == NULL)
+                return tzctl_usage("--to needs a date");
+        } else if (tzctl_optval(opt, "--format", argc, argv, &i, &val)) {
+            if (val == NULL || dept_report_format_parse(val, &f) != 0)
+                return tzctl_usage("report: --format must be html, xlsx or "
+                                   "json");
+        } else if (tzctl_optval(opt, "-o", argc, argv, &i, &val) ||
+                   tzctl_optval(opt, "--output", argc, argv, &i, &val)) {
+            if ((path = val) == NULL || val[0] == '\0')
+                return tzctl_usage("-o needs a file (or - for stdout)");
+        } else if (strcmp(opt, "--force") == 0) {
+            force = 1;
+        } else {
+            return tzctl_usage("report: unknown option %s", opt);
+        }
+    }
+    if (nw != 2 || strcmp(words[0], "dept") != 0)
+        return tzctl_usage("report: expected \"report dept D --period "
+                           "YYYYH1|YYYYH2\"");
+    struct report_period p;
+    char why[REPORT_WHY];
+    int rc;
+    if (period && (from || to))
+        return tzctl_usage("report: --period or --from/--to, not both");
+    if (period)
+        rc = report_period_half(period, &p, why, sizeof(why));
+    else if (from || to)
+        rc = report_period_dates(from, to, &p, why, sizeof(why));
+    else
+        return tzctl_usage("report dept needs --period YYYYH1|YYYYH2 or "
+                           "--from DATE --to DATE");
+    if (rc != 0)
+        return tzctl_usage("report: %s", why);
+    return report_dept(c, words[1], &p, f, path, force);
+}
