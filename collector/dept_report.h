@@ -16,7 +16,8 @@
  *    in force against the period's last day) and pre-launch review state;
  *  - "hosts": the department's hosts enrolled before the end, and which
  *    reported during the period (the days kept in seendays, or a history
- *    entry dated in it);
+ *    entry dated in it); a host's name and department are today's (the
+ *    register keeps no history of either);
  *  - "flags": the department's flags open at the end (opened before it,
  *    not closed before it), those closed during the period, each with how
  *    long it was open; counts by severity;
