@@ -580,3 +580,90 @@ Test(tzctl, a_reader_that_cannot_register_in_lock_mdb_is_refused)
     cr_assert(strstr(out, "web01") != NULL, "%s", out);
     free(lock);
 }
+
+/* ---- the department's record and its report ---- */
+
+Test(tzctl, dept_set_show_and_import)
+{
+    cr_assert_eq(TZCTL_RUN("--by", "alice", "dept", "set", "math",
+                           "联络人=张三", "liaison_phone=0834-2580000",
+                           "liaison_email=zs@example.edu.cn",
+                           "last_meeting=2026年3月1日"), 0, "%s", out);
+    cr_assert_str_eq(out, "updated department math\n");
+    cr_assert_eq(TZCTL_RUN("dept", "set", "math", "liaison_email=zs"), 1);
+    cr_assert(strstr(out, "联络人邮箱 (liaison_email):"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("dept", "set", "math", "owner=x"), 2);
+    cr_assert_eq(TZCTL_RUN("dept", "set", "nowhere", "liaison=x"), 1);
+    cr_assert(strstr(out, "no department \"nowhere\""), "%s", out);
+    cr_assert_eq(TZCTL_RUN("dept", "show", "math"), 0, "%s", out);
+    cr_assert(strstr(out, "联络人 (liaison): 张三\n"), "%s", out);
+    cr_assert(strstr(out, "最近网络安全工作会议日期 (last_meeting): 2026-03-01\n"),
+              "%s", out);
+    cr_assert(strstr(out, "alice (tzctl) updated\n"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("--format", "json", "dept", "show", "math"), 0);
+    cJSON *j = parse();
+    cr_assert_str_eq(cJSON_GetObjectItem(j, "liaison_phone")->valuestring,
+                     "0834-2580000");
+    cr_assert_eq(cJSON_GetObjectItem(j, "revision")->valuedouble, 1);
+    cJSON_Delete(j);
+
+    /* one bad row: nothing imported, the line named */
+    char *csv = tz_test_path("%s/depts.csv", dir);
+    FILE *f = fopen(csv, "w");
+    fputs("单位,联络人,联络人电话\nmath,李四,13800000000\n计算机学院,王五,12ab\n",
+          f);
+    fclose(f);
+    cr_assert_eq(TZCTL_RUN("dept", "import", csv), 1);
+    cr_assert(strstr(out, "line 3: 联络人电话:"), "%s", out);
+    cr_assert(strstr(out, "nothing imported: 1 error"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("dept", "show", "math"), 0);
+    cr_assert(strstr(out, "联络人 (liaison): 张三\n"), "%s", out);
+    f = fopen(csv, "w");
+    fputs("单位,联络人,联络人电话\nmath,李四,13800000000\n计算机学院,王五,\n", f);
+    fclose(f);
+    cr_assert_eq(TZCTL_RUN("dept", "import", csv), 0, "%s", out);
+    cr_assert_str_eq(out, "updated 2 departments\n");
+    cr_assert_eq(TZCTL_RUN("dept", "show", "计算机学院"), 0);
+    cr_assert(strstr(out, "联络人 (liaison): 王五\n"), "%s", out);
+    free(csv);
+}
+
+Test(tzctl, report_dept_in_every_format)
+{
+    cr_assert_eq(TZCTL_RUN("dept", "set", "math", "liaison=张三"), 0, "%s",
+                 out);
+    cr_assert_eq(TZCTL_RUN("report", "dept", "math", "--period", "2099H1"), 0,
+                 "%s", out);
+    cJSON *j = parse();
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "period"),
+                                         "to")->valuestring, "2099-06-30");
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j,
+                                         "responsibility"), "liaison")
+                         ->valuestring, "张三");
+    cr_assert_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "hosts"),
+                                     "enrolled")->valuedouble, 1);
+    cJSON_Delete(j);
+    char *html = tz_test_path("%s/r.html", dir), *xlsx = tz_test_path(
+                                                     "%s/r.xlsx", dir);
+    cr_assert_eq(TZCTL_RUN("report", "dept", "math", "--from", "2099-01-01",
+                           "--to", "2099-03-31", "--format", "html", "-o",
+                           html), 0, "%s", out);
+    char *page = tz_test_slurp(html);
+    cr_assert(strstr(page, "负责人签字"), "%s", page);
+    cr_assert(strstr(page, "2099-01-01"), "%s", page);
+    free(page);
+    /* an existing file is kept without --force */
+    cr_assert_eq(TZCTL_RUN("report", "dept", "math", "--period", "2099H1",
+                           "--format", "html", "-o", html), 1);
+    cr_assert_eq(TZCTL_RUN("report", "dept", "math", "--period", "2099H1",
+                           "--format", "xlsx", "-o", xlsx), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("report", "dept", "math", "--period", "2099H1",
+                           "--format", "xlsx"), 2);
+    cr_assert_eq(TZCTL_RUN("report", "dept", "math", "--period", "2099H3"), 2);
+    cr_assert_eq(TZCTL_RUN("report", "dept", "math"), 2);
+    cr_assert_eq(TZCTL_RUN("report", "dept", "nowhere", "--period", "2099H1"),
+                 1);
+    cr_assert(strstr(out, "no department \"nowhere\""), "%s", out);
+    free(html);
+    free(xlsx);
+}
