@@ -149,7 +149,7 @@ static cJSON *system_row(const Tz__SystemRecord *s,
 
 /* The department's systems as of the end: their ids into *mine. */
 static int systems(struct tz_register *reg, const char *dept,
-                   const struct report_period *p,
+                   const struct report_period *p, int32_t judge_day,
                    const struct rules_config *rules, cJSON *out,
                    struct ids *mine, struct tz_error *err)
 {
@@ -165,7 +165,7 @@ static int systems(struct tz_register *reg, const char *dept,
                 ledger_record_free(s);
             continue;
         }
-        cJSON *row = system_row(s, rules, p->to_day);
+        cJSON *row = system_row(s, rules, judge_day);
         ledger_record_free(s);
         if (row == NULL || ids_push(mine, all.v[i]) != 0) {
             cJSON_Delete(row);
@@ -261,6 +261,7 @@ enum fig { FIG_WEAK, FIG_PATCH, FIG_PORT, FIG_N };
 struct flag_walk {
     const char *dept;
     const struct report_period *p;
+    int64_t until;  /* what "open at the end" is measured to */
     cJSON *open, *closed;
     unsigned open_sev[4], opened_in_period;
     unsigned fig_open[FIG_N], fig_opened[FIG_N];
@@ -318,7 +319,7 @@ static int flag_cb(const Tz__FlagRecord *f, void *arg)
     int closed_in = !open_at_end && f->closed_at >= w->p->from;
     if (!open_at_end && !closed_in)
         return 0;
-    cJSON *row = flag_row(f, open_at_end ? w->p->to : f->closed_at);
+    cJSON *row = flag_row(f, open_at_end ? w->until : f->closed_at);
     if (row == NULL)
         return TZ_ENOMEM;
     cJSON_AddItemToArray(open_at_end ? w->open : w->closed, row);
@@ -338,11 +339,11 @@ static int flag_cb(const Tz__FlagRecord *f, void *arg)
 }
 
 static int flags(struct tz_register *reg, const char *dept,
-                 const struct report_period *p, cJSON *out,
+                 const struct report_period *p, int64_t until, cJSON *out,
                  struct tz_error *err)
 {
     cJSON *o = cJSON_AddObjectToObject(out, "flags");
-    struct flag_walk w = {.dept = dept, .p = p};
+    struct flag_walk w = {.dept = dept, .p = p, .until = until};
     w.open = o ? cJSON_AddArrayToObject(o, "open_at_end") : NULL;
     w.closed = o ? cJSON_AddArrayToObject(o, "closed_in_period") : NULL;
     int rc = w.open && w.closed
@@ -509,14 +510,22 @@ int dept_report_build(struct tz_register *reg, const char *dept,
     cJSON_AddNumberToObject(per, "start", (double)p->from);
     cJSON_AddNumberToObject(per, "end", (double)p->to);
     cJSON_AddNumberToObject(o, "generated_at", (double)now);
+    /* A period not over yet is judged as of now: how long a flag has been
+     * open, whether an evaluation is overdue. For a past period both are
+     * the period's end, whenever the report is made. */
+    int64_t until = now < p->to ? now : p->to;
+    int32_t judge_day = civil_today((time_t)until - 1);
+    if (judge_day > p->to_day)
+        judge_day = p->to_day;
+    cJSON_AddNumberToObject(per, "as_of", (double)until);
     struct ids mine = {0};
     int rc = responsibility(reg, dept, p, o, err);
     if (rc == 0)
-        rc = systems(reg, dept, p, rules, o, &mine, err);
+        rc = systems(reg, dept, p, judge_day, rules, o, &mine, err);
     if (rc == 0)
         rc = hosts(reg, dept, p, o, err);
     if (rc == 0)
-        rc = flags(reg, dept, p, o, err);
+        rc = flags(reg, dept, p, until, o, err);
     if (rc == 0)
         rc = changes(reg, dept, p, &mine, o, err);
     free(mine.v);

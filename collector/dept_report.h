@@ -44,7 +44,9 @@
 #include "rules_config.h"
 
 /* now: when the report is made ("generated_at", the one value that
- * differs between two runs over the same period). */
+ * differs between two runs over the same period). A period that has not
+ * ended is reported as of now ("period.as_of"): flags open "at the end"
+ * are those open now, their age counted to now, evaluations judged today. */
 int dept_report_build(struct tz_register *reg, const char *dept,
                       const struct report_period *p,
                       const struct rules_config *rules, int64_t now,

@@ -408,6 +408,34 @@ static void html_changes(FILE *f, const cJSON *r)
     fputs(first ? "无</p>\n" : "</p>\n", f);
 }
 
+static void html_score(FILE *f, const cJSON *r)
+{
+    static const char *const cols[] = {"指标", "权重", "达成", "得分", "扣分",
+                                       "依据", NULL};
+    const cJSON *s = cJSON_GetObjectItem(r, "score"), *x;
+    if (s == NULL)
+        return;
+    fprintf(f, "<h2>七、责任考核得分：%.0f / 100</h2>\n<table>\n",
+            jn(s, "score"));
+    th_row(f, cols);
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(s, "indicators")) {
+        char b[32];
+        fputs(jn(x, "lost") > 0 ? "<tr class=\"bad\">" : "<tr>", f);
+        td(f, js(x, "name"));
+        td(f, jv(x, "weight", b));
+        snprintf(b, sizeof(b), "%.0f%%", jn(x, "met") * 100);
+        td(f, b);
+        snprintf(b, sizeof(b), "%.1f", jn(x, "points"));
+        td(f, b);
+        snprintf(b, sizeof(b), "%.1f", jn(x, "lost"));
+        td(f, b);
+        td(f, js(x, "evidence"));
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n<p>得分 = 各指标 权重 × 达成 之和，四舍五入；权重与阈值见 "
+          "scoring.ini。</p>\n", f);
+}
+
 int dept_report_html(const cJSON *r, FILE *out, struct tz_error *err)
 {
     html_head(out, r);
@@ -417,6 +445,7 @@ int dept_report_html(const cJSON *r, FILE *out, struct tz_error *err)
     html_flags(out, r);
     html_figures(out, r);
     html_changes(out, r);
+    html_score(out, r);
     fputs("<div class=\"sig\">\n<p>负责人签字 <span class=\"line\"></span> "
           "日期 <span class=\"date\"></span></p>\n<p>联络人签字 "
           "<span class=\"line\"></span> 日期 <span class=\"date\"></span></p>\n"
@@ -661,6 +690,29 @@ static void xl_changes(struct xl *x, const cJSON *r)
     }
 }
 
+static void xl_score(struct xl *x, const cJSON *r)
+{
+    static const char *const cols[] = {"指标", "权重", "达成", "得分", "扣分",
+                                       "依据", NULL};
+    static const double w[] = {22, 8, 8, 8, 8, 50};
+    const cJSON *s = cJSON_GetObjectItem(r, "score"), *o;
+    if (s == NULL)
+        return;
+    xl_sheet(x, "考核得分", cols, w);
+    cJSON_ArrayForEach(o, cJSON_GetObjectItem(s, "indicators")) {
+        xl_next(x);
+        xl_str(x, 0, js(o, "name"));
+        xl_num(x, 1, jn(o, "weight"));
+        xl_num(x, 2, jn(o, "met"));
+        xl_num(x, 3, jn(o, "points"));
+        xl_num(x, 4, jn(o, "lost"));
+        xl_str(x, 5, js(o, "evidence"));
+    }
+    xl_next(x);
+    xl_str(x, 0, "总分");
+    xl_num(x, 3, jn(s, "score"));
+}
+
 static int copy_to(int from, int to, struct tz_error *err)
 {
     char b[16384];
@@ -713,6 +765,7 @@ int dept_report_xlsx(const cJSON *r, int fd, struct tz_error *err)
         xl_hosts(&x, r);
         xl_flags(&x, r);
         xl_changes(&x, r);
+        xl_score(&x, r);
         lxw_error e = workbook_close(x.wb);
         if (e != LXW_NO_ERROR)
             xl_fail(&x, e);

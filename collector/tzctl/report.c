@@ -13,7 +13,9 @@
 
 #include "dept_report.h"
 #include "dept_report_render.h"
+#include "dept_score.h"
 #include "rules_config.h"
+#include "score_config.h"
 #include "tzctl.h"
 
 struct render {
@@ -52,9 +54,37 @@ static int render_fd(int fd, void *arg)
     return rc == 0 ? TZCTL_OK : tzctl_fail_err(&err);
 }
 
+/* The scoring in force: --scoring FILE, else the installed
+ * scoring.ini, else the source tree's, else the built-in weights (equal
+ * to the file). 0, or TZCTL_FAIL having printed why. */
+static int load_scoring(const char *given, struct score_config *sc)
+{
+    score_config_defaults(sc);
+    const char *path = given;
+    if (path == NULL && access(TZ_DATADIR "/scoring.ini", R_OK) == 0)
+        path = TZ_DATADIR "/scoring.ini";
+    if (path == NULL && access(TZ_SOURCE_SCHEMAS "/scoring.ini", R_OK) == 0)
+        path = TZ_SOURCE_SCHEMAS "/scoring.ini";
+    struct tz_error err = {0};
+    if (path && score_config_load(sc, path, &err) != 0)
+        return tzctl_fail_err(&err);
+    return 0;
+}
+
+/* The report with its "score". */
+static int scored(cJSON *r, const struct score_config *sc)
+{
+    cJSON *s;
+    if (dept_score(r, sc, &s) != 0)
+        return tzctl_fail("out of memory");
+    cJSON_AddItemToObject(r, "score", s);
+    return 0;
+}
+
 static int report_dept(const struct tzctl *c, const char *dept,
                        const struct report_period *p,
-                       enum dept_report_format f, const char *path, int force)
+                       enum dept_report_format f, const char *path, int force,
+                       const struct score_config *sc)
 {
     if (f == DRF_XLSX && (path == NULL || strcmp(path, "-") == 0))
         return tzctl_usage("report dept --format xlsx needs -o FILE");
@@ -70,6 +100,8 @@ static int report_dept(const struct tzctl *c, const char *dept,
                                      &r, &err) != 0)
         rc = tzctl_fail_err(&err);
     register_close(reg);
+    if (rc == 0)
+        rc = scored(r, sc);
     if (rc == 0) {
         struct render x = {r, f};
         if (path == NULL || strcmp(path, "-") == 0)
@@ -85,6 +117,7 @@ int tzctl_report(const struct tzctl *c, int argc, char **argv)
 {
     const char *pos, *opt, *val, *words[3] = {0};
     const char *period = NULL, *from = NULL, *to = NULL, *path = NULL;
+    const char *scoring = NULL;
     enum dept_report_format f = DRF_JSON;
     int nw = 0, dd = 0, force = 0;
     for (int i = 1; i < argc; i++) {
@@ -109,6 +142,9 @@ int tzctl_report(const struct tzctl *c, int argc, char **argv)
                    tzctl_optval(opt, "--output", argc, argv, &i, &val)) {
             if ((path = val) == NULL || val[0] == '\0')
                 return tzctl_usage("-o needs a file (or - for stdout)");
+        } else if (tzctl_optval(opt, "--scoring", argc, argv, &i, &val)) {
+            if ((scoring = val) == NULL || val[0] == '\0')
+                return tzctl_usage("--scoring needs a file");
         } else if (strcmp(opt, "--force") == 0) {
             force = 1;
         } else {
@@ -132,5 +168,8 @@ int tzctl_report(const struct tzctl *c, int argc, char **argv)
                            "--from DATE --to DATE");
     if (rc != 0)
         return tzctl_usage("report: %s", why);
-    return report_dept(c, words[1], &p, f, path, force);
+    struct score_config sc;
+    if ((rc = load_scoring(scoring, &sc)) != 0)
+        return rc;
+    return report_dept(c, words[1], &p, f, path, force, &sc);
 }

@@ -16,10 +16,12 @@
 #include "dept_fields.h"
 #include "dept_report.h"
 #include "dept_report_render.h"
+#include "dept_score.h"
 #include "ledger_fields.h"
 #include "register.h"
 #include "report_period.h"
 #include "rules_config.h"
+#include "score_config.h"
 #include "tz_test.h"
 
 #define DAY 86400
@@ -143,8 +145,8 @@ static void first_half(void)
     sys_b = system_add("财务系统", "physics", "3", t0 + 3 * DAY);
     report(1, "6.1.0-17", t0 + 4 * DAY);
     report(1, "6.1.0-17", t0 + 20 * DAY);  /* unchanged: no history entry */
-    flags(HOST, host1, "lab01", "math", t0 + 10 * DAY, 1, "WEAK_PASSWORD", HIGH,
-          "root");
+    flags(HOST, host1, "lab01", "math", t0 + 10 * DAY + 3600, 1,
+          "WEAK_PASSWORD", HIGH, "root");
     flags(SYS, sys_a, "教务系统", "math", t0 + 10 * DAY, 1, "NO_FILING",
           MEDIUM, "");
     flags(SYS, sys_b, "财务系统", "physics", t0 + 10 * DAY, 1, "NO_FILING",
@@ -190,12 +192,19 @@ static void teardown(void)
 
 TestSuite(dept_report, .init = setup, .fini = teardown);
 
-static cJSON *build(const char *dept, const struct report_period *p)
+static cJSON *build_at(const char *dept, const struct report_period *p,
+                       int64_t now)
 {
     cJSON *r = NULL;
-    cr_assert_eq(dept_report_build(reg, dept, p, &rules, 1234, &r, &err), 0,
+    cr_assert_eq(dept_report_build(reg, dept, p, &rules, now, &r, &err), 0,
                  "%s", err.msg);
     return r;
+}
+
+/* Made after both half-years, as a report of last half-year is. */
+static cJSON *build(const char *dept, const struct report_period *p)
+{
+    return build_at(dept, p, h2.to + 30 * DAY);
 }
 
 static const cJSON *at(const cJSON *o, const char *path)
@@ -270,7 +279,7 @@ Test(dept_report, figures_are_as_of_the_end_of_the_period)
     cr_assert_str_eq(str(r, "flags.open_at_end.0.id"), "WEAK_PASSWORD");
     cr_assert_null(cJSON_GetObjectItem(at(r, "flags.open_at_end.0"),
                                        "closed_at"));
-    cr_assert_eq(num(r, "flags.open_at_end.0.open_days"), 171);
+    cr_assert_eq(num(r, "flags.open_at_end.0.open_days"), 170);
     cr_assert_eq(cJSON_GetArraySize(at(r, "flags.closed_in_period")), 1);
     cr_assert_str_eq(str(r, "flags.closed_in_period.0.id"), "NO_FILING");
     cr_assert_eq(num(r, "flags.closed_in_period.0.open_days"), 20);
@@ -306,9 +315,18 @@ Test(dept_report, figures_are_as_of_the_end_of_the_period)
 Test(dept_report, a_past_half_year_reads_the_same_after_the_next)
 {
     first_half();
-    cJSON *on_the_day = build("math", &h1);
+    /* in the last second of the half-year's last day, and long after:
+     * the same but for when each was made */
+    cJSON *on_the_day = build_at("math", &h1, h1.to - 1);
     second_half();
     cJSON *later = build("math", &h1);
+    cr_assert_eq(num(on_the_day, "period.as_of"), h1.to - 1);
+    cr_assert_eq(num(later, "period.as_of"), h1.to);
+    cJSON_DeleteItemFromObject(on_the_day, "generated_at");
+    cJSON_DeleteItemFromObject(later, "generated_at");
+    cJSON_DeleteItemFromObject(cJSON_GetObjectItem(on_the_day, "period"),
+                               "as_of");
+    cJSON_DeleteItemFromObject(cJSON_GetObjectItem(later, "period"), "as_of");
     char *a = cJSON_Print(on_the_day), *b = cJSON_Print(later);
     cr_assert_str_eq(a, b);
     free(a);
@@ -389,4 +407,129 @@ Test(dept_report, xlsx_has_chinese_headers_and_the_rows)
     free(xml);
     free(path);
     cJSON_Delete(r);
+}
+
+/* ---- the score ---- */
+
+static cJSON *score_of(const cJSON *report, const struct score_config *c)
+{
+    cJSON *s = NULL;
+    cr_assert_eq(dept_score(report, c, &s), 0);
+    return s;
+}
+
+static const cJSON *indicator(const cJSON *s, const char *key)
+{
+    const cJSON *x;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(s, "indicators"))
+        if (strcmp(cJSON_GetObjectItem(x, "key")->valuestring, key) == 0)
+            return x;
+    cr_assert_fail("no indicator %s", key);
+    return NULL;
+}
+
+Test(dept_report, naming_the_leaders_raises_the_score_by_exactly_its_weight)
+{
+    first_half();
+    second_half();
+    struct score_config c;
+    score_config_defaults(&c);
+    cJSON *r = build("math", &h2), *before = score_of(r, &c);
+    cJSON_Delete(r);
+    cr_assert_eq(num(indicator(before, "leaders_named"), "lost"),
+                 c.weight[SC_LEADERS_NAMED]);
+    const char *const named[][2] = {{"principal", "王校长"},
+                                    {"security_lead", "李院长"},
+                                    {"it_lead", "赵老师"}};
+    Tz__DeptRecord *d;
+    char why[DEPT_WHY];
+    cr_assert_eq(register_dept_get(reg, "math", &d, &err), 0);
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(dept_field_set(d, named[i][0], named[i][1], why,
+                                    sizeof(why)), 0);
+    cr_assert_eq(register_dept_put(reg, d, h2.from + 20 * DAY, NULL, NULL,
+                                   &err), 0);
+    protobuf_c_message_free_unpacked(&d->base, NULL);
+    r = build("math", &h2);
+    cJSON *after = score_of(r, &c);
+    cJSON_Delete(r);
+    cr_assert_eq(num(after, "score") - num(before, "score"),
+                 c.weight[SC_LEADERS_NAMED]);
+    cr_assert_eq(num(indicator(after, "leaders_named"), "lost"), 0);
+    /* and the first half-year's score did not move */
+    r = build("math", &h1);
+    cJSON *h1_score = score_of(r, &c);
+    cJSON_Delete(r);
+    cr_assert_eq(num(indicator(h1_score, "leaders_named"), "lost"),
+                 c.weight[SC_LEADERS_NAMED]);
+    cJSON_Delete(h1_score);
+    cJSON_Delete(before);
+    cJSON_Delete(after);
+}
+
+Test(dept_report, each_indicator_shows_its_evidence_and_the_points_lost)
+{
+    first_half();
+    struct score_config c;
+    score_config_defaults(&c);
+    cJSON *r = build("math", &h1), *s = score_of(r, &c);
+    /* one of two hosts has a weak password: half of its weight lost */
+    const cJSON *w = indicator(s, "weak_passwords");
+    cr_assert_eq(num(w, "lost"), 7.5);
+    cr_assert_str_eq(str(w, "evidence"), "1/2 台主机有弱口令");
+    /* the weak password has been open 170 days: high flags lose it all */
+    cr_assert_eq(num(indicator(s, "high_flags"), "points"), 0);
+    /* one of two hosts reported: 50 % of 90 % */
+    cr_assert_eq(num(indicator(s, "agent_coverage"), "met"), 0.556);
+    double total = 0;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, at(s, "indicators"))
+        total += num(x, "points");
+    cr_assert_eq(num(s, "score"), (double)(long)(total + 0.5));
+    cJSON_Delete(s);
+    cJSON_Delete(r);
+}
+
+Test(score_config, the_built_in_weights_equal_the_file_and_add_up_to_100)
+{
+    struct score_config file, built;
+    score_config_defaults(&built);
+    cr_assert_eq(score_config_load(&file, TZ_SOURCE_DIR "/schemas/scoring.ini",
+                                   &err), 0, "%s", err.msg);
+    int sum = 0;
+    for (int i = 0; i < SC_COUNT; i++) {
+        cr_assert_eq(file.weight[i], built.weight[i], "%s",
+                     score_indicators[i].key);
+        cr_assert_eq(file.param[i], built.param[i], "%s",
+                     score_indicators[i].key);
+        sum += built.weight[i];
+    }
+    cr_assert_eq(sum, 100);
+}
+
+static int load_text(const char *text)
+{
+    char *d = tz_test_tmpdir("scoring");
+    tz_test_write(d, "s.ini", text);
+    char *path = tz_test_path("%s/s.ini", d);
+    struct score_config c;
+    memset(&err, 0, sizeof(err));
+    int rc = score_config_load(&c, path, &err);
+    free(path);
+    tz_test_rm_rf(d);
+    free(d);
+    return rc;
+}
+
+Test(score_config, a_typo_or_weights_off_100_are_errors)
+{
+    cr_assert_eq(load_text("[meeting]\nweight = 5\n"), 0, "%s", err.msg);
+    cr_assert_eq(load_text("[meeting]\nweight = 6\n"), TZ_EPARSE);
+    cr_assert(strstr(err.msg, "add up to 101"), "%s", err.msg);
+    cr_assert_eq(load_text("[meetings]\nweight = 5\n"), TZ_EPARSE);
+    cr_assert(strstr(err.msg, "unknown section"), "%s", err.msg);
+    cr_assert_eq(err.line, 2);
+    cr_assert_eq(load_text("[patches]\nmax_day = 5\n"), TZ_EPARSE);
+    cr_assert_eq(load_text("[patches]\nmax_days = 0\n"), TZ_EPARSE);
+    cr_assert_eq(load_text("[meeting]\nmax_days = 3\n"), TZ_EPARSE);
 }
