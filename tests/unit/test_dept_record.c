@@ -138,6 +138,7 @@ Test(dept_fields, set_trims_checks_and_clears)
     r.liaison_email = "not an address";
     cr_assert_eq(dept_record_check(&r, why, sizeof(why)), TZ_EINVAL);
     cr_assert(strstr(why, "联络人邮箱 (liaison_email)"), "%s", why);
+    free(r.liaison);  /* the "" the clear left: a heap copy */
 }
 
 /* ---- the register ---- */
