@@ -456,6 +456,70 @@ int dept_report_html(const cJSON *r, FILE *out, struct tz_error *err)
     return 0;
 }
 
+static const char *reason_zh(const char *s)
+{
+    return strcmp(s, "no_liaison") == 0           ? "未明确联络人"
+           : strcmp(s, "overdue_high_flags") == 0 ? "高危问题逾期未整改"
+                                                  : s;
+}
+
+int school_report_html(const cJSON *r, FILE *f, struct tz_error *err)
+{
+    const cJSON *p = cJSON_GetObjectItem(r, "period"), *d, *x;
+    const cJSON *list = cJSON_GetObjectItem(r, "departments");
+    char t[32];
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta "
+            "charset=\"utf-8\">\n<title>各单位网络安全责任考核</title>\n"
+            "<style>\n%s@page { size: A4 landscape }\n</style>\n</head>\n"
+            "<body>\n<h1>各单位网络安全责任考核</h1>\n<p>期间 ", css);
+    h(f, js(p, "label"));
+    fputs(" (", f);
+    h(f, js(p, "from"));
+    fputs(" 至 ", f);
+    h(f, js(p, "to"));
+    fprintf(f, ")，生成于 %s；依据《西昌学院网络安全工作责任制实施细则（试行）》"
+            "第四条(四)。</p>\n<table>\n<thead><tr><th>单位</th><th>得分</th>"
+            "<th>需关注</th><th>联络人</th><th>逾期高危</th>",
+            when(jn(r, "generated_at"), t));
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0),
+                                              "indicators")) {
+        fputs("<th>", f);
+        h(f, js(x, "name"));
+        fputs("</th>", f);
+    }
+    fputs("</tr></thead>\n", f);
+    cJSON_ArrayForEach(d, list) {
+        char b[32];
+        int bad = cJSON_IsTrue(cJSON_GetObjectItem(d, "attention"));
+        fputs(bad ? "<tr class=\"bad\">" : "<tr>", f);
+        td(f, js(d, "dept"));
+        td(f, jv(d, "score", b));
+        fputs("<td>", f);
+        int first = 1;
+        cJSON_ArrayForEach(x, cJSON_GetObjectItem(d, "reasons")) {
+            fputs(first ? "" : "；", f);
+            h(f, reason_zh(x->valuestring));
+            first = 0;
+        }
+        fputs("</td>", f);
+        td(f, js(d, "liaison")[0] ? js(d, "liaison") : "未填写");
+        td(f, jv(d, "overdue_high", b));
+        cJSON_ArrayForEach(x, cJSON_GetObjectItem(d, "indicators")) {
+            snprintf(b, sizeof(b), "%.1f/%.0f", jn(x, "points"),
+                     jn(x, "weight"));
+            td(f, b);
+        }
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n<div class=\"sig\">\n<p>网信办负责人签字 <span "
+          "class=\"line\"></span> 日期 <span class=\"date\"></span></p>\n"
+          "</div>\n</body>\n</html>\n", f);
+    if (ferror(f))
+        return tz_err(err, TZ_EIO, NULL, 0, "the report: cannot write: %s",
+                      strerror(errno));
+    return 0;
+}
+
 /* ---- XLSX ---- */
 
 struct xl {
@@ -738,7 +802,81 @@ static int copy_to(int from, int to, struct tz_error *err)
     }
 }
 
+static void xl_school(struct xl *x, const cJSON *r)
+{
+    static const char *const fixed[] = {"单位", "得分", "需关注", "联络人",
+                                        "逾期高危问题", "期末高危问题",
+                                        "信息系统", "注册主机", "期内上报主机"};
+    const cJSON *list = cJSON_GetObjectItem(r, "departments"), *d, *i;
+    const char *cols[64];
+    double w[64];
+    size_t n = 0;
+    for (; n < sizeof(fixed) / sizeof(fixed[0]); n++) {
+        cols[n] = fixed[n];
+        w[n] = n == 0 ? 20 : n == 2 ? 24 : 12;
+    }
+    cJSON_ArrayForEach(i, cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0),
+                                              "indicators")) {
+        if (n + 1 >= sizeof(cols) / sizeof(cols[0]))
+            break;
+        cols[n] = js(i, "name");
+        w[n++] = 14;
+    }
+    cols[n] = NULL;
+    xl_sheet(x, "各单位得分", cols, w);
+    cJSON_ArrayForEach(d, list) {
+        char reasons[256] = "";
+        size_t len = 0;
+        xl_next(x);
+        xl_str(x, 0, js(d, "dept"));
+        xl_num(x, 1, jn(d, "score"));
+        cJSON_ArrayForEach(i, cJSON_GetObjectItem(d, "reasons"))
+            if (len < sizeof(reasons))
+                len += (size_t)snprintf(reasons + len, sizeof(reasons) - len,
+                                        "%s%s", len ? "；" : "",
+                                        reason_zh(i->valuestring));
+        xl_str(x, 2, reasons);
+        xl_str(x, 3, js(d, "liaison"));
+        xl_num(x, 4, jn(d, "overdue_high"));
+        xl_num(x, 5, jn(d, "open_high"));
+        xl_num(x, 6, jn(d, "systems"));
+        xl_num(x, 7, jn(d, "hosts_enrolled"));
+        xl_num(x, 8, jn(d, "hosts_seen"));
+        lxw_col_t c = 9;
+        cJSON_ArrayForEach(i, cJSON_GetObjectItem(d, "indicators"))
+            if (c < n)
+                xl_num(x, c++, jn(i, "points"));
+    }
+}
+
+/* Build a workbook with fill into a temporary file, then copy it to fd. */
+static int xlsx_to_fd(const cJSON *r, int fd, void (*fill)(struct xl *,
+                                                           const cJSON *),
+                      struct tz_error *err);
+
+int school_report_xlsx(const cJSON *r, int fd, struct tz_error *err)
+{
+    return xlsx_to_fd(r, fd, xl_school, err);
+}
+
+static void xl_dept(struct xl *x, const cJSON *r)
+{
+    xl_summary(x, r);
+    xl_systems(x, r);
+    xl_hosts(x, r);
+    xl_flags(x, r);
+    xl_changes(x, r);
+    xl_score(x, r);
+}
+
 int dept_report_xlsx(const cJSON *r, int fd, struct tz_error *err)
+{
+    return xlsx_to_fd(r, fd, xl_dept, err);
+}
+
+static int xlsx_to_fd(const cJSON *r, int fd, void (*fill)(struct xl *,
+                                                           const cJSON *),
+                      struct tz_error *err)
 {
     const char *dir = getenv("TMPDIR");
     if (dir == NULL || dir[0] != '/')
@@ -760,12 +898,7 @@ int dept_report_xlsx(const cJSON *r, int fd, struct tz_error *err)
     } else {
         x.bold = workbook_add_format(x.wb);
         format_set_bold(x.bold);
-        xl_summary(&x, r);
-        xl_systems(&x, r);
-        xl_hosts(&x, r);
-        xl_flags(&x, r);
-        xl_changes(&x, r);
-        xl_score(&x, r);
+        fill(&x, r);
         lxw_error e = workbook_close(x.wb);
         if (e != LXW_NO_ERROR)
             xl_fail(&x, e);

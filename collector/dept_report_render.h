@@ -1,4 +1,5 @@
-/* dept_report_render — the self-inspection report (dept_report.h's JSON)
+/* dept_report_render — the self-inspection report (dept_report.h's JSON),
+ * and the school-wide view of every department's score (school_report.h),
  * as a self-contained HTML page printable on A4 (tables that do not split
  * rows, the article cited, a signature block: 负责人签字, 日期) or as an
  * XLSX workbook with Chinese headers (sheets 概况, 信息系统, 主机, 问题,
@@ -29,5 +30,11 @@ int dept_report_html(const cJSON *r, FILE *out, struct tz_error *err);
 /* The workbook written to fd (built in a temporary file under $TMPDIR,
  * mode 0600, removed on every path). */
 int dept_report_xlsx(const cJSON *r, int fd, struct tz_error *err);
+
+/* The school-wide view (school_report.h): one row per department with its
+ * score, why it needs attention and each indicator's points; the same
+ * as a workbook (sheet 各单位得分). */
+int school_report_html(const cJSON *r, FILE *out, struct tz_error *err);
+int school_report_xlsx(const cJSON *r, int fd, struct tz_error *err);
 
 #endif

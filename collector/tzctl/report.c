@@ -1,8 +1,10 @@
 /* report — `tzctl report dept D --period 2026H2|--from DATE --to DATE
- * [--format html|xlsx|json] [-o FILE] [--force]`: a department's half-year
- * self-inspection report (自查报告, 第六条(二)), as of the period's end
- * (collector/dept_report.h), printed for signing (html), for a spreadsheet
- * (xlsx) or for another program (json). */
+ * [--format html|xlsx|json] [-o FILE] [--force] [--scoring FILE]`: a
+ * department's half-year self-inspection report (自查报告, 第六条(二)) with
+ * its responsibility score, as of the period's end (collector/dept_report.h,
+ * dept_score.h), printed for signing (html), for a spreadsheet (xlsx) or for
+ * another program (json); `tzctl report school --period ...`: every
+ * department's score, those needing attention first (school_report.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +17,14 @@
 #include "dept_report_render.h"
 #include "dept_score.h"
 #include "rules_config.h"
+#include "school_report.h"
 #include "score_config.h"
 #include "tzctl.h"
 
 struct render {
     const cJSON *r;
     enum dept_report_format f;
+    int school;  /* school_report.h's object */
 };
 
 static int render_fd(int fd, void *arg)
@@ -28,8 +32,10 @@ static int render_fd(int fd, void *arg)
     const struct render *x = arg;
     struct tz_error err = {0};
     if (x->f == DRF_XLSX)
-        return dept_report_xlsx(x->r, fd, &err) == 0 ? TZCTL_OK
-                                                    : tzctl_fail_err(&err);
+        return (x->school ? school_report_xlsx(x->r, fd, &err)
+                          : dept_report_xlsx(x->r, fd, &err)) == 0
+                   ? TZCTL_OK
+                   : tzctl_fail_err(&err);
     int fd2 = dup(fd);
     FILE *out = fd2 >= 0 ? fdopen(fd2, "w") : NULL;
     if (out == NULL) {
@@ -39,7 +45,8 @@ static int render_fd(int fd, void *arg)
     }
     int rc = 0;
     if (x->f == DRF_HTML) {
-        rc = dept_report_html(x->r, out, &err);
+        rc = x->school ? school_report_html(x->r, out, &err)
+                       : dept_report_html(x->r, out, &err);
     } else {
         char *s = cJSON_Print(x->r);
         rc = s && fprintf(out, "%s\n", s) >= 0 ? 0 : TZ_EIO;
@@ -103,7 +110,36 @@ static int report_dept(const struct tzctl *c, const char *dept,
     if (rc == 0)
         rc = scored(r, sc);
     if (rc == 0) {
-        struct render x = {r, f};
+        struct render x = {r, f, 0};
+        if (path == NULL || strcmp(path, "-") == 0)
+            rc = render_fd(STDOUT_FILENO, &x);
+        else
+            rc = tzctl_write_file(path, force, "report", render_fd, &x);
+    }
+    cJSON_Delete(r);
+    return rc;
+}
+
+static int report_school(const struct tzctl *c, const struct report_period *p,
+                         enum dept_report_format f, const char *path,
+                         int force, const struct score_config *sc)
+{
+    if (f == DRF_XLSX && (path == NULL || strcmp(path, "-") == 0))
+        return tzctl_usage("report school --format xlsx needs -o FILE");
+    struct tz_register *reg;
+    int rc = tzctl_open(c, REGISTER_RDONLY, &reg);
+    if (rc != 0)
+        return rc;
+    struct rules_config rules;
+    rc = tzctl_rules(reg, &rules, NULL);
+    cJSON *r = NULL;
+    struct tz_error err = {0};
+    if (rc == 0 && school_report_build(reg, p, &rules, sc, (int64_t)time(NULL),
+                                       &r, &err) != 0)
+        rc = tzctl_fail_err(&err);
+    register_close(reg);
+    if (rc == 0) {
+        struct render x = {r, f, 1};
         if (path == NULL || strcmp(path, "-") == 0)
             rc = render_fd(STDOUT_FILENO, &x);
         else
@@ -151,8 +187,10 @@ int tzctl_report(const struct tzctl *c, int argc, char **argv)
             return tzctl_usage("report: unknown option %s", opt);
         }
     }
-    if (nw != 2 || strcmp(words[0], "dept") != 0)
+    int school = nw == 1 && strcmp(words[0], "school") == 0;
+    if (!school && (nw != 2 || strcmp(words[0], "dept") != 0))
         return tzctl_usage("report: expected \"report dept D --period "
+                           "YYYYH1|YYYYH2\" or \"report school --period "
                            "YYYYH1|YYYYH2\"");
     struct report_period p;
     char why[REPORT_WHY];
@@ -164,12 +202,14 @@ int tzctl_report(const struct tzctl *c, int argc, char **argv)
     else if (from || to)
         rc = report_period_dates(from, to, &p, why, sizeof(why));
     else
-        return tzctl_usage("report dept needs --period YYYYH1|YYYYH2 or "
+        return tzctl_usage("report needs --period YYYYH1|YYYYH2 or "
                            "--from DATE --to DATE");
     if (rc != 0)
         return tzctl_usage("report: %s", why);
     struct score_config sc;
     if ((rc = load_scoring(scoring, &sc)) != 0)
         return rc;
+    if (school)
+        return report_school(c, &p, f, path, force, &sc);
     return report_dept(c, words[1], &p, f, path, force, &sc);
 }

@@ -661,6 +661,15 @@ Test(tzctl, report_dept_in_every_format)
                            "--format", "xlsx"), 2);
     cr_assert_eq(TZCTL_RUN("report", "dept", "math", "--period", "2099H3"), 2);
     cr_assert_eq(TZCTL_RUN("report", "dept", "math"), 2);
+    cr_assert_eq(TZCTL_RUN("report", "school", "--period", "2099H1"), 0, "%s",
+                 out);
+    j = parse();
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "departments")), 2);
+    /* 计算机学院 has no liaison: on top */
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(
+                         cJSON_GetObjectItem(j, "departments"), 0), "dept")
+                         ->valuestring, "计算机学院");
+    cJSON_Delete(j);
     cr_assert_eq(TZCTL_RUN("report", "dept", "nowhere", "--period", "2099H1"),
                  1);
     cr_assert(strstr(out, "no department \"nowhere\""), "%s", out);

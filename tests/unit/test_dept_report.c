@@ -21,6 +21,7 @@
 #include "register.h"
 #include "report_period.h"
 #include "rules_config.h"
+#include "school_report.h"
 #include "score_config.h"
 #include "tz_test.h"
 
@@ -532,4 +533,49 @@ Test(score_config, a_typo_or_weights_off_100_are_errors)
     cr_assert_eq(load_text("[patches]\nmax_day = 5\n"), TZ_EPARSE);
     cr_assert_eq(load_text("[patches]\nmax_days = 0\n"), TZ_EPARSE);
     cr_assert_eq(load_text("[meeting]\nmax_days = 3\n"), TZ_EPARSE);
+}
+
+/* ---- the school-wide view ---- */
+
+Test(dept_report, the_school_view_puts_departments_needing_attention_first)
+{
+    first_half();
+    second_half();
+    struct score_config c;
+    score_config_defaults(&c);
+    cJSON *s = NULL;
+    /* H1: math's weak password open 170 days, physics without a liaison */
+    cr_assert_eq(school_report_build(reg, &h1, &rules, &c, h2.to + DAY, &s,
+                                     &err), 0, "%s", err.msg);
+    cr_assert_eq(cJSON_GetArraySize(at(s, "departments")), 2);
+    cr_assert(cJSON_IsTrue(at(s, "departments.0.attention")));
+    cr_assert(cJSON_IsTrue(at(s, "departments.1.attention")));
+    cr_assert(num(s, "departments.0.score") <= num(s, "departments.1.score"));
+    const cJSON *d;
+    cJSON_ArrayForEach(d, at(s, "departments")) {
+        const char *name = str(d, "dept"), *why = str(d, "reasons.0");
+        cr_assert_str_eq(why, strcmp(name, "math") == 0 ? "overdue_high_flags"
+                                                        : "no_liaison");
+    }
+    cJSON_Delete(s);
+    /* H2: math's flags closed and its liaison named: physics alone on top */
+    cr_assert_eq(school_report_build(reg, &h2, &rules, &c, h2.to + DAY, &s,
+                                     &err), 0, "%s", err.msg);
+    cr_assert_str_eq(str(s, "departments.0.dept"), "physics");
+    cr_assert(cJSON_IsTrue(at(s, "departments.0.attention")));
+    cr_assert_str_eq(str(s, "departments.1.dept"), "math");
+    cr_assert(cJSON_IsFalse(at(s, "departments.1.attention")));
+    cr_assert_eq(cJSON_GetArraySize(at(s, "departments.1.indicators")),
+                 SC_COUNT);
+    char *path = tz_test_path("%s/s.xlsx", dir);
+    FILE *f = fopen(path, "wb");
+    cr_assert_eq(school_report_xlsx(s, fileno(f), &err), 0, "%s", err.msg);
+    fclose(f);
+    char *argv[] = {"unzip", "-p", path, NULL}, *xml = NULL;
+    cr_assert_eq(tz_test_run(argv, &xml), 0, "unzip: %s", xml);
+    cr_assert(strstr(xml, "各单位得分") && strstr(xml, "未明确联络人") &&
+              strstr(xml, "补丁及时") && strstr(xml, "physics"), "%s", xml);
+    free(xml);
+    free(path);
+    cJSON_Delete(s);
 }
