@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ini_value.h"
 
@@ -86,4 +87,15 @@ int score_config_load(struct score_config *c, const char *path,
                       "not 100", sum);
     *c = tmp;
     return 0;
+}
+
+int score_config_find(struct score_config *c, const char *path,
+                      struct tz_error *err)
+{
+    score_config_defaults(c);
+    if (path == NULL && access(TZ_SCORING_INSTALLED, R_OK) == 0)
+        path = TZ_SCORING_INSTALLED;
+    if (path == NULL && access(TZ_SCORING_SOURCE, R_OK) == 0)
+        path = TZ_SCORING_SOURCE;
+    return path ? score_config_load(c, path, err) : 0;
 }

@@ -32,6 +32,11 @@ struct score_config {
 };
 
 void score_config_defaults(struct score_config *c);
+/* The scoring in force: path when given, else the installed scoring.ini,
+ * else the source tree's (a build run in place), else the built-in
+ * defaults. tzctl and the portal score alike this way. */
+int score_config_find(struct score_config *c, const char *path,
+                      struct tz_error *err);
 int score_config_load(struct score_config *c, const char *path,
                       struct tz_error *err);
 

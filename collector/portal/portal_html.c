@@ -957,6 +957,28 @@ void html_dept(struct html_buf *b, const struct portal_req *q,
         t(b, T("Save"));
         s(b, "</button></p></form>");
     }
+    /* the self-inspection report of a half-year, to print or keep */
+    static const char *const formats[] = {"html", "xlsx", "json"};
+    char half[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    snprintf(half, sizeof(half), "%04dH%d", tm.tm_year + 1900,
+             tm.tm_mon < 6 ? 1 : 2);
+    s(b, "<h2>");
+    t(b, T("Self-inspection report"));
+    s(b, "</h2>");
+    for (size_t i = 0; i < 3; i++) {
+        s(b, "<form method=\"get\" action=\"/report.");
+        s(b, formats[i]);
+        s(b, "\"><input type=\"hidden\" name=\"dept\" value=\"");
+        attr(b, jstr(dept, "name"));
+        s(b, "\"><input type=\"text\" name=\"period\" value=\"");
+        s(b, half);
+        s(b, "\" size=\"7\"> <button>");
+        t(b, formats[i]);
+        s(b, "</button></form>");
+    }
     s(b, "<h2>");
     t(b, T("History"));
     s(b, "</h2><div class=\"wrap\"><table><tr>");

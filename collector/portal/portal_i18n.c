@@ -32,6 +32,7 @@ static const struct pair words[] = {
     {"Add a system", "新增系统"},
     {"Add", "新增"},
     {"Saved.", "已保存。"},
+    {"Self-inspection report", "自查报告"},
     {"Export", "导出"},
     {"Search packages", "搜索软件包"},
     {"Search", "搜索"},

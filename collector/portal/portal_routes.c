@@ -11,6 +11,9 @@
  *   GET  /hosts, /hosts/ID[?q=] hosts, one host (package search)
  *   GET  /flags[?severity=&rule=]
  *   GET  /export.csv|.xlsx|.json[?dept=D]   portal_export.c
+ *   GET  /report.html|.xlsx|.json?period=P[&dept=D], /school-report.*
+ *                               the self-inspection report, the school
+ *                               view (admins): portal_report.c
  *   GET  /api/v1/...            portal_api.c
  * Pages are rendered from portal_view.h, which filters by the person; a
  * system or host they may not see answers 404 like one that does not
@@ -33,6 +36,7 @@
 #include "portal_api.h"
 #include "portal_auth.h"
 #include "portal_export.h"
+#include "portal_report.h"
 #include "portal_html.h"
 #include "portal_i18n.h"
 #include "portal_view.h"
@@ -744,6 +748,11 @@ void portal_route(struct portal *p, struct portal_req *q, struct portal_resp *r)
         page_flags(p, q, r);
     else if (path.n == 1 && get && strncmp(path.seg[0], "export.", 7) == 0)
         portal_export(p, q, path.seg[0] + 7, r);
+    else if (path.n == 1 && get && strncmp(path.seg[0], "report.", 7) == 0)
+        portal_report(p, q, path.seg[0] + 7, 0, r);
+    else if (path.n == 1 && get &&
+             strncmp(path.seg[0], "school-report.", 14) == 0)
+        portal_report(p, q, path.seg[0] + 14, 1, r);
     else
         portal_error(q, r, 404, T("The page or record does not exist, or it is not yours to see."));
 }

@@ -61,19 +61,12 @@ static int render_fd(int fd, void *arg)
     return rc == 0 ? TZCTL_OK : tzctl_fail_err(&err);
 }
 
-/* The scoring in force: --scoring FILE, else the installed
- * scoring.ini, else the source tree's, else the built-in weights (equal
- * to the file). 0, or TZCTL_FAIL having printed why. */
+/* The scoring in force (score_config_find); 0, or TZCTL_FAIL having
+ * printed why. */
 static int load_scoring(const char *given, struct score_config *sc)
 {
-    score_config_defaults(sc);
-    const char *path = given;
-    if (path == NULL && access(TZ_DATADIR "/scoring.ini", R_OK) == 0)
-        path = TZ_DATADIR "/scoring.ini";
-    if (path == NULL && access(TZ_SOURCE_SCHEMAS "/scoring.ini", R_OK) == 0)
-        path = TZ_SOURCE_SCHEMAS "/scoring.ini";
     struct tz_error err = {0};
-    if (path && score_config_load(sc, path, &err) != 0)
+    if (score_config_find(sc, given, &err) != 0)
         return tzctl_fail_err(&err);
     return 0;
 }

@@ -551,7 +551,9 @@ static char **routes(void)
         "/api/v1/flags?page=1&per_page=1000", "/api/v1/flags?page=2&per_page=3",
         "/api/v1/flags?rule=BINDING_OTHER_DEPT", "/api/v1/flags?severity=high",
         "/export.csv", "/export.json", "/export.csv?dept=" DEPT_A,
-        "/export.json?dept=" DEPT_A, "/dept", "/dept?lang=en", NULL};
+        "/export.json?dept=" DEPT_A, "/dept", "/dept?lang=en",
+        "/report.json?period=2026H1", "/report.html?period=2026H2",
+        "/report.json?from=2026-01-01&to=2026-12-31&dept=" DEPT_A, NULL};
     char **v = calloc(64, sizeof(*v));
     size_t n = 0;
     for (size_t i = 0; fixed[i]; i++) {
@@ -1163,6 +1165,55 @@ Test(portal, an_editor_sets_the_department_record_and_others_cannot)
     free(dept_a);
     free(dept_b);
     free(rev);
+}
+
+Test(portal, reports_are_the_departments_own_and_the_school_view_the_admins)
+{
+    struct who ea, ad;
+    login(tok_editor_a, &ea);
+    login(tok_admin, &ad);
+    struct tz_http_resp r, gone;
+    get("/report.json?period=2026H1", ea.hdr, &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cJSON *j = cJSON_Parse(r.body);
+    cr_assert_str_eq(jstr(j, "dept"), DEPT_A);
+    cr_assert_not_null(cJSON_GetObjectItem(j, "score"));
+    cJSON_Delete(j);
+    no_b("A's report", r.body, r.body_len);
+    tz_http_free(&r);
+    get("/report.xlsx?period=2026H1", ea.hdr, &r);
+    cr_assert_eq(r.status, 200);
+    char *xml = xlsx_xml(&r);
+    cr_assert(strstr(xml, "系统名称"), "%s", xml);
+    free(xml);
+    tz_http_free(&r);
+    /* B's report: as if it did not exist; a bad period: 400 */
+    char *dept_b = pct(DEPT_B);
+    char *qb = tz_test_path("/report.json?period=2026H1&dept=%s", dept_b);
+    get(qb, ea.hdr, &r);
+    get("/report.json?period=2026H1&dept=%E6%97%A0", ea.hdr, &gone);
+    cr_expect_eq(r.status, 404);
+    cr_expect_str_eq(r.body, gone.body);
+    tz_http_free(&r);
+    tz_http_free(&gone);
+    get("/report.json?period=2026H3", ea.hdr, &r);
+    cr_expect_eq(r.status, 400);
+    tz_http_free(&r);
+    get("/school-report.json?period=2026H1", ea.hdr, &r);
+    cr_expect_eq(r.status, 404);
+    tz_http_free(&r);
+    /* the admin: any department's, and the school view with both */
+    get(qb, ad.hdr, &r);
+    cr_expect_eq(r.status, 200, "%s", r.body);
+    tz_http_free(&r);
+    get("/school-report.json?period=2026H1", ad.hdr, &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    j = cJSON_Parse(r.body);
+    cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "departments")), 2);
+    cJSON_Delete(j);
+    tz_http_free(&r);
+    free(qb);
+    free(dept_b);
 }
 
 /* ---- hostile HTTP ---- */
