@@ -127,6 +127,11 @@ static const char usage_text[] =
     "                               every department's score and indicators,\n"
     "                               those without a liaison or with overdue\n"
     "                               high flags first, then lowest score first\n"
+    "  digest preview --dept D [--since DATE]\n"
+    "                               the e-mail digest D's 联络人 would get: new\n"
+    "                               flags (since DATE, default 7 days ago),\n"
+    "                               overdue flags, evaluations due in 60 days\n"
+    "                               (printed only: sending is not built yet)\n"
     "  review SYSTEM --pass|--fail --by NAME [--screening ID]\n"
     "         [--override REASON]   record the decision (上线前审查): a pass\n"
     "                               rests on a recent screening (default the\n"
@@ -394,7 +399,7 @@ int main(int argc, char **argv)
         {"restore", tzctl_restore}, {"export", tzctl_export},
         {"screen", tzctl_screen}, {"screenings", tzctl_screenings},
         {"screening", tzctl_screening}, {"review", tzctl_review},
-        {"report", tzctl_report},
+        {"report", tzctl_report}, {"digest", tzctl_digest},
     };
     rc = -1;
     struct flags_scope *before = changes_ledger(n, rest) ? tzctl_reflag_before(&c) : NULL;

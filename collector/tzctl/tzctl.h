@@ -92,6 +92,8 @@ int tzctl_dept_known(struct tz_register *reg, const char *name, int *known,
 int tzctl_token(const struct tzctl *c, int argc, char **argv);
 /* report dept D --period P: the self-inspection report (report.c). */
 int tzctl_report(const struct tzctl *c, int argc, char **argv);
+/* digest preview --dept D: the liaison's e-mail digest (digest.c). */
+int tzctl_digest(const struct tzctl *c, int argc, char **argv);
 int tzctl_user(const struct tzctl *c, int argc, char **argv);
 int tzctl_collect(const struct tzctl *c, int argc, char **argv);
 int tzctl_stats(const struct tzctl *c, int argc, char **argv);

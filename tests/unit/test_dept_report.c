@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dept_fields.h"
+#include "digest.h"
 #include "dept_report.h"
 #include "dept_report_render.h"
 #include "dept_score.h"
@@ -578,4 +579,49 @@ Test(dept_report, the_school_view_puts_departments_needing_attention_first)
     free(xml);
     free(path);
     cJSON_Delete(s);
+}
+
+/* ---- the liaison's digest ---- */
+
+Test(dept_report, the_digest_lists_new_and_overdue_flags_and_nothing_else)
+{
+    first_half();
+    int64_t t0 = h1.from;
+    struct digest d;
+    cr_assert_eq(digest_build(reg, "math", t0, t0 + 15 * DAY, &rules, &d,
+                              &err), 0, "%s", err.msg);
+    /* the flags open now (the digest is of the present): the weak
+     * password; the filing flag opened then too but has closed since */
+    cr_assert_eq(d.new_flags, 1);
+    cr_assert_eq(d.overdue[HIGH], 0);
+    cr_assert_eq(d.evaluations_due, 0);  /* grade 2: none required */
+    cr_assert(!d.empty);
+    cr_assert_str_eq(d.to, "");
+    cr_assert(strstr(d.subject, "math") && strstr(d.subject, "新问题 1"),
+              "%s", d.subject);
+    cr_assert(strstr(d.body, "您好 甲") && strstr(d.body, "WEAK_PASSWORD") &&
+              strstr(d.body, "lab01 · root"), "%s", d.body);
+    cr_assert_null(strstr(d.body, "财务系统"));
+    digest_free(&d);
+    /* ten days on: nothing new, the weak password (high) overdue */
+    cr_assert_eq(digest_build(reg, "math", t0 + 15 * DAY, t0 + 25 * DAY,
+                              &rules, &d, &err), 0);
+    cr_assert_eq(d.new_flags, 0);
+    cr_assert_eq(d.overdue[HIGH], 1);
+    cr_assert_eq(d.overdue[MEDIUM], 0);
+    digest_free(&d);
+    /* physics: a grade 3 system never evaluated is due */
+    cr_assert_eq(digest_build(reg, "physics", t0 + 15 * DAY, t0 + 25 * DAY,
+                              &rules, &d, &err), 0);
+    cr_assert_eq(d.evaluations_due, 1);
+    cr_assert(strstr(d.body, "财务系统：等保3级，尚无测评记录"), "%s", d.body);
+    digest_free(&d);
+    /* a department with nothing to say: no mail */
+    cr_assert_eq(register_dept_add(reg, "chemistry", t0, &err), 0);
+    cr_assert_eq(digest_build(reg, "chemistry", t0, t0 + 25 * DAY, &rules, &d,
+                              &err), 0);
+    cr_assert(d.empty);
+    digest_free(&d);
+    cr_assert_eq(digest_build(reg, "nowhere", t0, t0, &rules, &d, &err),
+                 TZ_ENOENT);
 }
