@@ -11,6 +11,8 @@
 #include "output.h"
 #include "register.h"
 
+struct collector_config;
+
 struct tzctl {
     const char *data;          /* register directory */
     enum out_format format;
@@ -18,9 +20,15 @@ struct tzctl {
     /* Who the change history names for ledger changes and bindings: --by
      * NAME, else the login behind sudo, else the user; via "tzctl". */
     struct register_actor actor;
+    int by_given;              /* --by was on the line */
+    const char *login;         /* the login behind sudo, else the user */
+    /* The collector's settings: --config FILE, else the installed
+     * TZ_COLLECTOR_CONFIG when it exists, else the defaults. */
+    const struct collector_config *cfg;
 };
 
-enum { TZCTL_OK = 0, TZCTL_FAIL = 1, TZCTL_USAGE = 2 };
+/* TZCTL_NOT_PASSED: tzctl screen stored a screening that did not pass. */
+enum { TZCTL_OK = 0, TZCTL_FAIL = 1, TZCTL_USAGE = 2, TZCTL_NOT_PASSED = 3 };
 
 /* "tzctl: <fmt>" on stderr; returns TZCTL_FAIL. */
 int tzctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -55,6 +63,12 @@ int tzctl_sync_parent(const char *path);
 /* Rename tmp to path; without force, never over an existing path (even one
  * that appeared meanwhile). 0 or an errno (EEXIST: path exists). */
 int tzctl_install(const char *tmp, const char *path, int force);
+/* Write path whole or not at all: fill(fd, arg) writes a temporary file
+ * beside it (returning a TZCTL_ code, having printed any failure), which is
+ * synced and renamed over path (never over an existing one without force).
+ * what names the command in messages ("export"). Prints what went wrong. */
+int tzctl_write_file(const char *path, int force, const char *what,
+                     int (*fill)(int fd, void *arg), void *arg);
 
 /* A host by id (all digits) or by a hostname exactly one host has;
  * hostname and dept (may be NULL) get its name and department. Prints the
@@ -81,6 +95,16 @@ int tzctl_backup(const struct tzctl *c, int argc, char **argv);
 int tzctl_verify(const struct tzctl *c, int argc, char **argv);
 int tzctl_restore(const struct tzctl *c, int argc, char **argv);
 int tzctl_export(const struct tzctl *c, int argc, char **argv);
+/* Pre-launch screening: screen.c (screen, screenings, screening show and
+ * requests) and review.c. */
+int tzctl_screen(const struct tzctl *c, int argc, char **argv);
+int tzctl_screenings(const struct tzctl *c, int argc, char **argv);
+int tzctl_screening(const struct tzctl *c, int argc, char **argv);
+int tzctl_review(const struct tzctl *c, int argc, char **argv);
+/* The checklist in force: c->cfg's screening file, else the built-in one.
+ * 0, or TZCTL_FAIL having printed why. */
+struct screen_config;
+int tzctl_screen_config(const struct tzctl *c, struct screen_config *cfg);
 /* register_verify on an open register, printed in format (what names it);
  * *problems gets how many were found. TZCTL_OK when the check ran (even
  * with problems), TZCTL_FAIL (printed) when it could not. */
