@@ -38,6 +38,8 @@ static const char *const hostnames[2] = {"alpha.example.edu.cn", "beta.example.e
 
 /* ---- running tzctl ---- */
 
+static const char *child_path;   /* PATH for tzctl; NULL: the test's own */
+
 /* tzctl --data DATA args (NULL-ended), stdout into *out and stderr into
  * *errs apart (a warning on stderr must not spoil the JSON); both
  * malloc'd. Returns the exit status. */
@@ -65,6 +67,8 @@ static int vtzctl(char **out, char **errs, const char *arg, va_list ap)
         dup2(dn, 0);
         dup2(o, 1);
         dup2(e, 2);
+        if (child_path)
+            setenv("PATH", child_path, 1);
         execv(argv[0], argv);
         _exit(127);
     }
@@ -194,6 +198,18 @@ static int system_flag_open(const char *id)
     }
     cJSON_Delete(j);
     return found;
+}
+
+/* Wait up to 3 s for flag id to be open (want 1) or closed (want 0);
+ * returns whether it is open at the end. */
+static int flag_open_soon(const char *id, int want)
+{
+    int open = system_flag_open(id);
+    for (int t = 0; t < 100 && open != want; t++) {
+        usleep(30 * 1000);
+        open = system_flag_open(id);
+    }
+    return open;
 }
 
 /* ---- the hosts ---- */
@@ -404,10 +420,8 @@ Test(screening, a_fresh_screening_sees_what_the_daily_report_did_not)
     char *out = NULL;
     cr_assert_eq(tzctl_all(&out, "review", SYS, "--pass", "--by", "王五", NULL), 0, "%s", out);
     free(out);
-    int open = 1;
-    for (int t = 0; t < 100 && (open = system_flag_open("NO_PRELAUNCH_REVIEW")); t++)
-        usleep(30 * 1000);
-    cr_assert_not(open, "NO_PRELAUNCH_REVIEW still open after a passed review");
+    cr_assert_not(flag_open_soon("NO_PRELAUNCH_REVIEW", 0),
+                  "NO_PRELAUNCH_REVIEW still open after a passed review");
     cJSON *sys = tzctl_json(0, "--format", "json", "system", "show", SYS, NULL);
     char *text = cJSON_PrintUnformatted(sys);
     cr_assert(strstr(text, "\"prelaunch_reviewer\":\"王五\"") != NULL, "%s", text);
@@ -483,6 +497,8 @@ Test(screening, a_pass_over_a_failing_blocking_item_needs_an_override)
 
     cr_assert_eq(tzctl_all(&out, "review", SYS, "--pass", "--by", "王五", "--override",
                            OVERRIDE, NULL), 0, "%s", out);
+    cr_assert_not(flag_open_soon("NO_PRELAUNCH_REVIEW", 0),
+                  "NO_PRELAUNCH_REVIEW still open after a pass with --override");
     cJSON *list = tzctl_json(0, "--format", "json", "screenings", SYS, NULL);
     cr_assert_eq(cJSON_GetArraySize(list), 2, "%s", cJSON_Print(list));
     const cJSON *rev = cJSON_GetArrayItem(list, 1);
@@ -492,21 +508,28 @@ Test(screening, a_pass_over_a_failing_blocking_item_needs_an_override)
     cr_assert_eq(tzctl_all(&out, "system", "show", SYS, NULL), 0, "%s", out);
     cr_assert(strstr(out, OVERRIDE) != NULL, "%s", out);
     free(out);
+
+    /* The pass rested on that screening; a failing one after it reopens
+     * the flag. */
+    cJSON_Delete(tzctl_json(3, "screen", SYS, "--format", "json", NULL));
+    cr_assert(flag_open_soon("NO_PRELAUNCH_REVIEW", 1),
+              "a failing screening after the pass left NO_PRELAUNCH_REVIEW closed");
 }
 
-/* A listening TCP socket on 127.0.0.2:port. */
-static int listen_on(uint16_t port)
+/* A listening TCP socket on 127.0.0.2, on a port the kernel picks
+ * (*port gets it). */
+static int listen_any(uint16_t *port)
 {
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+    struct sockaddr_in a = {.sin_family = AF_INET};
     cr_assert_eq(inet_pton(AF_INET, "127.0.0.2", &a.sin_addr), 1);
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     cr_assert_geq(fd, 0);
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 16) != 0) {
-        close(fd);
-        return -1;
-    }
+    socklen_t len = sizeof(a);
+    cr_assert_eq(bind(fd, (struct sockaddr *)&a, len), 0, "bind 127.0.0.2: %s",
+                 strerror(errno));
+    cr_assert_eq(listen(fd, 16), 0);
+    cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    *port = ntohs(a.sin_port);
     return fd;
 }
 
@@ -525,21 +548,35 @@ static int have_nmap(void)
 }
 
 /* A port open on the system's address that no agent reports a listener
- * for is named by the scan. */
+ * for is named by the scan; without nmap the scan items are not checked,
+ * never passed. The port is the kernel's pick, probed because the
+ * collector INI (tzctl --config) names a port list holding it. */
 Test(screening, the_scan_names_a_port_no_agent_reports)
 {
     if (!have_nmap())
         cr_skip_test("nmap is not installed (apt-get install nmap; deploy/install-deps.sh)");
-    /* 8443 is on schemas/screening-ports.txt and not a high-risk port. */
-    uint16_t port = 8443;
-    listen_fd = listen_on(port);
-    cr_assert_geq(listen_fd, 0, "cannot listen on 127.0.0.2:%u: %s", port, strerror(errno));
+    uint16_t port;
+    listen_fd = listen_any(&port);
+    /* No high-risk port on the list: one this machine runs would fail
+     * scan_high_risk_port, which is what the second sub-case reads. */
+    char *ports = tz_test_path("22\n%u\n", port);
+    tz_test_write(tmp, "ports.txt", ports);
+    char *ini = tz_test_path("[collector]\nscreening_ports = %s/ports.txt\n", tmp);
+    tz_test_write(tmp, "tz-collector.ini", ini);
+    char *cfg = tz_test_path("%s/tz-collector.ini", tmp);
     bring_up("Alpha-ops#2026-strong!");
-    cJSON *s = tzctl_json(0, "screen", SYS, "--scan", "--format", "json", NULL);
+
+    /* Advisory: the screening still passes (exit 0), with one advisory
+     * failure. */
+    cJSON *s = tzctl_json(0, "--config", cfg, "screen", SYS, "--scan", "--format", "json",
+                          NULL);
     const cJSON *scan = cJSON_GetObjectItemCaseSensitive(s, "scan");
     cr_assert_not_null(scan, "%s", cJSON_Print(s));
     cr_assert(bool_of(scan, "asked"));
     cr_assert(bool_of(scan, "ran"), "%s", cJSON_PrintUnformatted(scan));
+    const cJSON *addrs = arr_of(scan, "addrs");
+    cr_assert_eq(cJSON_GetArraySize(addrs), 1, "%s", cJSON_PrintUnformatted(addrs));
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetArrayItem(addrs, 0)), "127.0.0.2");
     int seen = 0;
     const cJSON *o;
     cJSON_ArrayForEach(o, arr_of(scan, "open")) {
@@ -548,10 +585,30 @@ Test(screening, the_scan_names_a_port_no_agent_reports)
     cr_assert(seen, "127.0.0.2:%u not among %s", port, cJSON_PrintUnformatted(scan));
     const cJSON *un = item(s, "scan_unexplained_port", SYS);
     cr_assert_str_eq(str_of(un, "outcome"), "fail");
+    cr_assert_not(bool_of(un, "blocking"));
     char want[32];
     snprintf(want, sizeof(want), "127.0.0.2:%u", port);
     cr_assert(strstr(str_of(un, "evidence"), want) != NULL, "%s", str_of(un, "evidence"));
+    assert_outcome(s, "scan_high_risk_port", SYS, "pass");
+    cr_assert(bool_of(s, "passed"), "%s", cJSON_Print(s));
+    cr_assert_geq(num_of(s, "advisory_failed"), 1);
     cJSON_Delete(s);
+
+    /* nmap not on tzctl's PATH: not run, not checked. */
+    child_path = tmp;
+    s = tzctl_json(0, "--config", cfg, "screen", SYS, "--scan", "--format", "json", NULL);
+    child_path = NULL;
+    scan = cJSON_GetObjectItemCaseSensitive(s, "scan");
+    cr_assert(bool_of(scan, "asked"));
+    cr_assert_not(bool_of(scan, "ran"));
+    cr_assert(strstr(str_of(scan, "why_not"), "nmap is not installed") != NULL, "%s",
+              cJSON_PrintUnformatted(scan));
+    assert_outcome(s, "scan_unexplained_port", SYS, "not_checked");
+    assert_outcome(s, "scan_high_risk_port", SYS, "not_checked");
+    cJSON_Delete(s);
+    free(cfg);
+    free(ini);
+    free(ports);
 }
 
 /* What was stored reads back: the list in order with its kinds, one
