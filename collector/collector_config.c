@@ -18,6 +18,7 @@ void collector_config_defaults(struct collector_config *c)
     c->max_message = TZ_MAX_MSG;
     c->recheck_interval = 300;
     c->history_days = 400;
+    c->screening_scan_timeout = 300;
 }
 
 struct load_ctx {
@@ -71,6 +72,24 @@ static int on_kv(void *user, const char *section, const char *name,
             goto bad;
     } else if (strcmp(name, "history_days") == 0) {
         if (parse_size(value, 1, 36500, &c->history_days) != 0)
+            goto bad;
+    } else if (strcmp(name, "screening") == 0) {
+        if (snprintf(c->screening, sizeof(c->screening), "%s", value) >=
+            (int)sizeof(c->screening))
+            goto bad;
+    } else if (strcmp(name, "screening_ports") == 0) {
+        if (snprintf(c->screening_ports, sizeof(c->screening_ports), "%s", value) >=
+            (int)sizeof(c->screening_ports))
+            goto bad;
+    } else if (strcmp(name, "screening_scan") == 0) {
+        if (strcmp(value, "yes") == 0)
+            c->screening_scan = 1;
+        else if (strcmp(value, "no") == 0)
+            c->screening_scan = 0;
+        else
+            goto bad;
+    } else if (strcmp(name, "screening_scan_timeout") == 0) {
+        if (parse_size(value, 1, 3600, &c->screening_scan_timeout) != 0)
             goto bad;
     } else {
         snprintf(lc->why, sizeof(lc->why), "unknown option \"%s\"", name);

@@ -10,6 +10,12 @@
  * rules = /usr/share/taizhang/schemas/rules.ini ; thresholds (default: built in)
  * recheck_interval = 300          ; seconds between full rule re-evaluations
  * history_days = 400              ; change history kept this long
+ * screening = /usr/share/taizhang/schemas/screening.ini ; the pre-launch
+ *                                   checklist (default: built in)
+ * screening_ports = .../screening-ports.txt ; ports the outside scan probes
+ *                                   (default: the installed schemas/ file)
+ * screening_scan = no             ; tzctl screen scans from outside (--scan)
+ * screening_scan_timeout = 300    ; seconds the whole scan may take
  * data, listen, publish, max_batch and rules are also flags (--data, ...); flags
  * win. The others are set in the file only. */
 #ifndef TZ_COLLECTOR_CONFIG_H
@@ -28,6 +34,11 @@ struct collector_config {
     char rules[1024];          /* empty: built-in defaults */
     size_t recheck_interval;   /* seconds */
     size_t history_days;
+    /* Pre-launch screening (tzctl screen, tzctl review). */
+    char screening[1024];          /* empty: built-in checklist */
+    char screening_ports[1024];    /* empty: the installed schemas/ file */
+    int screening_scan;
+    size_t screening_scan_timeout; /* seconds */
 };
 
 void collector_config_defaults(struct collector_config *c);

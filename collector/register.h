@@ -263,6 +263,7 @@ struct register_verify_counts {
     uint64_t depts, tokens, systems, bindings;
     uint64_t open_flags, closed_flags, history, pkgidx;
     uint64_t users, sessions, ledger_changes;
+    uint64_t screenings, reviews;
     uint64_t problems;
 };
 

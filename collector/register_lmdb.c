@@ -345,7 +345,10 @@ static int open_dbis(struct tz_register *reg, MDB_txn *txn,
         (rc = open_dbi(reg, txn, "reviews", &reg->reviews, err)) ||
         (rc = open_dbi_new(reg, txn, "syshist", &reg->syshist, RL_ABSENT_SYSHIST, err)) ||
         (rc = open_dbi_new(reg, txn, "users", &reg->users, RL_ABSENT_USERS, err)) ||
-        (rc = open_dbi_new(reg, txn, "sessions", &reg->sessions, RL_ABSENT_SESSIONS, err)))
+        (rc = open_dbi_new(reg, txn, "sessions", &reg->sessions, RL_ABSENT_SESSIONS, err)) ||
+        (rc = open_dbi_new(reg, txn, "screenings", &reg->screenings, RL_ABSENT_SCREENINGS, err)) ||
+        (rc = open_dbi_new(reg, txn, "screenidx", &reg->screenidx, RL_ABSENT_SCREENINGS, err)) ||
+        (rc = open_dbi_new(reg, txn, "screenreq", &reg->screenreq, RL_ABSENT_SCREENINGS, err)))
         return rc;
     return 0;
 }

@@ -21,13 +21,15 @@
 #define PKGKEY_MAX    (TZ_MAX_NAME + 1 + 8)
 #define N_STATUS      16
 
-enum { RL_ABSENT_SYSHIST = 1, RL_ABSENT_USERS = 2, RL_ABSENT_SESSIONS = 4 };
+enum { RL_ABSENT_SYSHIST = 1, RL_ABSENT_USERS = 2, RL_ABSENT_SESSIONS = 4,
+       RL_ABSENT_SCREENINGS = 8 };
 
 struct tz_register {
     MDB_env *env;
     MDB_dbi agents, agentkeys, hosts, pkgidx, depts, tokens, meta;
     MDB_dbi systems, bindings, history, flags, reviews;
     MDB_dbi syshist, users, sessions;
+    MDB_dbi screenings, screenidx, screenreq;  /* with reviews: register_lmdb_screenings.c */
     unsigned absent;         /* RL_ABSENT_*: read-only, database not made yet */
     int rdonly;
     int last_mdb;            /* the mdb rc behind the last TZ_ESTORE */
@@ -175,6 +177,17 @@ int rl_history_record(struct tz_register *reg, MDB_txn *txn, uint64_t id,
 int rl_flag_counts_init(struct tz_register *reg, MDB_txn *txn, struct tz_error *err);
 int rl_systems_bump(struct tz_register *reg, MDB_txn *txn,
                     struct tz_error *err);
+/* One system in a write transaction (register_lmdb_systems.c): load
+ * (TZ_ENOENT "no system with id N"), store as is (no revision, no history:
+ * the screenings' last_screening), or replace as register_system_put does. */
+int rl_system_load(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                   Tz__SystemRecord **out, struct tz_error *err);
+int rl_system_store(struct tz_register *reg, MDB_txn *txn,
+                    const Tz__SystemRecord *rec, struct tz_error *err);
+int rl_system_replace(struct tz_register *reg, MDB_txn *txn,
+                      const Tz__SystemRecord *rec, int64_t now,
+                      uint64_t if_revision, const struct register_actor *by,
+                      struct tz_error *err);
 /* Free the handle's cached systems index (register_close). */
 void rl_systems_release(struct tz_register *reg);
 

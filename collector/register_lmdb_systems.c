@@ -220,38 +220,63 @@ struct sys_put {
     const struct register_actor *by;
 };
 
-static int put_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
-                   struct tz_error *err)
+int rl_system_replace(struct tz_register *reg, MDB_txn *txn,
+                      const Tz__SystemRecord *rec, int64_t now,
+                      uint64_t if_revision, const struct register_actor *by,
+                      struct tz_error *err)
 {
-    struct sys_put *p = arg;
     Tz__SystemRecord *old;
-    int rc = sys_load(reg, txn, p->rec->system_id, &old, err);
+    int rc = sys_load(reg, txn, rec->system_id, &old, err);
     if (rc == TZ_ENOENT)
-        return no_system(err, p->rec->system_id);
+        return no_system(err, rec->system_id);
     if (rc != 0)
         return rc;
-    if (p->if_revision && old->revision != p->if_revision) {
+    if (if_revision && old->revision != if_revision) {
         ledger_record_free(old);
         reg->last_mdb = 0;
         return tz_err(err, TZ_ECHANGED, NULL, 0,
                       "system %" PRIu64 " was changed by someone else since "
-                      "it was read: load it again", p->rec->system_id);
+                      "it was read: load it again", rec->system_id);
     }
-    Tz__SystemRecord copy = *p->rec;
+    Tz__SystemRecord copy = *rec;
     copy.created_at = old->created_at;
-    copy.updated_at = p->now;
+    copy.updated_at = now;
     copy.revision = old->revision + 1;
+    /* last_screening belongs to the screenings, not to whoever read the
+     * record before the latest one was stored. */
+    copy.last_screening = old->last_screening;
     rc = sys_check(reg, txn, &copy, err);
     if (rc == 0)
         rc = name_free(reg, txn, &copy, copy.system_id, err);
     if (rc == 0)
         rc = sys_store(reg, txn, &copy, err);
     if (rc == 0)
-        rc = rl_syshist_record(reg, txn, old, &copy, p->now, p->by, err);
+        rc = rl_syshist_record(reg, txn, old, &copy, now, by, err);
     if (rc == 0)
         rc = rl_systems_bump(reg, txn, err);
     ledger_record_free(old);
     return rc;
+}
+
+int rl_system_load(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                   Tz__SystemRecord **out, struct tz_error *err)
+{
+    int rc = sys_load(reg, txn, id, out, err);
+    return rc == TZ_ENOENT ? no_system(err, id) : rc;
+}
+
+int rl_system_store(struct tz_register *reg, MDB_txn *txn,
+                    const Tz__SystemRecord *rec, struct tz_error *err)
+{
+    return sys_store(reg, txn, rec, err);
+}
+
+static int put_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
+                   struct tz_error *err)
+{
+    struct sys_put *p = arg;
+    return rl_system_replace(reg, txn, p->rec, p->now, p->if_revision, p->by,
+                             err);
 }
 
 int register_system_put(struct tz_register *reg, const Tz__SystemRecord *rec,

@@ -3,7 +3,7 @@
  * against what it indexes, each reference against what it names. The
  * indexes (agentkeys, pkgidx, section hashes, flag counts) are this
  * backend's own layout, so their check lives beside the code that keeps
- * them. The reviews database is not written yet and is not checked. */
+ * them. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -950,6 +950,83 @@ static int syshist_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
     return 0;
 }
 
+/* ---- screenings, reviews and screening requests ---- */
+
+static int screening_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
+{
+    v->n->screenings++;
+    uint64_t id = k->mv_size == 8 ? rl_be64_get(k->mv_data) : 0;
+    Tz__Screening *s = k->mv_size == 8 ? rl_unpack(&tz__screening__descriptor, d) : NULL;
+    if (s == NULL || s->screening_id != id || s->result == NULL)
+        problem(v, "screening %" PRIu64 ": its record does not decode or match its key", id);
+    else if (!subject_exists(v, TZ__SUBJECT_KIND__SUBJECT_SYSTEM, s->system_id))
+        problem(v, "screening %" PRIu64 " is of system %" PRIu64 ", which does not exist",
+                id, s->system_id);
+    else {
+        uint8_t kb[16];
+        rl_be64_put(kb, s->system_id);
+        rl_be64_put(kb + 8, id);
+        MDB_val ik = rl_mval(kb, sizeof(kb)), iv;
+        if (mdb_get(v->txn, v->reg->screenidx, &ik, &iv) != 0)
+            problem(v, "screening %" PRIu64 " is missing from the screenings index "
+                    "(screenidx): the system's list does not show it", id);
+    }
+    if (s)
+        protobuf_c_message_free_unpacked(&s->base, NULL);
+    return 0;
+}
+
+static int screenidx_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
+{
+    Tz__ScreeningSummary *s = rl_unpack(&tz__screening_summary__descriptor, d);
+    uint64_t sys = k->mv_size == 16 ? rl_be64_get(k->mv_data) : 0;
+    uint64_t id = k->mv_size == 16 ? rl_be64_get((const uint8_t *)k->mv_data + 8) : 0;
+    if (s == NULL || k->mv_size != 16 || s->system_id != sys || s->screening_id != id) {
+        problem(v, "screenings index (screenidx): an entry that does not decode or "
+                "match its key");
+    } else {
+        uint8_t kb[8];
+        rl_be64_put(kb, id);
+        MDB_val sk = rl_mval(kb, sizeof(kb)), sv;
+        if (mdb_get(v->txn, v->reg->screenings, &sk, &sv) != 0)
+            problem(v, "screenings index (screenidx) lists screening %" PRIu64
+                    ", which is not stored", id);
+    }
+    if (s)
+        protobuf_c_message_free_unpacked(&s->base, NULL);
+    return 0;
+}
+
+static int review_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
+{
+    v->n->reviews++;
+    Tz__Review *r = k->mv_size == 16 ? rl_unpack(&tz__review__descriptor, d) : NULL;
+    uint64_t sys = k->mv_size == 16 ? rl_be64_get(k->mv_data) : 0;
+    if (r == NULL || r->system_id != sys ||
+        r->review_id != rl_be64_get((const uint8_t *)k->mv_data + 8))
+        problem(v, "reviews: a decision that does not decode or match its key");
+    else if (!subject_exists(v, TZ__SUBJECT_KIND__SUBJECT_SYSTEM, sys))
+        problem(v, "review %" PRIu64 " is of system %" PRIu64 ", which does not exist",
+                r->review_id, sys);
+    if (r)
+        protobuf_c_message_free_unpacked(&r->base, NULL);
+    return 0;
+}
+
+static int screenreq_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
+{
+    Tz__ScreeningRequest *r = k->mv_size == 8
+        ? rl_unpack(&tz__screening_request__descriptor, d) : NULL;
+    if (r == NULL || r->request_id != rl_be64_get(k->mv_data))
+        problem(v, "screening requests: an entry that does not decode or match its key");
+    else if (!subject_exists(v, TZ__SUBJECT_KIND__SUBJECT_SYSTEM, r->system_id))
+        problem(v, "screening request %" PRIu64 " is of system %" PRIu64
+                ", which does not exist", r->request_id, r->system_id);
+    if (r)
+        protobuf_c_message_free_unpacked(&r->base, NULL);
+    return 0;
+}
+
 /* ---- the whole register ---- */
 
 static void meta_end(struct verify *v)
@@ -1006,7 +1083,12 @@ static int verify_all(struct verify *v)
         (!(r->absent & RL_ABSENT_SESSIONS) &&
          (rc = walk(v, r->sessions, "sessions", session_fn)) != 0) ||
         (!(r->absent & RL_ABSENT_SYSHIST) &&
-         (rc = walk(v, r->syshist, "syshist", syshist_fn)) != 0))
+         (rc = walk(v, r->syshist, "syshist", syshist_fn)) != 0) ||
+        (rc = walk(v, r->reviews, "reviews", review_fn)) != 0 ||
+        (!(r->absent & RL_ABSENT_SCREENINGS) &&
+         ((rc = walk(v, r->screenings, "screenings", screening_fn)) != 0 ||
+          (rc = walk(v, r->screenidx, "screenidx", screenidx_fn)) != 0 ||
+          (rc = walk(v, r->screenreq, "screenreq", screenreq_fn)) != 0)))
         return rc;
     ids_end(v);
     return 0;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "civil_day.h"
 #include "report_facts.h"
@@ -116,10 +117,25 @@ static int exposed_web_port(const struct rules_config *cfg,
     return 0;
 }
 
+/* A screening stored after the passed review failed (第六条(六): what a
+ * screening finds is fixed and reported back): the pass no longer holds.
+ * "After" is by screening number when the review named its screening,
+ * else by day (the review fields were set by hand). */
+static const Tz__ScreeningSummary *review_undone(const Tz__SystemRecord *s)
+{
+    const Tz__ScreeningSummary *l = s->last_screening;
+    const Tz__Prelaunch *p = s->prelaunch;
+    if (l == NULL || l->passed || l->screening_id == 0)
+        return NULL;
+    if (p->screening_id)
+        return l->screening_id > p->screening_id ? l : NULL;
+    return civil_today((time_t)l->at) >= p->day ? l : NULL;
+}
+
 static int review_passed(const Tz__SystemRecord *s)
 {
     return s && s->prelaunch && s->prelaunch->status &&
-           strcmp(s->prelaunch->status, "passed") == 0;
+           strcmp(s->prelaunch->status, "passed") == 0 && !review_undone(s);
 }
 
 int rules_eval_host(const struct rules_config *cfg, const struct host_facts *h,
@@ -235,7 +251,18 @@ int rules_eval_system(const struct rules_config *cfg, const Tz__SystemRecord *s,
                      s->name, s->mlps_grade, d, today - s->last_evaluation_day, limit);
         }
     }
-    if (rc == 0 && s->status && strcmp(s->status, "live") == 0 && !review_passed(s))
+    const Tz__ScreeningSummary *undone = s->prelaunch && s->prelaunch->status &&
+        strcmp(s->prelaunch->status, "passed") == 0 ? review_undone(s) : NULL;
+    if (rc == 0 && s->status && strcmp(s->status, "live") == 0 && undone) {
+        char d[11];
+        civil_format(civil_today((time_t)undone->at), d);
+        rc = hit(cfg, out, FLAG_NO_PRELAUNCH_REVIEW, "",
+                 "%s: screening %llu on %s failed %u blocking item%s after the "
+                 "pre-launch review passed (tzctl screening show %llu)", s->name,
+                 (unsigned long long)undone->screening_id, d, undone->blocking_failed,
+                 undone->blocking_failed == 1 ? "" : "s",
+                 (unsigned long long)undone->screening_id);
+    } else if (rc == 0 && s->status && strcmp(s->status, "live") == 0 && !review_passed(s))
         rc = hit(cfg, out, FLAG_NO_PRELAUNCH_REVIEW, "",
                  "%s is live without a passed pre-launch review (上线前审查: %s)", s->name,
                  s->prelaunch && !empty(s->prelaunch->status) ? s->prelaunch->status

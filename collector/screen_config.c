@@ -113,6 +113,7 @@ void screen_config_defaults(struct screen_config *c)
     }
     c->max_report_age_hours = 48;
     c->max_security_pending = 0;
+    c->max_screening_age_days = 14;
     /* The same high-risk ports as the flags: rules.ini's defaults. */
     struct rules_config rc;
     rules_config_defaults(&rc);
@@ -141,6 +142,7 @@ struct load_ctx {
     long why_line;                   /* line of the first error a handler found */
     char why[256];
     unsigned seen[SCREEN__COUNT + 1]; /* keys set, per item and for [ports] */
+    int seen_review;                 /* [review] max_screening_age_days */
 };
 
 /* fgets for inih that notices a line longer than inih's buffer: inih would
@@ -281,6 +283,16 @@ static int on_kv(void *user, const char *section, const char *name, const char *
         lc->seen[SCREEN__COUNT] = 1;
         if (ini_ports(value, c->high_risk, RULES_MAX_PORTS, &c->n_high_risk) != 0)
             BAD("high_risk must list at most %d ports in 1..65535", RULES_MAX_PORTS);
+        return 1;
+    }
+    if (strcmp(section, "review") == 0) {
+        if (strcmp(name, "max_screening_age_days") != 0)
+            BAD("unknown option \"%s\" in [review]", name);
+        if (lc->seen_review)
+            BAD("max_screening_age_days is set twice in [review]");
+        lc->seen_review = 1;
+        if (ini_int(value, 1, 365, &c->max_screening_age_days) != 0)
+            BAD("max_screening_age_days must be 1..365");
         return 1;
     }
     int it = screen_item_lookup(section);

@@ -59,6 +59,9 @@ struct screen_config {
     int n_required;
     uint8_t required_public[LF_COUNT];   /* ... when 对外服务 is yes */
     int n_required_public;
+    /* [review]: a pass (tzctl review) rests on a screening at most this
+     * old. Not part of the digest: it does not judge anything. */
+    int max_screening_age_days;
 };
 
 /* "weak_password"; NULL outside 0..SCREEN__COUNT-1. */

@@ -15,7 +15,6 @@
 #define COLLECT_DEFAULT_DEADLINE 120
 
 struct bound {
-    uint64_t sid;
     struct fresh_host *v;
     size_t n, cap;
 };
@@ -29,14 +28,6 @@ static int add_host(struct bound *b, uint64_t id, const char *name)
     h->id = id;
     snprintf(h->hostname, sizeof(h->hostname), "%s", name);
     return 0;
-}
-
-static int bound_cb(const Tz__AgentRecord *host, uint64_t sid,
-                    Tz__BindingSource src, void *arg)
-{
-    (void)src;
-    struct bound *b = arg;
-    return sid == b->sid ? add_host(b, host->agent_id, host->hostname) : 0;
 }
 
 static const struct out_col cols[] = {
@@ -87,11 +78,10 @@ int tzctl_collect(const struct tzctl *c, int argc, char **argv)
             rc = tzctl_fail("out of memory");
     }
     if (rc == 0 && system) {
-        if (register_system_find(reg, system, &b.sid, &err) != 0)
+        uint64_t sid;
+        if (register_system_find(reg, system, &sid, &err) != 0)
             rc = tzctl_fail_err(&err);
-        else if (register_each_host_binding(reg, NULL, bound_cb, &b, &err) != 0)
-            rc = tzctl_fail_err(&err);
-        else if (b.n == 0)
+        else if ((rc = tzctl_system_hosts(reg, sid, &b.v, &b.n)) == 0 && b.n == 0)
             rc = tzctl_fail("system %s has no hosts bound to it", system);
     }
     register_close(reg);

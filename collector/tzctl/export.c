@@ -6,12 +6,9 @@
  * department's data), synced and renamed, so it is a whole export or
  * absent; an existing FILE is kept unless --force, as with backup.
  * "-o -" writes CSV or JSON to standard output. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -89,38 +86,17 @@ static int run(const struct tzctl *c, const struct args *a,
     return r == 0 ? TZCTL_OK : tzctl_fail_err(&err);
 }
 
-/* Into a temporary file beside path, then renamed over it. */
-static int to_file(const struct tzctl *c, const struct args *a,
-                   enum export_format f, struct export_counts *n)
+struct fill {
+    const struct tzctl *c;
+    const struct args *a;
+    enum export_format f;
+    struct export_counts *n;
+};
+
+static int fill_fd(int fd, void *arg)
 {
-    struct stat st;
-    if (!a->force && lstat(a->path, &st) == 0)
-        return tzctl_fail("%s exists: choose another name, or --force to "
-                          "replace it", a->path);
-    char tmp[4096];
-    if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", a->path) >= (int)sizeof(tmp))
-        return tzctl_fail("%s: path too long", a->path);
-    int fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0)
-        return tzctl_fail("%s: cannot create: %s", tmp, strerror(errno));
-    int rc = run(c, a, f, fd, n);
-    if (rc == 0 && fsync(fd) != 0)
-        rc = tzctl_fail("%s: cannot sync: %s", tmp, strerror(errno));
-    if (close(fd) != 0 && rc == 0)
-        rc = tzctl_fail("%s: cannot write: %s", tmp, strerror(errno));
-    int e = rc == 0 ? tzctl_install(tmp, a->path, a->force) : 0;
-    if (rc != 0 || e != 0) {
-        unlink(tmp);
-        if (e == EEXIST)
-            return tzctl_fail("%s appeared while the export ran: kept it; "
-                              "choose another name, or --force", a->path);
-        return rc ? rc : tzctl_fail("%s: cannot rename %s to it: %s",
-                                    a->path, tmp, strerror(e));
-    }
-    if (tzctl_sync_parent(a->path) != 0)
-        return tzctl_fail("%s: written, but its directory cannot be synced: "
-                          "%s", a->path, strerror(errno));
-    return TZCTL_OK;
+    struct fill *x = arg;
+    return run(x->c, x->a, x->f, fd, x->n);
 }
 
 int tzctl_export(const struct tzctl *c, int argc, char **argv)
@@ -137,7 +113,8 @@ int tzctl_export(const struct tzctl *c, int argc, char **argv)
         fflush(stdout);
         return run(c, &a, f, STDOUT_FILENO, &n);
     }
-    if ((rc = to_file(c, &a, f, &n)) != 0)
+    struct fill x = {c, &a, f, &n};
+    if ((rc = tzctl_write_file(a.path, a.force, "export", fill_fd, &x)) != 0)
         return rc;
     const char *of = a.dept ? a.dept : "the whole school";
     /* The CSV is the systems ledger only: no hosts or flags to count. */

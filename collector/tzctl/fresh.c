@@ -10,9 +10,50 @@
 #include <sodium.h>
 
 #include "clock.h"
+#include "grow.h"
 #include "control.h"
 #include "control_client.h"
 #include "operator.h"
+
+struct bound {
+    uint64_t sid;
+    struct fresh_host *v;
+    size_t n, cap;
+    int nomem;
+};
+
+static int bound_cb(const Tz__AgentRecord *host, uint64_t sid,
+                    Tz__BindingSource src, void *arg)
+{
+    (void)src;
+    struct bound *b = arg;
+    if (sid != b->sid)
+        return 0;
+    if (tz_grow((void **)&b->v, &b->cap, b->n, sizeof(*b->v)) != 0) {
+        b->nomem = 1;
+        return 1;
+    }
+    struct fresh_host *h = &b->v[b->n++];
+    memset(h, 0, sizeof(*h));
+    h->id = host->agent_id;
+    snprintf(h->hostname, sizeof(h->hostname), "%s", host->hostname);
+    return 0;
+}
+
+int tzctl_system_hosts(struct tz_register *reg, uint64_t sid,
+                       struct fresh_host **v, size_t *n)
+{
+    struct bound b = {.sid = sid};
+    struct tz_error err = {0};
+    int rc = register_each_host_binding(reg, NULL, bound_cb, &b, &err);
+    if (b.nomem || (rc != 0 && rc != 1)) {
+        free(b.v);
+        return b.nomem ? tzctl_fail("out of memory") : tzctl_fail_err(&err);
+    }
+    *v = b.v;
+    *n = b.n;
+    return 0;
+}
 
 /* Mark the hosts whose latest report answered request. */
 static int check_answers(struct tz_register *reg, struct fresh_host *hosts,

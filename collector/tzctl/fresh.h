@@ -22,6 +22,11 @@ struct fresh_host {
     int64_t report_at;       /* when the answering report was stored */
 };
 
+/* The hosts bound to system sid (by any binding source), in id order, as
+ * *v (the caller frees it) of *n. 0, or TZCTL_FAIL having printed why. */
+int tzctl_system_hosts(struct tz_register *reg, uint64_t sid,
+                       struct fresh_host **v, size_t *n);
+
 /* Ask hosts[i].id to collect now and wait up to deadline_s seconds; sets
  * answered and report_at. *published gets how many the collector asked.
  * Prints what went wrong and returns TZCTL_FAIL when the request could not

@@ -55,6 +55,12 @@ int tzctl_sync_parent(const char *path);
 /* Rename tmp to path; without force, never over an existing path (even one
  * that appeared meanwhile). 0 or an errno (EEXIST: path exists). */
 int tzctl_install(const char *tmp, const char *path, int force);
+/* Write path whole or not at all: fill(fd, arg) writes a temporary file
+ * beside it (returning a TZCTL_ code, having printed any failure), which is
+ * synced and renamed over path (never over an existing one without force).
+ * what names the command in messages ("export"). Prints what went wrong. */
+int tzctl_write_file(const char *path, int force, const char *what,
+                     int (*fill)(int fd, void *arg), void *arg);
 
 /* A host by id (all digits) or by a hostname exactly one host has;
  * hostname and dept (may be NULL) get its name and department. Prints the

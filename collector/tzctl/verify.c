@@ -67,6 +67,8 @@ static void summary(const struct register_verify_counts *n, char *buf, size_t le
     count(buf, len, &used, n->users, "user", "users");
     count(buf, len, &used, n->sessions, "session", "sessions");
     count(buf, len, &used, n->ledger_changes, "ledger change", "ledger changes");
+    count(buf, len, &used, n->screenings, "screening", "screenings");
+    count(buf, len, &used, n->reviews, "review decision", "review decisions");
 }
 
 static int json_out(const char *what, const struct register_verify_counts *n,
@@ -93,6 +95,8 @@ static int json_out(const char *what, const struct register_verify_counts *n,
     cJSON_AddNumberToObject(c, "users", (double)n->users);
     cJSON_AddNumberToObject(c, "sessions", (double)n->sessions);
     cJSON_AddNumberToObject(c, "ledger_changes", (double)n->ledger_changes);
+    cJSON_AddNumberToObject(c, "screenings", (double)n->screenings);
+    cJSON_AddNumberToObject(c, "reviews", (double)n->reviews);
     cJSON_AddItemToObject(o, "counts", c);
     cJSON_AddNumberToObject(o, "problem_count", (double)n->problems);
     cJSON_AddItemReferenceToObject(o, "problems", problems);
