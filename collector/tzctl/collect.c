@@ -87,7 +87,7 @@ int tzctl_collect(const struct tzctl *c, int argc, char **argv)
     register_close(reg);
     size_t published = 0;
     if (rc == 0)
-        rc = tzctl_fresh(c, b.v, b.n, (int)deadline, &published);
+        rc = tzctl_fresh(c, b.v, b.n, (int)deadline, &published, NULL);
     size_t missing = 0;
     struct out_table *t = rc == 0 ? out_new(cols, sizeof(cols) / sizeof(cols[0])) : NULL;
     for (size_t i = 0; rc == 0 && i < b.n; i++) {

@@ -137,12 +137,14 @@ static int ask(const struct tzctl *c, const struct fresh_host *hosts, size_t n,
 }
 
 int tzctl_fresh(const struct tzctl *c, struct fresh_host *hosts, size_t n,
-                int deadline_s, size_t *published)
+                int deadline_s, size_t *published, uint8_t request_out[16])
 {
     uint8_t request[16];
     int rc = ask(c, hosts, n, request, published);
     if (rc != 0)
         return rc;
+    if (request_out)
+        memcpy(request_out, request, sizeof(request));
     struct tz_register *reg;
     if ((rc = tzctl_open(c, REGISTER_RDONLY, &reg)) != 0)
         return rc;

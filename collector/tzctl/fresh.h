@@ -28,11 +28,12 @@ int tzctl_system_hosts(struct tz_register *reg, uint64_t sid,
                        struct fresh_host **v, size_t *n);
 
 /* Ask hosts[i].id to collect now and wait up to deadline_s seconds; sets
- * answered and report_at. *published gets how many the collector asked.
+ * answered and report_at. *published gets how many the collector asked,
+ * request (may be NULL) the id the answering reports carry.
  * Prints what went wrong and returns TZCTL_FAIL when the request could not
  * be made (no collector running, no key); TZCTL_OK otherwise, whether or
  * not every host answered. */
 int tzctl_fresh(const struct tzctl *c, struct fresh_host *hosts, size_t n,
-                int deadline_s, size_t *published);
+                int deadline_s, size_t *published, uint8_t request[16]);
 
 #endif

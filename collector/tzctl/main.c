@@ -87,12 +87,37 @@ static const char usage_text[] =
     "                               running collector; their agents must run\n"
     "                               as daemons) and wait for them (default\n"
     "                               120 s); exit 1 when one did not answer\n"
+    "  screen SYSTEM [--fresh] [--deadline SECONDS] [--scan|--no-scan]\n"
+    "         [--format text|json|html] [-o FILE] [--force]\n"
+    "                               pre-launch screening (上线前安全审查): judge\n"
+    "                               the system's ledger record and hosts by\n"
+    "                               the checklist, store it and print it.\n"
+    "                               --fresh: have its hosts report now first\n"
+    "                               (default wait 120 s; hosts that do not\n"
+    "                               answer are named, never passed); --scan:\n"
+    "                               also probe its ledger addresses with nmap.\n"
+    "                               Exit 0 passed, 3 did not pass\n"
+    "  screenings SYSTEM            its screenings and review decisions\n"
+    "  screening show ID [--format text|json|html] [-o FILE] [--force]\n"
+    "                               one stored screening, as it was judged\n"
+    "                               (html: a report to print on A4 and sign)\n"
+    "  screening requests [--all] [--dept D]\n"
+    "                               departments' requests to be screened\n"
+    "                               (上线申请): open ones, or all\n"
+    "  review SYSTEM --pass|--fail --by NAME [--screening ID]\n"
+    "         [--override REASON]   record the decision (上线前审查): a pass\n"
+    "                               rests on a recent screening (default the\n"
+    "                               latest) and, when its blocking items\n"
+    "                               failed, on --override REASON, kept with it\n"
     "\n"
     "options (anywhere on the line):\n"
     "  --data DIR      the register (default: $TZ_DATA, else data = of\n"
     "                  " TZ_COLLECTOR_CONFIG " when it exists, else\n"
     "                  " DEFAULT_DATA
     ")\n"
+    "  --config FILE   the collector's settings: its data dir and the\n"
+    "                  screening's checklist, ports and scan (default:\n"
+    "                  " TZ_COLLECTOR_CONFIG " when it exists)\n"
     "  --format F      table (default), csv or json\n"
     "  --by NAME       who the ledger's change history names for this\n"
     "                  command (default: the login behind sudo, else yours)\n"
@@ -133,7 +158,8 @@ int tzctl_usage(const char *fmt, ...)
 /* Does this command change the ledger (and so the flags)? */
 static int changes_ledger(int n, char **rest)
 {
-    if (strcmp(rest[0], "bind") == 0 || strcmp(rest[0], "unbind") == 0)
+    if (strcmp(rest[0], "bind") == 0 || strcmp(rest[0], "unbind") == 0 ||
+        strcmp(rest[0], "screen") == 0 || strcmp(rest[0], "review") == 0)
         return 1;
     if (strcmp(rest[0], "system") != 0 || n < 2)
         return 0;
@@ -206,6 +232,22 @@ static const char *login_name(void)
     return s && s[0] ? s : "unknown";
 }
 
+/* --config FILE wherever it stands (before "--"): it sets the defaults the
+ * other options override, so it is read first. NULL: not given; "" given
+ * without a value. */
+static const char *config_arg(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (strncmp(argv[i], "--config=", 9) == 0)
+            return argv[i] + 9;
+        if (strcmp(argv[i], "--config") == 0)
+            return i + 1 < argc ? argv[i + 1] : "";
+    }
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     struct tzctl c = {.data = DEFAULT_DATA, .format = OUT_TABLE,
@@ -213,9 +255,14 @@ int main(int argc, char **argv)
     /* On an installed collector host, the register the collector uses. */
     static struct collector_config installed;
     collector_config_defaults(&installed);
-    if (access(TZ_COLLECTOR_CONFIG, R_OK) == 0) {
+    c.cfg = &installed;
+    const char *cfgpath = config_arg(argc, argv);
+    if (cfgpath && cfgpath[0] == '\0')
+        return tzctl_usage("--config needs a file");
+    if (cfgpath || access(TZ_COLLECTOR_CONFIG, R_OK) == 0) {
         struct tz_error err = {0};
-        if (collector_config_load(&installed, TZ_COLLECTOR_CONFIG, &err) != 0) {
+        if (collector_config_load(&installed, cfgpath ? cfgpath : TZ_COLLECTOR_CONFIG,
+                                  &err) != 0) {
             char buf[700];
             return tzctl_fail("%s (or say --data DIR)",
                               tz_error_str(&err, buf, sizeof(buf)));
@@ -249,7 +296,9 @@ int main(int argc, char **argv)
             free(rest);
             return TZCTL_OK;
         }
-        if (tzctl_optval(a, "--data", argc, argv, &i, &val)) {
+        if (tzctl_optval(a, "--config", argc, argv, &i, &val)) {
+            continue;   /* read by config_arg */
+        } else if (tzctl_optval(a, "--data", argc, argv, &i, &val)) {
             if (val == NULL || val[0] == '\0') {
                 rc = tzctl_usage("--data needs a directory");
                 goto out;
@@ -267,10 +316,14 @@ int main(int argc, char **argv)
                 goto out;
             }
             c.actor.name = val;
-        } else if (n > 0 && strcmp(rest[0], "export") == 0 &&
+            c.by_given = 1;
+        } else if (n > 0 && (strcmp(rest[0], "export") == 0 ||
+                             strcmp(rest[0], "screen") == 0 ||
+                             strcmp(rest[0], "screening") == 0) &&
                    (strcmp(a, "--format") == 0 ||
                     strncmp(a, "--format=", 9) == 0)) {
-            /* After `export`, --format is the file's (csv|json|xlsx). */
+            /* After `export`, --format is the file's (csv|json|xlsx); after
+             * `screen` and `screening`, the report's (text|json|html). */
             rest[n++] = argv[i];
             if (a[8] == '\0' && i + 1 < argc)
                 rest[n++] = argv[++i];
@@ -288,8 +341,9 @@ int main(int argc, char **argv)
         rc = tzctl_usage("no command given");
         goto out;
     }
+    c.login = login_name();
     if (c.actor.name == NULL)
-        c.actor.name = login_name();
+        c.actor.name = c.login;
     static const struct {
         const char *name;
         int (*fn)(const struct tzctl *, int, char **);
@@ -303,6 +357,8 @@ int main(int argc, char **argv)
         {"ledger", tzctl_ledger}, {"key", tzctl_key},
         {"backup", tzctl_backup}, {"verify", tzctl_verify},
         {"restore", tzctl_restore}, {"export", tzctl_export},
+        {"screen", tzctl_screen}, {"screenings", tzctl_screenings},
+        {"screening", tzctl_screening}, {"review", tzctl_review},
     };
     rc = -1;
     struct flags_scope *before = changes_ledger(n, rest) ? tzctl_reflag_before(&c) : NULL;
@@ -311,8 +367,11 @@ int main(int argc, char **argv)
             rc = cmds[k].fn(&c, n, rest);
     if (rc < 0)
         rc = tzctl_usage("unknown command \"%s\"", rest[0]);
-    else if (rc == TZCTL_OK && changes_ledger(n, rest))
-        rc = tzctl_reflag(&c, before);
+    else if ((rc == TZCTL_OK || rc == TZCTL_NOT_PASSED) && changes_ledger(n, rest)) {
+        int r2 = tzctl_reflag(&c, before);
+        if (r2 != TZCTL_OK)
+            rc = r2;
+    }
     flags_scope_free(before);
 out:
     free(rest);

@@ -11,6 +11,8 @@
 #include "output.h"
 #include "register.h"
 
+struct collector_config;
+
 struct tzctl {
     const char *data;          /* register directory */
     enum out_format format;
@@ -18,9 +20,15 @@ struct tzctl {
     /* Who the change history names for ledger changes and bindings: --by
      * NAME, else the login behind sudo, else the user; via "tzctl". */
     struct register_actor actor;
+    int by_given;              /* --by was on the line */
+    const char *login;         /* the login behind sudo, else the user */
+    /* The collector's settings: --config FILE, else the installed
+     * TZ_COLLECTOR_CONFIG when it exists, else the defaults. */
+    const struct collector_config *cfg;
 };
 
-enum { TZCTL_OK = 0, TZCTL_FAIL = 1, TZCTL_USAGE = 2 };
+/* TZCTL_NOT_PASSED: tzctl screen stored a screening that did not pass. */
+enum { TZCTL_OK = 0, TZCTL_FAIL = 1, TZCTL_USAGE = 2, TZCTL_NOT_PASSED = 3 };
 
 /* "tzctl: <fmt>" on stderr; returns TZCTL_FAIL. */
 int tzctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -87,6 +95,16 @@ int tzctl_backup(const struct tzctl *c, int argc, char **argv);
 int tzctl_verify(const struct tzctl *c, int argc, char **argv);
 int tzctl_restore(const struct tzctl *c, int argc, char **argv);
 int tzctl_export(const struct tzctl *c, int argc, char **argv);
+/* Pre-launch screening: screen.c (screen, screenings, screening show and
+ * requests) and review.c. */
+int tzctl_screen(const struct tzctl *c, int argc, char **argv);
+int tzctl_screenings(const struct tzctl *c, int argc, char **argv);
+int tzctl_screening(const struct tzctl *c, int argc, char **argv);
+int tzctl_review(const struct tzctl *c, int argc, char **argv);
+/* The checklist in force: c->cfg's screening file, else the built-in one.
+ * 0, or TZCTL_FAIL having printed why. */
+struct screen_config;
+int tzctl_screen_config(const struct tzctl *c, struct screen_config *cfg);
 /* register_verify on an open register, printed in format (what names it);
  * *problems gets how many were found. TZCTL_OK when the check ran (even
  * with problems), TZCTL_FAIL (printed) when it could not. */

@@ -433,6 +433,54 @@ Test(rules, live_system_without_passed_review_fires_planned_does_not)
     rule_hits_free(&h);
 }
 
+/* 第六条(六): a screening that fails after the pass reopens the flag; the
+ * screening the review rested on, or a passing later one, does not. */
+Test(rules, a_failing_screening_after_the_passed_review_reopens_the_flag)
+{
+    Tz__SystemRecord s = good_system();
+    Tz__Prelaunch pl = TZ__PRELAUNCH__INIT;
+    pl.status = "passed";
+    pl.day = civil_today(NOW - 86400);
+    pl.screening_id = 4;
+    s.prelaunch = &pl;
+    Tz__ScreeningSummary last = TZ__SCREENING_SUMMARY__INIT;
+    last.screening_id = 4;          /* the one the review rested on */
+    last.at = NOW - 86400;
+    last.passed = 0;                /* passed over it with --override */
+    last.blocking_failed = 1;
+    s.last_screening = &last;
+    struct rule_hits h = system_hits(&s);
+    cr_assert_eq(count(&h, FLAG_NO_PRELAUNCH_REVIEW), 0);
+    rule_hits_free(&h);
+
+    last.screening_id = 5;          /* a later one, failing */
+    last.at = NOW;
+    last.blocking_failed = 2;
+    h = system_hits(&s);
+    cr_assert_eq(count(&h, FLAG_NO_PRELAUNCH_REVIEW), 1);
+    cr_assert(strstr(find(&h, FLAG_NO_PRELAUNCH_REVIEW)->evidence,
+                     "screening 5") != NULL, "%s",
+              find(&h, FLAG_NO_PRELAUNCH_REVIEW)->evidence);
+    rule_hits_free(&h);
+
+    last.passed = 1;                /* a later one, passing */
+    last.blocking_failed = 0;
+    h = system_hits(&s);
+    cr_assert_eq(count(&h, FLAG_NO_PRELAUNCH_REVIEW), 0);
+    rule_hits_free(&h);
+
+    /* Review fields set by hand (no screening named): by day. */
+    pl.screening_id = 0;
+    last.passed = 0;
+    h = system_hits(&s);
+    cr_assert_eq(count(&h, FLAG_NO_PRELAUNCH_REVIEW), 1);
+    rule_hits_free(&h);
+    s.status = "planned";
+    h = system_hits(&s);
+    cr_assert_eq(count(&h, FLAG_NO_PRELAUNCH_REVIEW), 0, "only live systems");
+    rule_hits_free(&h);
+}
+
 Test(rules, retired_systems_raise_nothing)
 {
     Tz__SystemRecord s = TZ__SYSTEM_RECORD__INIT;
