@@ -128,6 +128,9 @@ static const struct pair words[] = {
     {"Closed", "办结时间"},
     {"Open requests", "待审查的申请"},
     {"Closed requests", "已办结的申请"},
+    {"This system's screening is already asked for; "
+     "the network center's review decision closes the request.",
+     "该系统已申请上线前审查，网信办作出审查结论后方可再次申请。"},
     {"Only the network center sees the screening requests.",
      "只有网络信息中心可以查看上线审查申请。"},
 };

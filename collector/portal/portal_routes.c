@@ -532,7 +532,12 @@ static void request_screening(struct portal *p, struct portal_req *q,
         snprintf(to, sizeof(to), "/systems/%" PRIu64 "?requested=1", id);
         redirect(r, to);
     } else if (out > 0) {
-        render_system(p, q, r, id, status, NULL, NULL, q->form, a->message);
+        /* A conflict: someone asked first; the open request shows below. */
+        const char *msg = a->status == TZ__CONTROL_STATUS__CTL_CONFLICT
+                              ? T("This system's screening is already asked for; "
+                                  "the network center's review decision closes the request.")
+                              : a->message;
+        render_system(p, q, r, id, status, NULL, NULL, q->form, msg);
     }
     tz__control_reply__free_unpacked(a, NULL);
 }
@@ -555,7 +560,9 @@ static void page_screening(struct portal *p, struct portal_req *q,
     char *body = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&body, &len);
-    rc = f ? screen_render(sc, SCREEN_HTML, f, &err) : TZ_ENOMEM;
+    rc = f ? screen_render_lang(sc, SCREEN_HTML,
+                                q->lang == HTTP_LANG_EN ? "en" : "zh", f, &err)
+           : TZ_ENOMEM;
     if (f && fclose(f) != 0 && rc == 0)
         rc = TZ_ENOMEM;
     protobuf_c_message_free_unpacked(&sc->base, NULL);

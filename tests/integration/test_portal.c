@@ -1435,7 +1435,8 @@ Test(portal, an_editor_asks_for_a_screening_and_the_network_center_queues_it)
     /* asked again: 409, naming the open request */
     post_form(action, ea.hdr, body, &r);
     cr_expect_eq(r.status, 409, "%d %s", r.status, r.body);
-    cr_expect(strstr(r.body, "already has an open screening request"), "%s", r.body);
+    cr_expect(strstr(r.body, "该系统已申请上线前审查") && strstr(r.body, "待网信办审查"),
+              "%s", r.body);
     tz_http_free(&r);
 
     /* the network center's queue: A's request open after B's older one */
