@@ -276,7 +276,8 @@ static uint64_t review_add(struct tz_register *reg, uint64_t sid, uint64_t scr)
     cr_assert_eq(ledger_field_set(rec, "prelaunch_report_id", "WX-2026-07", why,
                                   sizeof(why)), 0, "%s", why);
     rec->prelaunch->screening_id = scr;
-    /* (the field was the empty default, which is not freed) */
+    if (rec->prelaunch->override_reason != protobuf_c_empty_string)
+        free(rec->prelaunch->override_reason);   /* an earlier review's */
     rec->prelaunch->override_reason = strdup("弱口令限期两周整改");
     Tz__Review rv = TZ__REVIEW__INIT;
     rv.system_id = sid;
