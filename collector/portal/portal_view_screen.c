@@ -259,7 +259,9 @@ static void recount_free(struct recount *c)
     free(c->sum);
 }
 
-/* Replace *slot by a copy of the recounted summary of its screening. */
+/* Replace *slot by a copy of the recounted summary of its screening; by
+ * NULL when the screening is not in the register (nothing to recount it
+ * from, so nothing of it is shown). */
 static int replace_summary(struct tz_register *reg, const struct view_scope *s,
                            struct recount *c, Tz__ScreeningSummary **slot,
                            struct tz_error *err)
@@ -268,6 +270,11 @@ static int replace_summary(struct tz_register *reg, const struct view_scope *s,
     if (*slot == NULL || (*slot)->screening_id == 0)
         return 0;
     int rc = recounted(reg, s, c, (*slot)->screening_id, &sum, err);
+    if (rc == TZ_ENOENT) {
+        pb_free(*slot);
+        *slot = NULL;
+        return 0;
+    }
     if (rc != 0)
         return rc;
     Tz__ScreeningSummary *copy = pb_dup(&sum->base);
@@ -324,6 +331,11 @@ static int screenings_fill(struct tz_register *reg, const struct view_scope *s,
     struct recount c = {0};
     for (size_t i = 0; rc == 0 && !whole_school(s) && i < v->n_screening; i++)
         rc = replace_summary(reg, s, &c, &v->screening[i], err);
+    size_t kept = 0;
+    for (size_t i = 0; i < v->n_screening; i++)
+        if (v->screening[i])
+            v->screening[kept++] = v->screening[i];
+    v->n_screening = kept;
     for (size_t i = 0; rc == 0 && !whole_school(s) && i < v->n_review; i++)
         rc = replace_summary(reg, s, &c, &v->review[i]->screening, err);
     recount_free(&c);
