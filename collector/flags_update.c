@@ -214,11 +214,23 @@ static int walk_agent(const Tz__AgentRecord *rec, void *arg)
     return 0;
 }
 
+/* Where evaluated sets go: stored (flush), or shown (flags_evaluate_all). */
+typedef int (*sink_fn)(struct tz_register *reg, struct pending *p, int64_t now,
+                       void *arg, struct tz_error *err);
+
+static int sink_store(struct tz_register *reg, struct pending *p, int64_t now,
+                      void *arg, struct tz_error *err)
+{
+    (void)arg;
+    return flush(reg, p, now, err);
+}
+
 /* Systems (all, or only some) plus hosts (the given ones, or every host: a
  * host's flags depend on its system, NO_PRELAUNCH_REVIEW). One commit. */
-static int update(struct tz_register *reg, const struct rules_config *cfg,
-                  const uint64_t *only, size_t n_only, const uint64_t *hosts,
-                  size_t n_hosts, int64_t now, struct tz_error *err)
+static int update_to(struct tz_register *reg, const struct rules_config *cfg,
+                     const uint64_t *only, size_t n_only, const uint64_t *hosts,
+                     size_t n_hosts, int64_t now, sink_fn sink, void *sink_arg,
+                     struct tz_error *err)
 {
     struct pending p = {0};
     struct walk w = {reg, cfg, now, &p, only, n_only, NULL, 0, 0, err};
@@ -234,7 +246,42 @@ static int update(struct tz_register *reg, const struct rules_config *cfg,
         pending_free(&p);
         return rc;
     }
-    return flush(reg, &p, now, err);
+    return sink(reg, &p, now, sink_arg, err);
+}
+
+static int update(struct tz_register *reg, const struct rules_config *cfg,
+                  const uint64_t *only, size_t n_only, const uint64_t *hosts,
+                  size_t n_hosts, int64_t now, struct tz_error *err)
+{
+    return update_to(reg, cfg, only, n_only, hosts, n_hosts, now, sink_store, NULL,
+                     err);
+}
+
+struct show {
+    flags_set_cb cb;
+    void *arg;
+};
+
+static int sink_show(struct tz_register *reg, struct pending *p, int64_t now,
+                     void *arg, struct tz_error *err)
+{
+    (void)reg;
+    (void)now;
+    (void)err;
+    const struct show *s = arg;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < p->n; i++)
+        rc = s->cb(&p->sets[i], s->arg);
+    pending_free(p);
+    return rc;
+}
+
+int flags_evaluate_all(struct tz_register *reg, const struct rules_config *cfg,
+                       int64_t now, flags_set_cb cb, void *arg,
+                       struct tz_error *err)
+{
+    struct show s = {cb, arg};
+    return update_to(reg, cfg, NULL, 0, NULL, 0, now, sink_show, &s, err);
 }
 
 int flags_update_systems(struct tz_register *reg, const struct rules_config *cfg,

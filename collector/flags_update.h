@@ -34,4 +34,13 @@ int flags_update_subjects(struct tz_register *reg, const struct rules_config *cf
 int flags_update_all(struct tz_register *reg, const struct rules_config *cfg,
                      int64_t now, struct tz_error *err);
 
+/* Evaluate everything and store nothing: cb gets each subject's set (valid
+ * during the call only; a subject with no flags may come with n == 0).
+ * What `tzctl --rules FILE flags` shows as a dry run. cb returning
+ * non-zero stops the walk and is returned. */
+typedef int (*flags_set_cb)(const struct register_flag_set *set, void *arg);
+int flags_evaluate_all(struct tz_register *reg, const struct rules_config *cfg,
+                       int64_t now, flags_set_cb cb, void *arg,
+                       struct tz_error *err);
+
 #endif

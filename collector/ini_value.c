@@ -50,3 +50,16 @@ int ini_load(const char *path, const char *what,
         return tz_err(err, TZ_EPARSE, path, r, "%s", why[0] ? why : "syntax error");
     return 0;
 }
+
+int ini_load_text(const char *text, const char *name,
+                  int (*kv)(void *user, const char *section, const char *name,
+                            const char *value),
+                  void *user, const char *why, struct tz_error *err)
+{
+    int r = ini_parse_string(text, kv, user);
+    if (r < 0)
+        return tz_err(err, TZ_ENOMEM, name, 0, "out of memory");
+    if (r > 0)
+        return tz_err(err, TZ_EPARSE, name, r, "%s", why[0] ? why : "syntax error");
+    return 0;
+}

@@ -29,4 +29,11 @@ int ini_load(const char *path, const char *what,
                        const char *value),
              void *user, const char *why, struct tz_error *err);
 
+/* ini_load on text already in memory (NUL-terminated: what the register
+ * keeps of a rules file); name is what errors call it. */
+int ini_load_text(const char *text, const char *name,
+                  int (*kv)(void *user, const char *section, const char *name,
+                            const char *value),
+                  void *user, const char *why, struct tz_error *err);
+
 #endif

@@ -28,6 +28,7 @@
 #include "push.h"
 #include "register.h"
 #include "rules_config.h"
+#include "rules_in_force.h"
 #include "tz_log.h"
 
 static void usage(FILE *f)
@@ -209,8 +210,10 @@ int main(int argc, char **argv)
 
     static struct collector col;
     col.cfg = cfg;
-    rules_config_defaults(&col.rules);
-    if (cfg.rules[0] && rules_config_load(&col.rules, cfg.rules, &err) != 0) {
+    /* Read once: what is judged by is exactly what is recorded below. */
+    Tz__RulesInForce in_force;
+    if (rules_in_force_read(cfg.rules, (int64_t)time(NULL), &col.rules, &in_force,
+                            &err) != 0) {
         fprintf(stderr, "tz-collector: %s\n", tz_error_str(&err, ebuf, sizeof(ebuf)));
         return 1;
     }
@@ -233,11 +236,15 @@ int main(int argc, char **argv)
                 rc == TZ_EEXIST ? "; stop it first" : "");
         return 1;
     }
+    /* tzctl judges ledger changes by the rules recorded here. */
     if (tz_keypair_load(cfg.data, "collector", 1, &kp, &err) != 0 ||
-        register_open(cfg.data, 0, &reg, &err) != 0) {
+        register_open(cfg.data, 0, &reg, &err) != 0 ||
+        register_rules_put(reg, &in_force, &err) != 0) {
         fprintf(stderr, "tz-collector: %s\n", tz_error_str(&err, ebuf, sizeof(ebuf)));
+        rules_in_force_clear(&in_force);
         return 1;
     }
+    rules_in_force_clear(&in_force);
 
     uv_loop_t loop;
     uv_loop_init(&loop);

@@ -499,6 +499,17 @@ int register_history_prune(struct tz_register *reg, int64_t before,
                            size_t max_visit, size_t *deleted,
                            struct tz_error *err);
 
+/* ---- the rules in force ----
+ *
+ * The collector records the rules it judges by when it starts; tzctl
+ * evaluates ledger changes by them. TZ_ENOENT (no message) when no
+ * collector of this version has recorded any. Free with
+ * protobuf_c_message_free_unpacked. */
+int register_rules_put(struct tz_register *reg, const Tz__RulesInForce *r,
+                       struct tz_error *err);
+int register_rules_get(struct tz_register *reg, Tz__RulesInForce **out,
+                       struct tz_error *err);
+
 /* ---- pre-launch screening: screenings, review decisions, requests ----
  *
  * What is stored is decided above (tzctl screen, tzctl review, the control

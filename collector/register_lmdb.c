@@ -348,7 +348,8 @@ static int open_dbis(struct tz_register *reg, MDB_txn *txn,
         (rc = open_dbi_new(reg, txn, "sessions", &reg->sessions, RL_ABSENT_SESSIONS, err)) ||
         (rc = open_dbi_new(reg, txn, "screenings", &reg->screenings, RL_ABSENT_SCREENINGS, err)) ||
         (rc = open_dbi_new(reg, txn, "screenidx", &reg->screenidx, RL_ABSENT_SCREENINGS, err)) ||
-        (rc = open_dbi_new(reg, txn, "screenreq", &reg->screenreq, RL_ABSENT_SCREENINGS, err)))
+        (rc = open_dbi_new(reg, txn, "screenreq", &reg->screenreq, RL_ABSENT_SCREENINGS, err)) ||
+        (rc = open_dbi_new(reg, txn, "settings", &reg->settings, RL_ABSENT_SETTINGS, err)))
         return rc;
     return 0;
 }

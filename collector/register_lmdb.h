@@ -22,14 +22,15 @@
 #define N_STATUS      16
 
 enum { RL_ABSENT_SYSHIST = 1, RL_ABSENT_USERS = 2, RL_ABSENT_SESSIONS = 4,
-       RL_ABSENT_SCREENINGS = 8 };
+       RL_ABSENT_SCREENINGS = 8, RL_ABSENT_SETTINGS = 16 };
 
 struct tz_register {
     MDB_env *env;
     MDB_dbi agents, agentkeys, hosts, pkgidx, depts, tokens, meta;
     MDB_dbi systems, bindings, history, flags, reviews;
     MDB_dbi syshist, users, sessions;
-    MDB_dbi screenings, screenidx, screenreq;  /* with reviews: register_lmdb_screenings.c */
+    MDB_dbi screenings, screenidx, screenreq;
+    MDB_dbi settings;        /* name → message: the rules in force */  /* with reviews: register_lmdb_screenings.c */
     unsigned absent;         /* RL_ABSENT_*: read-only, database not made yet */
     int rdonly;
     int last_mdb;            /* the mdb rc behind the last TZ_ESTORE */

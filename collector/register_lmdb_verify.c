@@ -1027,6 +1027,21 @@ static int screenreq_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
     return 0;
 }
 
+static int settings_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
+{
+    if (k->mv_size == 5 && memcmp(k->mv_data, "rules", 5) == 0) {
+        Tz__RulesInForce *r = rl_unpack(&tz__rules_in_force__descriptor, d);
+        if (r == NULL)
+            problem(v, "settings: the rules in force do not decode");
+        else
+            protobuf_c_message_free_unpacked(&r->base, NULL);
+    } else {
+        problem(v, "settings: an entry this build does not know (%zu-byte key)",
+                k->mv_size);
+    }
+    return 0;
+}
+
 /* ---- the whole register ---- */
 
 static void meta_end(struct verify *v)
@@ -1088,7 +1103,9 @@ static int verify_all(struct verify *v)
         (!(r->absent & RL_ABSENT_SCREENINGS) &&
          ((rc = walk(v, r->screenings, "screenings", screening_fn)) != 0 ||
           (rc = walk(v, r->screenidx, "screenidx", screenidx_fn)) != 0 ||
-          (rc = walk(v, r->screenreq, "screenreq", screenreq_fn)) != 0)))
+          (rc = walk(v, r->screenreq, "screenreq", screenreq_fn)) != 0)) ||
+        (!(r->absent & RL_ABSENT_SETTINGS) &&
+         (rc = walk(v, r->settings, "settings", settings_fn)) != 0))
         return rc;
     ids_end(v);
     return 0;

@@ -96,3 +96,10 @@ int rules_config_load(struct rules_config *c, const char *path,
     struct load_ctx lc = {.c = c};
     return ini_load(path, "rules file", on_kv, &lc, lc.why, err);
 }
+
+int rules_config_load_text(struct rules_config *c, const char *text,
+                           const char *name, struct tz_error *err)
+{
+    struct load_ctx lc = {.c = c};
+    return ini_load_text(text, name, on_kv, &lc, lc.why, err);
+}

@@ -28,6 +28,10 @@ struct rules_config {
 void rules_config_defaults(struct rules_config *c);
 int rules_config_load(struct rules_config *c, const char *path,
                       struct tz_error *err);
+/* The same over the text of a rules file (NUL-terminated); name is what
+ * errors call it. */
+int rules_config_load_text(struct rules_config *c, const char *text,
+                           const char *name, struct tz_error *err);
 int rules_port_in(const uint16_t *ports, int n, uint32_t port);
 
 #endif

@@ -1,12 +1,17 @@
 /* flags — `tzctl flags`: what the rules raised, with evidence, the article
  * it enforces and how to fix it; `--closed` adds the history of flags that
- * cleared, with when they opened and closed. */
+ * cleared, with when they opened and closed. With the global --rules FILE,
+ * a dry run: what those thresholds would raise now, stored nowhere. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include "flag_catalog.h"
+#include "flags_update.h"
+#include "rules_config.h"
 #include "tzctl.h"
 
 static const struct out_col flag_cols[] = {
@@ -85,6 +90,37 @@ static int flag_row(const Tz__FlagRecord *f, void *arg)
     return out_add(fl->t, cells);
 }
 
+/* A dry run's flag as the listing shows a stored one (never opened). */
+static int dry_set(const struct register_flag_set *set, void *arg)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < set->n; i++) {
+        Tz__FlagRecord f = TZ__FLAG_RECORD__INIT;
+        f.id = (char *)set->flags[i].id;
+        f.severity = (Tz__Severity)set->flags[i].severity;
+        f.instance = (char *)set->flags[i].instance;
+        f.evidence = (char *)set->flags[i].evidence;
+        f.subject_kind = (Tz__SubjectKind)set->subject_kind;
+        f.subject_id = set->subject_id;
+        f.subject_name = (char *)set->subject_name;
+        f.dept = (char *)set->dept;
+        f.system_id = set->system_id;
+        rc = flag_row(&f, arg);
+    }
+    return rc;
+}
+
+/* --rules FILE: what those thresholds would raise now; nothing stored. */
+static int dry_run(const struct tzctl *c, struct tz_register *reg,
+                   struct filter *fl, struct tz_error *err)
+{
+    struct rules_config rules;
+    rules_config_defaults(&rules);
+    if (rules_config_load(&rules, c->rules, err) != 0)
+        return TZ_EPARSE;
+    return flags_evaluate_all(reg, &rules, (int64_t)time(NULL), dry_set, fl, err);
+}
+
 static int parse_id(const char *s, uint64_t *out)
 {
     char *end;
@@ -119,6 +155,8 @@ int tzctl_flags(const struct tzctl *c, int argc, char **argv)
                 return tzctl_usage("--severity must be high, medium or low");
         } else if (strcmp(opt, "--closed") == 0) {
             fl.with_closed = 1;
+            if (c->rules)
+                return tzctl_usage("--closed: a dry run (--rules) has no history");
         } else {
             return tzctl_usage("unknown option %s for flags", opt);
         }
@@ -134,7 +172,8 @@ int tzctl_flags(const struct tzctl *c, int argc, char **argv)
         return tzctl_fail("out of memory");
     }
     struct tz_error err = {0};
-    int r = register_each_flag(reg, fl.with_closed, flag_row, &fl, &err);
+    int r = c->rules ? dry_run(c, reg, &fl, &err)
+                     : register_each_flag(reg, fl.with_closed, flag_row, &fl, &err);
     register_close(reg);
     if (r != 0) {
         out_free(fl.t);

@@ -121,8 +121,9 @@ static const char usage_text[] =
     "  --format F      table (default), csv or json\n"
     "  --by NAME       who the ledger's change history names for this\n"
     "                  command (default: the login behind sudo, else yours)\n"
-    "  --rules FILE    rule thresholds for flags after ledger changes\n"
-    "                  (default: built in, as schemas/rules.ini)\n"
+    "  --rules FILE    with flags only: a dry run, the flags those thresholds\n"
+    "                  would raise now, nothing stored (ledger changes are\n"
+    "                  judged by the collector's rules: see tzctl stats)\n"
     "  -h, --help      this text\n"
     "  --version       print the version and exit\n";
 
@@ -339,6 +340,15 @@ int main(int argc, char **argv)
 
     if (n == 0) {
         rc = tzctl_usage("no command given");
+        goto out;
+    }
+    /* Ledger changes are judged by the rules in force (the collector's);
+     * other thresholds are only a question, asked of `flags`. */
+    if (c.rules && strcmp(rest[0], "flags") != 0) {
+        rc = tzctl_usage("--rules FILE is a dry run for `tzctl flags` (what those "
+                         "thresholds would raise, nothing written); ledger changes "
+                         "use the rules the collector runs by (tzctl stats shows "
+                         "them)");
         goto out;
     }
     c.login = login_name();

@@ -1,7 +1,9 @@
 /* stats — `tzctl stats`: what the collector has accepted and refused, and how
  * full the register is. Rejections are listed by the Ack status an agent got,
  * lowercase ("replay", "forged"), every reason shown even when zero so that
- * scripts see a stable set of rows. */
+ * scripts see a stable set of rows. Then the rules in force: the file the
+ * collector judges by (its digest, when it was recorded) and its values,
+ * which tzctl's ledger changes are judged by too. */
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -9,7 +11,94 @@
 
 #include <cjson/cJSON.h>
 
+#include "flag_catalog.h"
+#include "rules_config.h"
 #include "tzctl.h"
+
+struct in_force {
+    struct rules_config cfg;
+    Tz__RulesInForce *rec;     /* NULL: none recorded */
+};
+
+static cJSON *ports_json(const uint16_t *p, int n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; a && i < n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateNumber(p[i]));
+    return a;
+}
+
+static cJSON *rules_json(const struct in_force *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL)
+        return NULL;
+    const Tz__RulesInForce *rec = r->rec;
+    char t[32] = "";
+    if (rec)
+        tzctl_time(rec->recorded_at, t);
+    cJSON_AddBoolToObject(o, "recorded", rec != NULL);
+    cJSON_AddStringToObject(o, "source", rec && rec->source[0] ? rec->source : "built in");
+    cJSON_AddStringToObject(o, "digest", rec ? rec->digest : "");
+    cJSON_AddStringToObject(o, "recorded_at", t);
+    cJSON_AddNumberToObject(o, "agent_silent_hours", r->cfg.agent_silent_hours);
+    cJSON_AddNumberToObject(o, "filing_required_from_grade",
+                            r->cfg.filing_required_from_grade);
+    cJSON *ev = cJSON_AddObjectToObject(o, "evaluation_max_days");
+    for (int g = 1; ev && g <= 5; g++) {
+        char k[8];
+        snprintf(k, sizeof(k), "%d", g);
+        cJSON_AddNumberToObject(ev, k, r->cfg.eval_max_days[g]);
+    }
+    cJSON_AddItemToObject(o, "high_risk_ports",
+                          ports_json(r->cfg.high_risk, r->cfg.n_high_risk));
+    cJSON_AddItemToObject(o, "web_ports", ports_json(r->cfg.web, r->cfg.n_web));
+    cJSON *sev = cJSON_AddObjectToObject(o, "severity");
+    cJSON *dis = cJSON_AddArrayToObject(o, "disabled");
+    for (int f = 0; sev && dis && f < FLAG__COUNT; f++) {
+        cJSON_AddStringToObject(sev, flag_def(f)->id, severity_name(r->cfg.severity[f]));
+        if (r->cfg.disabled[f])
+            cJSON_AddItemToArray(dis, cJSON_CreateString(flag_def(f)->id));
+    }
+    return o;
+}
+
+static void ports_print(const char *name, const uint16_t *p, int n)
+{
+    printf("  %s =", name);
+    for (int i = 0; i < n; i++)
+        printf("%s %u", i ? "," : "", p[i]);
+    putchar('\n');
+}
+
+/* After the table: which rules, and their values. */
+static void rules_print(const struct in_force *r)
+{
+    const Tz__RulesInForce *rec = r->rec;
+    char t[32] = "";
+    if (rec == NULL)
+        printf("\nrules in force: built in (no collector of this version has "
+               "recorded its rules in this register yet)\n");
+    else if (rec->source[0] == '\0')
+        printf("\nrules in force: built in (the collector runs without a rules "
+               "file; recorded %s)\n", (tzctl_time(rec->recorded_at, t), t));
+    else
+        printf("\nrules in force: %s (digest %s, recorded %s by the collector)\n",
+               rec->source, rec->digest, (tzctl_time(rec->recorded_at, t), t));
+    printf("  agent_silent_hours = %d\n", r->cfg.agent_silent_hours);
+    printf("  filing_required_from_grade = %d\n", r->cfg.filing_required_from_grade);
+    for (int g = 1; g <= 5; g++)
+        printf("  grade%d_max_days = %d\n", g, r->cfg.eval_max_days[g]);
+    ports_print("high_risk", r->cfg.high_risk, r->cfg.n_high_risk);
+    ports_print("web", r->cfg.web, r->cfg.n_web);
+    for (int f = 0; f < FLAG__COUNT; f++) {
+        if (r->cfg.disabled[f])
+            printf("  disabled: %s\n", flag_def(f)->id);
+        else if (r->cfg.severity[f] != flag_def(f)->severity)
+            printf("  severity of %s = %s\n", flag_def(f)->id,
+                   severity_name(r->cfg.severity[f]));
+    }
+}
 
 static const struct out_col stat_cols[] = {
     {"METRIC", "metric", OUT_STR},
@@ -38,7 +127,7 @@ static int shown(const struct register_stats *st, int s)
            (s >= TZ__STATUS__MALFORMED && s <= TZ__STATUS__STALE_EPOCH);
 }
 
-static int stats_json(const struct register_stats *st)
+static int stats_json(const struct register_stats *st, const struct in_force *r)
 {
     cJSON *o = cJSON_CreateObject(), *rej = cJSON_CreateObject();
     if (o == NULL || rej == NULL) {
@@ -64,6 +153,12 @@ static int stats_json(const struct register_stats *st)
     cJSON_AddNumberToObject(o, "map_size_bytes", (double)st->map_size);
     cJSON_AddNumberToObject(o, "map_used_bytes", (double)st->used_bytes);
     cJSON_AddNumberToObject(o, "schema", (double)st->schema);
+    cJSON *rj = rules_json(r);
+    if (rj == NULL) {
+        cJSON_Delete(o);
+        return TZ_ENOMEM;
+    }
+    cJSON_AddItemToObject(o, "rules", rj);
     return out_print_json(o);
 }
 
@@ -75,7 +170,8 @@ static int row(struct out_table *t, const char *metric, uint64_t v)
     return out_add(t, cells);
 }
 
-static int stats_table(const struct tzctl *c, const struct register_stats *st)
+static int stats_table(const struct tzctl *c, const struct register_stats *st,
+                       const struct in_force *r)
 {
     struct out_table *t = out_new(stat_cols, 2);
     if (t == NULL)
@@ -99,6 +195,8 @@ static int stats_table(const struct tzctl *c, const struct register_stats *st)
     rc = rc ? rc : row(t, "schema", st->schema);
     if (rc == 0)
         rc = out_write(t, c->format, stdout);
+    if (rc == 0 && c->format == OUT_TABLE)
+        rules_print(r);
     out_free(t);
     return rc;
 }
@@ -119,11 +217,18 @@ int tzctl_stats(const struct tzctl *c, int argc, char **argv)
         return rc;
     struct register_stats st;
     struct tz_error err = {0};
+    struct in_force inf = {.rec = NULL};
     int r = register_stats(reg, &st, &err);
+    if (r == 0 && (rc = tzctl_rules(reg, &inf.cfg, &inf.rec)) != 0) {
+        register_close(reg);
+        return rc;
+    }
     register_close(reg);
     if (r != 0)
         return tzctl_fail_err(&err);
-    r = c->format == OUT_JSON ? stats_json(&st) : stats_table(c, &st);
+    r = c->format == OUT_JSON ? stats_json(&st, &inf) : stats_table(c, &st, &inf);
+    if (inf.rec)
+        protobuf_c_message_free_unpacked(&inf.rec->base, NULL);
     if (r != 0)
         return tzctl_fail("%s", tz_strerror(r));
     return 0;

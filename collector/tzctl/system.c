@@ -13,6 +13,7 @@
 #include "ledger_fields.h"
 #include "ledger_import.h"
 #include "ledger_json.h"
+#include "screen_render.h"
 #include "tzctl.h"
 
 static int64_t now_s(void)
@@ -390,6 +391,26 @@ static int show_table(const Tz__SystemRecord *rec, const struct bound_list *b,
     show_line("登记时间", "created_at", t);
     tzctl_time(rec->updated_at, t);
     show_line("更新时间", "updated_at", t);
+    /* The review's override and the latest screening are not ledger fields
+     * but belong beside 上线前审查 wherever it is shown. */
+    if (rec->prelaunch && rec->prelaunch->override_reason &&
+        rec->prelaunch->override_reason[0]) {
+        char *o = out_sanitize(rec->prelaunch->override_reason, NULL);
+        if (o == NULL)
+            return TZ_ENOMEM;
+        show_line("审查例外说明", "prelaunch_override", o);
+        free(o);
+    }
+    if (rec->last_screening) {
+        const Tz__ScreeningSummary *l = rec->last_screening;
+        char line[160];
+        tzctl_time(l->at, t);
+        snprintf(line, sizeof(line), "%" PRIu64 " at %s: %s (%u blocking failed, "
+                 "%u not checked)", l->screening_id, t,
+                 l->passed ? "passed" : "not passed", l->blocking_failed,
+                 l->not_checked);
+        show_line("最近安全审查", "last_screening", line);
+    }
     printf("主机 (hosts):%s\n", b->n ? "" : " -");
     for (size_t i = 0; i < b->n; i++) {
         char *h = out_sanitize(b->v[i].hostname, NULL);
@@ -414,6 +435,15 @@ static cJSON *system_json(const Tz__SystemRecord *rec,
     tzctl_time(rec->updated_at, t);
     if (!cJSON_AddStringToObject(o, "updated_at", t))
         goto oom;
+    const char *ov = rec->prelaunch ? rec->prelaunch->override_reason : NULL;
+    if (!(ov && ov[0] ? cJSON_AddStringToObject(o, "prelaunch_override", ov)
+                      : cJSON_AddNullToObject(o, "prelaunch_override")))
+        goto oom;
+    cJSON *last = rec->last_screening ? screen_summary_json(rec->last_screening)
+                                      : cJSON_CreateNull();
+    if (last == NULL)
+        goto oom;
+    cJSON_AddItemToObject(o, "last_screening", last);
     cJSON *hosts = cJSON_AddArrayToObject(o, "hosts");
     for (size_t i = 0; hosts && i < b->n; i++) {
         cJSON *h = cJSON_CreateObject();

@@ -16,7 +16,7 @@ struct collector_config;
 struct tzctl {
     const char *data;          /* register directory */
     enum out_format format;
-    const char *rules;         /* --rules FILE, NULL: built-in defaults */
+    const char *rules;         /* --rules FILE: a dry run of `flags` only */
     /* Who the change history names for ledger changes and bindings: --by
      * NAME, else the login behind sudo, else the user; via "tzctl". */
     struct register_actor actor;
@@ -110,6 +110,14 @@ int tzctl_screen_config(const struct tzctl *c, struct screen_config *cfg);
  * with problems), TZCTL_FAIL (printed) when it could not. */
 int tzctl_verify_register(struct tz_register *reg, const char *what,
                           enum out_format format, uint64_t *problems);
+
+/* The rules in force (reflag.c): the register's record of the collector's,
+ * else the built-in ones, into cfg; *rec (may be NULL) gets the record
+ * (NULL when there is none; free with protobuf_c_message_free_unpacked).
+ * 0, or TZCTL_FAIL having printed why. */
+struct rules_config;
+int tzctl_rules(struct tz_register *reg, struct rules_config *cfg,
+                Tz__RulesInForce **rec);
 
 /* Re-evaluate every rule and store the flags (after a ledger change). */
 struct flags_scope;
