@@ -243,3 +243,14 @@ int people_may_add(const Tz__UserRecord *u, const char *dept)
         return 0;
     return u->role == TZ__ROLE__ROLE_ADMIN || u->role == TZ__ROLE__ROLE_EDITOR;
 }
+
+int people_may_request_screening(const Tz__UserRecord *u,
+                                 const Tz__SystemRecord *s)
+{
+    return people_may_add(u, s->dept);
+}
+
+int people_may_see_queue(const Tz__UserRecord *u)
+{
+    return u && !u->revoked_at && u->role == TZ__ROLE__ROLE_ADMIN;
+}
