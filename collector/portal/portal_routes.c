@@ -374,8 +374,11 @@ static size_t changed_values(const Tz__SystemRecord *rec, const struct http_form
     return n;
 }
 
-static void save_system(struct portal *p, struct portal_req *q,
-                        struct portal_resp *r, uint64_t id)
+/* System id as the person may see it, or NULL having answered (404 for
+ * another department's, exactly as for one that does not exist). Free
+ * with ledger_record_free. */
+static Tz__SystemRecord *visible_system(struct portal *p, struct portal_req *q,
+                                        struct portal_resp *r, uint64_t id)
 {
     struct tz_error err = {0};
     Tz__SystemRecord *rec;
@@ -386,8 +389,17 @@ static void save_system(struct portal *p, struct portal_req *q,
     }
     if (rc != 0) {
         view_failed(q, r, rc, &err);
-        return;
+        return NULL;
     }
+    return rec;
+}
+
+static void save_system(struct portal *p, struct portal_req *q,
+                        struct portal_resp *r, uint64_t id)
+{
+    Tz__SystemRecord *rec = visible_system(p, q, r, id);
+    if (rec == NULL)
+        return;
     Tz__LedgerValue vals[LF_COUNT], *ptrs[LF_COUNT];
     size_t n = changed_values(rec, q->form, vals, ptrs);
     ledger_record_free(rec);
@@ -497,17 +509,9 @@ static char *one_paragraph(const char *in)
 static void request_screening(struct portal *p, struct portal_req *q,
                               struct portal_resp *r, uint64_t id)
 {
-    struct tz_error err = {0};
-    Tz__SystemRecord *rec;
-    int rc = register_system_get(p->reg, id, &rec, &err);
-    if (rc == 0 && !people_may_see(q->user, rec->dept)) {
-        ledger_record_free(rec);
-        rc = TZ_ENOENT;
-    }
-    if (rc != 0) {
-        view_failed(q, r, rc, &err);
+    Tz__SystemRecord *rec = visible_system(p, q, r, id);
+    if (rec == NULL)
         return;
-    }
     ledger_record_free(rec);
     const char *typed = http_form_get(q->form, "note");
     char *note = one_paragraph(typed ? typed : "");

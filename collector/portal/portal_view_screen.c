@@ -1,6 +1,7 @@
 /* portal_view_screen — screenings, review decisions and screening requests
  * as a person may see them; the other department's hosts taken out. */
 #include "portal_view_screen.h"
+#include "portal_view_priv.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,25 +10,6 @@
 #include "ledger_fields.h"
 #include "people.h"
 #include "screen_render.h"
-
-static int oom(struct tz_error *err)
-{
-    return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
-}
-
-/* Not there, or not the viewer's: the same answer. */
-static int not_found(struct tz_error *err, const char *what, uint64_t id)
-{
-    return tz_err(err, TZ_ENOENT, NULL, 0, "no %s with id %llu", what,
-                  (unsigned long long)id);
-}
-
-static int in_scope(const struct view_scope *s, const char *dept)
-{
-    if (!people_may_see(s->user, dept))
-        return 0;
-    return s->dept == NULL || strcmp(s->dept, dept) == 0;
-}
 
 static int whole_school(const struct view_scope *s)
 {
@@ -61,13 +43,13 @@ static int system_of(struct tz_register *reg, const struct view_scope *s,
 {
     int rc = register_system_get(reg, id, rec, err);
     if (rc == TZ_ENOENT)
-        return not_found(err, "system", id);
+        return view_not_found(err, "system", id);
     if (rc != 0)
         return rc;
-    if (!in_scope(s, (*rec)->dept)) {
+    if (!view_in_scope(s, (*rec)->dept)) {
         ledger_record_free(*rec);
         *rec = NULL;
-        return not_found(err, "system", id);
+        return view_not_found(err, "system", id);
     }
     return 0;
 }
@@ -131,7 +113,7 @@ static int load_redacted(struct tz_register *reg, const struct view_scope *s,
 {
     int rc = register_screening_get(reg, id, out, err);
     if (rc == TZ_ENOENT)
-        return not_found(err, "screening", id);
+        return view_not_found(err, "screening", id);
     if (rc == 0)
         redact(s, *out);
     return rc;
@@ -143,7 +125,7 @@ int view_screening(struct tz_register *reg, const struct view_scope *s,
     Tz__Screening *sc;
     int rc = register_screening_get(reg, id, &sc, err);
     if (rc == TZ_ENOENT)
-        return not_found(err, "screening", id);
+        return view_not_found(err, "screening", id);
     if (rc != 0)
         return rc;
     /* Its system's department now; the record judged, if the system is
@@ -151,7 +133,7 @@ int view_screening(struct tz_register *reg, const struct view_scope *s,
     Tz__SystemRecord *rec = NULL;
     rc = register_system_get(reg, sc->system_id, &rec, err);
     const char *dept = rc == 0 ? rec->dept : sc->system ? sc->system->dept : NULL;
-    int seen = (rc == 0 || rc == TZ_ENOENT) && dept && in_scope(s, dept);
+    int seen = (rc == 0 || rc == TZ_ENOENT) && dept && view_in_scope(s, dept);
     ledger_record_free(rec);
     if (rc != 0 && rc != TZ_ENOENT) {
         pb_free(sc);
@@ -159,7 +141,7 @@ int view_screening(struct tz_register *reg, const struct view_scope *s,
     }
     if (!seen) {
         pb_free(sc);
-        return not_found(err, "screening", id);
+        return view_not_found(err, "screening", id);
     }
     redact(s, sc);
     *out = sc;
@@ -243,7 +225,7 @@ static int recounted(struct tz_register *reg, const struct view_scope *s,
     if (copy == NULL || tz_grow((void **)&c->id, &c->cap, c->n, sizeof(*c->id)) ||
         tz_grow((void **)&c->sum, &c->cap2, c->n, sizeof(*c->sum))) {
         pb_free(copy);
-        return oom(err);
+        return view_oom(err);
     }
     c->id[c->n] = id;
     c->sum[c->n++] = copy;
@@ -279,7 +261,7 @@ static int replace_summary(struct tz_register *reg, const struct view_scope *s,
         return rc;
     Tz__ScreeningSummary *copy = pb_dup(&sum->base);
     if (copy == NULL)
-        return oom(err);
+        return view_oom(err);
     pb_free(*slot);
     *slot = copy;
     return 0;
@@ -361,7 +343,7 @@ int view_system_screenings(struct tz_register *reg, const struct view_scope *s,
     rc = screenings_fill(reg, s, system_id, w, out, err);
     if (rc != 0) {
         view_screenings_free(out);
-        return rc == TZ_ENOMEM ? oom(err) : rc;
+        return rc == TZ_ENOMEM ? view_oom(err) : rc;
     }
     return 0;
 }
@@ -433,7 +415,7 @@ static int request_fill(struct tz_register *reg, struct view_request *v,
     if (rc == 0)
         ledger_record_free(rec);
     if (lost)
-        return oom(err);
+        return view_oom(err);
     if (v->req->review_id == 0)
         return 0;
     struct find_review f = {v->req->review_id, NULL};
@@ -470,7 +452,7 @@ int view_screening_requests(struct tz_register *reg, const struct view_scope *s,
     list_free(&all);
     if (rc != 0) {
         view_requests_free(out);
-        return rc == TZ_ENOMEM ? oom(err) : rc;
+        return rc == TZ_ENOMEM ? view_oom(err) : rc;
     }
     return 0;
 }
