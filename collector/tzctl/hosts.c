@@ -336,13 +336,7 @@ int tzctl_host(const struct tzctl *c, int argc, char **argv)
     if (nw == 0 || strcmp(words[0], "show") != 0)
         return tzctl_usage("host: expected \"host show ID\"");
     if (nw != 2)
-        return tzctl_usage("host show takes one host id");
-    char *end;
-    errno = 0;
-    unsigned long long id = strtoull(words[1], &end, 10);
-    if (words[1][0] < '0' || words[1][0] > '9' || *end != '\0' ||
-        errno != 0)
-        return tzctl_usage("host id \"%s\" is not a number", words[1]);
+        return tzctl_usage("host show takes one host (id or hostname)");
     if (c->format == OUT_CSV)
         return tzctl_usage("host show prints table or json, not csv");
 
@@ -350,6 +344,11 @@ int tzctl_host(const struct tzctl *c, int argc, char **argv)
     int rc = tzctl_open(c, REGISTER_RDONLY, &reg);
     if (rc != 0)
         return rc;
+    uint64_t id;
+    if ((rc = tzctl_find_host(reg, words[1], &id, NULL, NULL)) != 0) {
+        register_close(reg);
+        return rc;
+    }
     struct tz_error err = {0};
     Tz__AgentRecord *rec;
     Tz__Report *rep;

@@ -70,10 +70,11 @@ int tzctl_install(const char *tmp, const char *path, int force);
 int tzctl_write_file(const char *path, int force, const char *what,
                      int (*fill)(int fd, void *arg), void *arg);
 
-/* A host by id (all digits) or by a hostname exactly one host has;
- * hostname and dept (may be NULL) get its name and department. Prints the
- * failure ("no host named ...", "2 hosts are named ... (ids 3, 9)") and
- * returns TZCTL_FAIL. */
+/* A host by id (all digits), else by the hostname exactly, else by a
+ * hostname only one host has in some case (find_host.c, the one lookup of
+ * every command); hostname and dept (may be NULL) get its name and
+ * department. Prints the failure ("no host named ...", "2 hosts are named
+ * ... (ids 3, 9)") and returns TZCTL_FAIL. */
 int tzctl_find_host(struct tz_register *reg, const char *want, uint64_t *id,
                     char hostname[TZ_MAX_NAME_BUF], char dept[TZ_MAX_NAME_BUF]);
 

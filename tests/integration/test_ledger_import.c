@@ -513,7 +513,7 @@ Test(ledger, bind_unbind_hosts_column_and_host_show)
               "%s", out);
 
     cr_assert_eq(TZCTL_RUN("bind", "nohost", "1"), 1);
-    cr_assert_str_eq(out, "tzctl: no host named \"nohost\"\n");
+    cr_assert_str_eq(out, "tzctl: no host named \"nohost\" (tzctl hosts lists them)\n");
     cr_assert_eq(TZCTL_RUN("bind", "1", "9"), 1);
     cr_assert_str_eq(out, "tzctl: no system with id 9\n");
     cr_assert_eq(TZCTL_RUN("bind", "1"), 2);

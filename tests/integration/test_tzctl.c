@@ -236,11 +236,39 @@ Test(tzctl, host_show_errors)
 {
     cr_assert_eq(TZCTL_RUN("host", "show", "7"), 1);
     cr_assert_str_eq(out, "tzctl: no host with id 7\n");
-    cr_assert_eq(TZCTL_RUN("host", "show", "web01"), 2);
-    cr_assert(strstr(out, "is not a number") && strstr(out, "usage: tzctl"),
-              "%s", out);
+    cr_assert_eq(TZCTL_RUN("host", "show", "nohost"), 1);
+    cr_assert_str_eq(out, "tzctl: no host named \"nohost\" (tzctl hosts lists them)\n");
     cr_assert_eq(TZCTL_RUN("host", "show"), 2);
     cr_assert_eq(TZCTL_RUN("host", "list"), 2);
+}
+
+/* One lookup in every command: id, exact hostname, then a hostname in
+ * another case when only one host has it; ambiguity names the ids. */
+Test(tzctl, a_host_is_named_the_same_way_in_every_command)
+{
+    struct tz_register *reg;
+    struct tz_error err = {0};
+    cr_assert_eq(register_open(dir, 0, &reg, &err), 0, "%s", err.msg);
+    enroll(reg, 3, "math", "Mail");
+    enroll(reg, 4, "math", "mail");
+    enroll(reg, 5, "math", "Proxy");
+    register_close(reg);
+    const char *how[][2] = {{"host", "show"}, {"history", NULL}};
+    for (size_t i = 0; i < 2; i++) {
+        const char *a = how[i][0], *b = how[i][1];
+        int rc = b ? TZCTL_RUN(a, b, "mail") : TZCTL_RUN(a, "mail");
+        cr_assert_eq(rc, 0, "%s mail (exact): %s", a, out);
+        rc = b ? TZCTL_RUN(a, b, "proxy") : TZCTL_RUN(a, "proxy");
+        cr_assert_eq(rc, 0, "%s proxy (one in another case): %s", a, out);
+        rc = b ? TZCTL_RUN(a, b, "MAIL") : TZCTL_RUN(a, "MAIL");
+        cr_assert_eq(rc, 1, "%s MAIL: %s", a, out);
+        cr_assert_str_eq(out, "tzctl: 2 hosts are named \"MAIL\" in some case (ids 3, "
+                              "4): give the id\n");
+    }
+    cr_assert_eq(TZCTL_RUN("host", "show", "mail"), 0);
+    cr_assert(strstr(out, "id:           4\n") || strstr(out, " 4\n"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("bind", "PROXY", "1"), 1, "%s", out);
+    cr_assert_null(strstr(out, "no host"), "bind found PROXY: %s", out);
 }
 
 Test(tzctl, dept_add_and_list_in_every_format)
