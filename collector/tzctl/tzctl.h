@@ -30,6 +30,14 @@ struct tzctl {
 /* TZCTL_NOT_PASSED: tzctl screen stored a screening that did not pass. */
 enum { TZCTL_OK = 0, TZCTL_FAIL = 1, TZCTL_USAGE = 2, TZCTL_NOT_PASSED = 3 };
 
+/* The register when nothing names one (--data, TZ_DATA, the installed
+ * collector's config). */
+#define TZCTL_DEFAULT_DATA "./var/taizhang"
+
+/* The usage text (usage.c) on f. */
+#include <stdio.h>
+void tzctl_print_usage(FILE *f);
+
 /* "tzctl: <fmt>" on stderr; returns TZCTL_FAIL. */
 int tzctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "tzctl: <err as text>" on stderr; returns TZCTL_FAIL. */
