@@ -312,7 +312,7 @@ Test(e2e, second_report_is_a_delta_and_a_restored_collector_gets_a_full_one)
 /* flags --format json as an array, and whether flag id is open on host. */
 static int has_flag(const char *id, const char *subject_prefix, int closed)
 {
-    char *out = tzctl(0, "flags", "--closed", "--format", "json");
+    char *out = tzctl(0, "flags", "--all", "--format", "json");
     cJSON *j = cJSON_Parse(out);
     cr_assert(cJSON_IsArray(j), "%s", out);
     int found = 0;
