@@ -149,7 +149,9 @@ int main(int argc, char **argv)
     }
 
     if (n == 0) {
-        rc = tzctl_usage("no command given");
+        fputs("tzctl: no command given\n\n", stderr);
+        tzctl_print_usage(stderr);
+        rc = TZCTL_USAGE;
         goto out;
     }
     /* Ledger changes are judged by the rules in force (the collector's);

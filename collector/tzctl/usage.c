@@ -1,6 +1,6 @@
 /* usage — tzctl's usage text, the one place that lists every command and
- * global option (--help prints it; a usage error follows its message with
- * it). */
+ * global option (--help prints it, and a bare `tzctl`); a usage error is
+ * one line naming the mistake, and a pointer to --help. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -128,8 +128,8 @@ int tzctl_usage(const char *fmt, ...)
     va_start(ap, fmt);
     fputs("tzctl: ", stderr);
     vfprintf(stderr, fmt, ap);
-    fputs("\n\n", stderr);
-    tzctl_print_usage(stderr);
+    /* One line that says what was wrong, not 100 that bury it. */
+    fputs("\n(tzctl --help lists every command and option)\n", stderr);
     va_end(ap);
     return TZCTL_USAGE;
 }

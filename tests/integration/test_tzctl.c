@@ -381,10 +381,16 @@ Test(tzctl, missing_register_and_usage_errors)
     cr_assert_eq(TZCTL_RUN("frobnicate"), 2);
     cr_assert(strstr(out, "unknown command \"frobnicate\""), "%s", out);
     cr_assert_eq(TZCTL_RUN("hosts", "--bogus"), 2);
+    cr_assert_str_eq(out, "tzctl: hosts: unknown option --bogus\n"
+                          "(tzctl --help lists every command and option)\n");
+    cr_assert_eq(TZCTL_RUN("system", "set", "1", "owners=王五"), 2);
+    cr_assert(strstr(out, "unknown field \"owners\"; the fields are") &&
+              strstr(out, "owner (负责人)") && strstr(out, "status (状态)"), "%s", out);
     cr_assert_eq(TZCTL_RUN("--help"), 0);
     cr_assert(starts_with(out, "usage: tzctl"), "%s", out);
     char *bare[] = {TZCTL, NULL};
-    cr_assert_eq(tz_test_run(bare, NULL), 2);
+    cr_assert_eq(tz_test_run(bare, &out), 2);
+    cr_assert(strstr(out, "no command given") && strstr(out, "usage: tzctl"), "%s", out);
 }
 
 Test(tzctl, tz_data_sets_the_default_register)
