@@ -1,9 +1,9 @@
 /* tzctl — the operator's tool: global options, dispatch to one file per
- * command group (hosts.c, dept.c, token.c, stats.c, system.c, bind.c,
+ * command group (hosts.c, dept.c, token.c, agent.c, stats.c, system.c, bind.c,
  * ledger.c, export.c, key.c, backup.c, verify.c, restore.c), and
  * the shared helpers of tzctl.h. Reads (and backup, verify) open the
  * register read-only, so they run beside a live collector; `dept add`,
- * `token create` and the ledger's writes (system add/set/retire/import,
+ * `token create|revoke`, `agent revoke` and the ledger's writes (system add/set/retire/import,
  * bind) take a short write transaction; restore refuses while a collector
  * holds the data dir. */
 #include <stdarg.h>
@@ -51,8 +51,18 @@ static const char usage_text[] =
     "                               --format is the file's format\n"
     "  bind HOST SYSTEM [--by NAME] bind a host to a system explicitly\n"
     "  unbind HOST                  remove a host's explicit binding\n"
-    "  token create --dept NAME     make an enrollment token for NAME\n"
+    "  token create --dept NAME [--expires DAYS] [--uses N]\n"
+    "                               make an enrollment token for NAME; it\n"
+    "                               enrolls agents for DAYS days, N of them\n"
+    "                               (default: no limit)\n"
     "  token create --admin         make an admin token\n"
+    "  token list                   the tokens: id, department, created,\n"
+    "                               expires, uses left, state; never a token\n"
+    "  token revoke ID              the token enrolls no more agents\n"
+    "  agent revoke HOST|AGENT-ID [--reason TEXT]\n"
+    "                               refuse that host's agent key from now on\n"
+    "                               (REVOKED); the host keeps its history,\n"
+    "                               with the revocation in it\n"
     "  user add NAME --dept D [--role viewer|editor]\n"
     "  user add NAME --admin        a portal login; prints its token once\n"
     "                               (viewer: the department's ledger, read\n"
@@ -60,7 +70,8 @@ static const char usage_text[] =
     "                               admin: everything)\n"
     "  user list                    portal logins, never their tokens\n"
     "  user revoke NAME             end a login and its sessions\n"
-    "  stats                        register counters and size\n"
+    "  stats                        register counters (revoked and throttled\n"
+    "                               requests too) and size\n"
     "  key show [-q]                the collector's public key (collector.pub:\n"
     "                               what agents pin as collector_key) and its\n"
     "                               fingerprint, SHA256: and the base64 of the\n"
@@ -349,7 +360,8 @@ int main(int argc, char **argv)
         int (*fn)(const struct tzctl *, int, char **);
     } cmds[] = {
         {"hosts", tzctl_hosts}, {"host", tzctl_host}, {"dept", tzctl_dept},
-        {"token", tzctl_token}, {"user", tzctl_user}, {"stats", tzctl_stats},
+        {"token", tzctl_token}, {"agent", tzctl_agent},
+        {"user", tzctl_user}, {"stats", tzctl_stats},
         {"collect", tzctl_collect},
         {"system", tzctl_system}, {"systems", tzctl_systems},
         {"bind", tzctl_bind}, {"unbind", tzctl_unbind},
