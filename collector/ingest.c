@@ -203,10 +203,10 @@ static uint32_t pipe_key(void *ctrl)
     for (struct nn_cmsghdr *c = NN_CMSG_FIRSTHDR(&hdr); c; c = NN_CMSG_NXTHDR(&hdr, c)) {
         if (c->cmsg_level != PROTO_SP || c->cmsg_type != SP_HDR)
             continue;
+        if (c->cmsg_len < NN_CMSG_SPACE(0) + sizeof(size_t) + 4)
+            return 0;
         size_t clen = c->cmsg_len - NN_CMSG_SPACE(0), sp;
         const uint8_t *d = NN_CMSG_DATA(c);
-        if (clen < sizeof(size_t) + 4)
-            return 0;
         memcpy(&sp, d, sizeof(sp));
         if (sp < 4 || sp > clen - sizeof(size_t))
             return 0;
@@ -449,6 +449,18 @@ void ingest_stop(struct ingest *ing)
 {
     if (ing == NULL)
         return;
+    if (ing->throttled && !register_unusable(ing->reg)) {
+        /* Drops no later batch carried: counted now, so stats add up. */
+        struct register_item it = {.kind = ITEM_THROTTLED,
+                                   .throttled = ing->throttled > UINT32_MAX
+                                                    ? UINT32_MAX
+                                                    : (uint32_t)ing->throttled};
+        struct tz_error err = {0};
+        if (register_put_batch(ing->reg, &it, 1, (int64_t)time(NULL), &err) != 0)
+            tz_log(TZ_LOG_WARN, "counting %llu dropped requests: %s",
+                   (unsigned long long)ing->throttled, err.msg);
+        ing->throttled = 0;
+    }
     if (ing->polling) {
         /* The socket outlives the poll handle: close it once libuv is done. */
         uv_close((uv_handle_t *)&ing->poll, on_poll_closed);

@@ -84,7 +84,8 @@ int ingest_start(uv_loop_t *loop, struct tz_register *reg,
                  struct ingest **out, struct tz_error *err);
 /* Stop polling and close the socket; the batch in progress, if any, has
  * already been committed and answered (batches run to completion inside one
- * callback). Safe with NULL. */
+ * callback). Requests dropped since the last batch (a slowed-down source's)
+ * are counted in one last transaction first. Safe with NULL. */
 void ingest_stop(struct ingest *ing);
 
 #endif
