@@ -127,6 +127,12 @@ static void drain(struct daemon *d)
     if (res.retry)
         tz_log(TZ_LOG_WARN, "cannot deliver: %s; %zu report(s) kept in the spool, "
                "retrying in %.1f s", errstr(&err), spool_count(d->sp), ms / 1000.0);
+    else if (d->st.revoked)
+        /* err already says how: a new key, which this process cannot take
+         * up while it runs (stop it, --reenroll, start it). */
+        tz_log(TZ_LOG_ERROR, "cannot deliver: %s; %zu report(s) kept in the spool "
+               "(stop this daemon first), asking again in %.1f s", errstr(&err),
+               spool_count(d->sp), ms / 1000.0);
     else
         tz_log(TZ_LOG_ERROR, "cannot deliver: %s; %zu report(s) kept in the spool "
                "until the configuration is fixed (then send SIGHUP), retrying in "

@@ -1,7 +1,8 @@
 /* history — `tzctl history HOST [--since DATE]`: what changed on a host,
  * report by report: packages added, removed or upgraded, accounts added,
  * removed or whose password state changed, listeners opened or closed, the
- * kernel. One row per change, oldest first. */
+ * kernel; and the revocation of its agent key (tzctl agent revoke: OLD is who
+ * revoked it, NEW why). One row per change, oldest first. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,14 @@ static int entry(const Tz__HistoryEntry *e, void *arg)
 {
     struct walk *w = arg;
     int rc = 0;
+    if (e->revocation) {
+        /* Its own row, with who and why; a report's changes of the same
+         * instant (rare) follow it. */
+        const Tz__AgentRevocation *rv = e->revocation;
+        rc = row(w, e, "agent", "agent key", "revoked", rv->by, rv->reason);
+        if (rc != 0)
+            return rc;
+    }
     if (e->first) {
         char n[32];
         snprintf(n, sizeof(n), "%u packages", e->packages_total);

@@ -1,10 +1,10 @@
 /* tzctl — the operator's tool: global options and dispatch to one file per
- * command group (hosts.c, dept.c, token.c, stats.c, system.c, bind.c,
+ * command group (hosts.c, dept.c, token.c, agent.c, stats.c, system.c, bind.c,
  * ledger.c, export.c, key.c, backup.c, verify.c, restore.c, screen.c,
  * review.c, ...); the helpers they share are util.c's, the usage text
  * usage.c's, so no command calls back into this file. Reads (and backup, verify) open the
  * register read-only, so they run beside a live collector; `dept add`,
- * `token create` and the ledger's writes (system add/set/retire/import,
+ * `token create|revoke`, `agent revoke` and the ledger's writes (system add/set/retire/import,
  * bind) take a short write transaction; restore refuses while a collector
  * holds the data dir. */
 #include <stdio.h>
@@ -171,7 +171,8 @@ int main(int argc, char **argv)
         int (*fn)(const struct tzctl *, int, char **);
     } cmds[] = {
         {"hosts", tzctl_hosts}, {"host", tzctl_host}, {"dept", tzctl_dept},
-        {"token", tzctl_token}, {"user", tzctl_user}, {"stats", tzctl_stats},
+        {"token", tzctl_token}, {"agent", tzctl_agent},
+        {"user", tzctl_user}, {"stats", tzctl_stats},
         {"collect", tzctl_collect},
         {"system", tzctl_system}, {"systems", tzctl_systems},
         {"bind", tzctl_bind}, {"unbind", tzctl_unbind},

@@ -94,6 +94,7 @@ int tzctl_dept(const struct tzctl *c, int argc, char **argv);
 int tzctl_dept_known(struct tz_register *reg, const char *name, int *known,
                      struct tz_error *err);
 int tzctl_token(const struct tzctl *c, int argc, char **argv);
+int tzctl_agent(const struct tzctl *c, int argc, char **argv);
 int tzctl_user(const struct tzctl *c, int argc, char **argv);
 int tzctl_collect(const struct tzctl *c, int argc, char **argv);
 int tzctl_stats(const struct tzctl *c, int argc, char **argv);
