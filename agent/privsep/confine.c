@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "privsep_msg.h"
 #include "rootfacts.h"
@@ -177,7 +178,8 @@ static const struct {
     {"set_robust_list", BOTH},
     /* starting and talking to a worker */
     {"write", SUPER}, {"writev", SUPER}, {"sendto", SUPER}, {"wait4", SUPER},
-    {"kill", SUPER}, {"dup2", SUPER}, {"dup3", SUPER}, {"close_range", SUPER},
+    {"kill", SUPER}, {"tgkill", SUPER}, {"dup2", SUPER}, {"dup3", SUPER},
+    {"close_range", SUPER},
     {"rt_sigaction", SUPER}, {"seccomp", SUPER},
 };
 
@@ -233,6 +235,8 @@ static int rules(scmp_filter_ctx ctx, enum confine_role role)
     if (rc == 0)
         rc = add(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
     if (role == CONFINE_WORKER) {
+        /* abort(3) on itself only, so a crash is told as one (SIGABRT) */
+        rc = ADD1("tgkill", SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
         static const scmp_datum_t fds[] = {2, WORKER_FD};
         for (size_t i = 0; rc == 0 && i < 2; i++) {
             rc = ADD1("write", SCMP_A0(SCMP_CMP_EQ, fds[i]));

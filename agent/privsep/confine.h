@@ -17,11 +17,13 @@
  *    flags the filter sees), no mmap or mprotect with PROT_EXEC. No socket,
  *    connect, execve, ptrace, ioctl, chmod, unlink, ... The supervisor
  *    besides: socketpair(AF_UNIX), fork (clone without CLONE_VM,
- *    CLONE_THREAD or a new namespace), wait4, kill, dup2/dup3, close_range,
- *    prctl(PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP), seccomp,
+ *    CLONE_THREAD or a new namespace), wait4, kill, tgkill, dup2/dup3,
+ *    close_range, prctl(PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS,
+ *    PR_SET_SECCOMP), seccomp,
  *    and writes: what starting and talking to a worker takes. The worker's
  *    own filter stacks on the supervisor's and drops those; it writes only
- *    to its socket and to stderr (/dev/null).
+ *    to its socket and to stderr (/dev/null), and signals only itself
+ *    (abort).
  *    Under valgrind (and only then: its client request tells) the filter
  *    also allows what valgrind, running in the same process, needs:
  *    executable mappings, writes to its own descriptors, its signals.

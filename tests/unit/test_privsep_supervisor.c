@@ -9,14 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "privsep.h"
+#include "privsep_child.h"
 #include "privsep_io.h"
 #include "privsep_msg.h"
+#include "report.h"
 #include "tz_test.h"
 
 #define DICT TZ_SOURCE_DIR "/schemas/weak-passwords.txt"
@@ -219,4 +222,58 @@ Test(privsep_supervisor, a_worker_dead_between_asks_is_replaced_first)
     cr_assert_eq(privsep_facts(ps, NULL, 0, &f, &err), 0, "%s", err.msg);
     rootfacts_free(&f);
     privsep_stop(ps);
+}
+
+/* The daemon's case (issue 21): one ask fails (here the worker crashes, as
+ * a parser bug on a crafted shadow line would make it), and that report's
+ * accounts section says the check failed; the next collection, with no
+ * restart of anything, checks again. */
+static int *crashes_left;
+
+static void crash_once(int kind)
+{
+    if (kind == PSMSG_AUDIT && *crashes_left > 0) {
+        (*crashes_left)--;
+        raise(SIGSEGV);
+    }
+}
+
+Test(privsep_supervisor, one_failed_ask_then_the_next_report_checks_again)
+{
+    crashes_left = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE,
+                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    cr_assert_neq(crashes_left, MAP_FAILED);
+    *crashes_left = 1;
+    privsep_worker_test_hook = crash_once;
+    struct privsep *ps = NULL;
+    struct tz_error err = {0};
+    cr_assert_eq(privsep_start(&ps, &err), 0, "%s", err.msg);
+    cr_assert_eq(privsep_fix(ps, root, NULL, DICT, &err), 0, "%s", err.msg);
+    report_set_accounts(ps, NULL, DICT);
+    pid_t super = privsep_pid(ps);
+
+    Tz__Report *r = NULL;
+    cr_assert_eq(report_collect(root, &r, &err), 0, "%s", err.msg);
+    cr_assert_not_null(r->accounts);
+    cr_expect(r->accounts->weak_check_failed, "the failed ask must show");
+    cr_expect(strstr(r->accounts->weak_check_error, "privileged helper") &&
+              strstr(r->accounts->weak_check_error, "restarted"), "%s",
+              r->accounts->weak_check_error);
+    cr_expect_not(r->accounts->weak_check_ran);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+
+    cr_assert_eq(report_collect(root, &r, &err), 0, "%s", err.msg);
+    cr_expect_not(r->accounts->weak_check_failed, "%s", r->accounts->weak_check_error);
+    cr_expect(r->accounts->weak_check_ran);
+    cr_expect_eq(r->accounts->n_accounts, 2);
+    cr_expect_eq(r->accounts->accounts[1]->password, TZ__PASSWORD_STATE__PW_LOCKED,
+                 "alice's verdict came back");
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    cr_expect_eq(privsep_pid(ps), super, "no restart");
+    cr_expect_eq(*crashes_left, 0);
+
+    report_set_accounts(NULL, NULL, NULL);
+    privsep_stop(ps);
+    privsep_worker_test_hook = NULL;
+    munmap(crashes_left, sizeof(int));
 }
