@@ -194,9 +194,19 @@ static int add(scmp_filter_ctx ctx, uint32_t action, const char *name,
     return seccomp_rule_add_array(ctx, action, nr, n, cmp);
 }
 
+/* Allow name when argument arg compares so (libseccomp's SCMP_A* macros
+ * leave a field out, which clang's -Wmissing-field-initializers refuses). */
+static int allow_if(scmp_filter_ctx ctx, const char *name, unsigned arg,
+                    enum scmp_compare op, scmp_datum_t a, scmp_datum_t b)
+{
+    struct scmp_arg_cmp c = {.arg = arg, .op = op, .datum_a = a, .datum_b = b};
+    return add(ctx, SCMP_ACT_ALLOW, name, 1, &c);
+}
+
 #define ADD0(name) add(ctx, SCMP_ACT_ALLOW, (name), 0, NULL)
-#define ADD1(name, c) \
-    add(ctx, SCMP_ACT_ALLOW, (name), 1, (struct scmp_arg_cmp[]){c})
+#define EQ(name, arg, v) allow_if(ctx, (name), (arg), SCMP_CMP_EQ, (v), 0)
+#define NONE_OF(name, arg, mask) \
+    allow_if(ctx, (name), (arg), SCMP_CMP_MASKED_EQ, (mask), 0)
 
 /* Under valgrind the filter also holds valgrind, which runs in the same
  * process: its translations need executable mappings, it writes to its own
@@ -222,26 +232,26 @@ static int rules(scmp_filter_ctx ctx, enum confine_role role)
     /* reading only; openat2 hides its flags from the filter: ENOSYS makes
      * tz_root_open walk with openat instead */
     if (rc == 0)
-        rc = ADD1("openat", SCMP_A2(SCMP_CMP_MASKED_EQ, WRITE_FLAGS, 0));
+        rc = NONE_OF("openat", 2, WRITE_FLAGS);
     if (rc == 0)
-        rc = ADD1("open", SCMP_A1(SCMP_CMP_MASKED_EQ, WRITE_FLAGS, 0));
+        rc = NONE_OF("open", 1, WRITE_FLAGS);
     if (rc == 0)
         rc = add(ctx, SCMP_ACT_ERRNO(ENOSYS), "openat2", 0, NULL);
     /* no code loaded or made executable */
     if (rc == 0)
-        rc = ADD1("mmap", SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+        rc = NONE_OF("mmap", 2, PROT_EXEC);
     if (rc == 0)
-        rc = ADD1("mprotect", SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+        rc = NONE_OF("mprotect", 2, PROT_EXEC);
     if (rc == 0)
         rc = add(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
     if (role == CONFINE_WORKER) {
         /* abort(3) on itself only, so a crash is told as one (SIGABRT) */
-        rc = ADD1("tgkill", SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+        rc = EQ("tgkill", 0, (scmp_datum_t)getpid());
         static const scmp_datum_t fds[] = {2, WORKER_FD};
         for (size_t i = 0; rc == 0 && i < 2; i++) {
-            rc = ADD1("write", SCMP_A0(SCMP_CMP_EQ, fds[i]));
+            rc = EQ("write", 0, fds[i]);
             if (rc == 0)
-                rc = ADD1("sendto", SCMP_A0(SCMP_CMP_EQ, fds[i]));
+                rc = EQ("sendto", 0, fds[i]);
         }
         return rc;
     }
@@ -250,16 +260,16 @@ static int rules(scmp_filter_ctx ctx, enum confine_role role)
                                   CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
                                   CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
     if (rc == 0)
-        rc = ADD1("clone", SCMP_A0(SCMP_CMP_MASKED_EQ, not_fork, 0));
+        rc = NONE_OF("clone", 0, not_fork);
     if (rc == 0)
-        rc = ADD1("socketpair", SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+        rc = EQ("socketpair", 0, AF_UNIX);
     if (rc == 0)
-        rc = ADD1("prctl", SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG));
+        rc = EQ("prctl", 0, PR_SET_PDEATHSIG);
     if (rc == 0)
-        rc = ADD1("prctl", SCMP_A0(SCMP_CMP_EQ, PR_SET_NO_NEW_PRIVS));
+        rc = EQ("prctl", 0, PR_SET_NO_NEW_PRIVS);
     /* the worker's filter, where seccomp(2) is missing (valgrind) */
     if (rc == 0)
-        rc = ADD1("prctl", SCMP_A0(SCMP_CMP_EQ, PR_SET_SECCOMP));
+        rc = EQ("prctl", 0, PR_SET_SECCOMP);
     return rc;
 }
 
