@@ -429,6 +429,9 @@ Test(privsep, killed_child_fails_checks_cleanly, .init = setup, .fini = teardown
     expect_pw("alice", TZ__PASSWORD_STATE__PW_UNKNOWN, "");
     cr_expect(has_warning("password check failed"));
     cr_expect(!sec->weak_check_ran);
+    cr_expect(sec->weak_check_failed, "the section says the check failed");
+    cr_expect(strstr(sec->weak_check_error, "not running") ||
+              strstr(sec->weak_check_error, "gone"), "%s", sec->weak_check_error);
     privsep_stop(ps);
     cr_expect(!zombie_or_alive(pid));
 }
