@@ -27,6 +27,7 @@
 #include <lmdb.h>
 #include <sodium.h>
 
+#include "account_check.h"
 #include "admission.h"
 #include "register_lmdb.h"
 #include "sections.h"
@@ -1296,6 +1297,9 @@ static int apply_report(struct tz_register *reg, MDB_txn *txn,
         }
         nw.last_seq = it->seq;
         nw.last_seen = b->now;
+        /* decided above the storage: account_check.h */
+        account_check_track(&nw, account_check_outcome(r),
+                            account_check_day(r, b->now));
     }
     if (rc == 0)
         rc = rl_agent_store(reg, txn, &nw, err);
