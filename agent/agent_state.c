@@ -174,3 +174,12 @@ void agent_state_forget_hashes(struct agent_state *st)
 {
     memset(st->hash_len, 0, sizeof(st->hash_len));
 }
+
+int agent_state_rekeyed(struct agent_state *st, struct tz_error *err)
+{
+    st->agent_id = 0;
+    st->dept[0] = '\0';
+    st->revoked = 0;
+    agent_state_forget_hashes(st);
+    return agent_state_save(st, err);
+}

@@ -29,6 +29,10 @@ struct agent_state {
     /* Acked section hashes by SectionKind (index 0 unused); len 0 = none. */
     uint8_t hash[16][32];
     uint8_t hash_len[16];
+    /* In memory only: the collector answered REVOKED (this key was
+     * revoked). Nothing is dropped from the spool for it; only a new key
+     * (tz-agent --once --reenroll) gets reports in again. */
+    int revoked;
 };
 
 /* Load dirfd/state (absent: a first run, not enrolled yet) and take a copy
@@ -49,5 +53,11 @@ void agent_state_set_hash(struct agent_state *st, int kind, const uint8_t *h,
                           size_t len);
 /* The collector has no base any more: send everything next time. */
 void agent_state_forget_hashes(struct agent_state *st);
+
+/* A new key replaced st->kp (tz-agent --reenroll): forget the agent id,
+ * department and delta base that belonged to the old one, and save. The
+ * seq goes on rising (a new key starts from nothing at the collector; the
+ * spooled reports keep their order). */
+int agent_state_rekeyed(struct agent_state *st, struct tz_error *err);
 
 #endif

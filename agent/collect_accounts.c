@@ -95,22 +95,24 @@ static Tz__Account *make_account(const struct passwd_entry *pe,
     return ac;
 }
 
+/* 1 with *a filled, 0 when the check failed (why in failed_why, and a
+ * warning), or TZ_ENOMEM. */
 static int run_audit(const char *root, struct privsep *ps,
                      const struct weakpw_limits *lim, const char *dict_path,
-                     struct acct_audit *a, struct warnlist *w)
+                     struct acct_audit *a, struct warnlist *w,
+                     char *failed_why, size_t why_len)
 {
     struct tz_error e;
     memset(&e, 0, sizeof(e));
-    int rc = ps ? privsep_check(ps, root, lim, dict_path, a, &e)
+    int rc = ps ? privsep_check(ps, a, &e)
                 : acct_audit_run(root, lim, dict_path, a, &e);
     if (rc == 0)
         return 1;
     if (rc == TZ_ENOMEM)
         return rc;
-    char msg[600];
-    tz_error_str(&e, msg, sizeof(msg));
+    tz_error_str(&e, failed_why, why_len);
     rc = warnlist_add(w, NULL, 0, "password check failed (%s): password "
-                      "states unknown", msg);
+                      "states unknown", failed_why);
     return rc < 0 ? rc : 0;
 }
 
@@ -142,7 +144,9 @@ int collect_accounts(const char *root, struct privsep *ps,
     if (rc < 0)
         goto fail;
 
-    int have_audit = run_audit(root, ps, lim, dict_path, &a, &w);
+    char failed_why[600] = "";
+    int have_audit = run_audit(root, ps, lim, dict_path, &a, &w, failed_why,
+                               sizeof(failed_why));
     if (have_audit < 0) {
         rc = have_audit;
         goto fail;
@@ -158,6 +162,13 @@ int collect_accounts(const char *root, struct privsep *ps,
     sec->weak_check_ran = have_audit && a.check_ran;
     sec->weak_check_cut = have_audit && a.cut;
     sec->weak_candidates = have_audit ? a.candidates : 0;
+    if (!have_audit) {
+        int bad = 0;
+        sec->weak_check_failed = 1;
+        sec->weak_check_error = dup(failed_why, &bad);
+        if (bad)
+            goto fail;
+    }
     if (pw.n) {
         if ((sec->accounts = calloc(pw.n, sizeof(*sec->accounts))) == NULL)
             goto fail;

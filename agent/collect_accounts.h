@@ -4,8 +4,10 @@
  * The unprivileged part reads <root>/etc/passwd and /etc/group itself (both
  * world-readable). The privileged part — /etc/shadow, sudoers, crypt(3) on
  * every login-capable account's hash (acct_audit) — runs in the privsep
- * child when ps is given, and IN THIS PROCESS when ps is NULL (tests,
- * `tz-agent --print` without root): then this process opens /etc/shadow.
+ * child when ps is given, with the root, limits and dictionary fixed there
+ * (privsep_fix: root, lim and dict_path are then not used for it), and IN
+ * THIS PROCESS when ps is NULL (tests and fuzzers): then this process opens
+ * /etc/shadow.
  *
  * Per account (passwd order): uid, gid, home, shell, login_capable (shell not
  * .../nologin nor .../false; empty = /bin/sh), password state, weak reason
@@ -16,6 +18,9 @@
  * Without a verdict (no shadow entry, audit failed) the state comes from
  * the passwd field: "x" unknown, "" empty, "*"/"!..." locked, other unknown.
  * Section: uid0_accounts (every uid-0 name), weak_check_ran/_cut,
+ * weak_check_failed with weak_check_error (the audit failed: with ps, the
+ * helper's worker died, hung or answered an error, or the helper is gone;
+ * every state then comes from passwd),
  * weak_candidates (most candidates tried on one account), warnings
  * ("path:line: reason" for malformed passwd/shadow/group/sudoers lines;
  * "shadow not readable: password states unknown (run as root)"; a failed

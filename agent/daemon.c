@@ -95,7 +95,8 @@ static void arm_next(struct daemon *d)
 {
     if (d->stopping)
         return;
-    uint64_t splay = schedule_splay_ms(d->cfg.splay_s);
+    uint64_t splay = schedule_splay_ms(schedule_splay_cap(d->cfg.splay_s,
+                                                          d->cfg.interval_s));
     if (d->cfg.interval_s > 0) {
         d->next_at = 0;
         uv_timer_start(&d->collect_timer, on_collect,
@@ -126,6 +127,12 @@ static void drain(struct daemon *d)
     if (res.retry)
         tz_log(TZ_LOG_WARN, "cannot deliver: %s; %zu report(s) kept in the spool, "
                "retrying in %.1f s", errstr(&err), spool_count(d->sp), ms / 1000.0);
+    else if (d->st.revoked)
+        /* err already says how: a new key, which this process cannot take
+         * up while it runs (stop it, --reenroll, start it). */
+        tz_log(TZ_LOG_ERROR, "cannot deliver: %s; %zu report(s) kept in the spool "
+               "(stop this daemon first), asking again in %.1f s", errstr(&err),
+               spool_count(d->sp), ms / 1000.0);
     else
         tz_log(TZ_LOG_ERROR, "cannot deliver: %s; %zu report(s) kept in the spool "
                "until the configuration is fixed (then send SIGHUP), retrying in "
@@ -416,8 +423,9 @@ int daemon_run(const struct agent_config *cfg, const struct state_dir *sd,
            "holds %zu report(s)", cfg->n_collectors, cfg->collectors[0], dir,
            spool_count(d->sp));
     if (cfg->interval_s > 0)
-        tz_log(TZ_LOG_INFO, "collecting every %d s (+ up to %d s splay)",
-               cfg->interval_s, cfg->splay_s);
+        tz_log(TZ_LOG_INFO, "collecting every %d s (+ up to %d s splay: a tenth "
+               "of the interval at most)", cfg->interval_s,
+               schedule_splay_cap(cfg->splay_s, cfg->interval_s));
     /* The first collection runs at once; next_at 0 means "due". */
     uv_timer_start(&d->collect_timer, on_collect, 0, 0);
     subscribe(d);   /* at once when already enrolled, else after enrolling */

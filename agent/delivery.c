@@ -52,9 +52,10 @@ int delivery_drain(const struct agent_config *cfg, struct agent_state *st,
             res->retry = 1;
             return rc;
         }
-        if (st->agent_id == 0) {
-            /* Enrollment failed: every report would fail the same way, and
-             * none of them is at fault. Keep them for a fixed config. */
+        if (st->agent_id == 0 || st->revoked) {
+            /* Enrollment failed, or the key was revoked: every report would
+             * fail the same way, and none of them is at fault. Keep them
+             * for a fixed config or a new key (tz-agent --reenroll). */
             res->retry = 0;
             return rc;
         }

@@ -7,8 +7,9 @@
  * TOO_LARGE, an older seq superseded): then it is dropped with a log line, as
  * sending it again cannot succeed.
  * A failure that is not about one report stops the drain and keeps the
- * spool: the collector unreachable or out of space (retry later), or the
- * agent not enrolled (bad or missing token, wrong key: fix the config). */
+ * spool: the collector unreachable or out of space (retry later), the
+ * agent not enrolled (bad or missing token, wrong key: fix the config), or
+ * its key revoked (REVOKED: enroll a new key with tz-agent --reenroll). */
 #ifndef TZ_DELIVERY_H
 #define TZ_DELIVERY_H
 

@@ -3,6 +3,9 @@
  *   tz-agent --print [--format json|text] [--root DIR]   no network at all
  *   tz-agent --once --config FILE [flags]                 enroll if needed,
  *                                                        send one report
+ *   tz-agent --once --reenroll --enroll-token T [flags]   a new key, enrolled
+ *                                                        anew (after tzctl
+ *                                                        agent revoke)
  *   tz-agent --config FILE [flags]                        daemon (daemon.h)
  *   tz-agent --configure [--config FILE] flags            write the INI
  * Exit status: 0 done, 1 failed (the reason is on stderr), 2 usage. */
@@ -29,6 +32,7 @@
 #include "privsep.h"
 #include "report.h"
 #include "session.h"
+#include "spool.h"
 #include "state_dir.h"
 #include "tz_log.h"
 
@@ -36,12 +40,15 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "usage: tz-agent --print [--format json|text] [--root DIR]\n"
-        "       tz-agent --once [--config FILE] [OPTIONS]\n"
+        "       tz-agent --once [--reenroll] [--config FILE] [OPTIONS]\n"
         "       tz-agent --config FILE [OPTIONS]          (daemon)\n"
         "       tz-agent --configure [--config FILE] --collector URL\n"
         "                --collector-key HEX [--enroll-token T | --enroll-token-file F]\n"
         "  --print          collect and print the report; no network\n"
         "  --once           enroll if needed, send one report, exit\n"
+        "  --reenroll       with --once and an enrollment token: replace the\n"
+        "                   agent key with a new one and enroll it (after the\n"
+        "                   old key was revoked); the spool is kept and sent\n"
         "  (neither)        daemon: collect daily, spool, deliver in order\n"
         "  --configure      write the given OPTIONS into the config file (default\n"
         "                   " TZ_AGENT_CONFIG ", mode 0600) and exit\n"
@@ -133,7 +140,30 @@ static const char *dictionary(const struct agent_config *cfg)
     return NULL;
 }
 
-static int run_once(const struct agent_config *cfg)
+/* --reenroll, still root: a new key in place of the revoked one. Refused
+ * while a daemon runs: it holds the old key in memory and would go on
+ * sending under it, and its state would overwrite ours. */
+static int rekey(struct state_dir *sd)
+{
+    struct tz_error err = {0};
+    if (spool_held(sd->workfd, "spool")) {
+        fprintf(stderr, "tz-agent: --reenroll: a tz-agent daemon is running on this "
+                        "state dir (it holds the spool): stop it first "
+                        "(systemctl stop tz-agent), then start it again after\n");
+        return 1;
+    }
+    if (state_dir_rekey(sd, &err) != 0) {
+        die_err("--reenroll: new key", &err);
+        return 1;
+    }
+    char pk[TZ_KEY_HEX];
+    tz_hex_encode(sd->kp.pk, sizeof(sd->kp.pk), pk);
+    fprintf(stderr, "tz-agent: --reenroll: made a new agent key %.16s... (the old "
+                    "one is gone); enrolling it\n", pk);
+    return 0;
+}
+
+static int run_once(const struct agent_config *cfg, int reenroll)
 {
     struct tz_error err = {0};
     if (cfg->n_collectors == 0 || !cfg->have_collector_pk) {
@@ -141,10 +171,20 @@ static int run_once(const struct agent_config *cfg)
                         "(config file or flags)\n");
         return 2;
     }
+    if (reenroll && cfg->enroll_token[0] == '\0') {
+        fprintf(stderr, "tz-agent: --reenroll needs an enrollment token "
+                        "(--enroll-token, --enroll-token-file or enroll_token =): "
+                        "tzctl token create --dept NAME\n");
+        return 2;
+    }
     /* As root: the key from the root-owned state dir, work/ for later. */
     struct state_dir sd;
     if (state_dir_open(cfg->state_dir, cfg->user, &sd, &err) != 0) {
         die_err("state", &err);
+        return 1;
+    }
+    if (reenroll && rekey(&sd) != 0) {
+        state_dir_close(&sd);
         return 1;
     }
     struct agent_state st = {0};
@@ -165,7 +205,8 @@ static int run_once(const struct agent_config *cfg)
         goto out;
     }
     /* From here on only the run-as user's work/ is written. */
-    if (agent_state_load(sd.workfd, sd.work_path, &sd.kp, &st, &err) != 0) {
+    if (agent_state_load(sd.workfd, sd.work_path, &sd.kp, &st, &err) != 0 ||
+        (reenroll && agent_state_rekeyed(&st, &err) != 0)) {
         die_err("state", &err);
         rc = 1;
         goto out;
@@ -225,7 +266,7 @@ static void check_token_file_mode(const char *config, const struct agent_config 
 }
 
 static int agent_main(struct agent_config *cfg_, int print, int once,
-                      const char *format, const char *config,
+                      int reenroll, const char *format, const char *config,
                       const struct agent_flag *flags, int n_flags,
                       struct privsep *ps);
 
@@ -234,10 +275,12 @@ int main(int argc, char **argv)
     struct agent_config cfg;
     agent_config_defaults(&cfg);
     enum { OPT_COLLECTOR = 256, OPT_KEY, OPT_TOKEN, OPT_TOKEN_FILE, OPT_STATE,
-           OPT_TIMEOUT, OPT_USER, OPT_SYSTEM, OPT_WEAK, OPT_CONFIGURE, OPT_VERSION };
+           OPT_TIMEOUT, OPT_USER, OPT_SYSTEM, OPT_WEAK, OPT_CONFIGURE, OPT_VERSION,
+           OPT_REENROLL };
     static const struct option opts[] = {
         {"print", no_argument, NULL, 'p'},
         {"once", no_argument, NULL, '1'},
+        {"reenroll", no_argument, NULL, OPT_REENROLL},
         {"configure", no_argument, NULL, OPT_CONFIGURE},
         {"format", required_argument, NULL, 'f'},
         {"root", required_argument, NULL, 'r'},
@@ -254,7 +297,7 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, OPT_VERSION},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    int print = 0, once = 0, configure = 0;
+    int print = 0, once = 0, configure = 0, reenroll = 0;
     const char *format = "text", *config = NULL;
     static char token[256];
     /* Flags are applied after the config file so that they win. */
@@ -266,6 +309,7 @@ int main(int argc, char **argv)
         switch (ch) {
         case 'p': print = 1; break;
         case '1': once = 1; break;
+        case OPT_REENROLL: reenroll = 1; break;
         case OPT_CONFIGURE: configure = 1; break;
         case 'f': format = optarg; break;
         case 'c': config = optarg; break;
@@ -302,6 +346,10 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (reenroll && !once) {
+        fprintf(stderr, "tz-agent: --reenroll goes with --once\n");
+        return 2;
+    }
     if (strcmp(format, "json") != 0 && strcmp(format, "text") != 0) {
         fprintf(stderr, "tz-agent: --format takes json or text\n");
         return 2;
@@ -327,13 +375,13 @@ int main(int argc, char **argv)
         die_err("privilege separation", &err);
         return 1;
     }
-    int rc = agent_main(&cfg, print, once, format, config, flags, n_flags, ps);
+    int rc = agent_main(&cfg, print, once, reenroll, format, config, flags, n_flags, ps);
     privsep_stop(ps);
     return rc;
 }
 
 static int agent_main(struct agent_config *cfg_, int print, int once,
-                      const char *format, const char *config,
+                      int reenroll, const char *format, const char *config,
                       const struct agent_flag *flags, int n_flags,
                       struct privsep *ps)
 {
@@ -365,7 +413,7 @@ static int agent_main(struct agent_config *cfg_, int print, int once,
     if (print)
         return print_report(cfg.root, format);
     if (once)
-        return run_once(&cfg);
+        return run_once(&cfg, reenroll);
     /* Neither --print nor --once: run as a daemon until SIGTERM. The daemon
      * collects without root from here on (README: privileges). */
     struct state_dir sd;

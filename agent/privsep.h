@@ -1,42 +1,34 @@
-/* privsep — the agent's root-only helper, OpenBSD style.
+/* privsep — the agent's side of its root-only helper, OpenBSD style.
  *
- * privsep_start() forks a child EARLY, while the agent is still root and
- * before it has read a configuration, a key or a byte from the network; the
- * agent then drops privileges (privdrop) and never opens /etc/shadow or
- * sudoers itself. The child keeps root, closes every descriptor but its end
- * of a socketpair (stdio goes to /dev/null), dies with its parent
- * (PR_SET_PDEATHSIG), and serves two kinds of request: "audit the accounts
- * under ROOT with limits L and dictionary D" (acct_audit_run), answered
- * with verdicts only — state, reason word, day counts, cut flag, NOPASSWD
- * rules — and "root facts of the live system for these socket inodes"
- * (rootfacts_read: root-only DMI fields, the owners of the inodes asked;
- * fixed live paths, nothing in the request names a file), so that the
- * daemon, which collects without root, reports what --once does. Both in
- * the bounded format of privsep_msg.h. Hashes stay in the child.
+ * privsep_start() forks the helper EARLY, while the agent is still root and
+ * before it has read a configuration, a key or a byte from the network. The
+ * helper's code, and everything that runs as root, is in agent/privsep/;
+ * agent/privsep/privsep_child.h says what crosses into it and what it does
+ * with it: it fixes root, dictionary and limits once (privsep_fix, before
+ * the agent drops root), confines itself (a file allow-list and a seccomp
+ * filter, agent/privsep/confine.h), and then serves only audits, which name
+ * nothing, and root facts, which name socket inodes. Its work is done by a
+ * worker it forks and replaces when one fails, so one failed ask does not
+ * end the account checks of a daemon that can no longer fork a root
+ * process: that ask fails with TZ_EIO or TZ_ETIMEOUT and says why, the next
+ * one is served.
  *
- * The child is a supervisor: it takes the fix request (privsep_fix) once,
- * before the agent drops root, and from then on accepts only audits with
- * exactly those inputs and root-facts requests. It does the work in a
- * worker it forks, and checks and relays the worker's answers. A worker
- * that dies, hangs past max_total_ms + PRIVSEP_SLACK_MS or answers garbage
- * is killed and replaced by a fresh one: that one ask fails with TZ_EIO
- * or TZ_ETIMEOUT and the message says so, the next ask is served, so a
- * daemon's account checks do not stay dead until a restart.
+ * The agent then drops privileges (privdrop) and never opens /etc/shadow
+ * or sudoers itself. It trusts nothing it receives: privsep_msg's decoder
+ * checks every count, length and value; a malformed answer (which the
+ * supervisor has checked already, so only a broken supervisor sends one),
+ * a closed socket or a supervisor silent past its own deadline +
+ * PRIVSEP_RELAY_MS kills the helper and fails this and every later ask (it
+ * cannot be restarted after privileges are dropped; the caller reports the
+ * accounts section as failed, and the collector flags a host whose checks
+ * keep failing, ACCOUNT_CHECK_FAILED).
  *
- * The parent trusts nothing it receives: privsep_msg's decoder checks every
- * count, length and value; a malformed answer (which the supervisor has
- * checked already, so only a broken supervisor sends one), a closed socket or
- * a supervisor silent past its own deadline + PRIVSEP_RELAY_MS kills it and
- * fails this and every later check (it cannot be restarted after privileges
- * are dropped; the caller reports the accounts section without password
- * states).
- *
- * When the agent is not root the child simply runs as the same user: shadow
- * below a --root fixture may still be readable, the live one is not (the
- * audit then says "shadow not readable").
+ * When the agent is not root the helper simply runs as the same user:
+ * shadow below a --root fixture may still be readable, the live one is not
+ * (the audit then says "shadow not readable").
  *
  * Ownership: *out is the caller's until privsep_stop(), which closes the
- * socket, waits for the child (killing it after PRIVSEP_STOP_MS) and reaps
+ * socket, waits for the helper (killing it after PRIVSEP_STOP_MS) and reaps
  * it: no zombie is left. Errors: TZ_EIO (socketpair/fork), TZ_ENOMEM. */
 #ifndef TZ_PRIVSEP_H
 #define TZ_PRIVSEP_H
@@ -58,25 +50,28 @@ struct privsep;
 int privsep_start(struct privsep **out, struct tz_error *err);
 
 /* Fix, once and before privileges are dropped, what every account audit
- * will use: root (NULL: the live system), limits and dictionary. The helper
- * refuses a second fix, an audit before the fix, and an audit asking for
- * anything else (TZ_EPERM with its words): a compromised unprivileged agent
- * cannot point the root side at other files.
- * Errors: TZ_EPERM, TZ_EINVAL (path too long), TZ_EPROTO, TZ_ETIMEOUT. */
+ * will use: root (NULL: the live system), limits (NULL or 0 fields: the
+ * weakpw defaults) and dictionary (NULL: none). Relative paths are made
+ * absolute here. The helper reads the dictionary now and confines itself;
+ * it refuses a second fix, and every ask before the fix (TZ_EPERM with its
+ * words): a compromised unprivileged agent cannot point the root side at
+ * other files. Errors: TZ_EPERM, TZ_EINVAL (a path too long, a limit out of
+ * bounds), TZ_EPROTO, TZ_ETIMEOUT, TZ_ENOMEM. */
 int privsep_fix(struct privsep *ps, const char *root,
                 const struct weakpw_limits *lim, const char *dict_path,
                 struct tz_error *err);
 
-/* Ask the child for an audit of root (NULL: the live system). On success *a
- * is the caller's (acct_audit_free). Errors: the child's own (e.g.
- * TZ_ENOENT: no /etc/passwd) with its message, TZ_EPROTO (malformed answer,
- * child gone), TZ_ETIMEOUT, TZ_EINVAL (path too long), TZ_ENOMEM. */
-int privsep_check(struct privsep *ps, const char *root,
-                  const struct weakpw_limits *lim, const char *dict_path,
-                  struct acct_audit *a, struct tz_error *err);
+/* Ask the helper for an audit of what was fixed. On success *a is the
+ * caller's (acct_audit_free). Errors: the helper's own (e.g. TZ_ENOENT: no
+ * /etc/passwd; TZ_EIO: its worker died, "killed by signal 31 (Bad system
+ * call)"; TZ_EPERM: not fixed yet) with its message, TZ_EPROTO (malformed
+ * answer, helper gone), TZ_ETIMEOUT, TZ_ENOMEM. */
+int privsep_check(struct privsep *ps, struct acct_audit *a,
+                  struct tz_error *err);
 
-/* Ask the child for the live system's root-only DMI fields and the owners
- * of the n socket inodes given (any order; zeros and repeats are dropped).
+/* Ask the helper (after the fix) for the live system's root-only DMI
+ * fields and the owners of the n socket inodes given (any order; zeros and
+ * repeats are dropped).
  * The answer is checked as any input: an owner of an inode not asked about,
  * like a malformed answer, kills the child. Waits PRIVSEP_SLACK_MS at most.
  * On success *f is the caller's (rootfacts_free); on error it is empty.
@@ -92,6 +87,10 @@ int privsep_owners(void *arg, struct proc_owner *o, size_t n,
 
 /* The child's pid, for tests and logs; 0 once it is gone. */
 pid_t privsep_pid(const struct privsep *ps);
+
+/* The agent's end of the socket, for tests that play a compromised agent
+ * sending frames of their own; -1 once the helper is gone. */
+int privsep_socket(const struct privsep *ps);
 
 void privsep_stop(struct privsep *ps);
 

@@ -9,7 +9,7 @@
 #include "tz_limits.h"
 #include "warnlist.h"
 
-#define MAGIC_REQ  0x545A5131u   /* "TZQ1" */
+#define MAGIC_REQ  0x545A5132u   /* "TZQ2" (TZQ1 carried paths: gone) */
 #define MAGIC_RESP 0x545A5631u   /* "TZV1" */
 #define MAGIC_FREQ 0x545A4631u   /* "TZF1" */
 #define MAGIC_FRSP 0x545A4731u   /* "TZG1" */
@@ -121,12 +121,30 @@ static void put_answer_head(struct wbuf *w, uint32_t magic, int status,
     put_str(w, status ? msg : "", PSMSG_MAX_MESSAGE);
 }
 
-static int encode_request(uint32_t magic, const struct psmsg_request *rq,
-                          uint8_t **buf, size_t *len, struct tz_error *err)
+/* The bounds of a fix, checked alike by encoder and decoder. */
+static const char *fix_bad(const struct psmsg_request *rq)
+{
+    if (rq->lim.max_candidates < 1 || rq->lim.max_candidates > PSMSG_MAX_CANDIDATES)
+        return "max_candidates";
+    if (rq->lim.max_ms < 1 || rq->lim.max_ms > PSMSG_MAX_MS)
+        return "max_ms";
+    if (rq->lim.max_total_ms < 1 || rq->lim.max_total_ms > PSMSG_MAX_MS)
+        return "max_total_ms";
+    if (rq->root[0] && rq->root[0] != '/')
+        return "root";
+    if (rq->dict_path[0] && rq->dict_path[0] != '/')
+        return "dict_path";
+    return NULL;
+}
+
+int psmsg_encode_fix(const struct psmsg_request *rq, uint8_t **buf,
+                     size_t *len, struct tz_error *err)
 {
     struct wbuf w;
     begin(&w, PSMSG_MAX_REQUEST);
-    put_u32(&w, magic);
+    if (fix_bad(rq))
+        w.bad = TZ_ELIMIT;
+    put_u32(&w, MAGIC_FIX);
     put_u32(&w, rq->lim.max_candidates);
     put_u32(&w, rq->lim.max_ms);
     put_u32(&w, rq->lim.max_total_ms);
@@ -135,16 +153,12 @@ static int encode_request(uint32_t magic, const struct psmsg_request *rq,
     return finish(&w, buf, len, err);
 }
 
-int psmsg_encode_request(const struct psmsg_request *rq, uint8_t **buf,
-                         size_t *len, struct tz_error *err)
+int psmsg_encode_audit(uint8_t **buf, size_t *len, struct tz_error *err)
 {
-    return encode_request(MAGIC_REQ, rq, buf, len, err);
-}
-
-int psmsg_encode_fix(const struct psmsg_request *rq, uint8_t **buf,
-                     size_t *len, struct tz_error *err)
-{
-    return encode_request(MAGIC_FIX, rq, buf, len, err);
+    struct wbuf w;
+    begin(&w, PSMSG_MAX_REQUEST);
+    put_u32(&w, MAGIC_REQ);
+    return finish(&w, buf, len, err);
 }
 
 int psmsg_encode_response(int status, const char *message,
@@ -290,14 +304,14 @@ static int32_t get_answer_head(struct rbuf *r, uint32_t magic,
     return status;
 }
 
-static int decode_request(uint32_t magic, const uint8_t *body, size_t len,
-                          struct psmsg_request *rq, struct tz_error *err)
+int psmsg_decode_fix(const uint8_t *body, size_t len, struct psmsg_request *rq,
+                     struct tz_error *err)
 {
     struct rbuf r = {body, len, 0, NULL};
     memset(rq, 0, sizeof(*rq));
     if (len > PSMSG_MAX_REQUEST)
         return tz_err(err, TZ_EPROTO, NULL, 0, "privsep request too large");
-    if (get_u32(&r, "magic") != magic && !r.bad)
+    if (get_u32(&r, "magic") != MAGIC_FIX && !r.bad)
         r.bad = "magic";
     rq->lim.max_candidates = get_u32(&r, "max_candidates");
     rq->lim.max_ms = get_u32(&r, "max_ms");
@@ -306,6 +320,8 @@ static int decode_request(uint32_t magic, const uint8_t *body, size_t len,
     get_str(&r, PSMSG_MAX_PATH, rq->dict_path, "dict_path");
     if (!r.bad && r.pos != r.n)
         r.bad = "trailing bytes";
+    if (!r.bad)
+        r.bad = fix_bad(rq);
     if (r.bad) {
         memset(rq, 0, sizeof(*rq));
         return bad(&r, err);
@@ -313,16 +329,14 @@ static int decode_request(uint32_t magic, const uint8_t *body, size_t len,
     return 0;
 }
 
-int psmsg_decode_request(const uint8_t *body, size_t len,
-                         struct psmsg_request *rq, struct tz_error *err)
+int psmsg_decode_audit(const uint8_t *body, size_t len, struct tz_error *err)
 {
-    return decode_request(MAGIC_REQ, body, len, rq, err);
-}
-
-int psmsg_decode_fix(const uint8_t *body, size_t len, struct psmsg_request *rq,
-                     struct tz_error *err)
-{
-    return decode_request(MAGIC_FIX, body, len, rq, err);
+    struct rbuf r = {body, len, 0, NULL};
+    if (get_u32(&r, "magic") != MAGIC_REQ && !r.bad)
+        r.bad = "magic";
+    if (!r.bad && r.pos != r.n)
+        r.bad = "trailing bytes";
+    return r.bad ? bad(&r, err) : 0;
 }
 
 int psmsg_decode_response(const uint8_t *body, size_t len,

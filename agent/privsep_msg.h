@@ -9,8 +9,15 @@
  * what a possibly compromised unprivileged parent sends; neither trusts a
  * byte of it.
  *
- * request  := u32 magic "TZQ1", u32 max_candidates, u32 max_ms,
- *             u32 max_total_ms, str root (<= 4095), str dict_path (<= 4095)
+ * fix      := u32 magic "TZS1", u32 max_candidates (1..PSMSG_MAX_CANDIDATES),
+ *             u32 max_ms, u32 max_total_ms (each 1..PSMSG_MAX_MS),
+ *             str root (<= 4095; "" the live system, else absolute),
+ *             str dict_path (<= 4095; "" none, else absolute)
+ *             Sent once, before the agent drops root: it fixes root,
+ *             dictionary and limits for the life of the helper. A second
+ *             fix is refused. Answered as an audit (an empty one, or an
+ *             error).
+ * audit    := u32 magic "TZQ2", nothing else: audit what was fixed.
  * response := u32 magic "TZV1", i32 status (0 or a TZ_E* code), str message
  *             (<= 511, why status failed), u8 flags (1 shadow_read,
  *             2 check_ran, 4 cut), u32 candidates,
@@ -30,13 +37,10 @@
  *                   u32 n_owners (<= TZ_MAX_LISTENERS) x owner
  * owner          := u64 inode (non-zero, strictly increasing), u32 pid
  *                   (non-zero), str comm (<= PROC_OWNER_COMM - 1)
- * Third kind, sent once before the agent drops root:
- * fix request    := u32 magic "TZS1", then the fields of an audit request.
- *                   It fixes root, dictionary and limits for the life of the
- *                   helper: every audit request after it must carry the
- *                   same, and a second fix is refused. Answered as an audit
- *                   (an empty audit, or an error).
  * The child tells the requests apart by the magic (psmsg_request_kind).
+ *
+ * Nothing a request carries after the fix names a file: the audit names
+ * nothing, root facts name socket inodes.
  *
  * Ownership: encoders return a malloc'd frame (length prefix included) in
  * *buf; decoders take a body (no prefix) and fill caller structs.
@@ -58,24 +62,29 @@
 #define PSMSG_MAX_PATH      4095
 #define PSMSG_MAX_MESSAGE   511
 #define PSMSG_MAX_FACTS_REQUEST (8u + 8u * TZ_MAX_LISTENERS)
+/* The bounds of the limits a fix may set (tz-agent's own config bounds). */
+#define PSMSG_MAX_CANDIDATES 1000000u
+#define PSMSG_MAX_MS         3600000u
 
 enum { PSMSG_BAD = -1, PSMSG_AUDIT = 1, PSMSG_FACTS = 2, PSMSG_FIX = 3 };
 
+/* What a fix request fixes. */
 struct psmsg_request {
     struct weakpw_limits lim;
     char root[PSMSG_MAX_PATH + 1];
     char dict_path[PSMSG_MAX_PATH + 1];
 };
 
-int psmsg_encode_request(const struct psmsg_request *rq, uint8_t **buf,
-                         size_t *len, struct tz_error *err);
-int psmsg_decode_request(const uint8_t *body, size_t len,
-                         struct psmsg_request *rq, struct tz_error *err);
-/* The fix request: the audit request's fields under the "TZS1" magic. */
+/* The fix request. The encoder refuses what the decoder would (TZ_ELIMIT):
+ * a limit of 0 or over its bound, a relative path. */
 int psmsg_encode_fix(const struct psmsg_request *rq, uint8_t **buf,
                      size_t *len, struct tz_error *err);
 int psmsg_decode_fix(const uint8_t *body, size_t len, struct psmsg_request *rq,
                      struct tz_error *err);
+
+/* The audit request: its magic alone. */
+int psmsg_encode_audit(uint8_t **buf, size_t *len, struct tz_error *err);
+int psmsg_decode_audit(const uint8_t *body, size_t len, struct tz_error *err);
 
 /* status != 0: an error answer carrying message; a is ignored (may be NULL). */
 int psmsg_encode_response(int status, const char *message,
@@ -87,8 +96,8 @@ int psmsg_encode_response(int status, const char *message,
 int psmsg_decode_response(const uint8_t *body, size_t len,
                           struct acct_audit *a, struct tz_error *err);
 
-/* Which request a body is, by its magic: PSMSG_AUDIT, PSMSG_FACTS or
- * PSMSG_BAD. Only a hint for dispatch; the decoder still checks it all. */
+/* Which request a body is, by its magic: PSMSG_FIX, PSMSG_AUDIT,
+ * PSMSG_FACTS or PSMSG_BAD. Only a hint for dispatch; the decoder still checks it all. */
 int psmsg_request_kind(const uint8_t *body, size_t len);
 
 /* inodes: n (<= TZ_MAX_LISTENERS) non-zero, strictly increasing. */

@@ -49,3 +49,10 @@ uint64_t backoff_next_ms(struct backoff *b)
     b->cur_ms = base * 2 > b->max_ms ? b->max_ms : base * 2;
     return delay;
 }
+
+int schedule_splay_cap(int splay_s, int interval_s)
+{
+    if (interval_s > 0 && splay_s > interval_s / 10)
+        return interval_s / 10;
+    return splay_s;
+}

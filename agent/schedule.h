@@ -18,6 +18,11 @@ time_t schedule_next_daily(time_t now, int minute_of_day);
 /* A random delay of 0..splay_s seconds, in milliseconds. */
 uint64_t schedule_splay_ms(int splay_s);
 
+/* The splay that applies: with a fixed interval (interval_s > 0) at most a
+ * tenth of it, so `interval = 15` beside the daily `splay = 1800` means
+ * reports about every 15 s, not every half hour; else splay_s. */
+int schedule_splay_cap(int splay_s, int interval_s);
+
 struct backoff {
     uint64_t min_ms, max_ms, cur_ms;
 };

@@ -1,5 +1,5 @@
 /* session — enroll, deliver reports as deltas, recover from NEED_FULL and
- * UNKNOWN_AGENT. */
+ * UNKNOWN_AGENT; say plainly when the key was revoked (REVOKED). */
 #include "session.h"
 
 #include <inttypes.h>
@@ -140,7 +140,12 @@ int session_enroll(const struct agent_config *cfg, struct agent_state *st,
         protobuf_c_message_free_unpacked(&h->base, NULL);
     if (rc != 0)
         return rc;
-    if (ack->status != TZ__STATUS__OK) {
+    if (ack->status == TZ__STATUS__REVOKED) {
+        st->revoked = 1;
+        rc = tz_err(err, TZ_EPERM, NULL, 0, "enrollment refused (revoked): %s; this "
+                    "key stays refused, enroll a new one: tz-agent --once "
+                    "--enroll-token TOKEN --reenroll", ack->detail);
+    } else if (ack->status != TZ__STATUS__OK) {
         rc = tz_err(err, TZ_EPERM, NULL, 0, "enrollment refused (%s): %s",
                     tz_status_name(ack->status), ack->detail);
     } else {
@@ -190,7 +195,9 @@ static int send_report(const struct agent_config *cfg, struct agent_state *st,
     if (rc != 0)
         return rc;
     *status = ack->status;
-    if (ack->status != TZ__STATUS__OK)
+    if (ack->status == TZ__STATUS__REVOKED)
+        rc = tz_err(err, TZ_EPROTO, NULL, 0, "%s", ack->detail);
+    else if (ack->status != TZ__STATUS__OK)
         rc = tz_err(err, TZ_EPROTO, NULL, 0, "report refused (%s): %s",
                     tz_status_name(ack->status), ack->detail);
     protobuf_c_message_free_unpacked(&ack->base, NULL);
@@ -222,6 +229,17 @@ int session_deliver(const struct agent_config *cfg, struct agent_state *st,
         if ((rc = session_enroll(cfg, st, seq - 1, err)) == 0)
             rc = send_report(cfg, st, r, seq, 0, &status, err);
     }
+    if (rc != 0 && status == TZ__STATUS__REVOKED) {
+        /* Not this report's fault: every report would meet the same
+         * answer. Keep them all for the new key. */
+        st->revoked = 1;
+        char why[sizeof(err->msg)];
+        snprintf(why, sizeof(why), "%s", err->msg);
+        rc = tz_err(err, TZ_EPERM, NULL, 0, "the collector refuses this agent's key "
+                    "(revoked: %s); nothing is stored under it any more and reports "
+                    "stay in the spool until a new key is enrolled: tz-agent --once "
+                    "--enroll-token TOKEN --reenroll", why);
+    }
     if (rc != 0)
         goto fail;
     /* What the collector now holds is the base of the next delta. */
@@ -234,8 +252,11 @@ fail:
      * answer we cannot trust (wrong pinned key, another request's), a failed
      * enrollment, a collector out of space or restored twice meanwhile
      * (STALE_EPOCH again) may all be cured later, and the spool keeps the
-     * report meanwhile. */
-    *retry = status == 0 || status == TZ__STATUS__STORAGE_ERROR ||
-             status == TZ__STATUS__UNKNOWN_AGENT || status == TZ__STATUS__STALE_EPOCH;
+     * report meanwhile. A revoked key (REVOKED) is not cured by waiting but
+     * by a new key: not a retry, and not this report's refusal either
+     * (st->revoked says so; delivery keeps the spool). */
+    *retry = !st->revoked &&
+             (status == 0 || status == TZ__STATUS__STORAGE_ERROR ||
+              status == TZ__STATUS__UNKNOWN_AGENT || status == TZ__STATUS__STALE_EPOCH);
     return rc;
 }

@@ -34,7 +34,10 @@ int session_enroll(const struct agent_config *cfg, struct agent_state *st,
 /* Deliver report r under seq. 0 when stored. Otherwise *retry says whether
  * trying again later can help — no authenticated answer (collector down,
  * wrong pinned key), enrollment refused, collector out of space — or not:
- * the collector authentically refused this report (invalid, replay). */
+ * the collector authentically refused this report (invalid, replay), or
+ * refused the agent's key itself (REVOKED: st->revoked is set, err says so
+ * and how to enroll a new key; the report is not at fault and must be
+ * kept). */
 int session_deliver(const struct agent_config *cfg, struct agent_state *st,
                     const Tz__Report *r, uint64_t seq, int *retry,
                     struct tz_error *err);

@@ -277,6 +277,16 @@ fail:
     return rc;
 }
 
+int spool_held(int parentfd, const char *name)
+{
+    int fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return 0;   /* no spool: no daemon ever ran here */
+    int held = flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    close(fd);      /* drops the lock if it was ours */
+    return held;
+}
+
 int spool_open(const char *dir, size_t max_items, struct spool **out,
                struct tz_error *err)
 {

@@ -39,6 +39,10 @@ int spool_openat(int parentfd, const char *name, const char *shown,
                  size_t max_items, struct spool **out, struct tz_error *err);
 void spool_close(struct spool *sp);
 
+/* 1 when another process (a running daemon) holds the spool name below
+ * parentfd; 0 when it is free or absent. Writes nothing: root may ask. */
+int spool_held(int parentfd, const char *name);
+
 /* Store r under seq. When the spool then holds more than its bound, the
  * oldest reports are deleted ("spool full (64): dropped report seq N"). */
 int spool_put(struct spool *sp, uint64_t seq, const Tz__Report *r,

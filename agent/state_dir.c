@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "privdrop.h"
 
 int state_dir_run_as(const char *user, uid_t *uid, gid_t *gid,
@@ -130,6 +132,28 @@ int state_dir_open(const char *path, const char *user, struct state_dir *sd,
     close(topfd);
     if (rc != 0)
         state_dir_close(sd);
+    return rc;
+}
+
+int state_dir_rekey(struct state_dir *sd, struct tz_error *err)
+{
+    int topfd = open(sd->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (topfd < 0)
+        return tz_err(err, TZ_EIO, sd->path, 0, "cannot open: %s",
+                      errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+    int rc = check_top(topfd, sd->path, err);
+    struct tz_keypair kp;
+    memset(&kp, 0, sizeof(kp));
+    if (rc == 0)
+        rc = tz_keypair_createat(topfd, sd->path, "agent", &kp, err);
+    close(topfd);
+    /* A new agent.key on disk is the key from now on, even if agent.pub
+     * (a copy for operators) could not be written. */
+    if (!sodium_is_zero(kp.pk, sizeof(kp.pk))) {
+        tz_keypair_wipe(&sd->kp);
+        sd->kp = kp;
+        tz_keypair_wipe(&kp);
+    }
     return rc;
 }
 

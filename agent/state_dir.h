@@ -41,6 +41,13 @@ int state_dir_open(const char *path, const char *user, struct state_dir *sd,
                    struct tz_error *err);
 void state_dir_close(struct state_dir *sd);
 
+/* Replace the agent's key with a new one (tz-agent --once --reenroll, after
+ * `tzctl agent revoke`): agent.key and agent.pub are written anew in the
+ * root-owned top of the state dir, so this runs before the drop, and sd->kp
+ * becomes the new key. The old key is gone. work/ (state, spool) is left
+ * alone: the caller forgets the old enrollment (agent_state_rekeyed). */
+int state_dir_rekey(struct state_dir *sd, struct tz_error *err);
+
 /* The uid and gid user runs as, as state_dir_open decides them (root keeps
  * root; not running as root means the invoking user). */
 int state_dir_run_as(const char *user, uid_t *uid, gid_t *gid,

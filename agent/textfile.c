@@ -14,6 +14,9 @@
 
 static int open_error(const char *path, int e, struct tz_error *err)
 {
+    if (e == EACCES && tz_open_gate_refused())
+        return tz_err(err, TZ_EPERM, path, 0, "not on this process's "
+                      "allow-list of files");
     if (e == ENOENT || e == ENOTDIR)
         return tz_err(err, TZ_ENOENT, path, 0, "does not exist");
     if (e == EACCES || e == EPERM)

@@ -19,6 +19,7 @@ void collector_config_defaults(struct collector_config *c)
     c->recheck_interval = 300;
     c->history_days = 400;
     c->screening_scan_timeout = 300;
+    c->reject_limit = 30;
 }
 
 struct load_ctx {
@@ -90,6 +91,9 @@ static int on_kv(void *user, const char *section, const char *name,
             goto bad;
     } else if (strcmp(name, "screening_scan_timeout") == 0) {
         if (parse_size(value, 1, 3600, &c->screening_scan_timeout) != 0)
+            goto bad;
+    } else if (strcmp(name, "reject_limit") == 0) {
+        if (parse_size(value, 0, 1000000, &c->reject_limit) != 0)
             goto bad;
     } else {
         snprintf(lc->why, sizeof(lc->why), "unknown option \"%s\"", name);

@@ -16,6 +16,8 @@
  *                                   (default: the installed schemas/ file)
  * screening_scan = no             ; tzctl screen scans from outside (--scan)
  * screening_scan_timeout = 300    ; seconds the whole scan may take
+ * reject_limit = 30               ; rejected requests one connection may send
+ *                                   a minute before it is slowed down (0: off)
  * data, listen, publish, max_batch and rules are also flags (--data, ...); flags
  * win. The others are set in the file only. */
 #ifndef TZ_COLLECTOR_CONFIG_H
@@ -39,6 +41,7 @@ struct collector_config {
     char screening_ports[1024];    /* empty: the installed schemas/ file */
     int screening_scan;
     size_t screening_scan_timeout; /* seconds */
+    size_t reject_limit;           /* per connection and minute; 0: none */
 };
 
 void collector_config_defaults(struct collector_config *c);

@@ -21,6 +21,7 @@
 #include "publish.h"
 #include "people.h"
 #include "tz_log.h"
+#include "utf8.h"
 
 /* ---- one request ---- */
 
@@ -385,6 +386,109 @@ static int do_collect_now(const struct control_ctx *cx, const Tz__UserRecord *u,
     return answer(a, TZ__CONTROL_STATUS__CTL_OK, "published to %zu host(s)", sent);
 }
 
+/* The open screening request of a system, if any (register walk). */
+struct open_request {
+    uint64_t system_id;
+    uint64_t id;
+    char by[TZ_MAX_NAME + 1];
+};
+
+static int find_open_request(const Tz__ScreeningRequest *r, void *arg)
+{
+    struct open_request *o = arg;
+    if (r->system_id != o->system_id || r->review_id != 0)
+        return 0;
+    o->id = r->request_id;
+    snprintf(o->by, sizeof(o->by), "%s", r->by ? r->by : "");
+    return 1;   /* found: stop the walk */
+}
+
+/* A note is one paragraph a person typed: bounded, text, no line breaks. */
+static int note_check(const char *note, struct answer *a)
+{
+    size_t n = strlen(note);
+    uint32_t cp = 0;
+    if (n > CONTROL_MAX_NOTE)
+        return answer(a, TZ__CONTROL_STATUS__CTL_INVALID,
+                      "note: at most %d bytes (this one has %zu)",
+                      CONTROL_MAX_NOTE, n);
+    switch (tz_text_check(note, n, &cp)) {
+    case TZ_TEXT_OK:
+        return 0;
+    case TZ_TEXT_NOT_UTF8:
+        return answer(a, TZ__CONTROL_STATUS__CTL_INVALID,
+                      "note: not UTF-8 text");
+    default:
+        return answer(a, TZ__CONTROL_STATUS__CTL_INVALID,
+                      "note: one paragraph, without line breaks, tabs or "
+                      "control characters (U+%04" PRIX32 ")", cp);
+    }
+}
+
+/* 上线申请: a department asks the network center to screen a system. */
+static int do_screening_request(const struct control_ctx *cx,
+                                const Tz__UserRecord *u,
+                                const Tz__ControlScreeningRequest *sr,
+                                int64_t now, struct answer *a)
+{
+    struct tz_error err = {0};
+    Tz__SystemRecord *rec;
+    int rc = register_system_get(cx->reg, sr->system_id, &rec, &err);
+    if (rc == TZ_ENOENT || (rc == 0 && !people_may_see(u, rec->dept))) {
+        /* as do_system_set: another department's system does not exist */
+        if (rc == 0)
+            ledger_record_free(rec);
+        return answer(a, TZ__CONTROL_STATUS__CTL_NOT_FOUND,
+                      "no system with id %" PRIu64, sr->system_id);
+    }
+    if (rc != 0)
+        return store_failed(a, rc, &err);
+    const char *note = sr->note ? sr->note : "";
+    struct open_request open = {.system_id = rec->system_id};
+    if (!people_may_request_screening(u, rec))
+        rc = answer(a, TZ__CONTROL_STATUS__CTL_FORBIDDEN,
+                    "a viewer reads the ledger; the department's editors ask "
+                    "for a pre-launch screening");
+    else if (note_check(note, a) != 0)
+        rc = -1;
+    else if (strcmp(rec->status, "retired") == 0)
+        rc = answer(a, TZ__CONTROL_STATUS__CTL_INVALID,
+                    "system %" PRIu64 " is retired: a retired system is not "
+                    "launched", rec->system_id);
+    else if ((rc = register_each_screening_request(cx->reg, NULL, 1,
+                                                   find_open_request, &open,
+                                                   &err)) < 0)
+        rc = store_failed(a, rc, &err);
+    else if (open.id) {
+        a->r.screening_request_id = open.id;
+        rc = answer(a, TZ__CONTROL_STATUS__CTL_CONFLICT,
+                    "system %" PRIu64 " already has an open screening request "
+                    "(#%" PRIu64 ", by %s); the network center's review "
+                    "decision closes it", rec->system_id, open.id, open.by);
+    } else {
+        Tz__ScreeningRequest in = TZ__SCREENING_REQUEST__INIT;
+        in.system_id = rec->system_id;
+        in.dept = rec->dept;
+        in.by = u->name;
+        in.at = now;
+        in.note = (char *)note;
+        uint64_t id;
+        rc = register_screening_request_add(cx->reg, &in, &id, &err);
+        if (rc != 0) {
+            store_failed(a, rc, &err);
+        } else {
+            a->r.screening_request_id = id;
+            a->r.system_id = rec->system_id;
+            answer(a, TZ__CONTROL_STATUS__CTL_OK, "screening request %" PRIu64
+                   " filed", id);
+            tz_log(TZ_LOG_INFO, "control: %s asked for a screening of system %"
+                   PRIu64 " (request %" PRIu64 ")", u->name, rec->system_id, id);
+        }
+    }
+    ledger_record_free(rec);
+    return rc;
+}
+
 static int pack(struct answer *a, uint8_t **reply, size_t *rlen)
 {
     size_t n = tz__control_reply__get_packed_size(&a->r);
@@ -446,6 +550,9 @@ int control_handle(const struct control_ctx *cx, const uint8_t *req,
         break;
     case TZ__CONTROL_REQUEST__BODY_COLLECT_NOW:
         do_collect_now(cx, u, q->collect_now, now, &a);
+        break;
+    case TZ__CONTROL_REQUEST__BODY_SCREENING_REQUEST:
+        do_screening_request(cx, u, q->screening_request, now, &a);
         break;
     default:
         answer(&a, TZ__CONTROL_STATUS__CTL_BAD_REQUEST, "unknown request");

@@ -12,7 +12,14 @@
  * speaks for the operator with a MAC only a reader of the collector's key
  * can make (operator.h); it counts as an admin named by the request.
  * Requests are ControlRequest messages (proto/taizhang.proto), at most
- * CONTROL_MAX_MSG bytes; every request gets exactly one ControlReply. */
+ * CONTROL_MAX_MSG bytes; every request gets exactly one ControlReply.
+ * screening_request (上线申请): editors of the system's department and
+ * admins; a viewer is CTL_FORBIDDEN, another department's system
+ * CTL_NOT_FOUND as one that does not exist. The note is at most
+ * CONTROL_MAX_NOTE bytes of UTF-8 text without control characters (one
+ * paragraph), else CTL_INVALID, as is a retired system. A system with an
+ * open request gets CTL_CONFLICT, the message and screening_request_id
+ * naming the open one. */
 #ifndef TZ_CONTROL_H
 #define TZ_CONTROL_H
 
@@ -28,6 +35,7 @@
 #define CONTROL_MAX_MSG (64 * 1024)
 #define CONTROL_SOCKET  "control.sock"
 #define CONTROL_MAX_COLLECT 4096   /* hosts per collect-now request */
+#define CONTROL_MAX_NOTE 1000      /* bytes of a screening request's note */
 
 /* What a request is served with. The caller keeps it alive while the
  * control socket runs. */

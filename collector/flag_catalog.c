@@ -93,6 +93,16 @@ static const struct flag_def defs[FLAG__COUNT] = {
         "主机只能通过配置或地址匹配归属本单位的信息系统。请更正采集程序配置中的"
         "system = ID，或更正台账中该系统的IP、域名；确属该系统的，由网络信息中心"
         "使用tzctl bind显式绑定。"},
+    [FLAG_ACCOUNT_CHECK_FAILED] = {
+        "ACCOUNT_CHECK_FAILED", M, "Account checks failing", "账户检查失败",
+        "第七条(八)",
+        "The agent's privileged helper cannot check passwords on this host, so "
+        "weak passwords go unseen. Read the reason in the evidence and the "
+        "agent's log (journalctl -u tz-agent); restart tz-agent "
+        "(systemctl restart tz-agent) and check that it runs as root.",
+        "主机采集程序的特权进程无法完成口令检查，弱口令将无从发现。请根据证据"
+        "和采集程序日志（journalctl -u tz-agent）查明原因，重启tz-agent并确认"
+        "其以root身份启动，恢复弱口令检查。"},
 };
 
 const struct flag_def *flag_def(enum flag_id f)

@@ -12,6 +12,7 @@
 
 #include "envelope.h"
 #include "keycache.h"
+#include "peer_limit.h"
 #include "sections.h"
 #include "tz_limits.h"
 #include "tz_log.h"
@@ -78,6 +79,11 @@ int ingest_process_cached(struct tz_register *reg, const struct tz_keypair *kp,
 
     for (size_t i = 0; i < n; i++) {
         struct register_item *it = &items[i];
+        if (reqs[i].throttled) {
+            it->kind = ITEM_THROTTLED;
+            it->throttled = reqs[i].throttled;
+            continue;
+        }
         envelope_open_lazy(reqs[i].msg, reqs[i].len, max_msg, kp, kc ? cached_key : NULL,
                            kc, &op[i]);
         if (op[i].have_pk)
@@ -124,7 +130,7 @@ int ingest_process_cached(struct tz_register *reg, const struct tz_keypair *kp,
         tz_log(TZ_LOG_ERROR, "storing a batch of %zu failed, nothing acked: %s", n,
                tz_error_str(&serr, buf, sizeof(buf)));
         for (size_t i = 0; i < n; i++) {
-            if (items[i].kind == ITEM_REJECTED)
+            if (items[i].kind == ITEM_REJECTED || items[i].kind == ITEM_THROTTLED)
                 continue;
             items[i].status = TZ__STATUS__STORAGE_ERROR;
             snprintf(items[i].detail, sizeof(items[i].detail),
@@ -134,6 +140,13 @@ int ingest_process_cached(struct tz_register *reg, const struct tz_keypair *kp,
 
     for (size_t i = 0; i < n; i++) {
         const struct register_item *it = &items[i];
+        if (it->kind == ITEM_THROTTLED) {
+            reqs[i].status = 0;
+            reqs[i].stored_report = 0;
+            reqs[i].reply = NULL;
+            reqs[i].reply_len = 0;
+            continue;
+        }
         Tz__Ack ack = TZ__ACK__INIT;
         ack.status = (Tz__Status)it->status;
         ack.seq = it->seq;
@@ -175,6 +188,34 @@ int ingest_process_cached(struct tz_register *reg, const struct tz_keypair *kp,
     return rc;
 }
 
+/* The connection a raw REP request came on: the first word of its
+ * backtrace (nanomsg's pipe key, big-endian; the control header is a
+ * cmsg PROTO_SP/SP_HDR holding a size_t length, then the backtrace).
+ * 0 when it cannot be read: such requests share one source. */
+static uint32_t pipe_key(void *ctrl)
+{
+    if (ctrl == NULL)
+        return 0;
+    struct nn_msghdr hdr;
+    memset(&hdr, 0, sizeof(hdr));
+    hdr.msg_control = &ctrl;
+    hdr.msg_controllen = NN_MSG;
+    for (struct nn_cmsghdr *c = NN_CMSG_FIRSTHDR(&hdr); c; c = NN_CMSG_NXTHDR(&hdr, c)) {
+        if (c->cmsg_level != PROTO_SP || c->cmsg_type != SP_HDR)
+            continue;
+        if (c->cmsg_len < NN_CMSG_SPACE(0) + sizeof(size_t) + 4)
+            return 0;
+        size_t clen = c->cmsg_len - NN_CMSG_SPACE(0), sp;
+        const uint8_t *d = NN_CMSG_DATA(c);
+        memcpy(&sp, d, sizeof(sp));
+        if (sp < 4 || sp > clen - sizeof(size_t))
+            return 0;
+        d += sizeof(size_t);
+        return (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
+    }
+    return 0;
+}
+
 struct ingest {
     uv_poll_t poll;
     int sock;
@@ -185,7 +226,11 @@ struct ingest {
     size_t max_batch;
     void **msgs;       /* NN_MSG buffers of the batch in progress */
     void **ctrls;      /* their control headers (the REQ backtrace) */
-    struct ingest_req *reqs;
+    struct ingest_req *reqs;   /* max_batch + 1: the last may carry a count */
+    uint32_t *peers;   /* the source (pipe key) of each request */
+    struct peer_limit *limit;  /* NULL: no per-source limit */
+    uint64_t throttled;        /* dropped, not yet counted in the register */
+    uint32_t reject_limit;
     uint64_t *stored;  /* agent ids whose reports the batch stored */
     ingest_stored_fn on_stored;
     void *on_stored_arg;
@@ -203,8 +248,11 @@ static void on_readable(uv_poll_t *h, int status, int events)
                uv_strerror(status));
         return;
     }
-    size_t n = 0;
-    while (n < ing->max_batch) {
+    size_t n = 0, seen = 0;
+    uint64_t now_ms = uv_now(h->loop);
+    /* Dropped requests do not fill the batch, but the drain stays bounded:
+     * the loop gets its turn back after 4 batches' worth. */
+    while (n < ing->max_batch && seen < 4 * ing->max_batch) {
         void *buf = NULL, *ctrl = NULL;
         struct nn_iovec iov = {&buf, NN_MSG};
         struct nn_msghdr hdr;
@@ -219,21 +267,49 @@ static void on_readable(uv_poll_t *h, int status, int events)
                 tz_log(TZ_LOG_ERROR, "receive failed: %s", nn_strerror(nn_errno()));
             break;
         }
+        seen++;
+        uint32_t peer = pipe_key(ctrl);
+        enum peer_verdict v = peer_limit_admit(ing->limit, peer, now_ms);
+        if (v != PEER_ADMIT) {
+            /* Slowed down: not opened, not stored, not answered. */
+            if (v == PEER_SLOWED_NEW)
+                tz_log_ratelimited(peer, "slowing down a connection (peer %u): %u "
+                                   "rejected requests within a minute; what it sends "
+                                   "is dropped unanswered until that minute is over",
+                                   (unsigned)peer, (unsigned)ing->reject_limit);
+            ing->throttled++;
+            nn_freemsg(buf);
+            if (ctrl)
+                nn_freemsg(ctrl);
+            continue;
+        }
         ing->msgs[n] = buf;
         ing->ctrls[n] = ctrl;
+        ing->peers[n] = peer;
         ing->reqs[n] = (struct ingest_req){.msg = buf, .len = (size_t)r};
         n++;
     }
     if (n == 0)
-        return;
+        return;   /* only dropped ones: counted with the next real batch */
+    size_t total = n;
+    if (ing->throttled) {
+        /* The count rides in this batch's transaction: a flood of dropped
+         * requests costs no transaction of its own. */
+        uint64_t c = ing->throttled > UINT32_MAX ? UINT32_MAX : ing->throttled;
+        ing->reqs[total++] = (struct ingest_req){.throttled = (uint32_t)c};
+        ing->throttled -= c;
+    }
 
     struct tz_error err = {0};
-    if (ingest_process_cached(ing->reg, ing->kp, ing->keys, ing->reqs, n, ing->max_msg,
-                              (int64_t)time(NULL), &err) != 0)
+    if (ingest_process_cached(ing->reg, ing->kp, ing->keys, ing->reqs, total,
+                              ing->max_msg, (int64_t)time(NULL), &err) != 0)
         tz_log(TZ_LOG_ERROR, "building replies failed: %s", err.msg);
 
     size_t n_stored = 0;
     for (size_t i = 0; i < n; i++) {
+        int st = ing->reqs[i].status;
+        peer_limit_done(ing->limit, ing->peers[i],
+                        st != TZ__STATUS__OK && st != TZ__STATUS__STORAGE_ERROR);
         if (ing->reqs[i].stored_report)
             ing->stored[n_stored++] = ing->reqs[i].stored_report;
         nn_freemsg(ing->msgs[i]);
@@ -282,7 +358,11 @@ int ingest_start(uv_loop_t *loop, struct tz_register *reg,
     ing->max_batch = opts->max_batch ? opts->max_batch : 256;
     ing->msgs = calloc(ing->max_batch, sizeof(void *));
     ing->ctrls = calloc(ing->max_batch, sizeof(void *));
-    ing->reqs = calloc(ing->max_batch, sizeof(*ing->reqs));
+    ing->reqs = calloc(ing->max_batch + 1, sizeof(*ing->reqs));
+    ing->peers = calloc(ing->max_batch, sizeof(*ing->peers));
+    ing->reject_limit = opts->reject_limit;
+    if (opts->reject_limit)
+        ing->limit = peer_limit_new(opts->reject_limit);
     ing->stored = calloc(ing->max_batch, sizeof(*ing->stored));
     ing->on_stored = opts->on_stored;
     ing->on_stored_arg = opts->on_stored_arg;
@@ -291,6 +371,7 @@ int ingest_start(uv_loop_t *loop, struct tz_register *reg,
     ing->sock = -1;
     ing->keys = keycache_new(kp, opts->key_cache);
     if (ing->msgs == NULL || ing->ctrls == NULL || ing->reqs == NULL ||
+        ing->peers == NULL || (opts->reject_limit && ing->limit == NULL) ||
         ing->stored == NULL || ing->keys == NULL) {
         ingest_stop(ing);
         return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
@@ -352,6 +433,8 @@ static void ingest_free(struct ingest *ing)
     free(ing->msgs);
     free(ing->ctrls);
     free(ing->reqs);
+    free(ing->peers);
+    peer_limit_free(ing->limit);
     free(ing->stored);
     keycache_free(ing->keys);
     free(ing);
@@ -366,6 +449,18 @@ void ingest_stop(struct ingest *ing)
 {
     if (ing == NULL)
         return;
+    if (ing->throttled && !register_unusable(ing->reg)) {
+        /* Drops no later batch carried: counted now, so stats add up. */
+        struct register_item it = {.kind = ITEM_THROTTLED,
+                                   .throttled = ing->throttled > UINT32_MAX
+                                                    ? UINT32_MAX
+                                                    : (uint32_t)ing->throttled};
+        struct tz_error err = {0};
+        if (register_put_batch(ing->reg, &it, 1, (int64_t)time(NULL), &err) != 0)
+            tz_log(TZ_LOG_WARN, "counting %llu dropped requests: %s",
+                   (unsigned long long)ing->throttled, err.msg);
+        ing->throttled = 0;
+    }
     if (ing->polling) {
         /* The socket outlives the poll handle: close it once libuv is done. */
         uv_close((uv_handle_t *)&ing->poll, on_poll_closed);

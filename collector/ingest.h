@@ -32,6 +32,10 @@ struct ingest_opts {
     size_t max_batch;         /* requests per transaction, 256 by default */
     size_t key_cache;         /* agents whose shared keys are kept (keycache.h),
                                  KEYCACHE_DEFAULT_CAP (100,000) when 0 */
+    /* Rejected requests one connection may send in a minute before what it
+     * sends is dropped unanswered until the minute is over (peer_limit.h);
+     * 0: no limit. The INI's reject_limit. */
+    uint32_t reject_limit;
     ingest_stored_fn on_stored;   /* may be NULL */
     void *on_stored_arg;
     /* Called (once) when the register became unusable (register.h): the
@@ -41,10 +45,14 @@ struct ingest_opts {
 };
 
 /* One request of a batch. reply/reply_len are set by ingest_process
- * (caller frees reply). */
+ * (caller frees reply). An entry with throttled set is no request: it
+ * stands for that many requests the daemon dropped unread because their
+ * source was slowed down (peer_limit.h); they are counted with the batch
+ * (stat.throttled), nothing is opened and no reply is built. */
 struct ingest_req {
     const uint8_t *msg;
     size_t len;
+    uint32_t throttled;
     int status;               /* Tz__Status answered */
     uint64_t stored_report;   /* agent id when a report was stored, else 0 */
     uint8_t *reply;
@@ -76,7 +84,8 @@ int ingest_start(uv_loop_t *loop, struct tz_register *reg,
                  struct ingest **out, struct tz_error *err);
 /* Stop polling and close the socket; the batch in progress, if any, has
  * already been committed and answered (batches run to completion inside one
- * callback). Safe with NULL. */
+ * callback). Requests dropped since the last batch (a slowed-down source's)
+ * are counted in one last transaction first. Safe with NULL. */
 void ingest_stop(struct ingest *ing);
 
 #endif

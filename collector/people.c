@@ -250,3 +250,14 @@ int people_may_edit_dept(const Tz__UserRecord *u, const char *dept)
      * and the network center. */
     return people_may_add(u, dept);
 }
+
+int people_may_request_screening(const Tz__UserRecord *u,
+                                 const Tz__SystemRecord *s)
+{
+    return people_may_add(u, s->dept);
+}
+
+int people_may_see_queue(const Tz__UserRecord *u)
+{
+    return u && !u->revoked_at && u->role == TZ__ROLE__ROLE_ADMIN;
+}

@@ -90,5 +90,12 @@ int people_may_add(const Tz__UserRecord *u, const char *dept);
 /* May u change dept's responsibility record (dept_fields.h): an editor of
  * that department or an admin; a viewer may not. */
 int people_may_edit_dept(const Tz__UserRecord *u, const char *dept);
+/* May u ask the network center to screen system s before launch (上线申请:
+ * its department's editors, and admins)? Whether s is retired or already
+ * asked for is the caller's question. */
+int people_may_request_screening(const Tz__UserRecord *u,
+                                 const Tz__SystemRecord *s);
+/* May u see the network center's queue of screening requests (admins)? */
+int people_may_see_queue(const Tz__UserRecord *u);
 
 #endif

@@ -78,7 +78,9 @@ enum register_item_kind {
     ITEM_REJECTED = 0,  /* already rejected before storage: only counted */
     ITEM_ENROLL,
     ITEM_REPORT,
-    ITEM_HEARTBEAT
+    ITEM_HEARTBEAT,
+    ITEM_THROTTLED      /* no request: `throttled` requests dropped unread
+                           (their source was slowed down): only counted */
 };
 
 /* One verified request. The register checks the agent and seq, applies it
@@ -94,6 +96,7 @@ struct register_item {
      * (payload_lazy.h), not in report. The register decodes and checks one
      * only when its bytes differ from the stored section's. */
     const struct tz_lazy_sections *lazy;
+    uint32_t throttled;        /* ITEM_THROTTLED: how many, in stat.throttled */
     /* out (status in for ITEM_REJECTED) */
     int status;
     uint64_t agent_id;
@@ -107,13 +110,17 @@ struct register_item {
  * other (a replay inside the batch is REPLAY). Returns 0 when committed; on
  * failure (TZ_ESTORE) nothing is stored and every item must be answered
  * STORAGE_ERROR (the register sets that status on non-rejected items).
- * Statuses the register gives: OK, BAD_TOKEN, UNKNOWN_AGENT, REPLAY,
+ * Statuses the register gives: OK, BAD_TOKEN (unknown token, or one that
+ * is revoked, expired or used up: admission.h), UNKNOWN_AGENT, REVOKED (a
+ * revoked key, whatever it sends, enrollment included), REPLAY,
  * INVALID (missing body; package name empty or over TZ_MAX_NAME; an encoded
  * section out of bounds), MALFORMED (an encoded section does not decode), and
  * NEED_FULL for a delta report (a kind listed in hashes but absent, not in
  * errors) whose stored section is missing or does not hash (BLAKE2b-256 of
  * the packed section) to the listed value. Re-enrolling an enrolled key
- * keeps its agent_id and department. */
+ * keeps its agent_id and department (any department token of the register
+ * will do: the key proves who it is); a new enrollment spends one use of
+ * its token in the same transaction. */
 int register_put_batch(struct tz_register *reg, struct register_item *items,
                        size_t n, int64_t now, struct tz_error *err);
 
@@ -209,11 +216,50 @@ int register_host_days_seen(struct tz_register *reg, uint64_t agent_id,
 /* Create a token for dept (role "dept": enrolls agents into dept) or, with
  * dept NULL, an admin token. Only BLAKE2b(token) is stored; the plain token
  * is written to out (NUL-terminated) and cannot be recovered later.
- * TZ_ENOENT if dept does not exist. */
+ * TZ_ENOENT if dept does not exist. The token never expires and has no use
+ * limit (register_token_make sets them). */
 #define REGISTER_TOKEN_LEN 48
 int register_token_create(struct tz_register *reg, const char *dept,
                           int64_t now, char out[REGISTER_TOKEN_LEN],
                           struct tz_error *err);
+
+struct register_token_spec {
+    const char *dept;       /* NULL: an admin token */
+    int64_t expires_at;     /* 0: never; else after now */
+    uint32_t max_uses;      /* enrollments it may make; 0: no limit */
+};
+/* register_token_create with an expiry and a use limit (enrollment tokens
+ * only: TZ_EINVAL for an admin token with either, or an expiry not after
+ * now). *id (may be NULL) gets the token's id, from meta next_token_id. */
+int register_token_make(struct tz_register *reg,
+                        const struct register_token_spec *spec, int64_t now,
+                        char out[REGISTER_TOKEN_LEN], uint64_t *id,
+                        struct tz_error *err);
+
+/* Call cb for each token record (never the token: the register has only
+ * its hash), in no useful order; valid during the call only. Records of
+ * registers older than token ids have token_id 0 until the register is
+ * next opened writable. */
+typedef int (*register_token_cb)(const Tz__TokenRecord *t, void *arg);
+int register_each_token(struct tz_register *reg, register_token_cb cb,
+                        void *arg, struct tz_error *err);
+
+/* Mark token id revoked at now by `by`: from then on it enrolls nothing
+ * (agents it enrolled stay). TZ_ENOENT no such token, TZ_EEXIST revoked
+ * already (messages name it). */
+int register_token_revoke(struct tz_register *reg, uint64_t id, int64_t now,
+                          const char *by, struct tz_error *err);
+
+/* ---- agent keys ---- */
+
+/* Revoke agent_id's key: its record keeps rev (a copy; rev->at is when),
+ * and its history gets an entry with the revocation, in one transaction.
+ * From the next batch on everything that key sends is refused REVOKED
+ * (admission.h); the host, its reports, history and bindings stay. The
+ * strings must pass the register's text checks (the caller bounds them).
+ * TZ_ENOENT no such host, TZ_EEXIST revoked already (naming when). */
+int register_agent_revoke(struct tz_register *reg, uint64_t agent_id,
+                          const Tz__AgentRevocation *rev, struct tz_error *err);
 
 /* ---- people: portal users and their sessions (DESIGN.md §6) ----
  *
@@ -275,6 +321,8 @@ struct register_stats {
     uint64_t accepted;               /* requests answered OK */
     uint64_t reports_accepted;       /* of which reports */
     uint64_t batches;                /* write transactions of ingest */
+    uint64_t throttled;              /* requests dropped unread: their source
+                                        sent too many rejected ones (ingest) */
     uint64_t rejected[16];           /* indexed by Tz__Status */
     uint64_t schema;
     uint64_t map_size;               /* bytes */
@@ -323,7 +371,10 @@ typedef void (*register_problem_cb)(const char *problem, void *arg);
  * packages; stored sections match their recorded hashes; hosts, systems,
  * departments and tokens referred to exist; (department, name) is unique
  * among systems; open flag counts match the open flags; the id counters
- * are above every id; the schema version is one this build knows.
+ * are above every id (token ids unique too); a token's uses are within its
+ * limit and its expiry and revocation after its creation; a revocation in a
+ * host's history is the one its record holds; the schema version is one
+ * this build knows.
  * Returns 0 when the checks ran, with counts filled and cb called once per
  * problem (counts->problems of them; repeated problems of one host's
  * package index are summed up in one line after the first few). A record

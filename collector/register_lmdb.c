@@ -7,8 +7,12 @@
  * Databases: agents (be64 id → AgentRecord), agentkeys (pk → be64 id),
  * hosts (be64 id + kind byte → packed section; kind 0 holds the report's
  * hashes, errors and times), pkgidx (name "\0" be64 id → version),
- * depts (name → DeptRecord), tokens (BLAKE2b-256(token) → TokenRecord),
- * meta ("schema", "next_agent_id", "epoch", "stat.*" counters, all be64). */
+ * depts (name → DeptRecord), tokens (BLAKE2b-256(token) → TokenRecord;
+ * made, listed and revoked in register_lmdb_tokens.c), meta ("schema",
+ * "next_agent_id", "epoch", "stat.*" counters, all be64).
+ * Whether a token may enroll and whether a key is still accepted is
+ * collector/admission.c's decision; the batch transaction asks it about the
+ * records it read, so a token's last use is spent exactly once. */
 #include "register.h"
 
 #include <errno.h>
@@ -23,6 +27,8 @@
 #include <lmdb.h>
 #include <sodium.h>
 
+#include "account_check.h"
+#include "admission.h"
 #include "register_lmdb.h"
 #include "sections.h"
 
@@ -390,6 +396,8 @@ static int init_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
         rc = rl_epoch_init(reg, txn, err);
     if (rc == 0 && !reg->rdonly)
         rc = rl_flag_counts_init(reg, txn, err);
+    if (rc == 0 && !reg->rdonly)
+        rc = rl_token_ids_init(reg, txn, err);
     return rc;
 }
 
@@ -558,7 +566,7 @@ struct batch {
     size_t n;
     int64_t now;
     /* counters, summed over the batch and written once */
-    uint64_t accepted, reports, new_hosts;
+    uint64_t accepted, reports, new_hosts, throttled;
     uint64_t rejected[N_STATUS];
 };
 
@@ -580,8 +588,9 @@ static void item_dept(struct register_item *it, const char *dept)
     snprintf(it->dept, sizeof(it->dept), "%s", dept ? dept : "");
 }
 
-/* Known agent with a fresh seq? Sets REPLAY / UNKNOWN_AGENT and returns 1
- * when the item stops here; *rec is the caller's on 0. */
+/* Known, accepted agent with a fresh seq? Sets UNKNOWN_AGENT / REVOKED /
+ * REPLAY and *stop when the item stops here; *rec is the caller's when
+ * *stop is 0. */
 static int agent_check(struct tz_register *reg, MDB_txn *txn,
                        struct register_item *it, Tz__AgentRecord **rec,
                        int *stop, struct tz_error *err)
@@ -608,6 +617,14 @@ static int agent_check(struct tz_register *reg, MDB_txn *txn,
     it->agent_id = id;
     it->last_seq = (*rec)->last_seq;
     item_dept(it, (*rec)->dept);
+    /* A revoked key is refused whatever it sends, before its seq counts. */
+    int st = admission_agent(*rec, it->detail, sizeof(it->detail));
+    if (st != TZ__STATUS__OK) {
+        it->status = st;
+        protobuf_c_message_free_unpacked(&(*rec)->base, NULL);
+        *rec = NULL;
+        return 0;
+    }
     if (it->seq <= (*rec)->last_seq) {
         item_set(it, TZ__STATUS__REPLAY,
                  "seq %llu is not above the last accepted seq %llu",
@@ -621,82 +638,68 @@ static int agent_check(struct tz_register *reg, MDB_txn *txn,
     return 0;
 }
 
-static int apply_enroll(struct tz_register *reg, MDB_txn *txn,
-                        struct batch *b, struct register_item *it,
-                        struct tz_error *err)
+/* The token record stored under token's hash: TZ_ENOENT (no message) when
+ * there is none. *key gets the hash. */
+static int token_load(struct tz_register *reg, MDB_txn *txn, const char *token,
+                      uint8_t key[32], Tz__TokenRecord **out, struct tz_error *err)
 {
-    const Tz__Enroll *en = it->enroll;
-    if (en == NULL) {
-        item_set(it, TZ__STATUS__INVALID, "enroll request without a body");
-        return 0;
-    }
-    const char *token = en->token ? en->token : "";
-    size_t tlen = strlen(token);
-    if (tlen == 0 || tlen > TZ_MAX_TOKEN) {
-        item_set(it, TZ__STATUS__BAD_TOKEN, "unknown enrollment token");
-        return 0;
-    }
-    uint8_t h[32];
-    crypto_generichash(h, sizeof(h), (const unsigned char *)token, tlen,
-                       NULL, 0);
-    MDB_val k = rl_mval(h, sizeof(h)), v;
+    *out = NULL;
+    crypto_generichash(key, 32, (const unsigned char *)token, strlen(token), NULL, 0);
+    MDB_val k = rl_mval(key, 32), v;
     int rc = rl_get(reg, txn, reg->tokens, &k, &v, "reading tokens", err);
-    if (rc == TZ_ENOENT) {
-        item_set(it, TZ__STATUS__BAD_TOKEN, "unknown enrollment token");
-        return 0;
-    }
     if (rc != 0)
         return rc;
-    Tz__TokenRecord *tok = rl_unpack(&tz__token_record__descriptor, &v);
-    if (tok == NULL)
+    *out = rl_unpack(&tz__token_record__descriptor, &v);
+    if (*out == NULL)
         return rl_corrupt(reg, err, "tokens", "(token hash)");
-    if (strcmp(tok->role, "dept") != 0 || tok->dept[0] == '\0') {
-        item_set(it, TZ__STATUS__BAD_TOKEN,
-                 "token has role \"%s\", not a department enrollment token",
-                 tok->role);
-        protobuf_c_message_free_unpacked(&tok->base, NULL);
-        return 0;
-    }
+    return 0;
+}
 
+/* An enrolled key enrolling again keeps its id: `make run` twice must not
+ * make a second host, and an agent that lost its state file learns its id
+ * back. Its department stays what it was. Its key proves who it is, so the
+ * token only has to be one of the register's department tokens (an agent
+ * whose token expired since can still recover); a revoked key is refused
+ * (agent_check), whatever the token. */
+static int reenroll(struct tz_register *reg, MDB_txn *txn, struct batch *b,
+                    struct register_item *it, uint64_t id, struct tz_error *err)
+{
+    const Tz__Enroll *en = it->enroll;
+    Tz__AgentRecord *old;
+    int stop;
+    int rc = agent_check(reg, txn, it, &old, &stop, err);
+    if (rc != 0 || stop)
+        return rc;
+    Tz__AgentRecord nw = *old;
+    nw.hostname = en->hostname ? en->hostname : old->hostname;
+    nw.machine_id = en->machine_id ? en->machine_id : old->machine_id;
+    nw.last_seq = it->seq;
+    nw.last_seen = b->now;
+    rc = rl_agent_store(reg, txn, &nw, err);
+    protobuf_c_message_free_unpacked(&old->base, NULL);
+    if (rc == 0)
+        item_set(it, TZ__STATUS__OK, "already enrolled as agent %llu",
+                 (unsigned long long)id);
+    return rc;
+}
+
+/* A new agent in tok's department; the token's use is spent in the same
+ * transaction. */
+static int enroll_new(struct tz_register *reg, MDB_txn *txn, struct batch *b,
+                      struct register_item *it, Tz__TokenRecord *tok,
+                      const uint8_t tkey[32], struct tz_error *err)
+{
+    const Tz__Enroll *en = it->enroll;
     uint64_t id;
-    rc = rl_agent_lookup(reg, txn, it->agent_pk, &id, err);
-    if (rc == 0) {
-        /* Re-enrolling the same key keeps its id: `make run` twice must
-         * not make a second host. Its department stays what it was. */
-        protobuf_c_message_free_unpacked(&tok->base, NULL);
-        Tz__AgentRecord *old;
-        int stop;
-        rc = agent_check(reg, txn, it, &old, &stop, err);
-        if (rc != 0 || stop)
-            return rc;
-        Tz__AgentRecord nw = *old;
-        nw.hostname = en->hostname ? en->hostname : old->hostname;
-        nw.machine_id = en->machine_id ? en->machine_id : old->machine_id;
-        nw.last_seq = it->seq;
-        nw.last_seen = b->now;
-        rc = rl_agent_store(reg, txn, &nw, err);
-        protobuf_c_message_free_unpacked(&old->base, NULL);
-        if (rc == 0)
-            item_set(it, TZ__STATUS__OK, "already enrolled as agent %llu",
-                     (unsigned long long)id);
-        return rc;
-    }
-    if (rc != TZ_ENOENT) {
-        protobuf_c_message_free_unpacked(&tok->base, NULL);
-        return rc;
-    }
-
-    rc = rl_get_u64(reg, txn, "next_agent_id", &id, err);
+    int rc = rl_get_u64(reg, txn, "next_agent_id", &id, err);
     if (rc == TZ_ENOENT) {
         id = 1;
         rc = 0;
     }
     if (rc == 0)
         rc = rl_put_u64(reg, txn, "next_agent_id", id + 1, err);
-    if (rc != 0) {
-        protobuf_c_message_free_unpacked(&tok->base, NULL);
+    if (rc != 0)
         return rc;
-    }
     Tz__AgentRecord rec = TZ__AGENT_RECORD__INIT;
     rec.agent_id = id;
     rec.agent_pk.data = it->agent_pk;
@@ -716,10 +719,63 @@ static int apply_enroll(struct tz_register *reg, MDB_txn *txn,
                  err);
     }
     if (rc == 0) {
+        admission_token_spend(tok, b->now);
+        MDB_val tk = rl_mval(tkey, 32);
+        rc = rl_put_msg(reg, txn, reg->tokens, &tk, &tok->base, "writing tokens", err);
+    }
+    if (rc == 0) {
         it->agent_id = id;
         item_dept(it, tok->dept);
         item_set(it, TZ__STATUS__OK, "enrolled as agent %llu",
                  (unsigned long long)id);
+    }
+    return rc;
+}
+
+static int apply_enroll(struct tz_register *reg, MDB_txn *txn,
+                        struct batch *b, struct register_item *it,
+                        struct tz_error *err)
+{
+    const Tz__Enroll *en = it->enroll;
+    if (en == NULL) {
+        item_set(it, TZ__STATUS__INVALID, "enroll request without a body");
+        return 0;
+    }
+    const char *token = en->token ? en->token : "";
+    size_t tlen = strlen(token);
+    if (tlen == 0 || tlen > TZ_MAX_TOKEN) {
+        item_set(it, TZ__STATUS__BAD_TOKEN, "unknown enrollment token");
+        return 0;
+    }
+    uint8_t tkey[32];
+    Tz__TokenRecord *tok;
+    int rc = token_load(reg, txn, token, tkey, &tok, err);
+    if (rc == TZ_ENOENT) {
+        item_set(it, TZ__STATUS__BAD_TOKEN, "unknown enrollment token");
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    if (strcmp(tok->role, "dept") != 0 || tok->dept[0] == '\0') {
+        item_set(it, TZ__STATUS__BAD_TOKEN,
+                 "token has role \"%s\", not a department enrollment token",
+                 tok->role);
+        protobuf_c_message_free_unpacked(&tok->base, NULL);
+        return 0;
+    }
+    uint64_t id;
+    rc = rl_agent_lookup(reg, txn, it->agent_pk, &id, err);
+    if (rc == 0) {
+        rc = reenroll(reg, txn, b, it, id, err);
+    } else if (rc == TZ_ENOENT) {
+        /* Expired, used up or revoked: admission.c says which. */
+        int st = admission_token(tok, b->now, it->detail, sizeof(it->detail));
+        if (st != TZ__STATUS__OK) {
+            it->status = st;
+            rc = 0;
+        } else {
+            rc = enroll_new(reg, txn, b, it, tok, tkey, err);
+        }
     }
     protobuf_c_message_free_unpacked(&tok->base, NULL);
     return rc;
@@ -1243,6 +1299,9 @@ static int apply_report(struct tz_register *reg, MDB_txn *txn,
         }
         nw.last_seq = it->seq;
         nw.last_seen = b->now;
+        /* decided above the storage: account_check.h */
+        account_check_track(&nw, account_check_outcome(r),
+                            account_check_day(r, b->now));
     }
     if (rc == 0)
         rc = rl_agent_store(reg, txn, &nw, err);
@@ -1287,10 +1346,14 @@ static int batch_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
 {
     struct batch *b = arg;
     /* A retry after growing the map starts from scratch. */
-    b->accepted = b->reports = b->new_hosts = 0;
+    b->accepted = b->reports = b->new_hosts = b->throttled = 0;
     memset(b->rejected, 0, sizeof(b->rejected));
     for (size_t i = 0; i < b->n; i++) {
         struct register_item *it = &b->items[i];
+        if (it->kind == ITEM_THROTTLED) {
+            b->throttled += it->throttled;
+            continue;
+        }
         if (it->kind == ITEM_REJECTED) {
             b->rejected[status_index(it->status)]++;
             continue;
@@ -1324,6 +1387,8 @@ static int batch_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
         rc = rl_add_u64(reg, txn, "stat.reports", b->reports, err);
     if (rc == 0 && b->new_hosts)
         rc = rl_add_u64(reg, txn, "stat.hosts", b->new_hosts, err);
+    if (rc == 0 && b->throttled)
+        rc = rl_add_u64(reg, txn, "stat.throttled", b->throttled, err);
     for (int s = 0; rc == 0 && s < N_STATUS; s++) {
         if (b->rejected[s] == 0)
             continue;
@@ -1341,7 +1406,7 @@ int register_put_batch(struct tz_register *reg, struct register_item *items,
     int rc = rl_write_txn(reg, batch_txn, &b, err);
     if (rc != 0) {
         for (size_t i = 0; i < n; i++) {
-            if (items[i].kind == ITEM_REJECTED)
+            if (items[i].kind == ITEM_REJECTED || items[i].kind == ITEM_THROTTLED)
                 continue;
             items[i].status = TZ__STATUS__STORAGE_ERROR;
             snprintf(items[i].detail, sizeof(items[i].detail),
@@ -1720,61 +1785,6 @@ int register_each_dept(struct tz_register *reg, register_dept_cb cb, void *arg,
     return rl_walk(reg, &w, err);
 }
 
-struct token_new {
-    const char *dept;
-    int64_t now;
-    const char *token;
-};
-
-static int token_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
-                     struct tz_error *err)
-{
-    struct token_new *t = arg;
-    if (t->dept) {
-        MDB_val k = rl_mstr(t->dept), v;
-        int rc = rl_get(reg, txn, reg->depts, &k, &v, "reading depts", err);
-        if (rc == TZ_ENOENT)
-            return tz_err(err, TZ_ENOENT, NULL, 0,
-                          "no department \"%s\" (add it with: tzctl dept add "
-                          "NAME)", t->dept);
-        if (rc != 0)
-            return rc;
-    }
-    char prefix[11];
-    snprintf(prefix, sizeof(prefix), "%s", t->token);
-    Tz__TokenRecord rec = TZ__TOKEN_RECORD__INIT;
-    rec.dept = (char *)(t->dept ? t->dept : "");
-    rec.role = t->dept ? "dept" : "admin";
-    rec.created_at = t->now;
-    rec.prefix = prefix;
-    uint8_t h[32];
-    crypto_generichash(h, sizeof(h), (const unsigned char *)t->token,
-                       strlen(t->token), NULL, 0);
-    MDB_val k = rl_mval(h, sizeof(h));
-    return rl_put_msg(reg, txn, reg->tokens, &k, &rec.base, "writing tokens",
-                   err);
-}
-
-int register_token_create(struct tz_register *reg, const char *dept,
-                          int64_t now, char out[REGISTER_TOKEN_LEN],
-                          struct tz_error *err)
-{
-    unsigned char raw[32];
-    char tok[REGISTER_TOKEN_LEN];
-    out[0] = '\0';
-    randombytes_buf(raw, sizeof(raw));
-    memcpy(tok, "tz_", 3);
-    sodium_bin2base64(tok + 3, sizeof(tok) - 3, raw, sizeof(raw),
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    sodium_memzero(raw, sizeof(raw));
-    struct token_new t = {dept, now, tok};
-    int rc = rl_write_txn(reg, token_txn, &t, err);
-    if (rc == 0)
-        memcpy(out, tok, REGISTER_TOKEN_LEN);
-    sodium_memzero(tok, sizeof(tok));
-    return rc;
-}
-
 /* ---- statistics ---- */
 
 int register_stats(struct tz_register *reg, struct register_stats *out,
@@ -1801,6 +1811,7 @@ int register_stats(struct tz_register *reg, struct register_stats *out,
         {"stat.reports", &out->reports_accepted},
         {"stat.hosts", &out->hosts},
         {"stat.batches", &out->batches},
+        {"stat.throttled", &out->throttled},
         {"schema", &out->schema},
     };
     for (size_t i = 0; rc == 0 && i < sizeof(ctr) / sizeof(ctr[0]); i++) {

@@ -49,6 +49,10 @@ struct tz_register {
  * that has none (register_lmdb_epoch.c). */
 int rl_epoch_init(struct tz_register *reg, MDB_txn *txn, struct tz_error *err);
 
+/* Give every token made before token ids existed one, and keep meta
+ * "next_token_id" above them all (register_lmdb_tokens.c; writable opens). */
+int rl_token_ids_init(struct tz_register *reg, MDB_txn *txn, struct tz_error *err);
+
 /* Record in syshist what changed from old (NULL: created) to nw, by whom
  * (register_lmdb_syshist.c). Nothing is written when nothing changed. */
 int rl_syshist_record(struct tz_register *reg, MDB_txn *txn,
@@ -179,6 +183,14 @@ int rl_history_record(struct tz_register *reg, MDB_txn *txn, uint64_t id,
                       uint64_t seq, const Tz__Report *old,
                       const Tz__Report *nw, int64_t now,
                       struct tz_error *err);
+
+/* Record in agent id's history that its key was revoked (rev->at is the
+ * entry's time, seq the host's last accepted seq); an entry of that host
+ * at the same time and seq (its last report's) gets the revocation added
+ * (register_lmdb_history.c). */
+int rl_history_revocation(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                          uint64_t seq, const Tz__AgentRevocation *rev,
+                          struct tz_error *err);
 
 /* Mark the ledger changed (meta "systems_version" + 1) in a transaction that
  * writes systems or bindings: handles drop their cached systems index. */

@@ -42,6 +42,36 @@ int rl_history_record(struct tz_register *reg, MDB_txn *txn, uint64_t id,
     return rc;
 }
 
+int rl_history_revocation(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                          uint64_t seq, const Tz__AgentRevocation *rev,
+                          struct tz_error *err)
+{
+    uint8_t kb[24];
+    history_key(kb, id, rev->at, seq);
+    MDB_val k = rl_mval(kb, sizeof(kb)), v;
+    int rc = rl_get(reg, txn, reg->history, &k, &v, "reading history", err);
+    if (rc == TZ_ENOENT) {
+        Tz__HistoryEntry e = TZ__HISTORY_ENTRY__INIT;
+        e.agent_id = id;
+        e.at = rev->at;
+        e.seq = seq;
+        e.revocation = (Tz__AgentRevocation *)rev;
+        return rl_put_msg(reg, txn, reg->history, &k, &e.base, "writing history", err);
+    }
+    if (rc != 0)
+        return rc;
+    /* The last report's entry, in the same second: the revocation joins it. */
+    Tz__HistoryEntry *e = rl_unpack(&tz__history_entry__descriptor, &v);
+    if (e == NULL)
+        return rl_corrupt(reg, err, "history", "(entry)");
+    Tz__AgentRevocation *had = e->revocation;
+    e->revocation = (Tz__AgentRevocation *)rev;
+    rc = rl_put_msg(reg, txn, reg->history, &k, &e->base, "writing history", err);
+    e->revocation = had;
+    protobuf_c_message_free_unpacked(&e->base, NULL);
+    return rc;
+}
+
 struct history_walk {
     register_history_cb cb;
     void *arg;

@@ -25,6 +25,7 @@ struct vagent {
     int pk_known;
     char name[64];                  /* hostname, for messages */
     uint64_t pkg_expected, pkg_found;
+    int64_t revoked_at;             /* 0: its key is accepted */
 };
 
 struct vsys {
@@ -78,8 +79,10 @@ struct verify {
     size_t n_systems, cap_systems;
     struct vcount *counts;
     size_t n_counts, cap_counts;
-    uint64_t schema, next_agent_id, next_system_id;
-    int have_schema, have_next_agent, have_next_system, flag_counts;
+    uint64_t schema, next_agent_id, next_system_id, next_token_id;
+    int have_schema, have_next_agent, have_next_system, have_next_token, flag_counts;
+    uint64_t *token_ids;            /* ids seen (0: not given yet), for duplicates */
+    size_t n_token_ids, cap_token_ids;
     struct hgroup g;
     struct fgroup fg;
     struct limit pkg_orphans, hist_orphans;
@@ -276,6 +279,8 @@ static int meta_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
         v->next_agent_id = x, v->have_next_agent = 1;
     else if (key_is(k, "next_system_id"))
         v->next_system_id = x, v->have_next_system = 1;
+    else if (key_is(k, "next_token_id"))
+        v->next_token_id = x, v->have_next_token = 1;
     else if (key_is(k, "flag_counts"))
         v->flag_counts = x != 0;
     return 0;
@@ -355,6 +360,12 @@ static int agent_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
     snprintf(a->name, sizeof(a->name), "%s", r->hostname);
     if (r->reports > 0)
         v->n->hosts++;
+    if (r->revocation) {
+        a->revoked_at = r->revocation->at;
+        if (r->revocation->at <= 0)
+            problem(v, "host %" PRIu64 " (%s): revoked, but its record says no time",
+                    a->id, a->name);
+    }
     if (r->agent_pk.len == 32) {
         memcpy(a->pk, r->agent_pk.data, 32);
         a->pk_known = 1;
@@ -384,6 +395,18 @@ static int agentkey_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
     return 0;
 }
 
+/* Use counts within their limit; expiry and revocation after creation. */
+static void token_limits_check(struct verify *v, const Tz__TokenRecord *t)
+{
+    if (t->max_uses && t->uses > t->max_uses)
+        problem(v, "token %s...: %" PRIu32 " enrollments made, above its limit of %"
+                PRIu32, t->prefix, t->uses, t->max_uses);
+    if (t->expires_at && t->expires_at <= t->created_at)
+        problem(v, "token %s...: it expires before it was made", t->prefix);
+    if (t->revoked_at && t->revoked_at < t->created_at)
+        problem(v, "token %s...: revoked before it was made", t->prefix);
+}
+
 static int token_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
 {
     v->n->tokens++;
@@ -401,9 +424,46 @@ static int token_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
                     "exist", t->prefix, t->dept);
     } else if (strcmp(t->role, "admin") != 0) {
         problem(v, "token %s...: unknown role \"%s\"", t->prefix, t->role);
+    } else if (t->expires_at || t->max_uses) {
+        problem(v, "admin token %s...: it has an expiry or a use limit, which only "
+                "enrollment tokens have", t->prefix);
+    }
+    token_limits_check(v, t);
+    int rc = 0;
+    if (t->token_id != 0) {
+        if (tz_grow((void **)&v->token_ids, &v->cap_token_ids, v->n_token_ids,
+                    sizeof(*v->token_ids)) != 0)
+            rc = TZ_ENOMEM;
+        else
+            v->token_ids[v->n_token_ids++] = t->token_id;
     }
     protobuf_c_message_free_unpacked(&t->base, NULL);
-    return 0;
+    return rc;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Token ids are unique and below meta next_token_id. */
+static void tokens_end(struct verify *v)
+{
+    if (v->n_token_ids == 0)
+        return;
+    qsort(v->token_ids, v->n_token_ids, sizeof(*v->token_ids), u64_cmp);
+    for (size_t i = 1; i < v->n_token_ids; i++)
+        if (v->token_ids[i] == v->token_ids[i - 1])
+            problem(v, "two tokens have id %" PRIu64 ": tzctl token revoke cannot tell "
+                    "them apart", v->token_ids[i]);
+    uint64_t top = v->token_ids[v->n_token_ids - 1];
+    if (!v->have_next_token)
+        problem(v, "meta has no next_token_id while tokens have ids: the next token "
+                "would take id 1 over");
+    else if (top >= v->next_token_id)
+        problem(v, "token id %" PRIu64 " is not below the next id to give out (%" PRIu64
+                "): the next token would take it over", top, v->next_token_id);
 }
 
 static int system_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
@@ -871,6 +931,15 @@ static int history_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
     else if (e->agent_id != id || e->at != at || e->seq != seq)
         problem(v, "%s: the history entry of seq %" PRIu64 " does not match its key",
                 host_label(v, id, who), seq);
+    else if (e->revocation) {
+        const struct vagent *a = agent_find(v, id);
+        if (a && a->revoked_at == 0)
+            problem(v, "%s: its history says its key was revoked, but the host is "
+                    "not", host_label(v, id, who));
+        else if (a && (e->revocation->at != a->revoked_at || at != a->revoked_at))
+            problem(v, "%s: its history records a revocation at another time than "
+                    "its record", host_label(v, id, who));
+    }
     if (e)
         protobuf_c_message_free_unpacked(&e->base, NULL);
     return 0;
@@ -1074,8 +1143,10 @@ static int verify_all(struct verify *v)
     if ((rc = walk(v, r->depts, "depts", dept_fn)) != 0 ||
         (rc = walk(v, r->agents, "agents", agent_fn)) != 0 ||
         (rc = walk(v, r->agentkeys, "agentkeys", agentkey_fn)) != 0 ||
-        (rc = walk(v, r->tokens, "tokens", token_fn)) != 0 ||
-        (rc = walk(v, r->systems, "systems", system_fn)) != 0 ||
+        (rc = walk(v, r->tokens, "tokens", token_fn)) != 0)
+        return rc;
+    tokens_end(v);
+    if ((rc = walk(v, r->systems, "systems", system_fn)) != 0 ||
         (rc = systems_unique(v)) != 0 ||
         (rc = walk(v, r->bindings, "bindings", binding_fn)) != 0 ||
         (rc = walk(v, r->hosts, "hosts", hosts_fn)) != 0)
@@ -1123,6 +1194,7 @@ static void verify_free(struct verify *v)
     free(v->systems);
     free(v->agents);
     free(v->counts);
+    free(v->token_ids);
     for (size_t i = 0; i < v->n_users; i++)
         free(v->users[i]);
     free(v->users);

@@ -16,6 +16,7 @@ void rules_config_defaults(struct rules_config *c)
 {
     memset(c, 0, sizeof(*c));
     c->agent_silent_hours = 48;
+    c->account_check_failed_days = 2;
     c->eval_max_days[3] = 365;
     c->eval_max_days[4] = 182;
     c->eval_max_days[5] = 182;
@@ -51,6 +52,10 @@ static int on_kv(void *user, const char *section, const char *name,
     if (strcmp(section, "silence") == 0 && strcmp(name, "agent_silent_hours") == 0) {
         if (ini_int(value, 1, 24 * 365, &c->agent_silent_hours) != 0)
             BAD("agent_silent_hours must be 1..8760");
+    } else if (strcmp(section, "accounts") == 0 &&
+               strcmp(name, "account_check_failed_days") == 0) {
+        if (ini_int(value, 1, 365, &c->account_check_failed_days) != 0)
+            BAD("account_check_failed_days must be 1..365");
     } else if (strcmp(section, "evaluation") == 0) {
         int g;
         if (sscanf(name, "grade%d_max_days", &g) != 1 || g < 1 || g > 5)

@@ -15,6 +15,7 @@
 
 struct rules_config {
     int agent_silent_hours;
+    int account_check_failed_days; /* ACCOUNT_CHECK_FAILED from this many */
     int eval_max_days[6];          /* by grade 0..5; 0 = no deadline */
     int filing_required_from_grade;
     uint16_t high_risk[RULES_MAX_PORTS];

@@ -25,6 +25,17 @@ static const char audit_missing[] =
     "the account audit did not run (the agent could not read /etc/shadow and "
     "sudoers: run it as root)";
 
+/* Why the audit is missing: the agent's own reason when its check failed. */
+static void audit_not_run(const Tz__AccountsSection *a, struct screen_ev *ev)
+{
+    char why[256];             /* the agent's reason, cut */
+    if (a->weak_check_failed && a->weak_check_error && a->weak_check_error[0])
+        ev_text(ev, "the account audit failed on the host: %s",
+                ev_clean(why, sizeof(why), a->weak_check_error));
+    else
+        ev_text(ev, "%s", audit_missing);
+}
+
 static Tz__ScreenOutcome weak_password(const Tz__AccountsSection *a,
                                        struct screen_ev *ev)
 {
@@ -43,7 +54,7 @@ static Tz__ScreenOutcome weak_password(const Tz__AccountsSection *a,
     if (ev->items || ev->more)
         return FAIL;
     if (!a->weak_check_ran) {
-        ev_text(ev, "%s", audit_missing);
+        audit_not_run(a, ev);
         return NOT_CHECKED;
     }
     ev_text(ev, "%zu accounts checked, none with a weak or empty password%s",
@@ -79,7 +90,7 @@ static Tz__ScreenOutcome sudo_nopasswd(const Tz__AccountsSection *a,
     if (ev->items || ev->more)
         return FAIL;
     if (!a->weak_check_ran) {
-        ev_text(ev, "%s", audit_missing);
+        audit_not_run(a, ev);
         return NOT_CHECKED;
     }
     ev_text(ev, "no sudoers rule grants NOPASSWD");

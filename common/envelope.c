@@ -30,6 +30,7 @@ const char *tz_status_name(int status)
     case TZ__STATUS__NEED_FULL: return "need_full";
     case TZ__STATUS__STORAGE_ERROR: return "storage_error";
     case TZ__STATUS__STALE_EPOCH: return "stale_epoch";
+    case TZ__STATUS__REVOKED: return "revoked";
     default: return "unspecified";
     }
 }

@@ -278,15 +278,33 @@ int tz_keypair_loadat(int dirfd, const char *shown, const char *name,
         return rc;
     if (!create)
         return tz_err(err, TZ_ENOENT, shown, 0, "no key %s", keyname);
+    return tz_keypair_createat(dirfd, shown, name, kp, err);
+}
 
-    crypto_box_keypair(kp->pk, kp->sk);
+int tz_keypair_createat(int dirfd, const char *shown, const char *name,
+                        struct tz_keypair *kp, struct tz_error *err)
+{
+    char keyname[256], pubname[256];
+    if (sodium_init() < 0)
+        return tz_err(err, TZ_ECRYPTO, NULL, 0, "libsodium failed to initialise");
+    if (snprintf(keyname, sizeof(keyname), "%s.key", name) >= (int)sizeof(keyname) ||
+        snprintf(pubname, sizeof(pubname), "%s.pub", name) >= (int)sizeof(pubname))
+        return tz_err(err, TZ_ELIMIT, shown, 0, "key name too long");
+    struct tz_keypair nw;
+    crypto_box_keypair(nw.pk, nw.sk);
     char hex[TZ_KEY_HEX + 1];
-    tz_hex_encode(kp->sk, sizeof(kp->sk), hex);
+    tz_hex_encode(nw.sk, sizeof(nw.sk), hex);
     hex[TZ_KEY_HEX - 1] = '\n';
-    rc = tz_write_file_atomicat(dirfd, shown, keyname, hex, TZ_KEY_HEX, 0600, err);
+    int rc = tz_write_file_atomicat(dirfd, shown, keyname, hex, TZ_KEY_HEX, 0600, err);
     sodium_memzero(hex, sizeof(hex));
-    if (rc != 0)
+    if (rc != 0) {
+        tz_keypair_wipe(&nw);
         return rc;
+    }
+    /* The secret key is on disk from here: it is the key, even if the .pub
+     * (only a copy for operators) fails. */
+    *kp = nw;
+    tz_keypair_wipe(&nw);
     tz_hex_encode(kp->pk, sizeof(kp->pk), hex);
     hex[TZ_KEY_HEX - 1] = '\n';
     return tz_write_file_atomicat(dirfd, shown, pubname, hex, TZ_KEY_HEX, 0644, err);

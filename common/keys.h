@@ -30,6 +30,11 @@ int tz_keypair_load(const char *dir, const char *name, int create,
 /* The same in an open directory; shown names it in errors. */
 int tz_keypair_loadat(int dirfd, const char *shown, const char *name,
                       int create, struct tz_keypair *kp, struct tz_error *err);
+/* Make a new keypair and write NAME.key (0600) and NAME.pub (0644) in
+ * dirfd atomically, replacing any there (the new key is in *kp whenever
+ * NAME.key was written, even if NAME.pub then failed). */
+int tz_keypair_createat(int dirfd, const char *shown, const char *name,
+                        struct tz_keypair *kp, struct tz_error *err);
 
 /* Wipe the secret half (sodium_memzero). */
 void tz_keypair_wipe(struct tz_keypair *kp);

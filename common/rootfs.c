@@ -36,7 +36,8 @@ int tz_path(const char *root, const char *path, char *out, size_t outlen)
 int tz_read_file(const char *path, size_t max, char **out, size_t *len,
                  struct tz_error *err)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = tz_open_gate_allows(NULL, path, O_RDONLY) ? fopen(path, "rb")
+                                                         : NULL;
     if (f == NULL)
         return tz_err(err, errno == ENOENT ? TZ_ENOENT : TZ_EIO, path, 0,
                       "cannot open: %s", strerror(errno));

@@ -52,6 +52,24 @@ int tz_root_walk(int rootfd, const char *path, int flags);
 /* For tests: on = 1 makes tz_root_open walk even where openat2 works. */
 void tz_root_force_walk(int on);
 
+/* The open gate: a process that confines itself (the agent's privileged
+ * worker, agent/privsep/confine.h) names the only files it may still open.
+ * Once set, every open of this module (tz_root_open, tz_root_opendir,
+ * tz_root_stat and the readers built on them, tz_read_file) first asks
+ * gate(root, path, flags, arg) with the caller's root and host path; 0
+ * refuses: the open fails with EACCES, and tz_root_open's error (TZ_EPERM)
+ * says the file is not on the process's allow-list. NULL removes the gate.
+ * Process-wide; set it in a process of its own, never in a library user. */
+typedef int (*tz_open_gate_fn)(const char *root, const char *path, int flags,
+                               void *arg);
+void tz_open_gate(tz_open_gate_fn gate, void *arg);
+/* What every open of this module asks first: 1 when no gate is set or the
+ * gate allows the open; 0 (errno EACCES) when it refuses. */
+int tz_open_gate_allows(const char *root, const char *path, int flags);
+/* 1 when the last open of this module failed at the gate, for readers that
+ * say why an open failed. */
+int tz_open_gate_refused(void);
+
 /* Read a whole file of at most max bytes into a NUL-terminated buffer.
  * Ownership: on success *out is the caller's (free()). *len excludes NUL. */
 int tz_read_file(const char *path, size_t max, char **out, size_t *len,

@@ -20,6 +20,29 @@
 
 static int force_walk;     /* tests only */
 static int no_openat2;     /* set once the kernel said ENOSYS */
+static tz_open_gate_fn gate_fn;
+static void *gate_arg;
+static int gate_refused;   /* the last raw_open failed at the gate */
+
+void tz_open_gate(tz_open_gate_fn gate, void *arg)
+{
+    gate_fn = gate;
+    gate_arg = arg;
+}
+
+int tz_open_gate_refused(void)
+{
+    return gate_refused;
+}
+
+/* 1 when the gate (if any) lets this open through; else errno is EACCES. */
+int tz_open_gate_allows(const char *root, const char *path, int flags)
+{
+    gate_refused = gate_fn != NULL && !gate_fn(root, path, flags, gate_arg);
+    if (gate_refused)
+        errno = EACCES;
+    return !gate_refused;
+}
 
 void tz_root_force_walk(int on)
 {
@@ -167,6 +190,8 @@ static int open_in(int rootfd, const char *path, int flags)
 /* fd below root (live: open(2)), or -1 with errno set. */
 static int raw_open(const char *root, const char *path, int flags)
 {
+    if (!tz_open_gate_allows(root, path, flags))
+        return -1;
     if (tz_root_is_live(root))
         return open(path, flags | O_CLOEXEC);
     /* The root is opened each time: one more open per file, no cached fd
@@ -196,7 +221,11 @@ int tz_root_open(const char *root, const char *path, int flags,
         snprintf(full, sizeof(full), "%s", path);
     int code = e == ENOENT || e == ENOTDIR ? TZ_ENOENT
                : e == EACCES || e == EPERM ? TZ_EPERM : TZ_EIO;
-    tz_err(err, code, full, 0, "cannot open: %s", strerror(e));
+    if (gate_refused)
+        tz_err(err, code, full, 0, "not opened: not on this process's "
+               "allow-list of files");
+    else
+        tz_err(err, code, full, 0, "cannot open: %s", strerror(e));
     errno = e;
     return code;
 }
@@ -218,8 +247,11 @@ DIR *tz_root_opendir(const char *root, const char *path)
 int tz_root_stat(const char *root, const char *path, struct stat *st,
                  int nofollow)
 {
-    if (tz_root_is_live(root))
+    if (tz_root_is_live(root)) {
+        if (!tz_open_gate_allows(root, path, O_PATH))
+            return -1;
         return nofollow ? lstat(path, st) : stat(path, st);
+    }
     int fd = raw_open(root, path, O_PATH | (nofollow ? O_NOFOLLOW : 0));
     if (fd < 0)
         return -1;

@@ -180,6 +180,7 @@ static int check_accounts(const Tz__AccountsSection *a, char *detail,
          "accounts.uid0_accounts");
     LIST(a->warnings, a->n_warnings, TZ_MAX_WARNINGS, TZ_MAX_STR,
          "accounts.warnings");
+    STR(a->weak_check_error, TZ_MAX_STR, "accounts.weak_check_error");
     for (size_t i = 0; i < a->n_accounts; i++) {
         const Tz__Account *ac = a->accounts[i];
         if (ac == NULL || ac->name == NULL || ac->name[0] == '\0')

@@ -12,7 +12,7 @@ protobuf-c-compiler libprotobuf-c-dev
 libnanomsg-dev liblmdb-dev lmdb-utils libuv1-dev libsodium-dev
 libinih-dev libcjson-dev libcriterion-dev
 liblz4-dev zlib1g-dev libcrypt-dev libxlsxwriter-dev libmicrohttpd-dev
-libexpat1-dev
+libexpat1-dev libseccomp-dev
 clang libclang-rt-dev"
 PKGS="$PKGS unzip"      # tests/integration/test_export.c reads the XLSX back
 # RPM support (agent/collect_rpm.c): librpm-dev to build it; rpm (which has

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "people.h"
+#include "portal_view_screen.h"
+#include "screen_render.h"
 #include "tz_log.h"
 
 static void json_body(struct portal_resp *r, int status, cJSON *o)
@@ -98,6 +101,109 @@ static void paginate(const struct portal_req *q, struct portal_resp *r,
     json_body(r, 200, o);
 }
 
+/* {"screenings": [...], "reviews": [...]} of v; NULL on ENOMEM. */
+static cJSON *screenings_json(const struct view_screenings *v)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *sa = o ? cJSON_AddArrayToObject(o, "screenings") : NULL;
+    cJSON *ra = o ? cJSON_AddArrayToObject(o, "reviews") : NULL;
+    int ok = sa && ra;
+    for (size_t i = 0; ok && i < v->n_screening; i++) {
+        cJSON *x = screen_summary_json(v->screening[i]);
+        ok = x != NULL;
+        cJSON_AddItemToArray(sa, x);
+    }
+    for (size_t i = 0; ok && i < v->n_review; i++) {
+        cJSON *x = screen_review_json(v->review[i]);
+        ok = x != NULL;
+        cJSON_AddItemToArray(ra, x);
+    }
+    if (!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* GET /api/v1/systems/ID/screenings: {"screenings": [summary...],
+ * "reviews": [review...], "page", "per_page", "screenings_total",
+ * "reviews_total"}, both lists oldest first and cut to the same page. */
+static void system_screenings(struct portal *p, const struct portal_req *q,
+                              const struct view_scope *s, uint64_t id,
+                              struct portal_resp *r)
+{
+    long page, per;
+    if (page_args(q, &page, &per) != 0) {
+        api_error(r, 400, "page is 1 or more, per_page 1..1000");
+        return;
+    }
+    const struct view_window w = {(size_t)(page - 1) * (size_t)per, (size_t)per, 0};
+    struct view_screenings v;
+    struct tz_error err = {0};
+    int rc = view_system_screenings(p->reg, s, id, &w, &v, &err);
+    if (rc != 0) {
+        api_failed(r, rc, &err);
+        return;
+    }
+    cJSON *o = screenings_json(&v);
+    if (o == NULL ||
+        !cJSON_AddNumberToObject(o, "page", (double)page) ||
+        !cJSON_AddNumberToObject(o, "per_page", (double)per) ||
+        !cJSON_AddNumberToObject(o, "screenings_total", (double)v.total_screenings) ||
+        !cJSON_AddNumberToObject(o, "reviews_total", (double)v.total_reviews)) {
+        cJSON_Delete(o);
+        o = NULL;
+    }
+    view_screenings_free(&v);
+    json_body(r, 200, o);
+}
+
+/* GET /api/v1/screening-requests: the network center's queue, paginated. */
+static void screening_requests(struct portal *p, const struct portal_req *q,
+                               const struct view_scope *s, struct portal_resp *r)
+{
+    if (!people_may_see_queue(q->user)) {
+        api_error(r, 403, "only the network center sees the screening requests");
+        return;
+    }
+    long page, per;
+    if (page_args(q, &page, &per) != 0) {
+        api_error(r, 400, "page is 1 or more, per_page 1..1000");
+        return;
+    }
+    struct view_requests v;
+    struct tz_error err = {0};
+    int rc = view_screening_requests(p->reg, s, (size_t)(page - 1) * (size_t)per,
+                                     (size_t)per, &v, &err);
+    if (rc != 0) {
+        api_failed(r, rc, &err);
+        return;
+    }
+    cJSON *o = cJSON_CreateObject(), *items = cJSON_CreateArray();
+    for (size_t i = 0; o && items && i < v.n; i++) {
+        cJSON *x = view_request_json(&v.v[i]);
+        if (x == NULL) {
+            cJSON_Delete(items);
+            items = NULL;
+            break;
+        }
+        cJSON_AddItemToArray(items, x);
+    }
+    if (o == NULL || items == NULL) {
+        cJSON_Delete(o);
+        cJSON_Delete(items);
+        o = NULL;
+    } else {
+        cJSON_AddItemToObject(o, "items", items);
+        cJSON_AddNumberToObject(o, "page", (double)page);
+        cJSON_AddNumberToObject(o, "per_page", (double)per);
+        cJSON_AddNumberToObject(o, "total", (double)v.total);
+        cJSON_AddNumberToObject(o, "open", (double)v.open);
+    }
+    view_requests_free(&v);
+    json_body(r, 200, o);
+}
+
 static void me(const struct portal_req *q, struct portal_resp *r)
 {
     cJSON *o = cJSON_CreateObject();
@@ -137,7 +243,7 @@ void portal_api(struct portal *p, struct portal_req *q,
     cJSON *v = NULL;
     int rc;
     uint64_t id = 0;
-    if (path->n == 4 && http_path_id(path->seg[3], &id) != 0) {
+    if (path->n >= 4 && http_path_id(path->seg[3], &id) != 0) {
         api_error(r, 404, "not found");
         return;
     }
@@ -174,6 +280,21 @@ void portal_api(struct portal *p, struct portal_req *q,
             api_failed(r, rc, &err);
         else
             json_body(r, 200, v);
+    } else if (path->n == 5 && strcmp(what, "systems") == 0 &&
+               strcmp(path->seg[4], "screenings") == 0) {
+        s.dept = NULL;
+        system_screenings(p, q, &s, id, r);
+    } else if (path->n == 4 && strcmp(what, "screenings") == 0) {
+        s.dept = NULL;
+        Tz__Screening *sc;
+        if ((rc = view_screening(p->reg, &s, id, &sc, &err)) != 0) {
+            api_failed(r, rc, &err);
+        } else {
+            json_body(r, 200, screen_json(sc));
+            protobuf_c_message_free_unpacked(&sc->base, NULL);
+        }
+    } else if (path->n == 3 && strcmp(what, "screening-requests") == 0) {
+        screening_requests(p, q, &s, r);
     } else if (path->n == 4 && strcmp(what, "hosts") == 0) {
         s.dept = NULL;
         const char *pq = http_form_get(q->query, "q");

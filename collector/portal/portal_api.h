@@ -7,9 +7,17 @@
  *   GET /api/v1/flags[?severity=&rule=&dept=&page=&per_page=]
  *   GET /api/v1/systems/ID, /api/v1/hosts/ID[?q=]    one object
  *   GET /api/v1/me                                     who the token is
+ *   GET /api/v1/systems/ID/screenings[?page=&per_page=]  {"screenings":
+ *       [summary...], "reviews": [review...], "page", "per_page",
+ *       "screenings_total", "reviews_total"}: both oldest first, one page
+ *   GET /api/v1/screenings/ID                          screen_json
+ *   GET /api/v1/screening-requests[?dept=&page=&per_page=]  the queue
+ *       (admins; 403 for others): {"items", ..., "open"}, open first
  * Lists are paginated: per_page 1..API_MAX_PER_PAGE, default 100. Errors
- * are {"error": "..."} with 400, 401, 404, 405 or 503; an id the caller
- * may not see is 404 like one that does not exist. */
+ * are {"error": "..."} with 400, 401, 403, 404, 405 or 503; an id the
+ * caller may not see is 404 like one that does not exist. Screenings are
+ * shown as portal_view_screen.h says: without the hosts of departments the
+ * caller may not see. */
 #ifndef TZ_PORTAL_API_H
 #define TZ_PORTAL_API_H
 

@@ -8,7 +8,9 @@
 
 #include "dept_fields.h"
 #include "ledger_fields.h"
+#include "people.h"
 #include "portal_auth.h"
+#include "portal_html_parts.h"
 #include "portal_i18n.h"
 
 #define T(en) tr(q->lang, en)
@@ -142,7 +144,13 @@ static void page_begin_keep(struct html_buf *b, const struct portal_req *q,
         s(b, "</a>");
         href(b, q, "/flags");
         t(b, T("Flags"));
-        s(b, "</a><span>");
+        s(b, "</a>");
+        if (people_may_see_queue(q->user)) {
+            href(b, q, "/screening-requests");
+            t(b, T("Screening requests"));
+            s(b, "</a>");
+        }
+        s(b, "<span>");
         t(b, T("Signed in as"));
         s(b, " ");
         t(b, q->user->name);
@@ -476,7 +484,8 @@ static void history_table(struct html_buf *b, const struct portal_req *q,
 
 void html_system(struct html_buf *b, const struct portal_req *q,
                  const cJSON *sys, const int *editable, const char *notice,
-                 const char *error, const struct http_form *values)
+                 const char *error, const struct http_form *values,
+                 const struct html_prelaunch *prelaunch)
 {
     page_begin(b, q, jstr(sys, "name"));
     s(b, "<h1>");
@@ -566,6 +575,8 @@ void html_system(struct html_buf *b, const struct portal_req *q,
     t(b, T("Open flags"));
     s(b, "</h2>");
     flags_table(b, q, cJSON_GetObjectItem(sys, "flags"), 1);
+    if (prelaunch)
+        html_prelaunch(b, q, prelaunch);
     s(b, "<h2>");
     t(b, T("History"));
     s(b, "</h2>");
@@ -1012,4 +1023,37 @@ void html_dept(struct html_buf *b, const struct portal_req *q,
     }
     s(b, "</table></div>");
     page_end(b);
+}
+
+/* ---- the pieces other page files use (portal_html_parts.h) ---- */
+
+void html_page_begin(struct html_buf *b, const struct portal_req *q,
+                     const char *title)
+{
+    page_begin(b, q, title);
+}
+
+void html_page_end(struct html_buf *b)
+{
+    page_end(b);
+}
+
+void html_csrf_field(struct html_buf *b, const struct portal_req *q)
+{
+    csrf_field(b, q);
+}
+
+void html_when(struct html_buf *b, double secs)
+{
+    when(b, secs);
+}
+
+void html_href(struct html_buf *b, const struct portal_req *q, const char *path)
+{
+    href(b, q, path);
+}
+
+void html_th(struct html_buf *b, const char *text)
+{
+    th(b, text);
 }

@@ -11,6 +11,7 @@
 
 #include "html_buf.h"
 #include "portal.h"
+#include "portal_view_screen.h"
 
 /* The login page; error (translated by the caller) may be NULL; csrf the
  * form's token for the pre-login cookie. */
@@ -22,12 +23,25 @@ void html_login(struct html_buf *b, const struct portal_req *q,
 void html_ledger(struct html_buf *b, const struct portal_req *q,
                  const cJSON *ledger, const cJSON *summary, const char *dept);
 
+/* A system's pre-launch review section (portal_html_screen.c): the
+ * ledger's review state, the system's screenings and review decisions, and
+ * its open screening request or, for who may ask, the form to ask. */
+struct html_prelaunch {
+    const Tz__SystemRecord *rec;         /* the state of the review */
+    const struct view_screenings *v;
+    int may_request;                     /* offer the form (when none is open) */
+    const char *note;                    /* typed, shown again after a refusal */
+    const char *error;                   /* why the request was refused */
+};
+
 /* A system page. editable: which fields the form offers (NULL: no form);
  * notice/error: a line above the form after a save. values: what the
- * person typed, shown again after a refused save (NULL: the record's). */
+ * person typed, shown again after a refused save (NULL: the record's).
+ * prelaunch: its review section (NULL: none). */
 void html_system(struct html_buf *b, const struct portal_req *q,
                  const cJSON *sys, const int *editable, const char *notice,
-                 const char *error, const struct http_form *values);
+                 const char *error, const struct http_form *values,
+                 const struct html_prelaunch *prelaunch);
 
 /* A department's page (view_dept): its leaders, liaison and last meeting,
  * a form when editable, and the record's change history. */
@@ -45,6 +59,10 @@ void html_host(struct html_buf *b, const struct portal_req *q,
                const cJSON *host, const char *pkg_query);
 void html_flags(struct html_buf *b, const struct portal_req *q,
                 const cJSON *flags, const char *severity, const char *rule);
+
+/* The network center's queue of screening requests (admins). */
+void html_screening_requests(struct html_buf *b, const struct portal_req *q,
+                             const struct view_requests *v);
 
 /* An error page: status 400, 403, 404, 413, 503... with a short text. */
 void html_error(struct html_buf *b, const struct portal_req *q, int status,

@@ -8,6 +8,9 @@
  *   GET  /systems/ID            a system; POST: save its ledger fields
  *   GET  /dept[?dept=D]         the department's record (admins name D);
  *   POST /dept                  save it (its editors, admins)
+ *   POST /systems/ID/screening-request   ask for a pre-launch screening
+ *   GET  /screenings/ID         a stored screening: its printable report
+ *   GET  /screening-requests    the network center's queue (admins)
  *   GET  /hosts, /hosts/ID[?q=] hosts, one host (package search)
  *   GET  /flags[?severity=&rule=]
  *   GET  /export.csv|.xlsx|.json[?dept=D]   portal_export.c
@@ -40,6 +43,8 @@
 #include "portal_html.h"
 #include "portal_i18n.h"
 #include "portal_view.h"
+#include "portal_view_screen.h"
+#include "screen_render.h"
 #include "tz_log.h"
 
 #define T(en) tr(q->lang, en)
@@ -257,10 +262,16 @@ static int editable_fields(const struct portal_req *q, const Tz__SystemRecord *s
     return any;
 }
 
+/* Screenings and review decisions a system page lists: the latest. */
+#define PAGE_SCREENINGS 50
+
+/* A system page. error: a refused save (shown above the form); req_error:
+ * a refused screening request (shown at its form). typed: the form that
+ * was refused, shown again. */
 static void render_system(struct portal *p, struct portal_req *q,
                           struct portal_resp *r, uint64_t id, int status,
                           const char *notice, const char *error,
-                          const struct http_form *typed)
+                          const struct http_form *typed, const char *req_error)
 {
     struct view_scope s = {q->user, NULL};
     cJSON *sys;
@@ -270,16 +281,31 @@ static void render_system(struct portal *p, struct portal_req *q,
         view_failed(q, r, rc, &err);
         return;
     }
+    struct view_screenings scr;
+    const struct view_window w = {0, PAGE_SCREENINGS, 1};
     Tz__SystemRecord *rec = NULL;
-    int edit[LF_COUNT], any = 0;
-    if (register_system_get(p->reg, id, &rec, &err) == 0) {
-        any = editable_fields(q, rec, edit);
-        ledger_record_free(rec);
+    rc = view_system_screenings(p->reg, &s, id, &w, &scr, &err);
+    if (rc == 0)
+        rc = register_system_get(p->reg, id, &rec, &err);
+    if (rc != 0) {
+        cJSON_Delete(sys);
+        view_screenings_free(&scr);
+        view_failed(q, r, rc, &err);
+        return;
     }
+    int edit[LF_COUNT], any = editable_fields(q, rec, edit);
+    const struct html_prelaunch pre = {
+        .rec = rec, .v = &scr,
+        .may_request = q->has_session && people_may_request_screening(q->user, rec) &&
+                       strcmp(rec->status, "retired") != 0,
+        .note = typed ? http_form_get(typed, "note") : NULL,
+        .error = req_error};
     struct html_buf b;
     html_buf_init(&b, 0);
-    html_system(&b, q, sys, any ? edit : NULL, notice, error, typed);
+    html_system(&b, q, sys, any ? edit : NULL, notice, error, typed, &pre);
     cJSON_Delete(sys);
+    view_screenings_free(&scr);
+    ledger_record_free(rec);
     finish(r, &b, status);
 }
 
@@ -355,8 +381,11 @@ static size_t changed_values(const Tz__SystemRecord *rec, const struct http_form
     return n;
 }
 
-static void save_system(struct portal *p, struct portal_req *q,
-                        struct portal_resp *r, uint64_t id)
+/* System id as the person may see it, or NULL having answered (404 for
+ * another department's, exactly as for one that does not exist). Free
+ * with ledger_record_free. */
+static Tz__SystemRecord *visible_system(struct portal *p, struct portal_req *q,
+                                        struct portal_resp *r, uint64_t id)
 {
     struct tz_error err = {0};
     Tz__SystemRecord *rec;
@@ -367,8 +396,17 @@ static void save_system(struct portal *p, struct portal_req *q,
     }
     if (rc != 0) {
         view_failed(q, r, rc, &err);
-        return;
+        return NULL;
     }
+    return rec;
+}
+
+static void save_system(struct portal *p, struct portal_req *q,
+                        struct portal_resp *r, uint64_t id)
+{
+    Tz__SystemRecord *rec = visible_system(p, q, r, id);
+    if (rec == NULL)
+        return;
     Tz__LedgerValue vals[LF_COUNT], *ptrs[LF_COUNT];
     size_t n = changed_values(rec, q->form, vals, ptrs);
     ledger_record_free(rec);
@@ -409,7 +447,7 @@ static void save_system(struct portal *p, struct portal_req *q,
                                   strstr(a->message, "changed by someone")
                               ? T("Someone changed this system meanwhile; reload it and try again.")
                               : a->message;
-        render_system(p, q, r, id, status, NULL, msg, q->form);
+        render_system(p, q, r, id, status, NULL, msg, q->form, NULL);
     }
     tz__control_reply__free_unpacked(a, NULL);
 }
@@ -486,6 +524,133 @@ static void render_dept(struct portal *p, struct portal_req *q,
               notice, error, typed);
     cJSON_Delete(d);
     finish(r, &b, status);
+}
+
+/* A textarea's note as one paragraph: each run of line breaks (a browser
+ * sends CRLF), tabs and spaces becomes one space, the ends trimmed. What
+ * else the note holds is the collector's to judge. NULL on ENOMEM. */
+static char *one_paragraph(const char *in)
+{
+    char *out = malloc(strlen(in) + 1), *o = out;
+    if (out == NULL)
+        return NULL;
+    for (const char *c = in; *c; c++) {
+        int blank = *c == '\r' || *c == '\n' || *c == '\t' || *c == ' ';
+        if (!blank)
+            *o++ = *c;
+        else if (o > out && o[-1] != ' ')
+            *o++ = ' ';
+    }
+    while (o > out && o[-1] == ' ')
+        o--;
+    *o = '\0';
+    return out;
+}
+
+/* POST /systems/ID/screening-request: 上线申请 through the collector. */
+static void request_screening(struct portal *p, struct portal_req *q,
+                              struct portal_resp *r, uint64_t id)
+{
+    Tz__SystemRecord *rec = visible_system(p, q, r, id);
+    if (rec == NULL)
+        return;
+    ledger_record_free(rec);
+    const char *typed = http_form_get(q->form, "note");
+    char *note = one_paragraph(typed ? typed : "");
+    if (note == NULL) {
+        portal_error(q, r, 503, T("Service unavailable"));
+        return;
+    }
+    Tz__ControlRequest c = TZ__CONTROL_REQUEST__INIT;
+    Tz__ControlScreeningRequest sr = TZ__CONTROL_SCREENING_REQUEST__INIT;
+    sr.system_id = id;
+    sr.note = note;
+    c.body_case = TZ__CONTROL_REQUEST__BODY_SCREENING_REQUEST;
+    c.screening_request = &sr;
+    Tz__ControlReply *a = ask_collector(p, q, r, &c);
+    free(note);
+    if (a == NULL)
+        return;
+    int status = 200;
+    int out = control_outcome(q, r, a, &status);
+    if (out == 0) {
+        char to[80];
+        snprintf(to, sizeof(to), "/systems/%" PRIu64 "?requested=1", id);
+        redirect(r, to);
+    } else if (out > 0) {
+        /* A conflict: someone asked first; the open request shows below. */
+        const char *msg = a->status == TZ__CONTROL_STATUS__CTL_CONFLICT
+                              ? T("This system's screening is already asked for; "
+                                  "the network center's review decision closes the request.")
+                              : a->message;
+        render_system(p, q, r, id, status, NULL, NULL, q->form, msg);
+    }
+    tz__control_reply__free_unpacked(a, NULL);
+}
+
+/* The printable report screen_render writes is at most this big. */
+#define SCREENING_PAGE_MAX ((size_t)32 << 20)
+
+/* GET /screenings/ID: the stored screening as its printable HTML report. */
+static void page_screening(struct portal *p, struct portal_req *q,
+                           struct portal_resp *r, uint64_t id)
+{
+    struct view_scope s = {q->user, NULL};
+    Tz__Screening *sc;
+    struct tz_error err = {0};
+    int rc = view_screening(p->reg, &s, id, &sc, &err);
+    if (rc != 0) {
+        view_failed(q, r, rc, &err);
+        return;
+    }
+    char *body = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&body, &len);
+    rc = f ? screen_render_lang(sc, SCREEN_HTML,
+                                q->lang == HTTP_LANG_EN ? "en" : "zh", f, &err)
+           : TZ_ENOMEM;
+    if (f && fclose(f) != 0 && rc == 0)
+        rc = TZ_ENOMEM;
+    protobuf_c_message_free_unpacked(&sc->base, NULL);
+    if (rc == 0 && len > SCREENING_PAGE_MAX)
+        rc = tz_err(&err, TZ_ELIMIT, NULL, 0, "screening %" PRIu64 ": its report "
+                    "is over %zu bytes", id, SCREENING_PAGE_MAX);
+    if (rc != 0) {
+        free(body);
+        if (rc == TZ_ENOMEM)
+            tz_err(&err, rc, NULL, 0, "screening %" PRIu64 ": out of memory", id);
+        unavailable(q, r, &err);
+        return;
+    }
+    r->status = 200;
+    r->content_type = "text/html; charset=utf-8";
+    r->body = body;
+    r->body_len = len;
+}
+
+/* Requests the queue page lists: all open ones and the latest closed. */
+#define PAGE_REQUESTS 500
+
+static void page_requests(struct portal *p, struct portal_req *q,
+                          struct portal_resp *r)
+{
+    if (!people_may_see_queue(q->user)) {
+        portal_error(q, r, 403, T("Only the network center sees the screening requests."));
+        return;
+    }
+    struct view_scope s = {q->user, qarg(q, "dept")};
+    struct view_requests v;
+    struct tz_error err = {0};
+    int rc = view_screening_requests(p->reg, &s, 0, PAGE_REQUESTS, &v, &err);
+    if (rc != 0) {
+        view_failed(q, r, rc, &err);
+        return;
+    }
+    struct html_buf b;
+    html_buf_init(&b, 0);
+    html_screening_requests(&b, q, &v);
+    view_requests_free(&v);
+    finish(r, &b, 200);
 }
 
 /* The form's values that change the record (as changed_values does for
@@ -709,7 +874,7 @@ void portal_route(struct portal *p, struct portal_req *q, struct portal_resp *r)
         return;
     }
     uint64_t id = 0;
-    if (path.n == 2 && http_path_id(path.seg[1], &id) != 0)
+    if (path.n >= 2 && http_path_id(path.seg[1], &id) != 0)
         id = 0;
     if (is(&path, 1, "logout", NULL) && post)
         do_logout(p, q, r);
@@ -727,8 +892,10 @@ void portal_route(struct portal *p, struct portal_req *q, struct portal_resp *r)
     } else if (is(&path, 1, "systems", NULL) && post)
         add_system(p, q, r);
     else if (is(&path, 2, "systems", NULL) && id && get)
-        render_system(p, q, r, id, 200, qarg(q, "saved") ? T("Saved.") : NULL,
-                      NULL, NULL);
+        render_system(p, q, r, id, 200,
+                      qarg(q, "saved") ? T("Saved.")
+                      : qarg(q, "requested") ? T("Request sent.") : NULL,
+                      NULL, NULL, NULL);
     else if (is(&path, 2, "systems", NULL) && id && post)
         save_system(p, q, r, id);
     else if (is(&path, 1, "dept", NULL) && get) {
@@ -740,6 +907,13 @@ void portal_route(struct portal *p, struct portal_req *q, struct portal_resp *r)
                         NULL, NULL);
     } else if (is(&path, 1, "dept", NULL) && post)
         save_dept(p, q, r);
+    else if (path.n == 3 && strcmp(path.seg[0], "systems") == 0 && id &&
+             strcmp(path.seg[2], "screening-request") == 0 && post)
+        request_screening(p, q, r, id);
+    else if (is(&path, 2, "screenings", NULL) && id && get)
+        page_screening(p, q, r, id);
+    else if (is(&path, 1, "screening-requests", NULL) && get)
+        page_requests(p, q, r);
     else if (is(&path, 1, "hosts", NULL) && get)
         page_hosts(p, q, r);
     else if (is(&path, 2, "hosts", NULL) && id && get)

@@ -1,6 +1,7 @@
 /* portal_view — lists: the ledger, the per-department summary, hosts and
  * flags, each walked once and filtered by the viewer as it goes. */
 #include "portal_view.h"
+#include "portal_view_priv.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,9 +29,22 @@ static const char *walk_dept(const struct view_scope *s, int *none)
     return u->dept;
 }
 
-static int oom(struct tz_error *err)
+int view_oom(struct tz_error *err)
 {
     return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+}
+
+int view_not_found(struct tz_error *err, const char *what, uint64_t id)
+{
+    return tz_err(err, TZ_ENOENT, NULL, 0, "no %s with id %llu", what,
+                  (unsigned long long)id);
+}
+
+int view_in_scope(const struct view_scope *s, const char *dept)
+{
+    if (!people_may_see(s->user, dept))
+        return 0;
+    return s->dept == NULL || strcmp(s->dept, dept) == 0;
 }
 
 /* ---- the systems a viewer may name ---- */
@@ -64,7 +78,7 @@ static int sys_set_load(struct tz_register *reg, const Tz__UserRecord *u,
     if (v->all || u == NULL)
         return 0;
     int rc = register_each_system(reg, u->dept, sys_set_add, v, err);
-    return rc == TZ_ENOMEM ? oom(err) : rc;
+    return rc == TZ_ENOMEM ? view_oom(err) : rc;
 }
 
 /* sid itself when the viewer may see that system, else 0 (as unbound). */
@@ -259,7 +273,7 @@ static int tally_run(struct tz_register *reg, struct tally *t,
         rc = register_each_host_binding(reg, t->dept, tally_host, t, err);
     if (rc == 0)
         rc = register_count_open_flags(reg, tally_flags, t, err);
-    return rc == TZ_ENOMEM ? oom(err) : rc;
+    return rc == TZ_ENOMEM ? view_oom(err) : rc;
 }
 
 /* view_ledger's walk, rows first .. first+count-1 only; *total: how many
@@ -277,14 +291,14 @@ static int ledger_walk(struct tz_register *reg, const struct view_scope *s,
     t.list = o ? cJSON_AddArrayToObject(o, "systems") : NULL;
     if (t.list == NULL) {
         cJSON_Delete(o);
-        return oom(err);
+        return view_oom(err);
     }
     int rc = none ? 0 : tally_run(reg, &t, err);
     for (size_t i = 0; rc == 0 && i < t.n_sys; i++)
         if (t.sys[i].row &&
             (add_num(t.sys[i].row, "hosts", (double)t.sys[i].hosts) ||
              add_num(t.sys[i].row, "open_flags", (double)t.sys[i].flags)))
-            rc = oom(err);
+            rc = view_oom(err);
     *total = t.n_sys;
     tally_free(&t);
     if (rc != 0) {
@@ -413,7 +427,7 @@ static int summary_end(struct tz_register *reg, struct summary *m, int rc,
     free(m->v);
     if (rc != 0) {
         cJSON_Delete(o);
-        return rc == TZ_ENOMEM ? oom(err) : rc;
+        return rc == TZ_ENOMEM ? view_oom(err) : rc;
     }
     *out = o;
     return 0;
@@ -513,7 +527,7 @@ int view_hosts(struct tz_register *reg, const struct view_scope *s,
     struct host_list l = {s, &visible, o ? cJSON_AddArrayToObject(o, "hosts") : NULL};
     if (l.list == NULL) {
         cJSON_Delete(o);
-        return oom(err);
+        return view_oom(err);
     }
     int rc = none ? 0 : sys_set_load(reg, s->user, &visible, err);
     if (rc == 0 && !none)
@@ -521,7 +535,7 @@ int view_hosts(struct tz_register *reg, const struct view_scope *s,
     free(visible.id);
     if (rc != 0) {
         cJSON_Delete(o);
-        return rc == TZ_ENOMEM ? oom(err) : rc;
+        return rc == TZ_ENOMEM ? view_oom(err) : rc;
     }
     *out = o;
     return 0;
@@ -588,7 +602,7 @@ int view_flags(struct tz_register *reg, const struct view_scope *s,
     l.list = o ? cJSON_AddArrayToObject(o, "flags") : NULL;
     if (l.list == NULL) {
         cJSON_Delete(o);
-        return oom(err);
+        return view_oom(err);
     }
     int rc = none ? 0 : sys_set_load(reg, s->user, &l.visible, err);
     if (rc == 0 && !none)
@@ -596,7 +610,7 @@ int view_flags(struct tz_register *reg, const struct view_scope *s,
     free(l.visible.id);
     if (rc != 0) {
         cJSON_Delete(o);
-        return rc == TZ_ENOMEM ? oom(err) : rc;
+        return rc == TZ_ENOMEM ? view_oom(err) : rc;
     }
     *out = o;
     return 0;

@@ -1,6 +1,7 @@
 /* portal_view_detail — one system, one host: everything the viewer may see
  * of it, or TZ_ENOENT as if it did not exist. */
 #include "portal_view.h"
+#include "portal_view_priv.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -11,25 +12,6 @@
 #include "ledger_json.h"
 #include "pb_json.h"
 #include "people.h"
-
-static int oom(struct tz_error *err)
-{
-    return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
-}
-
-/* Not there, or not the viewer's: the same answer. */
-static int not_found(struct tz_error *err, const char *what, uint64_t id)
-{
-    return tz_err(err, TZ_ENOENT, NULL, 0, "no %s with id %llu", what,
-                  (unsigned long long)id);
-}
-
-static int in_scope(const struct view_scope *s, const char *dept)
-{
-    if (!people_may_see(s->user, dept))
-        return 0;
-    return s->dept == NULL || strcmp(s->dept, dept) == 0;
-}
 
 /* Move the array "flags" of a flags view into o. */
 static int attach_flags(struct tz_register *reg, const struct view_scope *s,
@@ -86,12 +68,12 @@ int view_system(struct tz_register *reg, const struct view_scope *s,
     Tz__SystemRecord *rec;
     int rc = register_system_get(reg, id, &rec, err);
     if (rc == TZ_ENOENT)
-        return not_found(err, "system", id);
+        return view_not_found(err, "system", id);
     if (rc != 0)
         return rc;
-    if (!in_scope(s, rec->dept)) {
+    if (!view_in_scope(s, rec->dept)) {
         ledger_record_free(rec);
-        return not_found(err, "system", id);
+        return view_not_found(err, "system", id);
     }
     cJSON *o = ledger_record_json(rec);
     struct bound_hosts b = {s, id, NULL};
@@ -115,7 +97,7 @@ int view_system(struct tz_register *reg, const struct view_scope *s,
     ledger_record_free(rec);
     if (rc != 0) {
         cJSON_Delete(o);
-        return rc == TZ_ENOMEM ? oom(err) : rc;
+        return rc == TZ_ENOMEM ? view_oom(err) : rc;
     }
     *out = o;
     return 0;
@@ -183,14 +165,14 @@ int view_host(struct tz_register *reg, const struct view_scope *s,
     Tz__Report *rep = NULL;
     int rc = register_get_host(reg, id, &rec, &rep, err);
     if (rc == TZ_ENOENT)
-        return not_found(err, "host", id);
+        return view_not_found(err, "host", id);
     if (rc != 0)
         return rc;
-    if (!in_scope(s, rec->dept)) {
+    if (!view_in_scope(s, rec->dept)) {
         protobuf_c_message_free_unpacked(&rec->base, NULL);
         if (rep)
             protobuf_c_message_free_unpacked(&rep->base, NULL);
-        return not_found(err, "host", id);
+        return view_not_found(err, "host", id);
     }
     cJSON *o = cJSON_CreateObject(), *agent = pb_to_json(&rec->base);
     cJSON *report = rep ? pb_to_json(&rep->base) : cJSON_CreateNull();
@@ -234,7 +216,7 @@ int view_host(struct tz_register *reg, const struct view_scope *s,
         protobuf_c_message_free_unpacked(&rep->base, NULL);
     if (rc != 0) {
         cJSON_Delete(o);
-        return rc == TZ_ENOMEM ? oom(err) : rc;
+        return rc == TZ_ENOMEM ? view_oom(err) : rc;
     }
     *out = o;
     return 0;

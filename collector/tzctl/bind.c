@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
@@ -24,71 +23,6 @@ const char *tzctl_binding_source(Tz__BindingSource src)
     case TZ__BINDING_SOURCE__BIND_MATCH: return "match";
     default: return "";
     }
-}
-
-#define HOSTS_SHOWN 10
-
-struct host_find {
-    const char *want;
-    uint64_t id;          /* want as a number, 0 if it is not one */
-    uint64_t ids[HOSTS_SHOWN];
-    size_t n;
-    char hostname[TZ_MAX_NAME_BUF];
-    char dept[TZ_MAX_NAME_BUF];
-};
-
-static int host_match(const Tz__AgentRecord *rec, void *arg)
-{
-    struct host_find *f = arg;
-    int hit = f->id ? rec->agent_id == f->id
-                    : strcasecmp(rec->hostname, f->want) == 0;
-    if (!hit)
-        return 0;
-    if (f->n < HOSTS_SHOWN)
-        f->ids[f->n] = rec->agent_id;
-    if (f->n == 0) {
-        snprintf(f->hostname, sizeof(f->hostname), "%s", rec->hostname);
-        snprintf(f->dept, sizeof(f->dept), "%s", rec->dept);
-    }
-    f->n++;
-    return 0;
-}
-
-/* HOST as an id or a unique hostname, its hostname and department (dept
- * may be NULL); 0 or TZCTL_FAIL. */
-int tzctl_find_host(struct tz_register *reg, const char *want, uint64_t *id,
-                     char hostname[TZ_MAX_NAME_BUF],
-                     char dept[TZ_MAX_NAME_BUF])
-{
-    struct host_find f = {.want = want};
-    char *end;
-    if (want[0] >= '0' && want[0] <= '9') {
-        unsigned long long v = strtoull(want, &end, 10);
-        if (*end == '\0')
-            f.id = v;
-    }
-    struct tz_error err = {0};
-    int r = register_each_agent(reg, NULL, host_match, &f, &err);
-    if (r != 0)
-        return tzctl_fail_err(&err);
-    if (f.n == 0)
-        return f.id ? tzctl_fail("no host with id %" PRIu64, f.id)
-                    : tzctl_fail("no host named \"%s\"", want);
-    if (f.n > 1) {
-        char list[HOSTS_SHOWN * 22 + 8] = "";
-        size_t used = 0;
-        for (size_t i = 0; i < f.n && i < HOSTS_SHOWN; i++)
-            used += (size_t)snprintf(list + used, sizeof(list) - used,
-                                     "%s%" PRIu64, i ? ", " : "", f.ids[i]);
-        return tzctl_fail("%zu hosts are named \"%s\" (ids %s%s): give the "
-                          "id", f.n, want, list, f.n > HOSTS_SHOWN ? ", ..."
-                                                                  : "");
-    }
-    *id = f.ids[0];
-    memcpy(hostname, f.hostname, TZ_MAX_NAME_BUF);
-    if (dept)
-        memcpy(dept, f.dept, TZ_MAX_NAME_BUF);
-    return 0;
 }
 
 /* Two positionals at most (--by NAME is a global option: tzctl.h). */

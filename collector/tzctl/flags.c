@@ -1,6 +1,6 @@
 /* flags — `tzctl flags`: what the rules raised, with evidence, the article
- * it enforces and how to fix it; `--closed` adds the history of flags that
- * cleared, with when they opened and closed. With the global --rules FILE,
+ * it enforces and how to fix it; `--closed` lists instead the history of
+ * flags that cleared, with when they opened and closed; `--all` both. With the global --rules FILE,
  * a dry run: what those thresholds would raise now, stored nowhere. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -46,7 +46,8 @@ struct filter {
     uint64_t system;       /* 0: any */
     uint64_t host;         /* 0: any */
     int min_severity;
-    int with_closed;
+    int with_closed;       /* walk closed flags too */
+    int closed_only;
     int table;
     struct out_table *t;
 };
@@ -57,6 +58,8 @@ static int flag_row(const Tz__FlagRecord *f, void *arg)
     if (fl->dept && strcmp(f->dept, fl->dept) != 0)
         return 0;
     if ((int)f->severity < fl->min_severity)
+        return 0;
+    if (fl->closed_only && f->closed_at == 0)
         return 0;
     int is_host = f->subject_kind == TZ__SUBJECT_KIND__SUBJECT_HOST;
     if (fl->system && f->system_id != fl->system)
@@ -153,10 +156,11 @@ int tzctl_flags(const struct tzctl *c, int argc, char **argv)
         } else if (tzctl_optval(opt, "--severity", argc, argv, &i, &val)) {
             if (val == NULL || (fl.min_severity = severity_lookup(val)) < 0)
                 return tzctl_usage("--severity must be high, medium or low");
-        } else if (strcmp(opt, "--closed") == 0) {
+        } else if (strcmp(opt, "--closed") == 0 || strcmp(opt, "--all") == 0) {
             fl.with_closed = 1;
+            fl.closed_only |= opt[2] == 'c';
             if (c->rules)
-                return tzctl_usage("--closed: a dry run (--rules) has no history");
+                return tzctl_usage("%s: a dry run (--rules) has no history", opt);
         } else {
             return tzctl_usage("unknown option %s for flags", opt);
         }

@@ -1,7 +1,8 @@
 /* history — `tzctl history HOST [--since DATE]`: what changed on a host,
  * report by report: packages added, removed or upgraded, accounts added,
  * removed or whose password state changed, listeners opened or closed, the
- * kernel. One row per change, oldest first. */
+ * kernel; and the revocation of its agent key (tzctl agent revoke: OLD is who
+ * revoked it, NEW why). One row per change, oldest first. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,14 @@ static int entry(const Tz__HistoryEntry *e, void *arg)
 {
     struct walk *w = arg;
     int rc = 0;
+    if (e->revocation) {
+        /* Its own row, with who and why; a report's changes of the same
+         * instant (rare) follow it. */
+        const Tz__AgentRevocation *rv = e->revocation;
+        rc = row(w, e, "agent", "agent key", "revoked", rv->by, rv->reason);
+        if (rc != 0)
+            return rc;
+    }
     if (e->first) {
         char n[32];
         snprintf(n, sizeof(n), "%u packages", e->packages_total);
@@ -80,22 +89,6 @@ static int parse_since(const char *s, int64_t *out)
     return 0;
 }
 
-struct find {
-    const char *name;
-    uint64_t id;
-    int matches;
-};
-
-static int find_host(const Tz__AgentRecord *rec, void *arg)
-{
-    struct find *f = arg;
-    if (strcmp(rec->hostname, f->name) == 0) {
-        f->id = rec->agent_id;
-        f->matches++;
-    }
-    return 0;
-}
-
 int tzctl_history(const struct tzctl *c, int argc, char **argv)
 {
     const char *host = NULL;
@@ -122,32 +115,10 @@ int tzctl_history(const struct tzctl *c, int argc, char **argv)
     if (rc != TZCTL_OK)
         return rc;
     struct tz_error err = {0};
-    char *end;
-    uint64_t id = strtoull(host, &end, 10);
-    if (*host == '\0' || *end != '\0' || id == 0) {
-        struct find f = {host, 0, 0};
-        if (register_each_agent(reg, NULL, find_host, &f, &err) != 0) {
-            register_close(reg);
-            return tzctl_fail_err(&err);
-        }
-        if (f.matches != 1) {
-            register_close(reg);
-            if (f.matches == 0)
-                return tzctl_fail("no host named %s", host);
-            return tzctl_fail("%d hosts are named %s: give the host id", f.matches,
-                              host);
-        }
-        id = f.id;
-    } else {
-        Tz__AgentRecord *rec = NULL;
-        Tz__Report *rep = NULL;
-        if (register_get_host(reg, id, &rec, &rep, &err) != 0) {
-            register_close(reg);
-            return tzctl_fail_err(&err);
-        }
-        protobuf_c_message_free_unpacked(&rec->base, NULL);
-        if (rep)
-            protobuf_c_message_free_unpacked(&rep->base, NULL);
+    uint64_t id;
+    if ((rc = tzctl_find_host(reg, host, &id, NULL, NULL)) != 0) {
+        register_close(reg);
+        return rc;
     }
     struct walk w = {out_new(cols, N_COLS)};
     if (w.t == NULL) {

@@ -1,7 +1,8 @@
 /* hosts — `tzctl hosts [--dept D]` lists the register's hosts from the
  * agent records' summaries (no sections unpacked, so it stays fast at 100k
- * hosts) with the system each belongs to; `tzctl host show ID` prints one
- * host's record, its binding and latest report. */
+ * hosts) with the system each belongs to and when its key was revoked;
+ * `tzctl host show ID` prints one host's record, its binding and latest
+ * report. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "admission.h"
 #include "pb_json.h"
 #include "tzctl.h"
 
@@ -23,6 +25,7 @@ static const struct out_col host_cols[] = {
     {"IPS", "ips", OUT_LIST},
     {"LAST SEEN", "last_seen", OUT_STR},
     {"SYSTEM", "system_id", OUT_NUM},
+    {"REVOKED", "revoked", OUT_STR},
 };
 #define N_HOST_COLS (sizeof(host_cols) / sizeof(host_cols[0]))
 
@@ -84,6 +87,9 @@ static int host_row(const Tz__AgentRecord *rec, uint64_t system_id,
     else
         pkgs[0] = '\0';
     tzctl_time(rec->last_seen, seen);
+    char revoked[32] = "";
+    if (rec->revocation)
+        tzctl_time(rec->revocation->at, revoked);
     size_t len = 1;
     for (size_t i = 0; i < rec->n_ips; i++)
         len += strlen(rec->ips[i]) + 1;
@@ -98,7 +104,7 @@ static int host_row(const Tz__AgentRecord *rec, uint64_t system_id,
     }
     const char *cells[N_HOST_COLS] = {id, rec->hostname, rec->dept,
                                       rec->os_pretty, rec->kernel, pkgs,
-                                      ips, seen, sys};
+                                      ips, seen, sys, revoked};
     int rc = out_add(t, cells);
     free(ips);
     return rc;
@@ -250,6 +256,15 @@ static int show_text(const Tz__AgentRecord *rec, const Tz__Report *rep,
     show_line("last seen:", t);
     tzctl_time(rec->last_report_at, t);
     show_line("last report:", t[0] ? t : "never");
+    if (rec->revocation) {
+        const Tz__AgentRevocation *rv = rec->revocation;
+        char line[2 * ADMISSION_REASON_MAX + 64];
+        tzctl_time(rv->at, t);
+        snprintf(line, sizeof(line), "%s%s%s%s%s (its key is refused)", t,
+                 rv->by[0] ? " by " : "", rv->by, rv->reason[0] ? ": " : "",
+                 rv->reason);
+        show_line("revoked:", line);
+    }
     snprintf(buf, sizeof(buf), "%" PRIu64, rec->reports);
     show_line("reports:", buf);
     if (b->system_id) {
@@ -336,13 +351,7 @@ int tzctl_host(const struct tzctl *c, int argc, char **argv)
     if (nw == 0 || strcmp(words[0], "show") != 0)
         return tzctl_usage("host: expected \"host show ID\"");
     if (nw != 2)
-        return tzctl_usage("host show takes one host id");
-    char *end;
-    errno = 0;
-    unsigned long long id = strtoull(words[1], &end, 10);
-    if (words[1][0] < '0' || words[1][0] > '9' || *end != '\0' ||
-        errno != 0)
-        return tzctl_usage("host id \"%s\" is not a number", words[1]);
+        return tzctl_usage("host show takes one host (id or hostname)");
     if (c->format == OUT_CSV)
         return tzctl_usage("host show prints table or json, not csv");
 
@@ -350,6 +359,11 @@ int tzctl_host(const struct tzctl *c, int argc, char **argv)
     int rc = tzctl_open(c, REGISTER_RDONLY, &reg);
     if (rc != 0)
         return rc;
+    uint64_t id;
+    if ((rc = tzctl_find_host(reg, words[1], &id, NULL, NULL)) != 0) {
+        register_close(reg);
+        return rc;
+    }
     struct tz_error err = {0};
     Tz__AgentRecord *rec;
     Tz__Report *rep;

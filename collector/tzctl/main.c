@@ -1,12 +1,12 @@
-/* tzctl — the operator's tool: global options, dispatch to one file per
- * command group (hosts.c, dept.c, token.c, stats.c, system.c, bind.c,
- * ledger.c, export.c, key.c, backup.c, verify.c, restore.c), and
- * the shared helpers of tzctl.h. Reads (and backup, verify) open the
+/* tzctl — the operator's tool: global options and dispatch to one file per
+ * command group (hosts.c, dept.c, token.c, agent.c, stats.c, system.c, bind.c,
+ * ledger.c, export.c, key.c, backup.c, verify.c, restore.c, screen.c,
+ * review.c, ...); the helpers they share are util.c's, the usage text
+ * usage.c's, so no command calls back into this file. Reads (and backup, verify) open the
  * register read-only, so they run beside a live collector; `dept add`,
- * `token create` and the ledger's writes (system add/set/retire/import,
+ * `token create|revoke`, `agent revoke` and the ledger's writes (system add/set/retire/import,
  * bind) take a short write transaction; restore refuses while a collector
  * holds the data dir. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,172 +18,6 @@
 #include "flags_scope.h"
 #include "tzctl.h"
 
-#define DEFAULT_DATA "./var/taizhang"
-
-static const char usage_text[] =
-    "usage: tzctl [--data DIR] [--format table|csv|json] COMMAND [ARGS]\n"
-    "\n"
-    "commands:\n"
-    "  hosts [--dept D]             list hosts (enrolled agents)\n"
-    "  host show ID                 one host's record and latest report\n"
-    "  dept add NAME                add a department\n"
-    "  dept list                    list departments\n"
-    "  dept set D FIELD=VALUE...    the department's leaders and liaison\n"
-    "                               (第一责任人, 直接责任人, 网络安全与信息化\n"
-    "                               负责人, 联络人, their phones and e-mail)\n"
-    "                               and last_meeting (keys or labels)\n"
-    "  dept show D                  the department's record and its changes\n"
-    "  dept import FILE.csv         set departments' records from a sheet\n"
-    "                               (单位 and field columns), all or none\n"
-    "  system add NAME --dept D [--FIELD VALUE...]\n"
-    "                               add a system to the ledger (FIELD: any\n"
-    "                               key of `system show`, e.g. --owner,\n"
-    "                               --ips, --mlps-grade, --status)\n"
-    "  system set ID|NAME FIELD=VALUE...\n"
-    "                               change fields (keys or Chinese labels)\n"
-    "  system show ID|NAME          one system's ledger record and hosts\n"
-    "  system list [--dept D] [--status S]\n"
-    "  systems                      list systems (same as system list)\n"
-    "  ledger [--dept D]            the ledger: systems in use with their\n"
-    "                               main fields, hosts and open flags\n"
-    "  system retire ID|NAME        mark a system retired\n"
-    "  system import FILE.csv       add every row of a ledger sheet, or none\n"
-    "  export --format csv|json|xlsx [--dept D] -o FILE [--force]\n"
-    "                               the ledger as a file to hand on: csv\n"
-    "                               (what system import reads back), json,\n"
-    "                               xlsx (systems, hosts, open flags); only\n"
-    "                               department D's with --dept; an existing\n"
-    "                               FILE is kept unless --force; -o - for\n"
-    "                               stdout (csv, json). After export,\n"
-    "                               --format is the file's format\n"
-    "  bind HOST SYSTEM [--by NAME] bind a host to a system explicitly\n"
-    "  unbind HOST                  remove a host's explicit binding\n"
-    "  token create --dept NAME     make an enrollment token for NAME\n"
-    "  token create --admin         make an admin token\n"
-    "  user add NAME --dept D [--role viewer|editor]\n"
-    "  user add NAME --admin        a portal login; prints its token once\n"
-    "                               (viewer: the department's ledger, read\n"
-    "                               only; editor: also its systems' fields;\n"
-    "                               admin: everything)\n"
-    "  user list                    portal logins, never their tokens\n"
-    "  user revoke NAME             end a login and its sessions\n"
-    "  stats                        register counters and size\n"
-    "  key show [-q]                the collector's public key (collector.pub:\n"
-    "                               what agents pin as collector_key) and its\n"
-    "                               fingerprint, SHA256: and the base64 of the\n"
-    "                               SHA-256 of the 32 key bytes (as OpenSSH);\n"
-    "                               -q: only the hex key, for scripts\n"
-    "  backup -o FILE [--force]     a compacted copy of the register in one\n"
-    "                               file (mode 0600), taken while the\n"
-    "                               collector runs; an existing FILE is kept\n"
-    "                               unless --force. collector.key is not in\n"
-    "                               it: save that once, separately\n"
-    "  verify [FILE]                check every database and index of the\n"
-    "                               register (or of a backup FILE): exit 0\n"
-    "                               and a summary, or 1 and each problem\n"
-    "  restore FILE                 make a backup the register again, with\n"
-    "                               tz-collector stopped: FILE is verified\n"
-    "                               first, the register it replaces is kept\n"
-    "                               as data.mdb.before-restore.<time>\n"
-    "  flags [--dept D] [--system ID] [--host ID] [--severity S] [--closed]\n"
-    "                               what the rules raise, with evidence, the\n"
-    "                               article cited and the fix; S = minimum\n"
-    "  history HOST [--since DATE]  what changed on a host, report by report\n"
-    "  collect HOST...|--system ID [--deadline SECONDS]\n"
-    "                               ask hosts to report now (through the\n"
-    "                               running collector; their agents must run\n"
-    "                               as daemons) and wait for them (default\n"
-    "                               120 s); exit 1 when one did not answer\n"
-    "  screen SYSTEM [--fresh] [--deadline SECONDS] [--scan|--no-scan]\n"
-    "         [--format text|json|html] [-o FILE] [--force]\n"
-    "                               pre-launch screening (上线前安全审查): judge\n"
-    "                               the system's ledger record and hosts by\n"
-    "                               the checklist, store it and print it.\n"
-    "                               --fresh: have its hosts report now first\n"
-    "                               (default wait 120 s; hosts that do not\n"
-    "                               answer are named, never passed); --scan:\n"
-    "                               also probe its ledger addresses with nmap.\n"
-    "                               Exit 0 passed, 3 did not pass\n"
-    "  screenings SYSTEM            its screenings and review decisions\n"
-    "  screening show ID [--format text|json|html] [-o FILE] [--force]\n"
-    "                               one stored screening, as it was judged\n"
-    "                               (html: a report to print on A4 and sign)\n"
-    "  screening requests [--all] [--dept D]\n"
-    "                               departments' requests to be screened\n"
-    "                               (上线申请): open ones, or all\n"
-    "  report dept D --period YYYYH1|YYYYH2 [--format html|xlsx|json]\n"
-    "         [-o FILE] [--force]   the department's half-year self-inspection\n"
-    "                               report (自查报告): leaders, systems' filing,\n"
-    "                               grading, evaluation and review, hosts seen,\n"
-    "                               flags, weak passwords, patches, ports and\n"
-    "                               ledger changes, all as of the period's end\n"
-    "                               (html: A4 with a signature block; xlsx\n"
-    "                               needs -o; default json)\n"
-    "  report dept D --from DATE --to DATE ...\n"
-    "                               the same over any span of days; with the\n"
-    "                               department's responsibility score (0-100,\n"
-    "                               --scoring FILE, default scoring.ini)\n"
-    "  report school --period YYYYH1|YYYYH2 [--format html|xlsx|json] [-o FILE]\n"
-    "                               every department's score and indicators,\n"
-    "                               those without a liaison or with overdue\n"
-    "                               high flags first, then lowest score first\n"
-    "  digest preview --dept D [--since DATE]\n"
-    "                               the e-mail digest D's 联络人 would get: new\n"
-    "                               flags (since DATE, default 7 days ago),\n"
-    "                               overdue flags, evaluations due in 60 days\n"
-    "                               (printed only: sending is not built yet)\n"
-    "  review SYSTEM --pass|--fail --by NAME [--screening ID]\n"
-    "         [--override REASON]   record the decision (上线前审查): a pass\n"
-    "                               rests on a recent screening (default the\n"
-    "                               latest) and, when its blocking items\n"
-    "                               failed, on --override REASON, kept with it\n"
-    "\n"
-    "options (anywhere on the line):\n"
-    "  --data DIR      the register (default: $TZ_DATA, else data = of\n"
-    "                  " TZ_COLLECTOR_CONFIG " when it exists, else\n"
-    "                  " DEFAULT_DATA
-    ")\n"
-    "  --config FILE   the collector's settings: its data dir and the\n"
-    "                  screening's checklist, ports and scan (default:\n"
-    "                  " TZ_COLLECTOR_CONFIG " when it exists)\n"
-    "  --format F      table (default), csv or json\n"
-    "  --by NAME       who the ledger's change history names for this\n"
-    "                  command (default: the login behind sudo, else yours)\n"
-    "  --rules FILE    with flags only: a dry run, the flags those thresholds\n"
-    "                  would raise now, nothing stored (ledger changes are\n"
-    "                  judged by the collector's rules: see tzctl stats)\n"
-    "  -h, --help      this text\n"
-    "  --version       print the version and exit\n";
-
-int tzctl_fail(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("tzctl: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    return TZCTL_FAIL;
-}
-
-int tzctl_fail_err(const struct tz_error *err)
-{
-    char buf[1024];
-    return tzctl_fail("%s", tz_error_str(err, buf, sizeof(buf)));
-}
-
-int tzctl_usage(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("tzctl: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs("\n\n", stderr);
-    fputs(usage_text, stderr);
-    va_end(ap);
-    return TZCTL_USAGE;
-}
-
 /* Does this command change the ledger (and so the flags)? */
 static int changes_ledger(int n, char **rest)
 {
@@ -194,58 +28,6 @@ static int changes_ledger(int n, char **rest)
         return 0;
     return strcmp(rest[1], "add") == 0 || strcmp(rest[1], "set") == 0 ||
            strcmp(rest[1], "retire") == 0 || strcmp(rest[1], "import") == 0;
-}
-
-int tzctl_open(const struct tzctl *c, unsigned flags, struct tz_register **reg)
-{
-    struct tz_error err = {0};
-    if (register_open(c->data, flags, reg, &err) != 0)
-        return tzctl_fail_err(&err);
-    return 0;
-}
-
-void tzctl_time(int64_t t, char buf[32])
-{
-    buf[0] = '\0';
-    if (t == 0)
-        return;
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (gmtime_r(&tt, &tm) == NULL ||
-        strftime(buf, 32, "%Y-%m-%d %H:%M:%SZ", &tm) == 0)
-        snprintf(buf, 32, "%lld", (long long)t);
-}
-
-const char *tzctl_arg(int argc, char **argv, int *i, int *dashdash,
-                      const char **pos)
-{
-    (void)argc;
-    const char *a = argv[*i];
-    *pos = NULL;
-    if (!*dashdash && strcmp(a, "--") == 0) {
-        *dashdash = 1;
-        return NULL;
-    }
-    if (!*dashdash && a[0] == '-' && a[1] != '\0')
-        return a;
-    *pos = a;
-    return NULL;
-}
-
-int tzctl_optval(const char *opt, const char *name, int argc, char **argv,
-                 int *i, const char **val)
-{
-    size_t n = strlen(name);
-    if (strncmp(opt, name, n) != 0)
-        return 0;
-    if (opt[n] == '=') {
-        *val = opt + n + 1;
-        return 1;
-    }
-    if (opt[n] != '\0')
-        return 0;
-    *val = *i + 1 < argc ? argv[++*i] : NULL;
-    return 1;
 }
 
 /* The person at the keyboard: the login behind sudo, else the user. */
@@ -279,7 +61,7 @@ static const char *config_arg(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    struct tzctl c = {.data = DEFAULT_DATA, .format = OUT_TABLE,
+    struct tzctl c = {.data = TZCTL_DEFAULT_DATA, .format = OUT_TABLE,
                       .actor = {NULL, "tzctl"}};
     /* On an installed collector host, the register the collector uses. */
     static struct collector_config installed;
@@ -316,7 +98,7 @@ int main(int argc, char **argv)
             break;
         }
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(usage_text, stdout);
+            tzctl_print_usage(stdout);
             free(rest);
             return TZCTL_OK;
         }
@@ -369,7 +151,9 @@ int main(int argc, char **argv)
     }
 
     if (n == 0) {
-        rc = tzctl_usage("no command given");
+        fputs("tzctl: no command given\n\n", stderr);
+        tzctl_print_usage(stderr);
+        rc = TZCTL_USAGE;
         goto out;
     }
     /* Ledger changes are judged by the rules in force (the collector's);
@@ -389,7 +173,8 @@ int main(int argc, char **argv)
         int (*fn)(const struct tzctl *, int, char **);
     } cmds[] = {
         {"hosts", tzctl_hosts}, {"host", tzctl_host}, {"dept", tzctl_dept},
-        {"token", tzctl_token}, {"user", tzctl_user}, {"stats", tzctl_stats},
+        {"token", tzctl_token}, {"agent", tzctl_agent},
+        {"user", tzctl_user}, {"stats", tzctl_stats},
         {"collect", tzctl_collect},
         {"system", tzctl_system}, {"systems", tzctl_systems},
         {"bind", tzctl_bind}, {"unbind", tzctl_unbind},

@@ -234,6 +234,13 @@ int tzctl_review(const struct tzctl *c, int argc, char **argv)
                    scr->blocking_failed, scr->blocking_failed == 1 ? "" : "s",
                    a.override);
         printf("\n");
+        /* Not checked is not failed, but a reviewer should know what the
+         * pass did not look at. */
+        if (a.pass && scr && scr->not_checked)
+            printf("note: screening %" PRIu64 " left %u item%s not checked (no "
+                   "data to judge by: see tzctl screening show %" PRIu64 ")\n",
+                   scr->screening_id, scr->not_checked,
+                   scr->not_checked == 1 ? "" : "s", scr->screening_id);
     }
     if (scr)
         tz__screening_summary__free_unpacked(scr, NULL);

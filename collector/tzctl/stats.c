@@ -1,7 +1,9 @@
 /* stats — `tzctl stats`: what the collector has accepted and refused, and how
  * full the register is. Rejections are listed by the Ack status an agent got,
- * lowercase ("replay", "forged"), every reason shown even when zero so that
- * scripts see a stable set of rows. Then the rules in force: the file the
+ * lowercase ("replay", "forged", "revoked"), every reason shown even when
+ * zero so that scripts see a stable set of rows; then "throttled": requests
+ * dropped unread because their connection sent too many rejected ones
+ * (the collector's reject_limit). Then the rules in force: the file the
  * collector judges by (its digest, when it was recorded) and its values,
  * which tzctl's ledger changes are judged by too. */
 #include <ctype.h>
@@ -124,7 +126,7 @@ static void status_name(int s, char *buf, size_t len)
 static int shown(const struct register_stats *st, int s)
 {
     return st->rejected[s] != 0 ||
-           (s >= TZ__STATUS__MALFORMED && s <= TZ__STATUS__STALE_EPOCH);
+           (s >= TZ__STATUS__MALFORMED && s <= TZ__STATUS__REVOKED);
 }
 
 static int stats_json(const struct register_stats *st, const struct in_force *r)
@@ -150,6 +152,7 @@ static int stats_json(const struct register_stats *st, const struct in_force *r)
         cJSON_AddNumberToObject(rej, name, (double)st->rejected[s]);
     }
     cJSON_AddItemToObject(o, "rejected", rej);
+    cJSON_AddNumberToObject(o, "throttled", (double)st->throttled);
     cJSON_AddNumberToObject(o, "map_size_bytes", (double)st->map_size);
     cJSON_AddNumberToObject(o, "map_used_bytes", (double)st->used_bytes);
     cJSON_AddNumberToObject(o, "schema", (double)st->schema);
@@ -190,6 +193,7 @@ static int stats_table(const struct tzctl *c, const struct register_stats *st,
         status_name(s, name + 9, sizeof(name) - 9);
         rc = row(t, name, st->rejected[s]);
     }
+    rc = rc ? rc : row(t, "throttled", st->throttled);
     rc = rc ? rc : row(t, "map_size_bytes", st->map_size);
     rc = rc ? rc : row(t, "map_used_bytes", st->used_bytes);
     rc = rc ? rc : row(t, "schema", st->schema);

@@ -171,8 +171,17 @@ static int system_set(const struct tzctl *c, int argc, char **argv)
         char key[128];
         size_t klen = (size_t)(strchr(assign[k], '=') - assign[k]);
         snprintf(key, sizeof(key), "%.*s", (int)klen, assign[k]);
-        if (klen >= sizeof(key) || ledger_field_find(key) == NULL)
-            return tzctl_usage("system set: unknown field \"%s\"", key);
+        if (klen >= sizeof(key) || ledger_field_find(key) == NULL) {
+            /* Say which exist: the mistake is usually a near miss. */
+            char known[2048];
+            size_t used = 0;
+            for (size_t f = 0; f < LF_COUNT && used < sizeof(known); f++)
+                used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s (%s)",
+                                         f ? ", " : "", ledger_fields[f].key,
+                                         ledger_fields[f].label);
+            return tzctl_usage("system set: unknown field \"%s\"; the fields are "
+                               "(key or Chinese label): %s", key, known);
+        }
     }
     struct tz_register *reg;
     int rc = tzctl_open(c, 0, &reg);

@@ -30,6 +30,14 @@ struct tzctl {
 /* TZCTL_NOT_PASSED: tzctl screen stored a screening that did not pass. */
 enum { TZCTL_OK = 0, TZCTL_FAIL = 1, TZCTL_USAGE = 2, TZCTL_NOT_PASSED = 3 };
 
+/* The register when nothing names one (--data, TZ_DATA, the installed
+ * collector's config). */
+#define TZCTL_DEFAULT_DATA "./var/taizhang"
+
+/* The usage text (usage.c) on f. */
+#include <stdio.h>
+void tzctl_print_usage(FILE *f);
+
 /* "tzctl: <fmt>" on stderr; returns TZCTL_FAIL. */
 int tzctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "tzctl: <err as text>" on stderr; returns TZCTL_FAIL. */
@@ -70,10 +78,11 @@ int tzctl_install(const char *tmp, const char *path, int force);
 int tzctl_write_file(const char *path, int force, const char *what,
                      int (*fill)(int fd, void *arg), void *arg);
 
-/* A host by id (all digits) or by a hostname exactly one host has;
- * hostname and dept (may be NULL) get its name and department. Prints the
- * failure ("no host named ...", "2 hosts are named ... (ids 3, 9)") and
- * returns TZCTL_FAIL. */
+/* A host by id (all digits), else by the hostname exactly, else by a
+ * hostname only one host has in some case (find_host.c, the one lookup of
+ * every command); hostname and dept (may be NULL) get its name and
+ * department. Prints the failure ("no host named ...", "2 hosts are named
+ * ... (ids 3, 9)") and returns TZCTL_FAIL. */
 int tzctl_find_host(struct tz_register *reg, const char *want, uint64_t *id,
                     char hostname[TZ_MAX_NAME_BUF], char dept[TZ_MAX_NAME_BUF]);
 
@@ -94,6 +103,7 @@ int tzctl_token(const struct tzctl *c, int argc, char **argv);
 int tzctl_report(const struct tzctl *c, int argc, char **argv);
 /* digest preview --dept D: the liaison's e-mail digest (digest.c). */
 int tzctl_digest(const struct tzctl *c, int argc, char **argv);
+int tzctl_agent(const struct tzctl *c, int argc, char **argv);
 int tzctl_user(const struct tzctl *c, int argc, char **argv);
 int tzctl_collect(const struct tzctl *c, int argc, char **argv);
 int tzctl_stats(const struct tzctl *c, int argc, char **argv);

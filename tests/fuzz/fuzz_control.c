@@ -11,8 +11,9 @@
  *   mode 3  raw bytes, as mode 0 (the fuzzer's own credentials)
  * Modes 1 and 2 fall back to raw bytes when the bytes do not decode.
  * Every request gets a reply that decodes and echoes its request id; the
- * viewer is never answered OK to a write; and unless the admin asked, B's
- * system stays byte for byte as it was and B gains no system. */
+ * viewer is never answered OK to a write (a screening request included);
+ * and unless the admin asked, B's system stays byte for byte as it was and
+ * B gains no system and no screening request. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@ static uint64_t sys_b;
 static uint8_t *b_before;        /* B's system, packed */
 static size_t b_before_len;
 static size_t b_systems;
+static size_t b_requests;        /* B's screening requests */
 static const int64_t now = 1700000000;
 
 static void die(const char *what, const struct tz_error *err)
@@ -102,8 +104,16 @@ static int count_one(const Tz__SystemRecord *rec, void *arg)
     return 0;
 }
 
-/* B's system packed, and how many systems B has. */
-static void snapshot_b(uint8_t **out, size_t *len, size_t *systems)
+static int count_request(const Tz__ScreeningRequest *r, void *arg)
+{
+    (void)r;
+    ((struct count *)arg)->n++;
+    return 0;
+}
+
+/* B's system packed, and how many systems and screening requests B has. */
+static void snapshot_b(uint8_t **out, size_t *len, size_t *systems,
+                       size_t *requests)
 {
     struct tz_error err = {0};
     Tz__SystemRecord *r;
@@ -119,6 +129,10 @@ static void snapshot_b(uint8_t **out, size_t *len, size_t *systems)
     if (register_each_system(reg, "B", count_one, &c, &err) != 0)
         die("register_each_system", &err);
     *systems = c.n;
+    c.n = 0;
+    if (register_each_screening_request(reg, "B", 0, count_request, &c, &err) != 0)
+        die("register_each_screening_request", &err);
+    *requests = c.n;
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -149,7 +163,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     rules_config_defaults(&rules);
     cx.reg = reg;
     cx.rules = &rules;
-    snapshot_b(&b_before, &b_before_len, &b_systems);
+    snapshot_b(&b_before, &b_before_len, &b_systems, &b_requests);
     return 0;
 }
 
@@ -226,7 +240,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
           : a->status != TZ__CONTROL_STATUS__CTL_BAD_REQUEST)
         abort();
     int write = q && (q->body_case == TZ__CONTROL_REQUEST__BODY_SYSTEM_SET ||
-                      q->body_case == TZ__CONTROL_REQUEST__BODY_SYSTEM_ADD);
+                      q->body_case == TZ__CONTROL_REQUEST__BODY_SYSTEM_ADD ||
+                      q->body_case == TZ__CONTROL_REQUEST__BODY_SCREENING_REQUEST);
     /* A viewer, or nobody, writes nothing; an OK names the one who asked. */
     if ((who == P_VIEWER || who < 0) && write &&
         a->status == TZ__CONTROL_STATUS__CTL_OK)
@@ -241,17 +256,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(req);
     /* Only the admin may touch B: its system and its number of systems. */
     uint8_t *b_now;
-    size_t b_now_len, systems;
-    snapshot_b(&b_now, &b_now_len, &systems);
+    size_t b_now_len, systems, requests;
+    snapshot_b(&b_now, &b_now_len, &systems, &requests);
     if (who == P_ADMIN) {
         free(b_before);
         b_before = b_now;
         b_before_len = b_now_len;
         b_systems = systems;
+        b_requests = requests;
         return 0;
     }
     if (b_now_len != b_before_len || memcmp(b_now, b_before, b_now_len) != 0 ||
-        systems != b_systems)
+        systems != b_systems || requests != b_requests)
         abort();
     free(b_now);
     return 0;

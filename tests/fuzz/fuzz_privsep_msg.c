@@ -4,8 +4,9 @@
  * child decodes requests from a possibly compromised unprivileged parent,
  * the parent decodes answers from a possibly compromised root child. The
  * first input byte picks the decoder (bit 0: request or response; bit 1:
- * the audit or the root-facts kind), the rest is the body. A request that
- * decodes must re-encode to the same bytes; an audit answer that decodes
+ * the fix/audit or the root-facts kind), the rest is the body. A request
+ * that decodes must be within the fix's bounds and re-encode to the same
+ * bytes; an audit answer that decodes
  * must re-encode to one that decodes to the same audit, a facts answer to
  * the same bytes; a failed decode leaves its output empty and says why. */
 #include <stdint.h>
@@ -26,21 +27,39 @@ static void same_frame(const uint8_t *frame, size_t flen, const uint8_t *body,
     }
 }
 
+/* The child's side: a fix or an audit request. */
 static void request(const uint8_t *body, size_t len)
 {
-    struct psmsg_request rq;
     struct tz_error err = {0};
-    if (psmsg_decode_request(body, len, &rq, &err) != 0) {
+    uint8_t *frame = NULL;
+    size_t flen = 0;
+    if (psmsg_request_kind(body, len) == PSMSG_AUDIT) {
+        if (psmsg_decode_audit(body, len, &err) != 0) {
+            if (err.msg[0] == '\0')
+                abort();
+            return;
+        }
+        if (psmsg_encode_audit(&frame, &flen, &err) != 0)
+            abort();
+        same_frame(frame, flen, body, len);
+        free(frame);
+        return;
+    }
+    struct psmsg_request rq;
+    if (psmsg_decode_fix(body, len, &rq, &err) != 0) {
         if (err.msg[0] == '\0' || rq.root[0] || rq.dict_path[0] ||
             rq.lim.max_candidates || rq.lim.max_ms || rq.lim.max_total_ms)
             abort();
         return;
     }
-    if (strlen(rq.root) > PSMSG_MAX_PATH || strlen(rq.dict_path) > PSMSG_MAX_PATH)
+    if (strlen(rq.root) > PSMSG_MAX_PATH || strlen(rq.dict_path) > PSMSG_MAX_PATH ||
+        rq.lim.max_candidates == 0 || rq.lim.max_candidates > PSMSG_MAX_CANDIDATES ||
+        rq.lim.max_ms == 0 || rq.lim.max_ms > PSMSG_MAX_MS ||
+        rq.lim.max_total_ms == 0 || rq.lim.max_total_ms > PSMSG_MAX_MS ||
+        (rq.root[0] && rq.root[0] != '/') ||
+        (rq.dict_path[0] && rq.dict_path[0] != '/'))
         abort();
-    uint8_t *frame = NULL;
-    size_t flen = 0;
-    if (psmsg_encode_request(&rq, &frame, &flen, &err) != 0)
+    if (psmsg_encode_fix(&rq, &frame, &flen, &err) != 0)
         abort();
     same_frame(frame, flen, body, len);
     free(frame);

@@ -122,6 +122,17 @@ static void control_seeds(void)
     q.logout = &lo;
     control_seed("logout-by-viewer-session", 1 | VIEWER << 2, &q);
 
+    Tz__ControlScreeningRequest sr = TZ__CONTROL_SCREENING_REQUEST__INIT;
+    sr.system_id = 1;
+    sr.note = "九月开学前上线，请安排审查";
+    q.body_case = TZ__CONTROL_REQUEST__BODY_SCREENING_REQUEST;
+    q.screening_request = &sr;
+    control_seed("screening-request-by-editor-session", 1 | EDITOR << 2, &q);
+    control_seed("screening-request-by-viewer-token", 2 | VIEWER << 2, &q);
+    sr.system_id = 2;
+    control_seed("screening-request-of-b-by-editor-token", 2 | EDITOR << 2, &q);
+    control_seed("screening-request-of-b-by-admin-session", 1 | ADMIN << 2, &q);
+
     static const uint8_t junk[] = {0x00, 0x08, 0x02, 0x12, 0xff, 0xff, 0xff, 0x0f,
                                    0x52, 0x03, 0x0a, 0x01};
     save("fuzz_control", "garbage", junk, sizeof(junk), NULL, 0);

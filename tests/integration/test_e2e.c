@@ -312,7 +312,7 @@ Test(e2e, second_report_is_a_delta_and_a_restored_collector_gets_a_full_one)
 /* flags --format json as an array, and whether flag id is open on host. */
 static int has_flag(const char *id, const char *subject_prefix, int closed)
 {
-    char *out = tzctl(0, "flags", "--closed", "--format", "json");
+    char *out = tzctl(0, "flags", "--all", "--format", "json");
     cJSON *j = cJSON_Parse(out);
     cr_assert(cJSON_IsArray(j), "%s", out);
     int found = 0;
@@ -388,4 +388,167 @@ Test(e2e, config_binding_and_failover_to_the_second_collector)
     cJSON_Delete(j);
     free(out);
     free(ini); free(dead); free(pub); free(token);
+}
+
+/* Files in dir whose names end in ".report" (a spool). */
+static int spooled_reports(const char *dir)
+{
+    char *cmd[] = {"sh", "-c", NULL, NULL};
+    char *script = tz_test_path("ls '%s' 2>/dev/null | grep -c '\\.report$'", dir);
+    cmd[2] = script;
+    char *out = NULL;
+    tz_test_run(cmd, &out);
+    int n = out ? atoi(out) : 0;
+    free(out);
+    free(script);
+    return n;
+}
+
+/* tz-agent --once --config dir/name.ini [more args]; output into *out. */
+static int run_once(const char *name, const char *a1, const char *a2,
+                    const char *a3, char **out)
+{
+    char *cfg = tz_test_path("%s/%s.ini", tmp, name);
+    char *argv[] = {TZ_BIN "/tz-agent", "--once", "--config", cfg, (char *)a1,
+                    (char *)a2, (char *)a3, NULL};
+    int rc = tz_test_run(argv, out);
+    free(cfg);
+    return rc;
+}
+
+static cJSON *host_show(int id)
+{
+    char n[16];
+    snprintf(n, sizeof(n), "%d", id);
+    char *out = tz_test_tzctl(data, 0, "--format", "json", "host", "show", n, NULL);
+    cJSON *j = cJSON_Parse(out);
+    cr_assert_not_null(j, "%s", out);
+    free(out);
+    return j;
+}
+
+/* The agent's public key file, as text. */
+static char *agent_pub(const char *name)
+{
+    char *path = tz_test_path("%s/agent-%s/agent.pub", tmp, name);
+    char *pub = tz_test_slurp(path);
+    cr_assert_not_null(pub, "no %s", path);
+    free(path);
+    return pub;
+}
+
+Test(e2e, a_revoked_agent_keeps_its_spool_and_comes_back_under_a_new_key, .timeout = 180)
+{
+    char *token = make_token();
+    char *pub = collector_pub();
+    char *root = tz_test_path("%s/hosts/alpha", TZ_FIXTURES);
+    /* A daemon that collects every second and retries soon. */
+    free(tz_test_agent_ini(tmp, "r", url, pub, token, root,
+                           "timeout = 10\ninterval = 1\nsplay = 0\nretry_min = 1\n"
+                           "retry_max = 2\n"));
+    char *out = NULL;
+    cr_assert_eq(run_once("r", NULL, NULL, NULL, &out), 0, "%s", out);
+    cr_assert(strstr(out, "enrolled as agent 1"), "%s", out);
+    free(out);
+
+    free(tz_test_tzctl(data, 0, "agent", "revoke", "1", "--reason", "key copied off",
+                       NULL));
+
+    /* --once is refused, says why and what to do, and exits 1. */
+    out = NULL;
+    cr_assert_eq(run_once("r", NULL, NULL, NULL, &out), 1, "%s", out);
+    cr_assert(strstr(out, "refuses this agent's key (revoked: the key of agent 1 was "
+                          "revoked on "), "%s", out);
+    cr_assert(strstr(out, ": key copied off)"), "%s", out);
+    cr_assert(strstr(out, "tz-agent --once --enroll-token TOKEN --reenroll"), "%s", out);
+    free(out);
+
+    /* The daemon collects and spools, is refused, keeps every report. */
+    char *cfg = tz_test_path("%s/r.ini", tmp);
+    char *alog = tz_test_path("%s/r-daemon.log", tmp);
+    char *spool = tz_test_path("%s/agent-r/work/spool", tmp);
+    char *dargv[] = {TZ_BIN "/tz-agent", "--config", cfg, NULL};
+    pid_t daemon = tz_test_spawn(dargv, alog);
+    cr_assert_eq(tz_test_wait_for(alog, "refuses this agent's key", 20000), 0,
+                 "no refusal logged");
+    for (int i = 0; i < 100 && spooled_reports(spool) < 3; i++)
+        usleep(100 * 1000);
+    cr_assert_geq(spooled_reports(spool), 3, "the spool was not kept");
+    char *log = tz_test_slurp(alog);
+    cr_assert_null(strstr(log, "dropping it"), "a report was dropped:\n%s", log);
+    cr_assert(strstr(log, "kept in the spool (stop this daemon first)"), "%s", log);
+    free(log);
+
+    /* --reenroll will not run beside the daemon that holds the old key. */
+    char *fresh = tz_test_tzctl(data, 0, "token", "create", "--dept", "信息工程学院",
+                                "--uses", "1", NULL);
+    char newtok[64];
+    cr_assert_eq(sscanf(fresh, "%63s", newtok), 1);
+    free(fresh);
+    out = NULL;
+    cr_assert_eq(run_once("r", "--reenroll", "--enroll-token", newtok, &out), 1, "%s",
+                 out);
+    cr_assert(strstr(out, "a tz-agent daemon is running"), "%s", out);
+    free(out);
+    cr_assert_eq(tz_test_stop(daemon, SIGTERM), 0);
+    int kept = spooled_reports(spool);
+    cr_assert_geq(kept, 3);
+
+    /* A new key, enrolled as a new host; the spool drains under it. */
+    char *oldpub = agent_pub("r");
+    out = NULL;
+    cr_assert_eq(run_once("r", "--reenroll", "--enroll-token", newtok, &out), 0, "%s",
+                 out);
+    cr_assert(strstr(out, "--reenroll: made a new agent key"), "%s", out);
+    cr_assert(strstr(out, "enrolled as agent 2 in 信息工程学院"), "%s", out);
+    cr_assert(strstr(out, "report stored (agent 2"), "%s", out);
+    free(out);
+    char *newpub = agent_pub("r");
+    cr_assert_str_neq(oldpub, newpub, "agent.pub was not replaced");
+    cr_assert_eq(spooled_reports(spool), 0, "the spool was not sent");
+
+    cJSON *hosts = hosts_json();
+    cr_assert_eq(cJSON_GetArraySize(hosts), 2, "the old host stays beside the new one");
+    cJSON *h1 = cJSON_GetArrayItem(hosts, 0), *h2 = cJSON_GetArrayItem(hosts, 1);
+    cr_assert_str_eq(cJSON_GetObjectItem(h1, "hostname")->valuestring,
+                     "alpha.example.edu.cn");
+    cr_assert_str_eq(cJSON_GetObjectItem(h2, "hostname")->valuestring,
+                     "alpha.example.edu.cn");
+    cr_assert_neq(cJSON_GetObjectItem(h1, "revoked")->valuestring[0], '\0');
+    cr_assert_str_eq(cJSON_GetObjectItem(h2, "revoked")->valuestring, "");
+    cJSON_Delete(hosts);
+    cJSON *a = host_show(1), *b = host_show(2);
+    const char *m1 = cJSON_GetObjectItem(cJSON_GetObjectItem(a, "agent"),
+                                         "machine_id")->valuestring;
+    const char *m2 = cJSON_GetObjectItem(cJSON_GetObjectItem(b, "agent"),
+                                         "machine_id")->valuestring;
+    cr_assert(m1[0] != '\0' && strcmp(m1, m2) == 0, "machine ids %s / %s", m1, m2);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+
+    /* The refusals were counted and logged; the history keeps the revocation. */
+    char *stats = tzctl(0, "stats", "--format", "json", NULL);
+    cJSON *sj = cJSON_Parse(stats);
+    double revoked = cJSON_GetObjectItem(cJSON_GetObjectItem(sj, "rejected"),
+                                         "revoked")->valuedouble;
+    cr_assert_geq(revoked, 2, "%s", stats);
+    cJSON_Delete(sj);
+    free(stats);
+    cr_assert(count_in_log("rejected request (revoked)") >= 1);
+    char *hist = tzctl(0, "history", "1", "--format", "csv");
+    cr_assert(strstr(hist, ",agent,agent key,revoked,"), "%s", hist);
+    cr_assert(strstr(hist, ",key copied off\r\n"), "%s", hist);
+    free(hist);
+
+    /* The token allowed one enrollment: the next agent is refused, saying so. */
+    char *broot = tz_test_path("%s/hosts/beta", TZ_FIXTURES);
+    free(tz_test_agent_ini(tmp, "s", url, pub, newtok, broot, "timeout = 10\n"));
+    out = NULL;
+    cr_assert_eq(run_once("s", NULL, NULL, NULL, &out), 1, "%s", out);
+    cr_assert(strstr(out, "enrollment refused (bad_token): enrollment token "), "%s", out);
+    cr_assert(strstr(out, "is used up (1 of 1 enrollments made)"), "%s", out);
+    free(out);
+
+    free(broot); free(oldpub); free(newpub); free(cfg); free(alog); free(spool);
+    free(root); free(pub); free(token);
 }

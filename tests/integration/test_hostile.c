@@ -446,8 +446,25 @@ static void write_agent_config(const char *name, const char *token)
     free(root);
 }
 
+/* Restart the collector with conf (an INI [collector] body) as --config. */
+static void restart_collector_with(const char *conf)
+{
+    tz_test_stop(collector, SIGTERM);
+    collector = -1;
+    char *ini = tz_test_path("[collector]\n%s", conf);
+    tz_test_write(tmp, "collector.ini", ini);
+    char *arg = tz_test_path("--config=%s/collector.ini", tmp);
+    collector = tz_test_collector_start(data, url, clogpath, arg);
+    free(arg);
+    free(ini);
+}
+
+/* Many sockets, each a source of its own: what the collector can answer
+ * when no per-source limit applies (reject_limit = 0). The limit itself is
+ * the next test's. */
 Test(hostile, flood_of_garbage_leaves_good_agents_served_and_the_log_small)
 {
+    restart_collector_with("reject_limit = 0\n");
     char *token = make_token();
     static const char *names[] = {"alpha", "beta", "gamma"};
     for (int i = 0; i < 3; i++)
@@ -544,5 +561,153 @@ Test(hostile, flood_of_garbage_leaves_good_agents_served_and_the_log_small)
     uint8_t *m = report_msg(&k, 1, "late.example.edu.cn", 1, &len);
     expect(m, len, &k, TZ__STATUS__UNKNOWN_AGENT, 1, "request after the flood");
     free(m);
+    free(token);
+}
+
+/* ---- one source slowed down ---- */
+
+enum { SLOW_LIMIT = 20, SLOW_MAX = 400000, SLOW_AGENT_RUNS = 8 };
+
+struct slow_flood {
+    volatile int stop;        /* set by the test once its agents are done */
+    volatile long sent;
+    long answered;
+    double seconds;
+    int ok;
+};
+
+/* One connection (a raw REQ socket, so requests go out without waiting
+ * for answers) sending garbage until told to stop (SLOW_MAX at most), then
+ * collecting what came back. Each carries its own request id word (top bit
+ * set), which the collector's raw REP reads as the end of the backtrace. */
+static void *slow_flood_run(void *arg)
+{
+    struct slow_flood *f = arg;
+    int s = nn_socket(AF_SP_RAW, NN_REQ), timeout = 10000, big = 8 << 20;
+    if (s < 0 ||
+        nn_setsockopt(s, NN_SOL_SOCKET, NN_SNDTIMEO, &timeout, sizeof(int)) < 0 ||
+        nn_setsockopt(s, NN_SOL_SOCKET, NN_SNDBUF, &big, sizeof(int)) < 0 ||
+        nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVBUF, &big, sizeof(int)) < 0 ||
+        nn_connect(s, url) < 0)
+        return NULL;
+    usleep(200 * 1000);   /* connected before the first send */
+    double t0 = now_s();
+    uint8_t msg[64];
+    for (long i = 0; i < SLOW_MAX && !f->stop; i++) {
+        uint32_t id = 0x80000000u | (uint32_t)i;
+        msg[0] = (uint8_t)(id >> 24);
+        msg[1] = (uint8_t)(id >> 16);
+        msg[2] = (uint8_t)(id >> 8);
+        msg[3] = (uint8_t)id;
+        randombytes_buf(msg + 4, sizeof(msg) - 4);
+        if (nn_send(s, msg, sizeof(msg), 0) < 0)
+            break;
+        f->sent++;
+        if (f->sent % 500 == 0)
+            usleep(10 * 1000);   /* 50,000 a second at most: the test's own
+                                    thread must not be what slows the agent */
+        void *buf = NULL;
+        int r;
+        while ((r = nn_recv(s, &buf, NN_MSG, NN_DONTWAIT)) >= 0) {
+            f->answered++;
+            nn_freemsg(buf);
+        }
+    }
+    f->seconds = now_s() - t0;
+    /* The answers still on their way. */
+    double end = now_s() + 2.0;
+    while (now_s() < end) {
+        void *buf = NULL;
+        if (nn_recv(s, &buf, NN_MSG, NN_DONTWAIT) >= 0) {
+            f->answered++;
+            nn_freemsg(buf);
+        } else {
+            usleep(10 * 1000);
+        }
+    }
+    nn_close(s);
+    f->ok = 1;
+    return f;
+}
+
+/* tz-agent --once as agent "alpha"; its wall time in seconds. */
+static double timed_agent_run(void)
+{
+    char *cfg = tz_test_path("%s/alpha.ini", tmp);
+    char *argv[] = {TZ_BIN "/tz-agent", "--once", "--config", cfg, NULL};
+    char *out = NULL;
+    double t0 = now_s();
+    int rc = tz_test_run(argv, &out);
+    double t = now_s() - t0;
+    cr_assert_eq(rc, 0, "a good agent failed during the flood: %s", out);
+    cr_assert(strstr(out, "report stored") != NULL, "%s", out);
+    free(out);
+    free(cfg);
+    return t;
+}
+
+Test(hostile, one_source_sending_rejected_requests_is_slowed_and_good_agents_are_not)
+{
+    char *conf = tz_test_path("reject_limit = %d\n", SLOW_LIMIT);
+    restart_collector_with(conf);
+    free(conf);
+    char *token = make_token();
+    write_agent_config("alpha", token);
+    /* Baseline: the agent alone (its first run also enrolls). */
+    timed_agent_run();
+    double alone = timed_agent_run();
+    cJSON *st = stats();
+    double batches_before = counter(st, "batches");
+    cJSON_Delete(st);
+
+    struct slow_flood *fl = calloc(1, sizeof(*fl));
+    pthread_t flooder;
+    cr_assert_eq(pthread_create(&flooder, NULL, slow_flood_run, fl), 0);
+    /* The agents land while the flood is on, from its start to its end. */
+    for (int i = 0; i < 500 && fl->sent < 50 * SLOW_LIMIT; i++)
+        usleep(10 * 1000);
+    double worst = 0;
+    for (int i = 0; i < SLOW_AGENT_RUNS; i++) {
+        double t = timed_agent_run();
+        if (t > worst)
+            worst = t;
+    }
+    long sent_during = fl->sent;
+    fl->stop = 1;
+    void *done = NULL;
+    cr_assert_eq(pthread_join(flooder, &done), 0);
+    cr_assert_not_null(done, "the flood could not open its socket");
+    /* Drops after the last batch are counted when the collector stops. */
+    cr_assert_eq(tz_test_stop(collector, SIGTERM), 0, "collector exit status");
+    collector = -1;
+    fprintf(stderr, "hostile slow: %ld garbage requests on one connection in %.1f s, "
+            "%ld answered; agent alone %.2f s, at worst %.2f s during the flood\n",
+            fl->sent, fl->seconds, fl->answered, alone, worst);
+
+    cr_assert_lt(fl->seconds, 55.0, "the flood must fit in one minute to be exact");
+    cr_assert_lt(fl->sent, SLOW_MAX, "the flood ended before the agents did");
+    cr_assert_gt(sent_during, 50 * SLOW_LIMIT);
+    cr_assert_gt(fl->sent, 100 * SLOW_LIMIT, "%ld sent", fl->sent);
+    /* Exactly the limit was opened and answered; the rest cost nothing. */
+    cr_assert_eq(fl->answered, SLOW_LIMIT, "%ld answered", fl->answered);
+    st = stats();
+    cr_assert_eq(counter(st, "rejected.malformed") + counter(st, "rejected.bad_version"),
+                 SLOW_LIMIT);
+    cr_assert_eq(counter(st, "throttled"), fl->sent - SLOW_LIMIT);
+    cr_assert_eq(counter(st, "reports_accepted"), 2 + SLOW_AGENT_RUNS);
+    /* No transaction of its own for a dropped request: the flood added at
+     * most its SLOW_LIMIT opened ones to the agents' batches. */
+    double batches = counter(st, "batches") - batches_before;
+    cr_assert_leq(batches, SLOW_LIMIT + 2 * SLOW_AGENT_RUNS + 1, "%.0f batches", batches);
+    cJSON_Delete(st);
+    /* The good agent was not slowed down: no run took much longer than it
+     * does alone (a loaded test machine gets a second of slack). */
+    cr_assert_lt(worst, 3 * alone + 1.0, "agent alone %.2f s, during the flood %.2f s",
+                 alone, worst);
+
+    char *log = tz_test_slurp(clogpath);
+    cr_assert(strstr(log, "slowing down a connection"), "%s", log);
+    free(log);
+    free(fl);
     free(token);
 }

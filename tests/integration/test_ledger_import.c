@@ -457,9 +457,9 @@ Test(ledger, bind_unbind_hosts_column_and_host_show)
 
     /* host 1 belongs to 教务系统 by its address, host 2 to nothing */
     cr_assert_eq(TZCTL_RUN("--format", "csv", "hosts"), 0, "%s", out);
-    cr_assert(strstr(out, "ips,last_seen,system_id\r\n"), "%s", out);
-    cr_assert(strstr(out, ",10.1.2.3,2023-11-14 22:13:20Z,1\r\n"), "%s", out);
-    cr_assert(strstr(out, ",192.0.2.7,2023-11-14 22:13:20Z,\r\n"), "%s", out);
+    cr_assert(strstr(out, "ips,last_seen,system_id,revoked\r\n"), "%s", out);
+    cr_assert(strstr(out, ",10.1.2.3,2023-11-14 22:13:20Z,1,\r\n"), "%s", out);
+    cr_assert(strstr(out, ",192.0.2.7,2023-11-14 22:13:20Z,,\r\n"), "%s", out);
     cr_assert_eq(TZCTL_RUN("host", "show", "1"), 0);
     cr_assert(strstr(out, "\n  system:       1 教务系统 (match)\n"), "%s",
               out);
@@ -513,7 +513,7 @@ Test(ledger, bind_unbind_hosts_column_and_host_show)
               "%s", out);
 
     cr_assert_eq(TZCTL_RUN("bind", "nohost", "1"), 1);
-    cr_assert_str_eq(out, "tzctl: no host named \"nohost\"\n");
+    cr_assert_str_eq(out, "tzctl: no host named \"nohost\" (tzctl hosts lists them)\n");
     cr_assert_eq(TZCTL_RUN("bind", "1", "9"), 1);
     cr_assert_str_eq(out, "tzctl: no system with id 9\n");
     cr_assert_eq(TZCTL_RUN("bind", "1"), 2);

@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ledger_fields.h"
+#include "register.h"
 #include "tz_http.h"
 #include "tz_test.h"
 
@@ -38,6 +40,9 @@ static unsigned port;
 
 /* ids of the fixture */
 static uint64_t sys_a1, sys_a2, sys_b1, sys_b2;
+/* stored screenings of 实验平台 (A; fin02-b of B is bound to it) and of
+ * 财务系统 (B), B's open screening request, the review of 实验平台 */
+static uint64_t scr_a1, scr_b1, req_b1, rev_a1;
 enum { LAB01, LAB02, LAB03, FIN01, FIN02, N_HOSTS };
 static uint64_t host_id[N_HOSTS];
 /* login tokens */
@@ -173,6 +178,148 @@ static void agent_report(const char *name, int n, const char *v6hex,
     free(root);
 }
 
+/* ---- screenings, stored as tzctl screen and tzctl review store them ---- */
+
+/* A host as a screening keeps it: its record and its report without the
+ * package list. */
+static Tz__ScreenedHost *screened(struct tz_register *reg, uint64_t agent_id)
+{
+    Tz__ScreenedHost *h = malloc(sizeof(*h));
+    tz__screened_host__init(h);
+    Tz__Report *rep = NULL;
+    struct tz_error err = {0};
+    cr_assert_eq(register_get_host(reg, agent_id, &h->agent, &rep, &err), 0, "%s",
+                 err.msg);
+    if (rep && rep->packages) {
+        protobuf_c_message_free_unpacked(&rep->packages->base, NULL);
+        rep->packages = NULL;
+    }
+    h->report = rep;
+    h->answered = 1;
+    return h;
+}
+
+static Tz__ScreeningItem *item(const char *id, const char *kind, uint64_t subject,
+                               const char *name, Tz__ScreenOutcome o, const char *ev)
+{
+    Tz__ScreeningItem *x = malloc(sizeof(*x));
+    tz__screening_item__init(x);
+    x->id = strdup(id);
+    x->subject_kind = strdup(kind);
+    x->subject_id = subject;
+    x->subject_name = strdup(name);
+    x->outcome = o;
+    x->blocking = 1;
+    x->evidence = strdup(ev);
+    x->label_zh = strdup(id);
+    x->label_en = strdup(id);
+    x->cites = strdup("");
+    x->remedy_zh = strdup("");
+    x->remedy_en = strdup("");
+    return x;
+}
+
+/* A failed screening of system sid: every host's weak password fails (the
+ * fixture's alice has an empty one), the ledger passes. */
+static uint64_t screening_add(struct tz_register *reg, uint64_t sid,
+                              const uint64_t *hosts, size_t n, int64_t at)
+{
+    struct tz_error err = {0};
+    Tz__Screening *s = malloc(sizeof(*s));
+    tz__screening__init(s);
+    s->system_id = sid;
+    s->at = at;
+    s->by = strdup("ops");
+    s->via = strdup("tzctl");
+    cr_assert_eq(register_system_get(reg, sid, &s->system, &err), 0);
+    s->hosts = calloc(n, sizeof(*s->hosts));
+    s->n_hosts = n;
+    s->result = malloc(sizeof(*s->result));
+    tz__screening_result__init(s->result);
+    Tz__ScreeningResult *res = s->result;
+    res->items = calloc(n + 1, sizeof(*res->items));
+    res->items[res->n_items++] = item("ledger_fields", "system", sid, s->system->name,
+                                      TZ__SCREEN_OUTCOME__SCREEN_PASS, "all filled in");
+    for (size_t i = 0; i < n; i++) {
+        s->hosts[i] = screened(reg, hosts[i]);
+        const Tz__AgentRecord *a = s->hosts[i]->agent;
+        char ev[128];
+        snprintf(ev, sizeof(ev), "alice: empty (on %s)", a->hostname);
+        res->items[res->n_items++] = item("weak_password", "host", a->agent_id,
+                                          a->hostname, TZ__SCREEN_OUTCOME__SCREEN_FAIL, ev);
+    }
+    res->blocking_failed = (uint32_t)n;
+    res->passed = n == 0;
+    res->checker_version = strdup("test");
+    uint64_t id = 0;
+    cr_assert_eq(register_screening_add(reg, s, &id, &err), 0, "%s", err.msg);
+    protobuf_c_message_free_unpacked(&s->base, NULL);
+    return id;
+}
+
+/* A passing review of 实验平台 over its failed screening (an override), as
+ * tzctl review stores it: the decision and the ledger change in one. */
+static uint64_t review_add(struct tz_register *reg, uint64_t sid, uint64_t scr)
+{
+    struct tz_error err = {0};
+    Tz__Screening *sc;
+    cr_assert_eq(register_screening_get(reg, scr, &sc, &err), 0, "%s", err.msg);
+    Tz__ScreeningSummary sum = TZ__SCREENING_SUMMARY__INIT;
+    screening_summary_of(sc, &sum);
+    Tz__SystemRecord *rec;
+    cr_assert_eq(register_system_get(reg, sid, &rec, &err), 0);
+    char why[LEDGER_WHY];
+    cr_assert_eq(ledger_field_set(rec, "prelaunch_status", "passed", why, sizeof(why)), 0,
+                 "%s", why);
+    cr_assert_eq(ledger_field_set(rec, "prelaunch_reviewer", "网信办审查员", why,
+                                  sizeof(why)), 0, "%s", why);
+    cr_assert_eq(ledger_field_set(rec, "prelaunch_report_id", "WX-2026-07", why,
+                                  sizeof(why)), 0, "%s", why);
+    rec->prelaunch->screening_id = scr;
+    if (rec->prelaunch->override_reason != protobuf_c_empty_string)
+        free(rec->prelaunch->override_reason);   /* an earlier review's */
+    rec->prelaunch->override_reason = strdup("弱口令限期两周整改");
+    Tz__Review rv = TZ__REVIEW__INIT;
+    rv.system_id = sid;
+    rv.at = time(NULL);
+    rv.passed = 1;
+    rv.reviewer = "网信办审查员";
+    rv.actor = "ops";
+    rv.via = "tzctl";
+    rv.screening = &sum;
+    rv.override_reason = "弱口令限期两周整改";
+    struct register_actor by = {"ops", "tzctl"};
+    uint64_t id = 0;
+    cr_assert_eq(register_review_add(reg, &rv, rec, rec->revision, time(NULL), &by, &id,
+                                     &err), 0, "%s", err.msg);
+    ledger_record_free(rec);
+    protobuf_c_message_free_unpacked(&sc->base, NULL);
+    return id;
+}
+
+/* Written into the running collector's register as tzctl writes it. */
+static void screenings_seed(void)
+{
+    struct tz_register *reg;
+    struct tz_error err = {0};
+    cr_assert_eq(register_open(data, 0, &reg, &err), 0, "%s", err.msg);
+    int64_t now = time(NULL);
+    uint64_t a1_hosts[] = {host_id[LAB01], host_id[FIN02]};   /* fin02-b: B's */
+    uint64_t b1_hosts[] = {host_id[FIN01]};
+    scr_a1 = screening_add(reg, sys_a1, a1_hosts, 2, now - 60);
+    scr_b1 = screening_add(reg, sys_b1, b1_hosts, 1, now - 50);
+    rev_a1 = review_add(reg, sys_a1, scr_a1);
+    Tz__ScreeningRequest q = TZ__SCREENING_REQUEST__INIT;
+    q.system_id = sys_b1;
+    q.dept = DEPT_B;
+    q.by = "钱七";
+    q.at = now - 40;
+    q.note = "财务系统九月上线，请审查 fin.example.edu.cn";
+    cr_assert_eq(register_screening_request_add(reg, &q, &req_b1, &err), 0, "%s",
+                 err.msg);
+    register_close(reg);
+}
+
 /* tzctl --format json ARGS, parsed. */
 static cJSON *tzctl_json(const char *a1, const char *a2, const char *a3,
                          const char *a4)
@@ -289,6 +436,7 @@ static void setup(void)
     tok_editor_a = user_add("editor-a", DEPT_A, "editor");
     tok_viewer_b = user_add("viewer-b", DEPT_B, "viewer");
     tok_admin = user_add("admin", NULL, NULL);
+    screenings_seed();
 
     tz_test_write(tmp, "portal.ini",
                   "[portal]\ntimeout = 2\nper_ip_connections = 6\n");
@@ -553,8 +701,11 @@ static char **routes(void)
         "/export.csv", "/export.json", "/export.csv?dept=" DEPT_A,
         "/export.json?dept=" DEPT_A, "/dept", "/dept?lang=en",
         "/report.json?period=2026H1", "/report.html?period=2026H2",
-        "/report.json?from=2026-01-01&to=2026-12-31&dept=" DEPT_A, NULL};
-    char **v = calloc(64, sizeof(*v));
+        "/report.json?from=2026-01-01&to=2026-12-31&dept=" DEPT_A,
+        /* the network center's queue: refused, and refused alike */
+        "/screening-requests", "/screening-requests?dept=" DEPT_B,
+        "/api/v1/screening-requests", "/api/v1/screening-requests?dept=" DEPT_B, NULL};
+    char **v = calloc(96, sizeof(*v));
     size_t n = 0;
     for (size_t i = 0; fixed[i]; i++) {
         /* a query's Chinese goes %-encoded, as a browser sends it */
@@ -574,7 +725,14 @@ static char **routes(void)
     for (size_t i = 0; i < 2; i++) {
         v[n++] = idpath("/systems/", sys[i], "");
         v[n++] = idpath("/api/v1/systems/", sys[i], "");
+        v[n++] = idpath("/api/v1/systems/", sys[i], "/screenings");
     }
+    /* 实验平台's screening judged fin02-b of B too (bound to it) */
+    v[n++] = idpath("/systems/", sys_a1, "?lang=en");
+    v[n++] = idpath("/api/v1/systems/", sys_a1, "/screenings?page=1&per_page=1");
+    v[n++] = idpath("/screenings/", scr_a1, "");
+    v[n++] = idpath("/screenings/", scr_a1, "?lang=en");
+    v[n++] = idpath("/api/v1/screenings/", scr_a1, "");
     for (size_t i = 0; i < 3; i++) {
         v[n++] = idpath("/hosts/", hosts[i], "");
         v[n++] = idpath("/hosts/", hosts[i], "?q=bash");
@@ -600,8 +758,11 @@ static void every_route_without_b(const char *hdr, const char *who, int editor)
         struct tz_http_resp r;
         get(v[i], hdr, &r);
         char *what = tz_test_path("%s: GET %s", who, v[i]);
-        /* a viewer may not open the form that adds a system */
+        /* a viewer may not open the form that adds a system; nobody but
+         * the network center sees the queue of screening requests */
         int want = !editor && strcmp(v[i], "/systems/new") == 0 ? 403 : 200;
+        if (strstr(v[i], "/screening-requests"))
+            want = 403;
         cr_expect_eq(r.status, want, "%s: %d %.300s", what, r.status, r.body);
         no_b(what, r.body, r.body_len);
         tz_http_free(&r);
@@ -700,7 +861,8 @@ Test(portal, the_admin_sees_both_departments_on_the_same_routes)
     static const char *const lists[] = {"/ledger", "/hosts", "/flags",
                                         "/api/v1/systems", "/api/v1/hosts",
                                         "/api/v1/flags", "/export.csv",
-                                        "/export.json"};
+                                        "/export.json", "/screening-requests",
+                                        "/api/v1/screening-requests"};
     for (size_t i = 0; i < N(lists); i++) {
         struct tz_http_resp r;
         get(lists[i], ad.hdr, &r);
@@ -801,7 +963,11 @@ Test(portal, ids_of_the_other_department_answer_404_like_missing_ones)
             same_as_missing(hdrs[k], "/hosts/", hosts[i], "", whos[k]);
             same_as_missing(hdrs[k], "/hosts/", hosts[i], "?q=bash", whos[k]);
             same_as_missing(hdrs[k], "/api/v1/hosts/", hosts[i], "", whos[k]);
+            same_as_missing(hdrs[k], "/api/v1/systems/", sys[i], "/screenings", whos[k]);
         }
+        same_as_missing(hdrs[k], "/screenings/", scr_b1, "", whos[k]);
+        same_as_missing(hdrs[k], "/screenings/", scr_b1, "?lang=en", whos[k]);
+        same_as_missing(hdrs[k], "/api/v1/screenings/", scr_b1, "", whos[k]);
     }
     /* a download of B's ledger is as absent as a department that is not */
     struct tz_http_resp b, gone;
@@ -1078,6 +1244,268 @@ Test(portal, viewers_and_other_departments_and_the_dept_field_are_refused)
     free(pa1);
     free(pb1);
     free(since);
+}
+
+/* ---- the pre-launch review ---- */
+
+static int arr_size(const cJSON *o, const char *k)
+{
+    const cJSON *a = cJSON_GetObjectItem(o, k);
+    cr_assert(cJSON_IsArray(a), "no array %s", k);
+    return cJSON_GetArraySize(a);
+}
+
+Test(portal, a_screening_shows_a_department_its_own_hosts_only)
+{
+    char hv[128], ha[128];
+    bearer(tok_viewer_a, hv, sizeof(hv));
+    bearer(tok_admin, ha, sizeof(ha));
+    /* the network center: 实验平台's screening as stored, fin02-b of B in it */
+    char *p = idpath("/api/v1/screenings/", scr_a1, "");
+    cJSON *ad = api(p, ha), *va = api(p, hv);
+    cr_expect_eq(num(ad, "blocking_failed"), 2);
+    cr_expect_eq(arr_size(ad, "hosts"), 2);
+    cr_expect_eq(arr_size(ad, "items"), 3);
+    /* A: its host and its item; fin02-b and its failure are not counted;
+     * the verdict stays the checker's */
+    cr_expect_eq(num(va, "blocking_failed"), 1);
+    cr_expect_eq(arr_size(va, "hosts"), 1);
+    cr_expect_eq(arr_size(va, "items"), 2);
+    cr_expect(cJSON_IsFalse(cJSON_GetObjectItem(va, "passed")));
+    char *txt = cJSON_PrintUnformatted(va);
+    cr_expect(strstr(txt, "lab01-a") != NULL, "%s", txt);
+    const char *pk = strstr(txt, "\"agent_pk\":");
+    cr_expect(pk == NULL || strncmp(pk, "\"agent_pk\":\"\"", 13) == 0 ||
+              strncmp(pk, "\"agent_pk\":null", 15) == 0,
+              "an agent's key on the web: %.80s", pk);
+    free(txt);
+    cJSON_Delete(ad);
+    cJSON_Delete(va);
+    free(p);
+    /* the listing and the summary the review rests on: recounted alike */
+    p = idpath("/api/v1/systems/", sys_a1, "/screenings");
+    ad = api(p, ha);
+    va = api(p, hv);
+    const cJSON *s_ad = cJSON_GetArrayItem(cJSON_GetObjectItem(ad, "screenings"), 0);
+    const cJSON *s_va = cJSON_GetArrayItem(cJSON_GetObjectItem(va, "screenings"), 0);
+    const cJSON *r_ad = cJSON_GetArrayItem(cJSON_GetObjectItem(ad, "reviews"), 0);
+    const cJSON *r_va = cJSON_GetArrayItem(cJSON_GetObjectItem(va, "reviews"), 0);
+    cr_assert(s_ad && s_va && r_ad && r_va);
+    cr_expect_eq((uint64_t)num(s_va, "screening_id"), scr_a1);
+    cr_expect_eq(num(s_ad, "blocking_failed"), 2);
+    cr_expect_eq(num(s_ad, "hosts"), 2);
+    cr_expect_eq(num(s_va, "blocking_failed"), 1);
+    cr_expect_eq(num(s_va, "hosts"), 1);
+    cr_expect_eq((uint64_t)num(r_va, "review_id"), rev_a1);
+    cr_expect_eq(num(cJSON_GetObjectItem(r_ad, "screening"), "blocking_failed"), 2);
+    cr_expect_eq(num(cJSON_GetObjectItem(r_va, "screening"), "blocking_failed"), 1);
+    cr_expect_eq(num(va, "screenings_total"), 1);
+    cr_expect_eq(num(va, "reviews_total"), 1);
+    cJSON_Delete(ad);
+    cJSON_Delete(va);
+    free(p);
+    /* bad page arguments as on every list */
+    p = idpath("/api/v1/systems/", sys_a1, "/screenings?per_page=1001");
+    struct tz_http_resp r;
+    get(p, hv, &r);
+    cr_expect_eq(r.status, 400, "%d %s", r.status, r.body);
+    tz_http_free(&r);
+    free(p);
+    /* the printable report: the same taken apart */
+    p = idpath("/screenings/", scr_a1, "");
+    get(p, ha, &r);
+    cr_expect_eq(r.status, 200);
+    cr_expect(strstr(r.body, "fin02-b") && strstr(r.body, "lab01-a"), "%s", r.body);
+    tz_http_free(&r);
+    get(p, hv, &r);
+    cr_expect_eq(r.status, 200);
+    char *ct = tz_http_header(&r, "Content-Type", 0);
+    cr_expect(ct && strncmp(ct, "text/html", 9) == 0, "%s", ct);
+    free(ct);
+    cr_expect(strstr(r.body, "lab01-a") != NULL, "%s", r.body);
+    no_b("viewer-a: the report of 实验平台's screening", r.body, r.body_len);
+    tz_http_free(&r);
+    free(p);
+    /* the system page: the review's state and both lists */
+    struct who va_s;
+    login(tok_viewer_a, &va_s);
+    p = idpath("/systems/", sys_a1, "");
+    get(p, va_s.hdr, &r);
+    cr_expect_eq(r.status, 200);
+    char *link = idpath("href=\"/screenings/", scr_a1, "\"");
+    cr_expect(strstr(r.body, "上线前审查") && strstr(r.body, "WX-2026-07") &&
+              strstr(r.body, "弱口令限期两周整改") && strstr(r.body, "网信办审查员") &&
+              strstr(r.body, link), "%s", r.body);
+    cr_expect(strstr(r.body, "screening-request") == NULL, "a viewer got the form");
+    tz_http_free(&r);
+    free(link);
+    free(p);
+}
+
+/* The open requests the admin's API lists, and the one of system sid. */
+static cJSON *queue(const char *path, uint64_t sid, const cJSON **of_sid)
+{
+    char ha[128];
+    bearer(tok_admin, ha, sizeof(ha));
+    cJSON *q = api(path, ha);
+    *of_sid = NULL;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(q, "items")) {
+        if ((uint64_t)num(x, "system_id") == sid)
+            *of_sid = x;
+    }
+    return q;
+}
+
+Test(portal, an_editor_asks_for_a_screening_and_the_network_center_queues_it)
+{
+    struct who ea, va, ad;
+    login(tok_editor_a, &ea);
+    login(tok_viewer_a, &va);
+    login(tok_admin, &ad);
+    char *page = idpath("/systems/", sys_a1, "");
+    char *action = idpath("/systems/", sys_a1, "/screening-request");
+    char *form = tz_test_path("action=\"%s\"", action);
+    struct tz_http_resp r;
+    /* the editor is offered the form, the viewer is not */
+    get(page, ea.hdr, &r);
+    cr_expect(strstr(r.body, form) && strstr(r.body, "name=\"note\""), "%s", r.body);
+    tz_http_free(&r);
+    get(page, va.hdr, &r);
+    cr_expect(strstr(r.body, form) == NULL, "a viewer got the form");
+    tz_http_free(&r);
+
+    /* refused: a viewer, a forged form, a note over 1000 bytes */
+    const cJSON *mine;
+    char *body = tz_test_path("csrf=%s&note=viewer", va.csrf);
+    post_form(action, va.hdr, body, &r);
+    cr_expect_eq(r.status, 403, "viewer: %d %s", r.status, r.body);
+    tz_http_free(&r);
+    free(body);
+    body = tz_test_path("csrf=%s&note=forged", va.csrf);
+    post_form(action, ea.hdr, body, &r);
+    cr_expect_eq(r.status, 403, "another session's csrf: %d", r.status);
+    tz_http_free(&r);
+    free(body);
+    char big[1002];
+    memset(big, 'x', 1001);
+    big[1001] = '\0';
+    body = tz_test_path("csrf=%s&note=%s", ea.csrf, big);
+    post_form(action, ea.hdr, body, &r);
+    cr_expect_eq(r.status, 400, "1001 bytes: %d %s", r.status, r.body);
+    cr_expect(strstr(r.body, "at most 1000 bytes"), "%s", r.body);
+    cr_expect(strstr(r.body, big), "the typed note is not shown again");
+    tz_http_free(&r);
+    free(body);
+    cJSON *qj = queue("/api/v1/screening-requests", sys_a1, &mine);
+    cr_expect_null(mine, "a refused request was stored");
+    cr_expect_eq(num(qj, "total"), 1);
+    cJSON_Delete(qj);
+
+    /* B's system: as one that does not exist */
+    char *act_b = idpath("/systems/", sys_b1, "/screening-request");
+    char *act_gone = idpath("/systems/", 987654, "/screening-request");
+    struct tz_http_resp gone;
+    body = tz_test_path("csrf=%s&note=x", ea.csrf);
+    post_form(act_b, ea.hdr, body, &r);
+    post_form(act_gone, ea.hdr, body, &gone);
+    cr_expect_eq(r.status, 404, "%d %s", r.status, r.body);
+    cr_expect_eq(gone.status, 404);
+    cr_expect_str_eq(r.body, gone.body);
+    no_b("POST a screening request for B's system", r.body, r.body_len);
+    tz_http_free(&r);
+    tz_http_free(&gone);
+    free(body);
+
+    /* the editor asks; the textarea's line break makes one paragraph */
+    char *note = pct("九月开学前上线\r\n请审查");
+    body = tz_test_path("csrf=%s&note=%s", ea.csrf, note);
+    post_form(action, ea.hdr, body, &r);
+    cr_assert_eq(r.status, 303, "%d %s", r.status, r.body);
+    char *loc = tz_http_header(&r, "Location", 0);
+    char *want = idpath("/systems/", sys_a1, "?requested=1");
+    cr_expect(loc && strcmp(loc, want) == 0, "%s", loc);
+    tz_http_free(&r);
+    get(want, ea.hdr, &r);
+    cr_expect(strstr(r.body, "申请已提交") && strstr(r.body, "待网信办审查") &&
+              strstr(r.body, "九月开学前上线 请审查"), "%s", r.body);
+    cr_expect(strstr(r.body, form) == NULL, "the form is offered beside the open request");
+    tz_http_free(&r);
+    /* its viewer sees it is asked for */
+    get(page, va.hdr, &r);
+    cr_expect(strstr(r.body, "待网信办审查"), "%s", r.body);
+    tz_http_free(&r);
+    /* asked again: 409, naming the open request */
+    post_form(action, ea.hdr, body, &r);
+    cr_expect_eq(r.status, 409, "%d %s", r.status, r.body);
+    cr_expect(strstr(r.body, "该系统已申请上线前审查") && strstr(r.body, "待网信办审查"),
+              "%s", r.body);
+    tz_http_free(&r);
+
+    /* the network center's queue: A's request open after B's older one */
+    qj = queue("/api/v1/screening-requests", sys_a1, &mine);
+    cr_expect_eq(num(qj, "total"), 2);
+    cr_expect_eq(num(qj, "open"), 2);
+    const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(qj, "items"), 0);
+    cr_expect_eq((uint64_t)num(first, "request_id"), req_b1, "oldest open first");
+    cr_assert_not_null(mine);
+    cr_expect_str_eq(jstr(mine, "by"), "editor-a");
+    cr_expect_str_eq(jstr(mine, "dept"), DEPT_A);
+    cr_expect_str_eq(jstr(mine, "system_name"), "实验平台");
+    cr_expect_str_eq(jstr(mine, "note"), "九月开学前上线 请审查");
+    cr_expect(cJSON_IsTrue(cJSON_GetObjectItem(mine, "open")));
+    cr_expect_eq((uint64_t)num(cJSON_GetObjectItem(mine, "latest_screening"),
+                               "screening_id"), scr_a1);
+    cJSON_Delete(qj);
+    get("/screening-requests", ad.hdr, &r);
+    cr_expect_eq(r.status, 200);
+    cr_expect(strstr(r.body, "实验平台") && strstr(r.body, "editor-a") &&
+              strstr(r.body, "九月开学前上线 请审查") && strstr(r.body, "财务系统") &&
+              strstr(r.body, "钱七"), "%s", r.body);
+    tz_http_free(&r);
+    /* and nobody else */
+    const char *const others[] = {va.hdr, ea.hdr};
+    for (size_t i = 0; i < 2; i++) {
+        get("/screening-requests", others[i], &r);
+        cr_expect_eq(r.status, 403, "%d", r.status);
+        no_b("the queue refused", r.body, r.body_len);
+        tz_http_free(&r);
+        get("/api/v1/screening-requests", others[i], &r);
+        cr_expect_eq(r.status, 403, "%d", r.status);
+        tz_http_free(&r);
+    }
+
+    /* a review decision closes it: the queue says by which, the form is back */
+    struct tz_register *reg;
+    struct tz_error err = {0};
+    cr_assert_eq(register_open(data, 0, &reg, &err), 0, "%s", err.msg);
+    uint64_t rev = review_add(reg, sys_a1, scr_a1);
+    register_close(reg);
+    qj = queue("/api/v1/screening-requests", sys_a1, &mine);
+    cr_assert_not_null(mine);
+    cr_expect(cJSON_IsFalse(cJSON_GetObjectItem(mine, "open")));
+    cr_expect_eq((uint64_t)num(mine, "review_id"), rev);
+    cr_expect_str_eq(jstr(cJSON_GetObjectItem(mine, "review"), "reviewer"), "网信办审查员");
+    cr_expect_eq(num(qj, "open"), 1);
+    cJSON_Delete(qj);
+    get("/screening-requests?lang=en", ad.hdr, &r);
+    const char *closed = strstr(r.body, "Closed requests");
+    cr_expect(closed && strstr(closed, "实验平台") && strstr(closed, "网信办审查员"),
+              "%s", r.body);
+    tz_http_free(&r);
+    get(page, ea.hdr, &r);
+    cr_expect(strstr(r.body, form) != NULL, "no form once the request is closed");
+    tz_http_free(&r);
+
+    free(want);
+    free(loc);
+    free(body);
+    free(note);
+    free(act_b);
+    free(act_gone);
+    free(form);
+    free(action);
+    free(page);
 }
 
 /* ---- the department's record ---- */

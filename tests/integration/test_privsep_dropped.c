@@ -128,6 +128,7 @@ Test(privsep_dropped, nobody_reports_roots_socket_owner_and_dmi_serial)
     lim.max_candidates = 2;
     lim.max_total_ms = 2000;
     report_set_accounts(ps, &lim, NULL);
+    cr_assert_eq(privsep_fix(ps, NULL, &lim, NULL, &err), 0, "%s", err.msg);
     uint16_t port;
     int lsock = listen_local(&port);
     char comm[64];

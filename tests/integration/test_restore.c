@@ -207,10 +207,12 @@ Test(restore, the_backup_comes_back_and_the_agent_resends_in_full)
                        "1 token, 0 systems, 0 bindings, ";
     cr_assert_eq(strncmp(out, head, strlen(head)), 0, "%s", out);
     char *rest = strstr(out, "1 history entry, 3 package index rows, 0 users, "
-                             "0 sessions, 0 ledger changes\n");
+                             "0 sessions, 0 ledger changes, 0 screenings, "
+                             "0 review decisions\n");
     cr_assert_not_null(rest, "%s", out);
     want = tz_test_path("1 history entry, 3 package index rows, 0 users, "
-                        "0 sessions, 0 ledger changes\n"
+                        "0 sessions, 0 ledger changes, 0 screenings, "
+                        "0 review decisions\n"
                         "restored %s into %s/data.mdb (%lld bytes)\n"
                         "the register it replaced is kept as %s\n"
                         "the restored register has a new epoch: messages sealed "

@@ -123,6 +123,12 @@ Test(review, failing_blocking_items_need_an_override_which_is_kept)
     /* The flag of a live system without a passed review is gone. */
     cr_assert_eq(tz_test_tzctl_run(dir, &out, "flags", "--system", "1", NULL), 0);
     cr_assert_null(strstr(out, "NO_PRELAUNCH_REVIEW"), "%s", out);
+    /* --closed lists only what cleared; --all both (NO_OWNER stays open). */
+    cr_assert_eq(tz_test_tzctl_run(dir, &out, "flags", "--system", "1", "--closed", NULL), 0);
+    cr_assert(strstr(out, "NO_PRELAUNCH_REVIEW"), "%s", out);
+    cr_assert_null(strstr(out, "NO_OWNER"), "%s", out);
+    cr_assert_eq(tz_test_tzctl_run(dir, &out, "flags", "--system", "1", "--all", NULL), 0);
+    cr_assert(strstr(out, "NO_PRELAUNCH_REVIEW") && strstr(out, "NO_OWNER"), "%s", out);
 
     /* A later failing screening opens it again. */
     store((int64_t)time(NULL), 0, 1);

@@ -134,23 +134,23 @@ Test(tzctl, hosts_table_aligns_columns_and_counts_cjk_as_two)
     cr_assert_str_eq(out,
         "ID  HOSTNAME                   DEPT        OS                          "
         "    KERNEL          PACKAGES  IPS                   LAST SEEN        "
-        "     SYSTEM\n"
+        "     SYSTEM  REVOKED\n"
         "1   web01.math.example.edu.cn  math        Debian GNU/Linux 12 "
         "(bookworm)  6.1.0-18-amd64  3         10.1.2.3,2001:db8::3  "
-        "2023-11-14 22:13:20Z  -\n"
+        "2023-11-14 22:13:20Z  -       -\n"
         "2   db01                       计算机学院  -                           "
         "    -               -         -                     "
-        "2023-11-14 22:13:20Z  -\n");
+        "2023-11-14 22:13:20Z  -       -\n");
 }
 
 Test(tzctl, hosts_csv_has_key_header_and_crlf)
 {
     cr_assert_eq(TZCTL_RUN("--format", "csv", "hosts"), 0, "%s", out);
     cr_assert_str_eq(out,
-        "id,hostname,dept,os,kernel,packages,ips,last_seen,system_id\r\n"
+        "id,hostname,dept,os,kernel,packages,ips,last_seen,system_id,revoked\r\n"
         "1,web01.math.example.edu.cn,math,Debian GNU/Linux 12 (bookworm),"
-        "6.1.0-18-amd64,3,\"10.1.2.3,2001:db8::3\",2023-11-14 22:13:20Z,\r\n"
-        "2,db01,计算机学院,,,,,2023-11-14 22:13:20Z,\r\n");
+        "6.1.0-18-amd64,3,\"10.1.2.3,2001:db8::3\",2023-11-14 22:13:20Z,,\r\n"
+        "2,db01,计算机学院,,,,,2023-11-14 22:13:20Z,,\r\n");
 }
 
 Test(tzctl, hosts_json_has_numbers_as_numbers)
@@ -186,8 +186,8 @@ Test(tzctl, hosts_filters_by_dept_and_refuses_unknown_dept)
     cr_assert_eq(TZCTL_RUN("hosts", "--dept", "计算机学院", "--format", "csv"),
                  0, "%s", out);
     cr_assert_str_eq(out,
-        "id,hostname,dept,os,kernel,packages,ips,last_seen,system_id\r\n"
-        "2,db01,计算机学院,,,,,2023-11-14 22:13:20Z,\r\n");
+        "id,hostname,dept,os,kernel,packages,ips,last_seen,system_id,revoked\r\n"
+        "2,db01,计算机学院,,,,,2023-11-14 22:13:20Z,,\r\n");
     cr_assert_eq(TZCTL_RUN("hosts", "--dept=nope"), 1);
     cr_assert_str_eq(out, "tzctl: no department \"nope\"\n");
 }
@@ -236,11 +236,39 @@ Test(tzctl, host_show_errors)
 {
     cr_assert_eq(TZCTL_RUN("host", "show", "7"), 1);
     cr_assert_str_eq(out, "tzctl: no host with id 7\n");
-    cr_assert_eq(TZCTL_RUN("host", "show", "web01"), 2);
-    cr_assert(strstr(out, "is not a number") && strstr(out, "usage: tzctl"),
-              "%s", out);
+    cr_assert_eq(TZCTL_RUN("host", "show", "nohost"), 1);
+    cr_assert_str_eq(out, "tzctl: no host named \"nohost\" (tzctl hosts lists them)\n");
     cr_assert_eq(TZCTL_RUN("host", "show"), 2);
     cr_assert_eq(TZCTL_RUN("host", "list"), 2);
+}
+
+/* One lookup in every command: id, exact hostname, then a hostname in
+ * another case when only one host has it; ambiguity names the ids. */
+Test(tzctl, a_host_is_named_the_same_way_in_every_command)
+{
+    struct tz_register *reg;
+    struct tz_error err = {0};
+    cr_assert_eq(register_open(dir, 0, &reg, &err), 0, "%s", err.msg);
+    enroll(reg, 3, "math", "Mail");
+    enroll(reg, 4, "math", "mail");
+    enroll(reg, 5, "math", "Proxy");
+    register_close(reg);
+    const char *how[][2] = {{"host", "show"}, {"history", NULL}};
+    for (size_t i = 0; i < 2; i++) {
+        const char *a = how[i][0], *b = how[i][1];
+        int rc = b ? TZCTL_RUN(a, b, "mail") : TZCTL_RUN(a, "mail");
+        cr_assert_eq(rc, 0, "%s mail (exact): %s", a, out);
+        rc = b ? TZCTL_RUN(a, b, "proxy") : TZCTL_RUN(a, "proxy");
+        cr_assert_eq(rc, 0, "%s proxy (one in another case): %s", a, out);
+        rc = b ? TZCTL_RUN(a, b, "MAIL") : TZCTL_RUN(a, "MAIL");
+        cr_assert_eq(rc, 1, "%s MAIL: %s", a, out);
+        cr_assert_str_eq(out, "tzctl: 2 hosts are named \"MAIL\" in some case (ids 3, "
+                              "4): give the id\n");
+    }
+    cr_assert_eq(TZCTL_RUN("host", "show", "mail"), 0);
+    cr_assert(strstr(out, "id:           4\n") || strstr(out, " 4\n"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("bind", "PROXY", "1"), 1, "%s", out);
+    cr_assert_null(strstr(out, "no host"), "bind found PROXY: %s", out);
 }
 
 Test(tzctl, dept_add_and_list_in_every_format)
@@ -353,10 +381,16 @@ Test(tzctl, missing_register_and_usage_errors)
     cr_assert_eq(TZCTL_RUN("frobnicate"), 2);
     cr_assert(strstr(out, "unknown command \"frobnicate\""), "%s", out);
     cr_assert_eq(TZCTL_RUN("hosts", "--bogus"), 2);
+    cr_assert_str_eq(out, "tzctl: hosts: unknown option --bogus\n"
+                          "(tzctl --help lists every command and option)\n");
+    cr_assert_eq(TZCTL_RUN("system", "set", "1", "owners=王五"), 2);
+    cr_assert(strstr(out, "unknown field \"owners\"; the fields are") &&
+              strstr(out, "owner (负责人)") && strstr(out, "status (状态)"), "%s", out);
     cr_assert_eq(TZCTL_RUN("--help"), 0);
     cr_assert(starts_with(out, "usage: tzctl"), "%s", out);
     char *bare[] = {TZCTL, NULL};
-    cr_assert_eq(tz_test_run(bare, NULL), 2);
+    cr_assert_eq(tz_test_run(bare, &out), 2);
+    cr_assert(strstr(out, "no command given") && strstr(out, "usage: tzctl"), "%s", out);
 }
 
 Test(tzctl, tz_data_sets_the_default_register)
@@ -579,6 +613,116 @@ Test(tzctl, a_reader_that_cannot_register_in_lock_mdb_is_refused)
     cr_assert_eq(rc, 0, "%s", out);
     cr_assert(strstr(out, "web01") != NULL, "%s", out);
     free(lock);
+}
+
+/* ---- tokens and revocation ---- */
+
+/* The row of token list --format json whose id is id. */
+static cJSON *token_row(cJSON *list, int id)
+{
+    cJSON *t;
+    cJSON_ArrayForEach(t, list) {
+        if (cJSON_GetObjectItem(t, "id")->valuedouble == id)
+            return t;
+    }
+    cr_assert_fail("no token %d in %s", id, out);
+    return NULL;
+}
+
+Test(tzctl, token_list_shows_limits_and_states_but_never_a_token)
+{
+    cr_assert_eq(TZCTL_RUN("token", "create", "--dept", "math", "--expires", "30",
+                           "--uses", "5", "--format", "json"), 0, "%s", out);
+    cJSON *j = parse();
+    cr_assert_eq(cJSON_GetObjectItem(j, "id")->valuedouble, 3);
+    cr_assert_eq(cJSON_GetObjectItem(j, "max_uses")->valuedouble, 5);
+    char tok[64];
+    snprintf(tok, sizeof(tok), "%s", cJSON_GetObjectItem(j, "token")->valuestring);
+    cJSON_Delete(j);
+
+    cr_assert_eq(TZCTL_RUN("token", "revoke", "2"), 0, "%s", out);
+    cr_assert(strstr(out, "revoked token 2"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("token", "revoke", "2"), 1, "%s", out);
+    cr_assert(strstr(out, "tzctl: token 2 ("), "%s", out);
+    cr_assert(strstr(out, "is revoked already"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("token", "revoke", "99"), 1, "%s", out);
+    cr_assert_str_eq(out, "tzctl: no token with id 99 (tzctl token list shows them)\n");
+
+    cr_assert_eq(TZCTL_RUN("token", "list", "--format", "json"), 0, "%s", out);
+    cr_assert_null(strstr(out, tok), "token list printed a token:\n%s", out);
+    j = parse();
+    cr_assert_eq(cJSON_GetArraySize(j), 3);
+    cJSON *t1 = token_row(j, 1), *t2 = token_row(j, 2), *t3 = token_row(j, 3);
+    cr_assert_str_eq(cJSON_GetObjectItem(t1, "state")->valuestring, "active");
+    cr_assert_str_eq(cJSON_GetObjectItem(t1, "expires")->valuestring, "never");
+    cr_assert_str_eq(cJSON_GetObjectItem(t1, "uses_left")->valuestring, "unlimited");
+    cr_assert_eq(cJSON_GetObjectItem(t1, "uses")->valuedouble, 1);
+    cr_assert_str_eq(cJSON_GetObjectItem(t2, "state")->valuestring, "revoked");
+    cr_assert_str_eq(cJSON_GetObjectItem(t2, "dept")->valuestring, "计算机学院");
+    cr_assert_str_eq(cJSON_GetObjectItem(t3, "uses_left")->valuestring, "5");
+    cr_assert_str_eq(cJSON_GetObjectItem(t3, "state")->valuestring, "active");
+    cr_assert_neq(cJSON_GetObjectItem(t3, "expires")->valuestring[0], 'n');
+    char prefix[16];
+    snprintf(prefix, sizeof(prefix), "%.10s...", tok);
+    cr_assert_str_eq(cJSON_GetObjectItem(t3, "prefix")->valuestring, prefix);
+    cJSON_Delete(j);
+
+    cr_assert_eq(TZCTL_RUN("token", "list"), 0, "%s", out);
+    cr_assert(starts_with(out, "ID  DEPT        ROLE  PREFIX "), "%s", out);
+
+    cr_assert_eq(TZCTL_RUN("token", "create", "--dept", "math", "--expires", "0"), 2);
+    cr_assert_eq(TZCTL_RUN("token", "create", "--dept", "math", "--uses", "x"), 2);
+    cr_assert_eq(TZCTL_RUN("token", "create", "--admin", "--uses", "3"), 2);
+    cr_assert_eq(TZCTL_RUN("token", "revoke", "x"), 2);
+    cr_assert_eq(TZCTL_RUN("token", "list", "extra"), 2);
+}
+
+Test(tzctl, agent_revoke_refuses_the_key_and_the_host_keeps_its_history)
+{
+    cr_assert_eq(TZCTL_RUN("--by", "张工", "agent", "revoke", "web01.math.example.edu.cn",
+                           "--reason", "硬盘被盗"), 0, "%s", out);
+    cr_assert(starts_with(out, "revoked host 1 (web01.math.example.edu.cn, math): "),
+              "%s", out);
+    cr_assert_eq(TZCTL_RUN("agent", "revoke", "1"), 1, "%s", out);
+    cr_assert(strstr(out, "revoked already"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("agent", "revoke", "nosuchhost"), 1, "%s", out);
+    cr_assert_eq(TZCTL_RUN("agent", "revoke", "2", "--reason", "two\nlines"), 2);
+    cr_assert_eq(TZCTL_RUN("agent", "revoke"), 2);
+    cr_assert_eq(TZCTL_RUN("agent", "forgive", "1"), 2);
+
+    /* What the key sends now is refused, and counted. */
+    struct tz_register *reg;
+    cr_assert_eq(register_open(dir, 0, &reg, NULL), 0);
+    struct register_item hb = {.kind = ITEM_HEARTBEAT, .seq = 10};
+    key(hb.agent_pk, 1);
+    put(reg, &hb, 1);
+    cr_assert_eq(hb.status, TZ__STATUS__REVOKED, "%s", hb.detail);
+    cr_assert(strstr(hb.detail, "by 张工: 硬盘被盗"), "%s", hb.detail);
+    register_close(reg);
+
+    cr_assert_eq(TZCTL_RUN("stats", "--format", "json"), 0, "%s", out);
+    cJSON *j = parse();
+    cr_assert_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "rejected"), "revoked")
+                     ->valuedouble, 1);
+    cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(j, "throttled")), "%s", out);
+    cJSON_Delete(j);
+    cr_assert_eq(TZCTL_RUN("stats"), 0, "%s", out);
+    cr_assert(strstr(out, "\nrejected.revoked        1\n"), "%s", out);
+    cr_assert(strstr(out, "\nthrottled               0\n"), "%s", out);
+
+    cr_assert_eq(TZCTL_RUN("history", "1", "--format", "csv"), 0, "%s", out);
+    cr_assert(strstr(out, ",agent,agent key,revoked,张工,硬盘被盗\r\n"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("host", "show", "1"), 0, "%s", out);
+    cr_assert(strstr(out, "  revoked:      "), "%s", out);
+    cr_assert(strstr(out, " by 张工: 硬盘被盗 (its key is refused)\n"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("hosts", "--format", "json"), 0, "%s", out);
+    j = parse();
+    cr_assert_neq(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "revoked")
+                      ->valuestring[0], '\0');
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 1), "revoked")
+                         ->valuestring, "");
+    cJSON_Delete(j);
+    cr_assert_eq(TZCTL_RUN("verify"), 0, "%s", out);
 }
 
 /* ---- the department's record and its report ---- */

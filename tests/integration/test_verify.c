@@ -468,3 +468,86 @@ Test(verify, a_ledger_change_of_a_system_that_does_not_exist)
     cr_assert_eq(TZCTL_RUN("verify"), 1, "%s", out);
     expect_problems("a ledger change of system 99, which does not exist\n", 1);
 }
+
+/* ---- tokens and revocations ---- */
+
+/* The setup's two tokens (one per department), as stored. */
+static void token_records(uint8_t keys[2][32], Tz__TokenRecord *recs[2])
+{
+    MDB_cursor *cur;
+    cr_assert_eq(mdb_cursor_open(txn, db("tokens"), &cur), 0);
+    MDB_val k, v;
+    int n = 0;
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && n < 2;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), n++) {
+        cr_assert_eq(k.mv_size, 32);
+        memcpy(keys[n], k.mv_data, 32);
+        recs[n] = tz__token_record__unpack(NULL, v.mv_size, v.mv_data);
+        cr_assert_not_null(recs[n]);
+    }
+    mdb_cursor_close(cur);
+    cr_assert_eq(n, 2);
+}
+
+static void token_put(const uint8_t key[32], const Tz__TokenRecord *t)
+{
+    uint8_t buf[512];
+    size_t len = tz__token_record__pack(t, buf);
+    set("tokens", key, 32, buf, len);
+}
+
+Test(verify, a_token_over_its_use_limit_and_two_tokens_with_one_id)
+{
+    uint8_t keys[2][32];
+    Tz__TokenRecord *t[2];
+    lmdb_begin();
+    token_records(keys, t);
+    cr_assert_neq(t[0]->token_id, t[1]->token_id);
+    t[0]->max_uses = 1;
+    t[0]->uses = 2;
+    t[1]->token_id = t[0]->token_id;
+    token_put(keys[0], t[0]);
+    token_put(keys[1], t[1]);
+    lmdb_commit();
+    cr_assert_eq(TZCTL_RUN("verify"), 1, "%s", out);
+    char *want = tz_test_path("token %s...: 2 enrollments made, above its limit of 1\n",
+                              t[0]->prefix);
+    cr_assert(strstr(out, want), "%s", out);
+    free(want);
+    want = tz_test_path("two tokens have id %llu: tzctl token revoke cannot tell them "
+                        "apart\n", (unsigned long long)t[0]->token_id);
+    cr_assert(strstr(out, want), "%s", out);
+    free(want);
+    cr_assert(strstr(out, "not consistent: 2 problems\n"), "%s", out);
+    tz__token_record__free_unpacked(t[0], NULL);
+    tz__token_record__free_unpacked(t[1], NULL);
+}
+
+Test(verify, a_revocation_in_the_history_of_a_host_that_is_not_revoked)
+{
+    Tz__AgentRevocation rev = TZ__AGENT_REVOCATION__INIT;
+    rev.at = NOW + 500;
+    rev.by = "ops";
+    Tz__HistoryEntry e = TZ__HISTORY_ENTRY__INIT;
+    e.agent_id = 1;
+    e.at = NOW + 500;
+    e.seq = 3;
+    e.revocation = &rev;
+    uint8_t k[24], buf[128];
+    be64(k, 1);
+    be64(k + 8, NOW + 500);
+    be64(k + 16, 3);
+    size_t len = tz__history_entry__pack(&e, buf);
+    lmdb_begin();
+    set("history", k, 24, buf, len);
+    lmdb_commit();
+    cr_assert_eq(TZCTL_RUN("verify"), 1, "%s", out);
+    expect_problems("host 1 (web01.math.example.edu.cn): its history says its key was "
+                    "revoked, but the host is not\n", 1);
+
+    /* Revoked through tzctl, at another time than that entry: still one. */
+    cr_assert_eq(TZCTL_RUN("agent", "revoke", "1", "--reason", "test"), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("verify"), 1, "%s", out);
+    expect_problems("host 1 (web01.math.example.edu.cn): its history records a "
+                    "revocation at another time than its record\n", 1);
+}

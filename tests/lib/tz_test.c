@@ -2,6 +2,7 @@
 #include "tz_test.h"
 
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -150,6 +151,34 @@ pid_t tz_test_spawn(char *const argv[], const char *log_path)
         _exit(127);
     }
     return pid;
+}
+
+pid_t tz_test_child_of(pid_t parent)
+{
+    DIR *d = opendir("/proc");
+    cr_assert_not_null(d);
+    struct dirent *de;
+    pid_t found = 0;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] < '0' || de->d_name[0] > '9')
+            continue;
+        char path[300], buf[512];
+        snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            continue;
+        size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        const char *rp = strrchr(buf, ')');
+        char state;
+        int ppid;
+        if (rp && sscanf(rp + 1, " %c %d", &state, &ppid) == 2 &&
+            ppid == parent && state != 'Z')
+            found = (pid_t)atoi(de->d_name);
+    }
+    closedir(d);
+    return found;
 }
 
 char *tz_test_slurp(const char *path)

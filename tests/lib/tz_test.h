@@ -42,6 +42,8 @@ int tz_test_wait_for(const char *path, const char *needle, int timeout_ms);
 int tz_test_stop(pid_t pid, int sig);
 /* Read a whole file into a malloc'd string; NULL if missing. */
 char *tz_test_slurp(const char *path);
+/* A live (not zombie) child of parent, from /proc; 0 when it has none. */
+pid_t tz_test_child_of(pid_t parent);
 
 /* ---- a source's unit tests: a temp root and the section collected ---- */
 

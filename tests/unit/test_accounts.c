@@ -394,17 +394,17 @@ Test(privsep, round_trip_through_a_real_child_gives_the_same_section,
 
     /* the child serves more than one request */
     struct acct_audit a;
-    cr_assert_eq(privsep_check(ps, root, NULL, DICT, &a, &err), 0, "%s", err.msg);
+    cr_assert_eq(privsep_check(ps, &a, &err), 0, "%s", err.msg);
     cr_expect_eq(a.n, 9);
     acct_audit_free(&a);
     /* an error of the child's comes back as that error, child still alive */
     char *passwd = tz_test_path("%s/etc/passwd", root);
     char *aside = tz_test_path("%s/etc/passwd.aside", root);
     cr_assert_eq(rename(passwd, aside), 0);
-    cr_expect_eq(privsep_check(ps, root, NULL, DICT, &a, &err), TZ_ENOENT);
+    cr_expect_eq(privsep_check(ps, &a, &err), TZ_ENOENT);
     cr_expect(strstr(err.msg, "privileged check failed") != NULL, "%s", err.msg);
     cr_assert_eq(rename(aside, passwd), 0);
-    cr_expect_eq(privsep_check(ps, root, NULL, DICT, &a, &err), 0);
+    cr_expect_eq(privsep_check(ps, &a, &err), 0);
     acct_audit_free(&a);
     free(passwd);
     free(aside);
@@ -421,14 +421,17 @@ Test(privsep, killed_child_fails_checks_cleanly, .init = setup, .fini = teardown
     pid_t pid = privsep_pid(ps);
     kill(pid, SIGKILL);
     struct acct_audit a;
-    cr_expect_eq(privsep_check(ps, root, NULL, NULL, &a, &err), TZ_EPROTO);
-    cr_expect_eq(privsep_check(ps, root, NULL, NULL, &a, &err), TZ_EPROTO,
+    cr_expect_eq(privsep_check(ps, &a, &err), TZ_EPROTO);
+    cr_expect_eq(privsep_check(ps, &a, &err), TZ_EPROTO,
                  "stays failed");
     /* collect_accounts still reports, without password states */
     cr_assert_eq(collect_accounts(root, ps, NULL, DICT, &sec, &err), 0);
     expect_pw("alice", TZ__PASSWORD_STATE__PW_UNKNOWN, "");
     cr_expect(has_warning("password check failed"));
     cr_expect(!sec->weak_check_ran);
+    cr_expect(sec->weak_check_failed, "the section says the check failed");
+    cr_expect(strstr(sec->weak_check_error, "not running") ||
+              strstr(sec->weak_check_error, "gone"), "%s", sec->weak_check_error);
     privsep_stop(ps);
     cr_expect(!zombie_or_alive(pid));
 }
@@ -627,13 +630,37 @@ Test(privsep_decoder, request_round_trip_and_hostile_request)
     strcpy(rq.dict_path, "/usr/share/taizhang/weak-passwords.txt");
     uint8_t *buf;
     size_t len;
-    cr_assert_eq(psmsg_encode_request(&rq, &buf, &len, &err), 0);
-    cr_assert_eq(psmsg_decode_request(buf + 4, len - 4, &back, &err), 0);
+    cr_assert_eq(psmsg_encode_fix(&rq, &buf, &len, &err), 0);
+    cr_expect_eq(psmsg_request_kind(buf + 4, len - 4), PSMSG_FIX);
+    cr_assert_eq(psmsg_decode_fix(buf + 4, len - 4, &back, &err), 0);
     cr_expect(memcmp(&rq, &back, sizeof(rq)) == 0);
     for (size_t n = 0; n < len - 4; n++)
-        cr_expect_eq(psmsg_decode_request(buf + 4, n, &back, &err), TZ_EPROTO);
+        cr_expect_eq(psmsg_decode_fix(buf + 4, n, &back, &err), TZ_EPROTO);
     buf[4 + 16] = 0x20;                      /* root length 0x20xx > 4095 */
-    cr_expect_eq(psmsg_decode_request(buf + 4, len - 4, &back, &err), TZ_EPROTO);
+    cr_expect_eq(psmsg_decode_fix(buf + 4, len - 4, &back, &err), TZ_EPROTO);
+    free(buf);
+    /* limits out of bounds, relative paths: refused both ways */
+    struct psmsg_request bad = rq;
+    bad.lim.max_total_ms = PSMSG_MAX_MS + 1;
+    cr_expect_eq(psmsg_encode_fix(&bad, &buf, &len, &err), TZ_ELIMIT);
+    bad = rq;
+    bad.lim.max_candidates = 0;
+    cr_expect_eq(psmsg_encode_fix(&bad, &buf, &len, &err), TZ_ELIMIT);
+    bad = rq;
+    strcpy(bad.root, "srv/image");
+    cr_expect_eq(psmsg_encode_fix(&bad, &buf, &len, &err), TZ_ELIMIT);
+    cr_assert_eq(psmsg_encode_fix(&rq, &buf, &len, &err), 0);
+    buf[4 + 12] = 0xFF;                      /* max_total_ms >= 2^31 */
+    cr_expect_eq(psmsg_decode_fix(buf + 4, len - 4, &back, &err), TZ_EPROTO);
+    cr_expect(strstr(err.msg, "max_total_ms"), "%s", err.msg);
+    free(buf);
+    /* the audit request is its magic, nothing more */
+    cr_assert_eq(psmsg_encode_audit(&buf, &len, &err), 0);
+    cr_expect_eq(len, 8u);
+    cr_expect_eq(psmsg_request_kind(buf + 4, len - 4), PSMSG_AUDIT);
+    cr_expect_eq(psmsg_decode_audit(buf + 4, 4, &err), 0);
+    uint8_t longer[5] = {buf[4], buf[5], buf[6], buf[7], 0};
+    cr_expect_eq(psmsg_decode_audit(longer, 5, &err), TZ_EPROTO);
     free(buf);
 }
 

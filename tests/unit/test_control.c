@@ -437,6 +437,161 @@ Test(control, the_operator_is_whoever_holds_the_collectors_key)
     tz__control_reply__free_unpacked(r, NULL);
 }
 
+/* ---- screening requests (上线申请) ---- */
+
+static Tz__ControlReply *ask_screening(const char *token, uint64_t id,
+                                       const char *note)
+{
+    Tz__ControlRequest q = TZ__CONTROL_REQUEST__INIT;
+    Tz__ControlScreeningRequest s = TZ__CONTROL_SCREENING_REQUEST__INIT;
+    s.system_id = id;
+    s.note = (char *)note;
+    q.token = (char *)token;
+    q.body_case = TZ__CONTROL_REQUEST__BODY_SCREENING_REQUEST;
+    q.screening_request = &s;
+    return call(&q, NOW + 20);
+}
+
+struct requests_seen {
+    size_t n;
+    char text[512];   /* the last one: id/system/dept/by/at/note/open */
+};
+
+static int request_seen(const Tz__ScreeningRequest *r, void *arg)
+{
+    struct requests_seen *v = arg;
+    v->n++;
+    snprintf(v->text, sizeof(v->text), "%llu/%llu/%s/%s/%lld/%s/%s",
+             (unsigned long long)r->request_id, (unsigned long long)r->system_id,
+             r->dept, r->by, (long long)r->at, r->note,
+             r->review_id ? "closed" : "open");
+    return 0;
+}
+
+static struct requests_seen requests_stored(void)
+{
+    struct requests_seen v = {0};
+    struct tz_error err = {0};
+    cr_assert_eq(register_each_screening_request(reg, NULL, 0, request_seen, &v,
+                                                 &err), 0, "%s", err.msg);
+    return v;
+}
+
+Test(control, an_editor_asks_for_a_screening_of_its_system)
+{
+    Tz__ControlReply *r = ask_screening(tok_editor, sys_a, "下月上线，请安排审查");
+    cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_OK, "%s", r->message);
+    cr_assert_neq(r->screening_request_id, 0);
+    char want[512];
+    snprintf(want, sizeof(want), "%llu/%llu/计算机学院/editor1/%d/下月上线，请安排审查/open",
+             (unsigned long long)r->screening_request_id, (unsigned long long)sys_a,
+             NOW + 20);
+    tz__control_reply__free_unpacked(r, NULL);
+    struct requests_seen v = requests_stored();
+    cr_assert_eq(v.n, 1);
+    cr_assert_str_eq(v.text, want);
+    /* a note is optional */
+    r = ask_screening(tok_admin, sys_b, "");
+    cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_OK, "%s", r->message);
+    tz__control_reply__free_unpacked(r, NULL);
+    cr_assert_eq(requests_stored().n, 2);
+}
+
+Test(control, a_viewer_may_not_ask_for_a_screening)
+{
+    Tz__ControlReply *r = ask_screening(tok_viewer, sys_a, "看客");
+    cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_FORBIDDEN, "%s", r->message);
+    cr_assert_eq(r->screening_request_id, 0);
+    tz__control_reply__free_unpacked(r, NULL);
+    cr_assert_eq(requests_stored().n, 0);
+}
+
+Test(control, another_departments_system_cannot_be_asked_for_and_is_not_named)
+{
+    Tz__ControlReply *r = ask_screening(tok_editor, sys_b, "别人的");
+    cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_NOT_FOUND, "%s", r->message);
+    char want[64];
+    snprintf(want, sizeof(want), "no system with id %llu", (unsigned long long)sys_b);
+    cr_assert_str_eq(r->message, want);
+    tz__control_reply__free_unpacked(r, NULL);
+    r = ask_screening(tok_editor, 999, "");
+    cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_NOT_FOUND);
+    cr_assert_str_eq(r->message, "no system with id 999");
+    tz__control_reply__free_unpacked(r, NULL);
+    /* its own viewer's refusal is not the answer either: a viewer of
+     * another department gets "no such system" too */
+    r = ask_screening(tok_viewer, sys_b, "");
+    cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_NOT_FOUND);
+    tz__control_reply__free_unpacked(r, NULL);
+    cr_assert_eq(requests_stored().n, 0);
+}
+
+Test(control, a_second_request_while_one_is_open_is_a_conflict_naming_it)
+{
+    Tz__ControlReply *r = ask_screening(tok_editor, sys_a, "first");
+    cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_OK, "%s", r->message);
+    uint64_t first = r->screening_request_id;
+    tz__control_reply__free_unpacked(r, NULL);
+    /* the admin asking again changes nothing either */
+    const char *tokens[] = {tok_editor, tok_admin};
+    for (size_t i = 0; i < 2; i++) {
+        r = ask_screening(tokens[i], sys_a, "second");
+        cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_CONFLICT, "%s", r->message);
+        cr_assert_eq(r->screening_request_id, first);
+        char want[32];
+        snprintf(want, sizeof(want), "(#%llu, by editor1)", (unsigned long long)first);
+        cr_assert(strstr(r->message, want) != NULL, "%s", r->message);
+        tz__control_reply__free_unpacked(r, NULL);
+    }
+    cr_assert_eq(requests_stored().n, 1);
+}
+
+Test(control, a_note_is_one_bounded_paragraph_of_text)
+{
+    char big[CONTROL_MAX_NOTE + 2];
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';   /* 1001 bytes */
+    struct {
+        const char *note, *says;
+    } bad[] = {{big, "at most 1000 bytes (this one has 1001)"},
+               {"line one\nline two", "one paragraph"},
+               {"tab\there", "one paragraph"},
+               {"\xe2\x80\xaereversed", "one paragraph"},   /* U+202E */
+               {"bad \xff byte", "not UTF-8"},
+               {"cut \xe8\xae", "not UTF-8"}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        Tz__ControlReply *r = ask_screening(tok_editor, sys_a, bad[i].note);
+        cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_INVALID, "#%zu: %s", i,
+                     r->message);
+        cr_assert(strncmp(r->message, "note: ", 6) == 0 &&
+                  strstr(r->message, bad[i].says) != NULL, "#%zu: %s", i, r->message);
+        tz__control_reply__free_unpacked(r, NULL);
+    }
+    cr_assert_eq(requests_stored().n, 0);
+    /* exactly 1000 bytes (of three-byte characters and one more) is a note */
+    char ok[CONTROL_MAX_NOTE + 1], *p = ok;
+    for (int i = 0; i < 333; i++)
+        p += sprintf(p, "审");
+    *p++ = '.';
+    *p = '\0';
+    cr_assert_eq(strlen(ok), 1000);
+    Tz__ControlReply *r = ask_screening(tok_editor, sys_a, ok);
+    cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_OK, "%s", r->message);
+    tz__control_reply__free_unpacked(r, NULL);
+}
+
+Test(control, a_retired_system_is_not_screened_for_launch)
+{
+    Tz__ControlReply *r = set_field(tok_editor, sys_a, "status", "retired");
+    cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_OK, "%s", r->message);
+    tz__control_reply__free_unpacked(r, NULL);
+    r = ask_screening(tok_editor, sys_a, "");
+    cr_assert_eq(r->status, TZ__CONTROL_STATUS__CTL_INVALID, "%s", r->message);
+    cr_assert(strstr(r->message, "retired") != NULL, "%s", r->message);
+    tz__control_reply__free_unpacked(r, NULL);
+    cr_assert_eq(requests_stored().n, 0);
+}
+
 /* ---- a department's responsibility record (ControlDeptSet) ---- */
 
 static Tz__ControlReply *dept_set(const char *token, const char *dept,

@@ -211,3 +211,55 @@ Test(ingest, replay_across_batches_is_refused)
     free_acks(a, 1);
     free(m[0]);
 }
+
+/* What the daemon hands over for requests it dropped because their
+ * source was slowed down: counted in the batch's own transaction, nothing
+ * opened, no reply. */
+Test(ingest, dropped_requests_are_counted_with_the_batch_and_get_no_reply)
+{
+    size_t len;
+    uint8_t *m = seal_enroll(&agent, 1, token, &len);
+    struct ingest_req reqs[2] = {{.msg = m, .len = len}, {.throttled = 4096}};
+    struct tz_error err = {0};
+    cr_assert_eq(ingest_process(reg, &collector, reqs, 2, TZ_MAX_MSG, 1000, &err), 0);
+    cr_assert_eq(reqs[0].status, TZ__STATUS__OK);
+    cr_assert_not_null(reqs[0].reply);
+    cr_assert_null(reqs[1].reply, "a count is not answered");
+    cr_assert_eq(reqs[1].status, 0);
+    free(reqs[0].reply);
+    free(m);
+    struct register_stats st;
+    cr_assert_eq(register_stats(reg, &st, &err), 0, "%s", err.msg);
+    cr_assert_eq(st.throttled, 4096);
+    cr_assert_eq(st.accepted, 1);
+    cr_assert_eq(st.batches, 1, "one transaction for both");
+}
+
+Test(ingest, a_revoked_agent_gets_a_sealed_revoked_answer)
+{
+    uint8_t *m[1];
+    size_t l[1];
+    const struct tz_keypair *who[] = {&agent};
+    Tz__Ack *a[1];
+    int auth[1];
+    m[0] = seal_enroll(&agent, 10, token, &l[0]);
+    run_batch(m, l, 1, who, a, auth);
+    cr_assert_eq(a[0]->status, TZ__STATUS__OK);
+    uint64_t id = a[0]->agent_id;
+    free_acks(a, 1);
+    free(m[0]);
+    Tz__AgentRevocation rev = TZ__AGENT_REVOCATION__INIT;
+    rev.at = 1000;
+    rev.by = "ops";
+    rev.reason = "retired";
+    struct tz_error err = {0};
+    cr_assert_eq(register_agent_revoke(reg, id, &rev, &err), 0, "%s", err.msg);
+    m[0] = seal_report(&agent, 11, 1, &l[0]);
+    run_batch(m, l, 1, who, a, auth);
+    cr_assert_eq(a[0]->status, TZ__STATUS__REVOKED);
+    cr_assert(auth[0], "an authenticated refusal: the agent can trust it");
+    cr_assert_eq(a[0]->agent_id, id);
+    cr_assert(strstr(a[0]->detail, "by ops: retired"), "%s", a[0]->detail);
+    free_acks(a, 1);
+    free(m[0]);
+}

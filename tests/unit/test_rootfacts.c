@@ -164,10 +164,13 @@ static int listen_local(void)
 Test(rootfacts, a_real_child_names_the_owner_of_an_asked_socket_only)
 {
     struct privsep *ps = NULL;
+    struct rootfacts f;
     cr_assert_eq(privsep_start(&ps, &err), 0, "%s", err.msg);
+    cr_expect_eq(privsep_facts(ps, NULL, 0, &f, &err), TZ_EPERM,
+                 "nothing is served before the fix");
+    cr_assert_eq(privsep_fix(ps, NULL, NULL, NULL, &err), 0, "%s", err.msg);
     int s = listen_local(), t = listen_local();
     unsigned long ask[3] = {inode_of(s), 0, inode_of(s)};
-    struct rootfacts f;
     cr_assert_eq(privsep_facts(ps, ask, 3, &f, &err), 0, "%s", err.msg);
     cr_assert_eq(f.n_owners, 1);            /* t was not asked about */
     cr_expect_eq(f.owners[0].inode, inode_of(s));

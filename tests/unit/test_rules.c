@@ -116,6 +116,61 @@ Test(rules, agent_silent_fires_after_48_hours_and_clears_on_report)
     rule_hits_free(&h);
 }
 
+/* A host whose account checks fail on account_check_failed_days days in a
+ * row (2 by default; the count is the agent record's, account_check.h). */
+Test(rules, account_check_failed_fires_from_the_threshold_day_and_clears)
+{
+    Tz__AgentRecord a = agent();
+    Tz__AccountsSection acc = TZ__ACCOUNTS_SECTION__INIT;
+    acc.weak_check_failed = 1;
+    acc.weak_check_error = "privileged check failed: the privileged helper was "
+                           "killed by signal 31 (Bad system call) and was restarted";
+    Tz__Report r = TZ__REPORT__INIT;
+    r.accounts = &acc;
+    a.account_check_failed_days = 1;
+    a.account_check_failed_first = a.account_check_failed_last = civil_day(2026, 11, 24);
+    struct rule_hits h = host_hits(&a, &r, 3, NULL);
+    cr_assert_eq(count(&h, FLAG_ACCOUNT_CHECK_FAILED), 0, "one day is not yet a pattern");
+    rule_hits_free(&h);
+
+    a.account_check_failed_days = 2;
+    a.account_check_failed_last = civil_day(2026, 11, 25);
+    h = host_hits(&a, &r, 3, NULL);
+    cr_assert_eq(count(&h, FLAG_ACCOUNT_CHECK_FAILED), 1);
+    const struct rule_hit *x = find(&h, FLAG_ACCOUNT_CHECK_FAILED);
+    cr_expect_eq(x->severity, TZ__SEVERITY__SEV_MEDIUM);
+    cr_expect(strstr(x->evidence, "web01.example.edu.cn") &&
+              strstr(x->evidence, "2 days in a row since 2026-11-24") &&
+              strstr(x->evidence, "(limit 2)") &&
+              strstr(x->evidence, "signal 31 (Bad system call)"), "%s", x->evidence);
+    cr_expect_str_eq(flag_def(FLAG_ACCOUNT_CHECK_FAILED)->label_zh, "账户检查失败");
+    cr_expect_str_eq(flag_def(FLAG_ACCOUNT_CHECK_FAILED)->cites, "第七条(八)");
+    rule_hits_free(&h);
+
+    /* the accounts section could not be collected at all: its error says why */
+    Tz__CollectError ce = TZ__COLLECT_ERROR__INIT, *cep = &ce;
+    ce.section = TZ__SECTION_KIND__SECTION_ACCOUNTS;
+    ce.message = "accounts: out of memory";
+    Tz__Report r2 = TZ__REPORT__INIT;
+    r2.errors = &cep;
+    r2.n_errors = 1;
+    h = host_hits(&a, &r2, 3, NULL);
+    cr_assert_eq(count(&h, FLAG_ACCOUNT_CHECK_FAILED), 1);
+    cr_expect(strstr(find(&h, FLAG_ACCOUNT_CHECK_FAILED)->evidence, "out of memory"));
+    rule_hits_free(&h);
+
+    cfg.account_check_failed_days = 3;   /* from rules.ini [accounts] */
+    h = host_hits(&a, &r, 3, NULL);
+    cr_assert_eq(count(&h, FLAG_ACCOUNT_CHECK_FAILED), 0);
+    rule_hits_free(&h);
+    cfg.account_check_failed_days = 2;
+
+    a.account_check_failed_days = 0;     /* a report whose check ran */
+    h = host_hits(&a, &r, 3, NULL);
+    cr_assert_eq(count(&h, FLAG_ACCOUNT_CHECK_FAILED), 0);
+    rule_hits_free(&h);
+}
+
 Test(rules, weak_and_empty_passwords_fire_per_account_and_clear_when_fixed)
 {
     Tz__AgentRecord a = agent();
@@ -524,6 +579,17 @@ Test(rules, rules_file_overrides_and_typos_are_errors)
     cr_assert(c.disabled[FLAG_REBOOT_REQUIRED]);
     cr_assert_eq(c.n_high_risk, 1);
     cr_assert_eq(c.high_risk[0], 8888);
+
+    f = fopen(path, "w");
+    fputs("[accounts]\naccount_check_failed_days = 5\n", f);
+    fclose(f);
+    cr_assert_eq(rules_config_load(&c, path, &err), 0, "%s", err.msg);
+    cr_assert_eq(c.account_check_failed_days, 5);
+    f = fopen(path, "w");
+    fputs("[accounts]\naccount_check_failed_days = 0\n", f);
+    fclose(f);
+    cr_assert_eq(rules_config_load(&c, path, &err), TZ_EPARSE);
+    cr_assert(strstr(err.msg, "account_check_failed_days must be 1..365"), "%s", err.msg);
 
     f = fopen(path, "w");
     fputs("[disabled]\nWEAK_PASWORD = yes\n", f);

@@ -53,6 +53,15 @@ Test(schedule, splay_stays_within_bounds)
         cr_assert_leq(schedule_splay_ms(10), 10000);
 }
 
+Test(schedule, splay_is_cut_to_a_tenth_of_a_fixed_interval)
+{
+    cr_assert_eq(schedule_splay_cap(1800, 0), 1800, "daily: as configured");
+    cr_assert_eq(schedule_splay_cap(1800, 15), 1);
+    cr_assert_eq(schedule_splay_cap(1800, 3600), 360);
+    cr_assert_eq(schedule_splay_cap(60, 3600), 60, "a small splay stays");
+    cr_assert_eq(schedule_splay_cap(0, 15), 0);
+}
+
 Test(schedule, backoff_doubles_with_jitter_up_to_max)
 {
     struct backoff b;

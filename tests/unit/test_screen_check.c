@@ -341,6 +341,15 @@ Test(screen, weak_password_and_sudo_are_not_checked_when_the_audit_did_not_run)
     assert_evidence_has(r, "weak_password", 7, "/etc/shadow");
     cr_assert_eq(outcome(r, "uid0_duplicate", 7), PASS);   /* from passwd */
     done(r);
+    /* The audit failed on the host: its reason is the evidence. */
+    f.acc.weak_check_failed = 1;
+    f.acc.weak_check_error = "privileged check failed: the privileged helper "
+                             "was killed by signal 31 (Bad system call)";
+    r = screen1(&f);
+    cr_assert_eq(outcome(r, "weak_password", 7), NOT_CHECKED);
+    assert_evidence_has(r, "weak_password", 7, "audit failed on the host");
+    assert_evidence_has(r, "sudo_nopasswd", 7, "signal 31");
+    done(r);
     /* What was found without the audit still fails. */
     f.ops.password = TZ__PASSWORD_STATE__PW_EMPTY;
     r = screen1(&f);

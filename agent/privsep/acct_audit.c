@@ -59,7 +59,7 @@ const struct acct_verdict *acct_audit_find(const struct acct_audit *a,
 struct run {
     const char *root;
     struct weakpw_limits lim;
-    struct weakpw_dict dict;
+    const struct weakpw_dict *dict;
     struct passwd_db pw;
     struct group_db gr;
     struct shadow_db sh;
@@ -102,7 +102,7 @@ static int judge(struct run *r, struct acct_audit *a, const struct passwd_entry 
         one.max_ms = (unsigned)(r->lim.max_total_ms - spent);
     struct weakpw_result res;
     struct tz_error e;
-    int rc = weakpw_check(pe->name, field, &r->dict, &one, &res, &e);
+    int rc = weakpw_check(pe->name, field, r->dict, &one, &res, &e);
     a->check_ran = 1;
     if (rc == TZ_EINVAL) {
         v->state = ACCT_PW_LOCKED;       /* no password hashes to that */
@@ -211,7 +211,7 @@ done:
     return rc;
 }
 
-static int read_optional(struct run *r, const char *dict_path)
+static int read_optional(struct run *r, const struct acct_dict *d)
 {
     struct tz_error e;
     int rc = parse_group(r->root, &r->gr, NULL, &e);
@@ -229,26 +229,48 @@ static int read_optional(struct run *r, const char *dict_path)
         rc = 0;                           /* no sudo on this host */
     else if (rc != TZ_ENOMEM)
         rc = warnlist_add(&r->w, "/etc/sudoers", 0, "%s", e.msg);
-    if (rc < 0)
-        return rc;
+    for (size_t i = 0; rc >= 0 && i < d->n_warnings; i++)
+        rc = warnlist_add(&r->w, NULL, 0, "%s", d->warnings[i]);
+    return rc < 0 ? rc : 0;
+}
 
-    if (dict_path == NULL || dict_path[0] == '\0')
-        return warnlist_add(&r->w, NULL, 0, "no weak-password dictionary "
-                            "configured: only username checks ran");
-    /* The path comes from the unprivileged parent: a dictionary it could
-     * not read itself would turn this root child into an oracle for that
-     * file's lines. Only a world-readable regular file is used. */
+void acct_dict_free(struct acct_dict *d)
+{
+    weakpw_dict_free(&d->words);
+    for (size_t i = 0; i < d->n_warnings; i++)
+        free(d->warnings[i]);
+    free(d->warnings);
+    memset(d, 0, sizeof(*d));
+}
+
+int acct_dict_load(const char *path, struct acct_dict *d, struct tz_error *err)
+{
+    memset(d, 0, sizeof(*d));
+    struct warnlist w = {NULL, 0, 0};
+    struct tz_error e;
+    int rc;
     struct stat st;
-    if (stat(dict_path, &st) == 0 && (!S_ISREG(st.st_mode) || !(st.st_mode & S_IROTH)))
-        return warnlist_add(&r->w, dict_path, 0, "dictionary not used: it must be "
-                            "a world-readable regular file; only username "
-                            "checks ran");
-    rc = weakpw_dict_load(dict_path, &r->dict, &r->w, &e);
-    if (rc == TZ_ENOMEM)
-        return rc;
-    if (rc != 0)
-        return warnlist_add(&r->w, dict_path, e.line, "dictionary not usable "
-                            "(%s): only username checks ran", e.msg);
+    if (path == NULL || path[0] == '\0')
+        rc = warnlist_add(&w, NULL, 0, "no weak-password dictionary "
+                          "configured: only username checks ran");
+    /* The path may come from an unprivileged agent: a dictionary it could
+     * not read itself would turn the root side into an oracle for that
+     * file's lines. Only a world-readable regular file is used. */
+    else if (stat(path, &st) == 0 && (!S_ISREG(st.st_mode) || !(st.st_mode & S_IROTH)))
+        rc = warnlist_add(&w, path, 0, "dictionary not used: it must be "
+                          "a world-readable regular file; only username "
+                          "checks ran");
+    else if ((rc = weakpw_dict_load(path, &d->words, &w, &e)) != 0 &&
+             rc != TZ_ENOMEM)
+        rc = warnlist_add(&w, path, e.line, "dictionary not usable "
+                          "(%s): only username checks ran", e.msg);
+    if (rc >= 0)
+        rc = warnlist_take(&w, &d->warnings, &d->n_warnings);
+    warnlist_free(&w);
+    if (rc < 0) {
+        acct_dict_free(d);
+        return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    }
     return 0;
 }
 
@@ -257,9 +279,24 @@ int acct_audit_run(const char *root, const struct weakpw_limits *lim,
                    struct tz_error *err)
 {
     memset(a, 0, sizeof(*a));
+    struct acct_dict d;
+    int rc = acct_dict_load(dict_path, &d, err);
+    if (rc != 0)
+        return rc;
+    rc = acct_audit_run_dict(root, lim, &d, a, err);
+    acct_dict_free(&d);
+    return rc;
+}
+
+int acct_audit_run_dict(const char *root, const struct weakpw_limits *lim,
+                        const struct acct_dict *d, struct acct_audit *a,
+                        struct tz_error *err)
+{
+    memset(a, 0, sizeof(*a));
     struct run r;
     memset(&r, 0, sizeof(r));
     r.root = root;
+    r.dict = &d->words;
     weakpw_limits_default(&r.lim);
     if (lim && lim->max_candidates)
         r.lim.max_candidates = lim->max_candidates;
@@ -288,7 +325,7 @@ int acct_audit_run(const char *root, const struct weakpw_limits *lim,
         rc = warnlist_add(&r.w, "/etc/shadow", 0, "%s: password states unknown",
                           e.msg);
     if (rc == 0)
-        rc = read_optional(&r, dict_path);
+        rc = read_optional(&r, d);
     r.start = tz_now_ms();
     if (rc == 0)
         rc = passwords(&r, a, shadow_ok);
@@ -301,7 +338,6 @@ int acct_audit_run(const char *root, const struct weakpw_limits *lim,
         rc = acct_audit_index(a);
 
     warnlist_free(&r.w);
-    weakpw_dict_free(&r.dict);
     sudoers_free(&r.su);
     group_db_free(&r.gr);
     passwd_db_free(&r.pw);

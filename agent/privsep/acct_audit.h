@@ -76,6 +76,29 @@ int acct_audit_run(const char *root, const struct weakpw_limits *lim,
                    const char *dict_path, struct acct_audit *a,
                    struct tz_error *err);
 
+/* The dictionary as every audit uses it, read once: the privileged child
+ * loads it when its inputs are fixed, before it confines itself, and never
+ * opens the file again (a changed dictionary takes a restart).
+ * acct_dict_load never fails on the file: a missing, unreadable or
+ * malformed dictionary, or one that is not a world-readable regular file
+ * (it would make the root side an oracle for another file's lines), leaves
+ * words empty and says why in warnings, which every audit repeats. path NULL
+ * or "": no dictionary (warned). Ownership: acct_dict_free releases it.
+ * Errors: TZ_ENOMEM only. */
+struct acct_dict {
+    struct weakpw_dict words;
+    char **warnings;
+    size_t n_warnings;
+};
+
+int acct_dict_load(const char *path, struct acct_dict *d, struct tz_error *err);
+void acct_dict_free(struct acct_dict *d);
+
+/* acct_audit_run with a dictionary loaded before (d must not be NULL). */
+int acct_audit_run_dict(const char *root, const struct weakpw_limits *lim,
+                        const struct acct_dict *d, struct acct_audit *a,
+                        struct tz_error *err);
+
 /* Index the verdicts by name (acct_audit_run and the privsep decoder do).
  * Errors: TZ_ENOMEM. */
 int acct_audit_index(struct acct_audit *a);
