@@ -115,9 +115,10 @@ static int pick_screening(struct tz_register *reg, uint64_t sid, const char *wan
         if (register_screening_get(reg, id, &s, &err) != 0)
             return tzctl_fail_err(&err);
         if (s->system_id != sid) {
+            uint64_t other = s->system_id;
             tz__screening__free_unpacked(s, NULL);
             return tzctl_fail("screening %llu is of system %" PRIu64 ", not of "
-                              "system %" PRIu64, id, s->system_id, sid);
+                              "system %" PRIu64, id, other, sid);
         }
         Tz__ScreeningSummary sum;
         screening_summary_of(s, &sum);

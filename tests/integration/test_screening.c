@@ -83,7 +83,8 @@ static int vtzctl(char **out, char **errs, const char *arg, va_list ap)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-/* tzctl with both outputs joined into one malloc'd string. */
+/* tzctl with both outputs joined into one malloc'd string; *all is NULL or
+ * an earlier output, which is freed. */
 static int tzctl_all(char **all, const char *arg, ...) __attribute__((sentinel));
 static int tzctl_all(char **all, const char *arg, ...)
 {
@@ -92,6 +93,7 @@ static int tzctl_all(char **all, const char *arg, ...)
     va_start(ap, arg);
     int rc = vtzctl(&out, &errs, arg, ap);
     va_end(ap);
+    free(*all);
     *all = tz_test_path("%s%s", out, errs);
     free(out);
     free(errs);
@@ -420,6 +422,7 @@ Test(screening, a_fresh_screening_sees_what_the_daily_report_did_not)
     char *out = NULL;
     cr_assert_eq(tzctl_all(&out, "review", SYS, "--pass", "--by", "王五", NULL), 0, "%s", out);
     free(out);
+    out = NULL;
     cr_assert_not(flag_open_soon("NO_PRELAUNCH_REVIEW", 0),
                   "NO_PRELAUNCH_REVIEW still open after a passed review");
     cJSON *sys = tzctl_json(0, "--format", "json", "system", "show", SYS, NULL);

@@ -389,6 +389,8 @@ Test(tzctl, missing_register_and_usage_errors)
     cr_assert_eq(TZCTL_RUN("--help"), 0);
     cr_assert(starts_with(out, "usage: tzctl"), "%s", out);
     char *bare[] = {TZCTL, NULL};
+    free(out);
+    out = NULL;
     cr_assert_eq(tz_test_run(bare, &out), 2);
     cr_assert(strstr(out, "no command given") && strstr(out, "usage: tzctl"), "%s", out);
 }
