@@ -75,67 +75,37 @@ static int text_ok(const char *s, size_t max)
     return 1;
 }
 
-struct latest {
-    Tz__ScreeningSummary *s;
-};
-
-static int latest_cb(const Tz__ScreeningSummary *s, void *arg)
+/* The screening the decision rests on: --screening ID (of this system),
+ * whose summary is made into *buf and whose record *held keeps (the
+ * summary borrows its strings; the caller frees it), or the system's latest,
+ * which its record already holds (last_screening). *out NULL when the
+ * system has none. */
+static int pick_screening(struct tz_register *reg, const Tz__SystemRecord *sys,
+                          const char *want, Tz__Screening **held,
+                          Tz__ScreeningSummary *buf,
+                          const Tz__ScreeningSummary **out)
 {
-    struct latest *l = arg;
-    /* Summaries are small: keep a packed copy of the newest one. */
-    size_t len = protobuf_c_message_get_packed_size(&s->base);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (buf == NULL)
-        return TZ_ENOMEM;
-    protobuf_c_message_pack(&s->base, buf);
-    Tz__ScreeningSummary *c = tz__screening_summary__unpack(NULL, len, buf);
-    free(buf);
-    if (c == NULL)
-        return TZ_ENOMEM;
-    if (l->s)
-        tz__screening_summary__free_unpacked(l->s, NULL);
-    l->s = c;
-    return 0;
-}
-
-/* The screening the decision rests on: --screening ID (of this system), or
- * the system's latest; *out NULL when it has none. */
-static int pick_screening(struct tz_register *reg, uint64_t sid, const char *want,
-                          Tz__ScreeningSummary **out)
-{
-    struct latest l = {NULL};
-    struct tz_error err = {0};
-    *out = NULL;
-    if (want) {
-        char *end;
-        unsigned long long id = strtoull(want, &end, 10);
-        if (want[0] < '0' || want[0] > '9' || *end || id == 0)
-            return tzctl_usage("--screening needs a screening number");
-        Tz__Screening *s = NULL;
-        if (register_screening_get(reg, id, &s, &err) != 0)
-            return tzctl_fail_err(&err);
-        if (s->system_id != sid) {
-            uint64_t other = s->system_id;
-            tz__screening__free_unpacked(s, NULL);
-            return tzctl_fail("screening %llu is of system %" PRIu64 ", not of "
-                              "system %" PRIu64, id, other, sid);
-        }
-        Tz__ScreeningSummary sum;
-        screening_summary_of(s, &sum);
-        int rc = latest_cb(&sum, &l);
-        tz__screening__free_unpacked(s, NULL);
-        if (rc != 0)
-            return tzctl_fail("out of memory");
-        *out = l.s;
+    *held = NULL;
+    *out = sys->last_screening;
+    if (want == NULL)
         return 0;
+    char *end;
+    unsigned long long id = strtoull(want, &end, 10);
+    if (want[0] < '0' || want[0] > '9' || *end || id == 0)
+        return tzctl_usage("--screening needs a screening number");
+    struct tz_error err = {0};
+    Tz__Screening *s = NULL;
+    if (register_screening_get(reg, id, &s, &err) != 0)
+        return tzctl_fail_err(&err);
+    if (s->system_id != sys->system_id) {
+        uint64_t other = s->system_id;
+        tz__screening__free_unpacked(s, NULL);
+        return tzctl_fail("screening %llu is of system %" PRIu64 ", not of "
+                          "system %" PRIu64, id, other, sys->system_id);
     }
-    int rc = register_each_screening(reg, sid, latest_cb, &l, &err);
-    if (rc != 0) {
-        if (l.s)
-            tz__screening_summary__free_unpacked(l.s, NULL);
-        return rc == TZ_ENOMEM ? tzctl_fail("out of memory") : tzctl_fail_err(&err);
-    }
-    *out = l.s;
+    screening_summary_of(s, buf);
+    *held = s;
+    *out = buf;
     return 0;
 }
 
@@ -187,7 +157,9 @@ int tzctl_review(const struct tzctl *c, int argc, char **argv)
     struct tz_error err = {0};
     uint64_t sid = 0, rid = 0;
     Tz__SystemRecord *sys = NULL;
-    Tz__ScreeningSummary *scr = NULL;
+    const Tz__ScreeningSummary *scr = NULL;
+    Tz__ScreeningSummary scr_buf;
+    Tz__Screening *scr_held = NULL;
     int64_t now = (int64_t)time(NULL);
     if (register_system_find(reg, a.system, &sid, &err) != 0 ||
         register_system_get(reg, sid, &sys, &err) != 0)
@@ -195,7 +167,7 @@ int tzctl_review(const struct tzctl *c, int argc, char **argv)
     else if (strcmp(sys->status, "retired") == 0)
         rc = tzctl_fail("system %" PRIu64 " (%s) is retired", sid, sys->name);
     if (rc == 0)
-        rc = pick_screening(reg, sid, a.screening, &scr);
+        rc = pick_screening(reg, sys, a.screening, &scr_held, &scr_buf, &scr);
     if (rc == 0 && a.pass)
         rc = pass_allowed(&a, sys->name, scr, cfg.max_screening_age_days, now);
     if (rc == 0) {
@@ -218,7 +190,7 @@ int tzctl_review(const struct tzctl *c, int argc, char **argv)
         rev.reviewer = (char *)c->actor.name;
         rev.actor = (char *)c->login;
         rev.via = (char *)c->actor.via;
-        rev.screening = scr;
+        rev.screening = (Tz__ScreeningSummary *)scr;
         rev.override_reason = pl.override_reason;
         if (register_review_add(reg, &rev, &copy, sys->revision, now, &c->actor,
                                 &rid, &err) != 0)
@@ -243,8 +215,8 @@ int tzctl_review(const struct tzctl *c, int argc, char **argv)
                    scr->screening_id, scr->not_checked,
                    scr->not_checked == 1 ? "" : "s", scr->screening_id);
     }
-    if (scr)
-        tz__screening_summary__free_unpacked(scr, NULL);
+    if (scr_held)
+        tz__screening__free_unpacked(scr_held, NULL);
     if (sys)
         protobuf_c_message_free_unpacked(&sys->base, NULL);
     return rc;
