@@ -59,9 +59,8 @@ int publisher_collect_now(struct publisher *p, struct tz_register *reg,
     *sent = 0;
     for (size_t i = 0; i < n; i++) {
         Tz__AgentRecord *rec = NULL;
-        Tz__Report *rep = NULL;
         struct tz_error e2 = {0};
-        int rc = register_get_host_sections(reg, agent_ids[i], 0, &rec, &rep, &e2);
+        int rc = register_get_agent(reg, agent_ids[i], &rec, &e2);
         if (rc == TZ_ENOENT)
             continue;
         if (rc != 0)
@@ -79,8 +78,6 @@ int publisher_collect_now(struct publisher *p, struct tz_register *reg,
         }
         free(msg);
         protobuf_c_message_free_unpacked(&rec->base, NULL);
-        if (rep)
-            protobuf_c_message_free_unpacked(&rep->base, NULL);
     }
     if (*sent == 0 && n > 0)
         return tz_err(err, TZ_ENOENT, NULL, 0, "none of the %zu hosts asked is "

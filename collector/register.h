@@ -133,6 +133,11 @@ typedef int (*register_agent_cb)(const Tz__AgentRecord *rec, void *arg);
 int register_each_agent(struct tz_register *reg, const char *dept,
                         register_agent_cb cb, void *arg, struct tz_error *err);
 
+/* The agent record alone (no report read): what "collect now" needs.
+ * TZ_ENOENT "no host with id N". Free with protobuf_c_message_free_unpacked. */
+int register_get_agent(struct tz_register *reg, uint64_t agent_id,
+                       Tz__AgentRecord **rec, struct tz_error *err);
+
 /* The agent record and its latest sections merged into one Report.
  * Ownership: free both with protobuf_c_message_free_unpacked(x, NULL).
  * *report is NULL when the agent enrolled but never reported. */

@@ -1600,6 +1600,30 @@ int register_get_host(struct tz_register *reg, uint64_t agent_id,
                                       report, err);
 }
 
+/* One agent record in txn; TZ_ENOENT "no host with id N". */
+static int agent_in(struct tz_register *reg, MDB_txn *txn, uint64_t agent_id,
+                    Tz__AgentRecord **rec, struct tz_error *err)
+{
+    int rc = rl_agent_load(reg, txn, agent_id, rec, err);
+    if (rc == TZ_ENOENT)
+        rc = tz_err(err, TZ_ENOENT, NULL, 0, "no host with id %llu",
+                    (unsigned long long)agent_id);
+    return rc;
+}
+
+int register_get_agent(struct tz_register *reg, uint64_t agent_id,
+                       Tz__AgentRecord **rec, struct tz_error *err)
+{
+    *rec = NULL;
+    MDB_txn *txn;
+    int rc = rl_read_begin(reg, &txn, err);
+    if (rc != 0)
+        return rc;
+    rc = agent_in(reg, txn, agent_id, rec, err);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
 int register_get_host_sections(struct tz_register *reg, uint64_t agent_id,
                                unsigned mask, Tz__AgentRecord **rec,
                                Tz__Report **report, struct tz_error *err)
@@ -1610,10 +1634,7 @@ int register_get_host_sections(struct tz_register *reg, uint64_t agent_id,
     int rc = rl_read_begin(reg, &txn, err);
     if (rc != 0)
         return rc;
-    rc = rl_agent_load(reg, txn, agent_id, rec, err);
-    if (rc == TZ_ENOENT)
-        rc = tz_err(err, TZ_ENOENT, NULL, 0, "no host with id %llu",
-                    (unsigned long long)agent_id);
+    rc = agent_in(reg, txn, agent_id, rec, err);
     if (rc == 0)
         rc = rl_load_sections(reg, txn, agent_id, mask, report, err);
     mdb_txn_abort(txn);

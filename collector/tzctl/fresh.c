@@ -64,9 +64,8 @@ static int check_answers(struct tz_register *reg, struct fresh_host *hosts,
         if (hosts[i].answered)
             continue;
         Tz__AgentRecord *rec = NULL;
-        Tz__Report *rep = NULL;
         struct tz_error err = {0};
-        int rc = register_get_host_sections(reg, hosts[i].id, 0, &rec, &rep, &err);
+        int rc = register_get_agent(reg, hosts[i].id, &rec, &err);
         if (rc != 0 && rc != TZ_ENOENT)
             return tzctl_fail_err(&err);
         if (rc == 0 && rec->last_collect_request.len == 16 &&
@@ -76,8 +75,6 @@ static int check_answers(struct tz_register *reg, struct fresh_host *hosts,
         }
         if (rec)
             protobuf_c_message_free_unpacked(&rec->base, NULL);
-        if (rep)
-            protobuf_c_message_free_unpacked(&rep->base, NULL);
         *left += !hosts[i].answered;
     }
     return 0;
