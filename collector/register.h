@@ -1,7 +1,7 @@
 /* register — THE storage interface of the network asset register.
  *
  * Ingest, tzctl and (later) rules and the portal call only these functions;
- * register_lmdb.c is the one file that talks to LMDB (DESIGN.md §8). A
+ * the register_lmdb*.c files are the only code that talks to LMDB (DESIGN.md §8). A
  * PostgreSQL backend would implement this same header.
  *
  * Concurrency: one writer process (tz-collector) plus any number of readers

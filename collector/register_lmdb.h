@@ -1,7 +1,8 @@
 /* register_lmdb — what the LMDB backend's files share (collector/register_lmdb*.c
- * only; nothing else includes this). register_lmdb.c owns the environment,
- * transactions and the agent/host records; each further register_lmdb_*.c
- * adds one concern (systems, history, flags) on the same helpers.
+ * only; nothing else includes this). The helpers are defined in
+ * register_lmdb_util.c, the environment is opened in register_lmdb_open.c,
+ * and each further register_lmdb_*.c adds one concern (the ingest, hosts,
+ * systems, history, flags, ...) on the same helpers.
  * Conventions: helpers return 0, TZ_ENOENT for a missing key, or TZ_ESTORE
  * through rl_mdb_fail (which remembers the mdb code so rl_write_txn can tell
  * a full map — grow and rerun — from a real failure). */

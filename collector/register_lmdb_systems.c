@@ -751,7 +751,7 @@ static void snap_release(struct tz_register *reg, struct sys_snap *s)
 
 /* The agent config's system id, from the report's kind-0 record in hosts
  * (be64 agent_id + kind byte 0, written by apply_report in
- * register_lmdb.c); 0 when the host never reported. */
+ * register_lmdb_ingest.c); 0 when the host never reported. */
 static int config_system(struct tz_register *reg, MDB_txn *txn, uint64_t id,
                          uint64_t *sid, struct tz_error *err)
 {
