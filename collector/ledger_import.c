@@ -171,7 +171,7 @@ static int problem(struct imp *m, long row, size_t col, const char *fmt, ...)
             return TZ_ENOMEM;
         p->v = v;
     }
-    char loc[320], body[LEDGER_WHY + 512];
+    char loc[320], body[4096];
     where(m, row, col, loc, sizeof(loc));
     va_list ap;
     va_start(ap, fmt);
