@@ -336,7 +336,8 @@ int sheet_serial_date(double serial, int date1904, char buf[SHEET_DATE_STRLEN])
 {
     buf[0] = '\0';
     /* 2958465 is 9999-12-31, the last day Excel shows */
-    if (!isfinite(serial) || serial < 1 || serial >= 2958466)
+    if (!isfinite(serial) || serial < (date1904 ? 0 : 1) ||
+        serial >= 2958466 - (date1904 ? 1462 : 0))
         return TZ_EINVAL;
     long days = (long)floor(serial);
     long secs = lround((serial - (double)days) * 86400.0);

@@ -123,8 +123,8 @@ void sheet_ref(const char *sheet, size_t col, long row, char *buf,
 /* The date of an Excel serial number (days since 1899-12-30, or since
  * 1904-01-01 with date1904; Excel's phantom 1900-02-29 kept out) as
  * "2026-03-01", with " 14:30" or " 14:30:05" when it has a time of day;
- * 0, or TZ_EINVAL when serial is no date Excel shows (below 1, above
- * 9999-12-31, not finite). */
+ * 0, or TZ_EINVAL when serial is no date Excel shows (before 1900-01-01
+ * or 1904-01-01, after 9999-12-31, not finite). */
 #define SHEET_DATE_STRLEN 24
 int sheet_serial_date(double serial, int date1904,
                       char buf[SHEET_DATE_STRLEN]);
