@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "civil_day.h"
@@ -186,15 +185,13 @@ int sheet_open(const char *path, const char *want_sheet,
                                  err);
         free(data);
     } else {
-        struct stat st;
-        if (stat(path, &st) != 0)
-            rc = tz_err(err, TZ_EIO, path, 0, "cannot stat: %s",
-                        strerror(errno));
-        else if ((size_t)st.st_size > l.max_file)
-            rc = tz_err(err, TZ_ELIMIT, path, 0, "the file is larger than "
-                        "the limit of %zu bytes", l.max_file);
-        else
-            rc = sheet_xls_read(path, want_sheet, &l, &s->table, err);
+        char *data;
+        size_t len;
+        rc = slurp(path, l.max_file, &data, &len, err);
+        if (rc == 0)
+            rc = sheet_xls_read(data, len, path, want_sheet, &l, &s->table,
+                                err);
+        free(data);
     }
     if (rc == 0 && s->table) {
         s->info.sheet = sheet_table_name(s->table);

@@ -143,7 +143,7 @@ int sheet_table_add(struct sheet_table *t, long row, size_t col,
     if (row < 1 || row > EXCEL_MAX_ROWS || col >= EXCEL_MAX_COLS)
         return tz_err(err, TZ_EPARSE, t->file, 0, "%s: a cell outside the "
                       "sheet (row %ld, column %zu)", t->sheet, row, col + 1);
-    if (kind == SHEET_EMPTY || (kind == SHEET_TEXT && len == 0))
+    if (kind == SHEET_EMPTY || len == 0)
         return 0;
     struct trow *last = t->nrows ? &t->rows[t->nrows - 1] : NULL;
     if (last && (row < last->row ||

@@ -33,8 +33,8 @@ int sheet_table_date1904(const struct sheet_table *t);
 
 /* Add the cell at row (1-based), col (0-based). Rows must come in
  * ascending order and columns ascending within a row (TZ_EPARSE
- * otherwise, as a file that breaks it is malformed). An empty text cell
- * (kind SHEET_EMPTY, or SHEET_TEXT with len 0) is dropped. text need not
+ * otherwise, as a file that breaks it is malformed). A cell without text
+ * (kind SHEET_EMPTY, or len 0 of any kind) is dropped. text need not
  * be NUL-terminated. TZ_ELIMIT past a bound, TZ_ENOMEM. */
 int sheet_table_add(struct sheet_table *t, long row, size_t col,
                     enum sheet_kind kind, const char *text, size_t len,

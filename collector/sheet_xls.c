@@ -1,7 +1,9 @@
-/* sheet_xls — FreeXL's cells of one sheet into a sheet_table: the
- * metadata first (cheap: no cells), then the workbook, then the cells of
- * the sheet within its bounds. */
+/* sheet_xls — FreeXL's cells of one sheet into a sheet_table, inside the
+ * jail (sheet_jail.h): the metadata first (cheap: no cells), then the
+ * workbook, then the cells of the sheet within its bounds. */
 #include "sheet_xls.h"
+
+#include "sheet_jail.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -72,6 +74,38 @@ static int pick_sheet(const void *h, const char *path, const char *want,
                   "workbook has %s", want, list);
 }
 
+/* FreeXL allocates every sheet's rows × columns when it opens the file;
+ * the metadata pass tells them without allocating, so a file claiming
+ * more than a real .xls holds, or more cells than the bound, is refused
+ * before that. */
+static int check_dims(const void *h, const char *path,
+                      const struct sheet_limits *lim, struct tz_error *err)
+{
+    unsigned int count = 0;
+    int rc = freexl_get_info(h, FREEXL_BIFF_SHEET_COUNT, &count);
+    if (rc != FREEXL_OK)
+        return fx_fail(err, path, rc);
+    size_t total = 0;
+    for (unsigned int i = 0; i < count && i < 65535; i++) {
+        unsigned int rows = 0;
+        unsigned short cols = 0;
+        if (freexl_select_active_worksheet(h, (unsigned short)i) !=
+                FREEXL_OK ||
+            freexl_worksheet_dimensions(h, &rows, &cols) != FREEXL_OK)
+            continue;
+        if (rows > 65536 || cols > 256)
+            return tz_err(err, TZ_EPARSE, path, 0, "not a readable .xls: a "
+                          "sheet of %u rows and %u columns, more than the "
+                          "format holds (the file is damaged)", rows,
+                          (unsigned)cols);
+        total += (size_t)rows * cols;
+        if (total > lim->max_cells)
+            return tz_err(err, TZ_ELIMIT, path, 0, "the workbook's sheets "
+                          "span more than %zu cells", lim->max_cells);
+    }
+    return 0;
+}
+
 static int read_cells(const void *h, const char *path, struct sheet_table *t,
                       const struct sheet_limits *lim, struct tz_error *err)
 {
@@ -80,9 +114,12 @@ static int read_cells(const void *h, const char *path, struct sheet_table *t,
     int rc = freexl_worksheet_dimensions(h, &rows, &cols);
     if (rc != FREEXL_OK)
         return fx_fail(err, path, rc);
-    /* BIFF8 holds 65536 rows of 256 columns: both bound the loop. */
+    /* BIFF8 holds 65536 rows of 256 columns (check_dims made sure): both
+     * bound the loop. */
     if (rows > 65536)
         rows = 65536;
+    if (cols > 256)
+        cols = 256;
     for (unsigned int r = 0; r < rows; r++)
         for (unsigned short c = 0; c < cols; c++) {
             FreeXL_CellValue v;
@@ -133,35 +170,43 @@ static int read_cells(const void *h, const char *path, struct sheet_table *t,
     return sheet_table_finish(t, err);
 }
 
-int sheet_xls_read(const char *path, const char *want_sheet,
-                   const struct sheet_limits *lim, struct sheet_table **out,
-                   struct tz_error *err)
+struct xls_arg {
+    const char *want;
+    const struct sheet_limits *lim;
+};
+
+/* The reader proper, in the jail: path is FreeXL's to open, name what
+ * errors call the file. */
+static int read_xls(const char *path, const char *name, void *varg,
+                    struct sheet_table **out, struct tz_error *err)
 {
-    *out = NULL;
+    const struct xls_arg *a = varg;
     const void *h = NULL;
-    char name[256];
+    char sheet[256];
     unsigned short idx = 0;
     unsigned int pw = 0, mode = 0;
+    *out = NULL;
     /* Metadata first: no cells are read for a file we refuse. */
     int rc = freexl_open_info(path, &h);
     if (rc != FREEXL_OK) {
         freexl_close(h);
-        return fx_fail(err, path, rc);
+        return fx_fail(err, name, rc);
     }
     if (freexl_get_info(h, FREEXL_BIFF_PASSWORD, &pw) == FREEXL_OK &&
         pw == FREEXL_BIFF_OBFUSCATED) {
         freexl_close(h);
-        return tz_err(err, TZ_EPARSE, path, 0, "the workbook has a password: "
+        return tz_err(err, TZ_EPARSE, name, 0, "the workbook has a password: "
                       "open it in Excel, remove the password and save it "
                       "again");
     }
-    int prc = pick_sheet(h, path, want_sheet, &idx, name, sizeof(name), err);
+    int prc = pick_sheet(h, name, a->want, &idx, sheet, sizeof(sheet), err);
+    if (prc == 0)
+        prc = check_dims(h, name, a->lim, err);
     freexl_close(h);
     if (prc != 0)
         return prc;
     h = NULL;
     rc = freexl_open(path, &h);
-    struct sheet_table *t = NULL;
     if (rc == FREEXL_OK)
         rc = freexl_select_active_worksheet(h, idx);
     if (rc == FREEXL_OK &&
@@ -169,15 +214,15 @@ int sheet_xls_read(const char *path, const char *want_sheet,
         mode = FREEXL_BIFF_DATEMODE_1900;
     if (rc != FREEXL_OK) {
         freexl_close(h);
-        return fx_fail(err, path, rc);
+        return fx_fail(err, name, rc);
     }
-    t = sheet_table_new(lim, path, name);
+    struct sheet_table *t = sheet_table_new(a->lim, name, sheet);
     if (t == NULL) {
         freexl_close(h);
         return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
     }
     sheet_table_set_date1904(t, mode == FREEXL_BIFF_DATEMODE_1904);
-    rc = read_cells(h, path, t, lim, err);
+    rc = read_cells(h, name, t, a->lim, err);
     freexl_close(h);
     if (rc != 0) {
         sheet_table_free(t);
@@ -185,4 +230,12 @@ int sheet_xls_read(const char *path, const char *want_sheet,
     }
     *out = t;
     return 0;
+}
+
+int sheet_xls_read(const void *data, size_t len, const char *name,
+                   const char *want_sheet, const struct sheet_limits *lim,
+                   struct sheet_table **out, struct tz_error *err)
+{
+    struct xls_arg a = {want_sheet, lim};
+    return sheet_jail_run(data, len, name, lim, read_xls, &a, out, err);
 }
