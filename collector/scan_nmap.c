@@ -112,7 +112,8 @@ static int target_parse(const char *a, struct target *t, char *why,
 }
 
 /* A range a-b: the CIDR blocks that make it up, each its own target. *nb
- * gets how many; a range over SCAN_MAX_ADDRS addresses is refused. */
+ * gets how many. TZ_EINVAL: not a range; TZ_ELIMIT: a range over
+ * SCAN_MAX_ADDRS addresses (why says so). */
 static int range_targets(const char *a, struct target *t, size_t *nb,
                          char *why, size_t whylen)
 {
@@ -127,7 +128,7 @@ static int range_targets(const char *a, struct target *t, size_t *nb,
         if (host > 8 || (covered += 1u << host) > SCAN_MAX_ADDRS) {
             snprintf(why, whylen, "\"%s\" is a range of more than %d "
                      "addresses, the most one scan takes", a, SCAN_MAX_ADDRS);
-            return TZ_EINVAL;
+            return TZ_ELIMIT;
         }
         t[i].net = blk[i];
         sm_net_format(&blk[i], t[i].text);
@@ -147,10 +148,17 @@ static int targets_parse(const char *const *addrs, size_t n_addrs,
         char why[200];
         struct target cur[SCAN_MAX_ADDRS];
         size_t nc = 1;
-        int rc = addrs[i] && strchr(addrs[i], '-') &&
-                         strnlen(addrs[i], SM_ITEM_STRLEN) < SM_ITEM_STRLEN
-                     ? range_targets(addrs[i], cur, &nc, why, sizeof(why))
-                     : target_parse(addrs[i], &cur[0], why, sizeof(why));
+        int rc = target_parse(addrs[i], &cur[0], why, sizeof(why));
+        /* not an address or a block: a range, or what target_parse said */
+        if (rc != 0 && addrs[i] && strchr(addrs[i], '-') &&
+            strnlen(addrs[i], SM_ITEM_STRLEN) < SM_ITEM_STRLEN) {
+            char rwhy[200];
+            int rr = range_targets(addrs[i], cur, &nc, rwhy, sizeof(rwhy));
+            if (rr != TZ_EINVAL)
+                rc = rr;
+            if (rr == TZ_ELIMIT)
+                snprintf(why, sizeof(why), "%s", rwhy);
+        }
         if (rc != 0)
             return refuse(out, err, TZ_EINVAL, "address %zu: %s", i + 1, why);
         for (size_t c = 0; c < nc; c++) {
