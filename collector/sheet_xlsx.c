@@ -731,73 +731,88 @@ static void cell_fail(struct xp *xp, int code, const char *why)
     xp_fail(xp, code, "%s: %s", ref, why);
 }
 
+static void row_start(struct xp *xp, struct ws_state *st, const char **atts)
+{
+    const char *r = attr(atts, "r");
+    long n = r ? strtol(r, NULL, 10) : st->row + 1;
+    if (n < 1 || n > 1048576 || n <= st->row) {
+        xp_fail(xp, TZ_EPARSE, "%s: row \"%.20s\" after row %ld (the file "
+                "is damaged)", sheet_table_name(xp->x->table), r ? r : "",
+                st->row);
+        return;
+    }
+    st->row = n;
+    st->last_col = -1;
+}
+
+/* A <c>: where it is (its r, or right of the last), its type and style. */
+static void cell_start(struct xp *xp, struct ws_state *st, const char **atts)
+{
+    const char *r = attr(atts, "r"), *t = attr(atts, "t"),
+               *s = attr(atts, "s");
+    long row = st->row;
+    size_t col = (size_t)(st->last_col + 1);
+    if (r && (parse_ref(r, &col, &row) != 0 || row != st->row)) {
+        xp_fail(xp, TZ_EPARSE, "%s: a cell \"%.20s\" in row %ld (the file is "
+                "damaged)", sheet_table_name(xp->x->table), r, st->row);
+        return;
+    }
+    st->in_cell = 1;
+    st->cell_row = row;
+    st->col = col;
+    st->last_col = (long)col;
+    snprintf(st->type, sizeof(st->type), "%s", t ? t : "n");
+    st->has_style = s != NULL;
+    st->style = num_attr(s);
+    st->v.len = st->is.len = 0;
+    st->rph = 0;
+}
+
+/* <mergeCell ref="A5:A9"/> to the table; a single cell is no merge. */
+static void merge_cell(struct xp *xp, const char **atts)
+{
+    struct xr *x = xp->x;
+    const char *ref = attr(atts, "ref");
+    char a[16], b[16];
+    size_t c0, c1;
+    long r0, r1;
+    const char *colon = ref ? strchr(ref, ':') : NULL;
+    if (colon == NULL || colon - ref >= (long)sizeof(a) ||
+        strlen(colon + 1) >= sizeof(b))
+        return;
+    snprintf(a, sizeof(a), "%.*s", (int)(colon - ref), ref);
+    snprintf(b, sizeof(b), "%s", colon + 1);
+    if (parse_ref(a, &c0, &r0) != 0 || parse_ref(b, &c1, &r1) != 0) {
+        xp_fail(xp, TZ_EPARSE, "%s: a merged range \"%.40s\" (the file is "
+                "damaged)", sheet_table_name(x->table), ref);
+        return;
+    }
+    int rc = sheet_table_merge(x->table, r0, c0, r1, c1, x->err);
+    if (rc != 0) {
+        xp->rc = rc;
+        XML_StopParser(xp->p, XML_FALSE);
+    }
+}
+
 static void ws_start(struct xp *xp, const char *name, const char **atts)
 {
     struct ws_state *st = xp->ud;
-    struct xr *x = xp->x;
-    if (strcmp(name, "row") == 0) {
-        const char *r = attr(atts, "r");
-        long n = r ? strtol(r, NULL, 10) : st->row + 1;
-        if (n < 1 || n > 1048576 || n <= st->row) {
-            xp_fail(xp, TZ_EPARSE, "%s: row \"%.20s\" after row %ld (the "
-                    "file is damaged)", sheet_table_name(x->table),
-                    r ? r : "", st->row);
-            return;
-        }
-        st->row = n;
-        st->last_col = -1;
-    } else if (strcmp(name, "c") == 0 && st->row > 0) {
-        const char *r = attr(atts, "r"), *t = attr(atts, "t"),
-                   *s = attr(atts, "s");
-        long row = st->row;
-        size_t col = (size_t)(st->last_col + 1);
-        if (r && (parse_ref(r, &col, &row) != 0 || row != st->row)) {
-            xp_fail(xp, TZ_EPARSE, "%s: a cell \"%.20s\" in row %ld (the "
-                    "file is damaged)", sheet_table_name(x->table), r,
-                    st->row);
-            return;
-        }
-        st->in_cell = 1;
-        st->cell_row = row;
-        st->col = col;
-        st->last_col = (long)col;
-        snprintf(st->type, sizeof(st->type), "%s", t ? t : "n");
-        st->has_style = s != NULL;
-        st->style = num_attr(s);
-        st->v.len = st->is.len = 0;
-        st->rph = 0;
-    } else if (!st->in_cell) {
-        if (strcmp(name, "mergeCell") == 0) {
-            const char *ref = attr(atts, "ref");
-            char a[16], b[16];
-            size_t c0, c1;
-            long r0, r1;
-            const char *colon = ref ? strchr(ref, ':') : NULL;
-            if (colon == NULL || colon - ref >= (long)sizeof(a) ||
-                strlen(colon + 1) >= sizeof(b))
-                return;
-            snprintf(a, sizeof(a), "%.*s", (int)(colon - ref), ref);
-            snprintf(b, sizeof(b), "%s", colon + 1);
-            if (parse_ref(a, &c0, &r0) != 0 || parse_ref(b, &c1, &r1) != 0) {
-                xp_fail(xp, TZ_EPARSE, "%s: a merged range \"%.40s\" (the "
-                        "file is damaged)", sheet_table_name(x->table), ref);
-                return;
-            }
-            int rc = sheet_table_merge(x->table, r0, c0, r1, c1, x->err);
-            if (rc != 0) {
-                xp->rc = rc;
-                XML_StopParser(xp->p, XML_FALSE);
-            }
-        }
-    } else if (strcmp(name, "v") == 0) {
+    if (strcmp(name, "row") == 0)
+        row_start(xp, st, atts);
+    else if (strcmp(name, "c") == 0 && st->row > 0)
+        cell_start(xp, st, atts);
+    else if (!st->in_cell && strcmp(name, "mergeCell") == 0)
+        merge_cell(xp, atts);
+    else if (!st->in_cell)
+        return;
+    else if (strcmp(name, "v") == 0)
         xp->text = &st->v;
-    } else if (strcmp(name, "is") == 0) {
+    else if (strcmp(name, "is") == 0)
         st->in_is = 1;
-    } else if (strcmp(name, "rPh") == 0) {
+    else if (strcmp(name, "rPh") == 0)
         st->rph++;
-    } else if (strcmp(name, "t") == 0 && st->in_is && st->rph == 0) {
+    else if (strcmp(name, "t") == 0 && st->in_is && st->rph == 0)
         xp->text = &st->is;
-    }
 }
 
 /* The finished cell into the table. */
