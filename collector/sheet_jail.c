@@ -146,9 +146,14 @@ static void child(int pipe_w, const void *data, size_t len, const char *name,
 #endif
     if (pipe_w != PIPE_FD && (dup2(pipe_w, PIPE_FD) != PIPE_FD))
         _exit(2);
-    /* the caller's descriptors (its register among them) stay behind */
-    if (close_range(PIPE_FD + 1, ~0U, 0) != 0)
-        _exit(2);
+    /* the caller's descriptors (its register among them) stay behind;
+     * kernels before 5.9 have no close_range */
+    if (close_range(PIPE_FD + 1, ~0U, 0) != 0) {
+        long max = sysconf(_SC_OPEN_MAX);
+        for (long fd = PIPE_FD + 1; fd < (max > 0 && max < 65536 ? max : 65536);
+             fd++)
+            close((int)fd);
+    }
     int mfd = memfd_create("tz-sheet", MFD_CLOEXEC);
     if (mfd < 0 || (mfd != DATA_FD && dup2(mfd, DATA_FD) != DATA_FD) ||
         put(DATA_FD, data, len) != 0 || lseek(DATA_FD, 0, SEEK_SET) != 0)
