@@ -94,7 +94,8 @@ int tzctl_dept(const struct tzctl *c, int argc, char **argv);
  * FILE.csv: the department's responsibility record (dept_record.c). */
 int tzctl_dept_set(const struct tzctl *c, int argc, char **argv);
 int tzctl_dept_show(const struct tzctl *c, const char *dept);
-int tzctl_dept_import(const struct tzctl *c, const char *path);
+int tzctl_dept_import(const struct tzctl *c, const char *path,
+                      const char *sheet);
 /* Is there a department called name? One walk of the departments. */
 int tzctl_dept_known(struct tz_register *reg, const char *name, int *known,
                      struct tz_error *err);

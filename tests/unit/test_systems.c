@@ -403,6 +403,33 @@ Test(systems, matches_need_a_real_overlap)
     expect_binding(h, 0, TZ__BINDING_SOURCE__BIND_NONE);
 }
 
+/* A ledger row's IP地址 of "10.1.2.10-10.1.2.20" binds the hosts from the
+ * first to the last address, both included, and none just outside. */
+Test(systems, ranges_bind_exactly_the_hosts_inside_them)
+{
+    uint64_t v4 = add("v4-range", "math", "ips=10.1.2.10 - 10.1.2.20", NULL);
+    uint64_t v6 = add("v6-range", "math",
+                      "ips=2001:db8::10-2001:db8::1f, 10.3.0.1-3", NULL);
+    const struct {
+        const char *v4, *v6;
+        uint64_t want;
+    } hosts[] = {
+        {"10.1.2.10/24", NULL, v4},  {"10.1.2.20/24", NULL, v4},
+        {"10.1.2.15/24", NULL, v4},  {"10.1.2.9/24", NULL, 0},
+        {"10.1.2.21/24", NULL, 0},   {NULL, "2001:db8::10/64", v6},
+        {NULL, "2001:db8::1f/64", v6}, {NULL, "2001:db8::f/64", 0},
+        {NULL, "2001:db8::20/64", 0}, {"10.3.0.3/24", NULL, v6},
+        {"10.3.0.4/24", NULL, 0},
+    };
+    for (size_t i = 0; i < sizeof(hosts) / sizeof(*hosts); i++) {
+        uint64_t h = enroll(40 + (int)i, "math");
+        report(40 + (int)i, 2, "h", hosts[i].v4, hosts[i].v6, 0);
+        expect_binding(h, hosts[i].want,
+                       hosts[i].want ? TZ__BINDING_SOURCE__BIND_MATCH
+                                     : TZ__BINDING_SOURCE__BIND_NONE);
+    }
+}
+
 Test(systems, bind_refuses_unknown_hosts_systems_and_retired_systems)
 {
     uint64_t s = add("s", "math", NULL, NULL);
@@ -525,11 +552,11 @@ static uint64_t brute(Tz__SystemRecord **recs, size_t n,
         if (strcmp(recs[i]->status, "retired") == 0)
             continue;
         for (size_t j = 0; j < recs[i]->n_ips; j++) {
-            struct sm_net net;
-            if (sm_net_parse(recs[i]->ips[j], &net, NULL, 0) != 0)
+            struct sm_range r;
+            if (sm_item_parse(recs[i]->ips[j], &r, NULL, NULL, 0) != 0)
                 continue;
             for (size_t k = 0; k < nips; k++)
-                if (sm_net_contains(&net, &ips[k]))
+                if (sm_range_contains(&r, &ips[k]))
                     return recs[i]->system_id;
         }
         for (size_t j = 0; j < recs[i]->n_domains; j++)
@@ -544,7 +571,9 @@ Test(systems, index_agrees_with_matching_every_system)
     static const char *const nets[] = {
         "10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.3", "10.1.2.128/25",
         "192.0.2.0/23", "0.0.0.0/0", "2001:db8::/32", "2001:db8:1::/48",
-        "2001:db8:1:2::5", "fe80::/10", "10.200.0.0/13"};
+        "2001:db8:1:2::5", "fe80::/10", "10.200.0.0/13",
+        "10.1.2.100-10.1.2.199", "10.1.2.3-9", "192.0.2.255-192.0.3.0",
+        "2001:db8:1:2::1-2001:db8:1:2::4"};
     static const char *const names[] = {
         "web01.example.edu.cn", "https://WEB02.example.edu.cn:8443/x",
         "http://user@db.example.edu.cn/", "[2001:db8::9]:80", "a.b.",
@@ -574,7 +603,9 @@ Test(systems, index_agrees_with_matching_every_system)
     static const char *const addrs[] = {
         "10.1.2.3", "10.1.2.200", "10.1.9.9", "10.9.9.9", "192.0.3.1",
         "8.8.8.8", "2001:db8::1", "2001:db8:1:2::5", "2001:db8:1:3::1",
-        "fe80::1", "::1", "10.207.1.1", "10.208.0.1"};
+        "fe80::1", "::1", "10.207.1.1", "10.208.0.1", "10.1.2.99",
+        "10.1.2.100", "10.1.2.199", "10.1.2.9", "10.1.2.10", "192.0.2.255",
+        "192.0.3.0", "2001:db8:1:2::4", "2001:db8:1:2::6"};
     static const char *const hosts[] = {
         "web01.example.edu.cn", "WEB02.example.edu.cn.", "db.example.edu.cn",
         "2001:db8::9", "a.b", "a.b.", "example.edu.cn", "", "other"};
