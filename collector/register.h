@@ -517,10 +517,13 @@ int register_bind(struct tz_register *reg, uint64_t agent_id,
                   uint64_t system_id, const char *by, int64_t now,
                   struct tz_error *err);
 
-/* Remove a host's explicit binding. TZ_ENOENT when it has none (the host
- * may still belong to a system by its config or by a match). */
+/* Remove a host's explicit binding, by (the operator, may be NULL) at
+ * now. TZ_ENOENT when it has none (the host may still belong to a system
+ * by its config or by a match). Binding and unbinding are kept in the
+ * system's change history (register_each_system_change: action "bound"
+ * or "unbound", ledger_diff.h). */
 int register_unbind(struct tz_register *reg, uint64_t agent_id,
-                    struct tz_error *err);
+                    const char *by, int64_t now, struct tz_error *err);
 
 /* The system a host belongs to and why, first rule that answers wins:
  *  1. BIND_EXPLICIT: a `tzctl bind` binding (even to a system retired since:

@@ -61,6 +61,15 @@ int rl_syshist_record(struct tz_register *reg, MDB_txn *txn,
                       int64_t now, const struct register_actor *by,
                       struct tz_error *err);
 
+/* Record in syshist that host ("web01 (host 3)", of host_dept) was
+ * explicitly bound to (bound 1) or unbound from (0) system_id, by whom: a
+ * change of which hosts serve the system, not of a ledger field
+ * (ledger_diff.h's LEDGER_CHANGE_HOST, ledger_change_visible). */
+int rl_syshist_binding(struct tz_register *reg, MDB_txn *txn,
+                       uint64_t system_id, int bound, const char *host,
+                       const char *host_dept, int64_t now,
+                       const struct register_actor *by, struct tz_error *err);
+
 /* Mark agent_id seen today (the collector's local day of now) unless its
  * previous report, at last_report_at (0: none), was on the same day
  * (register_lmdb_seen.c). */

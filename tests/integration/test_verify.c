@@ -203,7 +203,7 @@ Test(verify, a_register_kept_by_its_own_code_is_consistent)
     cr_assert_str_eq(out, "register consistent: 2 agents (2 reported), 2 departments, "
                           "2 tokens, 1 system, 1 binding, 2 open flags, 1 closed flag, "
                           "3 history entries, 4 package index rows, 0 users, "
-                          "0 sessions, 1 ledger change, 0 screenings, 0 review decisions\n");
+                          "0 sessions, 2 ledger changes, 0 screenings, 0 review decisions\n");
 }
 
 Test(verify, json_counts_and_an_empty_problem_list)
