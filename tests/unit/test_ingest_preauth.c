@@ -532,10 +532,10 @@ Test(preauth, a_batch_ends_at_max_batch_bytes_and_the_rest_are_answered_next)
         nn_setsockopt(socks[i], NN_SOL_SOCKET, NN_RCVTIMEO, &tmo, sizeof(tmo));
         cr_assert_geq(nn_connect(socks[i], url), 0);
     }
-    usleep(200 * 1000);   /* connected */
+    usleep(300 * 1000);   /* connected */
     for (int i = 0; i < K; i++)
         cr_assert_eq(nn_send(socks[i], msgs[i], lens[i], 0), (int)lens[i]);
-    usleep(500 * 1000);   /* all three queued before the loop looks */
+    usleep(800 * 1000);   /* all three queued before the loop looks */
     for (int spins = 0; seen.n < 2 && spins < 1000; spins++) {
         uv_run(&loop, UV_RUN_NOWAIT);
         usleep(2000);
