@@ -17,6 +17,7 @@ void collector_config_defaults(struct collector_config *c)
     snprintf(c->data, sizeof(c->data), "./var/taizhang");
     snprintf(c->listen, sizeof(c->listen), "tcp://127.0.0.1:7450");
     c->max_batch = 256;
+    c->max_batch_bytes = (size_t)64 << 20;
     c->max_message = TZ_MAX_MSG;
     c->recheck_interval = 300;
     c->history_days = 400;
@@ -106,6 +107,9 @@ static int on_kv(void *user, const char *section, const char *name,
             goto bad;
     } else if (strcmp(name, "max_batch") == 0) {
         if (parse_size(value, 1, 65536, &c->max_batch) != 0)
+            goto bad;
+    } else if (strcmp(name, "max_batch_bytes") == 0) {
+        if (parse_size(value, (size_t)1 << 20, (size_t)16 << 30, &c->max_batch_bytes) != 0)
             goto bad;
     } else if (strcmp(name, "max_message") == 0) {
         if (parse_size(value, 1024, 256u << 20, &c->max_message) != 0)

@@ -6,6 +6,8 @@
  * publish = tcp://127.0.0.1:7452  ; "collect now" to agents (default: the
  *                                   listen URL's port + 2, ipc: PATH.pub)
  * max_batch = 256                 ; requests per write transaction
+ * max_batch_bytes = 67108864      ; request bytes one batch receives before it
+ *                                   is processed; the rest wait for the next
  * max_message = 8388608           ; bytes; larger requests are TOO_LARGE
  * rules = /usr/share/taizhang/schemas/rules.ini ; thresholds (default: built in)
  * recheck_interval = 300          ; seconds between full rule re-evaluations
@@ -41,6 +43,7 @@ struct collector_config {
     char listen[512];
     char publish[512];         /* empty: push_url_for(listen) */
     size_t max_batch;
+    size_t max_batch_bytes;
     size_t max_message;
     char rules[1024];          /* empty: built-in defaults */
     size_t recheck_interval;   /* seconds */

@@ -261,6 +261,7 @@ int main(int argc, char **argv)
     struct ingest_opts io = {.listen_url = cfg.listen,
                              .max_msg = cfg.max_message,
                              .max_batch = cfg.max_batch,
+                             .max_batch_bytes = cfg.max_batch_bytes,
                              .reject_limit = (uint32_t)cfg.reject_limit,
                              .on_stored = flags_defer_add,
                              .on_stored_arg = g_flags,
