@@ -145,6 +145,7 @@ struct imp {
     size_t nrecs, cap;
     int update;                /* --update: an id column, rows may match */
     size_t id_col;             /* its column, NO_COL */
+    char id_label[64];         /* its header, for problems ("编号") */
     uint64_t given;            /* the row being read: fields with a value */
 };
 
@@ -296,7 +297,7 @@ static int ignore_col(struct imp *m, const char *label, size_t col)
 
 /* The id column of an update: "id", "编号", "系统编号" (what a person or
  * another tool writes over system ids). */
-static int id_label(const char *label)
+static int is_id_label(const char *label)
 {
     char *t = ledger_trim_dup(label);
     int yes = t && (strcasecmp(t, "id") == 0 || strcmp(t, "编号") == 0 ||
@@ -317,8 +318,11 @@ static int read_header(struct imp *m, const struct sheet_row *top,
         const struct ledger_field *f = m->cols.f[i];
         char first[SHEET_COL_NAME];
         if (f == NULL && m->update && m->id_col == NO_COL &&
-            id_label(m->cols.label[i])) {
+            is_id_label(m->cols.label[i])) {
             m->id_col = i;
+            char *t = ledger_trim_dup(m->cols.label[i]);
+            snprintf(m->id_label, sizeof(m->id_label), "%s", t ? t : "id");
+            free(t);
         } else if (f == NULL) {
             /* a column without a header is noted when it holds a value */
             if (!cell_blank(m->cols.label[i]))
@@ -518,9 +522,8 @@ static int row_id(struct imp *m, const struct sheet_row *row, uint64_t *id)
     unsigned long long n = v[0] >= '0' && v[0] <= '9' ? strtoull(v, &end, 10) : 0;
     int rc = 0;
     if (n == 0 || end == NULL || *end != '\0' || n > UINT64_MAX / 2)
-        rc = problem(m, row->row, m->id_col, "%.40s: \"%.40s\" is not a system "
-                     "id (a number, as `tzctl systems` shows)",
-                     m->cols.label[m->id_col], v);
+        rc = problem(m, row->row, m->id_col, "%s: \"%.40s\" is not a system "
+                     "id (a number, as `tzctl systems` shows)", m->id_label, v);
     else
         *id = n;
     free(t);
@@ -767,8 +770,8 @@ static int match_rows(struct imp *m, uint64_t *target)
                                                     sizeof(*m->st.v), ident_cmp) : NULL;
         uint64_t t = rows[i].id ? rows[i].id : hit ? hit->id : 0;
         if (rows[i].id && !stored_has(&m->st, rows[i].id))
-            rc = problem(m, rows[i].line, m->id_col, "%.40s: no system %" PRIu64
-                         " in the register", m->cols.label[m->id_col], rows[i].id);
+            rc = problem(m, rows[i].line, m->id_col, "%s: no system %" PRIu64
+                         " in the register", m->id_label, rows[i].id);
         else if (!rows[i].id && i > 0 && !rows[i - 1].id &&
                  strcmp(rows[i - 1].dept, rows[i].dept) == 0 &&
                  strcmp(rows[i - 1].name, rows[i].name) == 0)
