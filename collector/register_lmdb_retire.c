@@ -128,10 +128,11 @@ int register_agent_retire(struct tz_register *reg, uint64_t agent_id,
     return rl_write_txn(reg, retire_txn, &r, err);
 }
 
-/* Move every history entry of from to into, same time and seq. Each step
- * seeks from's first entry afresh, so no cursor stands on a page a put
- * rewrites. Two hosts' entries meet only in the same second with the same
- * seq: then into's entry stays and from's takes the next free seq. */
+/* Move every history entry of from to into, same time and seq; an entry
+ * recording the revocation of from's key stays with from, whose key it was.
+ * Each step seeks the next entry afresh, so no cursor stands on a page a
+ * put rewrites. Two hosts' entries meet only in the same second with the
+ * same seq: then into's entry stays and from's takes the next free seq. */
 static int history_move(struct tz_register *reg, MDB_txn *txn, uint64_t from,
                         uint64_t into, struct tz_error *err)
 {
@@ -139,9 +140,9 @@ static int history_move(struct tz_register *reg, MDB_txn *txn, uint64_t from,
     int mrc = mdb_cursor_open(txn, reg->history, &cur), rc = 0;
     if (mrc != 0)
         return rl_mdb_fail(reg, err, mrc, "moving history");
+    uint8_t kb[24];
+    history_key(kb, from, 0, 0);
     for (;;) {
-        uint8_t kb[24];
-        history_key(kb, from, 0, 0);
         MDB_val k = rl_mval(kb, sizeof(kb)), v;
         mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
         if (mrc != 0 || k.mv_size != 24 || rl_be64_get(k.mv_data) != from)
@@ -153,18 +154,23 @@ static int history_move(struct tz_register *reg, MDB_txn *txn, uint64_t from,
         }
         int64_t at = (int64_t)rl_be64_get((const uint8_t *)k.mv_data + 8);
         uint64_t seq = rl_be64_get((const uint8_t *)k.mv_data + 16);
-        if ((mrc = mdb_cursor_del(cur, 0)) != 0) {
+        history_key(kb, from, at, seq + 1);     /* where the next step seeks */
+        if (e->revocation == NULL && (mrc = mdb_cursor_del(cur, 0)) != 0) {
             protobuf_c_message_free_unpacked(&e->base, NULL);
             break;
         }
-        e->agent_id = into;
-        do {
+        for (e->agent_id = into; rc == 0 && e->revocation == NULL; seq++) {
             uint8_t nk[24];
-            history_key(nk, into, at, seq++);
+            e->seq = seq;
+            history_key(nk, into, at, seq);
             MDB_val nkv = rl_mval(nk, sizeof(nk));
             rc = rl_put_msg_flags(reg, txn, reg->history, &nkv, &e->base,
                                   MDB_NOOVERWRITE, "moving history", err);
-        } while (rc == TZ_EEXIST);
+            if (rc == 0)
+                break;
+            if (rc == TZ_EEXIST)
+                rc = 0;
+        }
         protobuf_c_message_free_unpacked(&e->base, NULL);
         if (rc != 0)
             break;

@@ -287,6 +287,9 @@ Test(hostdup, merge_moves_history_and_binding_and_retires_the_old_host)
     out = tzctl(0, "--format", "csv", "hosts", "--all");
     cr_assert(strstr(out, "merged into 2") != NULL, "%s", out);
     free(out);
+    out = tzctl(0, "verify", NULL, NULL, NULL);
+    cr_assert(strstr(out, "register consistent: 2 agents") == out, "%s", out);
+    free(out);
 }
 
 Test(hostdup, merge_refuses_two_machines_unless_forced)
@@ -304,4 +307,26 @@ Test(hostdup, merge_refuses_two_machines_unless_forced)
               "%s", out);
     free(out);
     cr_assert_eq(history(2).merged_from, 1);
+}
+
+Test(hostdup, a_revoked_old_host_merges_and_the_register_still_verifies)
+{
+    uint64_t a = host(1, "教务处", "jw01", MID, T0);
+    host(2, "教务处", "jw01", MID, T0 + 3600);
+    Tz__AgentRevocation rev = TZ__AGENT_REVOCATION__INIT;
+    rev.at = T0 + 1800;
+    rev.by = "ops";
+    rev.reason = "disk stolen";
+    struct tz_error err = {0};
+    cr_assert_eq(register_agent_revoke(reg, a, &rev, &err), 0, "%s", err.msg);
+    char *out = tzctl(0, "host", "merge", "1", "2");
+    free(out);
+    /* the revocation stays with the key it revoked; the baseline moved */
+    struct hist ha = history(1), hb = history(2);
+    cr_assert_eq(ha.n, 2, "the revocation and the retirement");
+    cr_assert_eq(hb.n, 3);
+    cr_assert_eq(hb.first, 2);
+    out = tzctl(0, "verify", NULL, NULL, NULL);
+    cr_assert(strstr(out, "register consistent: 2 agents") == out, "%s", out);
+    free(out);
 }
