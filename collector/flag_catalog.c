@@ -151,5 +151,9 @@ const char *flag_evidence_for(const Tz__FlagRecord *f, int whole_school)
     if (!whole_school && flag_lookup(f->id) == FLAG_BINDING_OTHER_DEPT)
         return "its agent config or its addresses point at a system of "
                "another department: refused, the host is not bound to it";
+    /* The twin may be another department's host: no names across. */
+    if (!whole_school && flag_lookup(f->id) == FLAG_DUPLICATE_HOST)
+        return "the same machine (its machine_id) is enrolled as another host "
+               "too: the network center merges or retires the old record";
     return f->evidence;
 }

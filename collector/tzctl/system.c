@@ -247,8 +247,8 @@ static int bound_cb(const Tz__AgentRecord *host, uint64_t sid,
                     Tz__BindingSource src, void *arg)
 {
     struct bound_list *l = arg;
-    if (sid == 0 || (l->only && sid != l->only))
-        return 0;
+    if (sid == 0 || (l->only && sid != l->only) || host->retirement)
+        return 0;   /* a retired host serves nothing any more */
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
         struct bound *v = realloc(l->v, cap * sizeof(*v));

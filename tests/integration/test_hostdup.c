@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flag_catalog.h"
 #include "flags_update.h"
 #include "ledger_fields.h"
 #include "register.h"
@@ -175,6 +176,14 @@ Test(hostdup, a_machine_id_on_two_hosts_raises_duplicate_host_on_both)
                      "(jw01-new, 计算机学院, last seen 2023-11-14 23:14 UTC); merge "
                      "the old record (tzctl host merge OLD NEW) or retire it "
                      "(tzctl host retire)");
+    /* a department sees no names of the other host, maybe not its own */
+    Tz__FlagRecord fr = TZ__FLAG_RECORD__INIT;
+    fr.id = "DUPLICATE_HOST";
+    fr.evidence = fa.evidence;
+    cr_assert_str_eq(flag_evidence_for(&fr, 0), "the same machine (its machine_id) "
+                     "is enrolled as another host too: the network center merges "
+                     "or retires the old record");
+    cr_assert_str_eq(flag_evidence_for(&fr, 1), fa.evidence);
     cr_assert_str_eq(fb.evidence,
                      "host jw01-new (agent 2) has machine_id " MID ", as does host 1 "
                      "(jw01, 教务处, last seen 2023-11-14 22:14 UTC); merge "
