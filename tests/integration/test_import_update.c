@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "ledger_fields.h"
 #include "register.h"
 #include "tz_test.h"
@@ -220,5 +222,33 @@ Test(import_update, two_rows_for_one_system_are_refused)
            "1,教务系统,教务处,王五\n"
            ",教务系统,教务处,赵六\n", NULL, 1);
     cr_assert(strstr(out, "upd.csv: line 3: system 1 is also updated by line 2\n") != NULL,
+              "%s", out);
+}
+
+Test(import_update, json_lists_each_change_and_says_whether_applied)
+{
+    tz_test_write(dir, "upd.csv", "系统名称,所属单位,负责人\n排课系统,教务处,周八\n");
+    char *f = tz_test_path("%s/upd.csv", dir);
+    free(out);
+    out = tz_test_tzctl(dir, 0, "--format", "json", "system", "import", "--update", f,
+                        "--dry-run", (char *)NULL);
+    free(f);
+    cJSON *j = cJSON_Parse(out);
+    cr_assert_not_null(j, "%s", out);
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(j, "applied")));
+    cr_assert_eq(cJSON_GetObjectItem(j, "updated")->valueint, 1);
+    cr_assert_eq(cJSON_GetObjectItem(j, "added")->valueint, 0);
+    const cJSON *s = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "systems"), 0);
+    cr_assert_eq(cJSON_GetObjectItem(s, "id")->valueint, 2);
+    cr_assert_str_eq(cJSON_GetObjectItem(s, "action")->valuestring, "update");
+    const cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItem(s, "changes"), 0);
+    cr_assert_str_eq(cJSON_GetObjectItem(c, "field")->valuestring, "owner");
+    cr_assert_str_eq(cJSON_GetObjectItem(c, "old")->valuestring, "李四");
+    cr_assert_str_eq(cJSON_GetObjectItem(c, "new")->valuestring, "周八");
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "errors")), 0);
+    cJSON_Delete(j);
+    free(out);
+    out = tz_test_tzctl(dir, 2, "system", "import", "x.csv", "--dry-run", (char *)NULL);
+    cr_assert(strstr(out, "tzctl: system import: --dry-run goes with --update\n") == out,
               "%s", out);
 }
