@@ -51,7 +51,9 @@ struct host_facts {
  * ACCOUNT_CHECK_FAILED (from the agent record's count, account_check.h;
  * the evidence quotes the report's reason when h->report has it),
  * DUPLICATE_HOST (another host in use has the same machine_id: each is
- * named by id, hostname, department and last contact). A retired host
+ * named by id, hostname, department and last contact), AGENT_ABUSE (the
+ * agent record's last limit hit, agent_quota.h, within
+ * AGENT_QUOTA_FLAG_SECONDS of now). A retired host
  * (AgentRecord.retirement) raises nothing. Returns 0 or TZ_ENOMEM. */
 int rules_eval_host(const struct rules_config *cfg, const struct host_facts *h,
                     struct rule_hits *out);
