@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cell_guard.h"
+#include "ledger_diff.h"
 #include "ledger_fields.h"
 #include "ledger_header.h"
 
@@ -82,7 +84,9 @@ static int dept_cb(const Tz__DeptRecord *rec, void *arg)
 struct ident {
     const char *dept, *name;
     long line;      /* file row; 0 for a stored system */
-    uint64_t id;    /* stored system */
+    uint64_t id;    /* stored system; a file row's id column (--update) */
+    size_t k;       /* a file row's record: recs[k] */
+    uint64_t given; /* a file row's non-empty fields, bit per ledger_id */
 };
 
 static int ident_cmp(const void *a, const void *b)
@@ -139,6 +143,10 @@ struct imp {
     Tz__SystemRecord **recs;
     struct ident *ids;
     size_t nrecs, cap;
+    int update;                /* --update: an id column, rows may match */
+    size_t id_col;             /* its column, NO_COL */
+    char id_label[64];         /* its header, for problems ("编号") */
+    uint64_t given;            /* the row being read: fields with a value */
 };
 
 /* Where a cell is, as the person who made the file finds it: a CSV's
@@ -287,6 +295,17 @@ static int ignore_col(struct imp *m, const char *label, size_t col)
     return 0;
 }
 
+/* The id column of an update: "id", "编号", "系统编号" (what a person or
+ * another tool writes over system ids). */
+static int is_id_label(const char *label)
+{
+    char *t = ledger_trim_dup(label);
+    int yes = t && (strcasecmp(t, "id") == 0 || strcmp(t, "编号") == 0 ||
+                    strcmp(t, "系统编号") == 0 || strcasecmp(t, "system_id") == 0);
+    free(t);
+    return yes;
+}
+
 static int read_header(struct imp *m, const struct sheet_row *top,
                        const struct sheet_row *next)
 {
@@ -298,7 +317,13 @@ static int read_header(struct imp *m, const struct sheet_row *top,
     for (size_t i = 0; rc == 0 && i < m->cols.n; i++) {
         const struct ledger_field *f = m->cols.f[i];
         char first[SHEET_COL_NAME];
-        if (f == NULL) {
+        if (f == NULL && m->update && m->id_col == NO_COL &&
+            is_id_label(m->cols.label[i])) {
+            m->id_col = i;
+            char *t = ledger_trim_dup(m->cols.label[i]);
+            snprintf(m->id_label, sizeof(m->id_label), "%s", t ? t : "id");
+            free(t);
+        } else if (f == NULL) {
             /* a column without a header is noted when it holds a value */
             if (!cell_blank(m->cols.label[i]))
                 rc = ignore_col(m, m->cols.label[i], i);
@@ -384,6 +409,7 @@ static int read_cell(struct imp *m, const struct sheet_row *row, size_t i,
         bad[f->id] = 1;
         return problem(m, row->row, i, "%s: %s", f->label, why);
     }
+    m->given |= (uint64_t)1 << f->id;
     return 0;
 }
 
@@ -429,6 +455,7 @@ static int read_row(struct imp *m, const struct sheet_row *row,
         return TZ_ENOMEM;
     size_t before = m->p->total;
     int bad[LF_COUNT] = {0}, rc = 0;
+    m->given = 0;
     for (size_t i = 0; rc == 0 && i < row->n && i < m->cols.n; i++)
         rc = read_cell(m, row, i, rec, bad);
     if (rc == 0)
@@ -474,9 +501,33 @@ static int keep(struct imp *m, Tz__SystemRecord *rec, long line)
         }
         m->cap = ncap;
     }
-    m->ids[m->nrecs] = (struct ident){rec->dept, rec->name, line, 0};
+    m->ids[m->nrecs] = (struct ident){rec->dept, rec->name, line, 0, m->nrecs,
+                                      m->given};
     m->recs[m->nrecs++] = rec;
     return 0;
+}
+
+/* The system id a row names in the id column (--update), 0 if none. */
+static int row_id(struct imp *m, const struct sheet_row *row, uint64_t *id)
+{
+    *id = 0;
+    if (m->id_col == NO_COL || m->id_col >= row->n ||
+        cell_blank(row->cells[m->id_col].text))
+        return 0;
+    char *t = ledger_trim_dup(row->cells[m->id_col].text);
+    if (t == NULL)
+        return TZ_ENOMEM;
+    const char *v = m->si->format == SHEET_CSV ? cell_unguard(t) : t;
+    char *end = NULL;
+    unsigned long long n = v[0] >= '0' && v[0] <= '9' ? strtoull(v, &end, 10) : 0;
+    int rc = 0;
+    if (n == 0 || end == NULL || *end != '\0' || n > UINT64_MAX / 2)
+        rc = problem(m, row->row, m->id_col, "%s: \"%.40s\" is not a system "
+                     "id (a number, as `tzctl systems` shows)", m->id_label, v);
+    else
+        *id = n;
+    free(t);
+    return rc;
 }
 
 static int data_row(struct imp *m, const struct sheet_row *row,
@@ -486,10 +537,13 @@ static int data_row(struct imp *m, const struct sheet_row *row,
         return 0;
     int rc = note_headerless(m, row, noted);
     Tz__SystemRecord *rec = NULL;
+    uint64_t id = 0;
+    if (rc == 0)
+        rc = row_id(m, row, &id);
     if (rc == 0)
         rc = read_row(m, row, &rec);
-    if (rc == 0 && rec)
-        rc = keep(m, rec, row->row);
+    if (rc == 0 && rec && (rc = keep(m, rec, row->row)) == 0)
+        m->ids[m->nrecs - 1].id = id;
     return rc;
 }
 
@@ -610,6 +664,26 @@ static void info_fill(struct ledger_import_info *in,
     snprintf(in->sheet, sizeof(in->sheet), "%s", si->sheet ? si->sheet : "");
 }
 
+/* Read the register's departments and systems, then the sheet, checking
+ * every row; m->recs hold the rows without problems. */
+static int import_read(struct imp *m, struct tz_register *reg, struct sheet *sh,
+                       const char *name, struct tz_error *err)
+{
+    m->id_col = NO_COL;
+    info_fill(m->info, m->si);
+    int rc = register_each_dept(reg, dept_cb, &m->depts, err);
+    if (rc == 0)
+        rc = register_each_system(reg, NULL, system_cb, &m->st, err);
+    /* qsort and bsearch want a real array even for no elements */
+    if (rc == 0 && m->depts.n)
+        qsort(m->depts.v, m->depts.n, sizeof(char *), str_cmp);
+    if (rc == 0 && m->st.n)
+        qsort(m->st.v, m->st.n, sizeof(*m->st.v), ident_cmp);
+    if (rc == 0)
+        rc = read_sheet(m, sh, name, err);
+    return rc;
+}
+
 int ledger_import_sheet(struct tz_register *reg, struct sheet *sh,
                         const char *name, int64_t now,
                         const struct register_actor *by, size_t *imported,
@@ -619,17 +693,7 @@ int ledger_import_sheet(struct tz_register *reg, struct sheet *sh,
     *imported = 0;
     memset(probs, 0, sizeof(*probs));
     struct imp m = {.si = sheet_info(sh), .p = probs, .info = info};
-    info_fill(info, m.si);
-    int rc = register_each_dept(reg, dept_cb, &m.depts, err);
-    if (rc == 0)
-        rc = register_each_system(reg, NULL, system_cb, &m.st, err);
-    /* qsort and bsearch want a real array even for no elements */
-    if (rc == 0 && m.depts.n)
-        qsort(m.depts.v, m.depts.n, sizeof(char *), str_cmp);
-    if (rc == 0 && m.st.n)
-        qsort(m.st.v, m.st.n, sizeof(*m.st.v), ident_cmp);
-    if (rc == 0)
-        rc = read_sheet(&m, sh, name, err);
+    int rc = import_read(&m, reg, sh, name, err);
     if (rc == 0)
         rc = find_duplicates(&m);
     if (rc == 0 && probs->total)
@@ -645,6 +709,270 @@ int ledger_import_sheet(struct tz_register *reg, struct sheet *sh,
         tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
     ledger_problems_sort(probs);
     import_free(&m);
+    return rc;
+}
+
+/* ---- update mode ---- */
+
+void ledger_update_free(struct ledger_update *u)
+{
+    for (size_t i = 0; u && i < u->n; i++) {
+        free(u->v[i].name);
+        free(u->v[i].dept);
+        ledger_diff_clear(&u->v[i].change);
+    }
+    if (u) {
+        free(u->v);
+        memset(u, 0, sizeof(*u));
+    }
+}
+
+static int stored_has(const struct stored *st, uint64_t id)
+{
+    for (size_t i = 0; i < st->n; i++)
+        if (st->v[i].id == id)
+            return 1;
+    return 0;
+}
+
+struct claim {
+    uint64_t id;
+    long line;
+};
+
+static int claim_cmp(const void *a, const void *b)
+{
+    const struct claim *x = a, *y = b;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* The system each row updates into target[k] (0: the row adds one): its
+ * id column, else its name in its department. Problems: an id the
+ * register lacks, one system named by two rows, a name twice. */
+static int match_rows(struct imp *m, uint64_t *target)
+{
+    struct ident *rows = m->ids;
+    size_t col = m->col_of[LF_NAME];
+    const char *unit = m->si->format == SHEET_CSV ? "line" : "row";
+    struct claim *c = calloc(m->nrecs ? m->nrecs : 1, sizeof(*c));
+    if (c == NULL)
+        return TZ_ENOMEM;
+    size_t nc = 0;
+    int rc = 0;
+    if (m->nrecs)
+        qsort(rows, m->nrecs, sizeof(*rows), ident_cmp);
+    for (size_t i = 0; rc == 0 && i < m->nrecs; i++) {
+        struct ident key = rows[i];
+        key.line = 0;
+        const struct ident *hit = m->st.n ? bsearch(&key, m->st.v, m->st.n,
+                                                    sizeof(*m->st.v), ident_cmp) : NULL;
+        uint64_t t = rows[i].id ? rows[i].id : hit ? hit->id : 0;
+        if (rows[i].id && !stored_has(&m->st, rows[i].id))
+            rc = problem(m, rows[i].line, m->id_col, "%s: no system %" PRIu64
+                         " in the register", m->id_label, rows[i].id);
+        else if (!rows[i].id && i > 0 && !rows[i - 1].id &&
+                 strcmp(rows[i - 1].dept, rows[i].dept) == 0 &&
+                 strcmp(rows[i - 1].name, rows[i].name) == 0)
+            rc = problem(m, rows[i].line, col, "%s: \"%s\" of %s is also on %s %ld",
+                         ledger_fields[LF_NAME].label, rows[i].name, rows[i].dept,
+                         unit, rows[i - 1].line);
+        target[rows[i].k] = t;
+        if (t)
+            c[nc++] = (struct claim){t, rows[i].line};
+    }
+    if (nc)
+        qsort(c, nc, sizeof(*c), claim_cmp);
+    for (size_t i = 1; rc == 0 && i < nc; i++)
+        if (c[i].id == c[i - 1].id)
+            rc = problem(m, c[i].line, NO_COL, "system %" PRIu64 " is also "
+                         "updated by %s %ld", c[i].id, unit, c[i - 1].line);
+    free(c);
+    return rc;
+}
+
+/* The stored record with the row's columns over it: a column with a value
+ * sets the field, an empty one clears it (状态 stays: it cannot be empty). */
+static int overlay(const struct imp *m, const Tz__SystemRecord *row, uint64_t given,
+                   Tz__SystemRecord *rec, char *why, size_t whylen)
+{
+    char *buf = malloc(LEDGER_FORMAT_MAX);
+    if (buf == NULL)
+        return TZ_ENOMEM;
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < LF_COUNT; k++) {
+        const char *key = ledger_fields[k].key;
+        int has = (given >> k) & 1;
+        if (m->col_of[k] == NO_COL || (!has && k == LF_STATUS))
+            continue;
+        buf[0] = '\0';
+        if (has)
+            rc = ledger_field_format(row, key, buf, LEDGER_FORMAT_MAX);
+        if (rc == 0)
+            rc = ledger_field_set(rec, key, buf, why, whylen);
+    }
+    free(buf);
+    return rc;
+}
+
+/* Changes of the file's rows into u (file order); upd/revs/add collect what
+ * register_systems_update writes (upd records owned by the caller). */
+struct plan {
+    Tz__SystemRecord **upd, **add;
+    uint64_t *revs;
+    size_t n_upd, n_add;
+    size_t *add_row;        /* u->v index of each add */
+};
+
+static int plan_row(struct imp *m, struct tz_register *reg, const struct ident *id,
+                    uint64_t target, struct plan *pl, struct ledger_update *u,
+                    struct tz_error *err)
+{
+    Tz__SystemRecord *row = m->recs[id->k], *old = NULL, *nw = NULL;
+    long line = id->line;
+    size_t before = m->p->total;
+    int rc = 0;
+    if (target && ((rc = register_system_get(reg, target, &old, err)) != 0 ||
+                   (rc = register_system_get(reg, target, &nw, err)) != 0)) {
+        if (old)
+            ledger_record_free(old);
+        return rc;
+    }
+    char why[LEDGER_WHY];
+    if (target && (rc = overlay(m, row, id->given, nw, why, sizeof(why))) != 0 &&
+        rc != TZ_ENOMEM)
+        rc = problem(m, line, NO_COL, "%s", why);
+    else if (target && rc == 0 && ledger_record_check(nw, why, sizeof(why)) != 0)
+        rc = problem(m, line, NO_COL, "%s", why);
+    struct ledger_update_row *r = &u->v[u->n];
+    memset(r, 0, sizeof(*r));
+    if (rc == 0 && m->p->total == before)
+        rc = ledger_diff(old, target ? nw : row, &r->change);
+    if (rc != 0 || m->p->total != before) {
+        /* nothing to plan: the problem is recorded */
+    } else if (target && r->change.n_changes == 0) {
+        ledger_diff_clear(&r->change);
+        u->unchanged++;
+    } else {
+        const Tz__SystemRecord *after = target ? nw : row;
+        r->system_id = target;
+        r->name = strdup(after->name);
+        r->dept = strdup(after->dept);
+        u->n++;
+        if (r->name == NULL || r->dept == NULL)
+            rc = TZ_ENOMEM;
+        else if (target) {
+            pl->revs[pl->n_upd] = old->revision;
+            pl->upd[pl->n_upd++] = nw;
+            nw = NULL;
+            u->updated++;
+        } else {
+            r->added = 1;
+            pl->add_row[pl->n_add] = u->n - 1;
+            pl->add[pl->n_add++] = row;
+            u->added++;
+        }
+    }
+    if (old)
+        ledger_record_free(old);
+    if (nw)
+        ledger_record_free(nw);
+    return rc;
+}
+
+static int update_plan(struct imp *m, struct tz_register *reg, struct plan *pl,
+                       struct ledger_update *u, struct tz_error *err)
+{
+    size_t n = m->nrecs ? m->nrecs : 1;
+    uint64_t *target = calloc(n, sizeof(*target));
+    pl->upd = calloc(n, sizeof(*pl->upd));
+    pl->add = calloc(n, sizeof(*pl->add));
+    pl->revs = calloc(n, sizeof(*pl->revs));
+    pl->add_row = calloc(n, sizeof(*pl->add_row));
+    u->v = calloc(n, sizeof(*u->v));
+    if (!target || !pl->upd || !pl->add || !pl->revs || !pl->add_row || !u->v) {
+        free(target);
+        return TZ_ENOMEM;
+    }
+    int rc = match_rows(m, target);
+    size_t matched = m->p->total;   /* a row matching nothing sure: plan none */
+    const struct ident **byk = calloc(n, sizeof(*byk));
+    if (rc == 0 && byk == NULL)
+        rc = TZ_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < m->nrecs; i++)
+        byk[m->ids[i].k] = &m->ids[i];
+    /* in file order, so the diff reads like the sheet */
+    for (size_t k = 0; rc == 0 && matched == 0 && k < m->nrecs; k++)
+        rc = plan_row(m, reg, byk[k], target[k], pl, u, err);
+    free(byk);
+    free(target);
+    return rc;
+}
+
+static void plan_free(struct plan *pl)
+{
+    for (size_t i = 0; i < pl->n_upd; i++)
+        ledger_record_free(pl->upd[i]);
+    free(pl->upd);
+    free(pl->add);    /* records of the import (m->recs) */
+    free(pl->revs);
+    free(pl->add_row);
+}
+
+int ledger_update_sheet(struct tz_register *reg, struct sheet *sh,
+                        const char *name, int dry_run, int64_t now,
+                        const struct register_actor *by, struct ledger_update *out,
+                        struct ledger_import_info *info,
+                        struct ledger_problems *probs, struct tz_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    memset(probs, 0, sizeof(*probs));
+    struct imp m = {.si = sheet_info(sh), .p = probs, .info = info, .update = 1};
+    struct plan pl = {0};
+    int rc = import_read(&m, reg, sh, name, err);
+    if (rc == 0 && probs->total == 0 && m.nrecs == 0)
+        rc = tz_err(err, TZ_EINVAL, name, 0, "the file has a header but no "
+                    "systems");
+    if (rc == 0 && probs->total == 0)
+        rc = update_plan(&m, reg, &pl, out, err);
+    if (rc == 0 && probs->total)
+        rc = TZ_EINVAL;
+    if (rc == 0 && !dry_run && out->n)
+        rc = register_systems_update(reg, pl.upd, pl.revs, pl.n_upd, pl.add,
+                                     pl.n_add, now, by, err);
+    if (rc == 0 && !dry_run && out->n) {
+        out->applied = 1;
+        for (size_t i = 0; i < pl.n_add; i++)
+            out->v[pl.add_row[i]].system_id = pl.add[i]->system_id;
+    }
+    if (rc != 0) {
+        ledger_update_free(out);
+        out->v = NULL;
+    }
+    if (rc == TZ_ENOMEM)
+        tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    ledger_problems_sort(probs);
+    plan_free(&pl);
+    import_free(&m);
+    return rc;
+}
+
+int ledger_update_file(struct tz_register *reg, const char *path,
+                       const char *want_sheet, int dry_run, int64_t now,
+                       const struct register_actor *by, struct ledger_update *out,
+                       struct ledger_import_info *info,
+                       struct ledger_problems *probs, struct tz_error *err)
+{
+    struct sheet *sh;
+    memset(out, 0, sizeof(*out));
+    memset(probs, 0, sizeof(*probs));
+    memset(info, 0, sizeof(*info));
+    int rc = sheet_open(path, want_sheet, NULL, &sh, err);
+    if (rc != 0)
+        return rc;
+    rc = ledger_update_sheet(reg, sh, path, dry_run, now, by, out, info, probs, err);
+    sheet_close(sh);
     return rc;
 }
 

@@ -99,4 +99,45 @@ int ledger_import_sheet(struct tz_register *reg, struct sheet *sh,
                         struct ledger_import_info *info,
                         struct ledger_problems *probs, struct tz_error *err);
 
+/* ---- update mode: `tzctl system import --update FILE [--dry-run]` ----
+ *
+ * The same reading and checks, but a row may name a system the register
+ * has: by an id column (header "id", "编号" or "系统编号": the system's
+ * id, which must exist), else by 系统名称 within its 所属单位. A matched
+ * system gets the row's value for every column the sheet has (an empty
+ * cell clears the field, except 状态 which stays); fields without a
+ * column keep their value. A row that matches nothing is added, as a
+ * plain import would. Two rows naming one system are a problem. Every
+ * change is diffed against the stored record (ledger_diff.h); unless
+ * dry_run, the changes apply in ONE transaction (register_systems_update):
+ * all or nothing, recorded in the history by `by`. Nothing is written
+ * when nothing changes. Errors as ledger_import_file; TZ_ECHANGED when a
+ * system was changed by someone else while the sheet was read. */
+struct ledger_update_row {
+    uint64_t system_id;      /* the system (an added one's once applied) */
+    int added;               /* the sheet adds it */
+    char *name, *dept;       /* after the change */
+    Tz__SystemChange change; /* the fields that change (changes/n_changes) */
+};
+
+struct ledger_update {
+    struct ledger_update_row *v;  /* added and changed systems, file order */
+    size_t n;
+    size_t updated, added, unchanged;
+    int applied;                  /* written (not dry_run, something changed) */
+};
+
+void ledger_update_free(struct ledger_update *u);
+
+int ledger_update_file(struct tz_register *reg, const char *path,
+                       const char *want_sheet, int dry_run, int64_t now,
+                       const struct register_actor *by, struct ledger_update *out,
+                       struct ledger_import_info *info,
+                       struct ledger_problems *probs, struct tz_error *err);
+int ledger_update_sheet(struct tz_register *reg, struct sheet *sh,
+                        const char *name, int dry_run, int64_t now,
+                        const struct register_actor *by, struct ledger_update *out,
+                        struct ledger_import_info *info,
+                        struct ledger_problems *probs, struct tz_error *err);
+
 #endif

@@ -278,6 +278,26 @@ int register_token_revoke(struct tz_register *reg, uint64_t id, int64_t now,
 int register_agent_revoke(struct tz_register *reg, uint64_t agent_id,
                           const Tz__AgentRevocation *rev, struct tz_error *err);
 
+/* Retire agent_id (register_lmdb_retire.c): its record keeps ret (a copy;
+ * ret->at is when, ret->merged_into must be 0) and its history gets an
+ * entry saying so, in one transaction. Its reports, history and binding
+ * stay; the rules raise nothing on it and its key is refused (admission.h).
+ * TZ_ENOENT no such host, TZ_EEXIST retired already (naming when). */
+int register_agent_retire(struct tz_register *reg, uint64_t agent_id,
+                          const Tz__AgentRetirement *ret, struct tz_error *err);
+
+/* Fold host old_id into new_id, in one transaction: every history entry of
+ * old_id moves to new_id (same times), new_id's history gets an entry
+ * "merged from old_id", old_id's explicit binding moves to new_id when
+ * new_id has none (else it stays with old_id; *moved_binding says which),
+ * and old_id is retired with ret (ret->merged_into must be new_id), its
+ * history ending with that entry. Whether the two are the same machine is
+ * the caller's decision. TZ_ENOENT either host missing, TZ_EEXIST old_id
+ * retired already, TZ_EINVAL old_id == new_id or new_id retired. */
+int register_agent_merge(struct tz_register *reg, uint64_t old_id,
+                         uint64_t new_id, const Tz__AgentRetirement *ret,
+                         int *moved_binding, struct tz_error *err);
+
 /* ---- people: portal users and their sessions (DESIGN.md §6) ----
  *
  * The register stores; collector/people.c decides (token hashing, roles,
@@ -519,6 +539,18 @@ int register_each_system(struct tz_register *reg, const char *dept,
  * created_at and updated_at are set to what was stored. */
 int register_systems_import(struct tz_register *reg, Tz__SystemRecord **recs,
                             size_t n, int64_t now,
+                            const struct register_actor *by,
+                            struct tz_error *err);
+
+/* Replace the n_upd systems upd[i]->system_id with upd[i] (as
+ * register_system_put, refused TZ_ECHANGED unless the stored record is at
+ * revision revisions[i]), then add the n_add systems add[] (as
+ * register_systems_import), all in ONE transaction: everything or nothing
+ * (register_lmdb_sysupdate.c). `tzctl system import --update`. On success
+ * add[i]->system_id, created_at and updated_at are what was stored. */
+int register_systems_update(struct tz_register *reg, Tz__SystemRecord **upd,
+                            const uint64_t *revisions, size_t n_upd,
+                            Tz__SystemRecord **add, size_t n_add, int64_t now,
                             const struct register_actor *by,
                             struct tz_error *err);
 

@@ -237,6 +237,11 @@ int rl_system_replace(struct tz_register *reg, MDB_txn *txn,
                       const Tz__SystemRecord *rec, int64_t now,
                       uint64_t if_revision, const struct register_actor *by,
                       struct tz_error *err);
+/* register_systems_import's checks and adds inside txn (ids[i]: the id
+ * recs[i] got; recs themselves are left alone). */
+int rl_systems_add(struct tz_register *reg, MDB_txn *txn, Tz__SystemRecord **recs,
+                   size_t n, int64_t now, const struct register_actor *by,
+                   uint64_t *ids, struct tz_error *err);
 /* Free the handle's cached systems index (register_close). */
 void rl_systems_release(struct tz_register *reg);
 

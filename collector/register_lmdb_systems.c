@@ -534,6 +534,14 @@ static int import_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
     return rc;
 }
 
+int rl_systems_add(struct tz_register *reg, MDB_txn *txn, Tz__SystemRecord **recs,
+                   size_t n, int64_t now, const struct register_actor *by,
+                   uint64_t *ids, struct tz_error *err)
+{
+    struct import im = {recs, n, now, by, ids};
+    return import_txn(reg, txn, &im, err);
+}
+
 int register_systems_import(struct tz_register *reg, Tz__SystemRecord **recs,
                             size_t n, int64_t now,
                             const struct register_actor *by,

@@ -247,8 +247,8 @@ static int bound_cb(const Tz__AgentRecord *host, uint64_t sid,
                     Tz__BindingSource src, void *arg)
 {
     struct bound_list *l = arg;
-    if (sid == 0 || (l->only && sid != l->only))
-        return 0;
+    if (sid == 0 || (l->only && sid != l->only) || host->retirement)
+        return 0;   /* a retired host serves nothing any more */
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
         struct bound *v = realloc(l->v, cap * sizeof(*v));
@@ -674,8 +674,8 @@ static void import_read_as(const struct ledger_import_info *in, char *buf,
 
 /* What was read, before the result: the operator sees at once when the
  * wrong sheet or the wrong encoding was taken. */
-static void import_info(FILE *f, const char *path,
-                        const struct ledger_import_info *in)
+void tzctl_import_info(FILE *f, const char *path,
+                       const struct ledger_import_info *in)
 {
     char what[512];
     if (in->header_row == 0 && in->format == SHEET_CSV && !in->encoding[0])
@@ -739,11 +739,11 @@ static int import_json(const struct ledger_problems *p,
     return rc ? TZCTL_FAIL : TZCTL_OK;
 }
 
-/* system import FILE [--sheet NAME] */
+/* system import FILE [--sheet NAME] [--update [--dry-run]] */
 static int system_import(const struct tzctl *c, int argc, char **argv)
 {
     const char *pos, *opt, *val, *path = NULL, *sheet = NULL;
-    int dd = 0;
+    int dd = 0, update = 0, dry_run = 0;
     for (int i = 2; i < argc; i++) {
         if ((opt = tzctl_arg(argc, argv, &i, &dd, &pos)) == NULL) {
             if (path)
@@ -753,6 +753,10 @@ static int system_import(const struct tzctl *c, int argc, char **argv)
             if (val == NULL || val[0] == '\0')
                 return tzctl_usage("--sheet needs the name of a sheet");
             sheet = val;
+        } else if (strcmp(opt, "--update") == 0) {
+            update = 1;
+        } else if (strcmp(opt, "--dry-run") == 0) {
+            dry_run = 1;
         } else {
             return tzctl_usage("system import: unknown option %s", opt);
         }
@@ -760,6 +764,10 @@ static int system_import(const struct tzctl *c, int argc, char **argv)
     if (path == NULL)
         return tzctl_usage("system import takes one FILE (.csv, .xlsx or "
                            ".xls)");
+    if (dry_run && !update)
+        return tzctl_usage("system import: --dry-run goes with --update");
+    if (update)
+        return tzctl_system_update(c, path, sheet, dry_run);
     struct tz_register *reg;
     int rc = tzctl_open(c, 0, &reg);
     if (rc != 0)
@@ -775,10 +783,10 @@ static int system_import(const struct tzctl *c, int argc, char **argv)
     if (c->format == OUT_JSON) {
         rc = import_json(&p, &in, n, &err, r);
     } else if (r == 0) {
-        import_info(stdout, path, &in);
+        tzctl_import_info(stdout, path, &in);
         printf("imported %zu system%s\n", n, n == 1 ? "" : "s");
     } else if (p.total) {
-        import_info(stderr, path, &in);
+        tzctl_import_info(stderr, path, &in);
         for (size_t i = 0; i < p.n; i++) {
             char *s = out_sanitize(p.v[i].text, NULL);
             fprintf(stderr, "%s: %s\n", path, s ? s : "");
