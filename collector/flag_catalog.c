@@ -2,6 +2,7 @@
 #include "flag_catalog.h"
 
 #include <stddef.h>
+#include <string.h>
 #include <strings.h>
 
 #define H TZ__SEVERITY__SEV_HIGH
@@ -103,6 +104,18 @@ static const struct flag_def defs[FLAG__COUNT] = {
         "主机采集程序的特权进程无法完成口令检查，弱口令将无从发现。请根据证据"
         "和采集程序日志（journalctl -u tz-agent）查明原因，重启tz-agent并确认"
         "其以root身份启动，恢复弱口令检查。"},
+    [FLAG_AMBIGUOUS_BINDING] = {
+        "AMBIGUOUS_BINDING", M, "Host matches several systems, or another "
+        "department's", "绑定冲突", "第六条(五)",
+        "The host's addresses or hostname match more than one system of its "
+        "department, or only systems of other departments, so it is bound to "
+        "none. Bind it to the system it serves (tzctl bind HOST SYSTEM), or "
+        "set system = ID in the agent's config, or correct the systems' IPs "
+        "or domains in the ledger (tzctl systems --conflicts lists them).",
+        "主机的地址或主机名同时匹配本单位多个信息系统，或仅匹配其他单位的信息"
+        "系统，因此未自动绑定。请由网络信息中心使用tzctl bind将其绑定到实际所属"
+        "系统，或在采集程序配置中设置system = ID，或更正台账中相关系统的IP、"
+        "域名（tzctl systems --conflicts可列出冲突）。"},
 };
 
 const struct flag_def *flag_def(enum flag_id f)
@@ -138,8 +151,16 @@ int severity_lookup(const char *name)
 
 const char *flag_evidence_for(const Tz__FlagRecord *f, int whole_school)
 {
-    if (!whole_school && flag_lookup(f->id) == FLAG_BINDING_OTHER_DEPT)
+    if (whole_school)
+        return f->evidence;
+    int id = flag_lookup(f->id);
+    if (id == FLAG_BINDING_OTHER_DEPT)
         return "its agent config or its addresses point at a system of "
                "another department: refused, the host is not bound to it";
+    if (id == FLAG_AMBIGUOUS_BINDING &&
+        strstr(f->evidence, FLAG_OTHER_DEPTS_MARK) != NULL)
+        return "its addresses or hostname match systems of the ledger, some "
+               "of another department: not bound by match; the network "
+               "center binds it to the system it serves (tzctl bind)";
     return f->evidence;
 }
