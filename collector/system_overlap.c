@@ -67,23 +67,33 @@ static const char *dept_of(const Tz__SystemRecord *s)
     return s->dept ? s->dept : "";
 }
 
+/* Where the conflicts go: the list, its capacity, the first index a pair
+ * must reach to count. */
+struct sink {
+    struct sys_overlaps *o;
+    size_t cap, from;
+};
+
 /* Record the conflict of recs[s1]'s item t1 with recs[s2]'s item t2. */
-static int add(struct sys_overlaps *o, size_t *cap,
+static int add(struct sink *k,
                const Tz__SystemRecord *const *recs, size_t s1,
                const char *t1, size_t s2, const char *t2,
                enum sys_overlap_kind kind, const char *part,
                const struct sm_range *shared)
 {
+    struct sys_overlaps *o = k->o;
+    if (s1 < k->from && s2 < k->from)
+        return 0;
     o->total++;
     if (o->n == SYS_OVERLAPS_MAX)
         return 0;
-    if (o->n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 16;
+    if (o->n == k->cap) {
+        size_t ncap = k->cap ? k->cap * 2 : 16;
         struct sys_overlap *nv = realloc(o->v, ncap * sizeof(*nv));
         if (nv == NULL)
             return TZ_ENOMEM;
         o->v = nv;
-        *cap = ncap;
+        k->cap = ncap;
     }
     struct sys_overlap *x = &o->v[o->n++];
     memset(x, 0, sizeof(*x));
@@ -127,7 +137,7 @@ static int collect_ips(const Tz__SystemRecord *const *recs, size_t n,
 
 /* Every item against the earlier ones still open at its first address. */
 static int sweep_ips(const Tz__SystemRecord *const *recs, size_t n,
-                     struct sys_overlaps *o, size_t *cap)
+                     struct sink *k)
 {
     struct ip_item *v = NULL;
     size_t nv = 0;
@@ -138,15 +148,15 @@ static int sweep_ips(const Tz__SystemRecord *const *recs, size_t n,
     size_t nopen = 0;
     for (size_t i = 0; rc == 0 && i < nv; i++) {
         size_t keep = 0;
-        for (size_t k = 0; k < nopen; k++) {
-            const struct ip_item *e = &v[open[k]];
+        for (size_t x = 0; x < nopen; x++) {
+            const struct ip_item *e = &v[open[x]];
             if (e->r.family == v[i].r.family &&
                 memcmp(e->r.last, v[i].r.first, 16) >= 0)
-                open[keep++] = open[k];
+                open[keep++] = open[x];
         }
         nopen = keep;
-        for (size_t k = 0; rc == 0 && k < nopen; k++) {
-            const struct ip_item *e = &v[open[k]];
+        for (size_t x = 0; rc == 0 && x < nopen; x++) {
+            const struct ip_item *e = &v[open[x]];
             struct sm_range both;
             char part[SM_ITEM_STRLEN], ta[SM_ITEM_STRLEN], tb[SM_ITEM_STRLEN];
             if (e->sys == v[i].sys || !sm_range_overlap(&e->r, &v[i].r, &both))
@@ -154,7 +164,7 @@ static int sweep_ips(const Tz__SystemRecord *const *recs, size_t n,
             sm_range_format(&both, part);
             sm_range_format(&e->r, ta);
             sm_range_format(&v[i].r, tb);
-            rc = add(o, cap, recs, e->sys, ta, v[i].sys, tb, SYS_OVERLAP_IP,
+            rc = add(k, recs, e->sys, ta, v[i].sys, tb, SYS_OVERLAP_IP,
                      part, &both);
         }
         open[nopen++] = i;
@@ -201,7 +211,7 @@ static int collect_names(const Tz__SystemRecord *const *recs, size_t n,
 
 /* Runs of one host name: every pair of different systems in a run. */
 static int group_names(const Tz__SystemRecord *const *recs, size_t n,
-                       struct sys_overlaps *o, size_t *cap)
+                       struct sink *k)
 {
     struct name_item *v = NULL;
     size_t nv = 0;
@@ -210,7 +220,7 @@ static int group_names(const Tz__SystemRecord *const *recs, size_t n,
         for (size_t j = i + 1; rc == 0 && j < nv &&
                                strcmp(v[j].host, v[i].host) == 0; j++)
             if (v[j].sys != v[i].sys)
-                rc = add(o, cap, recs, v[i].sys,
+                rc = add(k, recs, v[i].sys,
                          recs[v[i].sys]->domains[v[i].item], v[j].sys,
                          recs[v[j].sys]->domains[v[j].item],
                          SYS_OVERLAP_DOMAIN, v[i].host, NULL);
@@ -223,11 +233,17 @@ static int group_names(const Tz__SystemRecord *const *recs, size_t n,
 int sys_overlaps_find(const Tz__SystemRecord *const *recs, size_t n,
                       struct sys_overlaps *out)
 {
+    return sys_overlaps_find_from(recs, n, 0, out);
+}
+
+int sys_overlaps_find_from(const Tz__SystemRecord *const *recs, size_t n,
+                           size_t from, struct sys_overlaps *out)
+{
     memset(out, 0, sizeof(*out));
-    size_t cap = 0;
-    int rc = sweep_ips(recs, n, out, &cap);
+    struct sink k = {out, 0, from};
+    int rc = sweep_ips(recs, n, &k);
     if (rc == 0)
-        rc = group_names(recs, n, out, &cap);
+        rc = group_names(recs, n, &k);
     if (rc != 0) {
         sys_overlaps_free(out);
         return rc;

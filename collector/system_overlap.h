@@ -46,6 +46,10 @@ struct sys_overlaps {
  * The record pointers must stay valid only during the call. */
 int sys_overlaps_find(const Tz__SystemRecord *const *recs, size_t n,
                       struct sys_overlaps *out);
+/* The same, only the pairs with a record at index from or later (an
+ * import's new rows after the stored systems). */
+int sys_overlaps_find_from(const Tz__SystemRecord *const *recs, size_t n,
+                           size_t from, struct sys_overlaps *out);
 void sys_overlaps_free(struct sys_overlaps *o);
 
 #endif
