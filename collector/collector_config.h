@@ -18,6 +18,14 @@
  * screening_scan_timeout = 300    ; seconds the whole scan may take
  * reject_limit = 30               ; rejected requests one connection may send
  *                                   a minute before it is slowed down (0: off)
+ * Per-agent limits (agent_quota.h; 0 turns one off):
+ * quota_reports_per_hour = 60     ; reports one agent may store per UTC hour
+ * quota_bytes_per_day = 268435456 ; report bytes one agent may send per UTC day
+ * quota_history_bytes = 67108864  ; history kept per host (oldest pruned)
+ * quota_hosts_per_token = 1000    ; hosts one enrollment token may enroll
+ * quota_hosts_per_dept = 5000     ; hosts (not revoked) per department
+ * history_diff_max = 1000         ; changes one history entry stores whole
+ * history_diff_keep = 20          ; changes per list a summary keeps
  * data, listen, publish, max_batch and rules are also flags (--data, ...); flags
  * win. The others are set in the file only. */
 #ifndef TZ_COLLECTOR_CONFIG_H
@@ -25,6 +33,7 @@
 
 #include <stddef.h>
 
+#include "agent_quota.h"
 #include "tz_error.h"
 
 struct collector_config {
@@ -42,6 +51,7 @@ struct collector_config {
     int screening_scan;
     size_t screening_scan_timeout; /* seconds */
     size_t reject_limit;           /* per connection and minute; 0: none */
+    struct agent_quota quota;      /* per-agent limits */
 };
 
 void collector_config_defaults(struct collector_config *c);

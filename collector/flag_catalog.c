@@ -116,6 +116,19 @@ static const struct flag_def defs[FLAG__COUNT] = {
         "系统，因此未自动绑定。请由网络信息中心使用tzctl bind将其绑定到实际所属"
         "系统，或在采集程序配置中设置system = ID，或更正台账中相关系统的IP、"
         "域名（tzctl systems --conflicts可列出冲突）。"},
+    [FLAG_AGENT_ABUSE] = {
+        "AGENT_ABUSE", M, "Agent over the collector's limits", "采集程序超限",
+        "第五条(三), 第五条(五)",
+        "This host's agent sent more reports or bytes than the collector allows "
+        "(or its history passed its cap), which would fill the register for "
+        "every department. Its reports wait in its spool meanwhile. Find out "
+        "why (a loop, a changing package list, a stolen key: tzctl history HOST, "
+        "journalctl -u tz-agent); revoke the key if it is not the host's "
+        "(tzctl agent revoke). The flag closes a day after the last limit hit.",
+        "该主机的采集程序上报次数或数据量超出采集服务器限额（或其变更历史超出上限），"
+        "可能占满资产台账、影响全校上报；超限期间其报告暂存在本机。请查明原因"
+        "（程序循环、软件包列表反复变化、密钥被盗用等，可用tzctl history查看），"
+        "密钥非本机所有时予以吊销（tzctl agent revoke）。最后一次超限一天后自动关闭。"},
 };
 
 const struct flag_def *flag_def(enum flag_id f)

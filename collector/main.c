@@ -245,6 +245,8 @@ int main(int argc, char **argv)
         return 1;
     }
     rules_in_force_clear(&in_force);
+    /* One agent must not fill the register for all (agent_quota.h). */
+    register_set_quota(reg, &cfg.quota);
 
     uv_loop_t loop;
     uv_loop_init(&loop);

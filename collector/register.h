@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "agent_quota.h"
 #include "payload_lazy.h"
 #include "tz_limits.h"
 #include "tz_error.h"
@@ -53,6 +54,11 @@ int register_share_with_group(struct tz_register *reg, struct tz_error *err);
  * Every later transaction would fail too: the process should exit so its
  * service manager restarts it, rather than answer storage_error forever. */
 int register_unusable(const struct tz_register *reg);
+
+/* The per-agent limits register_put_batch enforces from now on (copied;
+ * agent_quota.h). A register enforces none until told: tz-collector sets
+ * them from its INI. */
+void register_set_quota(struct tz_register *reg, const struct agent_quota *q);
 
 /* ---- the register epoch ---- */
 
@@ -117,7 +123,13 @@ struct register_item {
  * section out of bounds), MALFORMED (an encoded section does not decode), and
  * NEED_FULL for a delta report (a kind listed in hashes but absent, not in
  * errors) whose stored section is missing or does not hash (BLAKE2b-256 of
- * the packed section) to the listed value. Re-enrolling an enrolled key
+ * the packed section) to the listed value, and OVER_QUOTA (register_set_quota:
+ * a report over its agent's reports per hour or bytes per day, measured as
+ * the report's packed size plus its encoded sections; an enrollment over
+ * hosts per token or per department) with the figures in detail; a refused
+ * report leaves its seq unused, so the agent resends it later. A host
+ * whose history passes its cap loses its oldest entries in the same
+ * transaction. Re-enrolling an enrolled key
  * keeps its agent_id and department (any department token of the register
  * will do: the key proves who it is); a new enrollment spends one use of
  * its token in the same transaction. */
@@ -329,6 +341,8 @@ struct register_stats {
     uint64_t throttled;              /* requests dropped unread: their source
                                         sent too many rejected ones (ingest) */
     uint64_t rejected[16];           /* indexed by Tz__Status */
+    uint64_t quota[AQ__COUNT];       /* limits hit, by enum agent_quota_limit:
+                                        refusals, and history prunings */
     uint64_t schema;
     uint64_t map_size;               /* bytes */
     uint64_t used_bytes;
@@ -517,10 +531,13 @@ int register_bind(struct tz_register *reg, uint64_t agent_id,
                   uint64_t system_id, const char *by, int64_t now,
                   struct tz_error *err);
 
-/* Remove a host's explicit binding. TZ_ENOENT when it has none (the host
- * may still belong to a system by its config or by a match). */
+/* Remove a host's explicit binding, by (the operator, may be NULL) at
+ * now. TZ_ENOENT when it has none (the host may still belong to a system
+ * by its config or by a match). Binding and unbinding are kept in the
+ * system's change history (register_each_system_change: action "bound"
+ * or "unbound", ledger_diff.h). */
 int register_unbind(struct tz_register *reg, uint64_t agent_id,
-                    struct tz_error *err);
+                    const char *by, int64_t now, struct tz_error *err);
 
 /* The system a host belongs to and why, first rule that answers wins:
  *  1. BIND_EXPLICIT: a `tzctl bind` binding (even to a system retired since:

@@ -1,12 +1,43 @@
 /* register_lmdb_hosts — reading agents and hosts: each agent of a
  * department, one host's record and report (whole or some sections), an
  * agent by its public key, and which hosts have a package at which version
- * (pkgidx). Written only by the ingest (register_lmdb_ingest.c). */
+ * (pkgidx), and how many hosts a department has (the enrollment cap,
+ * agent_quota.h). Written only by the ingest (register_lmdb_ingest.c). */
 #include "register.h"
 
 #include <string.h>
 
 #include "register_lmdb.h"
+
+int rl_dept_hosts(struct tz_register *reg, MDB_txn *txn, const char *dept,
+                  uint64_t stop_at, uint64_t *n, struct tz_error *err)
+{
+    *n = 0;
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, reg->agents, &cur);
+    if (mrc != 0)
+        return rl_mdb_fail(reg, err, mrc, "reading agents");
+    MDB_val k, v;
+    int rc = 0;
+    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    /* Enrollments are rare: a scan (a few ms for thousands of agents) keeps
+     * no counter that could drift from the records. */
+    while (mrc == 0 && (stop_at == 0 || *n < stop_at)) {
+        Tz__AgentRecord *rec = rl_unpack(&tz__agent_record__descriptor, &v);
+        if (rec == NULL) {
+            rc = rl_corrupt(reg, err, "agents", "(counting a department)");
+            break;
+        }
+        if (strcmp(rec->dept, dept) == 0 && rec->revocation == NULL)
+            (*n)++;
+        protobuf_c_message_free_unpacked(&rec->base, NULL);
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
+        rc = rl_mdb_fail(reg, err, mrc, "reading agents");
+    return rc;
+}
 
 struct agent_walk {
     const char *dept;

@@ -4,7 +4,9 @@
  * the batch's counters written once. Whether a token may enroll and whether
  * a key is still accepted is collector/admission.c's decision; the batch
  * transaction asks it about the records it read, so a token's last use is
- * spent exactly once. */
+ * spent exactly once. Likewise collector/agent_quota.c decides whether an
+ * agent is over its limits (reports, bytes, history, hosts) on the agent
+ * and token records read here. */
 #include "register.h"
 
 #include <stdarg.h>
@@ -16,6 +18,7 @@
 
 #include "account_check.h"
 #include "admission.h"
+#include "agent_quota.h"
 #include "register_lmdb.h"
 
 struct batch {
@@ -25,6 +28,7 @@ struct batch {
     /* counters, summed over the batch and written once */
     uint64_t accepted, reports, new_hosts, throttled;
     uint64_t rejected[N_STATUS];
+    uint64_t quota[AQ__COUNT];   /* limits hit (agent_quota.h) */
 };
 
 static void item_set(struct register_item *it, int status, const char *fmt,
@@ -189,6 +193,25 @@ static int enroll_new(struct tz_register *reg, MDB_txn *txn, struct batch *b,
     return rc;
 }
 
+/* May tok enroll one more host? *st OVER_QUOTA (detail says which cap)
+ * when its token or department has all the hosts the collector allows. */
+static int enroll_quota(struct tz_register *reg, MDB_txn *txn, struct batch *b,
+                        struct register_item *it, const Tz__TokenRecord *tok,
+                        int *st, struct tz_error *err)
+{
+    const struct agent_quota *q = &reg->quota;
+    uint64_t hosts = 0;
+    int rc = 0;
+    if (q->hosts_per_dept)
+        rc = rl_dept_hosts(reg, txn, tok->dept, q->hosts_per_dept, &hosts, err);
+    if (rc != 0)
+        return rc;
+    enum agent_quota_limit which;
+    *st = agent_quota_enroll(q, tok, hosts, &which, it->detail, sizeof(it->detail));
+    b->quota[which]++;
+    return 0;
+}
+
 static int apply_enroll(struct tz_register *reg, MDB_txn *txn,
                         struct batch *b, struct register_item *it,
                         struct tz_error *err)
@@ -225,14 +248,16 @@ static int apply_enroll(struct tz_register *reg, MDB_txn *txn,
     if (rc == 0) {
         rc = reenroll(reg, txn, b, it, id, err);
     } else if (rc == TZ_ENOENT) {
-        /* Expired, used up or revoked: admission.c says which. */
+        /* Expired, used up or revoked: admission.c says which; too many
+         * hosts: agent_quota.c. */
         int st = admission_token(tok, b->now, it->detail, sizeof(it->detail));
-        if (st != TZ__STATUS__OK) {
+        rc = 0;
+        if (st == TZ__STATUS__OK)
+            rc = enroll_quota(reg, txn, b, it, tok, &st, err);
+        if (rc == 0 && st != TZ__STATUS__OK)
             it->status = st;
-            rc = 0;
-        } else {
+        else if (rc == 0)
             rc = enroll_new(reg, txn, b, it, tok, tkey, err);
-        }
     }
     protobuf_c_message_free_unpacked(&tok->base, NULL);
     return rc;
@@ -491,8 +516,9 @@ static int host_has(struct tz_register *reg, MDB_txn *txn, uint64_t id,
 static int store_sections(struct tz_register *reg, MDB_txn *txn, uint64_t id,
                           uint64_t seq, const Tz__Report *r,
                           struct sechash *stored, int64_t now,
-                          struct tz_error *err)
+                          uint64_t *hist_bytes, struct tz_error *err)
 {
+    *hist_bytes = 0;
     uint8_t *packed[RL_N_KINDS] = {0};
     size_t plen[RL_N_KINDS] = {0};
     Tz__Report changed = *r;   /* r with the unchanged sections left out */
@@ -546,7 +572,7 @@ static int store_sections(struct tz_register *reg, MDB_txn *txn, uint64_t id,
         Tz__Report empty = TZ__REPORT__INIT;
         int first = !have_host && !have_pkgs;
         rc = rl_history_record(reg, txn, id, seq, first ? NULL : prev ? prev : &empty,
-                               &changed, now, err);
+                               &changed, now, hist_bytes, err);
     }
     if (rc == 0 && changed.packages)
         rc = pkgidx_diff(reg, txn, id, prev ? prev->packages : NULL,
@@ -617,6 +643,51 @@ static int lazy_decode(struct tz_register *reg, MDB_txn *txn, uint64_t id,
     return 0;
 }
 
+/* What the report weighs against bytes_per_day: its packed size, plus the
+ * sections it carried still encoded. */
+static uint64_t report_bytes(const struct register_item *it)
+{
+    uint64_t n = protobuf_c_message_get_packed_size(&it->report->base);
+    for (int kind = TZ_SECTION_FIRST; it->lazy && kind <= TZ_SECTION_LAST; kind++)
+        if (it->lazy->present & (1u << kind))
+            n += it->lazy->len[kind];
+    return n;
+}
+
+/* Over its limits a report is refused before any of it is decoded; its seq
+ * stays unused (the agent keeps it and resends it later), and the record
+ * keeps the limit hit for AGENT_ABUSE (agent_quota.h). *nw: old's copy. */
+static int report_quota(struct tz_register *reg, MDB_txn *txn, struct batch *b,
+                        struct register_item *it, Tz__AgentRecord *nw,
+                        int *stop, struct tz_error *err)
+{
+    enum agent_quota_limit which;
+    *stop = agent_quota_report(&reg->quota, nw, report_bytes(it), b->now, &which,
+                               it->detail, sizeof(it->detail)) != TZ__STATUS__OK;
+    if (!*stop)
+        return 0;
+    it->status = TZ__STATUS__OVER_QUOTA;
+    b->quota[which]++;
+    nw->last_seen = b->now;   /* it is alive, only too busy */
+    return rl_agent_store(reg, txn, nw, err);
+}
+
+/* The host's history passed its cap: count it and prune the oldest. */
+static int history_quota(struct tz_register *reg, MDB_txn *txn, struct batch *b,
+                         Tz__AgentRecord *nw, char *why, size_t len,
+                         struct tz_error *err)
+{
+    const struct agent_quota *q = &reg->quota;
+    uint64_t kept, pruned;
+    int rc = rl_history_cap(reg, txn, nw->agent_id, q->history_bytes,
+                            agent_quota_history_target(q), &kept, &pruned, err);
+    if (rc == 0) {
+        agent_quota_history_pruned(q, nw, kept, pruned, b->now, why, len);
+        b->quota[AQ_HISTORY_BYTES] += pruned > 0;
+    }
+    return rc;
+}
+
 static int apply_report(struct tz_register *reg, MDB_txn *txn,
                         struct batch *b, struct register_item *it,
                         struct tz_error *err)
@@ -631,6 +702,12 @@ static int apply_report(struct tz_register *reg, MDB_txn *txn,
     if (rc != 0 || stop)
         return rc;
     uint64_t id = old->agent_id;
+    Tz__AgentRecord nw = *old;
+    rc = report_quota(reg, txn, b, it, &nw, &stop, err);
+    if (rc != 0 || stop) {
+        protobuf_c_message_free_unpacked(&old->base, NULL);
+        return rc;
+    }
     int missing, bad = 0;
     /* r: the report with every section it carried that must be looked at
      * decoded; same: the ones it carried unchanged, still encoded. */
@@ -655,7 +732,11 @@ static int apply_report(struct tz_register *reg, MDB_txn *txn,
         protobuf_c_message_free_unpacked(&old->base, NULL);
         return rc;
     }
-    rc = store_sections(reg, txn, id, it->seq, r, &stored, b->now, err);
+    uint64_t hist = 0;
+    char hist_why[sizeof(it->detail)];
+    rc = store_sections(reg, txn, id, it->seq, r, &stored, b->now, &hist, err);
+    if (rc == 0 && agent_quota_history_add(&reg->quota, &nw, hist))
+        rc = history_quota(reg, txn, b, &nw, hist_why, sizeof(hist_why), err);
     if (rc == 0) {
         /* Kind 0: what the report says about itself, without sections. */
         Tz__Report head = *r;
@@ -668,7 +749,6 @@ static int apply_report(struct tz_register *reg, MDB_txn *txn,
                      err);
     }
 
-    Tz__AgentRecord nw = *old;
     char **ips = NULL;
     if (rc == 0) {
         if (r->host) {
@@ -748,6 +828,7 @@ static int batch_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
     /* A retry after growing the map starts from scratch. */
     b->accepted = b->reports = b->new_hosts = b->throttled = 0;
     memset(b->rejected, 0, sizeof(b->rejected));
+    memset(b->quota, 0, sizeof(b->quota));
     for (size_t i = 0; i < b->n; i++) {
         struct register_item *it = &b->items[i];
         if (it->kind == ITEM_THROTTLED) {
@@ -795,6 +876,13 @@ static int batch_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
         char key[32];
         snprintf(key, sizeof(key), "stat.rejected.%d", s);
         rc = rl_add_u64(reg, txn, key, b->rejected[s], err);
+    }
+    for (int l = AQ_NONE + 1; rc == 0 && l < AQ__COUNT; l++) {
+        if (b->quota[l] == 0)
+            continue;
+        char key[48];
+        snprintf(key, sizeof(key), "stat.quota.%s", agent_quota_limit_name(l));
+        rc = rl_add_u64(reg, txn, key, b->quota[l], err);
     }
     return rc;
 }

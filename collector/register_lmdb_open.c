@@ -292,6 +292,11 @@ int register_share_with_group(struct tz_register *reg, struct tz_error *err)
     return 0;
 }
 
+void register_set_quota(struct tz_register *reg, const struct agent_quota *q)
+{
+    reg->quota = *q;
+}
+
 void register_close(struct tz_register *reg)
 {
     if (reg == NULL)

@@ -48,6 +48,13 @@ int register_stats(struct tz_register *reg, struct register_stats *out,
         if (rc == TZ_ENOENT)
             rc = 0;
     }
+    for (int l = AQ_NONE + 1; rc == 0 && l < AQ__COUNT; l++) {
+        char key[48];
+        snprintf(key, sizeof(key), "stat.quota.%s", agent_quota_limit_name(l));
+        rc = rl_get_u64(reg, txn, key, &out->quota[l], err);
+        if (rc == TZ_ENOENT)
+            rc = 0;
+    }
     MDB_envinfo info;
     mdb_env_info(reg->env, &info);
     if ((mrc = mdb_env_stat(reg->env, &st)) != 0)

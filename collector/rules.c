@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "agent_quota.h"
 #include "civil_day.h"
 #include "report_facts.h"
 #include "tz_limits.h"
@@ -230,6 +231,27 @@ static int eval_ambiguous(const struct rules_config *cfg,
     return hit(cfg, out, FLAG_AMBIGUOUS_BINDING, "", "%s", ev);
 }
 
+/* An agent that hit one of the collector's limits (agent_quota.h counts
+ * them at ingest) within the last day: which, when and the figures. */
+static int eval_agent_abuse(const struct rules_config *cfg,
+                            const struct host_facts *h, const char *name,
+                            struct rule_hits *out)
+{
+    const Tz__AgentRecord *a = h->agent;
+    if (!agent_quota_abusing(a, h->now))
+        return 0;
+    char when[32];
+    time_t t = (time_t)a->abuse_at;
+    struct tm tm;
+    if (gmtime_r(&t, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm) == 0)
+        snprintf(when, sizeof(when), "?");
+    return hit(cfg, out, FLAG_AGENT_ABUSE, "",
+               "host %s (agent %llu) hit the limit %s at %s (%llu reports refused "
+               "in all): %s", name, (unsigned long long)a->agent_id, a->abuse_limit,
+               when, (unsigned long long)a->abuse_refused,
+               empty(a->abuse_detail) ? "no figures" : a->abuse_detail);
+}
+
 int rules_eval_host(const struct rules_config *cfg, const struct host_facts *h,
                     struct rule_hits *out)
 {
@@ -264,6 +286,8 @@ int rules_eval_host(const struct rules_config *cfg, const struct host_facts *h,
                  (long long)(silent / 3600), cfg->agent_silent_hours);
     if (rc == 0)
         rc = eval_account_check(cfg, h, name, out);
+    if (rc == 0)
+        rc = eval_agent_abuse(cfg, h, name, out);
     if (r == NULL)
         return rc;
 

@@ -52,7 +52,9 @@ struct host_facts {
  * SUDO_NOPASSWD, ROOT_SSH_LOGIN, EXPOSED_HIGH_RISK_PORT, PATCHES_PENDING,
  * REBOOT_REQUIRED, AGENT_SILENT, NO_PRELAUNCH_REVIEW (exposed web port),
  * ACCOUNT_CHECK_FAILED (from the agent record's count, account_check.h;
- * the evidence quotes the report's reason when h->report has it).
+ * the evidence quotes the report's reason when h->report has it),
+ * AGENT_ABUSE (the agent record's last limit hit, agent_quota.h, within
+ * AGENT_QUOTA_FLAG_SECONDS of now).
  * Returns 0 or TZ_ENOMEM. */
 int rules_eval_host(const struct rules_config *cfg, const struct host_facts *h,
                     struct rule_hits *out);

@@ -31,6 +31,7 @@ const char *tz_status_name(int status)
     case TZ__STATUS__STORAGE_ERROR: return "storage_error";
     case TZ__STATUS__STALE_EPOCH: return "stale_epoch";
     case TZ__STATUS__REVOKED: return "revoked";
+    case TZ__STATUS__OVER_QUOTA: return "over_quota";
     default: return "unspecified";
     }
 }

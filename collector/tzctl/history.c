@@ -2,7 +2,9 @@
  * report by report: packages added, removed or upgraded, accounts added,
  * removed or whose password state changed, listeners opened or closed, the
  * kernel; and the revocation of its agent key (tzctl agent revoke: OLD is who
- * revoked it, NEW why). One row per change, oldest first. */
+ * revoked it, NEW why). One row per change, oldest first; a change too large
+ * to keep whole (history_diff_max) is one "summary" row with the counts,
+ * then the first changes kept. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +52,18 @@ static int entry(const Tz__HistoryEntry *e, void *arg)
         char n[32];
         snprintf(n, sizeof(n), "%u packages", e->packages_total);
         return row(w, e, "baseline", "first report", "recorded", "", n);
+    }
+    if (e->summarised) {
+        /* A diff too large to keep whole (history_diff_max): the counts,
+         * then only the first changes of each list. */
+        char item[64], nw[96];
+        unsigned n = e->packages_added + e->packages_removed + e->packages_changed;
+        snprintf(item, sizeof(item), "%u changes", n + e->accounts_changes +
+                 e->listeners_changes);
+        snprintf(nw, sizeof(nw), "packages +%u -%u ~%u, accounts %u, listeners %u",
+                 e->packages_added, e->packages_removed, e->packages_changed,
+                 e->accounts_changes, e->listeners_changes);
+        rc = row(w, e, "summary", item, "summarised", "", nw);
     }
     for (size_t i = 0; rc == 0 && i < e->n_packages; i++) {
         const Tz__PackageChange *p = e->packages[i];

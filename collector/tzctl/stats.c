@@ -3,7 +3,10 @@
  * lowercase ("replay", "forged", "revoked"), every reason shown even when
  * zero so that scripts see a stable set of rows; then "throttled": requests
  * dropped unread because their connection sent too many rejected ones
- * (the collector's reject_limit). Then the rules in force: the file the
+ * (the collector's reject_limit); then "quota.LIMIT": how often an agent hit
+ * each per-agent limit of the collector (agent_quota.h: reports refused
+ * OVER_QUOTA, enrollments refused, hosts whose history was pruned). Then
+ * the rules in force: the file the
  * collector judges by (its digest, when it was recorded) and its values,
  * which tzctl's ledger changes are judged by too. */
 #include <ctype.h>
@@ -126,7 +129,7 @@ static void status_name(int s, char *buf, size_t len)
 static int shown(const struct register_stats *st, int s)
 {
     return st->rejected[s] != 0 ||
-           (s >= TZ__STATUS__MALFORMED && s <= TZ__STATUS__REVOKED);
+           (s >= TZ__STATUS__MALFORMED && s <= TZ__STATUS__OVER_QUOTA);
 }
 
 static int stats_json(const struct register_stats *st, const struct in_force *r)
@@ -153,6 +156,9 @@ static int stats_json(const struct register_stats *st, const struct in_force *r)
     }
     cJSON_AddItemToObject(o, "rejected", rej);
     cJSON_AddNumberToObject(o, "throttled", (double)st->throttled);
+    cJSON *quota = cJSON_AddObjectToObject(o, "quota");
+    for (int l = AQ_NONE + 1; quota && l < AQ__COUNT; l++)
+        cJSON_AddNumberToObject(quota, agent_quota_limit_name(l), (double)st->quota[l]);
     cJSON_AddNumberToObject(o, "map_size_bytes", (double)st->map_size);
     cJSON_AddNumberToObject(o, "map_used_bytes", (double)st->used_bytes);
     cJSON_AddNumberToObject(o, "schema", (double)st->schema);
@@ -194,6 +200,11 @@ static int stats_table(const struct tzctl *c, const struct register_stats *st,
         rc = row(t, name, st->rejected[s]);
     }
     rc = rc ? rc : row(t, "throttled", st->throttled);
+    for (int l = AQ_NONE + 1; rc == 0 && l < AQ__COUNT; l++) {
+        char name[48];
+        snprintf(name, sizeof(name), "quota.%s", agent_quota_limit_name(l));
+        rc = row(t, name, st->quota[l]);
+    }
     rc = rc ? rc : row(t, "map_size_bytes", st->map_size);
     rc = rc ? rc : row(t, "map_used_bytes", st->used_bytes);
     rc = rc ? rc : row(t, "schema", st->schema);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ledger_fields.h"
+#include "record_asof.h"
 #include "register.h"
 #include "system_index.h"
 #include "system_match.h"
@@ -359,9 +360,9 @@ Test(systems, binding_order_is_explicit_then_config_then_match)
     cr_assert_eq(register_bind(reg, h, expl, "admin", NOW, &err), 0, "%s",
                  err.msg);
     expect_binding(h, expl, TZ__BINDING_SOURCE__BIND_EXPLICIT);
-    cr_assert_eq(register_unbind(reg, h, &err), 0);
+    cr_assert_eq(register_unbind(reg, h, "admin", NOW, &err), 0);
     expect_binding(h, conf, TZ__BINDING_SOURCE__BIND_CONFIG);
-    cr_assert_eq(register_unbind(reg, h, &err), TZ_ENOENT);
+    cr_assert_eq(register_unbind(reg, h, "admin", NOW, &err), TZ_ENOENT);
     cr_assert_str_eq(err.msg, "host 1 has no explicit binding");
 
     /* a retired config system gives way to a match; the CIDR match (1)
@@ -910,7 +911,7 @@ Test(systems, two_own_department_matches_are_flagged_until_bound)
 
     /* unbound again, the question is back */
     before = snapshot();
-    cr_assert_eq(register_unbind(reg, h, &err), 0);
+    cr_assert_eq(register_unbind(reg, h, "网络中心-王", NOW + 2, &err), 0);
     cr_assert_eq(flags_scope_update(reg, &cfg, before, NOW + 2, NULL, &err), 0, "%s",
                  err.msg);
     flags_scope_free(before);
@@ -935,7 +936,7 @@ Test(systems, an_explicit_bind_crosses_departments_and_records_both)
     protobuf_c_message_free_unpacked(&r->base, NULL);
     reflag(h);
     cr_assert_eq(flag_open("BINDING_OTHER_DEPT", h, NULL), 0, "the operator's word stands");
-    cr_assert_eq(register_unbind(reg, h, &err), 0);
+    cr_assert_eq(register_unbind(reg, h, "admin", NOW, &err), 0);
     cr_assert_eq(register_explicit_binding(reg, h, &r, &err), TZ_ENOENT);
 }
 
@@ -1000,4 +1001,69 @@ Test(systems, index_match_in_a_department_agrees_with_a_walk)
     sys_index_free(ix);
     free(copy);
     free(recs);
+}
+
+/* ---- bindings in the ledger's history ---- */
+
+struct hist_seen {
+    char lines[8][160];
+    size_t n;
+};
+
+static int hist_line(const Tz__SystemChange *c, void *arg)
+{
+    struct hist_seen *h = arg;
+    if (h->n < 8 && c->n_changes == 1 &&
+        strcmp(c->changes[0]->field, "host") == 0)
+        snprintf(h->lines[h->n++], sizeof(h->lines[0]), "%s by %s via %s: "
+                 "%s \"%s\" -> \"%s\"", c->action, c->actor, c->via,
+                 c->changes[0]->field, c->changes[0]->old_value,
+                 c->changes[0]->new_value);
+    return 0;
+}
+
+static struct hist_seen history_of(uint64_t system_id)
+{
+    struct hist_seen h = {0};
+    cr_assert_eq(register_each_system_change(reg, system_id, hist_line, &h,
+                                             &err), 0, "%s", err.msg);
+    return h;
+}
+
+Test(systems, bind_rebind_and_unbind_are_in_the_systems_history)
+{
+    uint64_t a = add("a", "math", NULL, NULL), b = add("b", "math", NULL, NULL);
+    uint64_t h = enroll(1, "math");
+    report(1, 2, "web01", "10.9.9.9/24", NULL, 0);
+    cr_assert_eq(register_bind(reg, h, a, "王五", NOW + 10, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(register_bind(reg, h, a, "王五", NOW + 11, &err), 0);
+    cr_assert_eq(register_bind(reg, h, b, "赵六", NOW + 20, &err), 0);
+    cr_assert_eq(register_unbind(reg, h, "赵六", NOW + 30, &err), 0);
+    struct hist_seen ha = history_of(a), hb = history_of(b);
+    /* bound once (binding again to the same system is no change), then
+     * unbound when moved to b */
+    cr_assert_eq(ha.n, 2, "%zu", ha.n);
+    cr_assert_str_eq(ha.lines[0], "bound by 王五 via tzctl: host \"\" -> "
+                                  "\"web01 (host 1)\"");
+    cr_assert_str_eq(ha.lines[1], "unbound by 赵六 via tzctl: host "
+                                  "\"web01 (host 1)\" -> \"\"");
+    cr_assert_eq(hb.n, 2, "%zu", hb.n);
+    cr_assert_str_eq(hb.lines[0], "bound by 赵六 via tzctl: host \"\" -> "
+                                  "\"web01 (host 1)\"");
+    cr_assert_str_eq(hb.lines[1], "unbound by 赵六 via tzctl: host "
+                                  "\"web01 (host 1)\" -> \"\"");
+    /* an operator name is checked as in bind, and nothing is written */
+    cr_assert_eq(register_bind(reg, h, a, "x", NOW + 40, &err), 0);
+    cr_assert_eq(register_unbind(reg, h, "bad\x1bname", NOW + 41, &err),
+                 TZ_EINVAL);
+    cr_assert_eq(history_of(a).n, 3);
+    /* the record as of before the binding reads back: a binding is no
+     * ledger field to undo */
+    Tz__SystemRecord *then = NULL;
+    cr_assert_eq(record_asof_system(reg, a, NOW + 5, &then, &err), 0, "%s",
+                 err.msg);
+    cr_assert_not_null(then);
+    cr_assert_str_eq(then->name, "a");
+    ledger_record_free(then);
 }
