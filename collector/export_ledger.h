@@ -7,7 +7,8 @@
  * system of dept B is in A's export without B's system (its system_id is
  * left out and "system_other_dept" says why), and not in B's export; the
  * evidence of a BINDING_OTHER_DEPT flag, which names the other department's
- * system, is replaced by words that do not.
+ * system, and of an AMBIGUOUS_BINDING naming one, is replaced by words that
+ * do not.
  *
  * Formats:
  *  CSV   the systems ledger only, exactly the columns `tzctl system import`

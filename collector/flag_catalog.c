@@ -2,6 +2,7 @@
 #include "flag_catalog.h"
 
 #include <stddef.h>
+#include <string.h>
 #include <strings.h>
 
 #define H TZ__SEVERITY__SEV_HIGH
@@ -113,6 +114,18 @@ static const struct flag_def defs[FLAG__COUNT] = {
         "同一台主机（machine-id相同）以新密钥重复注册。请将旧主机记录合并到新"
         "记录（tzctl host merge OLD NEW），或注销不再使用的记录（tzctl host "
         "retire HOST）；克隆的虚拟机应重新生成machine-id，保证资产台账准确。"},
+    [FLAG_AMBIGUOUS_BINDING] = {
+        "AMBIGUOUS_BINDING", M, "Host matches several systems, or another "
+        "department's", "绑定冲突", "第六条(五)",
+        "The host's addresses or hostname match more than one system of its "
+        "department, or only systems of other departments, so it is bound to "
+        "none. Bind it to the system it serves (tzctl bind HOST SYSTEM), or "
+        "set system = ID in the agent's config, or correct the systems' IPs "
+        "or domains in the ledger (tzctl systems --conflicts lists them).",
+        "主机的地址或主机名同时匹配本单位多个信息系统，或仅匹配其他单位的信息"
+        "系统，因此未自动绑定。请由网络信息中心使用tzctl bind将其绑定到实际所属"
+        "系统，或在采集程序配置中设置system = ID，或更正台账中相关系统的IP、"
+        "域名（tzctl systems --conflicts可列出冲突）。"},
     [FLAG_AGENT_ABUSE] = {
         "AGENT_ABUSE", M, "Agent over the collector's limits", "采集程序超限",
         "第五条(三), 第五条(五)",
@@ -161,12 +174,20 @@ int severity_lookup(const char *name)
 
 const char *flag_evidence_for(const Tz__FlagRecord *f, int whole_school)
 {
-    if (!whole_school && flag_lookup(f->id) == FLAG_BINDING_OTHER_DEPT)
+    if (whole_school)
+        return f->evidence;
+    int id = flag_lookup(f->id);
+    if (id == FLAG_BINDING_OTHER_DEPT)
         return "its agent config or its addresses point at a system of "
                "another department: refused, the host is not bound to it";
     /* The twin may be another department's host: no names across. */
-    if (!whole_school && flag_lookup(f->id) == FLAG_DUPLICATE_HOST)
+    if (id == FLAG_DUPLICATE_HOST)
         return "the same machine (its machine_id) is enrolled as another host "
                "too: the network center merges or retires the old record";
+    if (id == FLAG_AMBIGUOUS_BINDING &&
+        strstr(f->evidence, FLAG_OTHER_DEPTS_MARK) != NULL)
+        return "its addresses or hostname match systems of the ledger, some "
+               "of another department: not bound by match; the network "
+               "center binds it to the system it serves (tzctl bind)";
     return f->evidence;
 }

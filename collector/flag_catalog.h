@@ -29,6 +29,7 @@ enum flag_id {
     FLAG_ACCOUNT_CHECK_FAILED,
     FLAG_DUPLICATE_HOST,
     FLAG_AGENT_ABUSE,
+    FLAG_AMBIGUOUS_BINDING,
     FLAG__COUNT
 };
 
@@ -48,9 +49,12 @@ const struct flag_def *flag_def(enum flag_id f);
 int flag_lookup(const char *id);
 /* The evidence of f as one department may see it. BINDING_OTHER_DEPT,
  * raised on a host, names the other department's system the host pointed
- * at: the network center needs that (whole_school set), the host's
- * department must not learn another's systems from it; DUPLICATE_HOST
- * names its twin, maybe another department's host: the same. */
+ * at, and AMBIGUOUS_BINDING may name other departments' candidates (its
+ * evidence then holds FLAG_OTHER_DEPTS_MARK); DUPLICATE_HOST names its
+ * twin, maybe another department's host: the network center needs that
+ * (whole_school set), the host's department must not learn another's
+ * systems or hosts from it. */
+#define FLAG_OTHER_DEPTS_MARK " of other departments"
 const char *flag_evidence_for(const Tz__FlagRecord *f, int whole_school);
 
 /* "high", "medium", "low"; and back (-1 if unknown). */

@@ -17,6 +17,9 @@ struct sys_entry {
 struct host_entry {
     uint64_t id, system_id;
     uint64_t refused_id;   /* another department's system it was refused */
+    /* An ambiguous match's candidates (AMBIGUOUS_BINDING names them) */
+    uint64_t cand[BIND_CANDIDATES_MAX];
+    size_t n_cand, cand_total;
 };
 
 struct flags_scope {
@@ -52,8 +55,14 @@ static int take_host(const Tz__AgentRecord *host, const struct register_binding 
     struct flags_scope *s = arg;
     if (tz_grow((void **)&s->hosts, &s->cap_hosts, s->n_hosts, sizeof(*s->hosts)) != 0)
         return tz_err(s->err, TZ_ENOMEM, NULL, 0, "out of memory");
-    s->hosts[s->n_hosts++] =
-        (struct host_entry){host->agent_id, b->system_id, b->refused_id};
+    struct host_entry *e = &s->hosts[s->n_hosts++];
+    memset(e, 0, sizeof(*e));
+    e->id = host->agent_id;
+    e->system_id = b->system_id;
+    e->refused_id = b->refused_id;
+    memcpy(e->cand, b->candidates, sizeof(e->cand));
+    e->n_cand = b->n_candidates;
+    e->cand_total = b->candidates_total;
     return 0;
 }
 
@@ -104,6 +113,19 @@ static int has(const uint64_t *v, size_t n, uint64_t id)
     return id != 0 && n > 0 && bsearch(&id, v, n, sizeof(*v), u64_cmp) != NULL;
 }
 
+/* The candidates differ, or one of them changed. */
+static int cand_moved(const struct host_entry *o, const struct host_entry *n,
+                      const uint64_t *sys, size_t ns)
+{
+    if (o->cand_total != n->cand_total || o->n_cand != n->n_cand ||
+        memcmp(o->cand, n->cand, n->n_cand * sizeof(*n->cand)) != 0)
+        return 1;
+    for (size_t i = 0; i < n->n_cand; i++)
+        if (has(sys, ns, n->cand[i]))
+            return 1;
+    return 0;
+}
+
 int flags_scope_update(struct tz_register *reg, const struct rules_config *cfg,
                        const struct flags_scope *before, int64_t now,
                        struct flags_scope_stats *stats, struct tz_error *err)
@@ -143,10 +165,11 @@ int flags_scope_update(struct tz_register *reg, const struct rules_config *cfg,
             hosts[nh++] = a->hosts[j++].id;
         } else {
             const struct host_entry *o = &b->hosts[i], *n = &a->hosts[j];
-            /* The refused system too: BINDING_OTHER_DEPT names it. */
+            /* The refused system too: BINDING_OTHER_DEPT names it; and
+             * the candidates AMBIGUOUS_BINDING names. */
             if (o->system_id != n->system_id || o->refused_id != n->refused_id ||
                 has(sys, ns, o->system_id) || has(sys, ns, n->system_id) ||
-                has(sys, ns, n->refused_id))
+                has(sys, ns, n->refused_id) || cand_moved(o, n, sys, ns))
                 hosts[nh++] = n->id;
             i++, j++;
         }

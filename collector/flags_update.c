@@ -119,13 +119,25 @@ static int eval_host(struct tz_register *reg, const struct rules_config *cfg,
         (rc = register_system_get(reg, b.refused_id, &refused, err)) ==
             TZ_ENOENT)
         rc = 0;
+    /* Only hosts with an ambiguous match pay these (a few, bounded). */
+    Tz__SystemRecord *cand[BIND_CANDIDATES_MAX] = {0};
+    for (size_t i = 0; rc == 0 && i < b.n_candidates; i++)
+        if ((rc = register_system_get(reg, b.candidates[i], &cand[i], err)) ==
+            TZ_ENOENT)
+            rc = 0;
     struct rule_hits hits = {0};
     if (rc == 0) {
         struct host_facts f = {rec, rep, sys_id, sys, now, refused,
-                               b.refused_src, NULL, 0};
+                               b.refused_src,
+                               (const Tz__SystemRecord *const *)cand,
+                               b.n_candidates, b.candidates_total,
+                               b.candidates_other_dept, NULL, 0};
         f.dups = host_dups_of(dups, rec->machine_id, &f.n_dups);
         rc = rules_eval_host(cfg, &f, &hits);
     }
+    for (size_t i = 0; i < BIND_CANDIDATES_MAX; i++)
+        if (cand[i])
+            protobuf_c_message_free_unpacked(&cand[i]->base, NULL);
     if (rc == 0)
         rc = pending_add(p, TZ__SUBJECT_KIND__SUBJECT_HOST, id, rec->hostname, rec->dept,
                          sys_id, &hits);

@@ -35,6 +35,7 @@ void ledger_import_info_free(struct ledger_import_info *info)
     for (size_t i = 0; i < info->n_ignored; i++)
         free(info->ignored[i]);
     free(info->ignored);
+    ledger_warnings_free(&info->warnings);
     memset(info, 0, sizeof(*info));
 }
 
@@ -578,6 +579,29 @@ static int find_duplicates(struct imp *m)
     return rc;
 }
 
+/* ---- claims shared with other systems ---- */
+
+/* Before find_duplicates sorts ids: recs[i] is still the row of ids[i]. */
+static int find_overlaps(struct imp *m, struct tz_register *reg,
+                         struct tz_error *err)
+{
+    char **loc = calloc(m->nrecs ? m->nrecs : 1, sizeof(*loc));
+    int rc = loc ? 0 : TZ_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < m->nrecs; i++) {
+        char buf[256];
+        where(m, m->ids[i].line, NO_COL, buf, sizeof(buf));
+        if ((loc[i] = strdup(buf)) == NULL)
+            rc = TZ_ENOMEM;
+    }
+    if (rc == 0)
+        rc = ledger_overlap_warnings(reg, m->recs, (const char *const *)loc,
+                                     m->nrecs, &m->info->warnings, err);
+    for (size_t i = 0; loc && i < m->nrecs; i++)
+        free(loc[i]);
+    free(loc);
+    return rc;
+}
+
 /* ---- the whole sheet ---- */
 
 /* The header among the first HEADER_SCAN rows into *top (a copy), and the
@@ -694,6 +718,8 @@ int ledger_import_sheet(struct tz_register *reg, struct sheet *sh,
     memset(probs, 0, sizeof(*probs));
     struct imp m = {.si = sheet_info(sh), .p = probs, .info = info};
     int rc = import_read(&m, reg, sh, name, err);
+    if (rc == 0)
+        rc = find_overlaps(&m, reg, err);
     if (rc == 0)
         rc = find_duplicates(&m);
     if (rc == 0 && probs->total)

@@ -20,7 +20,9 @@
  * "line N: <label>: <reason>" for a CSV (N the physical line the record
  * starts on, as a text editor shows it). Rows whose cells are all empty
  * are skipped. Only a file without problems is imported, in one
- * transaction (register_systems_import).
+ * transaction (register_systems_import). A row whose IPs overlap, or whose
+ * domains name the host of, a stored system or another row is imported
+ * all the same, with a warning in info naming both (ledger_overlap.h).
  * Errors: TZ_EINVAL when problems were found (they are in *probs, nothing
  * imported); the sheet.h errors for a file that cannot be read (encoding,
  * zip, bounds), with err naming where; register errors.
@@ -32,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ledger_overlap.h"
 #include "register.h"
 #include "sheet.h"
 
@@ -78,6 +81,9 @@ struct ledger_import_info {
     char **ignored;         /* "序号 (A)", "(no header) (F)" */
     size_t n_ignored;       /* in ignored */
     size_t total_ignored;   /* found */
+    /* Rows claiming addresses or names a stored system or another row
+     * claims (ledger_overlap.h): told, not refused. */
+    struct ledger_warnings warnings;
 };
 
 void ledger_import_info_free(struct ledger_import_info *info);

@@ -577,23 +577,36 @@ int register_unbind(struct tz_register *reg, uint64_t agent_id,
  *  2. BIND_CONFIG: the system_id of the host's latest report (its agent
  *     config's "system = ID"), if that system exists, is not retired and
  *     belongs to the host's department;
- *  3. BIND_MATCH: a non-retired system of the host's department whose ips
- *     contain one of the host's addresses, or whose domains name its
- *     hostname (case-insensitive, bare name or URL host); the lowest
- *     system_id when several match.
- * A config or a match naming only another department's system binds
- * nothing: a host cannot put itself into another department's ledger
- * (security review finding 2). The refused system is reported in
- * refused_id so the rules can flag it (BINDING_OTHER_DEPT). The decision is
+ *  3. BIND_MATCH: the one non-retired system of the host's department
+ *     whose ips contain one of the host's addresses, or whose domains name
+ *     its hostname (case-insensitive, bare name or URL host).
+ * A config naming another department's system binds nothing: a host cannot
+ * put itself into another department's ledger (security review finding 2);
+ * the refused system is reported in refused_id so the rules can flag it
+ * (BINDING_OTHER_DEPT). A match binds only when it is unambiguous: exactly
+ * one system of the host's own department (other departments' systems that
+ * also match are then the ledger's conflict, `tzctl systems --conflicts`,
+ * not the host's). When two or more of its own department's systems match,
+ * or only other departments' systems do, the host is bound to none of them
+ * and every candidate is reported so the rules can flag it
+ * (AMBIGUOUS_BINDING) until `tzctl bind` (or the agent's own-department
+ * config, or a corrected ledger) settles it. The decision is
  * collector/system_bind.c's; the backend only reads what it needs. */
+#define BIND_CANDIDATES_MAX 8   /* candidates listed; the rest counted */
 struct register_binding {
     uint64_t system_id;              /* 0: unbound */
     Tz__BindingSource src;           /* BIND_NONE when unbound */
-    /* The config's system when it belongs to another department, else the
-     * lowest other department's match when the host's own had none; 0 when
-     * nothing was refused. refused_src is BIND_CONFIG or BIND_MATCH. */
+    /* The config's system when it belongs to another department; 0 when
+     * nothing was refused. refused_src is then BIND_CONFIG. */
     uint64_t refused_id;
     Tz__BindingSource refused_src;
+    /* An ambiguous match: the candidates' ids ascending (the first
+     * BIND_CANDIDATES_MAX), and how many there are; 0 when the match was
+     * not consulted or was not ambiguous. */
+    uint64_t candidates[BIND_CANDIDATES_MAX];
+    size_t n_candidates;
+    size_t candidates_total;
+    size_t candidates_other_dept;    /* of the total, other departments' */
 };
 
 /* The binding of one host. TZ_ENOENT no such host. */

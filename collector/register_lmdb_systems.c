@@ -901,8 +901,8 @@ static int resolve(struct tz_register *reg, MDB_txn *txn,
 int register_binding_of(struct tz_register *reg, uint64_t agent_id,
                         struct register_binding *out, struct tz_error *err)
 {
-    *out = (struct register_binding){0, TZ__BINDING_SOURCE__BIND_NONE, 0,
-                                     TZ__BINDING_SOURCE__BIND_NONE};
+    memset(out, 0, sizeof(*out));
+    out->src = out->refused_src = TZ__BINDING_SOURCE__BIND_NONE;
     MDB_txn *txn;
     int rc = rl_read_begin(reg, &txn, err);
     if (rc != 0)

@@ -10,6 +10,7 @@
 #include "agent_quota.h"
 #include "civil_day.h"
 #include "report_facts.h"
+#include "tz_limits.h"
 #include "tz_error.h"
 
 void rule_hits_free(struct rule_hits *h)
@@ -210,6 +211,67 @@ static int eval_duplicate(const struct rules_config *cfg, const struct host_fact
                n == 1 ? "does" : "do", others);
 }
 
+/* Append a whole piece to buf (of cap bytes, used so far) when it fits
+ * before the last reserve bytes; 0 when it did not. */
+static int append_whole(char *buf, size_t cap, size_t reserve, const char *piece)
+{
+    size_t used = strlen(buf), n = strlen(piece);
+    if (used + n + reserve >= cap)
+        return 0;
+    memcpy(buf + used, piece, n + 1);
+    return 1;
+}
+
+/* Appends "system 1 (教务系统, 教务处), ..." to buf, as many as fit, then
+ * how many more. */
+static void candidate_list(const struct host_facts *h, char *buf, size_t cap)
+{
+    char more[48];
+    size_t listed = 0;
+    for (size_t i = 0; i < h->n_candidates; i++) {
+        const Tz__SystemRecord *s = h->candidates[i];
+        char piece[2 * TZ_MAX_NAME_BUF + 48];
+        if (s == NULL)
+            continue;
+        snprintf(piece, sizeof(piece), "%ssystem %llu (%s, %s)",
+                 listed ? ", " : "", (unsigned long long)s->system_id,
+                 s->name, empty(s->dept) ? "(no department)" : s->dept);
+        if (!append_whole(buf, cap, sizeof(more), piece))
+            break;
+        listed++;
+    }
+    if (h->candidates_total > listed) {
+        snprintf(more, sizeof(more), "%sand %zu more", listed ? ", " : "",
+                 h->candidates_total - listed);
+        append_whole(buf, cap, 0, more);
+    }
+}
+
+/* AMBIGUOUS_BINDING: which systems matched, so an operator can choose. The
+ * count of other departments' comes first: flag_evidence_for looks for it,
+ * and no long name may push it out of the evidence. */
+static int eval_ambiguous(const struct rules_config *cfg,
+                          const struct host_facts *h, const char *name,
+                          struct rule_hits *out)
+{
+    const Tz__AgentRecord *a = h->agent;
+    char ev[sizeof(((struct rule_hit *)0)->evidence)], mark[64] = "";
+    if (h->candidates_other_dept)
+        snprintf(mark, sizeof(mark), ", %zu of them%s,",
+                 h->candidates_other_dept, FLAG_OTHER_DEPTS_MARK);
+    char host[2 * TZ_MAX_NAME_BUF + 64];
+    snprintf(host, sizeof(host), "host %s (agent %llu) of %s; candidates: ",
+             name, (unsigned long long)a->agent_id,
+             empty(a->dept) ? "(no department)" : a->dept);
+    snprintf(ev, sizeof(ev), "matches %zu system%s by address or hostname%s "
+             "and is bound to none: ", h->candidates_total,
+             h->candidates_total == 1 ? "" : "s", mark);
+    if (!append_whole(ev, sizeof(ev), 64, host))
+        append_whole(ev, sizeof(ev), 0, "candidates: ");
+    candidate_list(h, ev, sizeof(ev));
+    return hit(cfg, out, FLAG_AMBIGUOUS_BINDING, "", "%s", ev);
+}
+
 /* An agent that hit one of the collector's limits (agent_quota.h counts
  * them at ingest) within the last day: which, when and the figures. */
 static int eval_agent_abuse(const struct rules_config *cfg,
@@ -257,6 +319,8 @@ int rules_eval_host(const struct rules_config *cfg, const struct host_facts *h,
                  h->refused->dept,
                  h->system ? "the host belongs to its own department's system"
                            : "the host stays unbound");
+    if (rc == 0 && h->system_id == 0 && h->candidates_total > 0)
+        rc = eval_ambiguous(cfg, h, name, out);
 
     if (rc == 0 && h->n_dups > 1)
         rc = eval_duplicate(cfg, h, name, out);

@@ -35,17 +35,25 @@ struct host_facts {
     uint64_t system_id;              /* bound system, 0 when none */
     const Tz__SystemRecord *system;  /* that system's record, or NULL */
     int64_t now;
-    /* Another department's system the host's config or a match named, and
-     * was refused (register_binding's refused_id); NULL when none. */
+    /* Another department's system the host's config named, and was
+     * refused (register_binding's refused_id); NULL when none. */
     const Tz__SystemRecord *refused;
-    Tz__BindingSource refused_src;   /* BIND_CONFIG or BIND_MATCH */
+    Tz__BindingSource refused_src;   /* BIND_CONFIG */
+    /* The candidates of an ambiguous match (register_binding's), in id
+     * order, n_candidates of candidates_total; candidates_total 0: none.
+     * An entry may be NULL (a system gone meanwhile). */
+    const Tz__SystemRecord *const *candidates;
+    size_t n_candidates, candidates_total;
+    size_t candidates_other_dept;    /* of the total, other departments' */
     /* Every host with the agent's machine_id, itself included (host_dups.h);
      * NULL, 0 when no other host has it. */
     const struct host_dup *dups;
     size_t n_dups;
 };
 
-/* Host rules: UNREGISTERED_HOST, BINDING_OTHER_DEPT, WEAK_PASSWORD, UID0_DUPLICATE,
+/* Host rules: UNREGISTERED_HOST, BINDING_OTHER_DEPT, AMBIGUOUS_BINDING
+ * (FLAG_OTHER_DEPTS_MARK in its first words when a candidate is another
+ * department's), WEAK_PASSWORD, UID0_DUPLICATE,
  * SUDO_NOPASSWD, ROOT_SSH_LOGIN, EXPOSED_HIGH_RISK_PORT, PATCHES_PENDING,
  * REBOOT_REQUIRED, AGENT_SILENT, NO_PRELAUNCH_REVIEW (exposed web port),
  * ACCOUNT_CHECK_FAILED (from the agent record's count, account_check.h;

@@ -3,10 +3,13 @@
  * the ledger's systems index (register.h, "register_binding_of").
  *
  * The policy lives here, above the storage (STYLE: thin backend): only an
- * explicit `tzctl bind` crosses departments; a config or a match holds only
- * within the host's department, and a refused one is reported so the rules
- * can flag it. Pure: no storage, no allocation but the host's parsed
- * addresses. Errors: TZ_ENOMEM. */
+ * explicit `tzctl bind` crosses departments; a config holds only within
+ * the host's department, a match only when exactly one system of the
+ * host's department matches; a refused config and the candidates of an
+ * ambiguous match are reported so the rules can flag them
+ * (register.h, struct register_binding). Pure: no storage; allocates only
+ * the host's parsed addresses and the candidates, freed before it returns.
+ * Errors: TZ_ENOMEM. */
 #ifndef TZ_SYSTEM_BIND_H
 #define TZ_SYSTEM_BIND_H
 

@@ -370,3 +370,74 @@ uint64_t sys_index_match(const struct sys_index *ix, const struct sm_net *ips,
 {
     return sys_index_match_in(ix, ips, nips, hostname, NULL, NULL);
 }
+
+/* The entries of matching chains, gathered whole (duplicates too). */
+struct gather {
+    uint32_t *v;
+    size_t n, cap;
+};
+
+static int gather_chain(const struct sys_index *ix, uint32_t at,
+                        struct gather *g)
+{
+    for (; at; at = ix->cands[at - 1].next) {
+        if (g->n == g->cap) {
+            size_t ncap = g->cap ? g->cap * 2 : 16;
+            uint32_t *nv = realloc(g->v, ncap * sizeof(*nv));
+            if (nv == NULL)
+                return TZ_ENOMEM;
+            g->v = nv;
+            g->cap = ncap;
+        }
+        g->v[g->n++] = ix->cands[at - 1].ent;
+    }
+    return 0;
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int sys_index_candidates(const struct sys_index *ix, const struct sm_net *ips,
+                         size_t nips, const char *hostname, uint64_t *ids,
+                         size_t max, size_t *total)
+{
+    struct gather g = {0};
+    int rc = 0;
+    *total = 0;
+    for (size_t i = 0; rc == 0 && i < nips; i++) {
+        int fam = ips[i].family;
+        unsigned full = fam == 4 ? 32 : 128;
+        for (unsigned p = 0; rc == 0 && (fam == 4 || fam == 6) && p <= full;
+             p++) {
+            if (!prefix_used(ix, fam, p))
+                continue;
+            uint8_t a[16];
+            mask_addr(ips[i].addr, p, a);
+            const struct net_slot *s = net_find(ix, fam, p, a);
+            if (s->used)
+                rc = gather_chain(ix, s->head, &g);
+        }
+    }
+    char k[NAME_MAX_LEN];
+    size_t n = hostname ? name_key(hostname, k) : 0;
+    if (rc == 0 && n) {
+        const struct name_slot *s = name_find(ix, k, n);
+        if (s->name)
+            rc = gather_chain(ix, s->head, &g);
+    }
+    /* Entries are in id order: sorted entries, distinct, are sorted ids. */
+    if (rc == 0 && g.n)
+        qsort(g.v, g.n, sizeof(*g.v), u32_cmp);
+    for (size_t i = 0; rc == 0 && i < g.n; i++) {
+        if (i > 0 && g.v[i] == g.v[i - 1])
+            continue;
+        if (*total < max)
+            ids[*total] = ix->v[g.v[i]].id;
+        (*total)++;
+    }
+    free(g.v);
+    return rc;
+}

@@ -54,4 +54,11 @@ uint64_t sys_index_match_in(const struct sys_index *ix,
                             const char *hostname, const char *dept,
                             uint64_t *elsewhere);
 
+/* Every non-retired system sys_index_match would consider, of any
+ * department: their ids ascending into ids (at most max), their number
+ * into *total. 0 or TZ_ENOMEM. */
+int sys_index_candidates(const struct sys_index *ix, const struct sm_net *ips,
+                         size_t nips, const char *hostname, uint64_t *ids,
+                         size_t max, size_t *total);
+
 #endif

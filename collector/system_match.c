@@ -309,3 +309,41 @@ size_t sm_range_blocks(const struct sm_range *r, struct sm_net *out,
         addr_inc(cur, len);
     }
 }
+
+void sm_range_format(const struct sm_range *r, char buf[SM_ITEM_STRLEN])
+{
+    struct sm_net blk[2], a = {r->family, {0}, r->family == 4 ? 32 : 128};
+    struct sm_net b = a;
+    memcpy(a.addr, r->first, 16);
+    memcpy(b.addr, r->last, 16);
+    char x[SM_NET_STRLEN], y[SM_NET_STRLEN];
+    if (sm_range_blocks(r, blk, 2) == 1) {
+        sm_net_format(&blk[0], x);   /* an address is its own /32 or /128 */
+        snprintf(buf, SM_ITEM_STRLEN, "%s", x);
+        return;
+    }
+    sm_net_format(&a, x);
+    sm_net_format(&b, y);
+    snprintf(buf, SM_ITEM_STRLEN, "%s-%s", x, y);
+}
+
+int sm_range_overlap(const struct sm_range *a, const struct sm_range *b,
+                     struct sm_range *both)
+{
+    if (a->family != b->family || (a->family != 4 && a->family != 6))
+        return 0;
+    size_t len = addr_len(a->family);
+    const uint8_t *lo = memcmp(a->first, b->first, len) >= 0 ? a->first
+                                                             : b->first;
+    const uint8_t *hi = memcmp(a->last, b->last, len) <= 0 ? a->last
+                                                          : b->last;
+    if (memcmp(lo, hi, len) > 0)
+        return 0;
+    if (both) {
+        memset(both, 0, sizeof(*both));
+        both->family = a->family;
+        memcpy(both->first, lo, len);
+        memcpy(both->last, hi, len);
+    }
+    return 1;
+}

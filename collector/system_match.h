@@ -66,6 +66,15 @@ int sm_range_contains(const struct sm_range *r, const struct sm_net *addr);
 size_t sm_range_blocks(const struct sm_range *r, struct sm_net *out,
                        size_t max);
 
+/* r as one ledger item would say it: an address, a CIDR block when r is
+ * exactly one, else "first-last" (inet_ntop forms). */
+void sm_range_format(const struct sm_range *r, char buf[SM_ITEM_STRLEN]);
+
+/* 1 when a and b (same family) share an address; the shared part (a range
+ * too) into both (may be NULL). */
+int sm_range_overlap(const struct sm_range *a, const struct sm_range *b,
+                     struct sm_range *both);
+
 /* The host part of a domain or URL ("https://user@Host.edu.cn:8443/p?q" →
  * "Host.edu.cn", "[2001:db8::1]:80" → "2001:db8::1"), without a trailing
  * dot, into buf. 0, or TZ_EINVAL when there is none or it does not fit. */

@@ -154,10 +154,15 @@ int tzctl_unbind(const struct tzctl *c, int argc, char **argv)
     if (rc == 0)
         rc = print_binding(c, "unbound", host, hostname, b.system_id, b.src);
     if (rc == 0 && b.refused_id && c->format != OUT_JSON)
-        printf("its %s names system %" PRIu64 " of another department: "
-               "refused (flag BINDING_OTHER_DEPT)\n",
-               b.refused_src == TZ__BINDING_SOURCE__BIND_CONFIG
-                   ? "agent config" : "address or hostname",
-               b.refused_id);
+        printf("its agent config names system %" PRIu64 " of another "
+               "department: refused (flag BINDING_OTHER_DEPT)\n", b.refused_id);
+    if (rc == 0 && b.candidates_total && c->format != OUT_JSON) {
+        printf("its addresses or hostname match %zu systems (", b.candidates_total);
+        for (size_t i = 0; i < b.n_candidates; i++)
+            printf("%s%" PRIu64, i ? ", " : "", b.candidates[i]);
+        printf("%s): bound to none (flag AMBIGUOUS_BINDING); bind it with "
+               "tzctl bind %" PRIu64 " SYSTEM\n",
+               b.candidates_total > b.n_candidates ? ", ..." : "", host);
+    }
     return rc;
 }

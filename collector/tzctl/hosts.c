@@ -238,6 +238,7 @@ struct binding {
     Tz__BindingRecord *rec;       /* the explicit binding, NULL if none */
     uint64_t refused_id;          /* another department's system refused */
     Tz__BindingSource refused_src;
+    struct register_binding full; /* the candidates of an ambiguous match */
 };
 
 /* Who bound it explicitly, when, and whether it crossed departments. */
@@ -298,6 +299,18 @@ static int show_text(const Tz__AgentRecord *rec, const Tz__Report *rep,
                  "see BINDING_OTHER_DEPT", b->refused_id,
                  tzctl_binding_source(b->refused_src));
         show_line("refused:", r);
+    }
+    if (b->full.candidates_total) {
+        char r[BIND_CANDIDATES_MAX * 24 + 96];
+        size_t used = (size_t)snprintf(r, sizeof(r), "system");
+        for (size_t i = 0; i < b->full.n_candidates; i++)
+            used += (size_t)snprintf(r + used, sizeof(r) - used, "%s %" PRIu64,
+                                     i ? "," : "", b->full.candidates[i]);
+        if (b->full.candidates_total > b->full.n_candidates)
+            used += (size_t)snprintf(r + used, sizeof(r) - used, " and %zu more",
+                                     b->full.candidates_total - b->full.n_candidates);
+        snprintf(r + used, sizeof(r) - used, ": bound to none, see AMBIGUOUS_BINDING");
+        show_line("matches:", r);
     }
     printf("\nAgent record:\n");
     int rc = write_text_safe(&rec->base, "  ");
@@ -392,6 +405,7 @@ int tzctl_host(const struct tzctl *c, int argc, char **argv)
         b.src = rb.src;
         b.refused_id = rb.refused_id;
         b.refused_src = rb.refused_src;
+        b.full = rb;
     }
     if (r == 0 && b.src == TZ__BINDING_SOURCE__BIND_EXPLICIT &&
         (r = register_explicit_binding(reg, id, &b.rec, &err)) == TZ_ENOENT)

@@ -592,11 +592,13 @@ static int system_list(const struct tzctl *c, int argc, char **argv,
                        int first)
 {
     const char *dept = NULL, *status = NULL, *pos, *opt, *val;
-    int dd = 0;
+    int dd = 0, conflicts = 0;
     for (int i = first; i < argc; i++) {
         if ((opt = tzctl_arg(argc, argv, &i, &dd, &pos)) == NULL)
             return tzctl_usage("system list takes no argument \"%s\"", pos);
-        if (tzctl_optval(opt, "--dept", argc, argv, &i, &val)) {
+        if (strcmp(opt, "--conflicts") == 0) {
+            conflicts = 1;
+        } else if (tzctl_optval(opt, "--dept", argc, argv, &i, &val)) {
             if (val == NULL)
                 return tzctl_usage("--dept needs a department name");
             dept = val;
@@ -610,6 +612,11 @@ static int system_list(const struct tzctl *c, int argc, char **argv,
             return tzctl_usage("system list: unknown option %s", opt);
         }
     }
+    if (conflicts && status)
+        return tzctl_usage("--conflicts takes no --status: retired systems "
+                           "claim nothing");
+    if (conflicts)
+        return tzctl_system_conflicts(c, dept);
     struct tz_register *reg;
     int rc = tzctl_open(c, REGISTER_RDONLY, &reg);
     if (rc != 0)
@@ -699,6 +706,22 @@ void tzctl_import_info(FILE *f, const char *path,
     fputc('\n', f);
 }
 
+/* Rows that claim what another system claims: imported, but said. */
+static void import_warnings(const char *path,
+                            const struct ledger_import_info *in)
+{
+    const struct ledger_warnings *w = &in->warnings;
+    fflush(stdout);
+    for (size_t i = 0; i < w->n; i++) {
+        char *s = out_sanitize(w->v[i], NULL);
+        fprintf(stderr, "%s: warning: %s\n", path, s ? s : "");
+        free(s);
+    }
+    if (w->total > w->n)
+        fprintf(stderr, "%s: warning: ... and %zu more\n", path,
+                w->total - w->n);
+}
+
 static int import_json(const struct ledger_problems *p,
                        const struct ledger_import_info *in, size_t imported,
                        const struct tz_error *err, int rc)
@@ -707,7 +730,8 @@ static int import_json(const struct ledger_problems *p,
     cJSON *o = cJSON_CreateObject();
     cJSON *a = o ? cJSON_AddArrayToObject(o, "errors") : NULL;
     cJSON *ig = o ? cJSON_AddArrayToObject(o, "ignored_columns") : NULL;
-    if (a == NULL || ig == NULL) {
+    cJSON *wa = o ? cJSON_AddArrayToObject(o, "warnings") : NULL;
+    if (a == NULL || ig == NULL || wa == NULL) {
         cJSON_Delete(o);
         return tzctl_fail("out of memory");
     }
@@ -727,6 +751,11 @@ static int import_json(const struct ledger_problems *p,
         cJSON_AddItemToArray(ig, cJSON_CreateString(in->ignored[i]));
     for (size_t i = 0; i < p->n; i++)
         cJSON_AddItemToArray(a, cJSON_CreateString(p->v[i].text));
+    for (size_t i = 0; i < in->warnings.n; i++)
+        cJSON_AddItemToArray(wa, cJSON_CreateString(in->warnings.v[i]));
+    if (in->warnings.total > in->warnings.n)
+        cJSON_AddNumberToObject(o, "warnings_not_shown",
+                                (double)(in->warnings.total - in->warnings.n));
     if (rc != 0 && p->n == 0) {
         char buf[1024];
         cJSON_AddItemToArray(a, cJSON_CreateString(
@@ -785,8 +814,10 @@ static int system_import(const struct tzctl *c, int argc, char **argv)
     } else if (r == 0) {
         tzctl_import_info(stdout, path, &in);
         printf("imported %zu system%s\n", n, n == 1 ? "" : "s");
+        import_warnings(path, &in);
     } else if (p.total) {
         tzctl_import_info(stderr, path, &in);
+        import_warnings(path, &in);
         for (size_t i = 0; i < p.n; i++) {
             char *s = out_sanitize(p.v[i].text, NULL);
             fprintf(stderr, "%s: %s\n", path, s ? s : "");

@@ -157,6 +157,9 @@ struct flags_scope *tzctl_reflag_before(const struct tzctl *c);
 int tzctl_reflag(const struct tzctl *c, const struct flags_scope *before);
 int tzctl_system(const struct tzctl *c, int argc, char **argv);
 int tzctl_systems(const struct tzctl *c, int argc, char **argv);
+/* systems --conflicts [--dept D]: systems claiming the same addresses or
+ * names (conflicts.c). */
+int tzctl_system_conflicts(const struct tzctl *c, const char *dept);
 int tzctl_ledger(const struct tzctl *c, int argc, char **argv);
 int tzctl_bind(const struct tzctl *c, int argc, char **argv);
 int tzctl_unbind(const struct tzctl *c, int argc, char **argv);

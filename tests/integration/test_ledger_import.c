@@ -567,3 +567,157 @@ Test(ledger, formula_like_cells_are_guarded_in_csv_and_import_back)
                  0, "%s", out);
     free(path);
 }
+
+/* The evidence of the open AMBIGUOUS_BINDING flag on host 1 of `flags
+ * --format json`, NULL when there is none. Caller frees. */
+static char *ambiguous_evidence(void)
+{
+    cr_assert_eq(TZCTL_RUN("--format", "json", "flags", "--host", "1"), 0, "%s", out);
+    cJSON *j = parse(), *f;
+    char *ev = NULL;
+    cJSON_ArrayForEach(f, j)
+        if (strcmp(jstr(f, "id"), "AMBIGUOUS_BINDING") == 0)
+            ev = strdup(jstr(f, "evidence"));
+    cJSON_Delete(j);
+    return ev;
+}
+
+/* Issue 19: systems of 教务处 and 计算机学院 both claim 192.0.2.2. The
+ * 计算机学院 host there is not matched into 教务处's system: it is bound to
+ * none and flagged, `tzctl bind` settles it and the flag closes, and
+ * `systems --conflicts` shows the two claims. */
+Test(ledger, a_cross_department_match_is_a_flag_until_bound)
+{
+    struct tz_register *reg;
+    cr_assert_eq(register_open(dir, 0, &reg, NULL), 0);
+    enroll_and_report(reg, 1, "计算机学院", "lab01", "192.0.2.2/24");
+    register_close(reg);
+    cr_assert_eq(TZCTL_RUN("system", "add", "教务系统", "--dept", "教务处",
+                           "--ips", "192.0.2.0/24", "--domains",
+                           "https://jwc.example.edu.cn/"), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("host", "show", "1"), 0);
+    cr_assert(strstr(out, "\n  system:       none (not in the ledger)\n"), "%s", out);
+    cr_assert(strstr(out, "\n  matches:      system 1: bound to none, see "
+                          "AMBIGUOUS_BINDING\n"), "%s", out);
+    char *ev = ambiguous_evidence();
+    cr_assert_not_null(ev, "%s", out);
+    cr_assert_str_eq(ev, "matches 1 system by address or hostname, 1 of them of "
+                         "other departments, and is bound to none: host lab01 "
+                         "(agent 1) of 计算机学院; candidates: system 1 (教务系统, 教务处)");
+    free(ev);
+    /* 计算机学院's view does not name 教务处's system */
+    cr_assert_eq(TZCTL_RUN("--format", "json", "flags", "--dept", "计算机学院"), 0);
+    cr_assert(strstr(out, "AMBIGUOUS_BINDING") && !strstr(out, "教务系统"), "%s", out);
+
+    cr_assert_eq(TZCTL_RUN("system", "add", "实验平台", "--dept", "计算机学院",
+                           "--ips", "192.0.2.2, 2001:db8::1-2001:db8::ff",
+                           "--domains", "JWC.example.edu.cn"), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("system", "add", "图书系统", "--dept", "图书馆",
+                           "--ips", "2001:db8::/120"), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("systems", "--conflicts"), 0, "%s", out);
+    cr_assert_str_eq(out,
+        "ID  系统名称  所属单位    ITEM                         OTHER  OTHER NAME  "
+        "OTHER DEPT  OTHER ITEM          SHARED                    CROSS DEPT\n"
+        "1   教务系统  教务处      192.0.2.0/24                 2      实验平台    "
+        "计算机学院  192.0.2.2           192.0.2.2                 yes\n"
+        "1   教务系统  教务处      https://jwc.example.edu.cn/  2      实验平台    "
+        "计算机学院  JWC.example.edu.cn  jwc.example.edu.cn        yes\n"
+        "2   实验平台  计算机学院  2001:db8::1-2001:db8::ff     3      图书系统    "
+        "图书馆      2001:db8::/120      2001:db8::1-2001:db8::ff  yes\n");
+    cr_assert_eq(TZCTL_RUN("--format", "csv", "system", "list", "--conflicts",
+                           "--dept", "图书馆"), 0, "%s", out);
+    cr_assert_str_eq(out,
+        "id,name,dept,item,other_id,other_name,other_dept,other_item,shared,"
+        "cross_dept\r\n"
+        "2,实验平台,计算机学院,2001:db8::1-2001:db8::ff,3,图书系统,图书馆,"
+        "2001:db8::/120,2001:db8::1-2001:db8::ff,yes\r\n");
+    cr_assert_eq(TZCTL_RUN("--format", "json", "systems", "--conflicts"), 0, "%s", out);
+    cJSON *j = parse();
+    cr_assert_eq(cJSON_GetArraySize(j), 3);
+    cJSON *x = cJSON_GetArrayItem(j, 1);
+    cr_assert_eq(jnum(x, "id"), 1);
+    cr_assert_eq(jnum(x, "other_id"), 2);
+    cr_assert_str_eq(jstr(x, "shared"), "jwc.example.edu.cn");
+    cr_assert_str_eq(jstr(x, "cross_dept"), "yes");
+    cJSON_Delete(j);
+    cr_assert_eq(TZCTL_RUN("systems", "--conflicts", "--status", "live"), 2);
+    cr_assert_eq(TZCTL_RUN("systems", "--conflicts", "--dept", "无此单位"), 1);
+    cr_assert_str_eq(out, "tzctl: no department \"无此单位\"\n");
+
+    /* now its own department's one system matches: bound, flag closed */
+    cr_assert_eq(TZCTL_RUN("host", "show", "1"), 0);
+    cr_assert(strstr(out, "\n  system:       2 实验平台 (match)\n"), "%s", out);
+    cr_assert_null(ambiguous_evidence(), "%s", out);
+
+    /* unbound by the ledger again (a second system of 计算机学院 claims it),
+     * then settled by the operator */
+    cr_assert_eq(TZCTL_RUN("system", "add", "选课系统", "--dept", "计算机学院",
+                           "--ips", "192.0.2.0/25"), 0, "%s", out);
+    ev = ambiguous_evidence();
+    cr_assert_not_null(ev);
+    cr_assert_str_eq(ev, "matches 3 systems by address or hostname, 1 of them of "
+                         "other departments, and is bound to none: host lab01 "
+                         "(agent 1) of 计算机学院; candidates: system 1 (教务系统, 教务处), "
+                         "system 2 (实验平台, 计算机学院), system 4 (选课系统, 计算机学院)");
+    free(ev);
+    cr_assert_eq(TZCTL_RUN("bind", "lab01", "实验平台"), 0, "%s", out);
+    cr_assert_str_eq(out, "bound host 1 (lab01) to system 2\n");
+    cr_assert_null(ambiguous_evidence(), "closed by the bind");
+    cr_assert_eq(TZCTL_RUN("unbind", "lab01"), 0, "%s", out);
+    cr_assert_str_eq(out, "unbound host 1 (lab01): it now belongs to no system\n"
+                          "its addresses or hostname match 3 systems (1, 2, 4): bound "
+                          "to none (flag AMBIGUOUS_BINDING); bind it with tzctl bind 1 "
+                          "SYSTEM\n");
+    ev = ambiguous_evidence();
+    cr_assert_not_null(ev, "open again");
+    free(ev);
+}
+
+/* Rows claiming what a stored system or another row claims: imported, with
+ * a warning naming both. */
+Test(ledger, import_warns_of_rows_sharing_addresses)
+{
+    cr_assert_eq(TZCTL_RUN("system", "add", "教务系统", "--dept", "教务处",
+                           "--ips", "192.0.2.0/24"), 0, "%s", out);
+    char *path = tz_test_path("%s/overlap.csv", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("系统名称,所属单位,IP地址,域名\n"
+          "图书系统,图书馆,192.0.2.250-192.0.3.5,lib.example.edu.cn\n"
+          "馆藏系统,图书馆,192.0.3.5,https://LIB.example.edu.cn/opac\n"
+          "实验平台,计算机学院,198.51.100.1,\n", f);
+    fclose(f);
+    cr_assert_eq(TZCTL_RUN("system", "import", path), 0, "%s", out);
+    char *want = NULL;
+    cr_assert(asprintf(&want,
+        "%1$s: read as CSV, UTF-8\n"
+        "imported 3 systems\n"
+        "%1$s: warning: line 2: \"图书系统\" of 图书馆: IP 192.0.2.250-192.0.3.5 "
+        "shares 192.0.2.250-192.0.2.255 with \"教务系统\" of 教务处 (system 1: "
+        "192.0.2.0/24), across departments\n"
+        "%1$s: warning: line 2: \"图书系统\" of 图书馆: IP 192.0.2.250-192.0.3.5 "
+        "shares 192.0.3.5 with \"馆藏系统\" of 图书馆 (line 3: 192.0.3.5)\n"
+        "%1$s: warning: line 2: \"图书系统\" of 图书馆: domain lib.example.edu.cn "
+        "names the host lib.example.edu.cn, as does \"馆藏系统\" of 图书馆 (line 3: "
+        "https://LIB.example.edu.cn/opac)\n", path) > 0);
+    cr_assert_str_eq(out, want);
+    free(want);
+    cr_assert_eq(TZCTL_RUN("systems"), 0, "%s", out);
+    cr_assert(strstr(out, "\n4   实验平台  计算机学院"), "imported all the same: %s", out);
+    /* JSON carries them too */
+    cr_assert_eq(TZCTL_RUN("system", "retire", "1"), 0, "%s", out);
+    f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("系统名称,所属单位,IP地址\n选课系统,教务处,198.51.100.1/32\n", f);
+    fclose(f);
+    cr_assert_eq(TZCTL_RUN("--format", "json", "system", "import", path), 0, "%s", out);
+    cJSON *j = parse();
+    cJSON *w = cJSON_GetObjectItem(j, "warnings");
+    cr_assert_eq(cJSON_GetArraySize(w), 1);
+    cr_assert_str_eq(cJSON_GetArrayItem(w, 0)->valuestring,
+                     "line 2: \"选课系统\" of 教务处: IP 198.51.100.1 shares "
+                     "198.51.100.1 with \"实验平台\" of 计算机学院 (system 4: "
+                     "198.51.100.1), across departments");
+    cJSON_Delete(j);
+    free(path);
+}

@@ -48,8 +48,9 @@ static const struct rule_hit *find(const struct rule_hits *h, enum flag_id f)
 static struct rule_hits host_hits(const Tz__AgentRecord *a, const Tz__Report *r,
                                   uint64_t system_id, const Tz__SystemRecord *s)
 {
-    struct host_facts f = {a, r, system_id, s, NOW, NULL, TZ__BINDING_SOURCE__BIND_NONE,
-                           NULL, 0};
+    struct host_facts f = {.agent = a, .report = r, .system_id = system_id,
+                           .system = s, .now = NOW,
+                           .refused_src = TZ__BINDING_SOURCE__BIND_NONE};
     struct rule_hits h = {0};
     cr_assert_eq(rules_eval_host(&cfg, &f, &h), 0);
     return h;
@@ -367,8 +368,8 @@ Test(rules, claiming_another_departments_system_escapes_nothing)
     Tz__SystemRecord fin = good_system();   /* passed review */
     fin.name = "财务系统";
     fin.dept = "财务处";
-    struct host_facts f = {&a, &r, 0, NULL, NOW, &fin, TZ__BINDING_SOURCE__BIND_CONFIG,
-                           NULL, 0};
+    struct host_facts f = {.agent = &a, .report = &r, .now = NOW, .refused = &fin,
+                           .refused_src = TZ__BINDING_SOURCE__BIND_CONFIG};
     struct rule_hits h = {0};
     cr_assert_eq(rules_eval_host(&cfg, &f, &h), 0);
     cr_assert_eq(count(&h, FLAG_UNREGISTERED_HOST), 1);
@@ -386,6 +387,70 @@ Test(rules, claiming_another_departments_system_escapes_nothing)
     /* no refusal, no flag */
     h = host_hits(&a, &r, 0, NULL);
     cr_assert_eq(count(&h, FLAG_BINDING_OTHER_DEPT), 0);
+    rule_hits_free(&h);
+}
+
+/* An ambiguous match (register_binding's candidates): no binding, one
+ * AMBIGUOUS_BINDING naming every candidate with its department, the count
+ * of other departments' first; a department sees it without their names. */
+Test(rules, an_ambiguous_match_names_its_candidates)
+{
+    Tz__AgentRecord a = agent();
+    a.dept = "计算机学院";
+    Tz__SystemRecord jw = good_system(), lab = good_system();
+    jw.system_id = 1;
+    jw.name = "教务系统";
+    jw.dept = "教务处";
+    lab.system_id = 5;
+    lab.name = "实验平台";
+    lab.dept = "计算机学院";
+    const Tz__SystemRecord *cands[] = {&jw, &lab};
+    struct host_facts f = {.agent = &a, .now = NOW, .candidates = cands,
+                           .n_candidates = 2, .candidates_total = 2,
+                           .candidates_other_dept = 1};
+    struct rule_hits h = {0};
+    cr_assert_eq(rules_eval_host(&cfg, &f, &h), 0);
+    cr_assert_eq(count(&h, FLAG_UNREGISTERED_HOST), 1);
+    cr_assert_eq(count(&h, FLAG_AMBIGUOUS_BINDING), 1);
+    cr_assert_eq(count(&h, FLAG_BINDING_OTHER_DEPT), 0);
+    const struct rule_hit *x = find(&h, FLAG_AMBIGUOUS_BINDING);
+    cr_assert_str_eq(x->evidence,
+                     "matches 2 systems by address or hostname, 1 of them of other "
+                     "departments, and is bound to none: host web01.example.edu.cn "
+                     "(agent 7) of 计算机学院; candidates: system 1 (教务系统, 教务处), "
+                     "system 5 (实验平台, 计算机学院)");
+    cr_assert_eq(x->severity, TZ__SEVERITY__SEV_MEDIUM);
+    cr_assert_str_eq(flag_def(FLAG_AMBIGUOUS_BINDING)->label_zh, "绑定冲突");
+    cr_assert_str_eq(flag_def(FLAG_AMBIGUOUS_BINDING)->cites, "第六条(五)");
+    cr_assert_eq(flag_lookup("ambiguous_binding"), FLAG_AMBIGUOUS_BINDING);
+    Tz__FlagRecord fr = TZ__FLAG_RECORD__INIT;
+    fr.id = "AMBIGUOUS_BINDING";
+    fr.evidence = (char *)x->evidence;
+    cr_assert_str_eq(flag_evidence_for(&fr, 1), x->evidence);
+    cr_assert(strstr(flag_evidence_for(&fr, 0), "教务") == NULL, "%s",
+              flag_evidence_for(&fr, 0));
+    rule_hits_free(&h);
+
+    /* two of its own department's, and more than are listed */
+    jw.dept = "计算机学院";
+    f.candidates_other_dept = 0;
+    f.candidates_total = 11;
+    cr_assert_eq(rules_eval_host(&cfg, &f, &h), 0);
+    x = find(&h, FLAG_AMBIGUOUS_BINDING);
+    cr_assert_str_eq(x->evidence,
+                     "matches 11 systems by address or hostname and is bound to none: "
+                     "host web01.example.edu.cn (agent 7) of 计算机学院; candidates: "
+                     "system 1 (教务系统, 计算机学院), system 5 (实验平台, 计算机学院), "
+                     "and 9 more");
+    fr.evidence = (char *)x->evidence;
+    cr_assert_str_eq(flag_evidence_for(&fr, 0), x->evidence, "its own: not hidden");
+    rule_hits_free(&h);
+
+    /* a bound host raises nothing of the kind */
+    f.system_id = 5;
+    f.system = &lab;
+    cr_assert_eq(rules_eval_host(&cfg, &f, &h), 0);
+    cr_assert_eq(count(&h, FLAG_AMBIGUOUS_BINDING), 0);
     rule_hits_free(&h);
 }
 

@@ -365,10 +365,19 @@ Test(systems, binding_order_is_explicit_then_config_then_match)
     cr_assert_eq(register_unbind(reg, h, "admin", NOW, &err), TZ_ENOENT);
     cr_assert_str_eq(err.msg, "host 1 has no explicit binding");
 
-    /* a retired config system gives way to a match: the lowest id wins
-     * between the CIDR match (1) and the URL match (4) */
+    /* a retired config system gives way to a match; the CIDR match (1)
+     * and the URL match (4) are both math's: ambiguous, no binding (the
+     * lowest id used to win), both named as candidates */
     retire(conf);
-    expect_binding(h, cidr, TZ__BINDING_SOURCE__BIND_MATCH);
+    expect_binding(h, 0, TZ__BINDING_SOURCE__BIND_NONE);
+    struct register_binding b;
+    cr_assert_eq(register_binding_of(reg, h, &b, &err), 0, "%s", err.msg);
+    cr_assert_eq(b.candidates_total, 2);
+    cr_assert_eq(b.n_candidates, 2);
+    cr_assert_eq(b.candidates[0], cidr);
+    cr_assert_eq(b.candidates[1], url);
+    cr_assert_eq(b.candidates_other_dept, 0);
+    cr_assert_eq(b.refused_id, 0);
     retire(cidr);
     expect_binding(h, url, TZ__BINDING_SOURCE__BIND_MATCH);
     retire(url);
@@ -810,9 +819,15 @@ Test(systems, a_match_binds_within_the_hosts_department_first)
     cr_assert_eq(binding_of(mine).refused_id, 0, "its own department's match wins quietly");
     reflag(mine);
     cr_assert_eq(flag_open("BINDING_OTHER_DEPT", mine, NULL), 0);
+    /* the two ledgers' overlap is the ledger's conflict (systems
+     * --conflicts), not the host's */
+    cr_assert_eq(binding_of(mine).candidates_total, 0);
+    cr_assert_eq(flag_open("AMBIGUOUS_BINDING", mine, NULL), 0);
 }
 
-Test(systems, a_match_only_in_another_department_is_refused_until_the_ips_change)
+/* Issue 19: the 计算机学院 host matched 教务处's system silently. Now the
+ * match binds nothing and AMBIGUOUS_BINDING names the candidate. */
+Test(systems, a_match_only_in_another_department_becomes_a_flag_not_a_binding)
 {
     struct rules_config cfg;
     rules_config_defaults(&cfg);
@@ -823,14 +838,20 @@ Test(systems, a_match_only_in_another_department_is_refused_until_the_ips_change
     report(14, 2, "lab03.example.edu.cn", "10.7.1.1/24", NULL, 0);
     expect_binding(h, 0, TZ__BINDING_SOURCE__BIND_NONE);
     struct register_binding b = binding_of(h);
-    cr_assert_eq(b.refused_id, jwc);
-    cr_assert_eq(b.refused_src, TZ__BINDING_SOURCE__BIND_MATCH);
+    cr_assert_eq(b.refused_id, 0, "a match is no config claim");
+    cr_assert_eq(b.candidates_total, 1);
+    cr_assert_eq(b.candidates[0], jwc);
+    cr_assert_eq(b.candidates_other_dept, 1);
     reflag(h);
-    char ev[512];
+    char ev[512], want[512];
     cr_assert_eq(flag_open("UNREGISTERED_HOST", h, NULL), 1);
-    cr_assert_eq(flag_open("BINDING_OTHER_DEPT", h, ev), 1);
-    cr_assert(strstr(ev, "教务系统") && strstr(ev, "教务处") && strstr(ev, "计算机学院") &&
-              strstr(ev, "matches by address"), "%s", ev);
+    cr_assert_eq(flag_open("BINDING_OTHER_DEPT", h, NULL), 0);
+    cr_assert_eq(flag_open("AMBIGUOUS_BINDING", h, ev), 1);
+    snprintf(want, sizeof(want), "matches 1 system by address or hostname, 1 of "
+             "them of other departments, and is bound to none: host "
+             "lab03.example.edu.cn (agent %llu) of 计算机学院; candidates: system "
+             "%llu (教务系统, 教务处)", (unsigned long long)h, (unsigned long long)jwc);
+    cr_assert_str_eq(ev, want);
 
     /* 教务处 corrects its ledger (what tzctl system set does): the host is
      * no longer claimed, the scoped re-evaluation closes the flag */
@@ -846,9 +867,55 @@ Test(systems, a_match_only_in_another_department_is_refused_until_the_ips_change
     cr_assert_eq(flags_scope_update(reg, &cfg, before, NOW + 1, NULL, &err), 0, "%s",
                  err.msg);
     flags_scope_free(before);
-    cr_assert_eq(binding_of(h).refused_id, 0);
-    cr_assert_eq(flag_open("BINDING_OTHER_DEPT", h, NULL), 0, "closed once fixed");
+    cr_assert_eq(binding_of(h).candidates_total, 0);
+    cr_assert_eq(flag_open("AMBIGUOUS_BINDING", h, NULL), 0, "closed once fixed");
     cr_assert_eq(flag_open("UNREGISTERED_HOST", h, NULL), 1, "still in no ledger");
+}
+
+/* Two systems of the host's own department match: no binding (the lowest
+ * id used to win), the flag names both; `tzctl bind` (register_bind, then
+ * the scoped re-evaluation tzctl runs) settles it and the flag closes. */
+Test(systems, two_own_department_matches_are_flagged_until_bound)
+{
+    struct rules_config cfg;
+    rules_config_defaults(&cfg);
+    uint64_t wide = add("校园网", "计算机学院", "ips=10.20.0.0/16", NULL);
+    uint64_t lab = add("实验平台", "计算机学院", "ips=10.20.3.1-10.20.3.9", NULL);
+    uint64_t h = enroll(16, "计算机学院");
+    report(16, 2, "lab05", "10.20.3.9/16", NULL, 0);
+    expect_binding(h, 0, TZ__BINDING_SOURCE__BIND_NONE);
+    struct register_binding b = binding_of(h);
+    cr_assert_eq(b.candidates_total, 2);
+    cr_assert_eq(b.candidates[0], wide);
+    cr_assert_eq(b.candidates[1], lab);
+    cr_assert_eq(b.candidates_other_dept, 0);
+    reflag(h);
+    char ev[512], want[512];
+    cr_assert_eq(flag_open("AMBIGUOUS_BINDING", h, ev), 1);
+    snprintf(want, sizeof(want), "matches 2 systems by address or hostname and is "
+             "bound to none: host lab05 (agent %llu) of 计算机学院; candidates: "
+             "system %llu (校园网, 计算机学院), system %llu (实验平台, 计算机学院)",
+             (unsigned long long)h, (unsigned long long)wide, (unsigned long long)lab);
+    cr_assert_str_eq(ev, want);
+
+    struct flags_scope *before = snapshot();
+    cr_assert_eq(register_bind(reg, h, lab, "网络中心-王", NOW + 1, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(flags_scope_update(reg, &cfg, before, NOW + 1, NULL, &err), 0, "%s",
+                 err.msg);
+    flags_scope_free(before);
+    expect_binding(h, lab, TZ__BINDING_SOURCE__BIND_EXPLICIT);
+    cr_assert_eq(binding_of(h).candidates_total, 0);
+    cr_assert_eq(flag_open("AMBIGUOUS_BINDING", h, NULL), 0, "closed by the bind");
+    cr_assert_eq(flag_open("UNREGISTERED_HOST", h, NULL), 0);
+
+    /* unbound again, the question is back */
+    before = snapshot();
+    cr_assert_eq(register_unbind(reg, h, "网络中心-王", NOW + 2, &err), 0);
+    cr_assert_eq(flags_scope_update(reg, &cfg, before, NOW + 2, NULL, &err), 0, "%s",
+                 err.msg);
+    flags_scope_free(before);
+    cr_assert_eq(flag_open("AMBIGUOUS_BINDING", h, NULL), 1);
 }
 
 Test(systems, an_explicit_bind_crosses_departments_and_records_both)
@@ -914,6 +981,17 @@ Test(systems, index_match_in_a_department_agrees_with_a_walk)
                     if (one && !mine && !want_other)
                         want_other = one;
                 }
+                /* every candidate, whatever the department */
+                uint64_t want_all[30], got_all[4];
+                size_t nwant = 0, total = 99;
+                for (size_t i = 0; i < n; i++)
+                    if (brute(&recs[i], 1, &ip, 1, hosts[hn]))
+                        want_all[nwant++] = recs[i]->system_id;
+                cr_assert_eq(sys_index_candidates(ix, &ip, 1, hosts[hn], got_all, 4,
+                                                  &total), 0);
+                cr_assert_eq(total, nwant, "%s %s", addrs[a], hosts[hn]);
+                for (size_t i = 0; i < nwant && i < 4; i++)
+                    cr_assert_eq(got_all[i], want_all[i], "%s %s", addrs[a], hosts[hn]);
                 uint64_t other = 99;
                 uint64_t own = sys_index_match_in(ix, &ip, 1, hosts[hn], depts[d], &other);
                 cr_assert_eq(own, want_own, "%s %s %s", addrs[a], hosts[hn], depts[d]);

@@ -1,0 +1,126 @@
+/* conflicts — `tzctl systems --conflicts` (also `system list --conflicts`):
+ * systems whose IP items share addresses or whose domains name the same
+ * host, so a host there cannot be bound by a match (system_overlap.h).
+ * One row per pair of overlapping items: both systems, both items, what
+ * they share, and whether the pair crosses departments. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "system_overlap.h"
+#include "tzctl.h"
+
+static const struct out_col cols[] = {
+    {"ID", "id", OUT_NUM},
+    {"系统名称", "name", OUT_STR},
+    {"所属单位", "dept", OUT_STR},
+    {"ITEM", "item", OUT_STR},
+    {"OTHER", "other_id", OUT_NUM},
+    {"OTHER NAME", "other_name", OUT_STR},
+    {"OTHER DEPT", "other_dept", OUT_STR},
+    {"OTHER ITEM", "other_item", OUT_STR},
+    {"SHARED", "shared", OUT_STR},
+    {"CROSS DEPT", "cross_dept", OUT_STR},
+};
+#define N_COLS (sizeof(cols) / sizeof(cols[0]))
+
+struct all {
+    Tz__SystemRecord **v;
+    size_t n, cap;
+};
+
+/* A copy of the record: the walk's is valid during the call only. */
+static int keep_cb(const Tz__SystemRecord *rec, void *arg)
+{
+    struct all *a = arg;
+    if (a->n == a->cap) {
+        size_t ncap = a->cap ? a->cap * 2 : 64;
+        Tz__SystemRecord **nv = realloc(a->v, ncap * sizeof(*nv));
+        if (nv == NULL)
+            return TZ_ENOMEM;
+        a->v = nv;
+        a->cap = ncap;
+    }
+    size_t len = protobuf_c_message_get_packed_size(&rec->base);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (buf == NULL)
+        return TZ_ENOMEM;
+    protobuf_c_message_pack(&rec->base, buf);
+    Tz__SystemRecord *copy = tz__system_record__unpack(NULL, len, buf);
+    free(buf);
+    if (copy == NULL)
+        return TZ_ENOMEM;
+    a->v[a->n++] = copy;
+    return 0;
+}
+
+static void all_free(struct all *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        protobuf_c_message_free_unpacked(&a->v[i]->base, NULL);
+    free(a->v);
+}
+
+static int add_row(struct out_table *t, const struct all *a,
+                   const struct sys_overlap *x)
+{
+    const Tz__SystemRecord *s = a->v[x->a], *o = a->v[x->b];
+    char id[24], oid[24];
+    snprintf(id, sizeof(id), "%" PRIu64, s->system_id);
+    snprintf(oid, sizeof(oid), "%" PRIu64, o->system_id);
+    const char *cells[N_COLS] = {id, s->name, s->dept, x->a_item, oid, o->name,
+                                 o->dept, x->b_item, x->part,
+                                 x->cross_dept ? "yes" : "no"};
+    return out_add(t, cells);
+}
+
+/* The rows (of pairs touching dept when set) into t. */
+static int fill(struct out_table *t, const struct all *a, const char *dept,
+                size_t *total)
+{
+    struct sys_overlaps o;
+    int rc = sys_overlaps_find((const Tz__SystemRecord *const *)a->v, a->n, &o);
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; rc == 0 && i < o.n; i++)
+        if (dept == NULL || strcmp(a->v[o.v[i].a]->dept, dept) == 0 ||
+            strcmp(a->v[o.v[i].b]->dept, dept) == 0)
+            rc = add_row(t, a, &o.v[i]);
+    *total = o.total > o.n ? o.total : 0;
+    sys_overlaps_free(&o);
+    return rc;
+}
+
+int tzctl_system_conflicts(const struct tzctl *c, const char *dept)
+{
+    struct tz_register *reg;
+    int rc = tzctl_open(c, REGISTER_RDONLY, &reg);
+    if (rc != 0)
+        return rc;
+    struct tz_error err = {0};
+    struct all a = {0};
+    int known = 1;
+    if (dept && tzctl_dept_known(reg, dept, &known, &err) != 0)
+        rc = tzctl_fail_err(&err);
+    else if (!known)
+        rc = tzctl_fail("no department \"%s\"", dept);
+    int r = rc == 0 ? register_each_system(reg, NULL, keep_cb, &a, &err) : 0;
+    if (r == TZ_ENOMEM)
+        rc = tzctl_fail("out of memory");
+    else if (r != 0)
+        rc = tzctl_fail_err(&err);
+    register_close(reg);
+    struct out_table *t = rc == 0 ? out_new(cols, N_COLS) : NULL;
+    size_t cut = 0;
+    if (rc == 0 && (t == NULL || fill(t, &a, dept, &cut) != 0))
+        rc = tzctl_fail("out of memory");
+    if (rc == 0 && out_write(t, c->format, stdout) != 0)
+        rc = tzctl_fail("cannot write output");
+    if (rc == 0 && cut)
+        fprintf(stderr, "tzctl: %zu conflicts found, the first %d listed\n",
+                cut, SYS_OVERLAPS_MAX);
+    out_free(t);
+    all_free(&a);
+    return rc;
+}
