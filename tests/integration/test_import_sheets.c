@@ -391,9 +391,10 @@ static char *workbook_with(const char *sheet, int bad_row, int bad_col,
     for (lxw_col_t c = 0; c < 5; c++)
         worksheet_write_string(ws, 1, c, h[c], NULL);
     for (lxw_row_t r = 2; r < 9; r++) {
-        char name[32];
+        char name[32], ip[32];
         snprintf(name, sizeof(name), "系统%u", (unsigned)r);
-        const char *v[] = {name, "教务处", "张三", "10.0.0.1", "2024-01-02"};
+        snprintf(ip, sizeof(ip), "10.0.0.%u", (unsigned)r);  /* no overlap */
+        const char *v[] = {name, "教务处", "张三", ip, "2024-01-02"};
         for (lxw_col_t c = 0; c < 5; c++)
             worksheet_write_string(ws, r, c, (int)r == bad_row - 1 &&
                                    (int)c == bad_col ? bad : v[c], NULL);
