@@ -18,6 +18,7 @@
  * screening_scan_timeout = 300    ; seconds the whole scan may take
  * reject_limit = 30               ; rejected requests one connection may send
  *                                   a minute before it is slowed down (0: off)
+ * [digest] — the e-mail digests: see digest_config.h.
  * data, listen, publish, max_batch and rules are also flags (--data, ...); flags
  * win. The others are set in the file only. */
 #ifndef TZ_COLLECTOR_CONFIG_H
@@ -25,6 +26,7 @@
 
 #include <stddef.h>
 
+#include "digest_config.h"
 #include "tz_error.h"
 
 struct collector_config {
@@ -42,6 +44,7 @@ struct collector_config {
     int screening_scan;
     size_t screening_scan_timeout; /* seconds */
     size_t reject_limit;           /* per connection and minute; 0: none */
+    struct digest_config digest;   /* [digest]; digest_config_finish after load */
 };
 
 void collector_config_defaults(struct collector_config *c);
