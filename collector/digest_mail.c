@@ -43,8 +43,9 @@ static void mail_date(int64_t now, char *buf, size_t cap)
              tm.tm_sec, off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
 }
 
-/* Subject as encoded words of at most 45 bytes of UTF-8 each (a 72-column
- * word), never splitting a character, folded one word a line. */
+/* Subject as encoded words of at most 42 bytes of UTF-8 each (a 68-column
+ * word: "Subject: " and one word fit 78), never splitting a character,
+ * folded one word a line. */
 static void subject_words(FILE *f, const char *s)
 {
     size_t n = strlen(s), i = 0;
@@ -52,13 +53,13 @@ static void subject_words(FILE *f, const char *s)
     if (n == 0)
         fputs(" ", f);
     while (i < n) {
-        size_t take = n - i > 45 ? 45 : n - i;
+        size_t take = n - i > 42 ? 42 : n - i;
         while (i + take < n && take > 0 &&
                ((unsigned char)s[i + take] & 0xC0) == 0x80)
             take--;
         if (take == 0)
             take = 1;
-        char b64[sodium_base64_ENCODED_LEN(45, sodium_base64_VARIANT_ORIGINAL)];
+        char b64[sodium_base64_ENCODED_LEN(42, sodium_base64_VARIANT_ORIGINAL)];
         sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)s + i, take,
                           sodium_base64_VARIANT_ORIGINAL);
         fprintf(f, "%s=?UTF-8?B?%s?=", i ? "\r\n " : " ", b64);

@@ -24,6 +24,7 @@ int digest_state_load(struct tz_register *reg, const char *dept,
     st->last_sent = m->last_sent;
     st->last_slot = m->last_slot;
     st->next_try = m->next_try;
+    st->since = m->since;
     st->has_facts = m->facts.len == DIGEST_FACTS_LEN;
     if (st->has_facts)
         memcpy(st->facts, m->facts.data, DIGEST_FACTS_LEN);
@@ -43,6 +44,7 @@ static int state_store(struct tz_register *reg, const char *dept,
     m.last_sent = st->last_sent;
     m.last_slot = st->last_slot;
     m.next_try = st->next_try;
+    m.since = st->since;
     if (st->has_facts)
         m.facts = (ProtobufCBinaryData){DIGEST_FACTS_LEN, st->facts};
     m.attempts = st->attempts;
@@ -108,8 +110,9 @@ static int plan_one(struct tz_register *reg, const struct digest_config *cfg,
     int64_t slot = digest_slot(&cfg->schedule, b->now);
     if (rc != 0 || !is_due(&st, slot, b->now))
         return rc;
-    /* The first digest covers one period before its slot. */
-    int64_t since = st.last_sent ? st.last_sent : slot - digest_period(&cfg->schedule);
+    /* The first digest covers one period before its slot, and keeps that
+     * start through failures until one is sent. */
+    int64_t since = st.since ? st.since : slot - digest_period(&cfg->schedule);
     struct digest d;
     rc = dept ? digest_build(reg, dept, since, b->now, rules, &d, err)
               : digest_school_build(reg, since, b->now, rules, &d, err);
@@ -120,6 +123,7 @@ static int plan_one(struct tz_register *reg, const struct digest_config *cfg,
         rc = TZ_ENOMEM;
     if (rc == 0) {
         j->slot = slot;
+        j->since = since;
         j->st = st;
         rc = job_fill(j, cfg, &d, to, b->now);
     }
@@ -221,6 +225,8 @@ static void record_one(const struct digest_config *cfg, struct digest_job *j,
                        int64_t now)
 {
     struct digest_state *st = &j->st;
+    if (st->since == 0)
+        st->since = j->since;
     if (j->message == NULL && j->rc != 0) {
         record_failure(cfg, j, now, 1);   /* refused before sending: no retry helps */
     } else if (j->message == NULL) {
@@ -232,6 +238,7 @@ static void record_one(const struct digest_config *cfg, struct digest_job *j,
     } else {
         tz_log(TZ_LOG_INFO, "digest of %s sent to %s", who(j), j->to);
         st->last_sent = now;
+        st->since = now;
         st->last_slot = j->slot;
         memcpy(st->facts, j->facts, DIGEST_FACTS_LEN);
         st->has_facts = 1;

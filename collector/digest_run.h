@@ -16,7 +16,8 @@
  * when it has no new flag and its standing facts (overdue flags, due
  * evaluations) hash as those of the last mail sent: the same overdue list
  * is not sent week after week. A skipped digest does not move "since": the
- * next digest still counts new flags from the last mail actually sent. A
+ * next digest still counts new flags from the last mail actually sent
+ * (the very first from one period before its scheduled time). A
  * failed send leaves the state as it was but for the attempt count and is
  * logged with curl's error; after max_attempts it is logged as given up
  * until the next scheduled time (whose digest again covers everything
@@ -35,6 +36,7 @@
 
 struct digest_state {
     int64_t last_sent, last_slot, next_try;
+    int64_t since;               /* the next digest's new flags start here */
     uint8_t facts[DIGEST_FACTS_LEN];
     int has_facts;
     uint32_t attempts;
@@ -47,7 +49,7 @@ struct digest_job {
     char *to;
     char *message;               /* NULL: nothing to send (skip or refused) */
     uint8_t facts[DIGEST_FACTS_LEN];
-    int64_t slot;
+    int64_t slot, since;
     struct digest_state st;      /* as stored when planned */
     int rc;                      /* digest_batch_send's outcome */
     char why[512];
