@@ -15,6 +15,7 @@ liblz4-dev zlib1g-dev libcrypt-dev libxlsxwriter-dev libmicrohttpd-dev
 libexpat1-dev libseccomp-dev
 clang libclang-rt-dev"
 PKGS="$PKGS unzip"      # tests/integration/test_export.c reads the XLSX back
+PKGS="$PKGS libcurl4-openssl-dev"  # SMTP for the e-mail digests (collector/digest_send.c)
 # RPM support (agent/collect_rpm.c): librpm-dev to build it; rpm (which has
 # rpm and rpmbuild on Debian) for tests/unit/test_collect_rpm.c.
 PKGS="$PKGS librpm-dev rpm"
