@@ -117,7 +117,8 @@ static void school_text(struct school *s, FILE *f, struct digest *d)
         crypto_generichash_update(&h, (const unsigned char *)&r->due, sizeof(r->due));
     }
     if (quiet)
-        fprintf(f, "  其余 %u 个单位无新问题、无逾期、无到期测评。\n", quiet);
+        fprintf(f, "  %s %u 个单位无新问题、无逾期、无到期测评。\n",
+                quiet == s->n ? "全部" : "其余", quiet);
     fputs("\n二、未设联络人邮箱的单位（其摘要无法送达）\n", f);
     crypto_generichash_update(&h, (const unsigned char *)"\0no-liaison", 11);
     for (size_t i = 0; i < s->n; i++) {

@@ -9,20 +9,13 @@
  * digest_batch_record, the three steps the collector's loop runs. */
 #include <criterion/criterion.h>
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <sodium.h>
 
 #include "dept_fields.h"
 #include "digest_config.h"
@@ -33,220 +26,12 @@
 #include "ledger_fields.h"
 #include "register.h"
 #include "rules_config.h"
+#include "tz_smtp_sink.h"
 #include "tz_test.h"
 
 #define DAY 86400
 #define MEDIUM TZ__SEVERITY__SEV_MEDIUM
 #define HIGH TZ__SEVERITY__SEV_HIGH
-
-/* ---- the SMTP sink ---- */
-
-#define SINK_MAX 8
-
-struct mail {
-    char from[256], rcpt[256];
-    char *data;
-};
-
-struct sink {
-    int fd;
-    int port;
-    volatile int stop;
-    pthread_t th;
-    pthread_mutex_t mu;
-    struct mail mails[SINK_MAX];
-    int n;
-};
-
-/* One line (CRLF stripped) from fd into buf; -1 at EOF. */
-static int sink_line(int fd, char *buf, size_t cap)
-{
-    size_t n = 0;
-    char c;
-    while (read(fd, &c, 1) == 1) {
-        if (c == '\n') {
-            if (n && buf[n - 1] == '\r')
-                n--;
-            buf[n] = '\0';
-            return 0;
-        }
-        if (n + 1 < cap)
-            buf[n++] = c;
-    }
-    return -1;
-}
-
-static void say(int fd, const char *s)
-{
-    ssize_t w = write(fd, s, strlen(s));
-    (void)w;
-}
-
-static char *sink_data(int fd)
-{
-    size_t cap = 1 << 20, len = 0;
-    char *d = malloc(cap), line[2048];
-    d[0] = '\0';
-    while (sink_line(fd, line, sizeof(line)) == 0 && strcmp(line, ".") != 0) {
-        const char *l = line[0] == '.' ? line + 1 : line;  /* dot-stuffing */
-        len += (size_t)snprintf(d + len, cap - len, "%s\r\n", l);
-    }
-    return d;
-}
-
-/* Speak just enough SMTP for one client: no STARTTLS, no AUTH offered. */
-static void sink_session(struct sink *s, int fd)
-{
-    char line[2048];
-    struct mail m = {0};
-    say(fd, "220 sink ESMTP\r\n");
-    while (sink_line(fd, line, sizeof(line)) == 0) {
-        if (strncasecmp(line, "EHLO", 4) == 0 || strncasecmp(line, "HELO", 4) == 0)
-            say(fd, "250-sink\r\n250 8BITMIME\r\n");
-        else if (strncasecmp(line, "MAIL FROM:", 10) == 0) {
-            snprintf(m.from, sizeof(m.from), "%.200s", line + 10);
-            say(fd, "250 OK\r\n");
-        } else if (strncasecmp(line, "RCPT TO:", 8) == 0) {
-            snprintf(m.rcpt, sizeof(m.rcpt), "%.200s", line + 8);
-            say(fd, "250 OK\r\n");
-        } else if (strcasecmp(line, "DATA") == 0) {
-            say(fd, "354 go on\r\n");
-            m.data = sink_data(fd);
-            pthread_mutex_lock(&s->mu);
-            if (s->n < SINK_MAX)
-                s->mails[s->n++] = m;
-            else
-                free(m.data);
-            pthread_mutex_unlock(&s->mu);
-            memset(&m, 0, sizeof(m));
-            say(fd, "250 queued\r\n");
-        } else if (strcasecmp(line, "QUIT") == 0) {
-            say(fd, "221 bye\r\n");
-            break;
-        } else if (strcasecmp(line, "RSET") == 0 || strcasecmp(line, "NOOP") == 0)
-            say(fd, "250 OK\r\n");
-        else
-            say(fd, "502 not here\r\n");
-    }
-    close(fd);
-}
-
-static void *sink_main(void *arg)
-{
-    struct sink *s = arg;
-    while (!s->stop) {
-        struct pollfd p = {s->fd, POLLIN, 0};
-        if (poll(&p, 1, 100) != 1)
-            continue;
-        int c = accept(s->fd, NULL, NULL);
-        if (c >= 0)
-            sink_session(s, c);
-    }
-    return NULL;
-}
-
-/* A listening socket on 127.0.0.1, port chosen by the kernel. */
-static int listen_any(int *port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET,
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t al = sizeof(a);
-    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    cr_assert_eq(listen(fd, 8), 0);
-    cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &al), 0);
-    *port = ntohs(a.sin_port);
-    return fd;
-}
-
-static void sink_start(struct sink *s)
-{
-    memset(s, 0, sizeof(*s));
-    pthread_mutex_init(&s->mu, NULL);
-    s->fd = listen_any(&s->port);
-    cr_assert_eq(pthread_create(&s->th, NULL, sink_main, s), 0);
-}
-
-static void sink_stop(struct sink *s)
-{
-    s->stop = 1;
-    pthread_join(s->th, NULL);
-    close(s->fd);
-    for (int i = 0; i < s->n; i++)
-        free(s->mails[i].data);
-    pthread_mutex_destroy(&s->mu);
-}
-
-/* A port nothing listens on: bound, then closed. */
-static int dead_port(void)
-{
-    int port, fd = listen_any(&port);
-    close(fd);
-    return port;
-}
-
-/* ---- reading a mail back ---- */
-
-/* The value of header name (unfolded), malloc'd; NULL when absent. */
-static char *header(const char *data, const char *name)
-{
-    size_t nl = strlen(name);
-    for (const char *p = data; p && *p && strncmp(p, "\r\n", 2) != 0;
-         p = strstr(p, "\r\n") ? strstr(p, "\r\n") + 2 : NULL) {
-        if (strncasecmp(p, name, nl) != 0 || p[nl] != ':')
-            continue;
-        char *v = calloc(1, strlen(p) + 1);
-        const char *q = p + nl + 1;
-        for (;;) {
-            const char *e = strstr(q, "\r\n");
-            strncat(v, q, (size_t)(e - q));
-            if (e[2] != ' ' && e[2] != '\t')
-                break;
-            q = e + 2;
-        }
-        return v;
-    }
-    return NULL;
-}
-
-static void b64_append(char *out, const char *b64, size_t n)
-{
-    unsigned char buf[4096];
-    size_t len;
-    cr_assert_eq(sodium_base642bin(buf, sizeof(buf), b64, n, " \r\n", &len, NULL,
-                                   sodium_base64_VARIANT_ORIGINAL), 0, "%.*s",
-                 (int)n, b64);
-    strncat(out, (const char *)buf, len);
-}
-
-/* The subject's encoded words decoded; each word at most 75 characters. */
-static char *subject_of(const char *data)
-{
-    char *raw = header(data, "Subject");
-    cr_assert_not_null(raw);
-    char *out = calloc(1, 4096);
-    for (char *p = strstr(raw, "=?UTF-8?B?"); p; p = strstr(p, "=?UTF-8?B?")) {
-        char *end = strstr(p + 10, "?=");
-        cr_assert_not_null(end);
-        cr_assert_leq(end + 2 - p, 75, "encoded word too long");
-        b64_append(out, p + 10, (size_t)(end - (p + 10)));
-        p = end + 2;
-    }
-    free(raw);
-    return out;
-}
-
-static char *body_of(const char *data)
-{
-    const char *b = strstr(data, "\r\n\r\n");
-    cr_assert_not_null(b);
-    size_t cap = strlen(b) + 1;
-    unsigned char *out = calloc(1, cap);
-    size_t len;
-    cr_assert_eq(sodium_base642bin(out, cap, b + 4, strlen(b + 4), "\r\n", &len,
-                                   NULL, sodium_base64_VARIANT_ORIGINAL), 0);
-    return (char *)out;
-}
 
 /* ---- the register and the configuration ---- */
 
@@ -375,7 +160,7 @@ Test(digest_send, the_liaison_and_the_network_center_get_their_digests)
     snprintf(cfg.school_to, sizeof(cfg.school_to), "nic@example.edu.cn");
     set_flags(t0 - DAY, 1, "NO_FILING", MEDIUM, NULL, 0);
     cr_assert_eq(run_at(t0, NULL), 2);
-    cr_assert_eq(s.n, 2);
+    cr_assert_eq(sink_count(&s), 2);
     /* departments first, in name order, then the school */
     struct mail *m = &s.mails[0];
     cr_assert_str_eq(m->rcpt, "<liaison@math.example.edu.cn>");
@@ -414,7 +199,7 @@ Test(digest_send, the_liaison_and_the_network_center_get_their_digests)
     cr_assert_eq(st.last_sent, t0);
     /* the same slot again: nothing is due */
     cr_assert_eq(run_at(t0 + 3600, NULL), 0);
-    cr_assert_eq(s.n, 2);
+    cr_assert_eq(sink_count(&s), 2);
     sink_stop(&s);
 }
 
@@ -426,11 +211,11 @@ Test(digest_send, nothing_changed_nothing_sent)
     /* overdue already (medium, 40 days): the first digest says so */
     set_flags(t0 - 40 * DAY, 1, "NO_FILING", MEDIUM, NULL, 0);
     cr_assert_eq(run_at(t0, NULL), 1);
-    cr_assert_eq(s.n, 1);
+    cr_assert_eq(sink_count(&s), 1);
     /* a week on: no new flag, the same one overdue: no mail, and the next
      * digest still counts from the last one sent */
     cr_assert_eq(run_at(week(1), NULL), 1);
-    cr_assert_eq(s.n, 1);
+    cr_assert_eq(sink_count(&s), 1);
     struct digest_state st;
     cr_assert_eq(digest_state_load(reg, "math", &st, &err), 0);
     cr_assert_eq(st.last_sent, t0);
@@ -439,14 +224,14 @@ Test(digest_send, nothing_changed_nothing_sent)
     /* a new flag: the third week's digest goes out, naming it */
     set_flags(week(1) + DAY, 2, "NO_FILING", MEDIUM, "NO_GRADING", HIGH);
     cr_assert_eq(run_at(week(2), NULL), 1);
-    cr_assert_eq(s.n, 2);
+    cr_assert_eq(sink_count(&s), 2);
     char *subj = subject_of(s.mails[1].data);
     cr_assert(strstr(subj, "新问题 1，逾期 1"), "%s", subj);
     free(subj);
     /* the flags closed: an empty digest, no mail */
     set_flags(week(2) + DAY, 0, NULL, 0, NULL, 0);
     cr_assert_eq(run_at(week(3), NULL), 1);
-    cr_assert_eq(s.n, 2);
+    cr_assert_eq(sink_count(&s), 2);
     sink_stop(&s);
 }
 
@@ -489,7 +274,7 @@ Test(digest_send, a_failed_send_is_logged_retried_then_given_up_and_not_lost)
     sink_start(&s);
     use_port(s.port);
     cr_assert_eq(run_at(week(1), NULL), 1);
-    cr_assert_eq(s.n, 1);
+    cr_assert_eq(sink_count(&s), 1);
     char *subj = subject_of(s.mails[0].data);
     cr_assert(strstr(subj, "新问题 1"), "%s", subj);
     free(subj);
