@@ -173,7 +173,11 @@ Test(digest_send, the_liaison_and_the_network_center_get_their_digests)
                            "测评到期 0");
     cr_assert(strstr(body, "您好 甲：\r\n") && strstr(body, "未备案 (NO_FILING) 教务系统"),
               "%s", body);
-    cr_assert(header(m->data, "Message-ID") && header(m->data, "Date"));
+    char *mid = header(m->data, "Message-ID"), *date = header(m->data, "Date");
+    cr_assert(mid && strstr(mid, ".taizhang@nic.example.edu.cn>"), "%s", mid);
+    cr_assert(date && strstr(date, " 2 Mar 2026 08:30:00 +0800"), "%s", date);
+    free(mid);
+    free(date);
     free(to);
     free(ct);
     free(subj);
