@@ -147,6 +147,12 @@ static size_t run_at(int64_t now, char **log)
     return n;
 }
 
+static void problem_cb(const char *problem, void *arg)
+{
+    (void)arg;
+    cr_log_error("verify: %s", problem);
+}
+
 static int64_t week(int k)
 {
     return t0 + (int64_t)k * 7 * DAY;
@@ -203,6 +209,10 @@ Test(digest_send, the_liaison_and_the_network_center_get_their_digests)
     cr_assert_eq(st.last_sent, t0);
     /* the same slot again: nothing is due */
     cr_assert_eq(run_at(t0 + 3600, NULL), 0);
+    /* tzctl verify knows the states kept in settings */
+    struct register_verify_counts vc;
+    cr_assert_eq(register_verify(reg, &vc, problem_cb, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(vc.problems, 0);
     cr_assert_eq(sink_count(&s), 2);
     sink_stop(&s);
 }
