@@ -186,8 +186,9 @@ int digest_plan(struct tz_register *reg, const struct digest_config *cfg,
 
 void digest_batch_send(const struct digest_config *cfg, struct digest_batch *b)
 {
-    for (size_t i = 0; i < b->n; i++) {
+    for (size_t i = 0; i < b->n && !atomic_load(&b->cancel); i++) {
         struct digest_job *j = &b->jobs[i];
+        j->tried = 1;
         if (j->message)
             j->rc = digest_send(cfg, j->to, j->message, j->why, sizeof(j->why));
     }
@@ -225,6 +226,8 @@ static void record_one(const struct digest_config *cfg, struct digest_job *j,
                        int64_t now)
 {
     struct digest_state *st = &j->st;
+    if (!j->tried)
+        return;   /* stopped before its turn: due again at the next start */
     if (st->since == 0)
         st->since = j->since;
     if (j->message == NULL && j->rc != 0) {

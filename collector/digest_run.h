@@ -27,6 +27,7 @@
 #ifndef TZ_DIGEST_RUN_H
 #define TZ_DIGEST_RUN_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "digest.h"
@@ -51,6 +52,7 @@ struct digest_job {
     uint8_t facts[DIGEST_FACTS_LEN];
     int64_t slot, since;
     struct digest_state st;      /* as stored when planned */
+    int tried;                   /* digest_batch_send got to it */
     int rc;                      /* digest_batch_send's outcome */
     char why[512];
 };
@@ -59,6 +61,9 @@ struct digest_batch {
     struct digest_job *jobs;
     size_t n, cap;
     int64_t now;
+    /* Set (any thread) to stop sending after the mail in progress: the
+     * collector is stopping. Mails not tried keep their state as it was. */
+    atomic_int cancel;
 };
 
 int digest_plan(struct tz_register *reg, const struct digest_config *cfg,

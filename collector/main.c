@@ -154,8 +154,15 @@ static void close_handle(uv_handle_t *h, void *arg)
 
 static int g_exit;   /* the status main returns */
 
+static struct collector *g_col;
+
 static void stop_all(uv_loop_t *loop)
 {
+    /* A digest batch being sent stops after its current mail: the loop
+     * waits for the worker, and a blackholed SMTP server must not hold
+     * the stop for timeout x recipients. */
+    if (g_col && g_col->digest_busy)
+        atomic_store(&g_col->digest_batch.cancel, 1);
     ingest_stop(g_ingest);
     g_ingest = NULL;
     control_stop(g_control);
@@ -270,6 +277,7 @@ int main(int argc, char **argv)
 
     static struct collector col;
     col.cfg = cfg;
+    g_col = &col;
     /* Read once: what is judged by is exactly what is recorded below. */
     Tz__RulesInForce in_force;
     if (rules_in_force_read(cfg.rules, (int64_t)time(NULL), &col.rules, &in_force,

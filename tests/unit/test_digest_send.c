@@ -396,3 +396,28 @@ Test(digest_config, a_password_file_others_can_read_is_refused)
     tz_test_rm_rf(d);
     free(d);
 }
+
+Test(digest_send, a_batch_cancelled_at_stop_leaves_its_mails_due)
+{
+    struct sink s;
+    sink_start(&s);
+    use_port(s.port);
+    set_flags(t0 - DAY, 1, "NO_FILING", MEDIUM, NULL, 0);
+    struct digest_batch b;
+    cr_assert_eq(digest_plan(reg, &cfg, &rules, t0, &b, &err), 0, "%s", err.msg);
+    cr_assert_eq(b.n, 1);
+    atomic_store(&b.cancel, 1);   /* what the collector's stop does */
+    digest_batch_send(&cfg, &b);
+    cr_assert_eq(digest_batch_record(reg, &cfg, &b, &err), 0, "%s", err.msg);
+    digest_batch_free(&b);
+    cr_assert_eq(sink_count(&s), 0);
+    struct digest_state st;
+    cr_assert_eq(digest_state_load(reg, "math", &st, &err), 0);
+    cr_assert_eq(st.last_slot, 0);
+    cr_assert_eq(st.attempts, 0);
+    cr_assert_eq(st.failed_total, 0);
+    /* the next start sends it */
+    cr_assert_eq(run_at(t0 + 60, NULL), 1);
+    cr_assert_eq(sink_count(&s), 1);
+    sink_stop(&s);
+}
