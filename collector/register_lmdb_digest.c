@@ -78,3 +78,34 @@ int register_digest_state_get(struct tz_register *reg, const char *dept,
     mdb_txn_abort(txn);
     return rc;
 }
+
+struct state_walk {
+    register_digest_state_cb cb;
+    void *arg;
+};
+
+static int state_cb(const ProtobufCMessage *m, void *arg)
+{
+    const struct state_walk *s = arg;
+    return s->cb((const Tz__DigestState *)m, s->arg);
+}
+
+static int state_keep(const MDB_val *k, void *arg)
+{
+    (void)arg;
+    return rl_is_digest_key(k->mv_data, k->mv_size);
+}
+
+int register_each_digest_state(struct tz_register *reg, register_digest_state_cb cb,
+                               void *arg, struct tz_error *err)
+{
+    if (reg->absent & RL_ABSENT_SETTINGS)
+        return 0;
+    struct state_walk s = {cb, arg};
+    struct rl_walk w = {.dbi = reg->settings, .db = "settings",
+                        .start = DKEY_PREFIX, .start_len = DKEY_PREFIX_LEN,
+                        .prefix_len = DKEY_PREFIX_LEN, .keep = state_keep,
+                        .desc = &tz__digest_state__descriptor, .cb = state_cb,
+                        .arg = &s};
+    return rl_walk(reg, &w, err);
+}

@@ -85,6 +85,11 @@ Test(digest_mail, the_collector_mails_the_liaison_once)
     sleep(3);
     cr_assert_eq(tz_test_stop(pid, SIGTERM), 0);
     cr_assert_eq(sink_count(&s), 1);
+    char *out = tz_test_tzctl(data, 0, "stats", NULL);
+    cr_assert(strstr(out, "\ndigests_sent            1\n"
+                          "digest_failures         0\n"
+                          "digests_given_up        0\n"), "%s", out);
+    free(out);
     free(subj);
     free(body);
     sink_stop(&s);
@@ -108,5 +113,10 @@ Test(digest_mail, with_the_server_down_the_collector_logs_and_retries)
     char *out = tz_test_tzctl(data, 0, "digest", "preview", "--dept", "math", NULL);
     cr_assert(strstr(out, "(last attempt failed: "), "%s", out);
     cr_assert_null(strstr(out, "(last sent"), "%s", out);
+    free(out);
+    out = tz_test_tzctl(data, 0, "stats", NULL);
+    cr_assert(strstr(out, "\ndigests_sent            0\n"
+                          "digest_failures         2\n"
+                          "digests_given_up        1\n"), "%s", out);
     free(out);
 }
