@@ -254,9 +254,12 @@ fail:
      * (STALE_EPOCH again) may all be cured later, and the spool keeps the
      * report meanwhile. A revoked key (REVOKED) is not cured by waiting but
      * by a new key: not a retry, and not this report's refusal either
-     * (st->revoked says so; delivery keeps the spool). */
+     * (st->revoked says so; delivery keeps the spool). An agent over the
+     * collector's limits (OVER_QUOTA) is cured by waiting: it backs off
+     * and keeps its spool rather than lose or hammer. */
     *retry = !st->revoked &&
              (status == 0 || status == TZ__STATUS__STORAGE_ERROR ||
+              status == TZ__STATUS__OVER_QUOTA ||
               status == TZ__STATUS__UNKNOWN_AGENT || status == TZ__STATUS__STALE_EPOCH);
     return rc;
 }

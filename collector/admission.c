@@ -96,6 +96,22 @@ void admission_token_spend(Tz__TokenRecord *t, int64_t now)
 int admission_agent(const Tz__AgentRecord *a, char *why, size_t len)
 {
     const Tz__AgentRevocation *r = a->revocation;
+    const Tz__AgentRetirement *t = a->retirement;
+    if (r == NULL && t != NULL) {
+        /* A retired host's record is kept, not re-used: coming back means
+         * enrolling a new key as a new host (merge it then). */
+        char at[32];
+        when(t->at, at);
+        if (t->merged_into)
+            admission_format(why, len, "host %" PRIu64 " was merged into host %"
+                             PRIu64 " on %s%s%s", a->agent_id, t->merged_into, at,
+                             t->by[0] ? " by " : "", t->by);
+        else
+            admission_format(why, len, "host %" PRIu64 " was retired on %s%s%s%s%s",
+                             a->agent_id, at, t->by[0] ? " by " : "", t->by,
+                             t->reason[0] ? ": " : "", t->reason);
+        return TZ__STATUS__REVOKED;
+    }
     if (r == NULL) {
         if (len)
             why[0] = '\0';

@@ -34,7 +34,8 @@ uint32_t admission_token_uses_left(const Tz__TokenRecord *t);
 
 /* TZ__STATUS__OK while a's key is accepted; TZ__STATUS__REVOKED with why
  * ("the key of agent 3 was revoked on 2026-03-01 08:00 UTC by ops: disk
- * stolen") once it was revoked. */
+ * stolen") once it was revoked; REVOKED too for a host retired or merged
+ * (`tzctl host retire|merge`): its record is kept, not re-used. */
 int admission_agent(const Tz__AgentRecord *a, char *why, size_t len);
 
 /* snprintf into buf, then cut back to a character boundary when it was

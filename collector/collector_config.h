@@ -6,6 +6,8 @@
  * publish = tcp://127.0.0.1:7452  ; "collect now" to agents (default: the
  *                                   listen URL's port + 2, ipc: PATH.pub)
  * max_batch = 256                 ; requests per write transaction
+ * max_batch_bytes = 67108864      ; request bytes one batch receives before it
+ *                                   is processed; the rest wait for the next
  * max_message = 8388608           ; bytes; larger requests are TOO_LARGE
  * rules = /usr/share/taizhang/schemas/rules.ini ; thresholds (default: built in)
  * recheck_interval = 300          ; seconds between full rule re-evaluations
@@ -18,6 +20,14 @@
  * screening_scan_timeout = 300    ; seconds the whole scan may take
  * reject_limit = 30               ; rejected requests one connection may send
  *                                   a minute before it is slowed down (0: off)
+ * Per-agent limits (agent_quota.h; 0 turns one off):
+ * quota_reports_per_hour = 60     ; reports one agent may store per UTC hour
+ * quota_bytes_per_day = 268435456 ; report bytes one agent may send per UTC day
+ * quota_history_bytes = 67108864  ; history kept per host (oldest pruned)
+ * quota_hosts_per_token = 1000    ; hosts one enrollment token may enroll
+ * quota_hosts_per_dept = 5000     ; hosts (not revoked) per department
+ * history_diff_max = 1000         ; changes one history entry stores whole
+ * history_diff_keep = 20          ; changes per list a summary keeps
  * [digest] — the e-mail digests: see digest_config.h.
  * data, listen, publish, max_batch and rules are also flags (--data, ...); flags
  * win. The others are set in the file only. */
@@ -26,6 +36,7 @@
 
 #include <stddef.h>
 
+#include "agent_quota.h"
 #include "digest_config.h"
 #include "tz_error.h"
 
@@ -34,6 +45,7 @@ struct collector_config {
     char listen[512];
     char publish[512];         /* empty: push_url_for(listen) */
     size_t max_batch;
+    size_t max_batch_bytes;
     size_t max_message;
     char rules[1024];          /* empty: built-in defaults */
     size_t recheck_interval;   /* seconds */
@@ -44,6 +56,7 @@ struct collector_config {
     int screening_scan;
     size_t screening_scan_timeout; /* seconds */
     size_t reject_limit;           /* per connection and minute; 0: none */
+    struct agent_quota quota;      /* per-agent limits */
     struct digest_config digest;   /* [digest]; digest_config_finish after load */
 };
 

@@ -10,49 +10,100 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "text_gbk.h"
 #include "utf8.h"
 
-#define NOT_UTF8 "the file is not UTF-8: in Excel use 'CSV UTF-8 (逗号分隔)'"
+#define NOT_TEXT "the file is neither UTF-8 nor GB18030 (GBK) text: in Excel " \
+                 "save it as 'CSV UTF-8 (逗号分隔)'"
 
 struct csv_reader {
-    char *buf;       /* the file plus a NUL, decoded in place */
+    char *buf;       /* the text (UTF-8) plus a NUL, decoded in place */
     size_t len, pos;
     long line;       /* physical line at pos */
     size_t records;
     struct csv_limits lim;
     char **fields;   /* lim.max_fields slots */
+    const char *encoding;
     char name[256];
 };
 
 static const struct csv_limits defaults = CSV_LIMITS_DEFAULT;
 
-/* A UTF-16 file, a GBK one, or a stray NUL: refuse it whole, naming the
- * first line that is wrong. Line ends split the check: no UTF-8 sequence
- * contains '\n', so a valid file is valid line by line. */
+/* The line (1-based) of byte off. */
+static long line_of(const char *buf, size_t off)
+{
+    long line = 1;
+    for (const char *p = buf; (p = memchr(p, '\n', off - (size_t)(p - buf)));
+         p++)
+        line++;
+    return line;
+}
+
+/* The first line of buf that is not UTF-8, 0 when it all is. Line ends
+ * split the check: no UTF-8 sequence contains '\n', so a valid file is
+ * valid line by line. */
+static long first_bad_utf8_line(char *buf, size_t len)
+{
+    long line = 1;
+    for (size_t start = 0; start < len;) {
+        char *nl = memchr(buf + start, '\n', len - start);
+        size_t end = nl ? (size_t)(nl - buf) : len;
+        char save = buf[end];
+        buf[end] = '\0';
+        int ok = tz_utf8_valid(buf + start);
+        buf[end] = save;
+        if (!ok)
+            return line;
+        start = end + 1;
+        line++;
+    }
+    return 0;
+}
+
+/* Decide the encoding from the bytes: UTF-8 (a BOM, or every byte valid),
+ * else GB18030 — what Excel's plain "CSV (逗号分隔)" is on a Chinese
+ * Windows — converted to UTF-8 here, so the rest of the reader and the
+ * import see UTF-8 only. UTF-16 and NUL bytes are refused whole, as is a
+ * file with a UTF-8 BOM that is not UTF-8, or one that is neither, naming
+ * the first line that is wrong. */
 static int check_encoding(struct csv_reader *r, struct tz_error *err)
 {
     const unsigned char *u = (const unsigned char *)r->buf;
     if (r->len >= 2 && ((u[0] == 0xff && u[1] == 0xfe) ||
                         (u[0] == 0xfe && u[1] == 0xff)))
-        return tz_err(err, TZ_EPARSE, r->name, 1, NOT_UTF8
+        return tz_err(err, TZ_EPARSE, r->name, 1, NOT_TEXT
                       " (this one is UTF-16)");
-    long line = 1;
-    for (size_t start = 0; start < r->len;) {
-        char *nl = memchr(r->buf + start, '\n', r->len - start);
-        size_t end = nl ? (size_t)(nl - r->buf) : r->len;
-        if (memchr(r->buf + start, '\0', end - start))
-            return tz_err(err, TZ_EPARSE, r->name, line, NOT_UTF8
-                          " (it has NUL bytes, as UTF-16 does)");
-        char save = r->buf[end];
-        r->buf[end] = '\0';
-        int ok = tz_utf8_valid(r->buf + start);
-        r->buf[end] = save;
-        if (!ok)
-            return tz_err(err, TZ_EPARSE, r->name, line, NOT_UTF8
-                          " (this one looks like GBK/GB18030)");
-        start = end + 1;
-        line++;
-    }
+    const char *nul = memchr(r->buf, '\0', r->len);
+    if (nul)
+        return tz_err(err, TZ_EPARSE, r->name,
+                      line_of(r->buf, (size_t)(nul - r->buf)), NOT_TEXT
+                      " (it has NUL bytes, as UTF-16 does)");
+    int bom = r->len >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0;
+    long bad = first_bad_utf8_line(r->buf, r->len);
+    r->encoding = "UTF-8";
+    if (bad == 0)
+        return 0;
+    if (bom)
+        return tz_err(err, TZ_EPARSE, r->name, bad, "the file starts as "
+                      "UTF-8 (a BOM) but this line is not UTF-8");
+    char *text;
+    size_t tlen, at;
+    int rc = text_gb18030_to_utf8(r->buf, r->len, r->lim.max_bytes, &text,
+                                  &tlen, &at);
+    if (rc == TZ_ENOMEM)
+        return tz_err(err, rc, NULL, 0, "out of memory");
+    if (rc == TZ_ELIMIT)
+        return tz_err(err, rc, r->name, 0, "the file as UTF-8 is larger "
+                      "than the limit of %zu bytes", r->lim.max_bytes);
+    if (rc != 0)
+        return tz_err(err, TZ_EPARSE, r->name,
+                      rc == TZ_EPARSE ? line_of(r->buf, at) : bad, NOT_TEXT);
+    /* A stray byte that GB18030 reads as a control character would be
+     * caught by the fields' own checks; the text itself is valid now. */
+    free(r->buf);
+    r->buf = text;
+    r->len = tlen;
+    r->encoding = "GB18030";
     return 0;
 }
 
@@ -81,7 +132,7 @@ static int reader_new(char *buf, size_t len, const char *name,
         csv_close(r);
         return rc;
     }
-    if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+    if (r->len >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0)
         r->pos = 3;  /* Excel's "CSV UTF-8" starts with a BOM */
     *out = r;
     return 0;
@@ -158,6 +209,11 @@ int csv_open_file(const char *path, const struct csv_limits *lim,
     }
     buf[len] = '\0';
     return reader_new(buf, len, path, lim, out, err);
+}
+
+const char *csv_encoding(const struct csv_reader *r)
+{
+    return r->encoding;
 }
 
 void csv_close(struct csv_reader *r)

@@ -1,5 +1,6 @@
-/* dept_import — parse and check every row of a department sheet, report
- * every problem, and only then write all of it in one transaction. */
+/* dept_import — parse and check every row of a department sheet (read
+ * through sheet.h, as the ledger import reads its own), report every
+ * problem, and only then write all of it in one transaction. */
 #include "dept_import.h"
 
 #include <stdlib.h>
@@ -25,14 +26,29 @@ static int is_dept_column(const char *t)
            strcmp(t, "单位名称") == 0;
 }
 
-static int read_header(const struct csv_record *h, struct columns *c,
-                       struct ledger_problems *p)
+/* Does row name the department column anywhere? Rows above it (a title
+ * such as "各单位网络安全责任人") are not the header. */
+static int is_header(const struct sheet_row *row)
+{
+    int hit = 0;
+    for (size_t i = 0; !hit && i < row->n; i++) {
+        char *t = ledger_trim_dup(row->cells[i].text);
+        if (t == NULL)
+            return TZ_ENOMEM;
+        hit = t[0] && is_dept_column(t);
+        free(t);
+    }
+    return hit;
+}
+
+static int read_header(const struct sheet_row *h, struct columns *c,
+                       const struct sheet_info *si, struct ledger_problems *p)
 {
     int seen[DF_COUNT] = {0}, rc = 0;
     c->dept_col = -1;
     c->n = h->n < DEPT_COLS_MAX ? h->n : DEPT_COLS_MAX;
     for (size_t i = 0; rc == 0 && i < c->n; i++) {
-        char *t = ledger_trim_dup(h->fields[i]);
+        char *t = ledger_trim_dup(h->cells[i].text);
         if (t == NULL)
             return TZ_ENOMEM;
         c->f[i] = NULL;
@@ -40,33 +56,34 @@ static int read_header(const struct csv_record *h, struct columns *c,
             /* an empty header: its cells must stay empty (read_row) */
         } else if (is_dept_column(t)) {
             if (c->dept_col >= 0)
-                rc = ledger_problem_add(p, h->line, "column %zu: a second "
-                                        "department column", i + 1);
+                rc = ledger_problem_at(p, si, h->row, i, "a second department "
+                                       "column");
             c->dept_col = (int)i;
         } else if ((c->f[i] = dept_field_find(t)) == NULL) {
-            rc = ledger_problem_add(p, h->line, "column %zu: unknown column "
-                                    "\"%.80s\" (use the labels or keys of "
-                                    "`tzctl dept show`, e.g. 联络人 or "
-                                    "liaison)", i + 1, t);
+            rc = ledger_problem_at(p, si, h->row, i, "unknown column "
+                                   "\"%.80s\" (use the labels or keys of "
+                                   "`tzctl dept show`, e.g. 联络人 or "
+                                   "liaison)", t);
         } else if (seen[c->f[i]->id]++) {
-            rc = ledger_problem_add(p, h->line, "column %zu: %s (%s) is a "
-                                    "second column for the same field",
-                                    i + 1, c->f[i]->label, c->f[i]->key);
+            rc = ledger_problem_at(p, si, h->row, i, "%s (%s) is a second "
+                                   "column for the same field",
+                                   c->f[i]->label, c->f[i]->key);
         }
         free(t);
     }
     if (rc == 0 && c->dept_col < 0)
-        rc = ledger_problem_add(p, h->line, "the header has no 单位 (dept) "
-                                "column, which is required");
+        rc = ledger_problem_at(p, si, h->row, LEDGER_NO_COL, "the header "
+                               "has no 单位 (dept) column, which is "
+                               "required");
     return rc;
 }
 
 /* The trimmed, unguarded cell i (our CSV exports guard formula-like cells
  * with an apostrophe, cell_guard.h); NULL on ENOMEM. */
-static char *cell(const struct csv_record *row, size_t i)
+static char *cell(const struct sheet_row *row, size_t i)
 {
-    return ledger_trim_dup(cell_unguard(row->fields[i] +
-                                        strspn(row->fields[i], " \t")));
+    const char *t = row->cells[i].text;
+    return ledger_trim_dup(cell_unguard(t + strspn(t, " \t")));
 }
 
 struct row {
@@ -83,9 +100,9 @@ static int row_cmp(const void *a, const void *b)
 
 /* Parse one row: *out the stored record with the row's values, NULL when
  * the row had problems (recorded) or was empty. */
-static int read_row(struct tz_register *reg, const struct csv_record *row,
-                    const struct columns *c, struct ledger_problems *p,
-                    Tz__DeptRecord **out)
+static int read_row(struct tz_register *reg, const struct sheet_row *row,
+                    const struct columns *c, const struct sheet_info *si,
+                    struct ledger_problems *p, Tz__DeptRecord **out)
 {
     *out = NULL;
     size_t before = p->total;
@@ -95,11 +112,11 @@ static int read_row(struct tz_register *reg, const struct csv_record *row,
         if (t == NULL)
             return TZ_ENOMEM;
         if (t[0] && i >= c->n)
-            rc = ledger_problem_add(p, row->line, "has %zu fields, the "
-                                    "header only %zu", row->n, c->n);
+            rc = ledger_problem_at(p, si, row->row, i, "a value right of the "
+                                   "header's last column");
         else if (t[0] && c->f[i] == NULL && (int)i != c->dept_col)
-            rc = ledger_problem_add(p, row->line, "column %zu has a value "
-                                    "but no header", i + 1);
+            rc = ledger_problem_at(p, si, row->row, i, "a value in a column "
+                                   "without a header");
         empty &= t[0] == '\0';
         free(t);
     }
@@ -112,12 +129,12 @@ static int read_row(struct tz_register *reg, const struct csv_record *row,
     Tz__DeptRecord *rec = NULL;
     struct tz_error err = {0};
     if (dept[0] == '\0') {
-        rc = ledger_problem_add(p, row->line, "单位 (dept): is empty, and it "
-                                "is required");
+        rc = ledger_problem_at(p, si, row->row, (size_t)c->dept_col,
+                               "单位 (dept): is empty, and it is required");
     } else if ((rc = register_dept_get(reg, dept, &rec, &err)) == TZ_ENOENT) {
-        rc = ledger_problem_add(p, row->line, "单位 (dept): no department "
-                                "\"%.256s\" (add it with: tzctl dept add "
-                                "NAME)", dept);
+        rc = ledger_problem_at(p, si, row->row, (size_t)c->dept_col,
+                               "单位 (dept): no department \"%.256s\" (add "
+                               "it with: tzctl dept add NAME)", dept);
     }
     free(dept);
     for (size_t i = 0; rc == 0 && rec && i < c->n && i < row->n; i++) {
@@ -134,8 +151,8 @@ static int read_row(struct tz_register *reg, const struct csv_record *row,
         if (r == TZ_ENOMEM)
             rc = r;
         else if (r != 0)
-            rc = ledger_problem_add(p, row->line, "%s: %s", c->f[i]->label,
-                                    why);
+            rc = ledger_problem_at(p, si, row->row, i, "%s: %s",
+                                   c->f[i]->label, why);
     }
     if (rc != 0 || p->total != before) {
         if (rec)
@@ -146,7 +163,8 @@ static int read_row(struct tz_register *reg, const struct csv_record *row,
     return 0;
 }
 
-static int find_duplicates(struct row *rows, size_t n,
+static int find_duplicates(struct row *rows, size_t n, size_t dept_col,
+                           const struct sheet_info *si,
                            struct ledger_problems *p)
 {
     int rc = 0;
@@ -154,40 +172,72 @@ static int find_duplicates(struct row *rows, size_t n,
         qsort(rows, n, sizeof(*rows), row_cmp);
     for (size_t i = 1; rc == 0 && i < n; i++)
         if (strcmp(rows[i - 1].rec->name, rows[i].rec->name) == 0)
-            rc = ledger_problem_add(p, rows[i].line, "单位 (dept): \"%s\" is "
-                                    "also on line %ld", rows[i].rec->name,
-                                    rows[i - 1].line);
+            rc = ledger_problem_at(p, si, rows[i].line, dept_col,
+                                   "单位 (dept): \"%s\" is also on %s %ld",
+                                   rows[i].rec->name,
+                                   si->format == SHEET_CSV ? "line" : "row",
+                                   rows[i - 1].line);
     return rc;
 }
 
-int dept_import_csv(struct tz_register *reg, struct csv_reader *csv,
-                    const char *name, int64_t now,
-                    const struct register_actor *by, size_t *updated,
-                    struct ledger_problems *probs, struct tz_error *err)
+/* The header: the first row, of the first HEADER_SCAN, that names the
+ * department column. 1 found (its columns in *c), 0 not (a problem is
+ * recorded), or an error. */
+static int find_header(struct sheet *sh, const struct sheet_info *si,
+                       const char *name, struct columns *c,
+                       struct ledger_problems *p, struct tz_error *err)
+{
+    struct sheet_row row;
+    long first = 0;
+    for (int scanned = 0; scanned < HEADER_SCAN; scanned++) {
+        int got = sheet_next(sh, &row, err);
+        if (got < 0)
+            return got;
+        if (got == 0 && first == 0)
+            return tz_err(err, TZ_EPARSE, name, 0, "the file is empty: it "
+                          "needs a header row and a row per department");
+        if (got == 0)
+            break;
+        if (first == 0)
+            first = row.row;
+        int hit = is_header(&row);
+        if (hit < 0)
+            return hit;
+        if (hit) {
+            int rc = read_header(&row, c, si, p);
+            return rc ? rc : 1;
+        }
+    }
+    int rc = ledger_problem_at(p, si, first, LEDGER_NO_COL, "no header row "
+                               "with a 单位 (dept) column in the first %d "
+                               "rows", HEADER_SCAN);
+    return rc ? rc : 0;
+}
+
+int dept_import_sheet(struct tz_register *reg, struct sheet *sh,
+                      const char *name, int64_t now,
+                      const struct register_actor *by, size_t *updated,
+                      struct ledger_problems *probs, struct tz_error *err)
 {
     *updated = 0;
     memset(probs, 0, sizeof(*probs));
-    struct columns cols;
-    struct csv_record row;
+    const struct sheet_info *si = sheet_info(sh);
+    struct columns cols = {.dept_col = -1};
+    struct sheet_row row;
     struct row *rows = NULL;
     size_t n = 0, cap = 0;
-    int rc = csv_next(csv, &row, err);
-    if (rc == 0)
-        return tz_err(err, TZ_EPARSE, name, 0, "the file is empty: it needs "
-                      "a header row and a row per department");
+    int rc = find_header(sh, si, name, &cols, probs, err);
     if (rc < 0)
         return rc;
-    rc = read_header(&row, &cols, probs);
-    if (rc == 0 && probs->total)
-        rc = TZ_EINVAL;
+    rc = probs->total ? TZ_EINVAL : 0;
     while (rc == 0) {
-        int got = csv_next(csv, &row, err);
+        int got = sheet_next(sh, &row, err);
         if (got <= 0) {
             rc = got;
             break;
         }
         Tz__DeptRecord *rec;
-        if ((rc = read_row(reg, &row, &cols, probs, &rec)) != 0 || !rec)
+        if ((rc = read_row(reg, &row, &cols, si, probs, &rec)) != 0 || !rec)
             continue;
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 32;
@@ -200,10 +250,10 @@ int dept_import_csv(struct tz_register *reg, struct csv_reader *csv,
             rows = v;
             cap = ncap;
         }
-        rows[n++] = (struct row){rec, row.line};
+        rows[n++] = (struct row){rec, row.row};
     }
     if (rc == 0)
-        rc = find_duplicates(rows, n, probs);
+        rc = find_duplicates(rows, n, (size_t)cols.dept_col, si, probs);
     if (rc == 0 && probs->total)
         rc = TZ_EINVAL;
     if (rc == 0 && n == 0)
@@ -242,17 +292,18 @@ int dept_import_csv(struct tz_register *reg, struct csv_reader *csv,
     return rc;
 }
 
-int dept_import_file(struct tz_register *reg, const char *path, int64_t now,
+int dept_import_file(struct tz_register *reg, const char *path,
+                     const char *want_sheet, int64_t now,
                      const struct register_actor *by, size_t *updated,
                      struct ledger_problems *probs, struct tz_error *err)
 {
-    struct csv_reader *csv;
+    struct sheet *sh;
     *updated = 0;
     memset(probs, 0, sizeof(*probs));
-    int rc = csv_open_file(path, NULL, &csv, err);
+    int rc = sheet_open(path, want_sheet, NULL, &sh, err);
     if (rc != 0)
         return rc;
-    rc = dept_import_csv(reg, csv, path, now, by, updated, probs, err);
-    csv_close(csv);
+    rc = dept_import_sheet(reg, sh, path, now, by, updated, probs, err);
+    sheet_close(sh);
     return rc;
 }

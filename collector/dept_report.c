@@ -10,6 +10,7 @@
 #include "dept_fields.h"
 #include "dept_json.h"
 #include "flag_catalog.h"
+#include "ledger_diff.h"
 #include "ledger_fields.h"
 #include "ledger_json.h"
 #include "record_asof.h"
@@ -378,6 +379,7 @@ static int flags(struct tz_register *reg, const char *dept,
 
 struct change_walk {
     const struct report_period *p;
+    const char *dept;
     cJSON *list;
     uint64_t id;
     const char *name;
@@ -399,7 +401,8 @@ static int change_common(struct change_walk *w, int64_t at, const char *kind,
 static int sys_change_cb(const Tz__SystemChange *c, void *arg)
 {
     struct change_walk *w = arg;
-    if (c->at < w->p->from || c->at >= w->p->to)
+    if (c->at < w->p->from || c->at >= w->p->to ||
+        !ledger_change_visible(c, w->dept))
         return 0;
     if (ledger_change_json(c, w->list) != 0)
         return TZ_ENOMEM;
@@ -471,7 +474,7 @@ static int changes(struct tz_register *reg, const char *dept,
                    const struct report_period *p, const struct ids *mine,
                    cJSON *out, struct tz_error *err)
 {
-    struct change_walk w = {.p = p,
+    struct change_walk w = {.p = p, .dept = dept,
                             .list = cJSON_AddArrayToObject(out, "changes")};
     if (w.list == NULL)
         return oom(err);

@@ -36,6 +36,7 @@ struct xlsx {
     lxw_workbook *wb;
     lxw_worksheet *ws;     /* the sheet being written */
     lxw_format *bold;
+    lxw_format *wrap;      /* a multi-line value shows all its lines */
     lxw_row_t row;         /* next row of ws */
     lxw_col_t ncols;
     char *buf;             /* LEDGER_FORMAT_MAX */
@@ -61,9 +62,11 @@ static int next_row(struct xlsx *x)
 }
 
 /* A string cell; "" leaves it empty. Longer than a cell holds: cut at a
- * character boundary, marked with an ellipsis. */
+ * character boundary, marked with an ellipsis. A value with line breaks
+ * (联系方式, 用途, 备注 typed with Alt+Enter) wraps, as Excel shows it. */
 static int str(struct xlsx *x, lxw_col_t col, const char *v)
 {
+    lxw_format *f = strchr(v, '\n') ? x->wrap : NULL;
     char cut[XLSX_STR_MAX + 1];
     size_t n = strlen(v);
     if (n > XLSX_STR_MAX) {
@@ -74,7 +77,7 @@ static int str(struct xlsx *x, lxw_col_t col, const char *v)
         memcpy(cut + n, "\xE2\x80\xA6", 4);
         v = cut;
     }
-    lxw_error e = worksheet_write_string(x->ws, x->row, col, v, NULL);
+    lxw_error e = worksheet_write_string(x->ws, x->row, col, v, f);
     return e == LXW_NO_ERROR ? 0 : lxw_fail(x, e, "a cell");
 }
 
@@ -265,9 +268,12 @@ static int build(struct xlsx *x, struct tz_register *reg, int64_t now)
     lxw_error e = workbook_set_properties(x->wb, &props);
     if (e != LXW_NO_ERROR)
         return lxw_fail(x, e, "the properties");
-    if ((x->bold = workbook_add_format(x->wb)) == NULL)
+    if ((x->bold = workbook_add_format(x->wb)) == NULL ||
+        (x->wrap = workbook_add_format(x->wb)) == NULL)
         return TZ_ENOMEM;
     format_set_bold(x->bold);
+    format_set_text_wrap(x->wrap);
+    format_set_align(x->wrap, LXW_ALIGN_VERTICAL_TOP);
     int rc = systems(x, reg);
     if (rc == 0)
         rc = sheet(x, "主机", host_cols, sizeof(host_cols) / sizeof(*host_cols));

@@ -103,6 +103,29 @@ static const struct flag_def defs[FLAG__COUNT] = {
         "主机采集程序的特权进程无法完成口令检查，弱口令将无从发现。请根据证据"
         "和采集程序日志（journalctl -u tz-agent）查明原因，重启tz-agent并确认"
         "其以root身份启动，恢复弱口令检查。"},
+    [FLAG_DUPLICATE_HOST] = {
+        "DUPLICATE_HOST", M, "Same machine enrolled as two hosts", "重复主机",
+        "第五条(五), 第六条(五)",
+        "The machine (same /etc/machine-id) was enrolled again under a new key. "
+        "Fold the old host into the new one (tzctl host merge OLD NEW), or "
+        "retire the one no longer in use (tzctl host retire HOST); a cloned "
+        "machine needs a new machine-id (systemd-machine-id-setup).",
+        "同一台主机（machine-id相同）以新密钥重复注册。请将旧主机记录合并到新"
+        "记录（tzctl host merge OLD NEW），或注销不再使用的记录（tzctl host "
+        "retire HOST）；克隆的虚拟机应重新生成machine-id，保证资产台账准确。"},
+    [FLAG_AGENT_ABUSE] = {
+        "AGENT_ABUSE", M, "Agent over the collector's limits", "采集程序超限",
+        "第五条(三), 第五条(五)",
+        "This host's agent sent more reports or bytes than the collector allows "
+        "(or its history passed its cap), which would fill the register for "
+        "every department. Its reports wait in its spool meanwhile. Find out "
+        "why (a loop, a changing package list, a stolen key: tzctl history HOST, "
+        "journalctl -u tz-agent); revoke the key if it is not the host's "
+        "(tzctl agent revoke). The flag closes a day after the last limit hit.",
+        "该主机的采集程序上报次数或数据量超出采集服务器限额（或其变更历史超出上限），"
+        "可能占满资产台账、影响全校上报；超限期间其报告暂存在本机。请查明原因"
+        "（程序循环、软件包列表反复变化、密钥被盗用等，可用tzctl history查看），"
+        "密钥非本机所有时予以吊销（tzctl agent revoke）。最后一次超限一天后自动关闭。"},
 };
 
 const struct flag_def *flag_def(enum flag_id f)
@@ -141,5 +164,9 @@ const char *flag_evidence_for(const Tz__FlagRecord *f, int whole_school)
     if (!whole_school && flag_lookup(f->id) == FLAG_BINDING_OTHER_DEPT)
         return "its agent config or its addresses point at a system of "
                "another department: refused, the host is not bound to it";
+    /* The twin may be another department's host: no names across. */
+    if (!whole_school && flag_lookup(f->id) == FLAG_DUPLICATE_HOST)
+        return "the same machine (its machine_id) is enrolled as another host "
+               "too: the network center merges or retires the old record";
     return f->evidence;
 }

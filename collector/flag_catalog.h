@@ -27,6 +27,8 @@ enum flag_id {
     FLAG_AGENT_SILENT,
     FLAG_BINDING_OTHER_DEPT,
     FLAG_ACCOUNT_CHECK_FAILED,
+    FLAG_DUPLICATE_HOST,
+    FLAG_AGENT_ABUSE,
     FLAG__COUNT
 };
 
@@ -47,7 +49,8 @@ int flag_lookup(const char *id);
 /* The evidence of f as one department may see it. BINDING_OTHER_DEPT,
  * raised on a host, names the other department's system the host pointed
  * at: the network center needs that (whole_school set), the host's
- * department must not learn another's systems from it. */
+ * department must not learn another's systems from it; DUPLICATE_HOST
+ * names its twin, maybe another department's host: the same. */
 const char *flag_evidence_for(const Tz__FlagRecord *f, int whole_school);
 
 /* "high", "medium", "low"; and back (-1 if unknown). */

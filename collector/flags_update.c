@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "civil_day.h"
+#include "host_dups.h"
 #include "rules.h"
 
 /* The sets of one call, and the hits whose strings they point into. */
@@ -86,8 +87,8 @@ static int pending_add(struct pending *p, int kind, uint64_t id, const char *nam
 }
 
 static int eval_host(struct tz_register *reg, const struct rules_config *cfg,
-                     uint64_t id, int64_t now, struct pending *p,
-                     struct tz_error *err)
+                     const struct host_dups *dups, uint64_t id, int64_t now,
+                     struct pending *p, struct tz_error *err)
 {
     Tz__AgentRecord *rec = NULL;
     Tz__Report *rep = NULL;
@@ -121,7 +122,8 @@ static int eval_host(struct tz_register *reg, const struct rules_config *cfg,
     struct rule_hits hits = {0};
     if (rc == 0) {
         struct host_facts f = {rec, rep, sys_id, sys, now, refused,
-                               b.refused_src};
+                               b.refused_src, NULL, 0};
+        f.dups = host_dups_of(dups, rec->machine_id, &f.n_dups);
         rc = rules_eval_host(cfg, &f, &hits);
     }
     if (rc == 0)
@@ -158,14 +160,66 @@ static int flush(struct tz_register *reg, struct pending *p, int64_t now,
     return rc;
 }
 
+static int id_in(const uint64_t *ids, size_t n, uint64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == id)
+            return 1;
+    return 0;
+}
+
+/* ids plus every host sharing a machine_id with one of them: a host that
+ * enrolls again, retires or merges changes its twins' DUPLICATE_HOST too.
+ * *out is the caller's (free). */
+static int with_twins(const struct host_dups *d, const uint64_t *ids, size_t n,
+                      uint64_t **out, size_t *n_out, struct tz_error *err)
+{
+    uint64_t *v = malloc((n + d->n + 1) * sizeof(*v));
+    if (v == NULL)
+        return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!id_in(v, k, ids[i]))
+            v[k++] = ids[i];
+    for (size_t i = 0; i < d->n; i++) {
+        if (!id_in(ids, n, d->v[i].agent_id))
+            continue;
+        size_t m;
+        const struct host_dup *tw = host_dups_of(d, d->v[i].machine_id, &m);
+        for (size_t j = 0; j < m; j++)
+            if (!id_in(v, k, tw[j].agent_id))
+                v[k++] = tw[j].agent_id;
+    }
+    *out = v;
+    *n_out = k;
+    return 0;
+}
+
+static int eval_hosts(struct tz_register *reg, const struct rules_config *cfg,
+                      const uint64_t *ids, size_t n, int twins, int64_t now,
+                      struct pending *p, struct tz_error *err)
+{
+    struct host_dups dups;
+    int rc = host_dups_build(reg, &dups, err);
+    if (rc != 0)
+        return rc;
+    uint64_t *all = NULL;
+    size_t n_all = n;
+    if (twins)
+        rc = with_twins(&dups, ids, n, &all, &n_all, err);
+    for (size_t i = 0; rc == 0 && i < n_all; i++)
+        rc = eval_host(reg, cfg, &dups, all ? all[i] : ids[i], now, p, err);
+    free(all);
+    host_dups_free(&dups);
+    return rc;
+}
+
 int flags_update_hosts(struct tz_register *reg, const struct rules_config *cfg,
                        const uint64_t *ids, size_t n, int64_t now,
                        struct tz_error *err)
 {
     struct pending p = {0};
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = eval_host(reg, cfg, ids[i], now, &p, err);
+    int rc = eval_hosts(reg, cfg, ids, n, 1, now, &p, err);
     if (rc != 0) {
         pending_free(&p);
         return rc;
@@ -239,8 +293,8 @@ static int update_to(struct tz_register *reg, const struct rules_config *cfg,
         rc = register_each_agent(reg, NULL, walk_agent, &w, err);
     const uint64_t *ids = hosts ? hosts : w.hosts;
     size_t n = hosts ? n_hosts : w.n_hosts;
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = eval_host(reg, cfg, ids[i], now, &p, err);
+    if (rc == 0 && n)
+        rc = eval_hosts(reg, cfg, ids, n, hosts != NULL, now, &p, err);
     free(w.hosts);
     if (rc != 0) {
         pending_free(&p);

@@ -223,3 +223,35 @@ void history_diff_free(Tz__HistoryEntry *e)
     e->listeners = NULL;
     e->n_packages = e->n_accounts = e->n_listeners = 0;
 }
+
+/* Free the elements of a list past keep and shorten it. */
+static void cut(void **v, size_t *n, size_t keep)
+{
+    for (size_t i = keep; i < *n; i++)
+        free(v[i]);
+    if (*n > keep)
+        *n = keep;
+}
+
+int history_diff_summarise(Tz__HistoryEntry *e, size_t max, size_t keep)
+{
+    size_t total = e->n_packages + e->n_accounts + e->n_listeners;
+    if (max == 0 || total <= max)
+        return 0;
+    for (size_t i = 0; i < e->n_packages; i++) {
+        const Tz__PackageChange *p = e->packages[i];
+        if (!p->old_version[0])
+            e->packages_added++;
+        else if (!p->new_version[0])
+            e->packages_removed++;
+        else
+            e->packages_changed++;
+    }
+    e->accounts_changes = (uint32_t)e->n_accounts;
+    e->listeners_changes = (uint32_t)e->n_listeners;
+    cut((void **)e->packages, &e->n_packages, keep);
+    cut((void **)e->accounts, &e->n_accounts, keep);
+    cut((void **)e->listeners, &e->n_listeners, keep);
+    e->summarised = 1;
+    return 1;
+}

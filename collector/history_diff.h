@@ -18,4 +18,12 @@ int history_diff(const Tz__Report *old, const Tz__Report *nw,
                  Tz__HistoryEntry *out, int *changed);
 void history_diff_free(Tz__HistoryEntry *e);
 
+/* Cut e to a summary when it lists more than max changes in all (max 0:
+ * never): packages_added, _removed and _changed, accounts_changes and
+ * listeners_changes count them all, each list keeps only its first keep
+ * changes, and summarised is set. One report swapping 100,000 package names
+ * then stores a few hundred bytes, not megabytes. Returns 1 when it cut e,
+ * else 0. The cut elements are freed. */
+int history_diff_summarise(Tz__HistoryEntry *e, size_t max, size_t keep);
+
 #endif

@@ -48,9 +48,37 @@ static void log_stored(const struct register_item *it)
            (unsigned long long)it->seq, (unsigned long long)it->agent_id, list);
 }
 
+/* Whom envelope_open_gated asks about an agent key. */
+struct key_source {
+    struct tz_register *reg;
+    struct keycache *kc;   /* may be NULL */
+};
+
 static const uint8_t *cached_key(void *arg, const uint8_t agent_pk[TZ_KEY_LEN])
 {
-    return keycache_get(arg, agent_pk);
+    struct key_source *ks = arg;
+    return ks->kc ? keycache_get(ks->kc, agent_pk) : NULL;
+}
+
+/* Enrolled? The cache remembers a yes (keys stay enrolled); a no is asked
+ * again each time, one read of agentkeys. */
+static int enrolled_key(void *arg, const uint8_t agent_pk[TZ_KEY_LEN])
+{
+    struct key_source *ks = arg;
+    if (ks->kc && keycache_enrolled(ks->kc, agent_pk))
+        return 1;
+    uint64_t id;
+    struct tz_error err = {0};
+    int rc = register_find_agent(ks->reg, agent_pk, &id, &err);
+    if (rc == TZ_ENOENT)
+        return 0;
+    if (rc != 0) {
+        tz_log(TZ_LOG_ERROR, "looking an agent key up: %s", err.msg);
+        return -1;
+    }
+    if (ks->kc)
+        keycache_mark_enrolled(ks->kc, agent_pk);
+    return 1;
 }
 
 int ingest_process(struct tz_register *reg, const struct tz_keypair *kp,
@@ -68,6 +96,7 @@ int ingest_process_cached(struct tz_register *reg, const struct tz_keypair *kp,
      * request is an agent that never heard from this collector (enrollment,
      * or a state file from before epochs): accepted, and taught. */
     const uint64_t epoch = register_epoch(reg);
+    struct key_source ks = {.reg = reg, .kc = kc};
     struct envelope_opened *op = calloc(n ? n : 1, sizeof(*op));
     struct register_item *items = calloc(n ? n : 1, sizeof(*items));
     int rc = 0;
@@ -84,13 +113,14 @@ int ingest_process_cached(struct tz_register *reg, const struct tz_keypair *kp,
             it->throttled = reqs[i].throttled;
             continue;
         }
-        envelope_open_lazy(reqs[i].msg, reqs[i].len, max_msg, kp, kc ? cached_key : NULL,
-                           kc, &op[i]);
+        envelope_open_gated(reqs[i].msg, reqs[i].len, max_msg, kp, cached_key,
+                            enrolled_key, &ks, &op[i]);
         if (op[i].have_pk)
             memcpy(it->agent_pk, op[i].agent_pk, sizeof(it->agent_pk));
         if (op[i].status != TZ__STATUS__OK) {
             it->kind = ITEM_REJECTED;
             it->status = op[i].status;
+            it->seq = op[i].seq;   /* set when refused unread: the agent checks it */
             snprintf(it->detail, sizeof(it->detail), "%s", op[i].detail);
             continue;
         }
@@ -224,6 +254,7 @@ struct ingest {
     struct keycache *keys;   /* shared keys per agent key, wiped at stop */
     size_t max_msg;
     size_t max_batch;
+    size_t max_batch_bytes;
     void **msgs;       /* NN_MSG buffers of the batch in progress */
     void **ctrls;      /* their control headers (the REQ backtrace) */
     struct ingest_req *reqs;   /* max_batch + 1: the last may carry a count */
@@ -248,11 +279,14 @@ static void on_readable(uv_poll_t *h, int status, int events)
                uv_strerror(status));
         return;
     }
-    size_t n = 0, seen = 0;
+    size_t n = 0, seen = 0, bytes = 0;
     uint64_t now_ms = uv_now(h->loop);
     /* Dropped requests do not fill the batch, but the drain stays bounded:
-     * the loop gets its turn back after 4 batches' worth. */
-    while (n < ing->max_batch && seen < 4 * ing->max_batch) {
+     * the loop gets its turn back after 4 batches' worth. What a batch
+     * holds until it is answered is bounded in bytes too: the rest stay
+     * queued in the socket for the next batch (its fd stays readable). */
+    while (n < ing->max_batch && seen < 4 * ing->max_batch &&
+           bytes < ing->max_batch_bytes) {
         void *buf = NULL, *ctrl = NULL;
         struct nn_iovec iov = {&buf, NN_MSG};
         struct nn_msghdr hdr;
@@ -288,6 +322,7 @@ static void on_readable(uv_poll_t *h, int status, int events)
         ing->peers[n] = peer;
         ing->reqs[n] = (struct ingest_req){.msg = buf, .len = (size_t)r};
         n++;
+        bytes += (size_t)r;
     }
     if (n == 0)
         return;   /* only dropped ones: counted with the next real batch */
@@ -356,6 +391,8 @@ int ingest_start(uv_loop_t *loop, struct tz_register *reg,
     ing->kp = kp;
     ing->max_msg = opts->max_msg ? opts->max_msg : TZ_MAX_MSG;
     ing->max_batch = opts->max_batch ? opts->max_batch : 256;
+    ing->max_batch_bytes = opts->max_batch_bytes ? opts->max_batch_bytes
+                                                 : INGEST_BATCH_BYTES;
     ing->msgs = calloc(ing->max_batch, sizeof(void *));
     ing->ctrls = calloc(ing->max_batch, sizeof(void *));
     ing->reqs = calloc(ing->max_batch + 1, sizeof(*ing->reqs));

@@ -5,6 +5,13 @@
  * them, stores them all in ONE register transaction (group commit) and only
  * then sends each Ack. An Ack OK therefore always means "committed and
  * synced"; agents delete their spooled copy on it (DESIGN.md §2).
+ * A batch also ends once the requests received for it add up to
+ * max_batch_bytes: the ones still queued stay in the socket and make the
+ * next batch, answered after that one commits (nothing is refused for it).
+ * A request whose key is not enrolled is refused UNKNOWN_AGENT unread when
+ * it is larger than an enrollment (envelope_open_gated), so what a batch
+ * holds before any key is known is its messages and at most
+ * TZ_MAX_UNKNOWN_PAYLOAD bytes each (docs/security.md).
  * The socket is driven from the libuv loop through NN_RCVFD in a uv_poll_t,
  * so the daemon has a single thread and no locks. */
 #ifndef TZ_INGEST_H
@@ -26,10 +33,16 @@
  * commit shared with the other batches of that interval. */
 typedef void (*ingest_stored_fn)(void *arg, const uint64_t *agent_ids, size_t n);
 
+#define INGEST_BATCH_BYTES ((size_t)64 << 20)
+
 struct ingest_opts {
     const char *listen_url;   /* e.g. tcp://127.0.0.1:7450, ipc:///run/tz.sock */
     size_t max_msg;           /* protocol limit, TZ_MAX_MSG by default */
     size_t max_batch;         /* requests per transaction, 256 by default */
+    /* Request bytes one batch receives before it is processed (the request
+     * that reaches it is the batch's last), INGEST_BATCH_BYTES when 0. The
+     * INI's max_batch_bytes. */
+    size_t max_batch_bytes;
     size_t key_cache;         /* agents whose shared keys are kept (keycache.h),
                                  KEYCACHE_DEFAULT_CAP (100,000) when 0 */
     /* Rejected requests one connection may send in a minute before what it
@@ -60,7 +73,9 @@ struct ingest_req {
 };
 
 /* Verify, store (one transaction) and answer n requests. The socket-free core
- * of ingest, used by the daemon, the tests and the benchmarks. Returns 0 when
+ * of ingest, used by the daemon, the tests and the benchmarks. A request
+ * larger than an enrollment is opened only when the register knows its key
+ * (envelope_open_gated, register_find_agent). Returns 0 when
  * every request got a reply (rejections included); <0 only when a reply could
  * not be built (out of memory), with err set. A storage failure is not an
  * error here: the affected requests are answered STORAGE_ERROR. */

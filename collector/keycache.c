@@ -14,6 +14,7 @@ struct kc_entry {
     uint8_t k[crypto_box_BEFORENMBYTES];
     uint32_t next;      /* chain in its bucket */
     uint8_t ref;        /* clock: looked up since the hand last passed */
+    uint8_t enrolled;   /* the register knows this key (keycache_mark_enrolled) */
 };
 
 struct keycache {
@@ -104,15 +105,23 @@ static uint32_t take_slot(struct keycache *kc)
     }
 }
 
+/* The entry of agent_pk in bucket b, or NIL. */
+static uint32_t find(const struct keycache *kc, size_t b, const uint8_t *agent_pk)
+{
+    for (uint32_t i = kc->bucket[b]; i != NIL; i = kc->e[i].next)
+        if (memcmp(kc->e[i].pk, agent_pk, TZ_KEY_LEN) == 0)
+            return i;
+    return NIL;
+}
+
 const uint8_t *keycache_get(struct keycache *kc, const uint8_t agent_pk[TZ_KEY_LEN])
 {
     size_t b = bucket_of(kc, agent_pk);
-    for (uint32_t i = kc->bucket[b]; i != NIL; i = kc->e[i].next) {
-        if (memcmp(kc->e[i].pk, agent_pk, TZ_KEY_LEN) == 0) {
-            kc->e[i].ref = 1;
-            kc->st.hits++;
-            return kc->e[i].k;
-        }
+    uint32_t hit = find(kc, b, agent_pk);
+    if (hit != NIL) {
+        kc->e[hit].ref = 1;
+        kc->st.hits++;
+        return kc->e[hit].k;
     }
     kc->st.misses++;
     uint8_t k[crypto_box_BEFORENMBYTES];
@@ -130,9 +139,28 @@ const uint8_t *keycache_get(struct keycache *kc, const uint8_t agent_pk[TZ_KEY_L
     /* Not referenced yet: a key seen once (a flood of fresh keys, forged
      * boxes) goes before keys looked up again, as every Ack's seal does. */
     e->ref = 0;
+    e->enrolled = 0;
     e->next = kc->bucket[b];
     kc->bucket[b] = i;
     return e->k;
+}
+
+int keycache_enrolled(const struct keycache *kc, const uint8_t agent_pk[TZ_KEY_LEN])
+{
+    uint32_t i = find(kc, bucket_of(kc, agent_pk), agent_pk);
+    return i != NIL && kc->e[i].enrolled;
+}
+
+void keycache_mark_enrolled(struct keycache *kc, const uint8_t agent_pk[TZ_KEY_LEN])
+{
+    size_t b = bucket_of(kc, agent_pk);
+    uint32_t i = find(kc, b, agent_pk);
+    if (i == NIL) {
+        if (keycache_get(kc, agent_pk) == NULL)   /* a miss: computed now */
+            return;
+        i = find(kc, b, agent_pk);
+    }
+    kc->e[i].enrolled = 1;
 }
 
 void keycache_stats(const struct keycache *kc, struct keycache_stats *out)

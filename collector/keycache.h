@@ -37,6 +37,18 @@ void keycache_free(struct keycache *kc);
  * usable X25519 key (crypto_box_beforenm refuses it: the box cannot open). */
 const uint8_t *keycache_get(struct keycache *kc, const uint8_t agent_pk[TZ_KEY_LEN]);
 
+/* Whether the register said agent_pk is enrolled (keycache_mark_enrolled)
+ * and the entry is still cached: the ingest asks the register only on a
+ * miss before it decrypts a large box (envelope_open_gated). Sound because
+ * a key, once enrolled, stays in the register's agentkeys for the life of
+ * the collector (a revoked key stays too, refused by the register; only a
+ * restore replaces the register, with the collector stopped). Evicting the
+ * entry forgets it. keycache_enrolled counts as neither hit nor miss. */
+int keycache_enrolled(const struct keycache *kc, const uint8_t agent_pk[TZ_KEY_LEN]);
+/* Remember that agent_pk is enrolled, on its entry (computed now if
+ * needed: a miss, as in keycache_get). Nothing when agent_pk is unusable. */
+void keycache_mark_enrolled(struct keycache *kc, const uint8_t agent_pk[TZ_KEY_LEN]);
+
 void keycache_stats(const struct keycache *kc, struct keycache_stats *out);
 
 /* For the tests: 1 when some slot of the table (in use or not) still holds

@@ -71,3 +71,11 @@ void ledger_diff_clear(Tz__SystemChange *out)
     out->changes = NULL;
     out->n_changes = 0;
 }
+
+int ledger_change_visible(const Tz__SystemChange *c, const char *dept)
+{
+    if (dept == NULL || (strcmp(c->action, LEDGER_ACTION_BOUND) != 0 &&
+                         strcmp(c->action, LEDGER_ACTION_UNBOUND) != 0))
+        return 1;
+    return strcmp(c->host_dept, dept) == 0;
+}

@@ -20,4 +20,18 @@ int ledger_diff(const Tz__SystemRecord *old, const Tz__SystemRecord *nw,
                 Tz__SystemChange *out);
 void ledger_diff_clear(Tz__SystemChange *out);
 
+/* The history also keeps which hosts an operator bound to or unbound from
+ * a system (`tzctl bind`, `unbind`): action "bound" or "unbound", one
+ * change of field "host" whose value names the host ("web01 (host 3)").
+ * It is no ledger field: replaying the history into a record skips it. */
+#define LEDGER_CHANGE_HOST     "host"
+#define LEDGER_ACTION_BOUND    "bound"
+#define LEDGER_ACTION_UNBOUND  "unbound"
+#define LEDGER_HOST_LABEL      "主机"
+
+/* May one who sees dept's ledger (NULL: the network center, everything)
+ * see change c? Not a binding of another department's host: such hosts
+ * are left out of every department's view of its systems. */
+int ledger_change_visible(const Tz__SystemChange *c, const char *dept);
+
 #endif

@@ -21,14 +21,14 @@ const struct ledger_field ledger_fields[LF_COUNT] = {
     {LF_DEPT, "dept", "所属单位", "单位|department", LK_NAME, 1},
     {LF_OWNER, "owner", "负责人", NULL, LK_NAME, 0},
     {LF_ADMIN, "admin", "管理员", NULL, LK_NAME, 0},
-    {LF_CONTACT, "contact", "联系方式", "联系电话", LK_STR, 0},
+    {LF_CONTACT, "contact", "联系方式", "联系电话", LK_TEXT, 0},
     {LF_DOMAINS, "domains", "域名", "url|域名/URL|网址", LK_DOMAINS, 0},
     {LF_IPS, "ips", "IP地址", "ip|IP", LK_IPS, 0},
     {LF_PURPOSE, "purpose", "用途", NULL, LK_TEXT, 0},
     {LF_DATA_KINDS, "data_kinds", "数据类型", NULL, LK_TEXT, 0},
     {LF_PERSONAL_DATA, "personal_data", "是否含个人信息", "个人信息",
      LK_BOOL, 0},
-    {LF_DEPLOYMENT, "deployment", "部署位置", NULL, LK_STR, 0},
+    {LF_DEPLOYMENT, "deployment", "部署位置", NULL, LK_TEXT, 0},
     {LF_ICP_FILING, "icp_filing", "ICP备案号", NULL, LK_STR, 0},
     {LF_PSB_FILING, "psb_filing", "公安备案号", NULL, LK_STR, 0},
     {LF_SCHOOL_FILING, "school_filing", "校内备案", "校内备案号", LK_STR, 0},
@@ -49,6 +49,7 @@ const struct ledger_field ledger_fields[LF_COUNT] = {
     {LF_STATUS, "status", "状态", "系统状态", LK_STATUS, 0},
     {LF_PUBLIC_FACING, "public_facing", "对外服务", "是否对外服务", LK_BOOL,
      0},
+    {LF_REMARKS, "remarks", "备注", "说明|notes|comments", LK_TEXT, 0},
 };
 
 #define YEAR_MIN 1980
@@ -172,6 +173,24 @@ const struct ledger_field *ledger_field_find(const char *key_or_label)
 
 /* ---- text ---- */
 
+/* "联系方式, 用途, 数据类型, 部署位置 and 备注": the fields that keep line
+ * breaks, from the table. */
+static void text_fields(char *buf, size_t len)
+{
+    size_t used = 0, n = 0, total = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < LF_COUNT; i++)
+        total += ledger_fields[i].kind == LK_TEXT;
+    for (size_t i = 0; i < LF_COUNT && used < len; i++) {
+        if (ledger_fields[i].kind != LK_TEXT)
+            continue;
+        n++;
+        used += (size_t)snprintf(buf + used, len - used, "%s%s",
+                                 n == 1 ? "" : n == total ? " and " : ", ",
+                                 ledger_fields[i].label);
+    }
+}
+
 /* Valid UTF-8 within max bytes, no control characters (C0, DEL, C1) except
  * \n and \t when multiline. */
 static int text_check(const char *s, size_t max, int multiline, char *why,
@@ -187,11 +206,16 @@ static int text_check(const char *s, size_t max, int multiline, char *why,
     for (size_t i = 0; i < len; i++) {
         int ctl = u[i] < 0x20 || u[i] == 0x7f ||
                   (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f);
-        if (ctl && !(multiline && (u[i] == '\n' || u[i] == '\t')))
-            return why_set(why, whylen,
-                           multiline ? "contains a control character"
-                                     : "contains a line break or another "
-                                       "control character");
+        if (!ctl || (multiline && (u[i] == '\n' || u[i] == '\t')))
+            continue;
+        /* The common case is Alt+Enter in Excel: say that, not "control". */
+        if (u[i] == '\n' || u[i] == '\r') {
+            char text[256];
+            text_fields(text, sizeof(text));
+            return why_set(why, whylen, "has a line break, and this field "
+                           "is one line (only %s take several)", text);
+        }
+        return why_set(why, whylen, "contains a control character");
     }
     return 0;
 }
@@ -316,6 +340,26 @@ static int numeral(const char **p)
     return -1;
 }
 
+/* MLPS 1.0 (GB/T 22239-2008) wrote a grade as S2A3G3: the security (S),
+ * service (A) and general (G) grades. The system's grade is the highest of
+ * them. S and A are required, G optional, each once, in that order, 1..5;
+ * the letters in either case. The highest, or 0 when s is not this form. */
+static int mlps1_grade(const char *s)
+{
+    static const char letters[] = "SAG";
+    int high = 0;
+    for (size_t k = 0; k < 3; k++) {
+        if (*s == '\0' && k == 2)
+            break;
+        if ((*s & ~0x20) != letters[k] || s[1] < '1' || s[1] > '5')
+            return 0;
+        if (s[1] - '0' > high)
+            high = s[1] - '0';
+        s += 2;
+    }
+    return *s == '\0' ? high : 0;
+}
+
 int ledger_parse_grade(const char *s, uint32_t *grade, char *why,
                        size_t whylen)
 {
@@ -328,6 +372,11 @@ int ledger_parse_grade(const char *s, uint32_t *grade, char *why,
         goto bad;
     if (word_in(b, none))
         return 0;
+    int mlps1 = mlps1_grade(b);
+    if (mlps1 > 0) {
+        *grade = (uint32_t)mlps1;
+        return 0;
+    }
     const char *p = b;
     if (strncmp(p, "等保", strlen("等保")) == 0)
         p += strlen("等保");
@@ -349,8 +398,8 @@ int ledger_parse_grade(const char *s, uint32_t *grade, char *why,
     return 0;
 bad:
     return why_set(why, whylen,
-                   "\"%.64s\" is not a grade (1 to 5, 第三级, 三级, or "
-                   "none/未定级)", s);
+                   "\"%.64s\" is not a grade (1 to 5, 第三级, 三级, S3A3G3, "
+                   "or none/未定级)", s);
 }
 
 /* 1..max digits at *p into *v (min digits required). */
@@ -494,11 +543,84 @@ void ledger_list_free(char **items, size_t n)
     free(items);
 }
 
+static int parse_items(enum ledger_kind kind, const char *s, char ***items,
+                       size_t *n, char *why, size_t whylen);
+
+/* Bytes of a range dash at p, 0 if none: - ~ and the full-width ～, en
+ * and em dashes a Chinese input method types. */
+static size_t dash_at(const char *p)
+{
+    static const char *const multi[] = {"～", "–", "—", NULL};
+    if (*p == '-' || *p == '~')
+        return 1;
+    for (const char *const *m = multi; *m; m++)
+        if (strncmp(p, *m, strlen(*m)) == 0)
+            return strlen(*m);
+    return 0;
+}
+
+/* Bytes of blanks at p that are not a line break: spaces and tabs around a
+ * range dash belong to the range; a line break still ends an item. */
+static size_t blank_at(const char *p)
+{
+    if (*p == '\n' || *p == '\r')
+        return 0;
+    return space_at(p, strnlen(p, 3));
+}
+
+/* s with every range dash made '-' and the blanks around it dropped, so
+ * "10.1.2.3 ～ 10.1.2.9" is one item; NULL on ENOMEM. */
+static char *ips_join_ranges(const char *s)
+{
+    char *out = malloc(strlen(s) + 1), *w = out;
+    if (out == NULL)
+        return NULL;
+    for (const char *p = s; *p;) {
+        size_t k = dash_at(p);
+        if (k == 0) {
+            *w++ = *p++;
+            continue;
+        }
+        /* the blanks already copied before the dash: space, tab, NBSP,
+         * U+3000 */
+        for (;;) {
+            if (w > out && (w[-1] == ' ' || w[-1] == '\t'))
+                w -= 1;
+            else if (w - out >= 2 && memcmp(w - 2, "\xc2\xa0", 2) == 0)
+                w -= 2;
+            else if (w - out >= 3 && memcmp(w - 3, "\xe3\x80\x80", 3) == 0)
+                w -= 3;
+            else
+                break;
+        }
+        *w++ = '-';
+        p += k;
+        while ((k = blank_at(p)) > 0)
+            p += k;
+    }
+    *w = '\0';
+    return out;
+}
+
 int ledger_parse_list(enum ledger_kind kind, const char *s, char ***items,
                       size_t *n, char *why, size_t whylen)
 {
     *items = NULL;
     *n = 0;
+    char *joined = NULL;
+    if (kind == LK_IPS) {
+        if ((joined = ips_join_ranges(s)) == NULL)
+            return TZ_ENOMEM;
+        s = joined;
+    }
+    int rc = parse_items(kind, s, items, n, why, whylen);
+    free(joined);
+    return rc;
+}
+
+static int parse_items(enum ledger_kind kind, const char *s, char ***items,
+                       size_t *n, char *why, size_t whylen)
+{
     char **v = calloc(LEDGER_MAX_ITEMS, sizeof(char *));
     if (v == NULL)
         return TZ_ENOMEM;
@@ -526,11 +648,10 @@ int ledger_parse_list(enum ledger_kind kind, const char *s, char ***items,
             break;
         }
         if (kind == LK_IPS) {
-            struct sm_net net;
-            char canon[SM_NET_STRLEN];
-            rc = sm_net_parse(item, &net, why, whylen);
+            struct sm_range r;
+            char canon[SM_ITEM_STRLEN];
+            rc = sm_item_parse(item, &r, canon, why, whylen);
             if (rc == 0) {
-                sm_net_format(&net, canon);
                 free(item);
                 item = strdup(canon);
                 if (item == NULL)
@@ -624,6 +745,7 @@ static char **str_slot(Tz__SystemRecord *r, enum ledger_id id, int create)
     case LF_PSB_FILING: return &r->psb_filing;
     case LF_SCHOOL_FILING: return &r->school_filing;
     case LF_STATUS: return &r->status;
+    case LF_REMARKS: return &r->remarks;
     case LF_PRELAUNCH_STATUS:
         pl = prelaunch(r, create);
         return pl ? &pl->status : NULL;
@@ -852,14 +974,14 @@ static int check_field(const Tz__SystemRecord *rec,
                            LEDGER_MAX_ITEMS);
         for (size_t i = 0; i < n; i++) {
             const char *it = items[i] ? items[i] : "";
-            struct sm_net net;
+            struct sm_range span;
             if (it[0] == '\0' || has_sep(it))
                 return why_set(why, whylen, "item %zu is empty or holds a "
                                "separator", i + 1);
             if (strlen(it) > LEDGER_MAX_ITEM)
                 return why_set(why, whylen, "item %zu is too long", i + 1);
             int rc = f->kind == LK_IPS
-                         ? sm_net_parse(it, &net, why, whylen)
+                         ? sm_item_parse(it, &span, NULL, why, whylen)
                          : domain_check(it, why, whylen);
             if (rc != 0)
                 return rc;

@@ -7,12 +7,17 @@
  * Values arrive as people type them in Excel: surrounding spaces (also
  * U+3000 and NBSP) are trimmed; dates as 2026-03-01, 2026/3/1, 2026.3.1,
  * 20260301 or 2026年3月1日 (an Excel time after the date is ignored); grades
- * as 3, 第三级, 三级, 三级保护, none/未定级; statuses and yes/no in English
- * or Chinese; lists (domains, ips) separated by , ; 、 ， ； or whitespace.
+ * as 3, 第三级, 三级, 三级保护, none/未定级, or MLPS 1.0's S2A3G3 (the
+ * highest of the three); statuses and yes/no in English or Chinese; lists
+ * (domains, ips) separated by , ; 、 ， ； line breaks or spaces; IPs as
+ * addresses, CIDR blocks or ranges 10.1.2.3-10.1.2.9 (also 10.1.2.3-9,
+ * "a - b", a~b, a～b, a–b, a—b).
  * Bounds: names (系统名称, 所属单位, 负责人, 管理员, 审查人) 1..TZ_MAX_NAME
  * bytes, other strings TZ_MAX_STR, lists LEDGER_MAX_ITEMS items of at most
- * LEDGER_MAX_ITEM bytes; all valid UTF-8 without control characters (用途
- * and 数据类型 may hold line breaks and tabs).
+ * LEDGER_MAX_ITEM bytes; all valid UTF-8 without control characters. The
+ * free-text fields (LK_TEXT: 联系方式, 用途, 数据类型, 部署位置, 备注) keep
+ * line breaks (CRLF and CR become LF) and tabs; every other field is one
+ * line, and a line break in it is refused with a reason that says so.
  * Errors: functions return 0 or a negative TZ_E* code and write the reason,
  * in words for the person who filled the sheet, into why (may be NULL). */
 #ifndef TZ_LEDGER_FIELDS_H
@@ -32,9 +37,9 @@
 enum ledger_kind {
     LK_NAME,     /* one line, TZ_MAX_NAME */
     LK_STR,      /* one line, TZ_MAX_STR */
-    LK_TEXT,     /* may hold \n and \t, TZ_MAX_STR */
+    LK_TEXT,     /* free text: may hold \n and \t, TZ_MAX_STR */
     LK_DOMAINS,  /* list of domain names or URLs */
-    LK_IPS,      /* list of addresses or CIDR blocks, stored canonical */
+    LK_IPS,      /* list of addresses, CIDR blocks or ranges, canonical */
     LK_BOOL,     /* yes / no */
     LK_GRADE,    /* 等保等级 1..5, 0 = none */
     LK_DATE,     /* civil day, 0 = unset */
@@ -48,7 +53,7 @@ enum ledger_id {
     LF_ICP_FILING, LF_PSB_FILING, LF_SCHOOL_FILING, LF_MLPS_GRADE,
     LF_GRADING_FILED_AT, LF_LAST_EVALUATION_AT, LF_PRELAUNCH_STATUS,
     LF_PRELAUNCH_DATE, LF_PRELAUNCH_REVIEWER, LF_PRELAUNCH_REPORT_ID,
-    LF_LAUNCHED_AT, LF_STATUS, LF_PUBLIC_FACING,
+    LF_LAUNCHED_AT, LF_STATUS, LF_PUBLIC_FACING, LF_REMARKS,
     LF_COUNT
 };
 
@@ -105,7 +110,8 @@ int ledger_record_check(const Tz__SystemRecord *rec, char *why,
 
 /* A real calendar date in 1980..2099 into *day; "" is 0. */
 int ledger_parse_date(const char *s, int32_t *day, char *why, size_t whylen);
-/* 1..5; 0 for "", none, 0, 无, 未定级. */
+/* 1..5; 0 for "", none, 0, 无, 未定级; S2A3G3 (MLPS 1.0: security,
+ * service and general grades) is the highest of the three. */
 int ledger_parse_grade(const char *s, uint32_t *grade, char *why,
                        size_t whylen);
 /* *status points at a static "planned", "live" or "retired". */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ledger_diff.h"
 #include "tz_error.h"
 
 /* The value of f as text in a heap buffer; NULL on ENOMEM. */
@@ -94,7 +95,10 @@ int ledger_change_json(const Tz__SystemChange *c, cJSON *list)
             return TZ_ENOMEM;
         cJSON_AddItemToArray(ch, x);
         if (!cJSON_AddStringToObject(x, "field", fc->field) ||
-            !cJSON_AddStringToObject(x, "label", f ? f->label : fc->field) ||
+            !cJSON_AddStringToObject(x, "label",
+                                     f ? f->label
+                                     : strcmp(fc->field, LEDGER_CHANGE_HOST) == 0
+                                         ? LEDGER_HOST_LABEL : fc->field) ||
             !cJSON_AddStringToObject(x, "old", fc->old_value) ||
             !cJSON_AddStringToObject(x, "new", fc->new_value))
             return TZ_ENOMEM;

@@ -313,6 +313,8 @@ int main(int argc, char **argv)
         return 1;
     }
     rules_in_force_clear(&in_force);
+    /* One agent must not fill the register for all (agent_quota.h). */
+    register_set_quota(reg, &cfg.quota);
 
     uv_loop_t loop;
     uv_loop_init(&loop);
@@ -327,6 +329,7 @@ int main(int argc, char **argv)
     struct ingest_opts io = {.listen_url = cfg.listen,
                              .max_msg = cfg.max_message,
                              .max_batch = cfg.max_batch,
+                             .max_batch_bytes = cfg.max_batch_bytes,
                              .reject_limit = (uint32_t)cfg.reject_limit,
                              .on_stored = flags_defer_add,
                              .on_stored_arg = g_flags,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dept_fields.h"
+#include "ledger_diff.h"
 #include "ledger_fields.h"
 
 /* The changes at or after t, in history order (oldest first). */
@@ -59,6 +60,10 @@ static int sys_change(const Tz__SystemChange *c, void *arg)
         return 0;
     if (strcmp(c->action, "created") == 0)
         l->created_after = 1;
+    /* A host bound or unbound changed no field of the record. */
+    if (strcmp(c->action, LEDGER_ACTION_BOUND) == 0 ||
+        strcmp(c->action, LEDGER_ACTION_UNBOUND) == 0)
+        return 0;
     for (size_t i = 0; i < c->n_changes; i++)
         if (keep(l, c->changes[i]) != 0)
             return TZ_ENOMEM;

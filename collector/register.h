@@ -1,7 +1,7 @@
 /* register — THE storage interface of the network asset register.
  *
  * Ingest, tzctl and (later) rules and the portal call only these functions;
- * register_lmdb.c is the one file that talks to LMDB (DESIGN.md §8). A
+ * the register_lmdb*.c files are the only code that talks to LMDB (DESIGN.md §8). A
  * PostgreSQL backend would implement this same header.
  *
  * Concurrency: one writer process (tz-collector) plus any number of readers
@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "agent_quota.h"
 #include "payload_lazy.h"
 #include "tz_limits.h"
 #include "tz_error.h"
@@ -53,6 +54,11 @@ int register_share_with_group(struct tz_register *reg, struct tz_error *err);
  * Every later transaction would fail too: the process should exit so its
  * service manager restarts it, rather than answer storage_error forever. */
 int register_unusable(const struct tz_register *reg);
+
+/* The per-agent limits register_put_batch enforces from now on (copied;
+ * agent_quota.h). A register enforces none until told: tz-collector sets
+ * them from its INI. */
+void register_set_quota(struct tz_register *reg, const struct agent_quota *q);
 
 /* ---- the register epoch ---- */
 
@@ -117,7 +123,13 @@ struct register_item {
  * section out of bounds), MALFORMED (an encoded section does not decode), and
  * NEED_FULL for a delta report (a kind listed in hashes but absent, not in
  * errors) whose stored section is missing or does not hash (BLAKE2b-256 of
- * the packed section) to the listed value. Re-enrolling an enrolled key
+ * the packed section) to the listed value, and OVER_QUOTA (register_set_quota:
+ * a report over its agent's reports per hour or bytes per day, measured as
+ * the report's packed size plus its encoded sections; an enrollment over
+ * hosts per token or per department) with the figures in detail; a refused
+ * report leaves its seq unused, so the agent resends it later. A host
+ * whose history passes its cap loses its oldest entries in the same
+ * transaction. Re-enrolling an enrolled key
  * keeps its agent_id and department (any department token of the register
  * will do: the key proves who it is); a new enrollment spends one use of
  * its token in the same transaction. */
@@ -266,6 +278,26 @@ int register_token_revoke(struct tz_register *reg, uint64_t id, int64_t now,
 int register_agent_revoke(struct tz_register *reg, uint64_t agent_id,
                           const Tz__AgentRevocation *rev, struct tz_error *err);
 
+/* Retire agent_id (register_lmdb_retire.c): its record keeps ret (a copy;
+ * ret->at is when, ret->merged_into must be 0) and its history gets an
+ * entry saying so, in one transaction. Its reports, history and binding
+ * stay; the rules raise nothing on it and its key is refused (admission.h).
+ * TZ_ENOENT no such host, TZ_EEXIST retired already (naming when). */
+int register_agent_retire(struct tz_register *reg, uint64_t agent_id,
+                          const Tz__AgentRetirement *ret, struct tz_error *err);
+
+/* Fold host old_id into new_id, in one transaction: every history entry of
+ * old_id moves to new_id (same times), new_id's history gets an entry
+ * "merged from old_id", old_id's explicit binding moves to new_id when
+ * new_id has none (else it stays with old_id; *moved_binding says which),
+ * and old_id is retired with ret (ret->merged_into must be new_id), its
+ * history ending with that entry. Whether the two are the same machine is
+ * the caller's decision. TZ_ENOENT either host missing, TZ_EEXIST old_id
+ * retired already, TZ_EINVAL old_id == new_id or new_id retired. */
+int register_agent_merge(struct tz_register *reg, uint64_t old_id,
+                         uint64_t new_id, const Tz__AgentRetirement *ret,
+                         int *moved_binding, struct tz_error *err);
+
 /* ---- people: portal users and their sessions (DESIGN.md §6) ----
  *
  * The register stores; collector/people.c decides (token hashing, roles,
@@ -329,6 +361,8 @@ struct register_stats {
     uint64_t throttled;              /* requests dropped unread: their source
                                         sent too many rejected ones (ingest) */
     uint64_t rejected[16];           /* indexed by Tz__Status */
+    uint64_t quota[AQ__COUNT];       /* limits hit, by enum agent_quota_limit:
+                                        refusals, and history prunings */
     uint64_t schema;
     uint64_t map_size;               /* bytes */
     uint64_t used_bytes;
@@ -508,6 +542,18 @@ int register_systems_import(struct tz_register *reg, Tz__SystemRecord **recs,
                             const struct register_actor *by,
                             struct tz_error *err);
 
+/* Replace the n_upd systems upd[i]->system_id with upd[i] (as
+ * register_system_put, refused TZ_ECHANGED unless the stored record is at
+ * revision revisions[i]), then add the n_add systems add[] (as
+ * register_systems_import), all in ONE transaction: everything or nothing
+ * (register_lmdb_sysupdate.c). `tzctl system import --update`. On success
+ * add[i]->system_id, created_at and updated_at are what was stored. */
+int register_systems_update(struct tz_register *reg, Tz__SystemRecord **upd,
+                            const uint64_t *revisions, size_t n_upd,
+                            Tz__SystemRecord **add, size_t n_add, int64_t now,
+                            const struct register_actor *by,
+                            struct tz_error *err);
+
 /* Bind a host to a system explicitly (tzctl bind), replacing any earlier
  * explicit binding; by (the operator, may be NULL), the host's department
  * and the system's are recorded (they differ when the binding crosses
@@ -517,10 +563,13 @@ int register_bind(struct tz_register *reg, uint64_t agent_id,
                   uint64_t system_id, const char *by, int64_t now,
                   struct tz_error *err);
 
-/* Remove a host's explicit binding. TZ_ENOENT when it has none (the host
- * may still belong to a system by its config or by a match). */
+/* Remove a host's explicit binding, by (the operator, may be NULL) at
+ * now. TZ_ENOENT when it has none (the host may still belong to a system
+ * by its config or by a match). Binding and unbinding are kept in the
+ * system's change history (register_each_system_change: action "bound"
+ * or "unbound", ledger_diff.h). */
 int register_unbind(struct tz_register *reg, uint64_t agent_id,
-                    struct tz_error *err);
+                    const char *by, int64_t now, struct tz_error *err);
 
 /* The system a host belongs to and why, first rule that answers wins:
  *  1. BIND_EXPLICIT: a `tzctl bind` binding (even to a system retired since:

@@ -1,7 +1,8 @@
 /* register_lmdb — what the LMDB backend's files share (collector/register_lmdb*.c
- * only; nothing else includes this). register_lmdb.c owns the environment,
- * transactions and the agent/host records; each further register_lmdb_*.c
- * adds one concern (systems, history, flags) on the same helpers.
+ * only; nothing else includes this). The helpers are defined in
+ * register_lmdb_util.c, the environment is opened in register_lmdb_open.c,
+ * and each further register_lmdb_*.c adds one concern (the ingest, hosts,
+ * systems, history, flags, ...) on the same helpers.
  * Conventions: helpers return 0, TZ_ENOENT for a missing key, or TZ_ESTORE
  * through rl_mdb_fail (which remembers the mdb code so rl_write_txn can tell
  * a full map — grow and rerun — from a real failure). */
@@ -13,6 +14,7 @@
 
 #include <lmdb.h>
 
+#include "agent_quota.h"
 #include "register.h"
 #include "sections.h"
 
@@ -43,6 +45,7 @@ struct tz_register {
     size_t prune_len;
     struct sys_snap *sys_snap;  /* systems indexed for binding (register_lmdb_systems.c) */
     uint64_t epoch;          /* meta "epoch", read at open (register_lmdb_epoch.c) */
+    struct agent_quota quota;  /* register_set_quota; all off (0) from open */
 };
 
 /* Load meta "epoch" into reg->epoch, making one in a writable register
@@ -59,6 +62,15 @@ int rl_syshist_record(struct tz_register *reg, MDB_txn *txn,
                       const Tz__SystemRecord *old, const Tz__SystemRecord *nw,
                       int64_t now, const struct register_actor *by,
                       struct tz_error *err);
+
+/* Record in syshist that host ("web01 (host 3)", of host_dept) was
+ * explicitly bound to (bound 1) or unbound from (0) system_id, by whom: a
+ * change of which hosts serve the system, not of a ledger field
+ * (ledger_diff.h's LEDGER_CHANGE_HOST, ledger_change_visible). */
+int rl_syshist_binding(struct tz_register *reg, MDB_txn *txn,
+                       uint64_t system_id, int bound, const char *host,
+                       const char *host_dept, int64_t now,
+                       const struct register_actor *by, struct tz_error *err);
 
 /* Mark agent_id seen today (the collector's local day of now) unless its
  * previous report, at last_report_at (0: none), was on the same day
@@ -181,11 +193,26 @@ int rl_load_sections(struct tz_register *reg, MDB_txn *txn, uint64_t id,
                      unsigned mask, Tz__Report **out, struct tz_error *err);
 /* Record what the sections of nw change on agent id (register_lmdb_history.c):
  * old holds the stored sections nw replaces (at least those), NULL when the
- * host has no inventory yet (its first report). */
+ * host has no inventory yet (its first report). A diff over reg->quota's
+ * diff_max is stored summarised (history_diff_summarise). *stored gets the
+ * bytes written (0: nothing changed). */
 int rl_history_record(struct tz_register *reg, MDB_txn *txn, uint64_t id,
                       uint64_t seq, const Tz__Report *old,
-                      const Tz__Report *nw, int64_t now,
+                      const Tz__Report *nw, int64_t now, uint64_t *stored,
                       struct tz_error *err);
+
+/* Agent id's history counted for real; when it holds more than cap bytes,
+ * its oldest entries are deleted until at most target bytes are left (the
+ * newest entry always stays). *kept: the bytes left, *pruned: the entries
+ * deleted (register_lmdb_history.c). */
+int rl_history_cap(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                   uint64_t cap, uint64_t target, uint64_t *kept,
+                   uint64_t *pruned, struct tz_error *err);
+
+/* How many agents of dept are not revoked, counting up to stop_at (0: all)
+ * only (register_lmdb_hosts.c). */
+int rl_dept_hosts(struct tz_register *reg, MDB_txn *txn, const char *dept,
+                  uint64_t stop_at, uint64_t *n, struct tz_error *err);
 
 /* Record in agent id's history that its key was revoked (rev->at is the
  * entry's time, seq the host's last accepted seq); an entry of that host
@@ -213,6 +240,11 @@ int rl_system_replace(struct tz_register *reg, MDB_txn *txn,
                       const Tz__SystemRecord *rec, int64_t now,
                       uint64_t if_revision, const struct register_actor *by,
                       struct tz_error *err);
+/* register_systems_import's checks and adds inside txn (ids[i]: the id
+ * recs[i] got; recs themselves are left alone). */
+int rl_systems_add(struct tz_register *reg, MDB_txn *txn, Tz__SystemRecord **recs,
+                   size_t n, int64_t now, const struct register_actor *by,
+                   uint64_t *ids, struct tz_error *err);
 /* Free the handle's cached systems index (register_close). */
 void rl_systems_release(struct tz_register *reg);
 

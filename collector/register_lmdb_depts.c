@@ -4,9 +4,7 @@
  * depthist key: department name, \0, be64 time, be64 seq → DeptChange;
  * seq comes from meta "depthist_seq" so two changes in one second keep
  * their order. A change and its history entry share one transaction. */
-#include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "dept_diff.h"
@@ -209,5 +207,125 @@ int register_each_dept_change(struct tz_register *reg, const char *dept,
                         .desc = &tz__dept_change__descriptor,
                         .check = depthist_check, .cb = depthist_cb,
                         .arg = &h};
+    return rl_walk(reg, &w, err);
+}
+
+/* ---- department names ---- */
+
+/* 1..TZ_MAX_NAME bytes of well-formed UTF-8 (no overlongs, surrogates or
+ * code points past U+10FFFF) and no C0/C1 control characters or DEL: the
+ * name ends up in terminals, CSV files and HTML. */
+static int dept_name_check(const char *name, struct tz_error *err)
+{
+    size_t len = name ? strlen(name) : 0;
+    if (len == 0 || len > TZ_MAX_NAME)
+        return tz_err(err, TZ_EINVAL, NULL, 0,
+                      "department name must be 1 to %d bytes", TZ_MAX_NAME);
+    const unsigned char *s = (const unsigned char *)name;
+    for (size_t i = 0; i < len;) {
+        unsigned c = s[i];
+        uint32_t cp;
+        size_t n;
+        if (c < 0x80) {
+            cp = c;
+            n = 1;
+        } else if (c >= 0xc2 && c <= 0xdf) {
+            cp = c & 0x1f;
+            n = 2;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            cp = c & 0x0f;
+            n = 3;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            cp = c & 0x07;
+            n = 4;
+        } else {
+            goto bad;
+        }
+        if (i + n > len)
+            goto bad;
+        for (size_t j = 1; j < n; j++) {
+            if ((s[i + j] & 0xc0) != 0x80)
+                goto bad;
+            cp = (cp << 6) | (s[i + j] & 0x3f);
+        }
+        if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+            cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            goto bad;
+        if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+            return tz_err(err, TZ_EINVAL, NULL, 0,
+                          "department name contains a control character "
+                          "(byte %zu)", i + 1);
+        i += n;
+    }
+    return 0;
+bad:
+    return tz_err(err, TZ_EINVAL, NULL, 0,
+                  "department name is not valid UTF-8");
+}
+
+struct dept_add {
+    const char *name;
+    int64_t now;
+};
+
+static int dept_add_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
+                        struct tz_error *err)
+{
+    struct dept_add *d = arg;
+    Tz__DeptRecord rec = TZ__DEPT_RECORD__INIT;
+    rec.name = (char *)d->name;
+    rec.created_at = d->now;
+    MDB_val k = rl_mstr(d->name);
+    MDB_val v = rl_mval(NULL, protobuf_c_message_get_packed_size(&rec.base));
+    int rc = rl_put(reg, txn, reg->depts, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE,
+                 "writing depts", err);
+    if (rc == TZ_EEXIST)
+        return tz_err(err, TZ_EEXIST, NULL, 0,
+                      "department \"%s\" already exists", d->name);
+    if (rc == 0)
+        protobuf_c_message_pack(&rec.base, v.mv_data);
+    return rc;
+}
+
+int register_dept_add(struct tz_register *reg, const char *name, int64_t now,
+                      struct tz_error *err)
+{
+    int rc = dept_name_check(name, err);
+    if (rc != 0)
+        return rc;
+    struct dept_add d = {name, now};
+    return rl_write_txn(reg, dept_add_txn, &d, err);
+}
+
+/* A department record must sit under its own name. */
+static int dept_key_check(const ProtobufCMessage *m, const MDB_val *k,
+                          char *keyname, size_t len)
+{
+    size_t n = k->mv_size < len - 1 ? k->mv_size : len - 1;
+    memcpy(keyname, k->mv_data, n);
+    keyname[n] = '\0';
+    const Tz__DeptRecord *rec = (const Tz__DeptRecord *)m;
+    return rec && strlen(rec->name) == k->mv_size &&
+           memcmp(rec->name, k->mv_data, k->mv_size) == 0;
+}
+
+struct dept_walk {
+    register_dept_cb cb;
+    void *arg;
+};
+
+static int dept_walk_cb(const ProtobufCMessage *m, void *arg)
+{
+    const struct dept_walk *d = arg;
+    return d->cb((const Tz__DeptRecord *)m, d->arg);
+}
+
+int register_each_dept(struct tz_register *reg, register_dept_cb cb, void *arg,
+                       struct tz_error *err)
+{
+    struct dept_walk d = {cb, arg};
+    struct rl_walk w = {.dbi = reg->depts, .db = "depts",
+                        .desc = &tz__dept_record__descriptor,
+                        .check = dept_key_check, .cb = dept_walk_cb, .arg = &d};
     return rl_walk(reg, &w, err);
 }

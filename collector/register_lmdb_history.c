@@ -3,7 +3,8 @@
  * Key: be64 agent_id, be64 time, be64 seq → HistoryEntry. Per host in time
  * order, so `tzctl history HOST --since D` is one range scan; pruning walks
  * the whole database in small slices instead (retention is not urgent,
- * ingest is). */
+ * ingest is). A host over its history cap (agent_quota.h) loses its oldest
+ * entries at once, inside the ingest's transaction: rl_history_cap. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,15 +22,18 @@ static void history_key(uint8_t k[24], uint64_t id, int64_t at, uint64_t seq)
 
 int rl_history_record(struct tz_register *reg, MDB_txn *txn, uint64_t id,
                       uint64_t seq, const Tz__Report *old,
-                      const Tz__Report *nw, int64_t now,
+                      const Tz__Report *nw, int64_t now, uint64_t *stored,
                       struct tz_error *err)
 {
     Tz__HistoryEntry e = TZ__HISTORY_ENTRY__INIT;
     int changed = 0;
+    *stored = 0;
     int rc = history_diff(old, nw, &e, &changed);
     if (rc != 0)
         return tz_err(err, rc, NULL, 0, "out of memory");
     if (changed) {
+        /* decided above the storage: history_diff.h */
+        history_diff_summarise(&e, reg->quota.diff_max, reg->quota.diff_keep);
         e.agent_id = id;
         e.at = now;
         e.seq = seq;
@@ -37,9 +41,63 @@ int rl_history_record(struct tz_register *reg, MDB_txn *txn, uint64_t id,
         history_key(kb, id, now, seq);
         MDB_val k = rl_mval(kb, sizeof(kb));
         rc = rl_put_msg(reg, txn, reg->history, &k, &e.base, "writing history", err);
+        if (rc == 0)
+            *stored = k.mv_size + protobuf_c_message_get_packed_size(&e.base);
     }
     history_diff_free(&e);
     return rc;
+}
+
+/* Bytes of agent id's history (keys and values), in one range scan. */
+static int history_count(MDB_cursor *cur, uint64_t id, uint64_t *total,
+                         size_t *entries)
+{
+    uint8_t kb[24];
+    history_key(kb, id, 0, 0);
+    MDB_val k = rl_mval(kb, sizeof(kb)), v;
+    *total = 0;
+    *entries = 0;
+    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (mrc == 0 && k.mv_size == 24 && rl_be64_get(k.mv_data) == id) {
+        *total += k.mv_size + v.mv_size;
+        (*entries)++;
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    return mrc == MDB_NOTFOUND ? 0 : mrc;
+}
+
+int rl_history_cap(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                   uint64_t cap, uint64_t target, uint64_t *kept,
+                   uint64_t *pruned, struct tz_error *err)
+{
+    *kept = *pruned = 0;
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, reg->history, &cur);
+    if (mrc != 0)
+        return rl_mdb_fail(reg, err, mrc, "pruning history");
+    uint64_t total;
+    size_t entries;
+    mrc = history_count(cur, id, &total, &entries);
+    uint8_t kb[24];
+    history_key(kb, id, 0, 0);
+    MDB_val k = rl_mval(kb, sizeof(kb)), v;
+    int over = mrc == 0 && total > cap;
+    if (over)
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    /* Oldest first (keys sort by time); the newest entry stays. */
+    while (over && mrc == 0 && total > target && entries > 1 && k.mv_size == 24) {
+        total -= k.mv_size + v.mv_size;
+        entries--;
+        if ((mrc = mdb_cursor_del(cur, 0)) != 0)
+            break;
+        (*pruned)++;
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+    }
+    mdb_cursor_close(cur);
+    *kept = total;
+    if (mrc != 0 && mrc != MDB_NOTFOUND)
+        return rl_mdb_fail(reg, err, mrc, "pruning history");
+    return 0;
 }
 
 int rl_history_revocation(struct tz_register *reg, MDB_txn *txn, uint64_t id,

@@ -17,6 +17,28 @@ static void syshist_key(uint8_t k[24], uint64_t id, int64_t at, uint64_t seq)
     rl_be64_put(k + 16, seq);
 }
 
+/* Store c (system_id and at set) under the next seq. */
+static int syshist_put(struct tz_register *reg, MDB_txn *txn,
+                       Tz__SystemChange *c, const struct register_actor *by,
+                       struct tz_error *err)
+{
+    uint64_t seq = 0;
+    int rc = rl_get_u64(reg, txn, "syshist_seq", &seq, err);
+    if (rc == TZ_ENOENT)
+        rc = 0;
+    if (rc == 0)
+        rc = rl_put_u64(reg, txn, "syshist_seq", seq + 1, err);
+    c->actor = (char *)(by && by->name ? by->name : "");
+    c->via = (char *)(by && by->via ? by->via : "");
+    uint8_t kb[24];
+    syshist_key(kb, c->system_id, c->at, seq);
+    MDB_val k = rl_mval(kb, sizeof(kb));
+    if (rc == 0)
+        rc = rl_put_msg(reg, txn, reg->syshist, &k, &c->base,
+                        "writing the ledger history", err);
+    return rc;
+}
+
 int rl_syshist_record(struct tz_register *reg, MDB_txn *txn,
                       const Tz__SystemRecord *old, const Tz__SystemRecord *nw,
                       int64_t now, const struct register_actor *by,
@@ -29,26 +51,32 @@ int rl_syshist_record(struct tz_register *reg, MDB_txn *txn,
     }
     int rc = 0;
     if (c.n_changes) {
-        uint64_t seq = 0;
-        rc = rl_get_u64(reg, txn, "syshist_seq", &seq, err);
-        if (rc == TZ_ENOENT)
-            rc = 0;
-        if (rc == 0)
-            rc = rl_put_u64(reg, txn, "syshist_seq", seq + 1, err);
         c.system_id = nw->system_id;
         c.at = now;
-        c.actor = (char *)(by && by->name ? by->name : "");
-        c.via = (char *)(by && by->via ? by->via : "");
         c.action = (char *)(old ? "updated" : "created");
-        uint8_t kb[24];
-        syshist_key(kb, nw->system_id, now, seq);
-        MDB_val k = rl_mval(kb, sizeof(kb));
-        if (rc == 0)
-            rc = rl_put_msg(reg, txn, reg->syshist, &k, &c.base,
-                            "writing the ledger history", err);
+        rc = syshist_put(reg, txn, &c, by, err);
     }
     ledger_diff_clear(&c);
     return rc;
+}
+
+int rl_syshist_binding(struct tz_register *reg, MDB_txn *txn,
+                       uint64_t system_id, int bound, const char *host,
+                       const char *host_dept, int64_t now,
+                       const struct register_actor *by, struct tz_error *err)
+{
+    Tz__FieldChange fc = TZ__FIELD_CHANGE__INIT, *fcs[1] = {&fc};
+    fc.field = (char *)LEDGER_CHANGE_HOST;
+    fc.old_value = (char *)(bound ? "" : host);
+    fc.new_value = (char *)(bound ? host : "");
+    Tz__SystemChange c = TZ__SYSTEM_CHANGE__INIT;
+    c.system_id = system_id;
+    c.at = now;
+    c.action = (char *)(bound ? LEDGER_ACTION_BOUND : LEDGER_ACTION_UNBOUND);
+    c.n_changes = 1;
+    c.changes = fcs;
+    c.host_dept = (char *)(host_dept ? host_dept : "");
+    return syshist_put(reg, txn, &c, by, err);
 }
 
 struct syshist_walk {

@@ -534,6 +534,14 @@ static int import_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
     return rc;
 }
 
+int rl_systems_add(struct tz_register *reg, MDB_txn *txn, Tz__SystemRecord **recs,
+                   size_t n, int64_t now, const struct register_actor *by,
+                   uint64_t *ids, struct tz_error *err)
+{
+    struct import im = {recs, n, now, by, ids};
+    return import_txn(reg, txn, &im, err);
+}
+
 int register_systems_import(struct tz_register *reg, Tz__SystemRecord **recs,
                             size_t n, int64_t now,
                             const struct register_actor *by,
@@ -561,6 +569,34 @@ struct bind {
     const char *by;
     int64_t now;
 };
+
+/* The system host id is explicitly bound to, 0 when none. */
+static int explicit_of(struct tz_register *reg, MDB_txn *txn, uint64_t id,
+                       uint64_t *system_id, struct tz_error *err)
+{
+    *system_id = 0;
+    uint8_t kb[8];
+    rl_be64_put(kb, id);
+    MDB_val k = rl_mval(kb, 8), v;
+    int rc = rl_get(reg, txn, reg->bindings, &k, &v, "reading bindings", err);
+    if (rc == TZ_ENOENT)
+        return 0;
+    if (rc != 0)
+        return rc;
+    Tz__BindingRecord *b = rl_unpack(&tz__binding_record__descriptor, &v);
+    if (b == NULL)
+        return rl_corrupt(reg, err, "bindings", "(binding)");
+    *system_id = b->system_id;
+    protobuf_c_message_free_unpacked(&b->base, NULL);
+    return 0;
+}
+
+/* "web01 (host 3)": how the ledger's history names a host. */
+static void host_label(const Tz__AgentRecord *h, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s (host %" PRIu64 ")",
+             h->hostname && h->hostname[0] ? h->hostname : "?", h->agent_id);
+}
 
 static int bind_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
                     struct tz_error *err)
@@ -599,18 +635,28 @@ static int bind_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
     uint8_t kb[8];
     rl_be64_put(kb, b->agent_id);
     MDB_val k = rl_mval(kb, 8);
-    int rc2 = rl_put_msg(reg, txn, reg->bindings, &k, &rec.base,
+    uint64_t before = 0;
+    char label[TZ_MAX_NAME + 32];
+    host_label(host, label, sizeof(label));
+    int rc2 = explicit_of(reg, txn, b->agent_id, &before, err);
+    const struct register_actor by = {b->by ? b->by : "", "tzctl"};
+    if (rc2 == 0 && before && before != b->system_id)
+        rc2 = rl_syshist_binding(reg, txn, before, 0, label, host->dept,
+                                 b->now, &by, err);
+    if (rc2 == 0 && before != b->system_id)
+        rc2 = rl_syshist_binding(reg, txn, b->system_id, 1, label,
+                                 host->dept, b->now, &by, err);
+    if (rc2 == 0)
+        rc2 = rl_put_msg(reg, txn, reg->bindings, &k, &rec.base,
                          "writing bindings", err);
     ledger_record_free(sys);
     protobuf_c_message_free_unpacked(&host->base, NULL);
     return rc2 ? rc2 : rl_systems_bump(reg, txn, err);
 }
 
-int register_bind(struct tz_register *reg, uint64_t agent_id,
-                  uint64_t system_id, const char *by, int64_t now,
-                  struct tz_error *err)
+/* Recorded and shown later: the same rules as any name. */
+static int operator_ok(const char *by, struct tz_error *err)
 {
-    /* Recorded and shown later: the same rules as any name. */
     if (by && (strlen(by) > TZ_MAX_NAME || !tz_utf8_valid(by)))
         return tz_err(err, TZ_EINVAL, NULL, 0,
                       "operator name must be UTF-8 of at most %d bytes",
@@ -620,6 +666,16 @@ int register_bind(struct tz_register *reg, uint64_t agent_id,
         if (*p < 0x20 || *p == 0x7f)
             return tz_err(err, TZ_EINVAL, NULL, 0,
                           "operator name contains a control character");
+    return 0;
+}
+
+int register_bind(struct tz_register *reg, uint64_t agent_id,
+                  uint64_t system_id, const char *by, int64_t now,
+                  struct tz_error *err)
+{
+    int rc = operator_ok(by, err);
+    if (rc != 0)
+        return rc;
     struct bind b = {agent_id, system_id, by, now};
     return rl_write_txn(reg, bind_txn, &b, err);
 }
@@ -627,23 +683,42 @@ int register_bind(struct tz_register *reg, uint64_t agent_id,
 static int unbind_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
                       struct tz_error *err)
 {
-    uint64_t id = *(uint64_t *)arg;
+    const struct bind *b = arg;
+    uint64_t before = 0;
+    int rc = explicit_of(reg, txn, b->agent_id, &before, err);
+    if (rc != 0)
+        return rc;
+    if (before == 0)
+        return tz_err(err, TZ_ENOENT, NULL, 0,
+                      "host %" PRIu64 " has no explicit binding", b->agent_id);
+    Tz__AgentRecord *host;
+    char label[TZ_MAX_NAME + 32];
+    if ((rc = rl_agent_load(reg, txn, b->agent_id, &host, err)) != 0)
+        return rc;
+    host_label(host, label, sizeof(label));
+    const struct register_actor by = {b->by ? b->by : "", "tzctl"};
+    rc = rl_syshist_binding(reg, txn, before, 0, label, host->dept, b->now,
+                            &by, err);
+    protobuf_c_message_free_unpacked(&host->base, NULL);
+    if (rc != 0)
+        return rc;
     uint8_t kb[8];
-    rl_be64_put(kb, id);
+    rl_be64_put(kb, b->agent_id);
     MDB_val k = rl_mval(kb, 8);
     int mrc = mdb_del(txn, reg->bindings, &k, NULL);
-    if (mrc == MDB_NOTFOUND)
-        return tz_err(err, TZ_ENOENT, NULL, 0,
-                      "host %" PRIu64 " has no explicit binding", id);
     if (mrc != 0)
         return rl_mdb_fail(reg, err, mrc, "writing bindings");
     return rl_systems_bump(reg, txn, err);
 }
 
 int register_unbind(struct tz_register *reg, uint64_t agent_id,
-                    struct tz_error *err)
+                    const char *by, int64_t now, struct tz_error *err)
 {
-    return rl_write_txn(reg, unbind_txn, &agent_id, err);
+    int rc = operator_ok(by, err);
+    if (rc != 0)
+        return rc;
+    struct bind b = {agent_id, 0, by, now};
+    return rl_write_txn(reg, unbind_txn, &b, err);
 }
 
 /* ---- resolution: explicit > config > match ---- */
@@ -751,7 +826,7 @@ static void snap_release(struct tz_register *reg, struct sys_snap *s)
 
 /* The agent config's system id, from the report's kind-0 record in hosts
  * (be64 agent_id + kind byte 0, written by apply_report in
- * register_lmdb.c); 0 when the host never reported. */
+ * register_lmdb_ingest.c); 0 when the host never reported. */
 static int config_system(struct tz_register *reg, MDB_txn *txn, uint64_t id,
                          uint64_t *sid, struct tz_error *err)
 {

@@ -2,7 +2,7 @@
  * (BLAKE2b-256(token) → TokenRecord): made, listed, revoked, and numbered.
  * The token itself is never stored. Whether a token may enroll is
  * collector/admission.c's to say; the enrollment that spends a use is in
- * register_lmdb.c's batch transaction. */
+ * register_lmdb_ingest.c's batch transaction. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

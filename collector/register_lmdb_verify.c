@@ -85,7 +85,7 @@ struct verify {
     size_t n_token_ids, cap_token_ids;
     struct hgroup g;
     struct fgroup fg;
-    struct limit pkg_orphans, hist_orphans;
+    struct limit pkg_orphans, hist_orphans, seen_orphans;
     uint64_t hist_last_orphan;
     struct surplus *surplus;        /* pkgidx_surplus's hosts, for its walk */
     size_t n_surplus;
@@ -1096,6 +1096,48 @@ static int screenreq_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
     return 0;
 }
 
+/* depthist: department name, \0, be64 time, be64 seq → DeptChange of that
+ * department at that time (register_lmdb_depts.c). */
+static int depthist_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
+{
+    const uint8_t *kb = k->mv_data;
+    const uint8_t *nul = k->mv_size > 17 ? memchr(kb, 0, k->mv_size - 16) : NULL;
+    Tz__DeptChange *c = nul && (size_t)(nul - kb) == k->mv_size - 17
+        ? rl_unpack(&tz__dept_change__descriptor, d) : NULL;
+    char kt[80];
+    if (c == NULL || c->dept == NULL ||
+        strlen(c->dept) != (size_t)(nul - kb) ||
+        memcmp(c->dept, kb, (size_t)(nul - kb)) != 0 ||
+        (uint64_t)c->at != rl_be64_get(nul + 1))
+        problem(v, "department history (depthist): an entry that does not "
+                "decode or match its key (of \"%s\")",
+                keytext(kb, nul ? (size_t)(nul - kb) : k->mv_size, kt,
+                        sizeof(kt)));
+    else if (!dept_exists(v, c->dept))
+        problem(v, "department history (depthist) of \"%s\", which does not "
+                "exist", c->dept);
+    if (c)
+        protobuf_c_message_free_unpacked(&c->base, NULL);
+    return 0;
+}
+
+/* seendays: be64 agent id, be32 block → 32 bytes of day bits
+ * (register_lmdb_seen.c). */
+static int seendays_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
+{
+    if (k->mv_size != 12 || d->mv_size != 32) {
+        problem(v, "days seen (seendays): an entry of the wrong size (%zu-byte "
+                "key, %zu-byte value; 12 and 32 expected)", k->mv_size,
+                d->mv_size);
+        return 0;
+    }
+    uint64_t id = rl_be64_get(k->mv_data);
+    if (agent_find(v, id) == NULL)
+        limited(v, &v->seen_orphans, "days seen (seendays) of host %" PRIu64
+                ", which does not exist", id);
+    return 0;
+}
+
 static int settings_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
 {
     if (k->mv_size == 5 && memcmp(k->mv_data, "rules", 5) == 0) {
@@ -1182,8 +1224,13 @@ static int verify_all(struct verify *v)
           (rc = walk(v, r->screenidx, "screenidx", screenidx_fn)) != 0 ||
           (rc = walk(v, r->screenreq, "screenreq", screenreq_fn)) != 0)) ||
         (!(r->absent & RL_ABSENT_SETTINGS) &&
-         (rc = walk(v, r->settings, "settings", settings_fn)) != 0))
+         (rc = walk(v, r->settings, "settings", settings_fn)) != 0) ||
+        (!(r->absent & RL_ABSENT_DEPTHIST) &&
+         (rc = walk(v, r->depthist, "depthist", depthist_fn)) != 0) ||
+        (!(r->absent & RL_ABSENT_SEENDAYS) &&
+         (rc = walk(v, r->seendays, "seendays", seendays_fn)) != 0))
         return rc;
+    limit_end(v, &v->seen_orphans, "hosts with days seen that do not exist");
     ids_end(v);
     return 0;
 }

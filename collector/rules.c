@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "agent_quota.h"
 #include "civil_day.h"
 #include "report_facts.h"
 #include "tz_error.h"
@@ -168,9 +169,73 @@ static int eval_account_check(const struct rules_config *cfg,
                cfg->account_check_failed_days, account_check_error(h->report));
 }
 
+/* The other hosts in use with this one's machine_id, in agent id order;
+ * as many as fit the evidence, then how many more. */
+static int eval_duplicate(const struct rules_config *cfg, const struct host_facts *h,
+                          const char *name, struct rule_hits *out)
+{
+    const Tz__AgentRecord *a = h->agent;
+    char others[400] = "";
+    size_t n = 0, shown = 0, used = 0;
+    for (size_t i = 0; i < h->n_dups; i++) {
+        const struct host_dup *d = &h->dups[i];
+        if (d->agent_id == a->agent_id || d->retired)
+            continue;
+        char seen[32];
+        time_t t = (time_t)d->last_seen;
+        struct tm tm;
+        if (gmtime_r(&t, &tm) == NULL ||
+            strftime(seen, sizeof(seen), "%Y-%m-%d %H:%M UTC", &tm) == 0)
+            snprintf(seen, sizeof(seen), "%lld", (long long)d->last_seen);
+        char one[200];
+        int len = snprintf(one, sizeof(one), "%shost %llu (%s, %s, last seen %s)",
+                           n ? "; " : "", (unsigned long long)d->agent_id,
+                           empty(d->hostname) ? "(unnamed)" : d->hostname,
+                           empty(d->dept) ? "(no department)" : d->dept, seen);
+        n++;
+        if (len > 0 && (size_t)len < sizeof(one) && used + (size_t)len < sizeof(others) - 24) {
+            memcpy(others + used, one, (size_t)len + 1);
+            used += (size_t)len;
+            shown++;
+        }
+    }
+    if (n == 0)
+        return 0;
+    if (shown < n)
+        snprintf(others + used, sizeof(others) - used, "; and %zu more", n - shown);
+    return hit(cfg, out, FLAG_DUPLICATE_HOST, "",
+               "host %s (agent %llu) has machine_id %.40s, as %s %s; merge the old "
+               "record (tzctl host merge OLD NEW) or retire it (tzctl host retire)",
+               name, (unsigned long long)a->agent_id, a->machine_id,
+               n == 1 ? "does" : "do", others);
+}
+
+/* An agent that hit one of the collector's limits (agent_quota.h counts
+ * them at ingest) within the last day: which, when and the figures. */
+static int eval_agent_abuse(const struct rules_config *cfg,
+                            const struct host_facts *h, const char *name,
+                            struct rule_hits *out)
+{
+    const Tz__AgentRecord *a = h->agent;
+    if (!agent_quota_abusing(a, h->now))
+        return 0;
+    char when[32];
+    time_t t = (time_t)a->abuse_at;
+    struct tm tm;
+    if (gmtime_r(&t, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm) == 0)
+        snprintf(when, sizeof(when), "?");
+    return hit(cfg, out, FLAG_AGENT_ABUSE, "",
+               "host %s (agent %llu) hit the limit %s at %s (%llu reports refused "
+               "in all): %s", name, (unsigned long long)a->agent_id, a->abuse_limit,
+               when, (unsigned long long)a->abuse_refused,
+               empty(a->abuse_detail) ? "no figures" : a->abuse_detail);
+}
+
 int rules_eval_host(const struct rules_config *cfg, const struct host_facts *h,
                     struct rule_hits *out)
 {
+    if (h->agent->retirement != NULL)
+        return 0;
     const Tz__AgentRecord *a = h->agent;
     const Tz__Report *r = h->report;
     int rc = 0;
@@ -193,6 +258,9 @@ int rules_eval_host(const struct rules_config *cfg, const struct host_facts *h,
                  h->system ? "the host belongs to its own department's system"
                            : "the host stays unbound");
 
+    if (rc == 0 && h->n_dups > 1)
+        rc = eval_duplicate(cfg, h, name, out);
+
     int64_t silent = h->now - a->last_seen;
     if (rc == 0 && silent > (int64_t)cfg->agent_silent_hours * 3600)
         rc = hit(cfg, out, FLAG_AGENT_SILENT, "",
@@ -200,6 +268,8 @@ int rules_eval_host(const struct rules_config *cfg, const struct host_facts *h,
                  (long long)(silent / 3600), cfg->agent_silent_hours);
     if (rc == 0)
         rc = eval_account_check(cfg, h, name, out);
+    if (rc == 0)
+        rc = eval_agent_abuse(cfg, h, name, out);
     if (r == NULL)
         return rc;
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "flag_catalog.h"
+#include "host_dups.h"
 #include "rules_config.h"
 #include "taizhang.pb-c.h"
 
@@ -38,14 +39,22 @@ struct host_facts {
      * was refused (register_binding's refused_id); NULL when none. */
     const Tz__SystemRecord *refused;
     Tz__BindingSource refused_src;   /* BIND_CONFIG or BIND_MATCH */
+    /* Every host with the agent's machine_id, itself included (host_dups.h);
+     * NULL, 0 when no other host has it. */
+    const struct host_dup *dups;
+    size_t n_dups;
 };
 
 /* Host rules: UNREGISTERED_HOST, BINDING_OTHER_DEPT, WEAK_PASSWORD, UID0_DUPLICATE,
  * SUDO_NOPASSWD, ROOT_SSH_LOGIN, EXPOSED_HIGH_RISK_PORT, PATCHES_PENDING,
  * REBOOT_REQUIRED, AGENT_SILENT, NO_PRELAUNCH_REVIEW (exposed web port),
  * ACCOUNT_CHECK_FAILED (from the agent record's count, account_check.h;
- * the evidence quotes the report's reason when h->report has it).
- * Returns 0 or TZ_ENOMEM. */
+ * the evidence quotes the report's reason when h->report has it),
+ * DUPLICATE_HOST (another host in use has the same machine_id: each is
+ * named by id, hostname, department and last contact), AGENT_ABUSE (the
+ * agent record's last limit hit, agent_quota.h, within
+ * AGENT_QUOTA_FLAG_SECONDS of now). A retired host
+ * (AgentRecord.retirement) raises nothing. Returns 0 or TZ_ENOMEM. */
 int rules_eval_host(const struct rules_config *cfg, const struct host_facts *h,
                     struct rule_hits *out);
 

@@ -111,6 +111,33 @@ static int target_parse(const char *a, struct target *t, char *why,
     return 0;
 }
 
+/* A range a-b: the CIDR blocks that make it up, each its own target. *nb
+ * gets how many. TZ_EINVAL: not a range; TZ_ELIMIT: a range over
+ * SCAN_MAX_ADDRS addresses (why says so). */
+static int range_targets(const char *a, struct target *t, size_t *nb,
+                         char *why, size_t whylen)
+{
+    struct sm_range r;
+    struct sm_net blk[SM_RANGE_BLOCKS];
+    if (sm_item_parse(a, &r, NULL, why, whylen) != 0)
+        return TZ_EINVAL;
+    size_t n = sm_range_blocks(&r, blk, SM_RANGE_BLOCKS);
+    unsigned covered = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned host = (r.family == 4 ? 32 : 128) - blk[i].prefix;
+        if (host > 8 || (covered += 1u << host) > SCAN_MAX_ADDRS) {
+            snprintf(why, whylen, "\"%s\" is a range of more than %d "
+                     "addresses, the most one scan takes", a, SCAN_MAX_ADDRS);
+            return TZ_ELIMIT;
+        }
+        t[i].net = blk[i];
+        sm_net_format(&blk[i], t[i].text);
+        t[i].count = 1u << host;
+    }
+    *nb = n;
+    return 0;
+}
+
 static int targets_parse(const char *const *addrs, size_t n_addrs,
                          struct target *t, size_t *n_t,
                          struct scan_result *out, struct tz_error *err)
@@ -119,19 +146,34 @@ static int targets_parse(const char *const *addrs, size_t n_addrs,
     unsigned covered = 0;
     for (size_t i = 0; i < n_addrs; i++) {
         char why[200];
-        struct target cur;
-        if (target_parse(addrs[i], &cur, why, sizeof(why)) != 0)
+        struct target cur[SCAN_MAX_ADDRS];
+        size_t nc = 1;
+        int rc = target_parse(addrs[i], &cur[0], why, sizeof(why));
+        /* not an address or a block: a range, or what target_parse said */
+        if (rc != 0 && addrs[i] && strchr(addrs[i], '-') &&
+            strnlen(addrs[i], SM_ITEM_STRLEN) < SM_ITEM_STRLEN) {
+            char rwhy[200];
+            int rr = range_targets(addrs[i], cur, &nc, rwhy, sizeof(rwhy));
+            if (rr != TZ_EINVAL)
+                rc = rr;
+            if (rr == TZ_ELIMIT)
+                snprintf(why, sizeof(why), "%s", rwhy);
+        }
+        if (rc != 0)
             return refuse(out, err, TZ_EINVAL, "address %zu: %s", i + 1, why);
-        int dup = 0;
-        for (size_t j = 0; j < m && !dup; j++)
-            dup = memcmp(&t[j].net, &cur.net, sizeof(cur.net)) == 0;
-        if (dup)
-            continue;
-        covered += cur.count;
-        if (covered > SCAN_MAX_ADDRS)
-            return refuse(out, err, TZ_ELIMIT, "the addresses cover more than "
-                          "%d hosts, the most one scan takes", SCAN_MAX_ADDRS);
-        t[m++] = cur;
+        for (size_t c = 0; c < nc; c++) {
+            int dup = 0;
+            for (size_t j = 0; j < m && !dup; j++)
+                dup = memcmp(&t[j].net, &cur[c].net, sizeof(cur[c].net)) == 0;
+            if (dup)
+                continue;
+            covered += cur[c].count;
+            if (covered > SCAN_MAX_ADDRS)
+                return refuse(out, err, TZ_ELIMIT, "the addresses cover more "
+                              "than %d hosts, the most one scan takes",
+                              SCAN_MAX_ADDRS);
+            t[m++] = cur[c];
+        }
     }
     *n_t = m;
     return 0;
@@ -554,7 +596,8 @@ int scan_nmap(const char *const *addrs, size_t n_addrs, const uint16_t *ports,
     if (n_addrs > SCAN_MAX_ADDRS)
         return refuse(out, err, TZ_ELIMIT, "%zu addresses, the most one scan "
                       "takes is %d", n_addrs, SCAN_MAX_ADDRS);
-    struct target *t = calloc(n_addrs ? n_addrs : 1, sizeof(*t));
+    /* A range is several blocks: as many targets as addresses at most. */
+    struct target *t = calloc(SCAN_MAX_ADDRS, sizeof(*t));
     char *ptext = NULL;
     if (t == NULL)
         return refuse(out, err, TZ_ENOMEM, "out of memory");

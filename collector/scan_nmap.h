@@ -12,8 +12,9 @@
  * is drained and dropped); its first line names a failure.
  *
  * Addresses: what the ledger's IP地址 holds (LK_IPS): a numeric IPv4 or
- * IPv6 address, or a CIDR block of at most 256 addresses (/24 or longer for
- * IPv4, /120 or longer for IPv6). Anything else — a name, a wider block, a
+ * IPv6 address, a CIDR block of at most 256 addresses (/24 or longer for
+ * IPv4, /120 or longer for IPv6), or a range a-b of at most 256 addresses
+ * (scanned as the CIDR blocks that make it up). Anything else — a name, a wider block, a
  * stray character — is refused with the reason before nmap starts; what
  * reaches argv is our own canonical text of the parsed address, never the
  * caller's string. Identical entries are scanned once; all entries together

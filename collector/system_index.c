@@ -185,6 +185,27 @@ static int name_add(struct sys_index *ix, const char *domain, uint32_t e)
     return 0;
 }
 
+/* The CIDR blocks of rec's IP items (a range is the few blocks that make
+ * it up, so a lookup stays one probe per prefix length); added to ix as
+ * entry e when ix is set. Returns how many. Stored lists were checked on
+ * the way in; an item that does not parse is skipped rather than trusted. */
+static size_t ip_blocks(const Tz__SystemRecord *rec, struct sys_index *ix,
+                        uint32_t e)
+{
+    size_t total = 0;
+    for (size_t j = 0; j < rec->n_ips; j++) {
+        struct sm_range r;
+        struct sm_net blk[SM_RANGE_BLOCKS];
+        if (sm_item_parse(rec->ips[j], &r, NULL, NULL, 0) != 0)
+            continue;
+        size_t nb = sm_range_blocks(&r, blk, SM_RANGE_BLOCKS);
+        for (size_t k = 0; ix && k < nb && k < SM_RANGE_BLOCKS; k++)
+            net_add(ix, &blk[k], e);
+        total += nb;
+    }
+    return total;
+}
+
 void sys_index_free(struct sys_index *ix)
 {
     if (ix == NULL)
@@ -206,7 +227,7 @@ int sys_index_build(Tz__SystemRecord **recs, size_t n, struct sys_index **out)
     struct sys_index *ix = calloc(1, sizeof(*ix));
     size_t nnets = 0, nnames = 0;
     for (size_t i = 0; i < n; i++) {
-        nnets += recs[i]->n_ips;
+        nnets += ip_blocks(recs[i], NULL, 0);
         nnames += recs[i]->n_domains;
     }
     if (ix) {
@@ -239,12 +260,7 @@ int sys_index_build(Tz__SystemRecord **recs, size_t n, struct sys_index **out)
         const struct ent *e = &ix->v[i];
         if (e->retired)
             continue;
-        /* Stored lists were checked on the way in; skip rather than trust. */
-        for (size_t j = 0; j < e->rec->n_ips; j++) {
-            struct sm_net net;
-            if (sm_net_parse(e->rec->ips[j], &net, NULL, 0) == 0)
-                net_add(ix, &net, (uint32_t)i);
-        }
+        ip_blocks(e->rec, ix, (uint32_t)i);
         for (size_t j = 0; rc == 0 && j < e->rec->n_domains; j++)
             rc = name_add(ix, e->rec->domains[j], (uint32_t)i);
     }

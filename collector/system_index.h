@@ -3,11 +3,12 @@
  * Matching a host against every system's address blocks and domains is
  * O(systems) per host; with thousands of systems that was most of the
  * collector's time (each stored report re-evaluates its host's binding).
- * The index answers "lowest non-retired system whose blocks contain this
- * address, or whose domains name this host" with one hash probe per prefix
- * length in use (exact addresses are /32 and /128 blocks) plus one probe for
- * the hostname, and finds any system (retired too) by id with a binary
- * search. Semantics are those of system_match.h (sm_net_contains,
+ * The index answers "lowest non-retired system whose blocks or ranges
+ * contain this address, or whose domains name this host" with one hash
+ * probe per prefix length in use (exact addresses are /32 and /128 blocks,
+ * a range a-b the few blocks that make it up) plus one probe for the
+ * hostname, and finds any system (retired too) by id with a binary
+ * search. Semantics are those of system_match.h (sm_range_contains,
  * sm_host_matches); tests/unit/test_systems.c checks they agree.
  * Pure: no storage, built once per change of the ledger (register_lmdb_systems.c
  * keeps one per register handle).

@@ -15,26 +15,55 @@ static size_t block_of(size_t i)
     return i < 32 ? 0 : (i + 32) / 64;
 }
 
+/* The Salsa20 key and the Poly1305 verdict of box: 1 when the tag verifies. */
+static int verify(const uint8_t *box, size_t box_len, const uint8_t nonce[24],
+                  const uint8_t key[32], uint8_t subkey[32])
+{
+    crypto_core_hsalsa20(subkey, nonce, key, NULL);
+    uint8_t polykey[32];
+    crypto_stream_salsa20(polykey, sizeof(polykey), nonce + 16, subkey);
+    int ok = crypto_onetimeauth_poly1305_verify(box, box + crypto_box_MACBYTES,
+                                                box_len - crypto_box_MACBYTES,
+                                                polykey) == 0;
+    sodium_memzero(polykey, sizeof(polykey));
+    if (!ok)
+        sodium_memzero(subkey, 32);
+    return ok;
+}
+
+long box_head_open(const uint8_t *box, size_t box_len, const uint8_t nonce[24],
+                   const uint8_t key[32], uint8_t *head, size_t head_len)
+{
+    uint8_t subkey[32];
+    if (box_len < crypto_box_MACBYTES || head_len > BOX_HEAD_MAX ||
+        !verify(box, box_len, nonce, key, subkey))
+        return -1;
+    size_t n = box_len - crypto_box_MACBYTES;
+    if (n > head_len)
+        n = head_len;
+    /* Keystream bytes [32, 32 + n) decrypt plaintext [0, n). */
+    uint8_t blk[32 + BOX_HEAD_MAX] = {0};
+    memcpy(blk + 32, box + crypto_box_MACBYTES, n);
+    crypto_stream_salsa20_xor(blk, blk, 32 + n, nonce + 16, subkey);
+    memcpy(head, blk + 32, n);
+    sodium_memzero(blk, sizeof(blk));
+    sodium_memzero(subkey, sizeof(subkey));
+    return (long)n;
+}
+
 int box_lazy_open(struct box_lazy *b, const uint8_t *box, size_t box_len,
                   const uint8_t nonce[24], const uint8_t key[32])
 {
     memset(b, 0, sizeof(*b));
     if (box_len < crypto_box_MACBYTES)
         return -1;
-    const uint8_t *tag = box;
-    b->c = box + crypto_box_MACBYTES;
-    b->len = box_len - crypto_box_MACBYTES;
-    crypto_core_hsalsa20(b->subkey, nonce, key, NULL);
-    memcpy(b->nonce8, nonce + 16, sizeof(b->nonce8));
-    uint8_t polykey[32];
-    crypto_stream_salsa20(polykey, sizeof(polykey), b->nonce8, b->subkey);
-    int ok = crypto_onetimeauth_poly1305_verify(tag, b->c, b->len, polykey) == 0;
-    sodium_memzero(polykey, sizeof(polykey));
-    if (!ok) {
-        sodium_memzero(b->subkey, sizeof(b->subkey));
+    if (!verify(box, box_len, nonce, key, b->subkey)) {
         memset(b, 0, sizeof(*b));
         return -1;
     }
+    b->c = box + crypto_box_MACBYTES;
+    b->len = box_len - crypto_box_MACBYTES;
+    memcpy(b->nonce8, nonce + 16, sizeof(b->nonce8));
     b->nblocks = b->len ? block_of(b->len - 1) + 1 : 0;
     b->m = malloc(b->len ? b->len : 1);
     b->done = calloc(b->nblocks ? b->nblocks : 1, 1);

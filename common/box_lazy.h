@@ -38,6 +38,15 @@ struct box_lazy {
 int box_lazy_open(struct box_lazy *b, const uint8_t *box, size_t box_len,
                   const uint8_t nonce[24], const uint8_t key[32]);
 
+/* Verify box like box_lazy_open but decrypt only its first head_len bytes
+ * (fewer when the plaintext is shorter) into head, allocating nothing: what
+ * the collector reads of a request it will refuse unread (envelope.h,
+ * envelope_open_gated). The number of bytes decrypted, or -1 when the tag
+ * does not verify (head untouched). head_len at most BOX_HEAD_MAX. */
+#define BOX_HEAD_MAX 256
+long box_head_open(const uint8_t *box, size_t box_len, const uint8_t nonce[24],
+                   const uint8_t key[32], uint8_t *head, size_t head_len);
+
 /* Make b->m[from, to) plaintext (to is clamped to len). */
 void box_lazy_need(struct box_lazy *b, size_t from, size_t to);
 

@@ -31,6 +31,7 @@ const char *tz_status_name(int status)
     case TZ__STATUS__STORAGE_ERROR: return "storage_error";
     case TZ__STATUS__STALE_EPOCH: return "stale_epoch";
     case TZ__STATUS__REVOKED: return "revoked";
+    case TZ__STATUS__OVER_QUOTA: return "over_quota";
     default: return "unspecified";
     }
 }
@@ -85,12 +86,6 @@ int envelope_seal(const Tz__Payload *in, const struct tz_keypair *agent,
     return 0;
 }
 
-static void envelope_decoded_free(Tz__Envelope *e)
-{
-    if (e != NULL)
-        tz__envelope__free_unpacked(e, NULL);
-}
-
 static void opened_fail(struct envelope_opened *o, int status, const char *why)
 {
     o->status = status;
@@ -103,9 +98,10 @@ struct env_view {
     ProtobufCBinaryData pk, nonce, box;
 };
 
-/* Locate the fields without copying the ~80 KB box: 1 for the plain shape
- * (each field at most once, with its own wire type), 0 to leave msg to the
- * generated decoder, which then decides (and copies). */
+/* Locate the fields without copying the box: 1 for the shape agents write
+ * (each field at most once, with its own wire type, no unknown field), 0
+ * for anything else, which is refused: the generated decoder would copy
+ * the box and every unknown field before the key is even looked at. */
 static int envelope_view(const uint8_t *msg, size_t len, struct env_view *v)
 {
     memset(v, 0, sizeof(*v));
@@ -114,9 +110,7 @@ static int envelope_view(const uint8_t *msg, size_t len, struct env_view *v)
     struct pb_field f;
     int r;
     while ((r = pb_wire_next(msg, len, &pos, &f)) == 1) {
-        if (f.num > 4)
-            continue;   /* an unknown field: protobuf-c skips it too */
-        if (seen & (1u << f.num))
+        if (f.num > 4 || (seen & (1u << f.num)))
             return 0;
         seen |= 1u << f.num;
         if (f.num == 1) {
@@ -166,25 +160,73 @@ static void need_plain(void *arg, size_t from, size_t to)
     box_lazy_need(arg, from, to);
 }
 
+/* The shared key of the collector and o->agent_pk: get_key's, or computed
+ * into own (one X25519 multiplication). NULL when the key is unusable. */
+static const uint8_t *shared_key(const struct envelope_opened *o,
+                                 const struct tz_keypair *collector,
+                                 envelope_key_fn get_key, void *key_arg,
+                                 uint8_t own[crypto_box_BEFORENMBYTES])
+{
+    const uint8_t *shared = get_key ? get_key(key_arg, o->agent_pk) : NULL;
+    if (shared == NULL && crypto_box_beforenm(own, o->agent_pk, collector->sk) == 0)
+        shared = own;
+    return shared;
+}
+
+/* The seq and request id from the first n bytes of a Payload (protobuf-c
+ * writes fields 1..4 first); a field cut off by the end is left unread. */
+static void read_head(struct envelope_opened *o, const uint8_t *head, size_t n)
+{
+    size_t pos = 0;
+    struct pb_field f;
+    while (pb_wire_next(head, n, &pos, &f) == 1) {
+        if (f.num == 1 && f.wt == PB_WT_VARINT)
+            o->seq = f.varint;
+        if (f.num == 3 && f.wt == PB_WT_LEN && f.vlen == TZ_REQUEST_ID_LEN) {
+            memcpy(o->request_id, head + f.vstart, TZ_REQUEST_ID_LEN);
+            o->have_request_id = 1;
+        }
+    }
+}
+
+/* A box too large for a key that is not enrolled: verified (so the answer
+ * can be sealed to a key the sender holds), its head read for the answer,
+ * the rest neither decrypted nor copied. */
+static void refuse_unknown(struct envelope_opened *o, const struct env_view *env,
+                           const struct tz_keypair *collector, envelope_key_fn get_key,
+                           void *key_arg)
+{
+    uint8_t own[crypto_box_BEFORENMBYTES], head[64];
+    const uint8_t *shared = shared_key(o, collector, get_key, key_arg, own);
+    long n = shared ? box_head_open(env->box.data, env->box.len, env->nonce.data, shared,
+                                    head, sizeof(head))
+                    : -1;
+    sodium_memzero(own, sizeof(own));
+    if (n < 0) {
+        o->have_pk = 0;   /* as in open_box: proves nothing about the sender */
+        return opened_fail(o, TZ__STATUS__FORGED,
+                           "box does not open with the claimed agent key");
+    }
+    read_head(o, head, (size_t)n);
+    sodium_memzero(head, sizeof(head));
+    o->status = TZ__STATUS__UNKNOWN_AGENT;
+    snprintf(o->detail, sizeof(o->detail), "agent key not enrolled: enroll first (an "
+             "unknown key may send only an enrollment, %d bytes at most; this was %zu)",
+             TZ_MAX_UNKNOWN_PAYLOAD, env->box.len - crypto_box_MACBYTES);
+}
+
 /* open_box's second half for envelope_open_lazy: the box verified whole
  * and decrypted only as far as the Payload is read (box_lazy.h). */
 static void open_lazy(struct envelope_opened *o, const struct env_view *env,
-                      Tz__Envelope *decoded, const struct tz_keypair *collector,
-                      envelope_key_fn get_key, void *key_arg)
+                      const struct tz_keypair *collector, envelope_key_fn get_key,
+                      void *key_arg)
 {
     uint8_t own[crypto_box_BEFORENMBYTES];
-    const uint8_t *shared = get_key ? get_key(key_arg, o->agent_pk) : NULL;
-    int rc = 0;
-    if (shared == NULL) {
-        rc = crypto_box_beforenm(own, o->agent_pk, collector->sk);
-        shared = own;
-    }
-    if (rc == 0)
-        rc = box_lazy_open(&o->box, env->box.data, env->box.len, env->nonce.data, shared);
+    const uint8_t *shared = shared_key(o, collector, get_key, key_arg, own);
+    int rc = shared ? box_lazy_open(&o->box, env->box.data, env->box.len,
+                                    env->nonce.data, shared)
+                    : -1;
     sodium_memzero(own, sizeof(own));
-    if (rc == 0 && decoded != NULL)
-        box_lazy_need(&o->box, 0, o->box.len);   /* its ciphertext goes next */
-    envelope_decoded_free(decoded);
     if (rc == TZ_ENOMEM)
         return opened_fail(o, TZ__STATUS__STORAGE_ERROR, "out of memory");
     if (rc != 0) {
@@ -204,11 +246,39 @@ static void open_lazy(struct envelope_opened *o, const struct env_view *env,
     opened_payload(o, p);
 }
 
+/* How to open: lazily (envelope_open_lazy) or whole, and whom to ask. */
+struct open_how {
+    int lazy;
+    envelope_key_fn get_key;   /* may be NULL */
+    envelope_known_fn known;   /* may be NULL: no key is refused unread */
+    void *key_arg;
+};
+
+/* A box from a key that is not enrolled is refused unread when its Payload
+ * would be larger than an enrollment: 1 when o is answered here. */
+static int gate(struct envelope_opened *o, const struct env_view *env,
+                const struct tz_keypair *collector, const struct open_how *how)
+{
+    if (how->known == NULL || env->box.len - crypto_box_MACBYTES <= TZ_MAX_UNKNOWN_PAYLOAD)
+        return 0;
+    int k = how->known(how->key_arg, o->agent_pk);
+    if (k > 0)
+        return 0;
+    if (k < 0) {
+        o->have_pk = 0;   /* nothing opened: answer plain */
+        opened_fail(o, TZ__STATUS__STORAGE_ERROR,
+                    "collector could not look the agent key up; retry later");
+        return 1;
+    }
+    refuse_unknown(o, env, collector, how->get_key, how->key_arg);
+    return 1;
+}
+
 /* Open with the shared key from get_key when it has one, else with the
  * collector's secret key (one X25519 multiplication). */
 static void open_box(const uint8_t *msg, size_t len, size_t max_len,
-                     const struct tz_keypair *collector, envelope_key_fn get_key,
-                     void *key_arg, int lazy, struct envelope_opened *o)
+                     const struct tz_keypair *collector, const struct open_how *how,
+                     struct envelope_opened *o)
 {
     memset(o, 0, sizeof(*o));
     if (len > max_len) {
@@ -218,57 +288,46 @@ static void open_box(const uint8_t *msg, size_t len, size_t max_len,
         return;
     }
     struct env_view ev;
-    Tz__Envelope *decoded = NULL;
-    if (!envelope_view(msg, len, &ev)) {
-        decoded = tz__envelope__unpack(NULL, len, msg);
-        if (decoded == NULL)
-            return opened_fail(o, TZ__STATUS__MALFORMED, "not an envelope");
-        ev.version = decoded->version;
-        ev.pk = decoded->agent_pk;
-        ev.nonce = decoded->nonce;
-        ev.box = decoded->box;
-    }
+    if (!envelope_view(msg, len, &ev))
+        return opened_fail(o, TZ__STATUS__MALFORMED,
+                           "not an envelope in the shape agents send (a field "
+                           "unknown, repeated or of the wrong type, or cut off)");
     const struct env_view *env = &ev;
     if (env->version != TZ_PROTO_VERSION) {
         snprintf(o->detail, sizeof(o->detail),
                  "protocol version %llu not supported (this collector speaks %u)",
                  (unsigned long long)env->version, TZ_PROTO_VERSION);
         o->status = TZ__STATUS__BAD_VERSION;
-        envelope_decoded_free(decoded);
         return;
     }
     if (env->pk.len != TZ_KEY_LEN || env->nonce.len != crypto_box_NONCEBYTES ||
-        env->box.len < crypto_box_MACBYTES) {
-        envelope_decoded_free(decoded);
+        env->box.len < crypto_box_MACBYTES)
         return opened_fail(o, TZ__STATUS__MALFORMED,
                            "envelope key, nonce or box has the wrong length");
-    }
     memcpy(o->agent_pk, env->pk.data, TZ_KEY_LEN);
     o->have_pk = 1;
-    if (lazy)
-        return open_lazy(o, env, decoded, collector, get_key, key_arg);
+    if (gate(o, env, collector, how))
+        return;
+    if (how->lazy)
+        return open_lazy(o, env, collector, how->get_key, how->key_arg);
 
     size_t plen = env->box.len - crypto_box_MACBYTES;
     uint8_t *plain = malloc(plen ? plen : 1);
-    if (plain == NULL) {
-        envelope_decoded_free(decoded);
+    if (plain == NULL)
         return opened_fail(o, TZ__STATUS__STORAGE_ERROR, "out of memory");
-    }
-    const uint8_t *shared = get_key ? get_key(key_arg, o->agent_pk) : NULL;
+    const uint8_t *shared = how->get_key ? how->get_key(how->key_arg, o->agent_pk) : NULL;
     int orc = shared ? crypto_box_open_easy_afternm(plain, env->box.data, env->box.len,
                                                     env->nonce.data, shared)
                      : crypto_box_open_easy(plain, env->box.data, env->box.len,
                                             env->nonce.data, o->agent_pk, collector->sk);
     if (orc != 0) {
         free(plain);
-        envelope_decoded_free(decoded);
         /* A box that does not open proves nothing about who sent it: do not
          * seal the answer to a key the sender may not hold. */
         o->have_pk = 0;
         return opened_fail(o, TZ__STATUS__FORGED,
                            "box does not open with the claimed agent key");
     }
-    envelope_decoded_free(decoded);
 
     /* Decoded into an arena: thousands of small blocks, freed at once. */
     o->arena = arena_new();
@@ -286,14 +345,26 @@ static void open_box(const uint8_t *msg, size_t len, size_t max_len,
 void envelope_open(const uint8_t *msg, size_t len, size_t max_len,
                    const struct tz_keypair *collector, struct envelope_opened *o)
 {
-    open_box(msg, len, max_len, collector, NULL, NULL, 0, o);
+    const struct open_how how = {0};
+    open_box(msg, len, max_len, collector, &how, o);
 }
 
 void envelope_open_lazy(const uint8_t *msg, size_t len, size_t max_len,
                         const struct tz_keypair *collector, envelope_key_fn get_key,
                         void *key_arg, struct envelope_opened *o)
 {
-    open_box(msg, len, max_len, collector, get_key, key_arg, 1, o);
+    const struct open_how how = {.lazy = 1, .get_key = get_key, .key_arg = key_arg};
+    open_box(msg, len, max_len, collector, &how, o);
+}
+
+void envelope_open_gated(const uint8_t *msg, size_t len, size_t max_len,
+                         const struct tz_keypair *collector, envelope_key_fn get_key,
+                         envelope_known_fn known, void *key_arg,
+                         struct envelope_opened *o)
+{
+    const struct open_how how = {.lazy = 1, .get_key = get_key, .known = known,
+                                 .key_arg = key_arg};
+    open_box(msg, len, max_len, collector, &how, o);
 }
 
 void envelope_opened_free(struct envelope_opened *o)

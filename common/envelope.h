@@ -5,8 +5,11 @@
  * when the request could not be opened; an agent never trusts a plain OK.
  * Opening checks, in order: size, Envelope decoding, version, key and nonce
  * lengths, the box, Payload decoding, the direction label, Payload bounds
- * (validate.h). Each failure has its own Tz__Status, so the caller can
- * answer and count it.
+ * and unknown fields (validate.h). Each failure has its own Tz__Status, so
+ * the caller can answer and count it. An Envelope is taken only in the shape
+ * agents write (envelope_seal): its four fields each at most once, with
+ * their own wire types, and no other field; anything else is MALFORMED
+ * before a byte is copied.
  * Direction: agent and collector share one crypto_box key, so a box opens
  * whichever way it was sent. Every Payload is sealed labelled
  * AGENT_TO_COLLECTOR and every boxed Ack COLLECTOR_TO_AGENT (the sealing
@@ -44,6 +47,9 @@ struct envelope_opened {
      * (validate.h) then refused it, so that refusal is an answer too. */
     int have_request_id;
     uint8_t request_id[TZ_REQUEST_ID_LEN];
+    /* The Payload's seq, read for the answer only when the request was
+     * refused unread (envelope_open_gated: UNKNOWN_AGENT), else 0. */
+    uint64_t seq;
     struct arena *arena;            /* where payload was decoded (arena.h) */
     /* envelope_open_lazy only: the report's sections still encoded (and
      * maybe still encrypted) in box (payload_lazy.h, box_lazy.h);
@@ -78,6 +84,27 @@ typedef const uint8_t *(*envelope_key_fn)(void *arg, const uint8_t agent_pk[TZ_K
 void envelope_open_lazy(const uint8_t *msg, size_t len, size_t max_len,
                         const struct tz_keypair *collector, envelope_key_fn get_key,
                         void *key_arg, struct envelope_opened *o);
+
+/* Whether agent_pk is enrolled: 1 yes, 0 no, <0 the register could not
+ * tell (envelope_open_gated answers STORAGE_ERROR). */
+typedef int (*envelope_known_fn)(void *arg, const uint8_t agent_pk[TZ_KEY_LEN]);
+
+/* envelope_open_lazy that asks known (with key_arg, as get_key) about the
+ * envelope's agent key before it decrypts a box whose Payload would be
+ * over TZ_MAX_UNKNOWN_PAYLOAD bytes: a key that is not enrolled may send
+ * only what an enrollment needs. A larger box from such a key is verified
+ * whole (Poly1305 over the bytes as they arrived: nothing allocated,
+ * nothing copied) and only its first bytes are decrypted, for the seq and
+ * request id the answer must echo: status UNKNOWN_AGENT (have_pk, seq and
+ * request_id set as far as read), or FORGED when the box does not open.
+ * So a request from a stranger costs the collector at most
+ * TZ_MAX_UNKNOWN_PAYLOAD bytes beyond the message itself. Boxes up to that
+ * size, and every box from an enrolled key, open as in envelope_open_lazy
+ * (known is not asked). */
+void envelope_open_gated(const uint8_t *msg, size_t len, size_t max_len,
+                         const struct tz_keypair *collector, envelope_key_fn get_key,
+                         envelope_known_fn known, void *key_arg,
+                         struct envelope_opened *o);
 
 /* Seal ack to agent_pk (labelled COLLECTOR_TO_AGENT whatever
  * ack->direction says), or send it plain when agent_pk is NULL.

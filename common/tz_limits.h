@@ -8,6 +8,12 @@
 #define TZ_PROTO_VERSION   2u
 #define TZ_REQUEST_ID_LEN  16           /* Payload.request_id, echoed in the Ack */
 #define TZ_MAX_MSG         (8u << 20)   /* one request on the wire */
+/* The largest Payload the collector decrypts from a key it does not know
+ * (not enrolled): what an enrollment needs. The largest valid one (token,
+ * hostname and machine id at their bounds, every number at its widest) is
+ * about 710 bytes; anything larger from an unknown key is refused
+ * UNKNOWN_AGENT unread (envelope.h). */
+#define TZ_MAX_UNKNOWN_PAYLOAD 2048
 #define TZ_MAX_STR         4096         /* any string field */
 #define TZ_MAX_NAME        256          /* hostname, package name, dept */
 #define TZ_MAX_TOKEN       128

@@ -229,11 +229,57 @@ static int check_listeners(const Tz__ListenersSection *l, char *detail,
     return TZ__STATUS__OK;
 }
 
+/* The first message in m's tree that carries a field this build does not
+ * know (protobuf-c keeps those in unknown_fields), or NULL. The schema has
+ * no recursive message, so the depth is the schema's. */
+static const ProtobufCMessage *with_unknown(const ProtobufCMessage *m)
+{
+    if (m->n_unknown_fields)
+        return m;
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    const char *base = (const char *)m;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+            continue;
+        size_t n = 1;
+        const ProtobufCMessage *const *sub = (const void *)(base + f->offset);
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            n = *(const size_t *)(base + f->quantifier_offset);
+            sub = *(const ProtobufCMessage *const *const *)(base + f->offset);
+        } else if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+                   *(const uint32_t *)(base + f->quantifier_offset) != f->id) {
+            continue;   /* another member of the oneof is set */
+        }
+        for (size_t k = 0; k < n; k++) {
+            const ProtobufCMessage *hit = sub[k] ? with_unknown(sub[k]) : NULL;
+            if (hit)
+                return hit;
+        }
+    }
+    return NULL;
+}
+
+/* INVALID when m's tree carries an unknown field: refused rather than kept
+ * (protobuf-c would copy it, and the register would store it unread). */
+static int check_known(const ProtobufCMessage *m, char *detail, size_t detail_len)
+{
+    const ProtobufCMessage *hit = with_unknown(m);
+    if (hit)
+        FAIL("unknown field %u in %s: this collector does not read it (is the "
+             "agent newer than the collector?)", (unsigned)hit->unknown_fields[0].tag,
+             hit->descriptor->short_name);
+    return TZ__STATUS__OK;
+}
+
 int validate_section(int kind, const ProtobufCMessage *m, char *detail,
                      size_t detail_len)
 {
     if (m == NULL)
         return TZ__STATUS__OK;
+    int st = check_known(m, detail, detail_len);
+    if (st != TZ__STATUS__OK)
+        return st;
     switch (kind) {
     case TZ__SECTION_KIND__SECTION_HOST:
         return check_host((const Tz__HostSection *)m, detail, detail_len);
@@ -283,6 +329,9 @@ int validate_report(const Tz__Report *r, char *detail, size_t detail_len)
 
 int validate_payload(const Tz__Payload *p, char *detail, size_t detail_len)
 {
+    int st = check_known(&p->base, detail, detail_len);
+    if (st != TZ__STATUS__OK)
+        return st;
     if (p->seq == 0)
         FAIL("seq must be positive");
     if (p->request_id.len != 0 && p->request_id.len != TZ_REQUEST_ID_LEN)

@@ -3,7 +3,9 @@
  * protobuf-c bounds nothing: a valid message may carry a million packages or
  * a 4 MiB hostname. Everything the collector stores passes through here
  * first. Returns TZ__STATUS__OK or TZ__STATUS__INVALID with detail saying
- * which field and which bound. */
+ * which field and which bound. A field this build does not know, anywhere
+ * in the message (protobuf-c's unknown_fields), is INVALID too, naming its
+ * number and message: it is refused, never kept or stored. */
 #ifndef TZ_VALIDATE_H
 #define TZ_VALIDATE_H
 

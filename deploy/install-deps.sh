@@ -14,6 +14,9 @@ libinih-dev libcjson-dev libcriterion-dev
 liblz4-dev zlib1g-dev libcrypt-dev libxlsxwriter-dev libmicrohttpd-dev
 libexpat1-dev libseccomp-dev
 clang libclang-rt-dev"
+# The ledgers departments hand in (tzctl system import): .xlsx is a zip
+# (collector/sheet_xlsx.c), .xls is read by FreeXL (collector/sheet_xls.c).
+PKGS="$PKGS libzip-dev libfreexl-dev"
 PKGS="$PKGS unzip"      # tests/integration/test_export.c reads the XLSX back
 PKGS="$PKGS libcurl4-openssl-dev"  # SMTP for the e-mail digests (collector/digest_send.c)
 # RPM support (agent/collect_rpm.c): librpm-dev to build it; rpm (which has

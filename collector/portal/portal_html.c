@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "dept_fields.h"
+#include "ledger_diff.h"
 #include "ledger_fields.h"
 #include "people.h"
 #include "portal_auth.h"
@@ -471,7 +472,9 @@ static void history_table(struct html_buf *b, const struct portal_req *q,
             }
             s(b, "</td><td>");
             const struct ledger_field *f = ledger_field_find(jstr(c, "field"));
-            t(b, f ? tr_field(q->lang, f) : jstr(c, "field"));
+            t(b, f ? tr_field(q->lang, f)
+                   : strcmp(jstr(c, "field"), LEDGER_CHANGE_HOST) == 0
+                       ? T("Host") : jstr(c, "field"));
             s(b, "</td><td>");
             t(b, jstr(c, "old"));
             s(b, "</td><td>");

@@ -151,7 +151,7 @@ static const struct pair fields_en[] = {
     {"prelaunch_reviewer", "Reviewer"},
     {"prelaunch_report_id", "Review report"},
     {"launched_at", "Launched"}, {"status", "Status"},
-    {"public_facing", "Public-facing"},
+    {"public_facing", "Public-facing"}, {"remarks", "Remarks"},
 };
 
 static const struct pair values[] = {

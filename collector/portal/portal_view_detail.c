@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dept_json.h"
+#include "ledger_diff.h"
 #include "ledger_fields.h"
 #include "ledger_json.h"
 #include "pb_json.h"
@@ -57,9 +58,17 @@ static int bound_host(const Tz__AgentRecord *h, uint64_t sid,
     return 0;
 }
 
+struct change_list {
+    cJSON *list;
+    const char *dept;   /* the viewer's department; NULL: admin */
+};
+
 static int change_item(const Tz__SystemChange *c, void *arg)
 {
-    return ledger_change_json(c, arg);
+    const struct change_list *l = arg;
+    if (!ledger_change_visible(c, l->dept))
+        return 0;
+    return ledger_change_json(c, l->list);
 }
 
 int view_system(struct tz_register *reg, const struct view_scope *s,
@@ -93,7 +102,9 @@ int view_system(struct tz_register *reg, const struct view_scope *s,
     if (rc == 0)
         rc = attach_flags(reg, s, &ff, o, err);
     if (rc == 0)
-        rc = register_each_system_change(reg, id, change_item, hist, err);
+        rc = register_each_system_change(reg, id, change_item,
+                                         &(struct change_list){hist, dept},
+                                         err);
     ledger_record_free(rec);
     if (rc != 0) {
         cJSON_Delete(o);

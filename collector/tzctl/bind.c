@@ -144,7 +144,8 @@ int tzctl_unbind(const struct tzctl *c, int argc, char **argv)
     struct register_binding b = {0};
     char hostname[TZ_MAX_NAME_BUF];
     rc = tzctl_find_host(reg, w[0], &host, hostname, NULL);
-    if (rc == 0 && register_unbind(reg, host, &err) != 0)
+    if (rc == 0 && register_unbind(reg, host, c->actor.name,
+                                   (int64_t)time(NULL), &err) != 0)
         rc = tzctl_fail_err(&err);
     /* Say where the host stands now: config or a match may still hold it. */
     if (rc == 0 && register_binding_of(reg, host, &b, &err) != 0)

@@ -107,10 +107,36 @@ static int dept_add(const struct tzctl *c, const char *name)
     return rc;
 }
 
+/* dept import FILE [--sheet NAME] */
+static int dept_import(const struct tzctl *c, int argc, char **argv)
+{
+    const char *pos, *opt, *val, *path = NULL, *sheet = NULL;
+    int dd = 0;
+    for (int i = 2; i < argc; i++) {
+        if ((opt = tzctl_arg(argc, argv, &i, &dd, &pos)) == NULL) {
+            if (path)
+                return tzctl_usage("dept import takes one FILE");
+            path = pos;
+        } else if (tzctl_optval(opt, "--sheet", argc, argv, &i, &val)) {
+            if (val == NULL || val[0] == '\0')
+                return tzctl_usage("--sheet needs the name of a sheet");
+            sheet = val;
+        } else {
+            return tzctl_usage("dept import: unknown option %s", opt);
+        }
+    }
+    if (path == NULL)
+        return tzctl_usage("dept import takes one FILE (.csv, .xlsx or "
+                           ".xls)");
+    return tzctl_dept_import(c, path, sheet);
+}
+
 int tzctl_dept(const struct tzctl *c, int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "set") == 0)
         return tzctl_dept_set(c, argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "import") == 0)
+        return dept_import(c, argc, argv);
     const char *pos, *opt, *words[3] = {0};
     int nw = 0, dd = 0;
     for (int i = 1; i < argc; i++) {
@@ -133,11 +159,6 @@ int tzctl_dept(const struct tzctl *c, int argc, char **argv)
         if (nw != 2)
             return tzctl_usage("dept show takes one department name");
         return tzctl_dept_show(c, words[1]);
-    }
-    if (nw >= 1 && strcmp(words[0], "import") == 0) {
-        if (nw != 2)
-            return tzctl_usage("dept import takes one FILE.csv");
-        return tzctl_dept_import(c, words[1]);
     }
     return tzctl_usage("dept: expected add, list, set, show or import");
 }

@@ -193,7 +193,8 @@ int tzctl_dept_show(const struct tzctl *c, const char *dept)
     return rc;
 }
 
-int tzctl_dept_import(const struct tzctl *c, const char *path)
+int tzctl_dept_import(const struct tzctl *c, const char *path,
+                      const char *sheet)
 {
     struct tz_register *reg;
     int rc = tzctl_open(c, 0, &reg);
@@ -203,7 +204,8 @@ int tzctl_dept_import(const struct tzctl *c, const char *path)
     struct ledger_problems p;
     size_t n;
     const struct register_actor by = {c->actor.name, "import"};
-    int r = dept_import_file(reg, path, now_s(), &by, &n, &p, &err);
+    int r = dept_import_file(reg, path, sheet, now_s(), &by, &n,
+                             &p, &err);
     register_close(reg);
     if (r == 0) {
         printf("updated %zu department%s\n", n, n == 1 ? "" : "s");

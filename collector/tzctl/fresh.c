@@ -27,8 +27,8 @@ static int bound_cb(const Tz__AgentRecord *host, uint64_t sid,
 {
     (void)src;
     struct bound *b = arg;
-    if (sid != b->sid)
-        return 0;
+    if (sid != b->sid || host->retirement)
+        return 0;   /* retired: its key is refused, it will not answer */
     if (tz_grow((void **)&b->v, &b->cap, b->n, sizeof(*b->v)) != 0) {
         b->nomem = 1;
         return 1;

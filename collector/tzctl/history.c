@@ -2,7 +2,10 @@
  * report by report: packages added, removed or upgraded, accounts added,
  * removed or whose password state changed, listeners opened or closed, the
  * kernel; and the revocation of its agent key (tzctl agent revoke: OLD is who
- * revoked it, NEW why). One row per change, oldest first. */
+ * revoked it, NEW why), its retirement or merge (tzctl host retire|merge:
+ * the same) and the hosts merged into it. One row per change, oldest first;
+ * a change too large to keep whole (history_diff_max) is one "summary" row
+ * with the counts, then the first changes kept. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,10 +49,37 @@ static int entry(const Tz__HistoryEntry *e, void *arg)
         if (rc != 0)
             return rc;
     }
+    if (rc == 0 && e->merged_from) {
+        char item[40];
+        snprintf(item, sizeof(item), "host %" PRIu64, e->merged_from);
+        rc = row(w, e, "host", item, "merged in", "", "its history moved here");
+    }
+    if (rc == 0 && e->retirement) {
+        /* tzctl host retire|merge: OLD who, NEW why (or where it went). */
+        const Tz__AgentRetirement *rt = e->retirement;
+        char into[48];
+        snprintf(into, sizeof(into), "merged into host %" PRIu64, rt->merged_into);
+        rc = row(w, e, "host", "host", rt->merged_into ? into : "retired", rt->by,
+                 rt->reason);
+    }
+    if (rc != 0)
+        return rc;
     if (e->first) {
         char n[32];
         snprintf(n, sizeof(n), "%u packages", e->packages_total);
         return row(w, e, "baseline", "first report", "recorded", "", n);
+    }
+    if (e->summarised) {
+        /* A diff too large to keep whole (history_diff_max): the counts,
+         * then only the first changes of each list. */
+        char item[64], nw[96];
+        unsigned n = e->packages_added + e->packages_removed + e->packages_changed;
+        snprintf(item, sizeof(item), "%u changes", n + e->accounts_changes +
+                 e->listeners_changes);
+        snprintf(nw, sizeof(nw), "packages +%u -%u ~%u, accounts %u, listeners %u",
+                 e->packages_added, e->packages_removed, e->packages_changed,
+                 e->accounts_changes, e->listeners_changes);
+        rc = row(w, e, "summary", item, "summarised", "", nw);
     }
     for (size_t i = 0; rc == 0 && i < e->n_packages; i++) {
         const Tz__PackageChange *p = e->packages[i];

@@ -1,6 +1,7 @@
-/* hosts — `tzctl hosts [--dept D]` lists the register's hosts from the
- * agent records' summaries (no sections unpacked, so it stays fast at 100k
- * hosts) with the system each belongs to and when its key was revoked;
+/* hosts — `tzctl hosts [--dept D] [--all]` lists the register's hosts from
+ * the agent records' summaries (no sections unpacked, so it stays fast at
+ * 100k hosts) with the system each belongs to and when its key was revoked
+ * (retired hosts only with --all, marked so in that column);
  * `tzctl host show ID` prints one host's record, its binding and latest
  * report. */
 #include <errno.h>
@@ -37,6 +38,7 @@ struct host_list {
     const char *dept;
     uint64_t *own;
     size_t n, cap;
+    int all;         /* --all: retired hosts too */
 };
 
 static int own_system(const Tz__SystemRecord *rec, void *arg)
@@ -75,6 +77,8 @@ static int host_row(const Tz__AgentRecord *rec, uint64_t system_id,
     (void)src;
     struct host_list *l = arg;
     struct out_table *t = l->t;
+    if (rec->retirement && !l->all)
+        return 0;
     char id[24], pkgs[16], seen[32], sys[24] = "";
     if (l->dept && !is_own(l, system_id))
         system_id = 0;
@@ -87,9 +91,18 @@ static int host_row(const Tz__AgentRecord *rec, uint64_t system_id,
     else
         pkgs[0] = '\0';
     tzctl_time(rec->last_seen, seen);
-    char revoked[32] = "";
+    char revoked[48] = "";
     if (rec->revocation)
         tzctl_time(rec->revocation->at, revoked);
+    else if (rec->retirement && rec->retirement->merged_into)
+        snprintf(revoked, sizeof(revoked), "merged into %" PRIu64,
+                 rec->retirement->merged_into);
+    else if (rec->retirement) {
+        /* Its key is refused like a revoked one: the column says why. */
+        char at[32];
+        tzctl_time(rec->retirement->at, at);
+        snprintf(revoked, sizeof(revoked), "retired %.20s", at);
+    }
     size_t len = 1;
     for (size_t i = 0; i < rec->n_ips; i++)
         len += strlen(rec->ips[i]) + 1;
@@ -126,7 +139,7 @@ static int dept_match(const Tz__DeptRecord *rec, void *arg)
 int tzctl_hosts(const struct tzctl *c, int argc, char **argv)
 {
     const char *dept = NULL, *pos, *opt, *val;
-    int dd = 0;
+    int dd = 0, all = 0;
     for (int i = 1; i < argc; i++) {
         if ((opt = tzctl_arg(argc, argv, &i, &dd, &pos)) == NULL) {
             if (pos)
@@ -135,6 +148,8 @@ int tzctl_hosts(const struct tzctl *c, int argc, char **argv)
             if (val == NULL)
                 return tzctl_usage("--dept needs a department name");
             dept = val;
+        } else if (strcmp(opt, "--all") == 0) {
+            all = 1;
         } else {
             return tzctl_usage("hosts: unknown option %s", opt);
         }
@@ -158,7 +173,7 @@ int tzctl_hosts(const struct tzctl *c, int argc, char **argv)
         else if (!f.found)
             rc = tzctl_fail("no department \"%s\"", dept);
     }
-    struct host_list l = {t, dept, NULL, 0, 0};
+    struct host_list l = {t, dept, NULL, 0, 0, all};
     if (rc == 0) {
         int r = dept ? register_each_system(reg, dept, own_system, &l, &err) : 0;
         if (r == 0)
@@ -340,6 +355,8 @@ static int show_json(const Tz__AgentRecord *rec, const Tz__Report *rep,
 
 int tzctl_host(const struct tzctl *c, int argc, char **argv)
 {
+    if (argc > 1 && (strcmp(argv[1], "retire") == 0 || strcmp(argv[1], "merge") == 0))
+        return tzctl_host_retire(c, argc, argv);
     const char *pos, *opt, *words[3] = {0};
     int nw = 0, dd = 0;
     for (int i = 1; i < argc; i++) {

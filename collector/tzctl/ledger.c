@@ -92,7 +92,8 @@ static int collect_host(const Tz__AgentRecord *host, uint64_t sid,
 {
     struct ledger *l = arg;
     (void)src;
-    struct row *r = sid ? row_find(l, sid) : NULL;
+    /* a retired host (tzctl host retire|merge) serves nothing any more */
+    struct row *r = sid && !host->retirement ? row_find(l, sid) : NULL;
     if (r == NULL)
         return 0;
     r->hosts++;

@@ -3,7 +3,10 @@
  * lowercase ("replay", "forged", "revoked"), every reason shown even when
  * zero so that scripts see a stable set of rows; then "throttled": requests
  * dropped unread because their connection sent too many rejected ones
- * (the collector's reject_limit). Then the rules in force: the file the
+ * (the collector's reject_limit); then "quota.LIMIT": how often an agent hit
+ * each per-agent limit of the collector (agent_quota.h: reports refused
+ * OVER_QUOTA, enrollments refused, hosts whose history was pruned). Then
+ * the rules in force: the file the
  * collector judges by (its digest, when it was recorded) and its values,
  * which tzctl's ledger changes are judged by too. The e-mail digests:
  * mails sent, failed attempts, and scheduled digests given up after
@@ -141,7 +144,7 @@ static void status_name(int s, char *buf, size_t len)
 static int shown(const struct register_stats *st, int s)
 {
     return st->rejected[s] != 0 ||
-           (s >= TZ__STATUS__MALFORMED && s <= TZ__STATUS__REVOKED);
+           (s >= TZ__STATUS__MALFORMED && s <= TZ__STATUS__OVER_QUOTA);
 }
 
 static int stats_json(const struct register_stats *st, const struct in_force *r,
@@ -169,6 +172,9 @@ static int stats_json(const struct register_stats *st, const struct in_force *r,
     }
     cJSON_AddItemToObject(o, "rejected", rej);
     cJSON_AddNumberToObject(o, "throttled", (double)st->throttled);
+    cJSON *quota = cJSON_AddObjectToObject(o, "quota");
+    for (int l = AQ_NONE + 1; quota && l < AQ__COUNT; l++)
+        cJSON_AddNumberToObject(quota, agent_quota_limit_name(l), (double)st->quota[l]);
     cJSON_AddNumberToObject(o, "digests_sent", (double)dg->sent);
     cJSON_AddNumberToObject(o, "digest_failures", (double)dg->failed);
     cJSON_AddNumberToObject(o, "digests_given_up", (double)dg->given_up);
@@ -213,6 +219,11 @@ static int stats_table(const struct tzctl *c, const struct register_stats *st,
         rc = row(t, name, st->rejected[s]);
     }
     rc = rc ? rc : row(t, "throttled", st->throttled);
+    for (int l = AQ_NONE + 1; rc == 0 && l < AQ__COUNT; l++) {
+        char name[48];
+        snprintf(name, sizeof(name), "quota.%s", agent_quota_limit_name(l));
+        rc = row(t, name, st->quota[l]);
+    }
     rc = rc ? rc : row(t, "digests_sent", dg->sent);
     rc = rc ? rc : row(t, "digest_failures", dg->failed);
     rc = rc ? rc : row(t, "digests_given_up", dg->given_up);

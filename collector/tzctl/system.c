@@ -247,8 +247,8 @@ static int bound_cb(const Tz__AgentRecord *host, uint64_t sid,
                     Tz__BindingSource src, void *arg)
 {
     struct bound_list *l = arg;
-    if (sid == 0 || (l->only && sid != l->only))
-        return 0;
+    if (sid == 0 || (l->only && sid != l->only) || host->retirement)
+        return 0;   /* a retired host serves nothing any more */
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
         struct bound *v = realloc(l->v, cap * sizeof(*v));
@@ -647,16 +647,84 @@ static int system_list(const struct tzctl *c, int argc, char **argv,
 
 /* ---- import ---- */
 
-static int import_json(const struct ledger_problems *p, size_t imported,
+/* "CSV, GB18030 (GBK: Excel's plain CSV)", "XLSX, sheet 系统台账", with
+ * where the header was when not on the first row. */
+static void import_read_as(const struct ledger_import_info *in, char *buf,
+                           size_t len)
+{
+    size_t n;
+    if (in->format == SHEET_CSV)
+        n = (size_t)snprintf(buf, len, "CSV, %s", strcmp(in->encoding,
+                             "GB18030") == 0 ? "GB18030 (GBK, as Excel's "
+                             "plain \"CSV (逗号分隔)\" saves it)"
+                             : in->encoding);
+    else
+        n = (size_t)snprintf(buf, len, "%s, sheet %s",
+                             in->format == SHEET_XLSX ? "XLSX" : "XLS",
+                             in->sheet);
+    if (n < len && in->header_row > 1)
+        n += (size_t)snprintf(buf + n, len - n, ", header on %s %ld%s",
+                              in->format == SHEET_CSV ? "line" : "row",
+                              in->header_row, in->header_rows == 2
+                                  ? " (two rows)" : " (the rows above "
+                                                    "skipped)");
+    else if (n < len && in->header_rows == 2)
+        snprintf(buf + n, len - n, ", a header of two rows");
+}
+
+/* What was read, before the result: the operator sees at once when the
+ * wrong sheet or the wrong encoding was taken. */
+void tzctl_import_info(FILE *f, const char *path,
+                       const struct ledger_import_info *in)
+{
+    char what[512];
+    if (in->header_row == 0 && in->format == SHEET_CSV && !in->encoding[0])
+        return;   /* the file could not be read at all */
+    import_read_as(in, what, sizeof(what));
+    char *s = out_sanitize(what, NULL);
+    fprintf(f, "%s: read as %s\n", path, s ? s : "");
+    free(s);
+    if (in->total_ignored == 0)
+        return;
+    fprintf(f, "%s: ignored %zu column%s that name%s no ledger field:",
+            path, in->total_ignored, in->total_ignored == 1 ? "" : "s",
+            in->total_ignored == 1 ? "s" : "");
+    for (size_t i = 0; i < in->n_ignored; i++) {
+        char *c = out_sanitize(in->ignored[i], NULL);
+        fprintf(f, "%s %s", i ? "," : "", c ? c : "");
+        free(c);
+    }
+    if (in->total_ignored > in->n_ignored)
+        fprintf(f, " and %zu more", in->total_ignored - in->n_ignored);
+    fputc('\n', f);
+}
+
+static int import_json(const struct ledger_problems *p,
+                       const struct ledger_import_info *in, size_t imported,
                        const struct tz_error *err, int rc)
 {
+    static const char *const formats[] = {"csv", "xlsx", "xls"};
     cJSON *o = cJSON_CreateObject();
     cJSON *a = o ? cJSON_AddArrayToObject(o, "errors") : NULL;
-    if (a == NULL) {
+    cJSON *ig = o ? cJSON_AddArrayToObject(o, "ignored_columns") : NULL;
+    if (a == NULL || ig == NULL) {
         cJSON_Delete(o);
         return tzctl_fail("out of memory");
     }
     cJSON_AddNumberToObject(o, "imported", (double)imported);
+    cJSON_AddStringToObject(o, "format", formats[in->format]);
+    if (in->encoding[0])
+        cJSON_AddStringToObject(o, "encoding", in->encoding);
+    else
+        cJSON_AddNullToObject(o, "encoding");
+    if (in->format != SHEET_CSV)
+        cJSON_AddStringToObject(o, "sheet", in->sheet);
+    else
+        cJSON_AddNullToObject(o, "sheet");
+    cJSON_AddNumberToObject(o, "header_row", (double)in->header_row);
+    cJSON_AddNumberToObject(o, "header_rows", in->header_rows);
+    for (size_t i = 0; i < in->n_ignored; i++)
+        cJSON_AddItemToArray(ig, cJSON_CreateString(in->ignored[i]));
     for (size_t i = 0; i < p->n; i++)
         cJSON_AddItemToArray(a, cJSON_CreateString(p->v[i].text));
     if (rc != 0 && p->n == 0) {
@@ -671,23 +739,54 @@ static int import_json(const struct ledger_problems *p, size_t imported,
     return rc ? TZCTL_FAIL : TZCTL_OK;
 }
 
-static int system_import(const struct tzctl *c, const char *path)
+/* system import FILE [--sheet NAME] [--update [--dry-run]] */
+static int system_import(const struct tzctl *c, int argc, char **argv)
 {
+    const char *pos, *opt, *val, *path = NULL, *sheet = NULL;
+    int dd = 0, update = 0, dry_run = 0;
+    for (int i = 2; i < argc; i++) {
+        if ((opt = tzctl_arg(argc, argv, &i, &dd, &pos)) == NULL) {
+            if (path)
+                return tzctl_usage("system import takes one FILE");
+            path = pos;
+        } else if (tzctl_optval(opt, "--sheet", argc, argv, &i, &val)) {
+            if (val == NULL || val[0] == '\0')
+                return tzctl_usage("--sheet needs the name of a sheet");
+            sheet = val;
+        } else if (strcmp(opt, "--update") == 0) {
+            update = 1;
+        } else if (strcmp(opt, "--dry-run") == 0) {
+            dry_run = 1;
+        } else {
+            return tzctl_usage("system import: unknown option %s", opt);
+        }
+    }
+    if (path == NULL)
+        return tzctl_usage("system import takes one FILE (.csv, .xlsx or "
+                           ".xls)");
+    if (dry_run && !update)
+        return tzctl_usage("system import: --dry-run goes with --update");
+    if (update)
+        return tzctl_system_update(c, path, sheet, dry_run);
     struct tz_register *reg;
     int rc = tzctl_open(c, 0, &reg);
     if (rc != 0)
         return rc;
     struct tz_error err = {0};
     struct ledger_problems p;
+    struct ledger_import_info in;
     size_t n;
     const struct register_actor import_actor = {c->actor.name, "import"};
-    int r = ledger_import_file(reg, path, now_s(), &import_actor, &n, &p, &err);
+    int r = ledger_import_file(reg, path, sheet, now_s(), &import_actor, &n,
+                               &in, &p, &err);
     register_close(reg);
     if (c->format == OUT_JSON) {
-        rc = import_json(&p, n, &err, r);
+        rc = import_json(&p, &in, n, &err, r);
     } else if (r == 0) {
+        tzctl_import_info(stdout, path, &in);
         printf("imported %zu system%s\n", n, n == 1 ? "" : "s");
     } else if (p.total) {
+        tzctl_import_info(stderr, path, &in);
         for (size_t i = 0; i < p.n; i++) {
             char *s = out_sanitize(p.v[i].text, NULL);
             fprintf(stderr, "%s: %s\n", path, s ? s : "");
@@ -701,6 +800,7 @@ static int system_import(const struct tzctl *c, const char *path)
         rc = tzctl_fail_err(&err);
     }
     ledger_problems_free(&p);
+    ledger_import_info_free(&in);
     return rc;
 }
 
@@ -720,8 +820,10 @@ int tzctl_system(const struct tzctl *c, int argc, char **argv)
         return system_set(c, argc, argv);
     if (strcmp(sub, "list") == 0)
         return system_list(c, argc, argv, 2);
+    if (strcmp(sub, "import") == 0)
+        return system_import(c, argc, argv);
 
-    /* show, retire, import: exactly one positional */
+    /* show, retire: exactly one positional */
     const char *pos, *opt, *arg = NULL;
     int dd = 0, npos = 0;
     for (int i = 2; i < argc; i++) {
@@ -730,16 +832,13 @@ int tzctl_system(const struct tzctl *c, int argc, char **argv)
         arg = pos;
         npos++;
     }
-    const char *what = strcmp(sub, "import") == 0 ? "FILE.csv" : "ID|NAME";
-    if ((strcmp(sub, "show") == 0 || strcmp(sub, "retire") == 0 ||
-         strcmp(sub, "import") == 0) && npos != 1)
-        return tzctl_usage("system %s takes one %s", sub, what);
+    if ((strcmp(sub, "show") == 0 || strcmp(sub, "retire") == 0) &&
+        npos != 1)
+        return tzctl_usage("system %s takes one ID|NAME", sub);
     if (strcmp(sub, "show") == 0)
         return system_show(c, arg);
     if (strcmp(sub, "retire") == 0)
         return system_retire(c, arg);
-    if (strcmp(sub, "import") == 0)
-        return system_import(c, arg);
     return tzctl_usage("system: expected add, set, show, list, retire or "
                        "import");
 }

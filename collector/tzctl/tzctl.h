@@ -89,12 +89,22 @@ int tzctl_find_host(struct tz_register *reg, const char *want, uint64_t *id,
 /* Command groups: argv[0] is the command word. */
 int tzctl_hosts(const struct tzctl *c, int argc, char **argv);
 int tzctl_host(const struct tzctl *c, int argc, char **argv);
+/* system import --update FILE [--dry-run] (system_update.c), and what the
+ * import read, printed before its result (system.c). */
+struct ledger_import_info;
+int tzctl_system_update(const struct tzctl *c, const char *path, const char *sheet,
+                        int dry_run);
+void tzctl_import_info(FILE *f, const char *path,
+                       const struct ledger_import_info *in);
+/* host retire HOST, host merge OLD NEW (argv from "host"; host_retire.c). */
+int tzctl_host_retire(const struct tzctl *c, int argc, char **argv);
 int tzctl_dept(const struct tzctl *c, int argc, char **argv);
 /* dept set D FIELD=VALUE... (argv from "dept"), dept show D, dept import
  * FILE.csv: the department's responsibility record (dept_record.c). */
 int tzctl_dept_set(const struct tzctl *c, int argc, char **argv);
 int tzctl_dept_show(const struct tzctl *c, const char *dept);
-int tzctl_dept_import(const struct tzctl *c, const char *path);
+int tzctl_dept_import(const struct tzctl *c, const char *path,
+                      const char *sheet);
 /* Is there a department called name? One walk of the departments. */
 int tzctl_dept_known(struct tz_register *reg, const char *name, int *known,
                      struct tz_error *err);

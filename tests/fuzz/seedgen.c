@@ -197,6 +197,35 @@ int main(int argc, char **argv)
     fz_seal_raw(bh, lh, &agent, collector.pk, TZ_PROTO_VERSION + 1, &m, &l);
     save("fuzz_envelope", "heartbeat-next-version", m, l, NULL, 0);
     free(m);
+    {
+        /* A report over TZ_MAX_UNKNOWN_PAYLOAD, labelled: the gated open
+         * refuses it unread from a key that is not enrolled. */
+        enum { NPK = 120 };
+        static Tz__Package pk[NPK];
+        static Tz__Package *pp[NPK];
+        static char names[NPK][24];
+        for (int i = 0; i < NPK; i++) {
+            tz__package__init(&pk[i]);
+            snprintf(names[i], sizeof(names[i]), "package-%03d", i);
+            pk[i].name = names[i];
+            pk[i].version = "1.0-1";
+            pp[i] = &pk[i];
+        }
+        Tz__PackagesSection ps = TZ__PACKAGES_SECTION__INIT;
+        ps.manager = "dpkg";
+        ps.n_packages = NPK;
+        ps.packages = pp;
+        Tz__Report big = TZ__REPORT__INIT;
+        big.packages = &ps;
+        Tz__Payload pb = pr;
+        pb.report = &big;
+        size_t lb;
+        uint8_t *bb = packed(&pb, &lb);
+        fz_seal_raw(bb, lb, &agent, collector.pk, TZ_PROTO_VERSION, &m, &l);
+        save("fuzz_envelope", "report-over-unknown-limit", m, l, NULL, 0);
+        free(m);
+        free(bb);
+    }
 
     /* fuzz_reply: mode byte 0 = raw Reply, 1 = Ack sealed by the target. */
     Tz__Ack ack = TZ__ACK__INIT;

@@ -117,7 +117,6 @@ static void setup(void)
         "name", "实验平台", "dept", CS, "owner", "张三", "admin", "李四",
         "contact", "+86 138 0000 0000",
         "domains", "https://lab.example.edu.cn/, lab2.example.edu.cn",
-        "ips", "10.5.0.0/16, 2001:db8::1",
         "purpose", "教学,实验\n\"科研\"用", "data_kinds", "成绩；学号",
         "personal_data", "是", "deployment", "机房A",
         "icp_filing", "京ICP备12345号", "psb_filing", "11010802000001",
@@ -126,7 +125,8 @@ static void setup(void)
         "prelaunch_status", "通过", "prelaunch_date", "2024-02-01",
         "prelaunch_reviewer", "王五", "prelaunch_report_id", "R-1",
         "launched_at", "2024年2月10日", "status", "运行",
-        "public_facing", "yes", NULL});
+        "public_facing", "yes", "remarks", "两台服务器\n一主一备",
+        "ips", "10.5.0.0/16, 2001:db8::1, 10.6.0.10-10.6.0.20", NULL});
     /* a formula, and a value that already starts with an apostrophe */
     hyper = sys_add(reg, (const char *const[]){
         "name", "=HYPERLINK(\"http://x/?\"&A1)", "dept", CS,
@@ -218,18 +218,18 @@ Test(export, csv_has_a_bom_the_import_columns_and_quoted_cells)
     /* every field of the first system, as `system import` reads it */
     cr_assert(strstr(csv, "\r\n实验平台," CS ",张三,李四,\"'+86 138 0000 0000\","
                           "\"https://lab.example.edu.cn/,lab2.example.edu.cn\","
-                          "\"10.5.0.0/16,2001:db8::1\","
+                          "\"10.5.0.0/16,2001:db8::1,10.6.0.10-10.6.0.20\","
                           "\"教学,实验\n\"\"科研\"\"用\",成绩；学号,yes,机房A,"
                           "京ICP备12345号,11010802000001,XN-2024-01,2,"
                           "2024-03-01,2025-01-02,passed,2024-02-01,王五,R-1,"
-                          "2024-02-10,live,yes\r\n"),
+                          "2024-02-10,live,yes,\"两台服务器\n一主一备\"\r\n"),
               "%s", csv);
     /* formulas guarded; an apostrophe of the value kept under the guard;
      * retired systems are in the file */
     cr_assert(strstr(csv, "\r\n\"'=HYPERLINK(\"\"http://x/?\"\"&A1)\"," CS
                           ",\"'-张三\","), "%s", csv);
     cr_assert(strstr(csv, "\r\n\"''=1 旧系统\"," CS ",,\"'@ops\","), "%s", csv);
-    cr_assert(strstr(csv, ",retired,no\r\n"), "%s", csv);
+    cr_assert(strstr(csv, ",retired,no,\r\n"), "%s", csv);
     free(csv);
     free(path);
 }
@@ -286,8 +286,11 @@ Test(export, xlsx_has_three_sheets_bold_frozen_headers_and_autofilters)
     const char *frozen = "<pane ySplit=\"1\" topLeftCell=\"A2\" "
                          "activePane=\"bottomLeft\" state=\"frozen\"/>";
     cr_assert(strstr(sh, frozen), "%s", sh);
-    /* ID and 24 fields: A..Y; the header and 5 systems: rows 1..6 */
-    cr_assert(strstr(sh, "<autoFilter ref=\"A1:Y6\"/>"), "%s", sh);
+    /* ID and 25 fields: A..Z; the header and 5 systems: rows 1..6 */
+    cr_assert(strstr(sh, "<autoFilter ref=\"A1:Z6\"/>"), "%s", sh);
+    /* a multi-line value wraps, so Excel shows every line */
+    cr_assert(strstr(sh, "<c r=\"Z2\" s=\"2\" t=\"inlineStr\"><is><t>两台"
+                         "服务器\n一主一备</t>"), "%s", sh);
     cr_assert(strstr(sh, "<c r=\"B1\" s=\"1\" t=\"inlineStr\"><is><t>系统名称"
                          "</t></is></c>"), "%s", sh);
     cr_assert(strstr(sh, "<c r=\"B2\" t=\"inlineStr\"><is><t>实验平台</t>"),
@@ -317,6 +320,38 @@ Test(export, xlsx_has_three_sheets_bold_frozen_headers_and_autofilters)
     free(styles);
     tmpdir_is_empty();
     free(path);
+}
+
+/* The workbook a department was sent, edited and handed back as it is:
+ * its 系统台账 sheet imports (the ID column ignored), and the register it
+ * makes exports the same CSV as the one it came from. */
+Test(export, xlsx_imported_into_a_fresh_register_exports_the_same_csv)
+{
+    char *book = export_to("round.xlsx", "xlsx", NULL);
+    char *want = export_to("round.csv", "csv", NULL);
+    char *fresh = NULL;
+    struct tz_register *reg = tz_test_register_new("export-x", &fresh);
+    cr_assert_eq(register_dept_add(reg, CS, NOW, NULL), 0);
+    cr_assert_eq(register_dept_add(reg, FIN, NOW, NULL), 0);
+    register_close(reg);
+    cr_assert_eq(tz_test_tzctl_run(fresh, &out, "system", "import", book,
+                                   (const char *)NULL), 0, "%s", out);
+    cr_assert(strstr(out, "read as XLSX, sheet 系统台账\n") &&
+              strstr(out, "ignored 1 column that names no ledger field: ID "
+                          "(A)\nimported 5 systems\n"), "%s", out);
+    char *again = tz_test_path("%s/again.csv", fresh);
+    cr_assert_eq(tz_test_tzctl_run(fresh, &out, "export", "--format", "csv",
+                                   "-o", again, (const char *)NULL), 0, "%s",
+                 out);
+    char *a = tz_test_slurp(want), *b = tz_test_slurp(again);
+    cr_assert_str_eq(b, a);
+    free(a);
+    free(b);
+    free(again);
+    free(want);
+    free(book);
+    tz_test_rm_rf(fresh);
+    free(fresh);
 }
 
 /* ---- JSON ---- */
@@ -358,7 +393,7 @@ Test(export, json_holds_systems_hosts_and_open_flags_with_their_counts)
                      "教学,实验\n\"科研\"用");
     cr_assert_eq(cJSON_GetObjectItem(s, "mlps_grade")->valueint, 2);
     cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(s, "personal_data")));
-    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(s, "ips")), 2);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(s, "ips")), 3);
     cr_assert_str_eq(cJSON_GetObjectItem(s, "grading_filed_at")->valuestring,
                      "2024-03-01");
 

@@ -1,7 +1,7 @@
 /* test_ledger_import — the ledger through tzctl as an operator uses it: a
  * 50-row sheet exported from Excel (BOM, Chinese headers, quoted cells, a
  * line break inside 用途, dates written two ways) imported and read back
- * field by field; a sheet with three bad rows refused whole with each row's
+ * field by field (the other formats: test_import_sheets.c); a sheet with three bad rows refused whole with each row's
  * line; `system` and `bind` commands in every --format; the SYSTEM column of
  * `hosts` and the binding in `host show`. */
 #include <criterion/criterion.h>
@@ -133,7 +133,10 @@ Test(ledger, import_50_rows_and_read_each_back_exactly)
 {
     write_sheet();
     cr_assert_eq(TZCTL_RUN("system", "import", sheet_path), 0, "%s", out);
-    cr_assert_str_eq(out, "imported 50 systems\n");
+    char *said = tz_test_path("%s: read as CSV, UTF-8\nimported 50 systems\n",
+                              sheet_path);
+    cr_assert_str_eq(out, said);
+    free(said);
 
     cr_assert_eq(TZCTL_RUN("--format", "json", "system", "list"), 0, "%s",
                  out);
@@ -230,12 +233,14 @@ Test(ledger, three_bad_rows_refuse_the_whole_file_with_their_lines)
     cr_assert_eq(fclose(f), 0);
     cr_assert_eq(TZCTL_RUN("system", "import", path), 1, "%s", out);
     char *want = tz_test_path(
+        "%s: read as CSV, UTF-8\n"
         "%s: line 4: 定级备案日期: \"2026-02-30\" is not a real calendar date\n"
         "%s: line 6: 所属单位: no department \"后勤处\" (add it with: tzctl "
         "dept add NAME)\n"
         "%s: line 9: 等保等级: grade 7 does not exist: 等保等级 is 1 to 5, or "
         "none/未定级\n"
-        "tzctl: nothing imported: 3 errors in %s\n", path, path, path, path);
+        "tzctl: nothing imported: 3 errors in %s\n", path, path, path, path,
+        path);
     cr_assert_str_eq(out, want);
     free(want);
     cr_assert_eq(TZCTL_RUN("system", "list"), 0);
@@ -256,23 +261,24 @@ Test(ledger, three_bad_rows_refuse_the_whole_file_with_their_lines)
 
 Test(ledger, file_level_errors_name_the_problem)
 {
-    /* GBK, as Excel's plain "CSV (逗号分隔)" writes Chinese */
-    tz_test_write(dir, "gbk.csv", "\xcf\xb5\xcd\xb3\xc3\xfb\xb3\xc6,"
-                                  "\xcb\xf9\xca\xf4\xb5\xa5\xce\xbb\r\n");
-    char *p = tz_test_path("%s/gbk.csv", dir);
+    /* neither UTF-8 nor GBK: 0xFF is no byte of either */
+    tz_test_write(dir, "bad.csv", "\xcf\xb5\xcd\xb3\xc3\xfb\xb3\xc6,"
+                                  "\xff\r\n");
+    char *p = tz_test_path("%s/bad.csv", dir);
     cr_assert_eq(TZCTL_RUN("system", "import", p), 1);
-    char *want = tz_test_path("tzctl: %s:1: the file is not UTF-8: in Excel "
-                              "use 'CSV UTF-8 (逗号分隔)' (this one looks "
-                              "like GBK/GB18030)\n", p);
+    char *want = tz_test_path("tzctl: %s:1: the file is neither UTF-8 nor "
+                              "GB18030 (GBK) text: in Excel save it as 'CSV "
+                              "UTF-8 (逗号分隔)'\n", p);
     cr_assert_str_eq(out, want);
     free(want);
     free(p);
 
+    /* unknown columns are left out, but 所属单位 is required */
     tz_test_write(dir, "cols.csv", "系统名称,颜色,size\n甲,红,1\n");
     p = tz_test_path("%s/cols.csv", dir);
     cr_assert_eq(TZCTL_RUN("system", "import", p), 1);
-    cr_assert(strstr(out, "line 1: unknown columns \"颜色\", \"size\""), "%s",
-              out);
+    cr_assert(strstr(out, ": ignored 2 columns that name no ledger field: "
+                          "颜色 (B), size (C)\n"), "%s", out);
     cr_assert(strstr(out, "line 1: the header has no 所属单位 (dept) column"),
               "%s", out);
     free(p);

@@ -290,6 +290,35 @@ Test(scan, argv_is_fixed_and_families_run_apart)
     free(log);
 }
 
+/* The ledger's IP地址 may hold a range (10.0.0.5-10.0.0.8): nmap gets the
+ * blocks that make it up, as our own text, and a range wider than one scan
+ * takes is refused before nmap starts. */
+Test(scan, a_range_is_scanned_as_the_blocks_that_make_it_up)
+{
+    char *log = tz_test_path("%s/argv", dir);
+    char *body = tz_test_path("printf '%%s\\n' \"$@\" >> '%s'", log);
+    char *nmap = fake_nmap(body);
+    uint16_t ports[] = {22};
+    const char *addrs[] = {"10.0.0.5-10.0.0.8"};
+    cr_assert_eq(scan_nmap(addrs, 1, ports, 1, 10, nmap, &res, &err), 0,
+                 "%s", err.msg);
+    char *got = tz_test_slurp(log);
+    cr_assert_not_null(got);
+    cr_assert(strstr(got, "\n--\n10.0.0.5\n10.0.0.6/31\n10.0.0.8\n") != NULL,
+              "%s", got);
+    cr_assert_eq(res.n_addrs, 3);
+    scan_result_free(&res);
+    const char *wide[] = {"10.0.0.0-10.0.1.0"};
+    cr_assert_eq(scan_nmap(wide, 1, ports, 1, 10, nmap, &res, &err),
+                 TZ_EINVAL);
+    cr_assert_str_eq(err.msg, "address 1: \"10.0.0.0-10.0.1.0\" is a range "
+                     "of more than 256 addresses, the most one scan takes");
+    free(got);
+    free(nmap);
+    free(body);
+    free(log);
+}
+
 Test(scan, refuses_addresses_that_are_not_numeric)
 {
     char *marker = tz_test_path("%s/ran", dir);

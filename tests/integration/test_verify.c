@@ -203,7 +203,7 @@ Test(verify, a_register_kept_by_its_own_code_is_consistent)
     cr_assert_str_eq(out, "register consistent: 2 agents (2 reported), 2 departments, "
                           "2 tokens, 1 system, 1 binding, 2 open flags, 1 closed flag, "
                           "3 history entries, 4 package index rows, 0 users, "
-                          "0 sessions, 1 ledger change, 0 screenings, 0 review decisions\n");
+                          "0 sessions, 2 ledger changes, 0 screenings, 0 review decisions\n");
 }
 
 Test(verify, json_counts_and_an_empty_problem_list)
@@ -467,6 +467,49 @@ Test(verify, a_ledger_change_of_a_system_that_does_not_exist)
     lmdb_commit();
     cr_assert_eq(TZCTL_RUN("verify"), 1, "%s", out);
     expect_problems("a ledger change of system 99, which does not exist\n", 1);
+}
+
+Test(verify, a_department_change_of_a_department_that_does_not_exist)
+{
+    Tz__DeptChange c = TZ__DEPT_CHANGE__INIT;
+    c.dept = "ghosts";
+    c.at = NOW;
+    c.actor = "x";
+    c.via = "tzctl";
+    c.action = "updated";
+    uint8_t buf[64], k[6 + 1 + 16] = "ghosts";
+    be64(k + 7, (uint64_t)NOW);
+    be64(k + 15, 1);
+    size_t n = tz__dept_change__pack(&c, buf);
+    lmdb_begin();
+    set("depthist", k, sizeof(k), buf, n);
+    uint8_t bad[6 + 1 + 16];
+    memcpy(bad, k, sizeof(bad));
+    be64(bad + 7, (uint64_t)NOW + 1);   /* its time is not the record's */
+    set("depthist", bad, sizeof(bad), buf, n);
+    lmdb_commit();
+    cr_assert_eq(TZCTL_RUN("verify"), 1, "%s", out);
+    expect_problems("department history (depthist) of \"ghosts\", which does "
+                    "not exist\n"
+                    "department history (depthist): an entry that does not "
+                    "decode or match its key (of \"ghosts\")\n", 2);
+}
+
+Test(verify, days_seen_of_a_host_that_does_not_exist_and_of_the_wrong_size)
+{
+    uint8_t k[12] = {0}, bits[32] = {1};
+    be64(k, 99);
+    lmdb_begin();
+    set("seendays", k, sizeof(k), bits, sizeof(bits));
+    be64(k, 1);
+    k[11] = 7;
+    set("seendays", k, sizeof(k), bits, 31);
+    lmdb_commit();
+    cr_assert_eq(TZCTL_RUN("verify"), 1, "%s", out);
+    expect_problems("days seen (seendays): an entry of the wrong size (12-byte "
+                    "key, 31-byte value; 12 and 32 expected)\n"
+                    "days seen (seendays) of host 99, which does not exist\n",
+                    2);
 }
 
 /* ---- tokens and revocations ---- */

@@ -246,8 +246,17 @@ void tz_test_root_free(char *root, ProtobufCMessage *sec)
 pid_t tz_test_collector_start(const char *data, const char *url,
                               const char *log, const char *extra_arg)
 {
-    char *argv[] = {TZ_BIN "/tz-collector", "--data", (char *)data, "--listen",
-                    (char *)url, (char *)extra_arg, NULL};
+    const char *extra[] = {extra_arg, NULL};
+    return tz_test_collector_startv(data, url, log, extra);
+}
+
+pid_t tz_test_collector_startv(const char *data, const char *url,
+                               const char *log, const char *const *extra)
+{
+    char *argv[10] = {TZ_BIN "/tz-collector", "--data", (char *)data, "--listen",
+                      (char *)url};
+    for (size_t i = 0; extra && extra[i] && i < 4; i++)
+        argv[5 + i] = (char *)extra[i];
     char *before_text = tz_test_slurp(log);
     size_t before = before_text ? strlen(before_text) : 0;
     free(before_text);

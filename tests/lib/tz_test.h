@@ -61,6 +61,9 @@ void tz_test_root_free(char *root, ProtobufCMessage *sec);
  * process is up. Fails the test after 10 s. Returns the pid. */
 pid_t tz_test_collector_start(const char *data, const char *url,
                               const char *log, const char *extra_arg);
+/* The same with up to 4 extra arguments, NULL-terminated (extra may be NULL). */
+pid_t tz_test_collector_startv(const char *data, const char *url,
+                               const char *log, const char *const *extra);
 /* The collector's public key as an operator copies it from
  * data/collector.pub: hex, no newline; malloc'd. Fails the test if missing. */
 char *tz_test_collector_pub(const char *data);

@@ -185,13 +185,13 @@ static void refused(const void *data, size_t len, long line,
     struct csv_reader *x = NULL;
     cr_assert_eq(csv_open_mem(data, len, "t.csv", NULL, &x, &err), TZ_EPARSE);
     cr_assert_null(x);
-    cr_assert(strstr(err.msg, "the file is not UTF-8: in Excel use "
-                              "'CSV UTF-8 (逗号分隔)'"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "in Excel save it as 'CSV UTF-8 (逗号分隔)'") ||
+              strstr(err.msg, "is not UTF-8"), "%s", err.msg);
     cr_assert(strstr(err.msg, detail), "%s", err.msg);
     cr_assert_eq(err.line, line);
 }
 
-Test(csv, utf16_and_gbk_are_refused_before_any_record)
+Test(csv, utf16_and_what_is_neither_utf8_nor_gbk_are_refused)
 {
     /* "系统名称\r\n" in UTF-16LE with its BOM, as Excel's "Unicode text" */
     const unsigned char u16[] = {0xff, 0xfe, 0xfb, 0x7c, 0xdf, 0x7e, 0x0d,
@@ -200,9 +200,44 @@ Test(csv, utf16_and_gbk_are_refused_before_any_record)
     /* UTF-16LE without a BOM: NUL bytes in ASCII text */
     const char u16nobom[] = "a\0,\0b\0";
     refused(u16nobom, sizeof(u16nobom) - 1, 1, "NUL");
-    /* "系统名称" in GBK on line 2, as Excel's plain "CSV (逗号分隔)" */
-    const char gbk[] = "name,dept\r\n\xcf\xb5\xcd\xb3\xc3\xfb\xb3\xc6,x\r\n";
-    refused(gbk, sizeof(gbk) - 1, 2, "GBK");
+    /* 0xFF is no byte of GB18030: the line that has it is named */
+    const char neither[] = "name,dept\r\nx,y\r\n\xcf\xb5\xff,x\r\n";
+    refused(neither, sizeof(neither) - 1, 3, "neither UTF-8 nor GB18030");
+    /* a GBK lead byte cut off at the end of the file */
+    const char cut[] = "name,dept\n\xcf";
+    refused(cut, sizeof(cut) - 1, 2, "neither UTF-8 nor GB18030");
+    /* a BOM says UTF-8: GBK after it is not read as GBK */
+    const char bom[] = "\xef\xbb\xbfname\r\n\xc3\xfb\xb3\xc6\r\n";
+    refused(bom, sizeof(bom) - 1, 2, "starts as UTF-8 (a BOM) but this line "
+            "is not UTF-8");
+}
+
+/* Excel's plain "CSV (逗号分隔)" on a Chinese Windows is GBK: read as
+ * GB18030 (its superset), said, and handed out as UTF-8. */
+Test(csv, gbk_is_read_as_gb18030_and_handed_out_as_utf8)
+{
+    /* "系统名称,所属单位\r\n教务系统,\"教务处\r\n二楼\"\r\n" in GBK */
+    const char gbk[] = "\xcf\xb5\xcd\xb3\xc3\xfb\xb3\xc6,"
+                       "\xcb\xf9\xca\xf4\xb5\xa5\xce\xbb\r\n"
+                       "\xbd\xcc\xce\xf1\xcf\xb5\xcd\xb3,\""
+                       "\xbd\xcc\xce\xf1\xb4\xa6\r\n\xb6\xfe\xc2\xa5\"\r\n";
+    memset(&err, 0, sizeof(err));
+    cr_assert_eq(csv_open_mem(gbk, sizeof(gbk) - 1, "t.csv", NULL, &r, &err),
+                 0, "%s", err.msg);
+    cr_assert_str_eq(csv_encoding(r), "GB18030");
+    expect(1, 2, "系统名称", "所属单位");
+    expect(2, 2, "教务系统", "教务处\r\n二楼");
+    expect_end();
+    /* GB18030's four-byte sequences (U+1F600, outside GBK) are read too */
+    open_str("a\n");
+    cr_assert_str_eq(csv_encoding(r), "UTF-8");
+    csv_close(r);
+    r = NULL;
+    const char four[] = "ok\x94\x39\xfc\x36,\xcf\xb5\n";
+    cr_assert_eq(csv_open_mem(four, sizeof(four) - 1, "t.csv", NULL, &r,
+                              &err), 0, "%s", err.msg);
+    expect(1, 2, "ok\xf0\x9f\x98\x80", "系");
+    expect_end();
 }
 
 Test(csv, reads_a_file_from_disk)

@@ -7,6 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <iconv.h>
+#include <xlsxwriter.h>
 
 #include "civil_day.h"
 #include "csv_reader.h"
@@ -264,12 +268,15 @@ Test(dept_register, refuses_what_the_fields_refuse_and_unknown_depts)
 static int import(const char *csv, size_t *updated,
                   struct ledger_problems *p)
 {
-    struct csv_reader *r;
-    cr_assert_eq(csv_open_mem(csv, strlen(csv), "t.csv", NULL, &r, &err), 0);
+    char path[] = "/tmp/tz-dept-import-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, csv, strlen(csv)), (ssize_t)strlen(csv));
+    close(fd);
     const struct register_actor by = {"carol", "import"};
-    int rc = dept_import_csv(reg, r, "t.csv", NOW + 100, &by, updated, p,
-                             &err);
-    csv_close(r);
+    int rc = dept_import_file(reg, path, NULL, NOW + 100, &by, updated, p,
+                              &err);
+    unlink(path);
     return rc;
 }
 
@@ -299,7 +306,8 @@ Test(dept_register, import_reports_every_problem)
               p.v[0].text);
     ledger_problems_free(&p);
     cr_assert_eq(import("联络人\n张三\n", &n, &p), TZ_EINVAL);
-    cr_assert(strstr(p.v[0].text, "no 单位 (dept) column"), "%s",
+    cr_assert(strstr(p.v[0].text, "line 1: no header row with a 单位 (dept) "
+                                  "column in the first 20 rows"), "%s",
               p.v[0].text);
     ledger_problems_free(&p);
     cr_assert_eq(import("单位,联络人\nmath,a\nphysics,b\nmath,c\n", &n, &p),
@@ -342,4 +350,64 @@ Test(dept_register, import_sets_given_cells_and_keeps_the_rest)
     cr_assert_eq(import("单位,联络人\nmath,张三\n", &n, &p), 0);
     ledger_problems_free(&p);
     cr_assert_eq(n, 0);
+}
+
+/* What a department hands over: Excel's plain CSV (GBK) with a title row
+ * above the header. */
+Test(dept_register, import_reads_gbk_csv_below_a_title_row)
+{
+    char utf8[] = "各单位网络安全责任人名单\r\n单位,联络人,联络人电话\r\n"
+                  "math,张三,13800000000\r\n";
+    char gbk[256], *in = utf8, *op = gbk;
+    size_t il = strlen(utf8), ol = sizeof(gbk);
+    iconv_t cd = iconv_open("GBK", "UTF-8");
+    cr_assert_neq(cd, (iconv_t)-1);
+    cr_assert_neq(iconv(cd, &in, &il, &op, &ol), (size_t)-1);
+    iconv_close(cd);
+    *op = '\0';
+    size_t n = 0;
+    struct ledger_problems p;
+    cr_assert_eq(import(gbk, &n, &p), 0, "%s", p.n ? p.v[0].text : err.msg);
+    ledger_problems_free(&p);
+    cr_assert_eq(n, 1);
+    Tz__DeptRecord *d = get("math");
+    cr_assert_str_eq(d->liaison, "张三");
+    cr_assert_str_eq(d->liaison_phone, "13800000000");
+    protobuf_c_message_free_unpacked(&d->base, NULL);
+}
+
+/* A workbook's problem is named by its cell, as Excel shows it. */
+Test(dept_register, import_of_a_workbook_names_the_bad_cell)
+{
+    char path[] = "/tmp/tz-dept-xlsx-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "名单");
+    worksheet_write_string(ws, 0, 0, "各单位联络人", NULL);
+    worksheet_write_string(ws, 1, 0, "单位", NULL);
+    worksheet_write_string(ws, 1, 1, "联络人", NULL);
+    worksheet_write_string(ws, 1, 2, "联络人电话", NULL);
+    worksheet_write_string(ws, 2, 0, "math", NULL);
+    worksheet_write_string(ws, 2, 1, "张三", NULL);
+    worksheet_write_number(ws, 2, 2, 13800000000.0, NULL);
+    worksheet_write_string(ws, 3, 0, "计算机学院", NULL);
+    worksheet_write_string(ws, 3, 1, "李四", NULL);
+    worksheet_write_string(ws, 3, 2, "12ab", NULL);
+    cr_assert_eq(workbook_close(wb), LXW_NO_ERROR);
+    size_t n = 9;
+    struct ledger_problems p;
+    const struct register_actor by = {"carol", "import"};
+    int rc = dept_import_file(reg, path, NULL, NOW + 100, &by, &n, &p, &err);
+    unlink(path);
+    cr_assert_eq(rc, TZ_EINVAL, "%s", err.msg);
+    cr_assert_eq(n, 0);
+    cr_assert_eq(p.total, 1);
+    cr_assert(strstr(p.v[0].text, "名单!C4: 联络人电话:") == p.v[0].text, "%s",
+              p.v[0].text);
+    ledger_problems_free(&p);
+    Tz__DeptRecord *d = get("math");
+    cr_assert_str_eq(d->liaison, "");  /* nothing written */
+    protobuf_c_message_free_unpacked(&d->base, NULL);
 }

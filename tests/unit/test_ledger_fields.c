@@ -1,6 +1,8 @@
 /* test_ledger_fields — every way a ledger value is written in a real sheet,
- * and every way it can be wrong: dates, grades, statuses, yes/no, IP and
- * domain lists, bounds, and the table's keys and labels. */
+ * and every way it can be wrong: dates, grades (also MLPS 1.0's S2A3G3),
+ * statuses, yes/no, IP lists (addresses, blocks and ranges, edges
+ * included) and domain lists, line breaks in free text and not elsewhere,
+ * bounds, and the table's keys and labels. */
 #include <criterion/criterion.h>
 
 #include <stdint.h>
@@ -113,7 +115,8 @@ Test(ledger_grade, refuses_grades_that_do_not_exist)
                  TZ_EINVAL);
     cr_assert(strstr(why, "grade 6"), "%s", why);
     const char *bad[] = {"10", "-1", "level 3", "3级别", "第级", "二三级",
-                         "S3A3G3", "三级以上"};
+                         "三级以上", "S6A1G1", "S3", "A3S3G3", "S3A3G3X",
+                         "S0A0G0", "S3A3G3G3", "S3 A3 G3"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         cr_assert_eq(ledger_parse_grade(bad[i], &g, why, sizeof(why)),
                      TZ_EINVAL, "accepted %s", bad[i]);
@@ -121,6 +124,19 @@ Test(ledger_grade, refuses_grades_that_do_not_exist)
     cr_assert_eq(ledger_parse_grade("level 3", &g, why, sizeof(why)),
                  TZ_EINVAL);
     cr_assert(strstr(why, "is not a grade"), "%s", why);
+}
+
+/* GB/T 22239-2008 wrote the grade as S (security), A (service) and G
+ * (general); the system's grade is the highest of the three. */
+Test(ledger_grade, mlps_1_0_notation_is_the_highest_of_its_three)
+{
+    cr_assert_eq(grade("S2A2G2"), 2);
+    cr_assert_eq(grade("S3A2G3"), 3);
+    cr_assert_eq(grade("S2A3G3"), 3);
+    cr_assert_eq(grade("s1a2g2"), 2, "either case");
+    cr_assert_eq(grade("S3A1"), 3, "G may be left out");
+    cr_assert_eq(grade(" S4A4G4 "), 4);
+    cr_assert_eq(grade("S1A1G5"), 5, "the highest, whichever letter");
 }
 
 static const char *status(const char *s)
@@ -222,12 +238,36 @@ Test(ledger_list, ips_and_cidr_split_on_every_separator_and_canonical)
     list_ok(LK_IPS, " ,; ", 0);
 }
 
+Test(ledger_list, ranges_in_every_spelling_and_canonical)
+{
+    list_ok(LK_IPS,
+            "10.1.2.3-10.1.2.9、10.1.3.3-9\n10.1.4.1 - 10.1.4.7；"
+            "10.1.5.1～10.1.5.2, 10.1.6.1 ~ 10.1.6.3;10.1.7.1—10.1.7.2 "
+            "2001:DB8::1-2001:db8::ff，10.1.8.8-10.1.8.8 10.9.0.0/24",
+            9);
+    const char *want[] = {
+        "10.1.2.3-10.1.2.9", "10.1.3.3-10.1.3.9", "10.1.4.1-10.1.4.7",
+        "10.1.5.1-10.1.5.2", "10.1.6.1-10.1.6.3", "10.1.7.1-10.1.7.2",
+        "2001:db8::1-2001:db8::ff", "10.1.8.8", "10.9.0.0/24"};
+    for (size_t i = 0; i < 9; i++)
+        cr_assert_str_eq(items[i], want[i]);
+    /* what is stored reads back as itself (export, import) */
+    list_ok(LK_IPS, "10.1.2.3-10.1.2.9,2001:db8::1-2001:db8::ff", 2);
+    cr_assert_str_eq(items[0], "10.1.2.3-10.1.2.9");
+    list_ok(LK_IPS, "10.1.2.3-10.1.2.9 10.1.2.3-9", 1);
+}
+
 Test(ledger_list, refuses_bad_addresses_and_prefixes)
 {
     const char *bad[] = {"10.1.2", "10.1.2.256", "10.1.2.3/33", "10.1.2.3/",
                          "2001:db8::/129", "10.1.2.3/024", "10.1.2.3/+8",
-                         "host.example.edu.cn", "10.0.0.1-10.0.0.9",
-                         "fe80::1%eth0", "１０.0.0.1", "010.1.2.3"};
+                         "host.example.edu.cn", "fe80::1%eth0",
+                         "１０.0.0.1", "010.1.2.3",
+                         /* ranges: backwards, mixed, past 255, unfinished */
+                         "10.0.0.9-10.0.0.1", "10.0.0.1-2001:db8::1",
+                         "10.0.0.1-256", "10.0.0.1-", "-10.0.0.1",
+                         "10.0.0.1-10.0.0.5-10.0.0.9", "10.0.0.0/24-10.0.1.0",
+                         "2001:db8::1-ff", "10.0.0.5-4", "10.0.0.1-09"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char **v = NULL;
         size_t n = 0;
@@ -314,6 +354,70 @@ Test(system_match, cidr_and_url_hosts)
     cr_assert_str_eq(h, "2001:db8::1");
 }
 
+static int in(const struct sm_range *r, const char *addr)
+{
+    struct sm_net a;
+    cr_assert_eq(sm_net_parse(addr, &a, NULL, 0), 0, "%s", addr);
+    return sm_range_contains(r, &a);
+}
+
+Test(system_match, ranges_hold_their_edges_and_nothing_past_them)
+{
+    struct sm_range r;
+    char canon[SM_ITEM_STRLEN];
+    cr_assert_eq(sm_item_parse("10.1.2.10-10.1.2.20", &r, canon, why,
+                               sizeof(why)), 0, "%s", why);
+    cr_assert_str_eq(canon, "10.1.2.10-10.1.2.20");
+    cr_assert(in(&r, "10.1.2.10") && in(&r, "10.1.2.20") &&
+              in(&r, "10.1.2.15"));
+    cr_assert(!in(&r, "10.1.2.9") && !in(&r, "10.1.2.21") &&
+              !in(&r, "2001:db8::1"));
+    cr_assert_eq(sm_item_parse("2001:db8::ff00-2001:db8::1:0", &r, canon,
+                               why, sizeof(why)), 0, "%s", why);
+    cr_assert(in(&r, "2001:db8::ff00") && in(&r, "2001:db8::1:0") &&
+              in(&r, "2001:db8::ffff"));
+    cr_assert(!in(&r, "2001:db8::feff") && !in(&r, "2001:db8::1:1") &&
+              !in(&r, "10.1.2.3"));
+    /* a block and an address are ranges too, host bits ignored */
+    cr_assert_eq(sm_item_parse("10.1.2.3/24", &r, canon, why, sizeof(why)), 0);
+    cr_assert_str_eq(canon, "10.1.2.3/24", "stored as written, as before");
+    cr_assert(in(&r, "10.1.2.0") && in(&r, "10.1.2.255") &&
+              !in(&r, "10.1.3.0"));
+}
+
+/* The blocks of a range are exactly the range: every address of a window
+ * around it is in some block iff it is in the range, and no fewer blocks
+ * would do (a block never holds an address outside, and they do not
+ * overlap). */
+Test(system_match, a_range_is_the_fewest_blocks_that_make_it_up)
+{
+    static const char *const ranges[] = {
+        "10.0.0.1-10.0.0.254", "10.0.0.0-10.0.1.255", "10.0.0.7-10.0.0.7",
+        "10.0.0.255-10.0.1.0", "10.0.0.3-10.0.2.4"};
+    static const size_t fewest[] = {14, 1, 1, 2, 10};
+    for (size_t k = 0; k < sizeof(ranges) / sizeof(*ranges); k++) {
+        struct sm_range r;
+        struct sm_net b[SM_RANGE_BLOCKS];
+        cr_assert_eq(sm_item_parse(ranges[k], &r, NULL, why, sizeof(why)), 0);
+        size_t n = sm_range_blocks(&r, b, SM_RANGE_BLOCKS);
+        cr_assert_eq(n, fewest[k], "%s: %zu blocks", ranges[k], n);
+        for (unsigned a = 0; a < 4 * 256; a++) {
+            struct sm_net ip = {4, {10, 0, (uint8_t)(a >> 8), (uint8_t)a}, 32};
+            size_t hits = 0;
+            for (size_t i = 0; i < n; i++)
+                hits += (size_t)sm_net_contains(&b[i], &ip);
+            cr_assert_eq(hits, (size_t)sm_range_contains(&r, &ip),
+                         "%s: 10.0.%u.%u in %zu blocks", ranges[k], a >> 8,
+                         a & 255, hits);
+        }
+    }
+    /* the widest: all of IPv6 but its first and last address */
+    struct sm_range all;
+    cr_assert_eq(sm_item_parse("::1-ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe",
+                               &all, NULL, why, sizeof(why)), 0);
+    cr_assert_eq(sm_range_blocks(&all, NULL, 0), 254);
+}
+
 static Tz__SystemRecord *rec;
 
 static void rec_setup(void)
@@ -397,7 +501,8 @@ Test(ledger_record, labels_are_the_ones_of_the_design)
         {"psb_filing", "公安备案号"}, {"school_filing", "校内备案"},
         {"mlps_grade", "等保等级"}, {"grading_filed_at", "定级备案日期"},
         {"last_evaluation_at", "最近测评日期"},
-        {"prelaunch_status", "上线前审查"}, {"launched_at", "上线日期"}};
+        {"prelaunch_status", "上线前审查"}, {"launched_at", "上线日期"},
+        {"remarks", "备注"}};
     for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
         const struct ledger_field *f = ledger_field_find(pairs[i][0]);
         cr_assert_not_null(f, "%s", pairs[i][0]);
@@ -437,10 +542,28 @@ Test(ledger_record, strings_are_bounded_utf8_without_control_characters)
                                   sizeof(why)), TZ_EINVAL);
     cr_assert_eq(ledger_field_set(rec, "owner", "a\nb", why, sizeof(why)),
                  TZ_EINVAL, "a name is one line");
+    cr_assert_str_eq(why, "has a line break, and this field is one line "
+                          "(only 联系方式, 用途, 数据类型, 部署位置 and 备注 "
+                          "take several)");
     cr_assert_eq(ledger_field_set(rec, "owner", "a\xc2\x85" "b", why,
                                   sizeof(why)), TZ_EINVAL, "C1 control");
     set("purpose", "选课\r\n成绩\t查询\r");
     cr_assert_str_eq(rec->purpose, "选课\n成绩\t查询", "CRLF kept as LF");
+    /* the free-text fields all keep Alt+Enter's line breaks */
+    set("联系方式", "张三 138 0000 0000\r李四 139 0000 0000");
+    cr_assert_str_eq(rec->contact, "张三 138 0000 0000\n李四 139 0000 0000");
+    set("部署位置", "信息中心机房\n机柜 A3");
+    cr_assert_str_eq(rec->deployment, "信息中心机房\n机柜 A3");
+    set("备注", "第一行\n第二行");
+    cr_assert_str_eq(rec->remarks, "第一行\n第二行");
+    set("remarks", "");
+    cr_assert_str_eq(rec->remarks, "");
+    /* one trailing break (a stray Alt+Enter) is only space */
+    set("owner", "王五\n");
+    cr_assert_str_eq(rec->owner, "王五");
+    cr_assert_eq(ledger_field_set(rec, "icp_filing", "京ICP备1号\n2号", why,
+                                  sizeof(why)), TZ_EINVAL);
+    cr_assert(strstr(why, "has a line break"), "%s", why);
     set("owner", "\u3000 张三 \xc2\xa0");
     cr_assert_str_eq(rec->owner, "张三");
 }

@@ -48,7 +48,8 @@ static const struct rule_hit *find(const struct rule_hits *h, enum flag_id f)
 static struct rule_hits host_hits(const Tz__AgentRecord *a, const Tz__Report *r,
                                   uint64_t system_id, const Tz__SystemRecord *s)
 {
-    struct host_facts f = {a, r, system_id, s, NOW, NULL, TZ__BINDING_SOURCE__BIND_NONE};
+    struct host_facts f = {a, r, system_id, s, NOW, NULL, TZ__BINDING_SOURCE__BIND_NONE,
+                           NULL, 0};
     struct rule_hits h = {0};
     cr_assert_eq(rules_eval_host(&cfg, &f, &h), 0);
     return h;
@@ -366,7 +367,8 @@ Test(rules, claiming_another_departments_system_escapes_nothing)
     Tz__SystemRecord fin = good_system();   /* passed review */
     fin.name = "财务系统";
     fin.dept = "财务处";
-    struct host_facts f = {&a, &r, 0, NULL, NOW, &fin, TZ__BINDING_SOURCE__BIND_CONFIG};
+    struct host_facts f = {&a, &r, 0, NULL, NOW, &fin, TZ__BINDING_SOURCE__BIND_CONFIG,
+                           NULL, 0};
     struct rule_hits h = {0};
     cr_assert_eq(rules_eval_host(&cfg, &f, &h), 0);
     cr_assert_eq(count(&h, FLAG_UNREGISTERED_HOST), 1);

@@ -27,7 +27,7 @@ static struct agent_config cfg;
 static struct agent_state st;
 
 /* The scripted collector: answers request i with script[i]. */
-enum answer { NEED_FULL_FRESH, REPLAY_FIRST, OK_FRESH, STALE_FRESH };
+enum answer { NEED_FULL_FRESH, REPLAY_FIRST, OK_FRESH, STALE_FRESH, OVER_QUOTA_FRESH };
 struct fake {
     int sock;
     const enum answer *script;
@@ -91,6 +91,7 @@ static void *serve(void *arg)
             Tz__Ack ack = TZ__ACK__INIT;
             ack.status = f->script[i] == NEED_FULL_FRESH ? TZ__STATUS__NEED_FULL
                          : f->script[i] == STALE_FRESH   ? TZ__STATUS__STALE_EPOCH
+                         : f->script[i] == OVER_QUOTA_FRESH ? TZ__STATUS__OVER_QUOTA
                                                          : TZ__STATUS__OK;
             ack.seq = o.payload->seq;
             ack.agent_id = 5;
@@ -195,4 +196,31 @@ Test(session, stale_epoch_is_learned_saved_and_resent_under_the_new_epoch)
     cr_assert_eq(agent_state_load(dirfd_, tmp, &agent, &again, &err), 0, "%s", err.msg);
     cr_assert_eq(again.epoch, 22, "the epoch was not saved");
     tz_keypair_wipe(&again.kp);
+}
+
+/* Finding 3, the agent's side: an agent over the collector's limits keeps
+ * its report for later (retry: the daemon backs off, the spool keeps it),
+ * sends it once, not again at once, and says why. */
+Test(session, over_quota_is_retried_later_not_dropped_nor_resent_at_once)
+{
+    static const enum answer script[] = {OVER_QUOTA_FRESH};
+    struct fake f;
+    pthread_t t = start(&f, script, 1);
+    int retry = -1;
+    struct tz_error err = {0};
+    int rc = session_deliver(&cfg, &st, one_report(), 1000, &retry, &err);
+    cr_assert_neq(rc, 0, "a report refused OVER_QUOTA was taken as stored");
+    cr_assert_eq(retry, 1, "the report would be dropped: %s", err.msg);
+    cr_assert_eq(f.served, 1, "the agent resent at once instead of backing off");
+    cr_assert(strstr(err.msg, "over_quota") != NULL, "%s", err.msg);
+    cr_assert_eq(st.revoked, 0);
+    stop(&f, t);
+
+    /* Later, under the limit again, the same report lands. */
+    static const enum answer ok[] = {OK_FRESH};
+    t = start(&f, ok, 1);
+    memset(&err, 0, sizeof(err));
+    cr_assert_eq(session_deliver(&cfg, &st, one_report(), 1000, &retry, &err), 0, "%s",
+                 err.msg);
+    stop(&f, t);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ledger_fields.h"
+#include "record_asof.h"
 #include "register.h"
 #include "system_index.h"
 #include "system_match.h"
@@ -359,9 +360,9 @@ Test(systems, binding_order_is_explicit_then_config_then_match)
     cr_assert_eq(register_bind(reg, h, expl, "admin", NOW, &err), 0, "%s",
                  err.msg);
     expect_binding(h, expl, TZ__BINDING_SOURCE__BIND_EXPLICIT);
-    cr_assert_eq(register_unbind(reg, h, &err), 0);
+    cr_assert_eq(register_unbind(reg, h, "admin", NOW, &err), 0);
     expect_binding(h, conf, TZ__BINDING_SOURCE__BIND_CONFIG);
-    cr_assert_eq(register_unbind(reg, h, &err), TZ_ENOENT);
+    cr_assert_eq(register_unbind(reg, h, "admin", NOW, &err), TZ_ENOENT);
     cr_assert_str_eq(err.msg, "host 1 has no explicit binding");
 
     /* a retired config system gives way to a match: the lowest id wins
@@ -401,6 +402,33 @@ Test(systems, matches_need_a_real_overlap)
     uint64_t h = enroll(3, "math");
     report(3, 2, "web01", "10.1.2.3/24", NULL, 0);
     expect_binding(h, 0, TZ__BINDING_SOURCE__BIND_NONE);
+}
+
+/* A ledger row's IP地址 of "10.1.2.10-10.1.2.20" binds the hosts from the
+ * first to the last address, both included, and none just outside. */
+Test(systems, ranges_bind_exactly_the_hosts_inside_them)
+{
+    uint64_t v4 = add("v4-range", "math", "ips=10.1.2.10 - 10.1.2.20", NULL);
+    uint64_t v6 = add("v6-range", "math",
+                      "ips=2001:db8::10-2001:db8::1f, 10.3.0.1-3", NULL);
+    const struct {
+        const char *v4, *v6;
+        uint64_t want;
+    } hosts[] = {
+        {"10.1.2.10/24", NULL, v4},  {"10.1.2.20/24", NULL, v4},
+        {"10.1.2.15/24", NULL, v4},  {"10.1.2.9/24", NULL, 0},
+        {"10.1.2.21/24", NULL, 0},   {NULL, "2001:db8::10/64", v6},
+        {NULL, "2001:db8::1f/64", v6}, {NULL, "2001:db8::f/64", 0},
+        {NULL, "2001:db8::20/64", 0}, {"10.3.0.3/24", NULL, v6},
+        {"10.3.0.4/24", NULL, 0},
+    };
+    for (size_t i = 0; i < sizeof(hosts) / sizeof(*hosts); i++) {
+        uint64_t h = enroll(40 + (int)i, "math");
+        report(40 + (int)i, 2, "h", hosts[i].v4, hosts[i].v6, 0);
+        expect_binding(h, hosts[i].want,
+                       hosts[i].want ? TZ__BINDING_SOURCE__BIND_MATCH
+                                     : TZ__BINDING_SOURCE__BIND_NONE);
+    }
 }
 
 Test(systems, bind_refuses_unknown_hosts_systems_and_retired_systems)
@@ -525,11 +553,11 @@ static uint64_t brute(Tz__SystemRecord **recs, size_t n,
         if (strcmp(recs[i]->status, "retired") == 0)
             continue;
         for (size_t j = 0; j < recs[i]->n_ips; j++) {
-            struct sm_net net;
-            if (sm_net_parse(recs[i]->ips[j], &net, NULL, 0) != 0)
+            struct sm_range r;
+            if (sm_item_parse(recs[i]->ips[j], &r, NULL, NULL, 0) != 0)
                 continue;
             for (size_t k = 0; k < nips; k++)
-                if (sm_net_contains(&net, &ips[k]))
+                if (sm_range_contains(&r, &ips[k]))
                     return recs[i]->system_id;
         }
         for (size_t j = 0; j < recs[i]->n_domains; j++)
@@ -544,7 +572,9 @@ Test(systems, index_agrees_with_matching_every_system)
     static const char *const nets[] = {
         "10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.3", "10.1.2.128/25",
         "192.0.2.0/23", "0.0.0.0/0", "2001:db8::/32", "2001:db8:1::/48",
-        "2001:db8:1:2::5", "fe80::/10", "10.200.0.0/13"};
+        "2001:db8:1:2::5", "fe80::/10", "10.200.0.0/13",
+        "10.1.2.100-10.1.2.199", "10.1.2.3-9", "192.0.2.255-192.0.3.0",
+        "2001:db8:1:2::1-2001:db8:1:2::4"};
     static const char *const names[] = {
         "web01.example.edu.cn", "https://WEB02.example.edu.cn:8443/x",
         "http://user@db.example.edu.cn/", "[2001:db8::9]:80", "a.b.",
@@ -574,7 +604,9 @@ Test(systems, index_agrees_with_matching_every_system)
     static const char *const addrs[] = {
         "10.1.2.3", "10.1.2.200", "10.1.9.9", "10.9.9.9", "192.0.3.1",
         "8.8.8.8", "2001:db8::1", "2001:db8:1:2::5", "2001:db8:1:3::1",
-        "fe80::1", "::1", "10.207.1.1", "10.208.0.1"};
+        "fe80::1", "::1", "10.207.1.1", "10.208.0.1", "10.1.2.99",
+        "10.1.2.100", "10.1.2.199", "10.1.2.9", "10.1.2.10", "192.0.2.255",
+        "192.0.3.0", "2001:db8:1:2::4", "2001:db8:1:2::6"};
     static const char *const hosts[] = {
         "web01.example.edu.cn", "WEB02.example.edu.cn.", "db.example.edu.cn",
         "2001:db8::9", "a.b", "a.b.", "example.edu.cn", "", "other"};
@@ -837,7 +869,7 @@ Test(systems, an_explicit_bind_crosses_departments_and_records_both)
     protobuf_c_message_free_unpacked(&r->base, NULL);
     reflag(h);
     cr_assert_eq(flag_open("BINDING_OTHER_DEPT", h, NULL), 0, "the operator's word stands");
-    cr_assert_eq(register_unbind(reg, h, &err), 0);
+    cr_assert_eq(register_unbind(reg, h, "admin", NOW, &err), 0);
     cr_assert_eq(register_explicit_binding(reg, h, &r, &err), TZ_ENOENT);
 }
 
@@ -891,4 +923,69 @@ Test(systems, index_match_in_a_department_agrees_with_a_walk)
     sys_index_free(ix);
     free(copy);
     free(recs);
+}
+
+/* ---- bindings in the ledger's history ---- */
+
+struct hist_seen {
+    char lines[8][160];
+    size_t n;
+};
+
+static int hist_line(const Tz__SystemChange *c, void *arg)
+{
+    struct hist_seen *h = arg;
+    if (h->n < 8 && c->n_changes == 1 &&
+        strcmp(c->changes[0]->field, "host") == 0)
+        snprintf(h->lines[h->n++], sizeof(h->lines[0]), "%s by %s via %s: "
+                 "%s \"%s\" -> \"%s\"", c->action, c->actor, c->via,
+                 c->changes[0]->field, c->changes[0]->old_value,
+                 c->changes[0]->new_value);
+    return 0;
+}
+
+static struct hist_seen history_of(uint64_t system_id)
+{
+    struct hist_seen h = {0};
+    cr_assert_eq(register_each_system_change(reg, system_id, hist_line, &h,
+                                             &err), 0, "%s", err.msg);
+    return h;
+}
+
+Test(systems, bind_rebind_and_unbind_are_in_the_systems_history)
+{
+    uint64_t a = add("a", "math", NULL, NULL), b = add("b", "math", NULL, NULL);
+    uint64_t h = enroll(1, "math");
+    report(1, 2, "web01", "10.9.9.9/24", NULL, 0);
+    cr_assert_eq(register_bind(reg, h, a, "王五", NOW + 10, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(register_bind(reg, h, a, "王五", NOW + 11, &err), 0);
+    cr_assert_eq(register_bind(reg, h, b, "赵六", NOW + 20, &err), 0);
+    cr_assert_eq(register_unbind(reg, h, "赵六", NOW + 30, &err), 0);
+    struct hist_seen ha = history_of(a), hb = history_of(b);
+    /* bound once (binding again to the same system is no change), then
+     * unbound when moved to b */
+    cr_assert_eq(ha.n, 2, "%zu", ha.n);
+    cr_assert_str_eq(ha.lines[0], "bound by 王五 via tzctl: host \"\" -> "
+                                  "\"web01 (host 1)\"");
+    cr_assert_str_eq(ha.lines[1], "unbound by 赵六 via tzctl: host "
+                                  "\"web01 (host 1)\" -> \"\"");
+    cr_assert_eq(hb.n, 2, "%zu", hb.n);
+    cr_assert_str_eq(hb.lines[0], "bound by 赵六 via tzctl: host \"\" -> "
+                                  "\"web01 (host 1)\"");
+    cr_assert_str_eq(hb.lines[1], "unbound by 赵六 via tzctl: host "
+                                  "\"web01 (host 1)\" -> \"\"");
+    /* an operator name is checked as in bind, and nothing is written */
+    cr_assert_eq(register_bind(reg, h, a, "x", NOW + 40, &err), 0);
+    cr_assert_eq(register_unbind(reg, h, "bad\x1bname", NOW + 41, &err),
+                 TZ_EINVAL);
+    cr_assert_eq(history_of(a).n, 3);
+    /* the record as of before the binding reads back: a binding is no
+     * ledger field to undo */
+    Tz__SystemRecord *then = NULL;
+    cr_assert_eq(record_asof_system(reg, a, NOW + 5, &then, &err), 0, "%s",
+                 err.msg);
+    cr_assert_not_null(then);
+    cr_assert_str_eq(then->name, "a");
+    ledger_record_free(then);
 }
