@@ -24,6 +24,7 @@ void collector_config_defaults(struct collector_config *c)
     c->screening_scan_timeout = 300;
     c->reject_limit = 30;
     agent_quota_defaults(&c->quota);
+    digest_config_defaults(&c->digest);
 }
 
 struct load_ctx {
@@ -85,6 +86,9 @@ static int on_kv(void *user, const char *section, const char *name,
 {
     struct load_ctx *lc = user;
     struct collector_config *c = lc->c;
+    if (strcmp(section, "digest") == 0)
+        return digest_config_kv(&c->digest, name, value, lc->why,
+                                sizeof(lc->why)) == 0;
     if (strcmp(section, "collector") != 0) {
         snprintf(lc->why, sizeof(lc->why), "unknown section [%s]", section);
         return 0;

@@ -28,6 +28,7 @@
  * quota_hosts_per_dept = 5000     ; hosts (not revoked) per department
  * history_diff_max = 1000         ; changes one history entry stores whole
  * history_diff_keep = 20          ; changes per list a summary keeps
+ * [digest] — the e-mail digests: see digest_config.h.
  * data, listen, publish, max_batch and rules are also flags (--data, ...); flags
  * win. The others are set in the file only. */
 #ifndef TZ_COLLECTOR_CONFIG_H
@@ -36,6 +37,7 @@
 #include <stddef.h>
 
 #include "agent_quota.h"
+#include "digest_config.h"
 #include "tz_error.h"
 
 struct collector_config {
@@ -55,6 +57,7 @@ struct collector_config {
     size_t screening_scan_timeout; /* seconds */
     size_t reject_limit;           /* per connection and minute; 0: none */
     struct agent_quota quota;      /* per-agent limits */
+    struct digest_config digest;   /* [digest]; digest_config_finish after load */
 };
 
 void collector_config_defaults(struct collector_config *c);

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "civil_day.h"
 #include "flag_catalog.h"
 #include "utf8.h"
@@ -32,9 +34,25 @@ struct walk {
     int64_t since, now;
     FILE *fresh, *late;
     struct digest *d;
+    crypto_generichash_state *facts;
 };
 
-static int overdue_days(int sev)
+/* A string into the facts hash, its terminator too (no two lists of
+ * strings hash alike). */
+static void hash_str(crypto_generichash_state *h, const char *s)
+{
+    crypto_generichash_update(h, (const unsigned char *)s, strlen(s) + 1);
+}
+
+static void hash_u64(crypto_generichash_state *h, uint64_t v)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (56 - 8 * i));
+    crypto_generichash_update(h, b, sizeof(b));
+}
+
+int digest_overdue_days(int sev)
 {
     return sev == TZ__SEVERITY__SEV_HIGH     ? DIGEST_OVERDUE_HIGH_DAYS
            : sev == TZ__SEVERITY__SEV_MEDIUM ? DIGEST_OVERDUE_MEDIUM_DAYS
@@ -71,8 +89,12 @@ static int flag_cb(const Tz__FlagRecord *fl, void *arg)
         flag_line(w->fresh, fl, w->now);
     }
     int sev = fl->severity <= 3 ? fl->severity : 0;
-    if (w->now - fl->opened_at > (int64_t)overdue_days(sev) * 86400) {
+    if (w->now - fl->opened_at > (int64_t)digest_overdue_days(sev) * 86400) {
         w->d->overdue[sev]++;
+        hash_str(w->facts, fl->id);
+        hash_u64(w->facts, (uint64_t)fl->subject_kind << 56 ^ fl->subject_id);
+        hash_str(w->facts, fl->instance);
+        hash_u64(w->facts, (uint64_t)sev);
         flag_line(w->late, fl, w->now);
     }
     return 0;
@@ -83,18 +105,31 @@ struct sys_walk {
     int32_t today;
     FILE *f;
     struct digest *d;
+    crypto_generichash_state *facts;
 };
+
+int32_t digest_evaluation_due(const Tz__SystemRecord *s,
+                              const struct rules_config *rules, int32_t today)
+{
+    uint32_t g = s->mlps_grade <= 5 ? s->mlps_grade : 0;
+    int max = rules->eval_max_days[g];
+    if (max <= 0 || strcmp(s->status, "retired") == 0)
+        return -1;
+    int32_t due = s->last_evaluation_day ? s->last_evaluation_day + max : 0;
+    if (due && due - today > DIGEST_EVALUATION_AHEAD_DAYS)
+        return -1;
+    return due;
+}
 
 static int sys_cb(const Tz__SystemRecord *s, void *arg)
 {
     struct sys_walk *w = arg;
     uint32_t g = s->mlps_grade <= 5 ? s->mlps_grade : 0;
-    int max = w->rules->eval_max_days[g];
-    if (max <= 0 || strcmp(s->status, "retired") == 0)
+    int32_t due = digest_evaluation_due(s, w->rules, w->today);
+    if (due < 0)
         return 0;
-    int32_t due = s->last_evaluation_day ? s->last_evaluation_day + max : 0;
-    if (due && due - w->today > DIGEST_EVALUATION_AHEAD_DAYS)
-        return 0;
+    hash_u64(w->facts, s->system_id);
+    hash_u64(w->facts, (uint64_t)(uint32_t)due);
     char d[11];
     civil_format(due, d);
     w->d->evaluations_due++;
@@ -132,12 +167,18 @@ int digest_build(struct tz_register *reg, const char *dept, int64_t since,
     all.f = open_memstream(&all.buf, &all.len);
     if (!fresh.f || !late.f || !due.f || !all.f)
         rc = TZ_ENOMEM;
-    struct walk w = {dept, since, now, fresh.f, late.f, d};
-    struct sys_walk sw = {rules, civil_today((time_t)now), due.f, d};
+    crypto_generichash_state facts;
+    crypto_generichash_init(&facts, NULL, 0, DIGEST_FACTS_LEN);
+    hash_str(&facts, "overdue");
+    struct walk w = {dept, since, now, fresh.f, late.f, d, &facts};
+    struct sys_walk sw = {rules, civil_today((time_t)now), due.f, d, &facts};
     if (rc == 0)
         rc = register_each_flag(reg, 0, flag_cb, &w, err);
-    if (rc == 0)
+    if (rc == 0) {
+        hash_str(&facts, "evaluations");
         rc = register_each_system(reg, dept, sys_cb, &sw, err);
+    }
+    crypto_generichash_final(&facts, d->facts, DIGEST_FACTS_LEN);
     unsigned overdue = d->overdue[1] + d->overdue[2] + d->overdue[3];
     char day[11], from[11];
     civil_format(civil_today((time_t)now), day);

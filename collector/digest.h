@@ -3,8 +3,10 @@
  * flags overdue by severity (high older than 7 days, medium 30, low 90),
  * and its systems whose evaluation falls due within 60 days (or that were
  * never evaluated though their grade needs it). Plain UTF-8 text, one
- * subject line. Only the content is built here: `tzctl digest preview`
- * prints it; sending (SMTP, schedule, retry) is not built yet.
+ * subject line, and a hash of its standing facts (which flags are overdue,
+ * which systems are due and when) so that the sender can tell an unchanged
+ * digest from a new one. `tzctl digest preview` prints it; digest_run.h
+ * sends it.
  * Every string from the register is made one safe line (control and bidi
  * characters replaced) before it goes into the text.
  * Ownership: d's strings are the caller's; free with digest_free.
@@ -21,6 +23,7 @@
 #define DIGEST_OVERDUE_MEDIUM_DAYS 30
 #define DIGEST_OVERDUE_LOW_DAYS    90
 #define DIGEST_EVALUATION_AHEAD_DAYS 60
+#define DIGEST_FACTS_LEN 32
 
 struct digest {
     char *to;        /* the liaison's e-mail address, "" when none is set */
@@ -28,7 +31,17 @@ struct digest {
     char *body;
     unsigned new_flags, overdue[4], evaluations_due;  /* overdue by Tz__Severity */
     int empty;       /* nothing to say: no mail would be sent */
+    uint8_t facts[DIGEST_FACTS_LEN];  /* BLAKE2b of the overdue flags and due
+                                         evaluations: equal when unchanged */
 };
+
+/* How long a flag of severity sev (Tz__Severity) may stay open. */
+int digest_overdue_days(int sev);
+/* The day sys's evaluation falls due (0: never evaluated though its grade
+ * needs it); -1 when none is needed or it is not due within
+ * DIGEST_EVALUATION_AHEAD_DAYS of today. */
+int32_t digest_evaluation_due(const Tz__SystemRecord *sys,
+                              const struct rules_config *rules, int32_t today);
 
 /* The digest of dept for the flags opened from since on, as of now. */
 int digest_build(struct tz_register *reg, const char *dept, int64_t since,

@@ -18,6 +18,8 @@
 #include "collector_config.h"
 #include "control.h"
 #include "datadir_lock.h"
+#include "digest_run.h"
+#include "digest_send.h"
 #include "flags_defer.h"
 #include "flags_update.h"
 #include "ingest.h"
@@ -48,6 +50,8 @@ static void usage(FILE *f)
             "  --help         this text\n");
 }
 
+#define DIGEST_TICK_MS (30 * 1000)
+
 static struct ingest *g_ingest;
 static struct control *g_control;
 static struct publisher *g_publisher;
@@ -61,7 +65,54 @@ struct collector {
     struct collector_config cfg;
     uv_timer_t recheck;     /* time-based flags: AGENT_SILENT, EVALUATION_OVERDUE */
     uv_timer_t prune;       /* history retention */
+    uv_timer_t digest;      /* e-mail digests: is one due? */
+    uv_work_t digest_work;  /* SMTP off the loop (digest_run.h) */
+    struct digest_batch digest_batch;
+    int digest_busy;
 };
+
+/* SMTP blocks: the worker thread sends, the loop plans and records. */
+static void digest_send_work(uv_work_t *w)
+{
+    struct collector *c = w->data;
+    digest_batch_send(&c->cfg.digest, &c->digest_batch);
+}
+
+static void digest_sent(uv_work_t *w, int status)
+{
+    struct collector *c = w->data;
+    struct tz_error err = {0};
+    char buf[700];
+    (void)status;
+    if (digest_batch_record(c->reg, &c->cfg.digest, &c->digest_batch, &err) != 0)
+        tz_log(TZ_LOG_ERROR, "recording the digests sent: %s",
+               tz_error_str(&err, buf, sizeof(buf)));
+    digest_batch_free(&c->digest_batch);
+    c->digest_busy = 0;
+}
+
+static void on_digest(uv_timer_t *t)
+{
+    struct collector *c = t->data;
+    struct tz_error err = {0};
+    char buf[700];
+    if (c->digest_busy)
+        return;
+    if (digest_plan(c->reg, &c->cfg.digest, &c->rules, (int64_t)time(NULL),
+                    &c->digest_batch, &err) != 0) {
+        tz_log(TZ_LOG_ERROR, "preparing the digests: %s",
+               tz_error_str(&err, buf, sizeof(buf)));
+        return;
+    }
+    if (c->digest_batch.n == 0)
+        return;
+    c->digest_busy = 1;
+    c->digest_work.data = c;
+    if (uv_queue_work(t->loop, &c->digest_work, digest_send_work, digest_sent) != 0) {
+        digest_batch_free(&c->digest_batch);
+        c->digest_busy = 0;
+    }
+}
 
 static void on_recheck(uv_timer_t *t)
 {
@@ -103,8 +154,15 @@ static void close_handle(uv_handle_t *h, void *arg)
 
 static int g_exit;   /* the status main returns */
 
+static struct collector *g_col;
+
 static void stop_all(uv_loop_t *loop)
 {
+    /* A digest batch being sent stops after its current mail: the loop
+     * waits for the worker, and a blackholed SMTP server must not hold
+     * the stop for timeout x recipients. */
+    if (g_col && g_col->digest_busy)
+        atomic_store(&g_col->digest_batch.cancel, 1);
     ingest_stop(g_ingest);
     g_ingest = NULL;
     control_stop(g_control);
@@ -203,6 +261,15 @@ int main(int argc, char **argv)
                         "--publish or publish =\n", cfg.listen);
         return 2;
     }
+    if (digest_config_finish(&cfg.digest, &err) != 0) {
+        fprintf(stderr, "tz-collector: [digest]: %s\n",
+                tz_error_str(&err, ebuf, sizeof(ebuf)));
+        return 1;
+    }
+    if (cfg.digest.enabled && digest_send_global_init() != 0) {
+        fprintf(stderr, "tz-collector: cannot initialise libcurl for the digests\n");
+        return 1;
+    }
     if (max_batch)
         cfg.max_batch = (size_t)max_batch;
     if (rules)
@@ -210,6 +277,7 @@ int main(int argc, char **argv)
 
     static struct collector col;
     col.cfg = cfg;
+    g_col = &col;
     /* Read once: what is judged by is exactly what is recorded below. */
     Tz__RulesInForce in_force;
     if (rules_in_force_read(cfg.rules, (int64_t)time(NULL), &col.rules, &in_force,
@@ -305,6 +373,14 @@ int main(int argc, char **argv)
     col.recheck.data = col.prune.data = &col;
     uv_timer_start(&col.recheck, on_recheck, 0, cfg.recheck_interval * 1000);
     uv_timer_start(&col.prune, on_prune, 60 * 1000, 60 * 1000);
+    /* Digests: checked at once, then every DIGEST_TICK_MS (a due one goes
+     * out within that of its scheduled time; retries are as precise). */
+    if (cfg.digest.enabled) {
+        uv_timer_init(&loop, &col.digest);
+        col.digest.data = &col;
+        uv_timer_start(&col.digest, on_digest, 1000, DIGEST_TICK_MS);
+        tz_log(TZ_LOG_INFO, "e-mail digests on, through %s", cfg.digest.smtp_url);
+    }
 
     char pkhex[TZ_KEY_HEX];
     tz_hex_encode(kp.pk, sizeof(kp.pk), pkhex);

@@ -672,6 +672,21 @@ int register_rules_put(struct tz_register *reg, const Tz__RulesInForce *r,
 int register_rules_get(struct tz_register *reg, Tz__RulesInForce **out,
                        struct tz_error *err);
 
+/* ---- where each e-mail digest stands (collector/digest_run.h) ----
+ *
+ * One DigestState per recipient: dept's liaison, or with dept NULL the
+ * network center's school-wide digest. get: TZ_ENOENT when none was ever
+ * stored (free *out with protobuf_c_message_free_unpacked). put replaces. */
+int register_digest_state_get(struct tz_register *reg, const char *dept,
+                              Tz__DigestState **out, struct tz_error *err);
+int register_digest_state_put(struct tz_register *reg, const char *dept,
+                              const Tz__DigestState *st, struct tz_error *err);
+/* Call cb for every stored state (departments in name order, then the
+ * school's); valid during the call; non-zero from cb stops and is returned. */
+typedef int (*register_digest_state_cb)(const Tz__DigestState *st, void *arg);
+int register_each_digest_state(struct tz_register *reg, register_digest_state_cb cb,
+                               void *arg, struct tz_error *err);
+
 /* ---- pre-launch screening: screenings, review decisions, requests ----
  *
  * What is stored is decided above (tzctl screen, tzctl review, the control

@@ -78,6 +78,9 @@ int rl_syshist_binding(struct tz_register *reg, MDB_txn *txn,
 int rl_seen_mark(struct tz_register *reg, MDB_txn *txn, uint64_t agent_id,
                  int64_t last_report_at, int64_t now, struct tz_error *err);
 
+/* A settings key of a digest's state (register_lmdb_digest.c), for verify. */
+int rl_is_digest_key(const void *k, size_t n);
+
 typedef int (*rl_txn_fn)(struct tz_register *reg, MDB_txn *txn, void *arg,
                          struct tz_error *err);
 

@@ -1146,6 +1146,12 @@ static int settings_fn(struct verify *v, const MDB_val *k, const MDB_val *d)
             problem(v, "settings: the rules in force do not decode");
         else
             protobuf_c_message_free_unpacked(&r->base, NULL);
+    } else if (rl_is_digest_key(k->mv_data, k->mv_size)) {
+        Tz__DigestState *s = rl_unpack(&tz__digest_state__descriptor, d);
+        if (s == NULL)
+            problem(v, "settings: a digest's state does not decode");
+        else
+            protobuf_c_message_free_unpacked(&s->base, NULL);
     } else {
         problem(v, "settings: an entry this build does not know (%zu-byte key)",
                 k->mv_size);

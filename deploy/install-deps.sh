@@ -18,6 +18,7 @@ clang libclang-rt-dev"
 # (collector/sheet_xlsx.c), .xls is read by FreeXL (collector/sheet_xls.c).
 PKGS="$PKGS libzip-dev libfreexl-dev"
 PKGS="$PKGS unzip"      # tests/integration/test_export.c reads the XLSX back
+PKGS="$PKGS libcurl4-openssl-dev"  # SMTP for the e-mail digests (collector/digest_send.c)
 # RPM support (agent/collect_rpm.c): librpm-dev to build it; rpm (which has
 # rpm and rpmbuild on Debian) for tests/unit/test_collect_rpm.c.
 PKGS="$PKGS librpm-dev rpm"

@@ -8,7 +8,9 @@
  * OVER_QUOTA, enrollments refused, hosts whose history was pruned). Then
  * the rules in force: the file the
  * collector judges by (its digest, when it was recorded) and its values,
- * which tzctl's ledger changes are judged by too. */
+ * which tzctl's ledger changes are judged by too. The e-mail digests:
+ * mails sent, failed attempts, and scheduled digests given up after
+ * [digest] max_attempts, over every recipient. */
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,6 +21,19 @@
 #include "flag_catalog.h"
 #include "rules_config.h"
 #include "tzctl.h"
+
+struct digest_counts {
+    uint64_t sent, failed, given_up;
+};
+
+static int digest_cb(const Tz__DigestState *st, void *arg)
+{
+    struct digest_counts *d = arg;
+    d->sent += st->sent_total;
+    d->failed += st->failed_total;
+    d->given_up += st->given_up_total;
+    return 0;
+}
 
 struct in_force {
     struct rules_config cfg;
@@ -132,7 +147,8 @@ static int shown(const struct register_stats *st, int s)
            (s >= TZ__STATUS__MALFORMED && s <= TZ__STATUS__OVER_QUOTA);
 }
 
-static int stats_json(const struct register_stats *st, const struct in_force *r)
+static int stats_json(const struct register_stats *st, const struct in_force *r,
+                      const struct digest_counts *dg)
 {
     cJSON *o = cJSON_CreateObject(), *rej = cJSON_CreateObject();
     if (o == NULL || rej == NULL) {
@@ -159,6 +175,9 @@ static int stats_json(const struct register_stats *st, const struct in_force *r)
     cJSON *quota = cJSON_AddObjectToObject(o, "quota");
     for (int l = AQ_NONE + 1; quota && l < AQ__COUNT; l++)
         cJSON_AddNumberToObject(quota, agent_quota_limit_name(l), (double)st->quota[l]);
+    cJSON_AddNumberToObject(o, "digests_sent", (double)dg->sent);
+    cJSON_AddNumberToObject(o, "digest_failures", (double)dg->failed);
+    cJSON_AddNumberToObject(o, "digests_given_up", (double)dg->given_up);
     cJSON_AddNumberToObject(o, "map_size_bytes", (double)st->map_size);
     cJSON_AddNumberToObject(o, "map_used_bytes", (double)st->used_bytes);
     cJSON_AddNumberToObject(o, "schema", (double)st->schema);
@@ -180,7 +199,7 @@ static int row(struct out_table *t, const char *metric, uint64_t v)
 }
 
 static int stats_table(const struct tzctl *c, const struct register_stats *st,
-                       const struct in_force *r)
+                       const struct in_force *r, const struct digest_counts *dg)
 {
     struct out_table *t = out_new(stat_cols, 2);
     if (t == NULL)
@@ -205,6 +224,9 @@ static int stats_table(const struct tzctl *c, const struct register_stats *st,
         snprintf(name, sizeof(name), "quota.%s", agent_quota_limit_name(l));
         rc = row(t, name, st->quota[l]);
     }
+    rc = rc ? rc : row(t, "digests_sent", dg->sent);
+    rc = rc ? rc : row(t, "digest_failures", dg->failed);
+    rc = rc ? rc : row(t, "digests_given_up", dg->given_up);
     rc = rc ? rc : row(t, "map_size_bytes", st->map_size);
     rc = rc ? rc : row(t, "map_used_bytes", st->used_bytes);
     rc = rc ? rc : row(t, "schema", st->schema);
@@ -233,7 +255,10 @@ int tzctl_stats(const struct tzctl *c, int argc, char **argv)
     struct register_stats st;
     struct tz_error err = {0};
     struct in_force inf = {.rec = NULL};
+    struct digest_counts dg = {0};
     int r = register_stats(reg, &st, &err);
+    if (r == 0)
+        r = register_each_digest_state(reg, digest_cb, &dg, &err);
     if (r == 0 && (rc = tzctl_rules(reg, &inf.cfg, &inf.rec)) != 0) {
         register_close(reg);
         return rc;
@@ -241,7 +266,8 @@ int tzctl_stats(const struct tzctl *c, int argc, char **argv)
     register_close(reg);
     if (r != 0)
         return tzctl_fail_err(&err);
-    r = c->format == OUT_JSON ? stats_json(&st, &inf) : stats_table(c, &st, &inf);
+    r = c->format == OUT_JSON ? stats_json(&st, &inf, &dg)
+                              : stats_table(c, &st, &inf, &dg);
     if (inf.rec)
         protobuf_c_message_free_unpacked(&inf.rec->base, NULL);
     if (r != 0)

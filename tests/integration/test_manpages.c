@@ -398,14 +398,21 @@ Test(manpages, tzctl_options_are_those_of_its_help)
 
 /* ---- taizhang.conf(5) ---- */
 
-/* The options of an example INI: lines "key = ..." and "; key = ...". */
-static void example_keys(const char *file, struct set *out)
+/* The options of an example INI in its [section]: lines "key = ..." and
+ * "; key = ...". */
+static void example_keys(const char *file, const char *section, struct set *out)
 {
     char *path = tz_test_path("%s/deploy/%s", TZ_SOURCE_DIR, file);
     char *src = tz_test_slurp(path);
     cr_assert_not_null(src, "missing: %s", path);
+    size_t sl = strlen(section);
+    int in = 0;
     for (char *l = src; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
         const char *p = l;
+        if (*p == '[') {
+            in = strncmp(p + 1, section, sl) == 0 && p[1 + sl] == ']';
+            continue;
+        }
         if (*p == ';')
             p++;
         while (*p == ' ')
@@ -416,23 +423,23 @@ static void example_keys(const char *file, struct set *out)
         size_t n = (size_t)(p - k);
         while (*p == ' ')
             p++;
-        if (n > 0 && *p == '=') {
+        if (in && n > 0 && *p == '=') {
             char key[64];
             snprintf(key, sizeof(key), "%.*s", (int)n, k);
             set_add(out, key);
         }
     }
-    cr_assert_gt(out->n, 0, "%s: no options found", path);
+    cr_assert_gt(out->n, 0, "%s: no options found in [%s]", path, section);
     free(src);
     free(path);
 }
 
 static void expect_conf_documents(const char *name, const char *example,
-                                  const char *section)
+                                  const char *ini_section, const char *section)
 {
     struct page pg = page_load(name);
     struct set ex = {0}, doc = {0};
-    example_keys(example, &ex);
+    example_keys(example, ini_section, &ex);
     page_words(&pg, section, NULL, &doc);
     for (size_t i = 0; i < ex.n; i++)
         cr_expect(set_has(&doc, ex.v[i]), "deploy/%s has %s; %s does not "
@@ -447,10 +454,14 @@ static void expect_conf_documents(const char *name, const char *example,
 
 Test(manpages, conf_documents_every_option_of_the_examples)
 {
-    expect_conf_documents("taizhang.conf.5", "tz-agent.ini.example", "AGENT OPTIONS");
-    expect_conf_documents("taizhang.conf.5", "tz-collector.ini.example",
+    expect_conf_documents("taizhang.conf.5", "tz-agent.ini.example", "agent",
+                          "AGENT OPTIONS");
+    expect_conf_documents("taizhang.conf.5", "tz-collector.ini.example", "collector",
                           "COLLECTOR OPTIONS");
-    expect_conf_documents("tz-portal.8", "tz-portal.ini.example", "CONFIGURATION FILE");
+    expect_conf_documents("taizhang.conf.5", "tz-collector.ini.example", "digest",
+                          "DIGEST OPTIONS");
+    expect_conf_documents("tz-portal.8", "tz-portal.ini.example", "portal",
+                          "CONFIGURATION FILE");
 }
 
 /* Each option the page documents is one the code knows (a bad value is
@@ -486,6 +497,24 @@ Test(manpages, conf_options_are_those_the_code_accepts)
         free(path);
         free(text);
     }
+    struct set dig = {0};
+    page_words(&pg, "DIGEST OPTIONS", NULL, &dig);
+    cr_assert_gt(dig.n, 0);
+    for (size_t i = 0; i < dig.n; i++) {
+        char *text = tz_test_path("[digest]\n%s = 1\n", dig.v[i]);
+        tz_test_write(dir, "c.ini", text);
+        char *path = tz_test_path("%s/c.ini", dir);
+        struct collector_config c;
+        struct tz_error err = {0};
+        collector_config_defaults(&c);
+        collector_config_load(&c, path, &err);
+        cr_expect(strstr(err.msg, "unknown option") == NULL,
+                  "taizhang.conf.5 documents %s; tz-collector says: %s", dig.v[i],
+                  err.msg);
+        free(path);
+        free(text);
+    }
+    set_free(&dig);
     tz_test_rm_rf(dir);
     free(dir);
     page_free(&pg);

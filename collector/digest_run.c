@@ -1,0 +1,277 @@
+/* digest_run — deciding which digests go out now, and remembering how it went. */
+#include "digest_run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "digest_mail.h"
+#include "digest_schedule.h"
+#include "digest_school.h"
+#include "digest_send.h"
+#include "tz_log.h"
+
+int digest_state_load(struct tz_register *reg, const char *dept,
+                      struct digest_state *st, struct tz_error *err)
+{
+    memset(st, 0, sizeof(*st));
+    Tz__DigestState *m;
+    int rc = register_digest_state_get(reg, dept, &m, err);
+    if (rc == TZ_ENOENT)
+        return 0;
+    if (rc != 0)
+        return rc;
+    st->last_sent = m->last_sent;
+    st->last_slot = m->last_slot;
+    st->next_try = m->next_try;
+    st->since = m->since;
+    st->has_facts = m->facts.len == DIGEST_FACTS_LEN;
+    if (st->has_facts)
+        memcpy(st->facts, m->facts.data, DIGEST_FACTS_LEN);
+    st->attempts = m->attempts;
+    st->sent_total = m->sent_total;
+    st->failed_total = m->failed_total;
+    st->given_up_total = m->given_up_total;
+    snprintf(st->last_error, sizeof(st->last_error), "%s", m->last_error);
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+    return 0;
+}
+
+static int state_store(struct tz_register *reg, const char *dept,
+                       struct digest_state *st, struct tz_error *err)
+{
+    Tz__DigestState m = TZ__DIGEST_STATE__INIT;
+    m.last_sent = st->last_sent;
+    m.last_slot = st->last_slot;
+    m.next_try = st->next_try;
+    m.since = st->since;
+    if (st->has_facts)
+        m.facts = (ProtobufCBinaryData){DIGEST_FACTS_LEN, st->facts};
+    m.attempts = st->attempts;
+    m.sent_total = st->sent_total;
+    m.failed_total = st->failed_total;
+    m.given_up_total = st->given_up_total;
+    m.last_error = st->last_error;
+    return register_digest_state_put(reg, dept, &m, err);
+}
+
+/* Is a digest whose state is st due at now, in the schedule's slot? */
+static int is_due(const struct digest_state *st, int64_t slot, int64_t now)
+{
+    if (slot <= st->last_slot)
+        return 0;
+    return st->attempts == 0 || now >= st->next_try;
+}
+
+static struct digest_job *job_new(struct digest_batch *b)
+{
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 8;
+        struct digest_job *j = realloc(b->jobs, cap * sizeof(*j));
+        if (j == NULL)
+            return NULL;
+        b->jobs = j;
+        b->cap = cap;
+    }
+    struct digest_job *j = &b->jobs[b->n++];
+    memset(j, 0, sizeof(*j));
+    return j;
+}
+
+/* Fill j from digest d: a composed mail, or no message when there is
+ * nothing new to say (or the address is refused: j->rc says so). */
+static int job_fill(struct digest_job *j, const struct digest_config *cfg,
+                    const struct digest *d, const char *to, int64_t now)
+{
+    memcpy(j->facts, d->facts, DIGEST_FACTS_LEN);
+    if ((j->to = strdup(to)) == NULL)
+        return TZ_ENOMEM;
+    int unchanged = d->new_flags == 0 && j->st.has_facts &&
+                    memcmp(d->facts, j->st.facts, DIGEST_FACTS_LEN) == 0;
+    if (d->empty || unchanged)
+        return 0;
+    struct tz_error e = {0};
+    j->rc = digest_mail_compose(cfg->from, to, d->subject, d->body, now,
+                                &j->message, &e);
+    if (j->rc == TZ_ENOMEM)
+        return TZ_ENOMEM;
+    if (j->rc != 0)
+        snprintf(j->why, sizeof(j->why), "%s", e.msg);
+    return 0;
+}
+
+/* Plan the digest of dept (NULL: the school's) addressed to to. */
+static int plan_one(struct tz_register *reg, const struct digest_config *cfg,
+                    const struct rules_config *rules, const char *dept,
+                    const char *to, struct digest_batch *b, struct tz_error *err)
+{
+    struct digest_state st;
+    int rc = digest_state_load(reg, dept, &st, err);
+    int64_t slot = digest_slot(&cfg->schedule, b->now);
+    if (rc != 0 || !is_due(&st, slot, b->now))
+        return rc;
+    /* The first digest covers one period before its slot, and keeps that
+     * start through failures until one is sent. */
+    int64_t since = st.since ? st.since : slot - digest_period(&cfg->schedule);
+    struct digest d;
+    rc = dept ? digest_build(reg, dept, since, b->now, rules, &d, err)
+              : digest_school_build(reg, since, b->now, rules, &d, err);
+    if (rc != 0)
+        return rc;
+    struct digest_job *j = job_new(b);
+    if (j == NULL || (dept && (j->dept = strdup(dept)) == NULL))
+        rc = TZ_ENOMEM;
+    if (rc == 0) {
+        j->slot = slot;
+        j->since = since;
+        j->st = st;
+        rc = job_fill(j, cfg, &d, to, b->now);
+    }
+    digest_free(&d);
+    if (rc == TZ_ENOMEM)
+        tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    return rc;
+}
+
+struct dept_list {
+    char **names, **to;
+    size_t n, cap;
+};
+
+static int dept_cb(const Tz__DeptRecord *rec, void *arg)
+{
+    struct dept_list *l = arg;
+    if (rec->liaison_email[0] == '\0')
+        return 0;   /* the school digest names it instead */
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        char **a = realloc(l->names, cap * sizeof(*a)), **t;
+        if (a)
+            l->names = a;
+        if (a == NULL || (t = realloc(l->to, cap * sizeof(*t))) == NULL)
+            return TZ_ENOMEM;
+        l->to = t;
+        l->cap = cap;
+    }
+    l->names[l->n] = strdup(rec->name);
+    l->to[l->n] = strdup(rec->liaison_email);
+    l->n++;
+    return l->names[l->n - 1] && l->to[l->n - 1] ? 0 : TZ_ENOMEM;
+}
+
+int digest_plan(struct tz_register *reg, const struct digest_config *cfg,
+                const struct rules_config *rules, int64_t now,
+                struct digest_batch *out, struct tz_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    out->now = now;
+    struct dept_list l = {0};
+    int rc = register_each_dept(reg, dept_cb, &l, err);
+    if (rc == TZ_ENOMEM)
+        tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    for (size_t i = 0; rc == 0 && i < l.n; i++)
+        rc = plan_one(reg, cfg, rules, l.names[i], l.to[i], out, err);
+    if (rc == 0 && cfg->school_to[0])
+        rc = plan_one(reg, cfg, rules, NULL, cfg->school_to, out, err);
+    for (size_t i = 0; i < l.n; i++) {
+        free(l.names[i]);
+        free(l.to[i]);
+    }
+    free(l.names);
+    free(l.to);
+    if (rc != 0)
+        digest_batch_free(out);
+    return rc;
+}
+
+void digest_batch_send(const struct digest_config *cfg, struct digest_batch *b)
+{
+    for (size_t i = 0; i < b->n && !atomic_load(&b->cancel); i++) {
+        struct digest_job *j = &b->jobs[i];
+        j->tried = 1;
+        if (j->message)
+            j->rc = digest_send(cfg, j->to, j->message, j->why, sizeof(j->why));
+    }
+}
+
+static const char *who(const struct digest_job *j)
+{
+    return j->dept ? j->dept : "(school-wide)";
+}
+
+/* A failed attempt: retry after retry_interval, or give up this slot. */
+static void record_failure(const struct digest_config *cfg, struct digest_job *j,
+                           int64_t now, int permanent)
+{
+    struct digest_state *st = &j->st;
+    st->attempts++;
+    st->failed_total++;
+    snprintf(st->last_error, sizeof(st->last_error), "%s", j->why);
+    if (permanent || st->attempts >= cfg->max_attempts) {
+        tz_log(TZ_LOG_ERROR, "digest of %s to %s: giving up after %u attempt(s) "
+               "until the next scheduled time: %s", who(j), j->to, st->attempts, j->why);
+        st->given_up_total++;
+        st->attempts = 0;
+        st->next_try = 0;
+        st->last_slot = j->slot;
+        return;
+    }
+    st->next_try = now + (int64_t)cfg->retry_interval;
+    tz_log(TZ_LOG_WARN, "digest of %s to %s: sending failed (attempt %u of %zu), "
+           "retrying in %zu s: %s", who(j), j->to, st->attempts, cfg->max_attempts,
+           cfg->retry_interval, j->why);
+}
+
+static void record_one(const struct digest_config *cfg, struct digest_job *j,
+                       int64_t now)
+{
+    struct digest_state *st = &j->st;
+    if (!j->tried)
+        return;   /* stopped before its turn: due again at the next start */
+    if (st->since == 0)
+        st->since = j->since;
+    if (j->message == NULL && j->rc != 0) {
+        record_failure(cfg, j, now, 1);   /* refused before sending: no retry helps */
+    } else if (j->message == NULL) {
+        tz_log(TZ_LOG_DEBUG, "digest of %s: nothing new since the last one sent, "
+               "not sent", who(j));
+        st->last_slot = j->slot;
+    } else if (j->rc != 0) {
+        record_failure(cfg, j, now, 0);
+    } else {
+        tz_log(TZ_LOG_INFO, "digest of %s sent to %s", who(j), j->to);
+        st->last_sent = now;
+        st->since = now;
+        st->last_slot = j->slot;
+        memcpy(st->facts, j->facts, DIGEST_FACTS_LEN);
+        st->has_facts = 1;
+        st->attempts = 0;
+        st->next_try = 0;
+        st->sent_total++;
+        st->last_error[0] = '\0';
+    }
+}
+
+int digest_batch_record(struct tz_register *reg, const struct digest_config *cfg,
+                        struct digest_batch *b, struct tz_error *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        record_one(cfg, &b->jobs[i], b->now);
+        int r = state_store(reg, b->jobs[i].dept, &b->jobs[i].st, err);
+        if (r != 0 && rc == 0)
+            rc = r;
+    }
+    return rc;
+}
+
+void digest_batch_free(struct digest_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        free(b->jobs[i].dept);
+        free(b->jobs[i].to);
+        free(b->jobs[i].message);
+    }
+    free(b->jobs);
+    memset(b, 0, sizeof(*b));
+}
