@@ -124,19 +124,22 @@ static int dry_run(const struct tzctl *c, struct tz_register *reg,
     return flags_evaluate_all(reg, &rules, (int64_t)time(NULL), dry_set, fl, err);
 }
 
-static int parse_id(const char *s, uint64_t *out)
+/* --system and --host: an id or a name, looked up as every command does. */
+static int resolve(struct tz_register *reg, struct filter *fl,
+                   const char *system, const char *host)
 {
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*s == '\0' || *end || v == 0)
-        return -1;
-    *out = v;
-    return 0;
+    int rc = 0;
+    if (system)
+        rc = tzctl_find_system(reg, system, &fl->system);
+    if (rc == 0 && host)
+        rc = tzctl_find_host(reg, host, &fl->host, NULL, NULL);
+    return rc;
 }
 
 int tzctl_flags(const struct tzctl *c, int argc, char **argv)
 {
     struct filter fl = {.min_severity = 0};
+    const char *system = NULL, *host = NULL;
     int dd = 0;
     for (int i = 1; i < argc; i++) {
         const char *pos = NULL, *val;
@@ -148,11 +151,13 @@ int tzctl_flags(const struct tzctl *c, int argc, char **argv)
                 return tzctl_usage("--dept needs a department");
             fl.dept = val;
         } else if (tzctl_optval(opt, "--system", argc, argv, &i, &val)) {
-            if (val == NULL || parse_id(val, &fl.system) != 0)
-                return tzctl_usage("--system needs a system id");
+            if (val == NULL || val[0] == '\0')
+                return tzctl_usage("--system needs a system id or name");
+            system = val;
         } else if (tzctl_optval(opt, "--host", argc, argv, &i, &val)) {
-            if (val == NULL || parse_id(val, &fl.host) != 0)
-                return tzctl_usage("--host needs a host id");
+            if (val == NULL || val[0] == '\0')
+                return tzctl_usage("--host needs a host id or hostname");
+            host = val;
         } else if (tzctl_optval(opt, "--severity", argc, argv, &i, &val)) {
             if (val == NULL || (fl.min_severity = severity_lookup(val)) < 0)
                 return tzctl_usage("--severity must be high, medium or low");
@@ -169,6 +174,10 @@ int tzctl_flags(const struct tzctl *c, int argc, char **argv)
     int rc = tzctl_open(c, REGISTER_RDONLY, &reg);
     if (rc != TZCTL_OK)
         return rc;
+    if ((rc = resolve(reg, &fl, system, host)) != 0) {
+        register_close(reg);
+        return rc;
+    }
     fl.table = c->format == OUT_TABLE;
     fl.t = fl.table ? out_new(table_cols, N_TABLE_COLS) : out_new(flag_cols, N_COLS);
     if (fl.t == NULL) {

@@ -98,9 +98,12 @@ int main(int argc, char **argv)
             break;
         }
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            tzctl_print_usage(stdout);
-            free(rest);
-            return TZCTL_OK;
+            /* After a command word: that command's help, else them all. */
+            if (n > 0 && tzctl_print_help(rest[0], stdout) != 0)
+                rc = tzctl_usage("unknown command \"%s\"", rest[0]);
+            else
+                rc = n > 0 ? TZCTL_OK : (tzctl_print_usage(stdout), TZCTL_OK);
+            goto out;
         }
         if (strcmp(a, "--version") == 0) {
             printf("tzctl %s\n", TZ_VERSION);
@@ -165,6 +168,7 @@ int main(int argc, char **argv)
                          "them)");
         goto out;
     }
+    tzctl_usage_command(rest[0]);
     c.login = login_name();
     if (c.actor.name == NULL)
         c.actor.name = c.login;

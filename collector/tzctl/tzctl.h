@@ -34,15 +34,23 @@ enum { TZCTL_OK = 0, TZCTL_FAIL = 1, TZCTL_USAGE = 2, TZCTL_NOT_PASSED = 3 };
  * collector's config). */
 #define TZCTL_DEFAULT_DATA "./var/taizhang"
 
-/* The usage text (usage.c) on f. */
+/* The usage text (usage.c, one table of every command word) on f. */
 #include <stdio.h>
 void tzctl_print_usage(FILE *f);
+/* command's usage and examples on f; -1 when no command has that word. */
+int tzctl_print_help(const char *command, FILE *f);
+/* The table's command words, for tests that walk it: count and i-th. */
+size_t tzctl_help_count(void);
+const char *tzctl_help_name(size_t i);
+/* The command later usage errors point at (`tzctl COMMAND --help`). */
+void tzctl_usage_command(const char *command);
 
 /* "tzctl: <fmt>" on stderr; returns TZCTL_FAIL. */
 int tzctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "tzctl: <err as text>" on stderr; returns TZCTL_FAIL. */
 int tzctl_fail_err(const struct tz_error *err);
-/* "tzctl: <fmt>" and the usage text on stderr; returns TZCTL_USAGE. */
+/* "tzctl: <fmt>" and a pointer to the command's --help on stderr;
+ * returns TZCTL_USAGE. */
 int tzctl_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Open the register at c->data (REGISTER_RDONLY for reads). On failure the
@@ -85,6 +93,12 @@ int tzctl_write_file(const char *path, int force, const char *what,
  * ... (ids 3, 9)") and returns TZCTL_FAIL. */
 int tzctl_find_host(struct tz_register *reg, const char *want, uint64_t *id,
                     char hostname[TZ_MAX_NAME_BUF], char dept[TZ_MAX_NAME_BUF]);
+
+/* A system by id (all digits), else by a name exactly one system has
+ * (find_system.c, the one lookup of every command). Prints the failure
+ * ("no system named ...", "2 systems are named ... (ids 3 (教务处), 9
+ * (计算机学院))") and returns TZCTL_FAIL. */
+int tzctl_find_system(struct tz_register *reg, const char *want, uint64_t *id);
 
 /* Command groups: argv[0] is the command word. */
 int tzctl_hosts(const struct tzctl *c, int argc, char **argv);

@@ -382,7 +382,7 @@ Test(tzctl, missing_register_and_usage_errors)
     cr_assert(strstr(out, "unknown command \"frobnicate\""), "%s", out);
     cr_assert_eq(TZCTL_RUN("hosts", "--bogus"), 2);
     cr_assert_str_eq(out, "tzctl: hosts: unknown option --bogus\n"
-                          "(tzctl --help lists every command and option)\n");
+                          "(tzctl hosts --help shows its usage and examples)\n");
     cr_assert_eq(TZCTL_RUN("system", "set", "1", "owners=王五"), 2);
     cr_assert(strstr(out, "unknown field \"owners\"; the fields are") &&
               strstr(out, "owner (负责人)") && strstr(out, "status (状态)"), "%s", out);
@@ -554,6 +554,43 @@ Test(tzctl, ledger_lists_systems_in_use_with_hosts_and_open_flags)
     cr_assert_eq(TZCTL_RUN("ledger", "--dept", "nope"), 1);
     cr_assert_str_eq(out, "tzctl: no department \"nope\"\n");
     cr_assert_eq(TZCTL_RUN("ledger", "extra"), 2);
+}
+
+/* A system is an id or a name only one system has, in every command that
+ * takes one; a shared name lists its candidates with their departments. */
+Test(tzctl, a_system_is_named_the_same_way_in_every_command)
+{
+    cr_assert_eq(TZCTL_RUN("system", "add", "教务管理系统", "--dept", "math",
+                           "--ips", "10.1.0.0/16"), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("--format", "csv", "flags", "--system", "1"), 0, "%s", out);
+    char *by_id = strdup(out);
+    cr_assert(strstr(by_id, "system 1 教务管理系统"), "%s", by_id);
+    cr_assert_eq(TZCTL_RUN("--format", "csv", "flags", "--system", "教务管理系统"),
+                 0, "%s", out);
+    cr_assert_str_eq(out, by_id);
+    free(by_id);
+    cr_assert_eq(TZCTL_RUN("--format", "csv", "flags", "--host", "WEB01.math.example.edu.cn"), 0, "%s", out);
+    cr_assert(strstr(out, "host 1 web01"), "%s", out);
+    cr_assert_null(strstr(out, "system 1 "), "%s", out);
+
+    cr_assert_eq(TZCTL_RUN("flags", "--system", "nosuch"), 1);
+    cr_assert_str_eq(out, "tzctl: no system named \"nosuch\" (tzctl systems lists them)\n");
+    cr_assert_eq(TZCTL_RUN("system", "add", "教务管理系统", "--dept", "计算机学院"),
+                 0, "%s", out);
+    const char *amb = "tzctl: 2 systems are named \"教务管理系统\" (ids 1 (math), "
+                      "2 (计算机学院)): give the id\n";
+    cr_assert_eq(TZCTL_RUN("flags", "--system", "教务管理系统"), 1);
+    cr_assert_str_eq(out, amb);
+    cr_assert_eq(TZCTL_RUN("system", "show", "教务管理系统"), 1);
+    cr_assert_str_eq(out, amb);
+    cr_assert_eq(TZCTL_RUN("screenings", "教务管理系统"), 1);
+    cr_assert_str_eq(out, amb);
+    cr_assert_eq(TZCTL_RUN("bind", "1", "教务管理系统"), 1);
+    cr_assert_str_eq(out, amb);
+    cr_assert_eq(TZCTL_RUN("flags", "--system", "2"), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("flags", "--system"), 2);
+    cr_assert_str_eq(out, "tzctl: --system needs a system id or name\n"
+                          "(tzctl flags --help shows its usage and examples)\n");
 }
 
 /* Only `tzctl bind` crosses departments (security review finding 2): it is
