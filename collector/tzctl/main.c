@@ -16,6 +16,7 @@
 
 #include "collector_config.h"
 #include "flags_scope.h"
+#include "time_text.h"
 #include "tzctl.h"
 
 /* Does this command change the ledger (and so the flags)? */
@@ -124,6 +125,8 @@ int main(int argc, char **argv)
                 goto out;
             }
             c.rules = val;
+        } else if (strcmp(a, "--utc") == 0) {
+            time_text_set_utc(1);
         } else if (tzctl_optval(a, "--by", argc, argv, &i, &val)) {
             if (val == NULL || val[0] == '\0') {
                 rc = tzctl_usage("--by needs a name");
@@ -169,6 +172,7 @@ int main(int argc, char **argv)
         goto out;
     }
     tzctl_usage_command(rest[0]);
+    tzctl_time_for(c.format);
     c.login = login_name();
     if (c.actor.name == NULL)
         c.actor.name = c.login;

@@ -58,8 +58,12 @@ int tzctl_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int tzctl_open(const struct tzctl *c, unsigned flags,
                struct tz_register **reg);
 
-/* UTC "YYYY-MM-DD HH:MM:SSZ" into buf; "" for 0 (never). */
+/* t into buf as every output shows times (time_text.h): local time with
+ * the zone in tables ("2026-12-06 09:28 +0800"), ISO 8601 with the offset
+ * in csv and json ("2026-12-06T09:28:45+08:00"); UTC under --utc; "" for 0
+ * (never). tzctl_time_for picks the style from the output format. */
 void tzctl_time(int64_t t, char buf[32]);
+void tzctl_time_for(enum out_format format);
 
 /* Split a command's arguments into options and positionals: returns the
  * option at argv[*i] (or NULL for a positional, stored in *pos), honouring

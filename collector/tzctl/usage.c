@@ -22,9 +22,17 @@ static const struct help helps[] = {
      "tzctl hosts\n"
      "tzctl hosts --dept 计算机学院 --format csv\n"},
     {"host",
-     "  host show HOST               one host's record and latest report (HOST:\n"
-     "                               an id or hostname, as in every command)\n",
+     "  host show HOST [--all] [--packages] [--accounts] [--listeners]\n"
+     "       [--interfaces] [--patch] [--ssh] [--hardware] [--os] [--agent]\n"
+     "                               one host: a summary (identity, system,\n"
+     "                               department, open flags, patch, account\n"
+     "                               and listener figures), then only the\n"
+     "                               long lists asked for (--all: every one;\n"
+     "                               --agent: the agent record). HOST: an id\n"
+     "                               or hostname, as in every command\n",
      "tzctl host show web01\n"
+     "tzctl host show 3 --packages --accounts\n"
+     "tzctl host show web01 --all\n"
      "tzctl host show 3 --format json\n"},
     {"dept",
      "  dept add NAME                add a department\n"
@@ -249,6 +257,8 @@ static const char usage_options[] =
     "                  screening's checklist, ports and scan (default:\n"
     "                  " TZ_COLLECTOR_CONFIG " when it exists)\n"
     "  --format F      table (default), csv or json\n"
+    "  --utc           times in UTC (default: local time with its zone,\n"
+    "                  2026-12-06 09:28 +0800; ISO 8601 in csv and json)\n"
     "  --by NAME       who the ledger's change history names for this\n"
     "                  command (default: the login behind sudo, else yours)\n"
     "  --rules FILE    with flags only: a dry run, the flags those thresholds\n"

@@ -16,7 +16,7 @@
 #include "tz_test.h"
 
 #define TZCTL TZ_BIN "/tzctl"
-#define NOW 1700000000  /* 2023-11-14 22:13:20Z */
+#define NOW 1700000000  /* 2023-11-14 22:13:20Z, 2023-11-15 06:13 +0800 */
 
 static char *dir;
 static char *out;
@@ -51,6 +51,8 @@ static void enroll(struct tz_register *reg, int pk, const char *dept,
 static void setup(void)
 {
     out = NULL;
+    /* times print in the local zone: this one, whatever the machine's */
+    setenv("TZ", "Asia/Shanghai", 1);
     struct tz_register *reg = tz_test_register_new("tzctl", &dir);
     cr_assert_eq(register_dept_add(reg, "math", NOW, NULL), 0);
     cr_assert_eq(register_dept_add(reg, "计算机学院", NOW, NULL), 0);
@@ -134,13 +136,13 @@ Test(tzctl, hosts_table_aligns_columns_and_counts_cjk_as_two)
     cr_assert_str_eq(out,
         "ID  HOSTNAME                   DEPT        OS                          "
         "    KERNEL          PACKAGES  IPS                   LAST SEEN        "
-        "     SYSTEM  REVOKED\n"
+        "       SYSTEM  REVOKED\n"
         "1   web01.math.example.edu.cn  math        Debian GNU/Linux 12 "
         "(bookworm)  6.1.0-18-amd64  3         10.1.2.3,2001:db8::3  "
-        "2023-11-14 22:13:20Z  -       -\n"
+        "2023-11-15 06:13 +0800  -       -\n"
         "2   db01                       计算机学院  -                           "
         "    -               -         -                     "
-        "2023-11-14 22:13:20Z  -       -\n");
+        "2023-11-15 06:13 +0800  -       -\n");
 }
 
 Test(tzctl, hosts_csv_has_key_header_and_crlf)
@@ -149,8 +151,8 @@ Test(tzctl, hosts_csv_has_key_header_and_crlf)
     cr_assert_str_eq(out,
         "id,hostname,dept,os,kernel,packages,ips,last_seen,system_id,revoked\r\n"
         "1,web01.math.example.edu.cn,math,Debian GNU/Linux 12 (bookworm),"
-        "6.1.0-18-amd64,3,\"10.1.2.3,2001:db8::3\",2023-11-14 22:13:20Z,,\r\n"
-        "2,db01,计算机学院,,,,,2023-11-14 22:13:20Z,,\r\n");
+        "6.1.0-18-amd64,3,\"10.1.2.3,2001:db8::3\",2023-11-15T06:13:20+08:00,,\r\n"
+        "2,db01,计算机学院,,,,,2023-11-15T06:13:20+08:00,,\r\n");
 }
 
 Test(tzctl, hosts_json_has_numbers_as_numbers)
@@ -168,7 +170,7 @@ Test(tzctl, hosts_json_has_numbers_as_numbers)
     cr_assert_str_eq(cJSON_GetObjectItem(h, "kernel")->valuestring,
                      "6.1.0-18-amd64");
     cr_assert_str_eq(cJSON_GetObjectItem(h, "last_seen")->valuestring,
-                     "2023-11-14 22:13:20Z");
+                     "2023-11-15T06:13:20+08:00");
     cJSON *ips = cJSON_GetObjectItem(h, "ips");
     cr_assert(cJSON_IsArray(ips) && cJSON_GetArraySize(ips) == 2);
     cr_assert_str_eq(cJSON_GetArrayItem(ips, 1)->valuestring, "2001:db8::3");
@@ -187,26 +189,70 @@ Test(tzctl, hosts_filters_by_dept_and_refuses_unknown_dept)
                  0, "%s", out);
     cr_assert_str_eq(out,
         "id,hostname,dept,os,kernel,packages,ips,last_seen,system_id,revoked\r\n"
-        "2,db01,计算机学院,,,,,2023-11-14 22:13:20Z,,\r\n");
+        "2,db01,计算机学院,,,,,2023-11-15T06:13:20+08:00,,\r\n");
     cr_assert_eq(TZCTL_RUN("hosts", "--dept=nope"), 1);
     cr_assert_str_eq(out, "tzctl: no department \"nope\"\n");
 }
 
-Test(tzctl, host_show_prints_record_and_sections)
+Test(tzctl, host_show_prints_a_summary_then_the_lists_asked_for)
 {
     cr_assert_eq(TZCTL_RUN("host", "show", "1"), 0, "%s", out);
-    cr_assert(starts_with(out, "Host 1\n  hostname:     "
-                           "web01.math.example.edu.cn\n"), "%s", out);
-    cr_assert(strstr(out, "  department:   math\n"), "%s", out);
-    cr_assert(strstr(out, "  last report:  2023-11-14 22:13:20Z\n"), "%s",
-              out);
-    cr_assert(strstr(out, "Latest report:\n"), "%s", out);
-    cr_assert(strstr(out, "openssl"), "%s", out);
+    cr_assert_str_eq(out,
+        "Host 1\n"
+        "  hostname:     web01.math.example.edu.cn\n"
+        "  department:   math\n"
+        "  os:           Debian GNU/Linux 12 (bookworm)\n"
+        "  kernel:       6.1.0-18-amd64\n"
+        "  enrolled:     2023-11-15 06:13 +0800\n"
+        "  last seen:    2023-11-15 06:13 +0800\n"
+        "  last report:  2023-11-15 06:13 +0800\n"
+        "  reports:      1\n"
+        "  system:       none (not in the ledger)\n"
+        "  open flags:   none\n"
+        "  packages:     3\n"
+        "\n(the lists: --packages, --accounts, --listeners, --interfaces,\n"
+        " --patch, --ssh, --hardware, --os, --agent; --all for every one)\n");
+
+    cr_assert_eq(TZCTL_RUN("host", "show", "1", "--packages"), 0, "%s", out);
+    cr_assert(strstr(out, "\nPackages:\n  manager: dpkg\n  packages: (3)\n"), "%s", out);
     cr_assert(strstr(out, "3.0.11-1~deb12u2"), "%s", out);
+    cr_assert_null(strstr(out, "Interfaces:"), "%s", out);
+    cr_assert_null(strstr(out, "(the lists:"), "%s", out);
+
+    /* --all: every list, and times as dates, never as raw seconds */
+    cr_assert_eq(TZCTL_RUN("host", "show", "1", "--all"), 0, "%s", out);
+    cr_assert(strstr(out, "\nInterfaces:\n"), "%s", out);
+    cr_assert(strstr(out, "\nAgent record:\n"), "%s", out);
+    cr_assert(strstr(out, "  enrolled_at: 2023-11-15 06:13 +0800\n"), "%s", out);
+    cr_assert_null(strstr(out, "1700000000"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("--utc", "host", "show", "1", "--agent"), 0, "%s", out);
+    cr_assert(strstr(out, "  enrolled:     2023-11-14 22:13 UTC\n"), "%s", out);
+    cr_assert(strstr(out, "  enrolled_at: 2023-11-14 22:13 UTC\n"), "%s", out);
 
     cr_assert_eq(TZCTL_RUN("host", "show", "2"), 0, "%s", out);
     cr_assert(strstr(out, "  last report:  never\n"), "%s", out);
-    cr_assert(strstr(out, "(no report received yet)"), "%s", out);
+    cr_assert(strstr(out, "  latest report: none received yet\n"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("host", "show", "1", "--bogus"), 2);
+}
+
+/* With flags open on the host, the summary counts them by severity. */
+Test(tzctl, host_show_summary_counts_open_flags)
+{
+    cr_assert_eq(TZCTL_RUN("system", "add", "web", "--dept", "math", "--ips",
+                           "10.1.0.0/16"), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("--format", "csv", "flags", "--host", "1"), 0, "%s", out);
+    int n = -1;
+    for (char *p = out; p; p = strstr(p + 1, "\r\n"))
+        n++;
+    cr_assert_eq(TZCTL_RUN("host", "show", "1"), 0, "%s", out);
+    cr_assert(strstr(out, "  system:       1 web (match)\n"), "%s", out);
+    if (n <= 1) {
+        cr_assert(strstr(out, "  open flags:   none\n"), "%s", out);
+    } else {
+        char want[64];
+        snprintf(want, sizeof(want), "  open flags:   %d (high ", n - 1);
+        cr_assert(strstr(out, want), "want %s in %s", want, out);
+    }
 }
 
 Test(tzctl, host_show_json_has_agent_and_report)
@@ -284,14 +330,14 @@ Test(tzctl, dept_add_and_list_in_every_format)
     cr_assert_eq(TZCTL_RUN("dept", "list", "--format", "csv"), 0, "%s", out);
     /* physics was created now, not at NOW: check its row loosely */
     cr_assert(starts_with(out, "name,hosts,created\r\n"
-                           "math,1,2023-11-14 22:13:20Z\r\n"
+                           "math,1,2023-11-15T06:13:20+08:00\r\n"
                            "physics,0,"), "%s", out);
-    cr_assert(strstr(out, "\r\n计算机学院,1,2023-11-14 22:13:20Z\r\n"), "%s",
+    cr_assert(strstr(out, "\r\n计算机学院,1,2023-11-15T06:13:20+08:00\r\n"), "%s",
               out);
 
     cr_assert_eq(TZCTL_RUN("dept", "list"), 0, "%s", out);
     cr_assert(starts_with(out, "NAME        HOSTS  CREATED\n"
-                           "math        1      2023-11-14 22:13:20Z\n"), "%s", out);
+                           "math        1      2023-11-15 06:13 +0800\n"), "%s", out);
 
     cr_assert_eq(TZCTL_RUN("--format=json", "dept", "list"), 0);
     cJSON *j = parse();
@@ -467,7 +513,7 @@ Test(tzctl, stored_newlines_and_bidi_controls_show_escaped_in_text)
     cr_assert(strstr(out, "web\\n02\\u202emoc "), "%s", out);
     cr_assert_null(strstr(out, "\xe2\x80\xae"), "%s", out);
 
-    cr_assert_eq(TZCTL_RUN("host", "show", "3"), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("host", "show", "3", "--os"), 0, "%s", out);
     cr_assert(strstr(out, "  hostname:     web\\n02\\u202emoc\n"), "%s", out);
     cr_assert(strstr(out, "os_pretty: Debian\\r\\nkernel_release: forged\\t1\n"),
               "%s", out);
