@@ -136,6 +136,15 @@ int severity_lookup(const char *name)
     return -1;
 }
 
+const char *flag_evidence_lang(const Tz__FlagRecord *f, int whole_school, int zh)
+{
+    if (!zh)
+        return flag_evidence_for(f, whole_school);
+    if (!whole_school && flag_lookup(f->id) == FLAG_BINDING_OTHER_DEPT)
+        return "其 agent 配置或地址指向其他部门的系统：已拒绝，主机未绑定到该系统";
+    return f->evidence_zh && f->evidence_zh[0] ? f->evidence_zh : f->evidence;
+}
+
 const char *flag_evidence_for(const Tz__FlagRecord *f, int whole_school)
 {
     if (!whole_school && flag_lookup(f->id) == FLAG_BINDING_OTHER_DEPT)

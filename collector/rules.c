@@ -18,12 +18,13 @@ void rule_hits_free(struct rule_hits *h)
     h->n = h->cap = 0;
 }
 
+/* A flag raised: its evidence in both languages, each from its own format
+ * over the same arguments, so either can be shown (tzctl --lang). Words
+ * that differ by language are passed as (English, Chinese) pairs: the
+ * English format skips the second with "%.0s", the Chinese the first. */
 static int hit(const struct rules_config *cfg, struct rule_hits *out,
-               enum flag_id f, const char *instance, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static int hit(const struct rules_config *cfg, struct rule_hits *out,
-               enum flag_id f, const char *instance, const char *fmt, ...)
+               enum flag_id f, const char *instance, const char *en,
+               const char *zh, ...)
 {
     if (cfg->disabled[f])
         return 0;
@@ -39,11 +40,38 @@ static int hit(const struct rules_config *cfg, struct rule_hits *out,
     h->flag = f;
     h->severity = cfg->severity[f];
     snprintf(h->instance, sizeof(h->instance), "%s", instance ? instance : "");
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(h->evidence, sizeof(h->evidence), fmt, ap);
+    va_list ap, aq;
+    va_start(ap, zh);
+    va_copy(aq, ap);
+    vsnprintf(h->evidence, sizeof(h->evidence), en, ap);
+    vsnprintf(h->evidence_zh, sizeof(h->evidence_zh), zh, aq);
+    va_end(aq);
     va_end(ap);
     return 0;
+}
+
+/* The agent's reason for a weak password, in Chinese. */
+static const char *weak_reason_zh(const char *en)
+{
+    static const char *const m[][2] = {
+        {"matches username", "与用户名相同"},
+        {"username variant", "用户名的变体"},
+        {"dictionary", "常见口令字典"},
+    };
+    for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+        if (strcmp(en, m[i][0]) == 0)
+            return m[i][1];
+    return en;
+}
+
+/* A pre-launch review state, in Chinese. */
+static const char *prelaunch_zh(const char *status)
+{
+    return strcmp(status, "passed") == 0    ? "已通过"
+           : strcmp(status, "failed") == 0  ? "未通过"
+           : strcmp(status, "pending") == 0 ? "待审查"
+           : strcmp(status, "none") == 0    ? "无"
+                                            : status;
 }
 
 static int empty(const char *s)
@@ -60,21 +88,26 @@ static int eval_accounts(const struct rules_config *cfg, const Tz__AccountsSecti
         enum pw_finding pw = report_pw_finding(ac);
         if (pw == PWF_EMPTY)
             rc = hit(cfg, out, FLAG_WEAK_PASSWORD, ac->name,
-                     "account %s (uid %u) has an empty password", ac->name, ac->uid);
+                     "account %s (uid %u) has an empty password",
+                     "账户 %s (uid %u) 密码为空", ac->name, ac->uid);
         else if (pw == PWF_WEAK)
             rc = hit(cfg, out, FLAG_WEAK_PASSWORD, ac->name,
-                     "account %s (uid %u) has a weak password: %s", ac->name,
-                     ac->uid, report_weak_reason(ac));
+                     "account %s (uid %u) has a weak password: %s%.0s",
+                     "账户 %s (uid %u) 使用弱口令：%.0s%s", ac->name, ac->uid,
+                     report_weak_reason(ac), weak_reason_zh(report_weak_reason(ac)));
         if (rc == 0 && ac->n_nopasswd_rules > 0)
             rc = hit(cfg, out, FLAG_SUDO_NOPASSWD, ac->name,
-                     "account %s may sudo without a password: %s%s", ac->name,
-                     ac->nopasswd_rules[0], ac->n_nopasswd_rules > 1 ? " (and more)" : "");
+                     "account %s may sudo without a password: %s%s%.0s",
+                     "账户 %s 可免密码执行 sudo：%s%.0s%s", ac->name,
+                     ac->nopasswd_rules[0], ac->n_nopasswd_rules > 1 ? " (and more)" : "",
+                     ac->n_nopasswd_rules > 1 ? "（等）" : "");
     }
     if (rc == 0 && a->n_uid0_accounts > 1) {
         char names[400];
         report_join(a->uid0_accounts, a->n_uid0_accounts, names, sizeof(names));
         rc = hit(cfg, out, FLAG_UID0_DUPLICATE, "",
-                 "%zu accounts have UID 0: %s", a->n_uid0_accounts, names);
+                 "%zu accounts have UID 0: %s", "%zu 个账户的 UID 为 0：%s",
+                 a->n_uid0_accounts, names);
     }
     return rc;
 }
@@ -97,8 +130,10 @@ static int eval_listeners(const struct rules_config *cfg, const Tz__ListenersSec
         if (dup)
             continue;
         rc = hit(cfg, out, FLAG_EXPOSED_HIGH_RISK_PORT, inst,
-                 "%s port %u listens on %s (process %s, pid %u)", x->proto, x->port,
-                 x->address, empty(x->process) ? "unknown" : x->process, x->pid);
+                 "%s port %u listens on %s (process %s%.0s, pid %u)",
+                 "%s 端口 %u 监听于 %s（进程 %.0s%s，pid %u）", x->proto, x->port,
+                 x->address, empty(x->process) ? "unknown" : x->process,
+                 empty(x->process) ? "未知" : x->process, x->pid);
     }
     return rc;
 }
@@ -164,7 +199,9 @@ static int eval_account_check(const struct rules_config *cfg,
     civil_format(a->account_check_failed_first, since);
     return hit(cfg, out, FLAG_ACCOUNT_CHECK_FAILED, "",
                "the password check of %s failed on %u days in a row since %s "
-               "(limit %d): %s", name, a->account_check_failed_days, since,
+               "(limit %d): %s",
+               "%s 的口令检查已连续 %u 天失败（自 %s 起，上限 %d 天）：%s", name,
+               a->account_check_failed_days, since,
                cfg->account_check_failed_days, account_check_error(h->report));
 }
 
@@ -178,25 +215,35 @@ int rules_eval_host(const struct rules_config *cfg, const struct host_facts *h,
 
     if (h->system_id == 0)
         rc = hit(cfg, out, FLAG_UNREGISTERED_HOST, "",
-                 "host %s (agent %llu) is bound to no registered system", name,
+                 "host %s (agent %llu) is bound to no registered system",
+                 "主机 %s（agent %llu）未归属任何已登记的信息系统", name,
                  (unsigned long long)a->agent_id);
     if (rc == 0 && h->refused)
+    {
+        int cfgsrc = h->refused_src == TZ__BINDING_SOURCE__BIND_CONFIG;
         rc = hit(cfg, out, FLAG_BINDING_OTHER_DEPT, "",
-                 "host %s (agent %llu) of %s %s system %llu (%s) of %s: "
-                 "refused, %s", name, (unsigned long long)a->agent_id,
+                 "host %s (agent %llu) of %s%.0s %s%.0s system %llu (%s) of %s: "
+                 "refused, %s%.0s",
+                 "主机 %s（agent %llu，属 %.0s%s）%.0s%s系统 %llu（%s，属 %s）："
+                 "已拒绝，%.0s%s", name, (unsigned long long)a->agent_id,
                  empty(a->dept) ? "(no department)" : a->dept,
-                 h->refused_src == TZ__BINDING_SOURCE__BIND_CONFIG
-                     ? "names in its agent config (system =)"
-                     : "matches by address or hostname",
+                 empty(a->dept) ? "（无部门）" : a->dept,
+                 cfgsrc ? "names in its agent config (system =)"
+                        : "matches by address or hostname",
+                 cfgsrc ? "在 agent 配置中（system =）指向其他部门的"
+                        : "按地址或主机名匹配到其他部门的",
                  (unsigned long long)h->refused->system_id, h->refused->name,
                  h->refused->dept,
                  h->system ? "the host belongs to its own department's system"
-                           : "the host stays unbound");
+                           : "the host stays unbound",
+                 h->system ? "主机仍归属本部门的系统" : "主机保持未绑定");
+    }
 
     int64_t silent = h->now - a->last_seen;
     if (rc == 0 && silent > (int64_t)cfg->agent_silent_hours * 3600)
         rc = hit(cfg, out, FLAG_AGENT_SILENT, "",
-                 "no report from %s for %lld hours (limit %d)", name,
+                 "no report from %s for %lld hours (limit %d)",
+                 "%s 已 %lld 小时未上报（上限 %d 小时）", name,
                  (long long)(silent / 3600), cfg->agent_silent_hours);
     if (rc == 0)
         rc = eval_account_check(cfg, h, name, out);
@@ -208,8 +255,10 @@ int rules_eval_host(const struct rules_config *cfg, const struct host_facts *h,
     if (rc == 0 && r->ssh && r->ssh->found && r->ssh->permit_root_login &&
         strcmp(r->ssh->permit_root_login, "yes") == 0)
         rc = hit(cfg, out, FLAG_ROOT_SSH_LOGIN, "",
-                 "sshd_config: PermitRootLogin yes%s",
-                 r->ssh->password_authentication ? " with PasswordAuthentication yes" : "");
+                 "sshd_config: PermitRootLogin yes%s%.0s",
+                 "sshd_config：允许 root 登录（PermitRootLogin yes）%.0s%s",
+                 r->ssh->password_authentication ? " with PasswordAuthentication yes" : "",
+                 r->ssh->password_authentication ? "，且允许口令登录" : "");
     if (rc == 0 && r->listeners)
         rc = eval_listeners(cfg, r->listeners, out);
     if (rc == 0 && r->patch && r->patch->security_updates > 0) {
@@ -217,25 +266,30 @@ int rules_eval_host(const struct rules_config *cfg, const struct host_facts *h,
         char first[160];
         report_security_names(p, 3, first, sizeof(first));
         rc = hit(cfg, out, FLAG_PATCHES_PENDING, "",
-                 "%u security updates pending (%s%s)", p->security_updates, first,
-                 p->security_updates > 3 ? ", ..." : "");
+                 "%u security updates pending (%s%s)", "%u 个安全更新未安装（%s%s）",
+                 p->security_updates, first, p->security_updates > 3 ? ", ..." : "");
     }
     if (rc == 0 && r->patch && (r->patch->kernel_outdated || r->patch->reboot_required)) {
         const Tz__PatchSection *p = r->patch;
         if (p->kernel_outdated)
             rc = hit(cfg, out, FLAG_REBOOT_REQUIRED, "",
-                     "running kernel %s is older than installed %s", p->running_kernel,
+                     "running kernel %s is older than installed %s",
+                     "运行中的内核 %s 旧于已安装的 %s，需重启", p->running_kernel,
                      p->newest_kernel);
         else
             rc = hit(cfg, out, FLAG_REBOOT_REQUIRED, "",
-                     "/var/run/reboot-required is present");
+                     "/var/run/reboot-required is present",
+                     "存在 /var/run/reboot-required，更新后需重启");
     }
     uint32_t port;
     if (rc == 0 && exposed_web_port(cfg, r->listeners, &port) && !review_passed(h->system))
         rc = hit(cfg, out, FLAG_NO_PRELAUNCH_REVIEW, "",
-                 "host %s serves web port %u %s", name, port,
+                 "host %s serves web port %u %s%.0s",
+                 "主机 %s 开放 Web 端口 %u，%.0s%s", name, port,
                  h->system ? "but its system has no passed pre-launch review"
-                           : "and belongs to no reviewed system");
+                           : "and belongs to no reviewed system",
+                 h->system ? "但其所属系统未通过上线前审查"
+                           : "且不属于任何经过审查的系统");
     return rc;
 }
 
@@ -246,9 +300,11 @@ int rules_eval_system(const struct rules_config *cfg, const Tz__SystemRecord *s,
         return 0;
     int rc = 0;
     if (empty(s->owner) || empty(s->admin))
-        rc = hit(cfg, out, FLAG_NO_OWNER, "", "%s: %s%s%s is empty", s->name,
+        rc = hit(cfg, out, FLAG_NO_OWNER, "", "%s: %s%s%.0s%s is empty",
+                 "%s：%s%.0s%s%s未填写", s->name,
                  empty(s->owner) ? "负责人 (owner)" : "",
                  empty(s->owner) && empty(s->admin) ? " and " : "",
+                 empty(s->owner) && empty(s->admin) ? "和" : "",
                  empty(s->admin) ? "管理员 (admin)" : "");
 
     char missing[200] = "";
@@ -259,27 +315,31 @@ int rules_eval_system(const struct rules_config *cfg, const Tz__SystemRecord *s,
     if (s->public_facing && empty(s->psb_filing))
         strcat(strcat(missing, missing[0] ? ", " : ""), "公安备案号 (psb_filing)");
     if (rc == 0 && missing[0])
-        rc = hit(cfg, out, FLAG_NO_FILING, "", "%s: missing %s", s->name, missing);
+        rc = hit(cfg, out, FLAG_NO_FILING, "", "%s: missing %s", "%s：缺少%s",
+                 s->name, missing);
 
     if (rc == 0 && s->mlps_grade == 0)
-        rc = hit(cfg, out, FLAG_NO_GRADING, "", "%s has no MLPS grade (等保等级)", s->name);
+        rc = hit(cfg, out, FLAG_NO_GRADING, "", "%s has no MLPS grade (等保等级)",
+                 "%s 未确定等保等级", s->name);
     if (rc == 0 && s->mlps_grade >= (uint32_t)cfg->filing_required_from_grade &&
         s->grading_filed_day == 0)
         rc = hit(cfg, out, FLAG_GRADING_NOT_FILED, "",
                  "%s is graded level %u but has no grading filing date (定级备案日期)",
-                 s->name, s->mlps_grade);
+                 "%s 定为第 %u 级，但无定级备案日期", s->name, s->mlps_grade);
     if (rc == 0 && s->mlps_grade >= 1 && s->mlps_grade <= 5 &&
         cfg->eval_max_days[s->mlps_grade] > 0) {
         int limit = cfg->eval_max_days[s->mlps_grade];
         if (s->last_evaluation_day == 0)
             rc = hit(cfg, out, FLAG_EVALUATION_OVERDUE, "",
-                     "%s (level %u) has never been evaluated (limit %d days)", s->name,
+                     "%s (level %u) has never been evaluated (limit %d days)",
+                     "%s（第 %u 级）从未进行等级测评（周期 %d 天）", s->name,
                      s->mlps_grade, limit);
         else if (today - s->last_evaluation_day > limit) {
             char d[11];
             civil_format(s->last_evaluation_day, d);
             rc = hit(cfg, out, FLAG_EVALUATION_OVERDUE, "",
                      "%s (level %u) was last evaluated %s, %d days ago (limit %d)",
+                     "%s（第 %u 级）上次测评于 %s，已过 %d 天（周期 %d 天）",
                      s->name, s->mlps_grade, d, today - s->last_evaluation_day, limit);
         }
     }
@@ -290,14 +350,19 @@ int rules_eval_system(const struct rules_config *cfg, const Tz__SystemRecord *s,
         civil_format(civil_today((time_t)undone->at), d);
         rc = hit(cfg, out, FLAG_NO_PRELAUNCH_REVIEW, "",
                  "%s: screening %llu on %s failed %u blocking item%s after the "
-                 "pre-launch review passed (tzctl screening show %llu)", s->name,
+                 "pre-launch review passed (tzctl screening show %llu)",
+                 "%s：上线前审查通过后，%llu 号审查（%s）有 %u 项阻断项未通过%.0s"
+                 "（tzctl screening show %llu）", s->name,
                  (unsigned long long)undone->screening_id, d, undone->blocking_failed,
                  undone->blocking_failed == 1 ? "" : "s",
                  (unsigned long long)undone->screening_id);
     } else if (rc == 0 && s->status && strcmp(s->status, "live") == 0 && !review_passed(s))
         rc = hit(cfg, out, FLAG_NO_PRELAUNCH_REVIEW, "",
-                 "%s is live without a passed pre-launch review (上线前审查: %s)", s->name,
+                 "%s is live without a passed pre-launch review (上线前审查: %s%.0s)",
+                 "%s 已上线但未通过上线前审查（上线前审查：%.0s%s）", s->name,
                  s->prelaunch && !empty(s->prelaunch->status) ? s->prelaunch->status
-                                                              : "none");
+                                                              : "none",
+                 prelaunch_zh(s->prelaunch && !empty(s->prelaunch->status)
+                                  ? s->prelaunch->status : "none"));
     return rc;
 }

@@ -44,6 +44,19 @@ static const char *login_name(void)
     return s && s[0] ? s : "unknown";
 }
 
+/* The language of the environment: the first of LC_ALL, LC_MESSAGES and
+ * LANG that is set, as setlocale reads them; zh* is Chinese. */
+static int env_zh(void)
+{
+    const char *vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+    for (size_t i = 0; i < 3; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && v[0])
+            return strncmp(v, "zh", 2) == 0;
+    }
+    return 0;
+}
+
 /* --config FILE wherever it stands (before "--"): it sets the defaults the
  * other options override, so it is read first. NULL: not given; "" given
  * without a value. */
@@ -90,7 +103,7 @@ int main(int argc, char **argv)
     char **rest = calloc((size_t)argc + 1, sizeof(char *));
     if (rest == NULL)
         return tzctl_fail("out of memory");
-    int n = 0, rc;
+    int n = 0, rc, lang_given = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val;
         if (strcmp(a, "--") == 0) {
@@ -125,6 +138,13 @@ int main(int argc, char **argv)
                 goto out;
             }
             c.rules = val;
+        } else if (tzctl_optval(a, "--lang", argc, argv, &i, &val)) {
+            if (val == NULL || (strcmp(val, "zh") != 0 && strcmp(val, "en") != 0)) {
+                rc = tzctl_usage("--lang must be zh or en");
+                goto out;
+            }
+            c.zh = val[0] == 'z';
+            lang_given = 1;
         } else if (strcmp(a, "--utc") == 0) {
             time_text_set_utc(1);
         } else if (tzctl_optval(a, "--by", argc, argv, &i, &val)) {
@@ -172,6 +192,8 @@ int main(int argc, char **argv)
         goto out;
     }
     tzctl_usage_command(rest[0]);
+    if (!lang_given)
+        c.zh = env_zh();
     tzctl_time_for(c.format);
     c.login = login_name();
     if (c.actor.name == NULL)

@@ -25,6 +25,9 @@ struct tzctl {
     /* The collector's settings: --config FILE, else the installed
      * TZ_COLLECTOR_CONFIG when it exists, else the defaults. */
     const struct collector_config *cfg;
+    /* The reader's language: --lang zh|en, else LC_ALL, LC_MESSAGES, LANG
+     * (zh* is Chinese, anything else English). 1: Chinese. */
+    int zh;
 };
 
 /* TZCTL_NOT_PASSED: tzctl screen stored a screening that did not pass. */

@@ -156,14 +156,18 @@ static const struct help helps[] = {
      "tzctl restore /var/backups/taizhang-2026-12-06.mdb\n"},
     {"flags",
      "  flags [--dept D] [--system SYSTEM] [--host HOST] [--severity S]\n"
-     "        [--closed|--all]       what the rules raise (open flags;\n"
+     "        [--closed|--all] [--wide]\n"
+     "                               what the rules raise (open flags;\n"
      "                               --closed: those that cleared; --all:\n"
-     "                               both), with evidence and the article\n"
-     "                               cited; S = minimum. SYSTEM and HOST: an\n"
-     "                               id or a name\n",
+     "                               both), with evidence (in --lang) and the\n"
+     "                               article cited, cut to 120 columns;\n"
+     "                               --wide: uncut, with id, department and\n"
+     "                               整改建议; S = minimum. SYSTEM and HOST:\n"
+     "                               an id or a name\n",
      "tzctl flags\n"
      "tzctl flags --system 教务管理系统 --severity high\n"
-     "tzctl flags --dept 计算机学院 --all --format csv\n"},
+     "tzctl flags --dept 计算机学院 --all --format csv\n"
+     "tzctl --lang en flags --wide\n"},
     {"history",
      "  history HOST [--since DATE]  what changed on a host, report by report\n",
      "tzctl history web01\n"
@@ -257,6 +261,9 @@ static const char usage_options[] =
     "                  screening's checklist, ports and scan (default:\n"
     "                  " TZ_COLLECTOR_CONFIG " when it exists)\n"
     "  --format F      table (default), csv or json\n"
+    "  --lang zh|en    the language of flags' evidence and values in tables\n"
+    "                  (default: zh when LC_ALL, LC_MESSAGES or LANG is\n"
+    "                  zh*, else en)\n"
     "  --utc           times in UTC (default: local time with its zone,\n"
     "                  2026-12-06 09:28 +0800; ISO 8601 in csv and json)\n"
     "  --by NAME       who the ledger's change history names for this\n"

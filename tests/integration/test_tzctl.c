@@ -639,6 +639,75 @@ Test(tzctl, a_system_is_named_the_same_way_in_every_command)
                           "(tzctl flags --help shows its usage and examples)\n");
 }
 
+/* Columns on a terminal: CJK ideographs and fullwidth forms 2, else 1. */
+static size_t display_width(const char *s, size_t len)
+{
+    size_t w = 0;
+    for (const unsigned char *p = (const unsigned char *)s;
+         p < (const unsigned char *)s + len; p++) {
+        if ((*p & 0xc0) == 0x80)
+            continue;
+        w += *p >= 0xe3 && *p <= 0xef && !(p[0] == 0xe2) ? 2 : 1;
+    }
+    return w;
+}
+
+static size_t widest_line(const char *s)
+{
+    size_t max = 0;
+    for (const char *l = s; *l;) {
+        size_t n = strcspn(l, "\n"), w = display_width(l, n);
+        if (w > max)
+            max = w;
+        l += n + (l[n] == '\n');
+    }
+    return max;
+}
+
+/* `tzctl flags` speaks the reader's language (--lang, else LC_ALL,
+ * LC_MESSAGES, LANG), fits 120 columns, names the regulation once and shows
+ * 整改建议 with --wide. */
+Test(tzctl, flags_table_speaks_the_readers_language_and_fits_120_columns)
+{
+    cr_assert_eq(TZCTL_RUN("system", "add", "教务管理系统与学生综合信息服务平台",
+                           "--dept", "计算机学院"), 0, "%s", out);
+    unsetenv("LC_ALL");
+    unsetenv("LC_MESSAGES");
+    setenv("LANG", "zh_CN.UTF-8", 1);
+    cr_assert_eq(TZCTL_RUN("flags", "--all"), 0, "%s", out);
+    cr_assert(starts_with(out, "级别  问题"), "%s", out);
+    cr_assert(strstr(out, "高    未经上线前…"), "%s", out);
+    cr_assert(strstr(out, "系统 1 教务管…"), "%s", out);
+    cr_assert(strstr(out, "\n依据：《西昌学院网络安全工作责任制实施细则（试行）》\n"), "%s", out);
+    cr_assert_null(strstr(out, "整改建议"), "%s", out);
+    cr_assert_leq(widest_line(out), 120, "%s", out);
+    cr_assert_eq(TZCTL_RUN("flags"), 0, "%s", out);
+    cr_assert_leq(widest_line(out), 120, "%s", out);
+
+    cr_assert_eq(TZCTL_RUN("flags", "--wide"), 0, "%s", out);
+    cr_assert(strstr(out, "整改建议"), "%s", out);
+    cr_assert(strstr(out, "教务管理系统与学生综合信息服务平台 已上线但未通过上线前审查"
+                          "（上线前审查：无）"), "%s", out);
+
+    cr_assert_eq(TZCTL_RUN("--lang", "en", "flags", "--wide"), 0, "%s", out);
+    cr_assert(starts_with(out, "SEV     ISSUE"), "%s", out);
+    cr_assert(strstr(out, "REMEDY"), "%s", out);
+    cr_assert(strstr(out, "教务管理系统与学生综合信息服务平台 is live without a passed "
+                          "pre-launch review (上线前审查: none)"), "%s", out);
+    setenv("LANG", "C.UTF-8", 1);
+    cr_assert_eq(TZCTL_RUN("flags"), 0, "%s", out);
+    cr_assert(starts_with(out, "SEV     ISSUE"), "%s", out);
+    cr_assert(strstr(out, "\n依据 (articles): 《西昌学院网络安全工作责任制实施细则（试行）》\n"),
+              "%s", out);
+    cr_assert_leq(widest_line(out), 120, "%s", out);
+    cr_assert_eq(TZCTL_RUN("--lang", "fr", "flags"), 2);
+
+    /* csv carries both evidences, whatever the language */
+    cr_assert_eq(TZCTL_RUN("--format", "csv", "flags"), 0, "%s", out);
+    cr_assert(strstr(out, ",remedy_en,evidence_zh\r\n"), "%s", out);
+    cr_assert(strstr(out, "已上线但未通过上线前审查"), "%s", out);
+}
+
 /* Only `tzctl bind` crosses departments (security review finding 2): it is
  * the network center's call, so it is done, but warned about and recorded
  * with who did it; within a department nothing changes. */
