@@ -208,7 +208,7 @@ int main(int argc, char **argv)
         {"collect", tzctl_collect},
         {"system", tzctl_system}, {"systems", tzctl_systems},
         {"bind", tzctl_bind}, {"unbind", tzctl_unbind},
-        {"flags", tzctl_flags}, {"history", tzctl_history},
+        {"flags", tzctl_flags}, {"flag", tzctl_flag}, {"history", tzctl_history},
         {"ledger", tzctl_ledger}, {"key", tzctl_key},
         {"backup", tzctl_backup}, {"verify", tzctl_verify},
         {"restore", tzctl_restore}, {"export", tzctl_export},

@@ -129,6 +129,8 @@ int tzctl_user(const struct tzctl *c, int argc, char **argv);
 int tzctl_collect(const struct tzctl *c, int argc, char **argv);
 int tzctl_stats(const struct tzctl *c, int argc, char **argv);
 int tzctl_flags(const struct tzctl *c, int argc, char **argv);
+/* flag show FLAG: one kind of flag, its remedy and open count (flag_show.c). */
+int tzctl_flag(const struct tzctl *c, int argc, char **argv);
 int tzctl_history(const struct tzctl *c, int argc, char **argv);
 int tzctl_key(const struct tzctl *c, int argc, char **argv);
 int tzctl_backup(const struct tzctl *c, int argc, char **argv);

@@ -168,6 +168,12 @@ static const struct help helps[] = {
      "tzctl flags --system 教务管理系统 --severity high\n"
      "tzctl flags --dept 计算机学院 --all --format csv\n"
      "tzctl --lang en flags --wide\n"},
+    {"flag",
+     "  flag show FLAG               one kind of flag: its labels, severity,\n"
+     "                               the article cited, 整改建议 (remedy) and\n"
+     "                               how many are open (FLAG: an id or label)\n",
+     "tzctl flag show WEAK_PASSWORD\n"
+     "tzctl flag show 弱口令\n"},
     {"history",
      "  history HOST [--since DATE]  what changed on a host, report by report\n",
      "tzctl history web01\n"

@@ -708,6 +708,27 @@ Test(tzctl, flags_table_speaks_the_readers_language_and_fits_120_columns)
     cr_assert(strstr(out, "已上线但未通过上线前审查"), "%s", out);
 }
 
+/* The remedy the 120-column table leaves out, one command away. */
+Test(tzctl, flag_show_prints_the_remedy_and_the_open_count)
+{
+    cr_assert_eq(TZCTL_RUN("system", "add", "web", "--dept", "math"), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("--lang", "en", "flag", "show", "NO_FILING"), 0, "%s", out);
+    cr_assert_str_eq(out,
+        "NO_FILING\n"
+        "  issue:     未备案 / System not filed\n"
+        "  severity:  medium\n"
+        "  依据:      第六条(六), 《西昌学院网络安全工作责任制实施细则（试行）》\n"
+        "  open:      1\n"
+        "\nRemedy (整改建议):\n"
+        "  Complete the campus filing (校内备案) and, for a public-facing system, ICP "
+        "and public-security (公安) filing; record the numbers.\n"
+        "  完成校内备案；对外服务的网站和系统完成ICP备案及公安备案并登记备案号。\n");
+    cr_assert_eq(TZCTL_RUN("--lang", "zh", "flag", "show", "未备案"), 0, "%s", out);
+    cr_assert(strstr(out, "\n整改建议:\n  完成校内备案"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("flag", "show", "nope"), 1);
+    cr_assert_eq(TZCTL_RUN("flag", "list"), 2);
+}
+
 /* Only `tzctl bind` crosses departments (security review finding 2): it is
  * the network center's call, so it is done, but warned about and recorded
  * with who did it; within a department nothing changes. */
