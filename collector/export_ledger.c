@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "flag_catalog.h"
+#include "time_text.h"
 
 /* ---- the output ---- */
 
@@ -165,14 +166,7 @@ const char *export_binding_name(Tz__BindingSource src)
 
 void export_time(int64_t t, char buf[32])
 {
-    buf[0] = '\0';
-    if (t == 0)
-        return;
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (gmtime_r(&tt, &tm) == NULL ||
-        strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(buf, 32, "%lld", (long long)t);
+    time_text(t, TIME_ISO, buf);
 }
 
 /* ---- the entry ---- */

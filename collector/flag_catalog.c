@@ -172,22 +172,47 @@ int severity_lookup(const char *name)
     return -1;
 }
 
-const char *flag_evidence_for(const Tz__FlagRecord *f, int whole_school)
+/* What a department may see of a flag that names another department's
+ * systems or hosts: a neutral sentence instead; NULL when the evidence
+ * itself may be shown. */
+static const char *dept_view(const Tz__FlagRecord *f, int zh)
 {
-    if (whole_school)
-        return f->evidence;
     int id = flag_lookup(f->id);
     if (id == FLAG_BINDING_OTHER_DEPT)
-        return "its agent config or its addresses point at a system of "
-               "another department: refused, the host is not bound to it";
+        return zh ? "其采集程序配置或地址指向其他部门的系统：已拒绝，主机未绑定"
+                    "到该系统"
+                  : "its agent config or its addresses point at a system of "
+                    "another department: refused, the host is not bound to it";
     /* The twin may be another department's host: no names across. */
     if (id == FLAG_DUPLICATE_HOST)
-        return "the same machine (its machine_id) is enrolled as another host "
-               "too: the network center merges or retires the old record";
+        return zh ? "同一台机器（machine_id相同）还以另一条主机记录注册：由网络"
+                    "信息中心合并或注销旧记录"
+                  : "the same machine (its machine_id) is enrolled as another "
+                    "host too: the network center merges or retires the old "
+                    "record";
     if (id == FLAG_AMBIGUOUS_BINDING &&
         strstr(f->evidence, FLAG_OTHER_DEPTS_MARK) != NULL)
-        return "its addresses or hostname match systems of the ledger, some "
-               "of another department: not bound by match; the network "
-               "center binds it to the system it serves (tzctl bind)";
+        return zh ? "其地址或主机名匹配台账中的系统，其中有其他部门的系统：未按"
+                    "匹配绑定；由网络信息中心将其绑定到实际所属系统（tzctl "
+                    "bind）"
+                  : "its addresses or hostname match systems of the ledger, "
+                    "some of another department: not bound by match; the "
+                    "network center binds it to the system it serves (tzctl "
+                    "bind)";
+    return NULL;
+}
+
+const char *flag_evidence_lang(const Tz__FlagRecord *f, int whole_school, int zh)
+{
+    const char *neutral = whole_school ? NULL : dept_view(f, zh);
+    if (neutral)
+        return neutral;
+    if (zh && f->evidence_zh && f->evidence_zh[0])
+        return f->evidence_zh;
     return f->evidence;
+}
+
+const char *flag_evidence_for(const Tz__FlagRecord *f, int whole_school)
+{
+    return flag_evidence_lang(f, whole_school, 0);
 }

@@ -57,6 +57,10 @@ int flag_lookup(const char *id);
 #define FLAG_OTHER_DEPTS_MARK " of other departments"
 const char *flag_evidence_for(const Tz__FlagRecord *f, int whole_school);
 
+/* flag_evidence_for in Chinese when zh (the stored evidence_zh; a record
+ * written before it has none and shows its English evidence). */
+const char *flag_evidence_lang(const Tz__FlagRecord *f, int whole_school, int zh);
+
 /* "high", "medium", "low"; and back (-1 if unknown). */
 const char *severity_name(Tz__Severity s);
 int severity_lookup(const char *name);

@@ -73,6 +73,7 @@ static int pending_add(struct pending *p, int kind, uint64_t id, const char *nam
         fl[i].severity = hits->v[i].severity;
         fl[i].instance = hits->v[i].instance;
         fl[i].evidence = hits->v[i].evidence;
+        fl[i].evidence_zh = hits->v[i].evidence_zh;
     }
     size_t k = p->n++;
     p->hits[k] = *hits;

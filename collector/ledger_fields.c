@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include "civil_day.h"
@@ -807,6 +808,25 @@ static int put_str(Tz__SystemRecord *rec, enum ledger_id id, char *s)
     return 0;
 }
 
+/* A filing, an evaluation or a review is recorded after it happened: a
+ * date after today (the campus's) is a typo, and would hide an overdue
+ * evaluation for years. A launch may be planned ahead. */
+static int not_future(enum ledger_id id, int32_t day, char *why,
+                      size_t whylen)
+{
+    if (id != LF_GRADING_FILED_AT && id != LF_LAST_EVALUATION_AT &&
+        id != LF_PRELAUNCH_DATE)
+        return 0;
+    int32_t today = civil_today(time(NULL));
+    if (day <= today)
+        return 0;
+    char d[11], t[11];
+    civil_format(day, d);
+    civil_format(today, t);
+    return why_set(why, whylen, "%s is in the future (today is %s): give the "
+                   "date it happened", d, t);
+}
+
 int ledger_field_set(Tz__SystemRecord *rec, const char *key_or_label,
                      const char *value, char *why, size_t whylen)
 {
@@ -865,6 +885,8 @@ int ledger_field_set(Tz__SystemRecord *rec, const char *key_or_label,
     case LK_DATE: {
         int32_t d, *slot;
         if ((rc = ledger_parse_date(value, &d, why, whylen)) != 0)
+            return rc;
+        if ((rc = not_future(f->id, d, why, whylen)) != 0)
             return rc;
         if ((slot = day_slot(rec, f->id, 1)) == NULL)
             return TZ_ENOMEM;

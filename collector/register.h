@@ -431,6 +431,7 @@ struct register_flag {
     int severity;            /* Tz__Severity */
     const char *instance;    /* distinguishes flags of one id ("" if one) */
     const char *evidence;
+    const char *evidence_zh; /* the same in Chinese; NULL or "" if none */
 };
 
 /* Everything that should be open on one subject. */

@@ -240,6 +240,7 @@ static int sync_one(struct tz_register *reg, MDB_txn *txn,
         f.subject_id = set->subject_id;
         f.instance = (char *)inst;
         f.evidence = (char *)(nf->evidence ? nf->evidence : "");
+        f.evidence_zh = (char *)(nf->evidence_zh ? nf->evidence_zh : "");
         f.dept = (char *)(set->dept ? set->dept : "");
         f.subject_name = (char *)(set->subject_name ? set->subject_name : "");
         f.system_id = set->system_id;

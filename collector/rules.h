@@ -19,7 +19,8 @@ struct rule_hit {
     enum flag_id flag;
     Tz__Severity severity;
     char instance[128];   /* distinguishes hits of one flag: account, port */
-    char evidence[512];   /* what was seen, in words */
+    char evidence[512];   /* what was seen, in words (English) */
+    char evidence_zh[512];/* the same in Chinese (第一语言 of the reader) */
 };
 
 struct rule_hits {

@@ -16,6 +16,7 @@
 #include "ledger_fields.h"
 #include "ledger_json.h"
 #include "utf8.h"
+#include "time_text.h"
 
 /* The rule that asks for the screening, named once in each report. */
 #define REGULATION "《西昌学院网络安全工作责任制实施细则（试行）》第五条(五)、第六条(六)"
@@ -32,24 +33,17 @@ static const Tz__ScanRecord no_scan = TZ__SCAN_RECORD__INIT;
 
 /* ---- what every format judges the same way ---- */
 
-/* t as ISO 8601 ("2026-03-01T08:00:00Z") or for reading ("2026-03-01
- * 08:00:00 UTC"). 0 on success; -1 for 0 (buf "") or a time outside years
- * 0..9999 (buf its raw number): gmtime's answer there helps nobody. */
+/* t as ISO 8601 with the offset ("2026-03-01T08:00:00+08:00") or for
+ * reading ("2026-03-01 08:00 +0800"), as every output (time_text.h). 0 on
+ * success; -1 for 0 (buf "") or a time outside years 0..9999 (buf its raw
+ * number): the calendar's answer there helps nobody. */
 static int fmt_time(int64_t t, int iso, char buf[48])
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    buf[0] = '\0';
-    if (t == 0)
-        return -1;
-    if ((int64_t)tt != t || gmtime_r(&tt, &tm) == NULL ||
-        tm.tm_year < -1900 || tm.tm_year > 9999 - 1900 ||
-        strftime(buf, 48, iso ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%S UTC",
-                 &tm) == 0) {
-        snprintf(buf, 48, "%" PRId64, t);
-        return -1;
-    }
-    return 0;
+    char s[TIME_TEXT_BUF], raw[24];
+    time_text(t, iso ? TIME_ISO : TIME_HUMAN, s);
+    snprintf(buf, 48, "%s", s);
+    snprintf(raw, sizeof(raw), "%" PRId64, t);
+    return t == 0 || strcmp(s, raw) == 0 ? -1 : 0;
 }
 
 enum host_state { H_ANSWERED, H_REPORTED, H_NOT_ANSWERED, H_NO_REPORT };

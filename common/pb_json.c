@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "time_text.h"
 #include "tz_error.h"
 #include "utf8.h"
 
@@ -158,6 +159,15 @@ static void indent(FILE *f, int depth)
         fputs("  ", f);
 }
 
+/* Text is for people: a field named for a moment ("enrolled_at",
+ * "last_seen") holds unix seconds, shown as a date (time_text.h). */
+static int is_time(const ProtobufCFieldDescriptor *fd)
+{
+    size_t n = strlen(fd->name);
+    return (n > 3 && strcmp(fd->name + n - 3, "_at") == 0) ||
+           strcmp(fd->name, "last_seen") == 0;
+}
+
 static void write_scalar(FILE *f, const ProtobufCFieldDescriptor *fd, const void *p)
 {
     switch (fd->type) {
@@ -190,7 +200,12 @@ static void write_scalar(FILE *f, const ProtobufCFieldDescriptor *fd, const void
     }
     case PROTOBUF_C_TYPE_INT64: case PROTOBUF_C_TYPE_SINT64:
     case PROTOBUF_C_TYPE_SFIXED64:
-        fprintf(f, "%" PRId64, *(const int64_t *)p);
+        if (is_time(fd) && *(const int64_t *)p != 0) {
+            char t[TIME_TEXT_BUF];
+            fputs(time_text(*(const int64_t *)p, TIME_HUMAN, t), f);
+        } else {
+            fprintf(f, "%" PRId64, *(const int64_t *)p);
+        }
         break;
     case PROTOBUF_C_TYPE_UINT64: case PROTOBUF_C_TYPE_FIXED64:
         fprintf(f, "%" PRIu64, *(const uint64_t *)p);

@@ -17,7 +17,8 @@
 /* Ownership: the result is the caller's (cJSON_Delete). NULL on ENOMEM. */
 cJSON *pb_to_json(const ProtobufCMessage *msg);
 
-/* Write msg as indented "field: value" lines. Returns 0 or TZ_EIO. */
+/* Write msg as indented "field: value" lines, times (fields named *_at,
+ * last_seen) as dates in the zone time_text.h shows. Returns 0 or TZ_EIO. */
 int pb_write_text(FILE *f, const ProtobufCMessage *msg);
 
 #endif

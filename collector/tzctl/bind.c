@@ -99,8 +99,9 @@ int tzctl_bind(const struct tzctl *c, int argc, char **argv)
     Tz__SystemRecord *sys = NULL;
     const char *who = c->actor.name;
     rc = tzctl_find_host(reg, w[0], &host, hostname, dept);
-    if (rc == 0 && (register_system_find(reg, w[1], &sid, &err) != 0 ||
-                    register_system_get(reg, sid, &sys, &err) != 0))
+    if (rc == 0)
+        rc = tzctl_find_system(reg, w[1], &sid);
+    if (rc == 0 && register_system_get(reg, sid, &sys, &err) != 0)
         rc = tzctl_fail_err(&err);
     if (rc == 0 && register_bind(reg, host, sid, who, (int64_t)time(NULL),
                                  &err) != 0)

@@ -69,7 +69,6 @@ int tzctl_collect(const struct tzctl *c, int argc, char **argv)
     if (rc != 0)
         return rc;
     struct bound b = {0};
-    struct tz_error err = {0};
     for (size_t i = 0; rc == 0 && i < nn; i++) {
         uint64_t id;
         char hostname[TZ_MAX_NAME_BUF];
@@ -79,9 +78,8 @@ int tzctl_collect(const struct tzctl *c, int argc, char **argv)
     }
     if (rc == 0 && system) {
         uint64_t sid;
-        if (register_system_find(reg, system, &sid, &err) != 0)
-            rc = tzctl_fail_err(&err);
-        else if ((rc = tzctl_system_hosts(reg, sid, &b.v, &b.n)) == 0 && b.n == 0)
+        rc = tzctl_find_system(reg, system, &sid);
+        if (rc == 0 && (rc = tzctl_system_hosts(reg, sid, &b.v, &b.n)) == 0 && b.n == 0)
             rc = tzctl_fail("system %s has no hosts bound to it", system);
     }
     register_close(reg);

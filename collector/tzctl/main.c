@@ -16,6 +16,7 @@
 
 #include "collector_config.h"
 #include "flags_scope.h"
+#include "time_text.h"
 #include "tzctl.h"
 
 /* Does this command change the ledger (and so the flags)? */
@@ -41,6 +42,19 @@ static const char *login_name(void)
         return pw->pw_name;
     s = getenv("USER");
     return s && s[0] ? s : "unknown";
+}
+
+/* The language of the environment: the first of LC_ALL, LC_MESSAGES and
+ * LANG that is set, as setlocale reads them; zh* is Chinese. */
+static int env_zh(void)
+{
+    const char *vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+    for (size_t i = 0; i < 3; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && v[0])
+            return strncmp(v, "zh", 2) == 0;
+    }
+    return 0;
 }
 
 /* --config FILE wherever it stands (before "--"): it sets the defaults the
@@ -89,7 +103,7 @@ int main(int argc, char **argv)
     char **rest = calloc((size_t)argc + 1, sizeof(char *));
     if (rest == NULL)
         return tzctl_fail("out of memory");
-    int n = 0, rc;
+    int n = 0, rc, lang_given = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val;
         if (strcmp(a, "--") == 0) {
@@ -98,9 +112,12 @@ int main(int argc, char **argv)
             break;
         }
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            tzctl_print_usage(stdout);
-            free(rest);
-            return TZCTL_OK;
+            /* After a command word: that command's help, else them all. */
+            if (n > 0 && tzctl_print_help(rest[0], stdout) != 0)
+                rc = tzctl_usage("unknown command \"%s\"", rest[0]);
+            else
+                rc = n > 0 ? TZCTL_OK : (tzctl_print_usage(stdout), TZCTL_OK);
+            goto out;
         }
         if (strcmp(a, "--version") == 0) {
             printf("tzctl %s\n", TZ_VERSION);
@@ -121,6 +138,15 @@ int main(int argc, char **argv)
                 goto out;
             }
             c.rules = val;
+        } else if (tzctl_optval(a, "--lang", argc, argv, &i, &val)) {
+            if (val == NULL || (strcmp(val, "zh") != 0 && strcmp(val, "en") != 0)) {
+                rc = tzctl_usage("--lang must be zh or en");
+                goto out;
+            }
+            c.zh = val[0] == 'z';
+            lang_given = 1;
+        } else if (strcmp(a, "--utc") == 0) {
+            time_text_set_utc(1);
         } else if (tzctl_optval(a, "--by", argc, argv, &i, &val)) {
             if (val == NULL || val[0] == '\0') {
                 rc = tzctl_usage("--by needs a name");
@@ -165,6 +191,10 @@ int main(int argc, char **argv)
                          "them)");
         goto out;
     }
+    tzctl_usage_command(rest[0]);
+    if (!lang_given)
+        c.zh = env_zh();
+    tzctl_time_for(c.format);
     c.login = login_name();
     if (c.actor.name == NULL)
         c.actor.name = c.login;
@@ -178,7 +208,7 @@ int main(int argc, char **argv)
         {"collect", tzctl_collect},
         {"system", tzctl_system}, {"systems", tzctl_systems},
         {"bind", tzctl_bind}, {"unbind", tzctl_unbind},
-        {"flags", tzctl_flags}, {"history", tzctl_history},
+        {"flags", tzctl_flags}, {"flag", tzctl_flag}, {"history", tzctl_history},
         {"ledger", tzctl_ledger}, {"key", tzctl_key},
         {"backup", tzctl_backup}, {"verify", tzctl_verify},
         {"restore", tzctl_restore}, {"export", tzctl_export},

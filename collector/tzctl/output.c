@@ -142,6 +142,37 @@ size_t out_width(const char *s)
     return w;
 }
 
+char *out_cut(const char *s, size_t cols)
+{
+    if (s == NULL)
+        s = "";
+    if (out_width(s) <= cols)
+        return strdup(s);
+    const unsigned char *p = (const unsigned char *)s;
+    size_t w = 0;
+    /* room for the "…" (one column, three bytes) */
+    while (*p) {
+        uint32_t cp;
+        size_t n = utf8_next(p, &cp), cw = n ? (size_t)cp_width(cp) : 1;
+        if (w + cw > cols - 1)
+            break;
+        w += cw;
+        p += n ? n : 1;
+    }
+    size_t len = (size_t)(p - (const unsigned char *)s);
+    char *out = malloc(len + 4);
+    if (out == NULL)
+        return NULL;
+    memcpy(out, s, len);
+    memcpy(out + len, "\xe2\x80\xa6", 4);
+    return out;
+}
+
+size_t out_rows(const struct out_table *t)
+{
+    return t->nrows;
+}
+
 char *out_sanitize(const char *s, const char *keep)
 {
     return tz_text_escape(s, keep);

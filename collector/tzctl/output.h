@@ -51,6 +51,11 @@ int out_print_json_secret(struct cJSON *o);
  * combining marks 0, everything else 1 (invalid bytes count 1 each). */
 size_t out_width(const char *s);
 
+/* A copy of s at most cols (>= 1) display columns wide: cut at a character,
+ * "…" marking the cut. Caller frees; NULL on ENOMEM. */
+char *out_cut(const char *s, size_t cols);
+/* How many rows t holds. */
+size_t out_rows(const struct out_table *t);
 /* Copy s for a terminal, control and bidi characters (except those in keep)
  * escaped ("\n", "\x1b", "\u202e") and invalid UTF-8 replaced by '?'
  * (tz_text_escape): a stored value is one line of a table, whatever it holds.

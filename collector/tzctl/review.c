@@ -161,10 +161,10 @@ int tzctl_review(const struct tzctl *c, int argc, char **argv)
     Tz__ScreeningSummary scr_buf;
     Tz__Screening *scr_held = NULL;
     int64_t now = (int64_t)time(NULL);
-    if (register_system_find(reg, a.system, &sid, &err) != 0 ||
-        register_system_get(reg, sid, &sys, &err) != 0)
+    rc = tzctl_find_system(reg, a.system, &sid);
+    if (rc == 0 && register_system_get(reg, sid, &sys, &err) != 0)
         rc = tzctl_fail_err(&err);
-    else if (strcmp(sys->status, "retired") == 0)
+    else if (rc == 0 && strcmp(sys->status, "retired") == 0)
         rc = tzctl_fail("system %" PRIu64 " (%s) is retired", sid, sys->name);
     if (rc == 0)
         rc = pick_screening(reg, sys, a.screening, &scr_held, &scr_buf, &scr);

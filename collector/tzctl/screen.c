@@ -326,13 +326,12 @@ int tzctl_screen(const struct tzctl *c, int argc, char **argv)
     struct judged j = {0};
     struct tz_error err = {0};
     uint64_t sid = 0;
-    if (register_system_find(reg, a.system, &sid, &err) != 0)
+    rc = tzctl_find_system(reg, a.system, &sid);
+    if (rc == 0 && register_system_get(reg, sid, &j.sys, &err) != 0)
         rc = tzctl_fail_err(&err);
-    else if (register_system_get(reg, sid, &j.sys, &err) != 0)
-        rc = tzctl_fail_err(&err);
-    else if (strcmp(j.sys->status, "retired") == 0)
+    else if (rc == 0 && strcmp(j.sys->status, "retired") == 0)
         rc = tzctl_fail("system %" PRIu64 " (%s) is retired", sid, j.sys->name);
-    else
+    else if (rc == 0)
         rc = tzctl_system_hosts(reg, sid, &j.fh, &j.n);
     register_close(reg);
 
@@ -603,11 +602,11 @@ int tzctl_screenings(const struct tzctl *c, int argc, char **argv)
     struct tz_error err = {0};
     struct events e = {0};
     uint64_t sid;
-    if (register_system_find(reg, argv[1], &sid, &err) != 0 ||
-        register_each_screening(reg, sid, screening_ev, &e, &err) < 0 ||
-        register_each_review(reg, sid, review_ev, &e, &err) < 0)
+    rc = tzctl_find_system(reg, argv[1], &sid);
+    if (rc == 0 && (register_each_screening(reg, sid, screening_ev, &e, &err) < 0 ||
+                    register_each_review(reg, sid, review_ev, &e, &err) < 0))
         rc = tzctl_fail_err(&err);
-    else if (e.nomem)
+    else if (rc == 0 && e.nomem)
         rc = tzctl_fail("out of memory");
     register_close(reg);
     if (rc == 0)

@@ -140,8 +140,10 @@ static int load_system(struct tz_register *reg, const char *which,
 {
     struct tz_error err = {0};
     uint64_t id;
-    if (register_system_find(reg, which, &id, &err) != 0 ||
-        register_system_get(reg, id, rec, &err) != 0)
+    int rc = tzctl_find_system(reg, which, &id);
+    if (rc != 0)
+        return rc;
+    if (register_system_get(reg, id, rec, &err) != 0)
         return tzctl_fail_err(&err);
     return 0;
 }

@@ -25,6 +25,9 @@ struct tzctl {
     /* The collector's settings: --config FILE, else the installed
      * TZ_COLLECTOR_CONFIG when it exists, else the defaults. */
     const struct collector_config *cfg;
+    /* The reader's language: --lang zh|en, else LC_ALL, LC_MESSAGES, LANG
+     * (zh* is Chinese, anything else English). 1: Chinese. */
+    int zh;
 };
 
 /* TZCTL_NOT_PASSED: tzctl screen stored a screening that did not pass. */
@@ -34,15 +37,23 @@ enum { TZCTL_OK = 0, TZCTL_FAIL = 1, TZCTL_USAGE = 2, TZCTL_NOT_PASSED = 3 };
  * collector's config). */
 #define TZCTL_DEFAULT_DATA "./var/taizhang"
 
-/* The usage text (usage.c) on f. */
+/* The usage text (usage.c, one table of every command word) on f. */
 #include <stdio.h>
 void tzctl_print_usage(FILE *f);
+/* command's usage and examples on f; -1 when no command has that word. */
+int tzctl_print_help(const char *command, FILE *f);
+/* The table's command words, for tests that walk it: count and i-th. */
+size_t tzctl_help_count(void);
+const char *tzctl_help_name(size_t i);
+/* The command later usage errors point at (`tzctl COMMAND --help`). */
+void tzctl_usage_command(const char *command);
 
 /* "tzctl: <fmt>" on stderr; returns TZCTL_FAIL. */
 int tzctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "tzctl: <err as text>" on stderr; returns TZCTL_FAIL. */
 int tzctl_fail_err(const struct tz_error *err);
-/* "tzctl: <fmt>" and the usage text on stderr; returns TZCTL_USAGE. */
+/* "tzctl: <fmt>" and a pointer to the command's --help on stderr;
+ * returns TZCTL_USAGE. */
 int tzctl_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Open the register at c->data (REGISTER_RDONLY for reads). On failure the
@@ -50,8 +61,12 @@ int tzctl_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int tzctl_open(const struct tzctl *c, unsigned flags,
                struct tz_register **reg);
 
-/* UTC "YYYY-MM-DD HH:MM:SSZ" into buf; "" for 0 (never). */
+/* t into buf as every output shows times (time_text.h): local time with
+ * the zone in tables ("2026-12-06 09:28 +0800"), ISO 8601 with the offset
+ * in csv and json ("2026-12-06T09:28:45+08:00"); UTC under --utc; "" for 0
+ * (never). tzctl_time_for picks the style from the output format. */
 void tzctl_time(int64_t t, char buf[32]);
+void tzctl_time_for(enum out_format format);
 
 /* Split a command's arguments into options and positionals: returns the
  * option at argv[*i] (or NULL for a positional, stored in *pos), honouring
@@ -86,6 +101,12 @@ int tzctl_write_file(const char *path, int force, const char *what,
 int tzctl_find_host(struct tz_register *reg, const char *want, uint64_t *id,
                     char hostname[TZ_MAX_NAME_BUF], char dept[TZ_MAX_NAME_BUF]);
 
+/* A system by id (all digits), else by a name exactly one system has
+ * (find_system.c, the one lookup of every command). Prints the failure
+ * ("no system named ...", "2 systems are named ... (ids 3 (教务处), 9
+ * (计算机学院))") and returns TZCTL_FAIL. */
+int tzctl_find_system(struct tz_register *reg, const char *want, uint64_t *id);
+
 /* Command groups: argv[0] is the command word. */
 int tzctl_hosts(const struct tzctl *c, int argc, char **argv);
 int tzctl_host(const struct tzctl *c, int argc, char **argv);
@@ -118,6 +139,8 @@ int tzctl_user(const struct tzctl *c, int argc, char **argv);
 int tzctl_collect(const struct tzctl *c, int argc, char **argv);
 int tzctl_stats(const struct tzctl *c, int argc, char **argv);
 int tzctl_flags(const struct tzctl *c, int argc, char **argv);
+/* flag show FLAG: one kind of flag, its remedy and open count (flag_show.c). */
+int tzctl_flag(const struct tzctl *c, int argc, char **argv);
 int tzctl_history(const struct tzctl *c, int argc, char **argv);
 int tzctl_key(const struct tzctl *c, int argc, char **argv);
 int tzctl_backup(const struct tzctl *c, int argc, char **argv);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "time_text.h"
 #include "tzctl.h"
 
 int tzctl_fail(const char *fmt, ...)
@@ -32,16 +33,17 @@ int tzctl_open(const struct tzctl *c, unsigned flags, struct tz_register **reg)
     return 0;
 }
 
+/* Tables are read by people, csv and json by programs (time_text.h). */
+static enum time_style time_style = TIME_HUMAN;
+
+void tzctl_time_for(enum out_format format)
+{
+    time_style = format == OUT_TABLE ? TIME_HUMAN : TIME_ISO;
+}
+
 void tzctl_time(int64_t t, char buf[32])
 {
-    buf[0] = '\0';
-    if (t == 0)
-        return;
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (gmtime_r(&tt, &tm) == NULL ||
-        strftime(buf, 32, "%Y-%m-%d %H:%M:%SZ", &tm) == 0)
-        snprintf(buf, 32, "%lld", (long long)t);
+    time_text(t, time_style, buf);
 }
 
 const char *tzctl_arg(int argc, char **argv, int *i, int *dashdash,

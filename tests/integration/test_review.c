@@ -121,20 +121,20 @@ Test(review, failing_blocking_items_need_an_override_which_is_kept)
     cr_assert(strstr(out, "审查报告编号 (prelaunch_report_id): ") &&
               strstr(strstr(out, "审查报告编号 (prelaunch_report_id): "), want), "%s", out);
     /* The flag of a live system without a passed review is gone. */
-    cr_assert_eq(tz_test_tzctl_run(dir, &out, "flags", "--system", "1", NULL), 0);
+    cr_assert_eq(tz_test_tzctl_run(dir, &out, "flags", "--wide", "--system", "1", NULL), 0);
     cr_assert_null(strstr(out, "NO_PRELAUNCH_REVIEW"), "%s", out);
     /* --closed lists only what cleared; --all both (NO_OWNER stays open). */
-    cr_assert_eq(tz_test_tzctl_run(dir, &out, "flags", "--system", "1", "--closed", NULL), 0);
+    cr_assert_eq(tz_test_tzctl_run(dir, &out, "flags", "--wide", "--system", "1", "--closed", NULL), 0);
     cr_assert(strstr(out, "NO_PRELAUNCH_REVIEW"), "%s", out);
     cr_assert_null(strstr(out, "NO_OWNER"), "%s", out);
-    cr_assert_eq(tz_test_tzctl_run(dir, &out, "flags", "--system", "1", "--all", NULL), 0);
+    cr_assert_eq(tz_test_tzctl_run(dir, &out, "flags", "--wide", "--system", "1", "--all", NULL), 0);
     cr_assert(strstr(out, "NO_PRELAUNCH_REVIEW") && strstr(out, "NO_OWNER"), "%s", out);
 
     /* A later failing screening opens it again. */
     store((int64_t)time(NULL), 0, 1);
     cr_assert_eq(tz_test_tzctl_run(dir, &out, "--by", "ops", "system", "set", "1",
                                    "purpose=教务", NULL), 0, "%s", out);
-    cr_assert_eq(tz_test_tzctl_run(dir, &out, "flags", "--system", "1", NULL), 0);
+    cr_assert_eq(tz_test_tzctl_run(dir, &out, "flags", "--wide", "--system", "1", NULL), 0);
     cr_assert(strstr(out, "NO_PRELAUNCH_REVIEW"), "%s", out);
 }
 

@@ -56,10 +56,10 @@ Test(rules_in_force, a_ledger_change_is_judged_by_the_collector_s_rules)
     free(tz_test_tzctl(data, 0, "system", "add", "教务管理系统", "--dept", "教务处",
                        "--mlps-grade", "2", NULL));
     /* Built-in rules would raise GRADING_NOT_FILED at grade 2 (default 2). */
-    cr_assert_eq(tz_test_tzctl_run(data, &out, "flags", "--system", "1", NULL), 0);
+    cr_assert_eq(tz_test_tzctl_run(data, &out, "flags", "--wide", "--system", "1", NULL), 0);
     cr_assert_null(strstr(out, "GRADING_NOT_FILED"), "%s", out);
     free(tz_test_tzctl(data, 0, "system", "set", "1", "mlps_grade=3", NULL));
-    cr_assert_eq(tz_test_tzctl_run(data, &out, "flags", "--system", "1", NULL), 0);
+    cr_assert_eq(tz_test_tzctl_run(data, &out, "flags", "--wide", "--system", "1", NULL), 0);
     cr_assert(strstr(out, "GRADING_NOT_FILED"), "grade 3 reaches the threshold: %s", out);
 
     /* stats says which rules are in force, with their digest. */
@@ -77,10 +77,10 @@ Test(rules_in_force, rules_on_the_line_are_a_dry_run_of_flags_only)
                        "--mlps-grade", "2", NULL));
     tz_test_write(tmp, "strict.ini", "[grading]\nfiling_required_from_grade = 2\n");
     char *strict = tz_test_path("%s/strict.ini", tmp);
-    cr_assert_eq(tz_test_tzctl_run(data, &out, "--rules", strict, "flags", NULL), 0,
+    cr_assert_eq(tz_test_tzctl_run(data, &out, "--rules", strict, "flags", "--wide", NULL), 0,
                  "%s", out);
     cr_assert(strstr(out, "GRADING_NOT_FILED"), "the dry run raises it: %s", out);
-    cr_assert_eq(tz_test_tzctl_run(data, &out, "flags", NULL), 0);
+    cr_assert_eq(tz_test_tzctl_run(data, &out, "flags", "--wide", NULL), 0);
     cr_assert_null(strstr(out, "GRADING_NOT_FILED"), "and stores nothing: %s", out);
     cr_assert_eq(tz_test_tzctl_run(data, &out, "--rules", strict, "system", "set", "1",
                                    "owner=张三", NULL), 2, "%s", out);

@@ -16,7 +16,7 @@
 #include "tz_test.h"
 
 #define TZCTL TZ_BIN "/tzctl"
-#define NOW 1700000000  /* 2023-11-14 22:13:20Z */
+#define NOW 1700000000  /* 2023-11-14 22:13:20Z, 2023-11-15 06:13 +0800 */
 
 static char *dir;
 static char *out;
@@ -51,6 +51,8 @@ static void enroll(struct tz_register *reg, int pk, const char *dept,
 static void setup(void)
 {
     out = NULL;
+    /* times print in the local zone: this one, whatever the machine's */
+    setenv("TZ", "Asia/Shanghai", 1);
     struct tz_register *reg = tz_test_register_new("tzctl", &dir);
     cr_assert_eq(register_dept_add(reg, "math", NOW, NULL), 0);
     cr_assert_eq(register_dept_add(reg, "计算机学院", NOW, NULL), 0);
@@ -134,13 +136,13 @@ Test(tzctl, hosts_table_aligns_columns_and_counts_cjk_as_two)
     cr_assert_str_eq(out,
         "ID  HOSTNAME                   DEPT        OS                          "
         "    KERNEL          PACKAGES  IPS                   LAST SEEN        "
-        "     SYSTEM  REVOKED\n"
+        "       SYSTEM  REVOKED\n"
         "1   web01.math.example.edu.cn  math        Debian GNU/Linux 12 "
         "(bookworm)  6.1.0-18-amd64  3         10.1.2.3,2001:db8::3  "
-        "2023-11-14 22:13:20Z  -       -\n"
+        "2023-11-15 06:13 +0800  -       -\n"
         "2   db01                       计算机学院  -                           "
         "    -               -         -                     "
-        "2023-11-14 22:13:20Z  -       -\n");
+        "2023-11-15 06:13 +0800  -       -\n");
 }
 
 Test(tzctl, hosts_csv_has_key_header_and_crlf)
@@ -149,8 +151,8 @@ Test(tzctl, hosts_csv_has_key_header_and_crlf)
     cr_assert_str_eq(out,
         "id,hostname,dept,os,kernel,packages,ips,last_seen,system_id,revoked\r\n"
         "1,web01.math.example.edu.cn,math,Debian GNU/Linux 12 (bookworm),"
-        "6.1.0-18-amd64,3,\"10.1.2.3,2001:db8::3\",2023-11-14 22:13:20Z,,\r\n"
-        "2,db01,计算机学院,,,,,2023-11-14 22:13:20Z,,\r\n");
+        "6.1.0-18-amd64,3,\"10.1.2.3,2001:db8::3\",2023-11-15T06:13:20+08:00,,\r\n"
+        "2,db01,计算机学院,,,,,2023-11-15T06:13:20+08:00,,\r\n");
 }
 
 Test(tzctl, hosts_json_has_numbers_as_numbers)
@@ -168,7 +170,7 @@ Test(tzctl, hosts_json_has_numbers_as_numbers)
     cr_assert_str_eq(cJSON_GetObjectItem(h, "kernel")->valuestring,
                      "6.1.0-18-amd64");
     cr_assert_str_eq(cJSON_GetObjectItem(h, "last_seen")->valuestring,
-                     "2023-11-14 22:13:20Z");
+                     "2023-11-15T06:13:20+08:00");
     cJSON *ips = cJSON_GetObjectItem(h, "ips");
     cr_assert(cJSON_IsArray(ips) && cJSON_GetArraySize(ips) == 2);
     cr_assert_str_eq(cJSON_GetArrayItem(ips, 1)->valuestring, "2001:db8::3");
@@ -187,26 +189,70 @@ Test(tzctl, hosts_filters_by_dept_and_refuses_unknown_dept)
                  0, "%s", out);
     cr_assert_str_eq(out,
         "id,hostname,dept,os,kernel,packages,ips,last_seen,system_id,revoked\r\n"
-        "2,db01,计算机学院,,,,,2023-11-14 22:13:20Z,,\r\n");
+        "2,db01,计算机学院,,,,,2023-11-15T06:13:20+08:00,,\r\n");
     cr_assert_eq(TZCTL_RUN("hosts", "--dept=nope"), 1);
     cr_assert_str_eq(out, "tzctl: no department \"nope\"\n");
 }
 
-Test(tzctl, host_show_prints_record_and_sections)
+Test(tzctl, host_show_prints_a_summary_then_the_lists_asked_for)
 {
     cr_assert_eq(TZCTL_RUN("host", "show", "1"), 0, "%s", out);
-    cr_assert(starts_with(out, "Host 1\n  hostname:     "
-                           "web01.math.example.edu.cn\n"), "%s", out);
-    cr_assert(strstr(out, "  department:   math\n"), "%s", out);
-    cr_assert(strstr(out, "  last report:  2023-11-14 22:13:20Z\n"), "%s",
-              out);
-    cr_assert(strstr(out, "Latest report:\n"), "%s", out);
-    cr_assert(strstr(out, "openssl"), "%s", out);
+    cr_assert_str_eq(out,
+        "Host 1\n"
+        "  hostname:     web01.math.example.edu.cn\n"
+        "  department:   math\n"
+        "  os:           Debian GNU/Linux 12 (bookworm)\n"
+        "  kernel:       6.1.0-18-amd64\n"
+        "  enrolled:     2023-11-15 06:13 +0800\n"
+        "  last seen:    2023-11-15 06:13 +0800\n"
+        "  last report:  2023-11-15 06:13 +0800\n"
+        "  reports:      1\n"
+        "  system:       none (not in the ledger)\n"
+        "  open flags:   none\n"
+        "  packages:     3\n"
+        "\n(the lists: --packages, --accounts, --listeners, --interfaces,\n"
+        " --patch, --ssh, --hardware, --os, --agent; --all for every one)\n");
+
+    cr_assert_eq(TZCTL_RUN("host", "show", "1", "--packages"), 0, "%s", out);
+    cr_assert(strstr(out, "\nPackages:\n  manager: dpkg\n  packages: (3)\n"), "%s", out);
     cr_assert(strstr(out, "3.0.11-1~deb12u2"), "%s", out);
+    cr_assert_null(strstr(out, "Interfaces:"), "%s", out);
+    cr_assert_null(strstr(out, "(the lists:"), "%s", out);
+
+    /* --all: every list, and times as dates, never as raw seconds */
+    cr_assert_eq(TZCTL_RUN("host", "show", "1", "--all"), 0, "%s", out);
+    cr_assert(strstr(out, "\nInterfaces:\n"), "%s", out);
+    cr_assert(strstr(out, "\nAgent record:\n"), "%s", out);
+    cr_assert(strstr(out, "  enrolled_at: 2023-11-15 06:13 +0800\n"), "%s", out);
+    cr_assert_null(strstr(out, "1700000000"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("--utc", "host", "show", "1", "--agent"), 0, "%s", out);
+    cr_assert(strstr(out, "  enrolled:     2023-11-14 22:13 UTC\n"), "%s", out);
+    cr_assert(strstr(out, "  enrolled_at: 2023-11-14 22:13 UTC\n"), "%s", out);
 
     cr_assert_eq(TZCTL_RUN("host", "show", "2"), 0, "%s", out);
     cr_assert(strstr(out, "  last report:  never\n"), "%s", out);
-    cr_assert(strstr(out, "(no report received yet)"), "%s", out);
+    cr_assert(strstr(out, "  latest report: none received yet\n"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("host", "show", "1", "--bogus"), 2);
+}
+
+/* With flags open on the host, the summary counts them by severity. */
+Test(tzctl, host_show_summary_counts_open_flags)
+{
+    cr_assert_eq(TZCTL_RUN("system", "add", "web", "--dept", "math", "--ips",
+                           "10.1.0.0/16"), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("--format", "csv", "flags", "--host", "1"), 0, "%s", out);
+    int n = -1;
+    for (char *p = out; p; p = strstr(p + 1, "\r\n"))
+        n++;
+    cr_assert_eq(TZCTL_RUN("host", "show", "1"), 0, "%s", out);
+    cr_assert(strstr(out, "  system:       1 web (match)\n"), "%s", out);
+    if (n <= 1) {
+        cr_assert(strstr(out, "  open flags:   none\n"), "%s", out);
+    } else {
+        char want[64];
+        snprintf(want, sizeof(want), "  open flags:   %d (high ", n - 1);
+        cr_assert(strstr(out, want), "want %s in %s", want, out);
+    }
 }
 
 Test(tzctl, host_show_json_has_agent_and_report)
@@ -284,14 +330,14 @@ Test(tzctl, dept_add_and_list_in_every_format)
     cr_assert_eq(TZCTL_RUN("dept", "list", "--format", "csv"), 0, "%s", out);
     /* physics was created now, not at NOW: check its row loosely */
     cr_assert(starts_with(out, "name,hosts,created\r\n"
-                           "math,1,2023-11-14 22:13:20Z\r\n"
+                           "math,1,2023-11-15T06:13:20+08:00\r\n"
                            "physics,0,"), "%s", out);
-    cr_assert(strstr(out, "\r\n计算机学院,1,2023-11-14 22:13:20Z\r\n"), "%s",
+    cr_assert(strstr(out, "\r\n计算机学院,1,2023-11-15T06:13:20+08:00\r\n"), "%s",
               out);
 
     cr_assert_eq(TZCTL_RUN("dept", "list"), 0, "%s", out);
     cr_assert(starts_with(out, "NAME        HOSTS  CREATED\n"
-                           "math        1      2023-11-14 22:13:20Z\n"), "%s", out);
+                           "math        1      2023-11-15 06:13 +0800\n"), "%s", out);
 
     cr_assert_eq(TZCTL_RUN("--format=json", "dept", "list"), 0);
     cJSON *j = parse();
@@ -382,7 +428,7 @@ Test(tzctl, missing_register_and_usage_errors)
     cr_assert(strstr(out, "unknown command \"frobnicate\""), "%s", out);
     cr_assert_eq(TZCTL_RUN("hosts", "--bogus"), 2);
     cr_assert_str_eq(out, "tzctl: hosts: unknown option --bogus\n"
-                          "(tzctl --help lists every command and option)\n");
+                          "(tzctl hosts --help shows its usage and examples)\n");
     cr_assert_eq(TZCTL_RUN("system", "set", "1", "owners=王五"), 2);
     cr_assert(strstr(out, "unknown field \"owners\"; the fields are") &&
               strstr(out, "owner (负责人)") && strstr(out, "status (状态)"), "%s", out);
@@ -467,7 +513,7 @@ Test(tzctl, stored_newlines_and_bidi_controls_show_escaped_in_text)
     cr_assert(strstr(out, "web\\n02\\u202emoc "), "%s", out);
     cr_assert_null(strstr(out, "\xe2\x80\xae"), "%s", out);
 
-    cr_assert_eq(TZCTL_RUN("host", "show", "3"), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("host", "show", "3", "--os"), 0, "%s", out);
     cr_assert(strstr(out, "  hostname:     web\\n02\\u202emoc\n"), "%s", out);
     cr_assert(strstr(out, "os_pretty: Debian\\r\\nkernel_release: forged\\t1\n"),
               "%s", out);
@@ -554,6 +600,133 @@ Test(tzctl, ledger_lists_systems_in_use_with_hosts_and_open_flags)
     cr_assert_eq(TZCTL_RUN("ledger", "--dept", "nope"), 1);
     cr_assert_str_eq(out, "tzctl: no department \"nope\"\n");
     cr_assert_eq(TZCTL_RUN("ledger", "extra"), 2);
+}
+
+/* A system is an id or a name only one system has, in every command that
+ * takes one; a shared name lists its candidates with their departments. */
+Test(tzctl, a_system_is_named_the_same_way_in_every_command)
+{
+    cr_assert_eq(TZCTL_RUN("system", "add", "教务管理系统", "--dept", "math",
+                           "--ips", "10.1.0.0/16"), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("--format", "csv", "flags", "--system", "1"), 0, "%s", out);
+    char *by_id = strdup(out);
+    cr_assert(strstr(by_id, "system 1 教务管理系统"), "%s", by_id);
+    cr_assert_eq(TZCTL_RUN("--format", "csv", "flags", "--system", "教务管理系统"),
+                 0, "%s", out);
+    cr_assert_str_eq(out, by_id);
+    free(by_id);
+    cr_assert_eq(TZCTL_RUN("--format", "csv", "flags", "--host", "WEB01.math.example.edu.cn"), 0, "%s", out);
+    cr_assert(strstr(out, "host 1 web01"), "%s", out);
+    cr_assert_null(strstr(out, "system 1 "), "%s", out);
+
+    cr_assert_eq(TZCTL_RUN("flags", "--system", "nosuch"), 1);
+    cr_assert_str_eq(out, "tzctl: no system named \"nosuch\" (tzctl systems lists them)\n");
+    cr_assert_eq(TZCTL_RUN("system", "add", "教务管理系统", "--dept", "计算机学院"),
+                 0, "%s", out);
+    const char *amb = "tzctl: 2 systems are named \"教务管理系统\" (ids 1 (math), "
+                      "2 (计算机学院)): give the id\n";
+    cr_assert_eq(TZCTL_RUN("flags", "--system", "教务管理系统"), 1);
+    cr_assert_str_eq(out, amb);
+    cr_assert_eq(TZCTL_RUN("system", "show", "教务管理系统"), 1);
+    cr_assert_str_eq(out, amb);
+    cr_assert_eq(TZCTL_RUN("screenings", "教务管理系统"), 1);
+    cr_assert_str_eq(out, amb);
+    cr_assert_eq(TZCTL_RUN("bind", "1", "教务管理系统"), 1);
+    cr_assert_str_eq(out, amb);
+    cr_assert_eq(TZCTL_RUN("flags", "--system", "2"), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("flags", "--system"), 2);
+    cr_assert_str_eq(out, "tzctl: --system needs a system id or name\n"
+                          "(tzctl flags --help shows its usage and examples)\n");
+}
+
+/* Columns on a terminal: CJK ideographs and fullwidth forms 2, else 1. */
+static size_t display_width(const char *s, size_t len)
+{
+    size_t w = 0;
+    for (const unsigned char *p = (const unsigned char *)s;
+         p < (const unsigned char *)s + len; p++) {
+        if ((*p & 0xc0) == 0x80)
+            continue;
+        w += *p >= 0xe3 && *p <= 0xef && !(p[0] == 0xe2) ? 2 : 1;
+    }
+    return w;
+}
+
+static size_t widest_line(const char *s)
+{
+    size_t max = 0;
+    for (const char *l = s; *l;) {
+        size_t n = strcspn(l, "\n"), w = display_width(l, n);
+        if (w > max)
+            max = w;
+        l += n + (l[n] == '\n');
+    }
+    return max;
+}
+
+/* `tzctl flags` speaks the reader's language (--lang, else LC_ALL,
+ * LC_MESSAGES, LANG), fits 120 columns, names the regulation once and shows
+ * 整改建议 with --wide. */
+Test(tzctl, flags_table_speaks_the_readers_language_and_fits_120_columns)
+{
+    cr_assert_eq(TZCTL_RUN("system", "add", "教务管理系统与学生综合信息服务平台",
+                           "--dept", "计算机学院"), 0, "%s", out);
+    unsetenv("LC_ALL");
+    unsetenv("LC_MESSAGES");
+    setenv("LANG", "zh_CN.UTF-8", 1);
+    cr_assert_eq(TZCTL_RUN("flags", "--all"), 0, "%s", out);
+    cr_assert(starts_with(out, "级别  问题"), "%s", out);
+    cr_assert(strstr(out, "高    未经上线前…"), "%s", out);
+    cr_assert(strstr(out, "系统 1 教务管…"), "%s", out);
+    cr_assert(strstr(out, "\n依据：《西昌学院网络安全工作责任制实施细则（试行）》\n"), "%s", out);
+    cr_assert_null(strstr(out, "整改建议"), "%s", out);
+    cr_assert_leq(widest_line(out), 120, "%s", out);
+    cr_assert_eq(TZCTL_RUN("flags"), 0, "%s", out);
+    cr_assert_leq(widest_line(out), 120, "%s", out);
+
+    cr_assert_eq(TZCTL_RUN("flags", "--wide"), 0, "%s", out);
+    cr_assert(strstr(out, "整改建议"), "%s", out);
+    cr_assert(strstr(out, "教务管理系统与学生综合信息服务平台 已上线但未通过上线前审查"
+                          "（上线前审查：无）"), "%s", out);
+
+    cr_assert_eq(TZCTL_RUN("--lang", "en", "flags", "--wide"), 0, "%s", out);
+    cr_assert(starts_with(out, "SEV     ISSUE"), "%s", out);
+    cr_assert(strstr(out, "REMEDY"), "%s", out);
+    cr_assert(strstr(out, "教务管理系统与学生综合信息服务平台 is live without a passed "
+                          "pre-launch review (上线前审查: none)"), "%s", out);
+    setenv("LANG", "C.UTF-8", 1);
+    cr_assert_eq(TZCTL_RUN("flags"), 0, "%s", out);
+    cr_assert(starts_with(out, "SEV     ISSUE"), "%s", out);
+    cr_assert(strstr(out, "\n依据 (articles): 《西昌学院网络安全工作责任制实施细则（试行）》\n"),
+              "%s", out);
+    cr_assert_leq(widest_line(out), 120, "%s", out);
+    cr_assert_eq(TZCTL_RUN("--lang", "fr", "flags"), 2);
+
+    /* csv carries both evidences, whatever the language */
+    cr_assert_eq(TZCTL_RUN("--format", "csv", "flags"), 0, "%s", out);
+    cr_assert(strstr(out, ",remedy_en,evidence_zh\r\n"), "%s", out);
+    cr_assert(strstr(out, "已上线但未通过上线前审查"), "%s", out);
+}
+
+/* The remedy the 120-column table leaves out, one command away. */
+Test(tzctl, flag_show_prints_the_remedy_and_the_open_count)
+{
+    cr_assert_eq(TZCTL_RUN("system", "add", "web", "--dept", "math"), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("--lang", "en", "flag", "show", "NO_FILING"), 0, "%s", out);
+    cr_assert_str_eq(out,
+        "NO_FILING\n"
+        "  issue:     未备案 / System not filed\n"
+        "  severity:  medium\n"
+        "  依据:      第六条(六), 《西昌学院网络安全工作责任制实施细则（试行）》\n"
+        "  open:      1\n"
+        "\nRemedy (整改建议):\n"
+        "  Complete the campus filing (校内备案) and, for a public-facing system, ICP "
+        "and public-security (公安) filing; record the numbers.\n"
+        "  完成校内备案；对外服务的网站和系统完成ICP备案及公安备案并登记备案号。\n");
+    cr_assert_eq(TZCTL_RUN("--lang", "zh", "flag", "show", "未备案"), 0, "%s", out);
+    cr_assert(strstr(out, "\n整改建议:\n  完成校内备案"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("flag", "show", "nope"), 1);
+    cr_assert_eq(TZCTL_RUN("flag", "list"), 2);
 }
 
 /* Only `tzctl bind` crosses departments (security review finding 2): it is

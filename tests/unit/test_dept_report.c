@@ -124,6 +124,7 @@ static void flags(int kind, uint64_t subject, const char *name,
         f[i].severity = va_arg(ap, int);
         f[i].instance = va_arg(ap, const char *);
         f[i].evidence = "evidence that changes";
+        f[i].evidence_zh = NULL;
     }
     va_end(ap);
     struct register_flag_set s = {kind, subject, name, dept, 0, f, (size_t)n};

@@ -166,10 +166,10 @@ Test(flags_defer, open_counts_follow_each_sync)
 {
     struct tz_error err = {0};
     struct register_flag three[] = {
-        {"SUDO_NOPASSWD", TZ__SEVERITY__SEV_HIGH, "alice", "x"},
-        {"SUDO_NOPASSWD", TZ__SEVERITY__SEV_HIGH, "bob", "y"},
-        {"SUDO_NOPASSWD", TZ__SEVERITY__SEV_HIGH, "bob", "y again"},
-        {"ROOT_SSH_LOGIN", TZ__SEVERITY__SEV_HIGH, "", "z"}};
+        {"SUDO_NOPASSWD", TZ__SEVERITY__SEV_HIGH, "alice", "x", NULL},
+        {"SUDO_NOPASSWD", TZ__SEVERITY__SEV_HIGH, "bob", "y", NULL},
+        {"SUDO_NOPASSWD", TZ__SEVERITY__SEV_HIGH, "bob", "y again", NULL},
+        {"ROOT_SSH_LOGIN", TZ__SEVERITY__SEV_HIGH, "", "z", NULL}};
     struct register_flag_set set = {.subject_kind = TZ__SUBJECT_KIND__SUBJECT_HOST,
                                     .subject_id = 7, .subject_name = "h", .dept = "cs",
                                     .flags = three, .n = 4};

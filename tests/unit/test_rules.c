@@ -666,3 +666,119 @@ Test(rules, rules_file_overrides_and_typos_are_errors)
     cr_assert(strstr(err.msg, "WEAK_PASWORD") != NULL, "%s", err.msg);
     unlink(path);
 }
+
+/* ---- evidence in both languages (issue 19) ---- */
+
+/* Does s hold a CJK ideograph (U+4E00..U+9FFF: E4..E9 lead bytes)? */
+static int has_cjk(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p >= 0xe4 && *p <= 0xe9)
+            return 1;
+    return 0;
+}
+
+static void seen_hits(const struct rule_hits *h, int seen[FLAG__COUNT])
+{
+    for (size_t i = 0; i < h->n; i++) {
+        const struct rule_hit *x = &h->v[i];
+        seen[x->flag]++;
+        cr_assert(x->evidence[0] && x->evidence_zh[0], "%s: %s / %s",
+                  flag_def(x->flag)->id, x->evidence, x->evidence_zh);
+        cr_assert_str_neq(x->evidence, x->evidence_zh, "%s", flag_def(x->flag)->id);
+        cr_assert(has_cjk(x->evidence_zh), "%s: %s", flag_def(x->flag)->id,
+                  x->evidence_zh);
+        cr_assert_null(strstr(x->evidence_zh, "(null)"), "%s", x->evidence_zh);
+        cr_assert_null(strstr(x->evidence, "(null)"), "%s", x->evidence);
+    }
+}
+
+/* One host and two systems with everything wrong raise every flag of the
+ * catalog, each with English and Chinese evidence. */
+Test(rules, every_flag_of_the_catalog_has_english_and_chinese_evidence)
+{
+    Tz__AgentRecord a = agent();
+    a.dept = "计算机学院";
+    a.last_seen = NOW - 100 * 3600;
+    a.account_check_failed_days = 30;
+    a.account_check_failed_first = civil_day(2026, 10, 26);
+    Tz__Account acc[2] = {TZ__ACCOUNT__INIT, TZ__ACCOUNT__INIT};
+    Tz__Account *accs[] = {&acc[0], &acc[1]};
+    acc[0].name = "alice";
+    acc[0].password = TZ__PASSWORD_STATE__PW_EMPTY;
+    acc[0].login_capable = 1;
+    acc[1].name = "bob";
+    acc[1].uid = 1001;
+    acc[1].password = TZ__PASSWORD_STATE__PW_WEAK;
+    acc[1].weak_reason = "dictionary";
+    char *rules[] = {"bob ALL=(ALL) NOPASSWD: ALL", "bob2"};
+    acc[1].nopasswd_rules = rules;
+    acc[1].n_nopasswd_rules = 2;
+    char *uid0[] = {"root", "toor"};
+    Tz__AccountsSection as = TZ__ACCOUNTS_SECTION__INIT;
+    as.accounts = accs;
+    as.n_accounts = 2;
+    as.uid0_accounts = uid0;
+    as.n_uid0_accounts = 2;
+    Tz__SshSection ssh = TZ__SSH_SECTION__INIT;
+    ssh.found = 1;
+    ssh.permit_root_login = "yes";
+    ssh.password_authentication = 1;
+    Tz__Listener l[2] = {TZ__LISTENER__INIT, TZ__LISTENER__INIT};
+    Tz__Listener *ls[] = {&l[0], &l[1]};
+    l[0].proto = l[1].proto = "tcp";
+    l[0].address = l[1].address = "0.0.0.0";
+    l[0].exposed = l[1].exposed = 1;
+    l[0].port = 3389;
+    l[1].port = 443;
+    l[1].process = "nginx";
+    Tz__ListenersSection lsec = TZ__LISTENERS_SECTION__INIT;
+    lsec.listeners = ls;
+    lsec.n_listeners = 2;
+    Tz__PatchSection p = TZ__PATCH_SECTION__INIT;
+    p.security_updates = 87;
+    p.kernel_outdated = 1;
+    p.running_kernel = "6.1.0-17-amd64";
+    p.newest_kernel = "6.1.0-18-amd64";
+    Tz__Report r = TZ__REPORT__INIT;
+    r.accounts = &as;
+    r.ssh = &ssh;
+    r.listeners = &lsec;
+    r.patch = &p;
+    Tz__SystemRecord fin = good_system();
+    fin.name = "财务系统";
+    fin.dept = "财务处";
+    struct host_facts f = {&a, &r, 0, NULL, NOW, &fin, TZ__BINDING_SOURCE__BIND_MATCH};
+    struct rule_hits h = {0};
+    int seen[FLAG__COUNT] = {0};
+    cr_assert_eq(rules_eval_host(&cfg, &f, &h), 0);
+    seen_hits(&h, seen);
+    cr_assert_str_eq(find(&h, FLAG_PATCHES_PENDING)->evidence_zh,
+                     "87 个安全更新未安装（, ...）");
+    cr_assert_str_eq(find(&h, FLAG_BINDING_OTHER_DEPT)->evidence_zh,
+                     "主机 web01.example.edu.cn（agent 7，属 计算机学院）按地址或主机名"
+                     "匹配到其他部门的系统 3（财务系统，属 财务处）：已拒绝，主机保持未绑定");
+    cr_assert_str_eq(find(&h, FLAG_BINDING_OTHER_DEPT)->evidence,
+                     "host web01.example.edu.cn (agent 7) of 计算机学院 matches by "
+                     "address or hostname system 3 (财务系统) of 财务处: refused, "
+                     "the host stays unbound");
+    rule_hits_free(&h);
+
+    Tz__SystemRecord s1 = good_system(), s2 = good_system();
+    s1.owner = "";
+    s1.school_filing = "";
+    s1.mlps_grade = 0;
+    s1.prelaunch = NULL;
+    s2.grading_filed_day = 0;
+    s2.last_evaluation_day = 0;
+    h = system_hits(&s1);
+    seen_hits(&h, seen);
+    cr_assert_str_eq(find(&h, FLAG_NO_PRELAUNCH_REVIEW)->evidence_zh,
+                     "教务系统 已上线但未通过上线前审查（上线前审查：无）");
+    rule_hits_free(&h);
+    h = system_hits(&s2);
+    seen_hits(&h, seen);
+    rule_hits_free(&h);
+    for (int k = 0; k < FLAG__COUNT; k++)
+        cr_assert_gt(seen[k], 0, "no evidence seen for %s", flag_def(k)->id);
+}

@@ -458,10 +458,12 @@ Test(screen_render_text, header_verdict_scan_and_failing_item)
 {
     struct fx f;
     fx_init(&f);
+    setenv("TZ", "Asia/Shanghai", 1);   /* local time, with its zone */
     char *text = render(&f.s, SCREEN_TEXT, NULL);
+    unsetenv("TZ");
     cr_assert(strstr(text, "审查编号 No. 12"), "%s", text);
     cr_assert(strstr(text, "教务系统 (教务处) #5"));
-    cr_assert(strstr(text, "2026-11-25 09:46:40 UTC"));
+    cr_assert(strstr(text, "2026-11-25 17:46 +0800"), "%s", text);
     cr_assert(strstr(text, "等待 waited up to 120 s"));
     cr_assert(strstr(text, "0.1.0+checklist.1a2b3c4d5e6f7081"));
     char *v = line_with(text, "结论");
