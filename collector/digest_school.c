@@ -146,7 +146,7 @@ static int school_walk(struct tz_register *reg, struct school *s,
                        struct tz_error *err)
 {
     int rc = register_each_dept(reg, dept_cb, s, err);
-    if (rc == 0)
+    if (rc == 0 && s->n)
         qsort(s->rows, s->n, sizeof(*s->rows), row_cmp);
     if (rc == 0)
         rc = register_each_flag(reg, 0, flag_cb, s, err);

@@ -109,8 +109,10 @@ int ledger_overlap_warnings(struct tz_register *reg,
         rc = TZ_ENOMEM;
     struct sys_overlaps o = {0};
     if (rc == 0) {
-        memcpy(all, s.v, s.n * sizeof(*all));
-        memcpy(all + s.n, rows, n * sizeof(*all));
+        if (s.n)    /* s.v is NULL when the register has no system */
+            memcpy(all, s.v, s.n * sizeof(*all));
+        if (n)
+            memcpy(all + s.n, rows, n * sizeof(*all));
         rc = sys_overlaps_find_from((const Tz__SystemRecord *const *)all,
                                     s.n + n, s.n, &o);
     }

@@ -723,6 +723,7 @@ Test(ledger, import_warns_of_rows_sharing_addresses)
                      "198.51.100.1), across departments");
     cJSON_Delete(j);
     free(path);
+}
 
 /* A filing, an evaluation or a review happened on a day already past: a
  * date after today is refused by system add, set and import alike (one

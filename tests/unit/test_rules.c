@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "civil_day.h"
+#include "host_dups.h"
 #include "rules.h"
 
 static struct rules_config cfg;
@@ -748,7 +749,28 @@ Test(rules, every_flag_of_the_catalog_has_english_and_chinese_evidence)
     Tz__SystemRecord fin = good_system();
     fin.name = "财务系统";
     fin.dept = "财务处";
-    struct host_facts f = {&a, &r, 0, NULL, NOW, &fin, TZ__BINDING_SOURCE__BIND_MATCH};
+    /* over a limit an hour ago; its twin enrolled again; its address
+     * matches two systems, one of another department */
+    a.abuse_at = NOW - 3600;
+    a.abuse_limit = "reports_per_hour";
+    a.abuse_detail = "61 reports in the hour, limit 60";
+    a.abuse_refused = 5;
+    a.machine_id = "0123456789abcdef0123456789abcdef";
+    struct host_dup dups[2] = {
+        {a.machine_id, 7, "web01.example.edu.cn", "计算机学院", NOW, 0},
+        {a.machine_id, 9, "web01-old", "计算机学院", NOW - 86400, 0}};
+    Tz__SystemRecord c1 = good_system(), c2 = good_system();
+    c1.system_id = 4;
+    c2.system_id = 5;
+    c2.name = "图书系统";
+    c2.dept = "图书馆";
+    const Tz__SystemRecord *cands[] = {&c1, &c2};
+    struct host_facts f = {.agent = &a, .report = &r, .now = NOW,
+                           .refused = &fin,
+                           .refused_src = TZ__BINDING_SOURCE__BIND_MATCH,
+                           .candidates = cands, .n_candidates = 2,
+                           .candidates_total = 2, .candidates_other_dept = 1,
+                           .dups = dups, .n_dups = 2};
     struct rule_hits h = {0};
     int seen[FLAG__COUNT] = {0};
     cr_assert_eq(rules_eval_host(&cfg, &f, &h), 0);
@@ -762,6 +784,20 @@ Test(rules, every_flag_of_the_catalog_has_english_and_chinese_evidence)
                      "host web01.example.edu.cn (agent 7) of 计算机学院 matches by "
                      "address or hostname system 3 (财务系统) of 财务处: refused, "
                      "the host stays unbound");
+    cr_assert_str_eq(find(&h, FLAG_AMBIGUOUS_BINDING)->evidence_zh,
+                     "主机 web01.example.edu.cn（agent 7，属 计算机学院）的地址或主机名"
+                     "匹配 2 个系统（其中 1 个属其他部门），未绑定任何系统；候选："
+                     "系统 4（教务系统，教务处），系统 5（图书系统，图书馆）");
+    cr_assert_str_eq(find(&h, FLAG_DUPLICATE_HOST)->evidence_zh,
+                     "主机 web01.example.edu.cn（agent 7）的 machine_id "
+                     "0123456789abcdef0123456789abcdef 与以下主机相同：主机 9"
+                     "（web01-old，计算机学院，最后上报 2026-11-24 09:46 UTC）；"
+                     "请合并旧记录（tzctl host merge OLD NEW）或注销（tzctl host "
+                     "retire）");
+    cr_assert_str_eq(find(&h, FLAG_AGENT_ABUSE)->evidence_zh,
+                     "主机 web01.example.edu.cn（agent 7）超出采集限额 "
+                     "reports_per_hour，时间 2026-11-25 08:46 UTC（累计拒收 5 份报告）："
+                     "61 reports in the hour, limit 60");
     rule_hits_free(&h);
 
     Tz__SystemRecord s1 = good_system(), s2 = good_system();
