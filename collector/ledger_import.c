@@ -189,6 +189,10 @@ static int problem_keep(struct ledger_problems *p, long row, char *text)
 
 static int problem_v(struct ledger_problems *p, const char *loc, long row,
                      const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+static int problem_v(struct ledger_problems *p, const char *loc, long row,
+                     const char *fmt, va_list ap)
 {
     char body[4096], *text;
     vsnprintf(body, sizeof(body), fmt, ap);
