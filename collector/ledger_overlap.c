@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "system_list.h"
 #include "system_overlap.h"
 #include "tz_error.h"
 
@@ -16,39 +17,6 @@ void ledger_warnings_free(struct ledger_warnings *w)
         free(w->v[i]);
     free(w->v);
     memset(w, 0, sizeof(*w));
-}
-
-struct stored {
-    Tz__SystemRecord **v;
-    size_t n, cap;
-};
-
-/* A copy of each stored system that claims anything (the walk's record
- * lives during the call only). */
-static int keep_cb(const Tz__SystemRecord *rec, void *arg)
-{
-    struct stored *s = arg;
-    if (rec->n_ips == 0 && rec->n_domains == 0)
-        return 0;
-    if (s->n == s->cap) {
-        size_t ncap = s->cap ? s->cap * 2 : 64;
-        Tz__SystemRecord **nv = realloc(s->v, ncap * sizeof(*nv));
-        if (nv == NULL)
-            return TZ_ENOMEM;
-        s->v = nv;
-        s->cap = ncap;
-    }
-    size_t len = protobuf_c_message_get_packed_size(&rec->base);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (buf == NULL)
-        return TZ_ENOMEM;
-    protobuf_c_message_pack(&rec->base, buf);
-    Tz__SystemRecord *copy = tz__system_record__unpack(NULL, len, buf);
-    free(buf);
-    if (copy == NULL)
-        return TZ_ENOMEM;
-    s->v[s->n++] = copy;
-    return 0;
 }
 
 static int warn(struct ledger_warnings *w, char *text)
@@ -102,8 +70,8 @@ int ledger_overlap_warnings(struct tz_register *reg,
                             const char *const *where, size_t n,
                             struct ledger_warnings *w, struct tz_error *err)
 {
-    struct stored s = {0};
-    int rc = register_each_system(reg, NULL, keep_cb, &s, err);
+    struct system_list s;
+    int rc = system_list_load(reg, 1, &s, err);
     Tz__SystemRecord **all = rc == 0 ? calloc(s.n + n + 1, sizeof(*all)) : NULL;
     if (rc == 0 && all == NULL)
         rc = TZ_ENOMEM;
@@ -122,9 +90,7 @@ int ledger_overlap_warnings(struct tz_register *reg,
         w->total += o.total - o.n;   /* found, past what was kept */
     sys_overlaps_free(&o);
     free(all);
-    for (size_t i = 0; i < s.n; i++)
-        protobuf_c_message_free_unpacked(&s.v[i]->base, NULL);
-    free(s.v);
+    system_list_free(&s);
     if (rc == TZ_ENOMEM)
         return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
     return rc;

@@ -34,6 +34,7 @@
 #include "http_cookie.h"
 #include "http_path.h"
 #include "ledger_fields.h"
+#include "pb_clone.h"
 #include "people.h"
 #include "portal.h"
 #include "portal_api.h"
@@ -347,15 +348,8 @@ static size_t changed_values(const Tz__SystemRecord *rec, const struct http_form
     size_t n = 0;
     char *before = malloc(LEDGER_FORMAT_MAX), *after = malloc(LEDGER_FORMAT_MAX);
     Tz__SystemRecord *copy = NULL;
-    if (before && after) {
-        size_t len = tz__system_record__get_packed_size(rec);
-        uint8_t *buf = malloc(len ? len : 1);
-        if (buf) {
-            tz__system_record__pack(rec, buf);
-            copy = tz__system_record__unpack(NULL, len, buf);
-            free(buf);
-        }
-    }
+    if (before && after)
+        copy = pb_clone(&rec->base);
     for (size_t i = 0; copy && i < LF_COUNT; i++) {
         const char *v = http_form_get(f, ledger_fields[i].key);
         if (v == NULL)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "system_list.h"
 #include "system_overlap.h"
 #include "tzctl.h"
 
@@ -25,44 +26,7 @@ static const struct out_col cols[] = {
 };
 #define N_COLS (sizeof(cols) / sizeof(cols[0]))
 
-struct all {
-    Tz__SystemRecord **v;
-    size_t n, cap;
-};
-
-/* A copy of the record: the walk's is valid during the call only. */
-static int keep_cb(const Tz__SystemRecord *rec, void *arg)
-{
-    struct all *a = arg;
-    if (a->n == a->cap) {
-        size_t ncap = a->cap ? a->cap * 2 : 64;
-        Tz__SystemRecord **nv = realloc(a->v, ncap * sizeof(*nv));
-        if (nv == NULL)
-            return TZ_ENOMEM;
-        a->v = nv;
-        a->cap = ncap;
-    }
-    size_t len = protobuf_c_message_get_packed_size(&rec->base);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (buf == NULL)
-        return TZ_ENOMEM;
-    protobuf_c_message_pack(&rec->base, buf);
-    Tz__SystemRecord *copy = tz__system_record__unpack(NULL, len, buf);
-    free(buf);
-    if (copy == NULL)
-        return TZ_ENOMEM;
-    a->v[a->n++] = copy;
-    return 0;
-}
-
-static void all_free(struct all *a)
-{
-    for (size_t i = 0; i < a->n; i++)
-        protobuf_c_message_free_unpacked(&a->v[i]->base, NULL);
-    free(a->v);
-}
-
-static int add_row(struct out_table *t, const struct all *a,
+static int add_row(struct out_table *t, const struct system_list *a,
                    const struct sys_overlap *x)
 {
     const Tz__SystemRecord *s = a->v[x->a], *o = a->v[x->b];
@@ -76,7 +40,7 @@ static int add_row(struct out_table *t, const struct all *a,
 }
 
 /* The rows (of pairs touching dept when set) into t. */
-static int fill(struct out_table *t, const struct all *a, const char *dept,
+static int fill(struct out_table *t, const struct system_list *a, const char *dept,
                 size_t *total)
 {
     struct sys_overlaps o;
@@ -99,16 +63,13 @@ int tzctl_system_conflicts(const struct tzctl *c, const char *dept)
     if (rc != 0)
         return rc;
     struct tz_error err = {0};
-    struct all a = {0};
+    struct system_list a = {0};
     int known = 1;
     if (dept && tzctl_dept_known(reg, dept, &known, &err) != 0)
         rc = tzctl_fail_err(&err);
     else if (!known)
         rc = tzctl_fail("no department \"%s\"", dept);
-    int r = rc == 0 ? register_each_system(reg, NULL, keep_cb, &a, &err) : 0;
-    if (r == TZ_ENOMEM)
-        rc = tzctl_fail("out of memory");
-    else if (r != 0)
+    if (rc == 0 && system_list_load(reg, 0, &a, &err) != 0)
         rc = tzctl_fail_err(&err);
     register_close(reg);
     struct out_table *t = rc == 0 ? out_new(cols, N_COLS) : NULL;
@@ -121,6 +82,6 @@ int tzctl_system_conflicts(const struct tzctl *c, const char *dept)
         fprintf(stderr, "tzctl: %zu conflicts found, the first %d listed\n",
                 cut, SYS_OVERLAPS_MAX);
     out_free(t);
-    all_free(&a);
+    system_list_free(&a);
     return rc;
 }

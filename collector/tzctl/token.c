@@ -17,6 +17,8 @@
 #include <sodium.h>
 
 #include "admission.h"
+#include "grow.h"
+#include "pb_clone.h"
 #include "tzctl.h"
 
 #define MAX_DAYS 3650          /* --expires: ten years at most */
@@ -149,23 +151,10 @@ struct token_list {
 static int collect(const Tz__TokenRecord *t, void *arg)
 {
     struct token_list *l = arg;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 16;
-        Tz__TokenRecord **v = realloc(l->v, cap * sizeof(*v));
-        if (v == NULL)
-            return TZ_ENOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
-    /* The walk's record lives only during the call: keep a copy. */
-    size_t len = protobuf_c_message_get_packed_size(&t->base);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (buf == NULL)
+    if (tz_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)) != 0)
         return TZ_ENOMEM;
-    protobuf_c_message_pack(&t->base, buf);
-    l->v[l->n] = tz__token_record__unpack(NULL, len, buf);
-    free(buf);
-    if (l->v[l->n] == NULL)
+    /* The walk's record lives only during the call: keep a copy. */
+    if ((l->v[l->n] = pb_clone(&t->base)) == NULL)
         return TZ_ENOMEM;
     l->n++;
     return 0;
