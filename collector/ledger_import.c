@@ -153,15 +153,15 @@ struct imp {
 /* Where a cell is, as the person who made the file finds it: a CSV's
  * physical line ("line 7"), a workbook's cell ("系统台账!E7") or row
  * ("系统台账 row 7") when no column is meant. */
-static void where(const struct imp *m, long row, size_t col, char *buf,
-                  size_t len)
+static void where(const struct sheet_info *si, long row, size_t col,
+                  char *buf, size_t len)
 {
-    if (m->si->format == SHEET_CSV)
+    if (si->format == SHEET_CSV)
         snprintf(buf, len, "line %ld", row);
     else if (col != NO_COL)
-        sheet_ref(m->si->sheet, col, row, buf, len);
+        sheet_ref(si->sheet, col, row, buf, len);
     else
-        snprintf(buf, len, "%.200s row %ld", m->si->sheet, row);
+        snprintf(buf, len, "%.200s row %ld", si->sheet, row);
 }
 
 /* Keep text (the caller's, freed here on failure) as the problem of row;
@@ -201,24 +201,11 @@ static int problem_v(struct ledger_problems *p, const char *loc, long row,
     return problem_keep(p, row, text);
 }
 
-int ledger_problem_add(struct ledger_problems *p, long line,
-                       const char *fmt, ...)
-{
-    char loc[32];
-    snprintf(loc, sizeof(loc), "line %ld", line);
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = problem_v(p, loc, line, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
 int ledger_problem_at(struct ledger_problems *p, const struct sheet_info *si,
                       long row, size_t col, const char *fmt, ...)
 {
-    struct imp m = {.si = si, .p = p};
     char loc[320];
-    where(&m, row, col, loc, sizeof(loc));
+    where(si, row, col, loc, sizeof(loc));
     va_list ap;
     va_start(ap, fmt);
     int rc = problem_v(p, loc, row, fmt, ap);
@@ -234,7 +221,7 @@ static int problem(struct imp *m, long row, size_t col, const char *fmt, ...)
 static int problem(struct imp *m, long row, size_t col, const char *fmt, ...)
 {
     char loc[320];
-    where(m, row, col, loc, sizeof(loc));
+    where(m->si, row, col, loc, sizeof(loc));
     va_list ap;
     va_start(ap, fmt);
     int rc = problem_v(m->p, loc, row, fmt, ap);
@@ -593,7 +580,7 @@ static int find_overlaps(struct imp *m, struct tz_register *reg,
     int rc = loc ? 0 : TZ_ENOMEM;
     for (size_t i = 0; rc == 0 && i < m->nrecs; i++) {
         char buf[256];
-        where(m, m->ids[i].line, NO_COL, buf, sizeof(buf));
+        where(m->si, m->ids[i].line, NO_COL, buf, sizeof(buf));
         if ((loc[i] = strdup(buf)) == NULL)
             rc = TZ_ENOMEM;
     }

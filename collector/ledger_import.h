@@ -54,14 +54,10 @@ struct ledger_problems {
 };
 
 void ledger_problems_free(struct ledger_problems *p);
-/* Record one problem as "line N: <fmt>" (only counted past
- * LEDGER_MAX_PROBLEMS); 0, or TZ_ENOMEM. For the other imports too
- * (dept_import.h). */
-int ledger_problem_add(struct ledger_problems *p, long line,
-                       const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* The same where a person finds it in si's file: "line N" (CSV),
- * "Sheet1!E7" (a workbook's cell), "Sheet1 row 7" (col LEDGER_NO_COL). */
+/* Record one problem where a person finds it in si's file: "line N"
+ * (CSV), "Sheet1!E7" (a workbook's cell), "Sheet1 row 7" (col
+ * LEDGER_NO_COL); past LEDGER_MAX_PROBLEMS only counted. 0, or TZ_ENOMEM.
+ * For the other imports too (dept_import.h). */
 #define LEDGER_NO_COL ((size_t)-1)
 int ledger_problem_at(struct ledger_problems *p, const struct sheet_info *si,
                       long row, size_t col, const char *fmt, ...)

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 #define EXCEL_MAX_COLS 16384     /* XFD */
 #define EXCEL_MAX_ROWS 1048576
 
@@ -49,22 +51,6 @@ struct sheet_table {
     struct sheet_cell *dense;  /* lim.max_cols */
     size_t dense_n;            /* cells set by the last row */
 };
-
-/* Grow *v (elements of size sz) to hold one more; 0 or TZ_ENOMEM. */
-static int grow(void **v, size_t *cap, size_t n, size_t sz)
-{
-    if (n < *cap)
-        return 0;
-    size_t ncap = *cap ? *cap * 2 : 64;
-    if (ncap > SIZE_MAX / sz)
-        return TZ_ENOMEM;
-    void *nv = realloc(*v, ncap * sz);
-    if (nv == NULL)
-        return TZ_ENOMEM;
-    *v = nv;
-    *cap = ncap;
-    return 0;
-}
 
 struct sheet_table *sheet_table_new(const struct sheet_limits *lim,
                                     const char *file, const char *sheet)
@@ -176,12 +162,12 @@ int sheet_table_add(struct sheet_table *t, long row, size_t col,
                      t->lim.max_rows);
             return cell_fail(t, err, TZ_ELIMIT, row, col, why);
         }
-        if (grow((void **)&t->rows, &t->caprows, t->nrows, sizeof(*t->rows)))
+        if (tz_grow((void **)&t->rows, &t->caprows, t->nrows, sizeof(*t->rows)))
             return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
         t->rows[t->nrows++] = (struct trow){row, t->ncells, 0};
         last = &t->rows[t->nrows - 1];
     }
-    if (grow((void **)&t->cells, &t->capcells, t->ncells, sizeof(*t->cells)))
+    if (tz_grow((void **)&t->cells, &t->capcells, t->ncells, sizeof(*t->cells)))
         return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
     while (t->alen + len + 1 > t->acap) {
         size_t ncap = t->acap * 2;
@@ -211,7 +197,7 @@ int sheet_table_merge(struct sheet_table *t, long r0, size_t c0, long r1,
     if (t->nmerges >= t->lim.max_merges)
         return tz_err(err, TZ_ELIMIT, t->file, 0, "%s: more than %zu merged "
                       "ranges", t->sheet, t->lim.max_merges);
-    if (grow((void **)&t->merges, &t->capmerges, t->nmerges,
+    if (tz_grow((void **)&t->merges, &t->capmerges, t->nmerges,
              sizeof(*t->merges)))
         return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
     t->merges[t->nmerges++] = (struct merge){r0, r1, c0};
@@ -277,7 +263,7 @@ int sheet_table_finish(struct sheet_table *t, struct tz_error *err)
                 return tz_err(err, TZ_ELIMIT, t->file, 0, "%s: the merged "
                               "cells fill more than %zu cells", t->sheet,
                               t->lim.max_cells);
-            if (grow((void **)&t->fills, &cap, t->nfills, sizeof(*t->fills)))
+            if (tz_grow((void **)&t->fills, &cap, t->nfills, sizeof(*t->fills)))
                 return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
             t->fills[t->nfills++] = (struct fill){ix, g->c0, src};
         }

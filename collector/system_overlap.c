@@ -10,7 +10,7 @@
 
 struct ip_item {
     struct sm_range r;
-    size_t sys, item;      /* recs index, index into its ips */
+    size_t sys;            /* recs index */
 };
 
 struct name_item {
@@ -124,10 +124,8 @@ static int collect_ips(const Tz__SystemRecord *const *recs, size_t n,
         for (size_t j = 0; recs[i] && !retired(recs[i]) &&
                            j < recs[i]->n_ips; j++)
             /* stored lists were checked; what does not parse claims nothing */
-            if (sm_item_parse(recs[i]->ips[j], &v[k].r, NULL, NULL, 0) == 0) {
-                v[k].sys = i;
-                v[k++].item = j;
-            }
+            if (sm_item_parse(recs[i]->ips[j], &v[k].r, NULL, NULL, 0) == 0)
+                v[k++].sys = i;
     if (k)
         qsort(v, k, sizeof(*v), ip_cmp);
     *out = v;
