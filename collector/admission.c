@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "time_text.h"
 #include "utf8.h"
 
 void admission_format(char *buf, size_t len, const char *fmt, ...)
@@ -36,16 +37,6 @@ void admission_format(char *buf, size_t len, const char *fmt, ...)
     buf[i] = '\0';
 }
 
-/* "2026-03-01 08:00 UTC" */
-static void when(int64_t t, char out[32])
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (gmtime_r(&tt, &tm) == NULL ||
-        strftime(out, 32, "%Y-%m-%d %H:%M UTC", &tm) == 0)
-        snprintf(out, 32, "%" PRId64, t);
-}
-
 uint32_t admission_token_uses_left(const Tz__TokenRecord *t)
 {
     if (t->max_uses == 0)
@@ -64,13 +55,13 @@ int admission_token(const Tz__TokenRecord *t, int64_t now, char *why, size_t len
         return TZ__STATUS__BAD_TOKEN;
     }
     if (t->revoked_at != 0) {
-        when(t->revoked_at, at);
+        time_text(t->revoked_at, TIME_HUMAN_UTC, at);
         admission_format(why, len, "enrollment token %s%s was revoked on %s: ask "
                          "the network center for a new one", t->prefix, id, at);
         return TZ__STATUS__BAD_TOKEN;
     }
     if (t->expires_at != 0 && now >= t->expires_at) {
-        when(t->expires_at, at);
+        time_text(t->expires_at, TIME_HUMAN_UTC, at);
         admission_format(why, len, "enrollment token %s%s expired on %s: ask the "
                          "network center for a new one", t->prefix, id, at);
         return TZ__STATUS__BAD_TOKEN;
@@ -100,8 +91,8 @@ int admission_agent(const Tz__AgentRecord *a, char *why, size_t len)
     if (r == NULL && t != NULL) {
         /* A retired host's record is kept, not re-used: coming back means
          * enrolling a new key as a new host (merge it then). */
-        char at[32];
-        when(t->at, at);
+        char at[TIME_TEXT_BUF];
+        time_text(t->at, TIME_HUMAN_UTC, at);
         if (t->merged_into)
             admission_format(why, len, "host %" PRIu64 " was merged into host %"
                              PRIu64 " on %s%s%s", a->agent_id, t->merged_into, at,
@@ -117,8 +108,8 @@ int admission_agent(const Tz__AgentRecord *a, char *why, size_t len)
             why[0] = '\0';
         return TZ__STATUS__OK;
     }
-    char at[32];
-    when(r->at, at);
+    char at[TIME_TEXT_BUF];
+    time_text(r->at, TIME_HUMAN_UTC, at);
     /* The agent prints how to enroll a new key; the detail says why. */
     admission_format(why, len, "the key of agent %" PRIu64 " was revoked on %s%s%s%s%s",
                      a->agent_id, at, r->by[0] ? " by " : "", r->by,

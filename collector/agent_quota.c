@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "admission.h"
+#include "time_text.h"
 
 void agent_quota_defaults(struct agent_quota *q)
 {
@@ -40,12 +41,9 @@ const char *agent_quota_limit_name(enum agent_quota_limit l)
 }
 
 /* "2026-03-01 10:00 UTC" for the start of window w of length secs. */
-static void window_start(int64_t w, int64_t secs, char out[32])
+static void window_start(int64_t w, int64_t secs, char out[TIME_TEXT_BUF])
 {
-    time_t t = (time_t)(w * secs);
-    struct tm tm;
-    if (gmtime_r(&t, &tm) == NULL || strftime(out, 32, "%Y-%m-%d %H:%M UTC", &tm) == 0)
-        strcpy(out, "?");
+    time_text(w * secs, TIME_HUMAN_UTC, out);
 }
 
 static void note_abuse(Tz__AgentRecord *rec, enum agent_quota_limit l, int64_t now,
@@ -92,7 +90,7 @@ int agent_quota_report(const struct agent_quota *q, Tz__AgentRecord *rec,
         rec->quota_day_bytes += bytes;
         return TZ__STATUS__OK;
     }
-    char from[32];
+    char from[TIME_TEXT_BUF];
     if (*which == AQ_REPORTS_PER_HOUR) {
         window_start(rec->quota_hour, 3600, from);
         admission_format(why, len, "agent %" PRIu64 " sent %" PRIu32 " reports in "

@@ -10,15 +10,7 @@
 #include <time.h>
 
 #include "register_lmdb.h"
-
-static void when(int64_t t, char at[32])
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (gmtime_r(&tt, &tm) == NULL ||
-        strftime(at, 32, "%Y-%m-%d %H:%M UTC", &tm) == 0)
-        snprintf(at, 32, "%" PRId64, t);
-}
+#include "time_text.h"
 
 static void history_key(uint8_t k[24], uint64_t id, int64_t at, uint64_t seq)
 {
@@ -75,8 +67,8 @@ static int load_active(struct tz_register *reg, MDB_txn *txn, uint64_t id,
     const Tz__AgentRetirement *t = (*rec)->retirement;
     if (t == NULL)
         return 0;
-    char at[32];
-    when(t->at, at);
+    char at[TIME_TEXT_BUF];
+    time_text(t->at, TIME_HUMAN_UTC, at);
     if (t->merged_into)
         rc = tz_err(err, TZ_EEXIST, NULL, 0, "host %" PRIu64 " (%s) was merged "
                     "into host %" PRIu64 " already, on %s", id, (*rec)->hostname,

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "register_lmdb.h"
+#include "time_text.h"
 
 struct revoke {
     uint64_t id;
@@ -24,12 +25,8 @@ static int revoke_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
     if (rc != 0)
         return rc;
     if (rec->revocation != NULL) {
-        char at[32];
-        time_t t = (time_t)rec->revocation->at;
-        struct tm tm;
-        if (gmtime_r(&t, &tm) == NULL ||
-            strftime(at, sizeof(at), "%Y-%m-%d %H:%M UTC", &tm) == 0)
-            snprintf(at, sizeof(at), "%" PRId64, rec->revocation->at);
+        char at[TIME_TEXT_BUF];
+        time_text(rec->revocation->at, TIME_HUMAN_UTC, at);
         rc = tz_err(err, TZ_EEXIST, NULL, 0, "host %" PRIu64 " (%s) was revoked "
                     "already, on %s", r->id, rec->hostname, at);
         protobuf_c_message_free_unpacked(&rec->base, NULL);

@@ -10,8 +10,9 @@
 #include "agent_quota.h"
 #include "civil_day.h"
 #include "report_facts.h"
-#include "tz_limits.h"
+#include "time_text.h"
 #include "tz_error.h"
+#include "tz_limits.h"
 
 void rule_hits_free(struct rule_hits *h)
 {
@@ -229,12 +230,8 @@ static size_t dup_list(const struct host_facts *h, int zh, char *buf,
         const struct host_dup *d = &h->dups[i];
         if (d->agent_id == h->agent->agent_id || d->retired)
             continue;
-        char seen[32];
-        time_t t = (time_t)d->last_seen;
-        struct tm tm;
-        if (gmtime_r(&t, &tm) == NULL ||
-            strftime(seen, sizeof(seen), "%Y-%m-%d %H:%M UTC", &tm) == 0)
-            snprintf(seen, sizeof(seen), "%lld", (long long)d->last_seen);
+        char seen[TIME_TEXT_BUF];
+        time_text(d->last_seen, TIME_HUMAN_UTC, seen);
         const char *hn = empty(d->hostname) ? (zh ? "（无名）" : "(unnamed)")
                                             : d->hostname;
         const char *dp = empty(d->dept) ? (zh ? "（无部门）" : "(no department)")
@@ -365,11 +362,8 @@ static int eval_agent_abuse(const struct rules_config *cfg,
     const Tz__AgentRecord *a = h->agent;
     if (!agent_quota_abusing(a, h->now))
         return 0;
-    char when[32];
-    time_t t = (time_t)a->abuse_at;
-    struct tm tm;
-    if (gmtime_r(&t, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm) == 0)
-        snprintf(when, sizeof(when), "?");
+    char when[TIME_TEXT_BUF];
+    time_text(a->abuse_at, TIME_HUMAN_UTC, when);
     return hit(cfg, out, FLAG_AGENT_ABUSE, "",
                "host %s (agent %llu) hit the limit %s at %s (%llu reports refused "
                "in all): %s%.0s",

@@ -37,8 +37,9 @@ const char *time_text(int64_t t, enum time_style style, char buf[TIME_TEXT_BUF])
         return buf;
     time_t tt = (time_t)t;
     struct tm tm;
+    int utc = use_utc || style == TIME_HUMAN_UTC;
     if ((int64_t)tt != t ||
-        (use_utc ? gmtime_r(&tt, &tm) : localtime_r(&tt, &tm)) == NULL ||
+        (utc ? gmtime_r(&tt, &tm) : localtime_r(&tt, &tm)) == NULL ||
         tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0) {
         snprintf(buf, TIME_TEXT_BUF, "%lld", (long long)t);
         return buf;
@@ -49,7 +50,7 @@ const char *time_text(int64_t t, enum time_style style, char buf[TIME_TEXT_BUF])
         size_t n = strftime(buf, TIME_TEXT_BUF, "%Y-%m-%dT%H:%M:%S", &tm);
         snprintf(buf + n, TIME_TEXT_BUF - n, "%s", off);
     } else if (strftime(buf, TIME_TEXT_BUF,
-                        use_utc ? "%Y-%m-%d %H:%M UTC" : "%Y-%m-%d %H:%M %z",
+                        utc ? "%Y-%m-%d %H:%M UTC" : "%Y-%m-%d %H:%M %z",
                         &tm) == 0) {
         snprintf(buf, TIME_TEXT_BUF, "%lld", (long long)t);
     }

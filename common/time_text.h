@@ -17,6 +17,8 @@
 enum time_style {
     TIME_HUMAN,   /* 2026-12-06 09:28 +0800 */
     TIME_ISO,     /* 2026-12-06T09:28:45+08:00 */
+    TIME_HUMAN_UTC, /* 2026-12-06 01:28 UTC, whatever the switch: text the
+                   * collector stores (flag evidence, refusals) */
 };
 
 /* UTC (1) or local time (0, the default) from now on, process-wide. */
