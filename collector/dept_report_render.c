@@ -15,10 +15,11 @@
 #include <xlsxwriter.h>
 
 #include "dept_fields.h"
+#include "flag_catalog.h"
 #include "ledger_fields.h"
 #include "utf8.h"
 
-#define REGULATION "《西昌学院网络安全工作责任制实施细则（试行）》第六条(二)"
+#define REGULATION FLAG_REGULATION "第六条(二)"
 
 int dept_report_format_parse(const char *s, enum dept_report_format *f)
 {
@@ -477,7 +478,7 @@ int school_report_html(const cJSON *r, FILE *f, struct tz_error *err)
     h(f, js(p, "from"));
     fputs(" 至 ", f);
     h(f, js(p, "to"));
-    fprintf(f, ")，生成于 %s；依据《西昌学院网络安全工作责任制实施细则（试行）》"
+    fprintf(f, ")，生成于 %s；依据" FLAG_REGULATION
             "第四条(四)。</p>\n<table>\n<thead><tr><th>单位</th><th>得分</th>"
             "<th>需关注</th><th>联络人</th><th>逾期高危</th>",
             when(jn(r, "generated_at"), t));

@@ -9,6 +9,9 @@
 
 #include "taizhang.pb-c.h"
 
+/* The rules every flag cites, by title; the articles follow it. */
+#define FLAG_REGULATION "《西昌学院网络安全工作责任制实施细则（试行）》"
+
 enum flag_id {
     FLAG_UNREGISTERED_HOST,
     FLAG_NO_OWNER,

@@ -72,10 +72,14 @@ void ledger_diff_clear(Tz__SystemChange *out)
     out->n_changes = 0;
 }
 
+int ledger_change_is_binding(const Tz__SystemChange *c)
+{
+    return strcmp(c->action, LEDGER_ACTION_BOUND) == 0 ||
+           strcmp(c->action, LEDGER_ACTION_UNBOUND) == 0;
+}
+
 int ledger_change_visible(const Tz__SystemChange *c, const char *dept)
 {
-    if (dept == NULL || (strcmp(c->action, LEDGER_ACTION_BOUND) != 0 &&
-                         strcmp(c->action, LEDGER_ACTION_UNBOUND) != 0))
-        return 1;
-    return strcmp(c->host_dept, dept) == 0;
+    return dept == NULL || !ledger_change_is_binding(c) ||
+           strcmp(c->host_dept, dept) == 0;
 }

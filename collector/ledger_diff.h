@@ -29,6 +29,9 @@ void ledger_diff_clear(Tz__SystemChange *out);
 #define LEDGER_ACTION_UNBOUND  "unbound"
 #define LEDGER_HOST_LABEL      "主机"
 
+/* Is c a host bound or unbound (no field of the record changed)? */
+int ledger_change_is_binding(const Tz__SystemChange *c);
+
 /* May one who sees dept's ledger (NULL: the network center, everything)
  * see change c? Not a binding of another department's host: such hosts
  * are left out of every department's view of its systems. */

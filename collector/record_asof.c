@@ -61,8 +61,7 @@ static int sys_change(const Tz__SystemChange *c, void *arg)
     if (strcmp(c->action, "created") == 0)
         l->created_after = 1;
     /* A host bound or unbound changed no field of the record. */
-    if (strcmp(c->action, LEDGER_ACTION_BOUND) == 0 ||
-        strcmp(c->action, LEDGER_ACTION_UNBOUND) == 0)
+    if (ledger_change_is_binding(c))
         return 0;
     for (size_t i = 0; i < c->n_changes; i++)
         if (keep(l, c->changes[i]) != 0)

@@ -56,6 +56,10 @@ int rl_epoch_init(struct tz_register *reg, MDB_txn *txn, struct tz_error *err);
  * "next_token_id" above them all (register_lmdb_tokens.c; writable opens). */
 int rl_token_ids_init(struct tz_register *reg, MDB_txn *txn, struct tz_error *err);
 
+/* history key: be64 agent id, be64 time, be64 seq
+ * (register_lmdb_history.c). */
+void rl_history_key(uint8_t k[24], uint64_t id, int64_t at, uint64_t seq);
+
 /* Record in syshist what changed from old (NULL: created) to nw, by whom
  * (register_lmdb_syshist.c). Nothing is written when nothing changed. */
 int rl_syshist_record(struct tz_register *reg, MDB_txn *txn,

@@ -13,7 +13,7 @@
 #include "history_diff.h"
 #include "register_lmdb.h"
 
-static void history_key(uint8_t k[24], uint64_t id, int64_t at, uint64_t seq)
+void rl_history_key(uint8_t k[24], uint64_t id, int64_t at, uint64_t seq)
 {
     rl_be64_put(k, id);
     rl_be64_put(k + 8, (uint64_t)at);
@@ -38,7 +38,7 @@ int rl_history_record(struct tz_register *reg, MDB_txn *txn, uint64_t id,
         e.at = now;
         e.seq = seq;
         uint8_t kb[24];
-        history_key(kb, id, now, seq);
+        rl_history_key(kb, id, now, seq);
         MDB_val k = rl_mval(kb, sizeof(kb));
         rc = rl_put_msg(reg, txn, reg->history, &k, &e.base, "writing history", err);
         if (rc == 0)
@@ -53,7 +53,7 @@ static int history_count(MDB_cursor *cur, uint64_t id, uint64_t *total,
                          size_t *entries)
 {
     uint8_t kb[24];
-    history_key(kb, id, 0, 0);
+    rl_history_key(kb, id, 0, 0);
     MDB_val k = rl_mval(kb, sizeof(kb)), v;
     *total = 0;
     *entries = 0;
@@ -79,7 +79,7 @@ int rl_history_cap(struct tz_register *reg, MDB_txn *txn, uint64_t id,
     size_t entries;
     mrc = history_count(cur, id, &total, &entries);
     uint8_t kb[24];
-    history_key(kb, id, 0, 0);
+    rl_history_key(kb, id, 0, 0);
     MDB_val k = rl_mval(kb, sizeof(kb)), v;
     int over = mrc == 0 && total > cap;
     if (over)
@@ -105,7 +105,7 @@ int rl_history_revocation(struct tz_register *reg, MDB_txn *txn, uint64_t id,
                           struct tz_error *err)
 {
     uint8_t kb[24];
-    history_key(kb, id, rev->at, seq);
+    rl_history_key(kb, id, rev->at, seq);
     MDB_val k = rl_mval(kb, sizeof(kb)), v;
     int rc = rl_get(reg, txn, reg->history, &k, &v, "reading history", err);
     if (rc == TZ_ENOENT) {
@@ -160,7 +160,7 @@ int register_each_history(struct tz_register *reg, uint64_t agent_id,
                           struct tz_error *err)
 {
     uint8_t kb[24];
-    history_key(kb, agent_id, since > 0 ? since : 0, 0);
+    rl_history_key(kb, agent_id, since > 0 ? since : 0, 0);
     struct history_walk h = {cb, arg};
     struct rl_walk w = {.dbi = reg->history, .db = "history",
                         .start = kb, .start_len = sizeof(kb), .prefix_len = 8,

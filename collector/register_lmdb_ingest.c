@@ -263,11 +263,6 @@ static int apply_enroll(struct tz_register *reg, MDB_txn *txn,
     return rc;
 }
 
-static const char *kind_name(int kind)
-{
-    return tz_section_name(kind);
-}
-
 /* hosts key be64 id + 0x00 0xff → the BLAKE2b-256 of each stored section's
  * packed bytes, indexed by kind (all zero: not known, e.g. a register
  * written before this record existed). Kept so a delta's base and an
@@ -728,7 +723,7 @@ static int apply_report(struct tz_register *reg, MDB_txn *txn,
         if (rc == 0)
             item_set(it, TZ__STATUS__NEED_FULL,
                      "no stored base for section %s: send a full report",
-                     kind_name(missing));
+                     tz_section_name(missing));
         protobuf_c_message_free_unpacked(&old->base, NULL);
         return rc;
     }

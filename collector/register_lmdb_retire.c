@@ -12,13 +12,6 @@
 #include "register_lmdb.h"
 #include "time_text.h"
 
-static void history_key(uint8_t k[24], uint64_t id, int64_t at, uint64_t seq)
-{
-    rl_be64_put(k, id);
-    rl_be64_put(k + 8, (uint64_t)at);
-    rl_be64_put(k + 16, seq);
-}
-
 /* An entry of id's history at (at, seq) carrying ret and/or merged_from;
  * an entry already there (the last report's, in the same second) gets them
  * added instead. */
@@ -27,7 +20,7 @@ static int history_mark(struct tz_register *reg, MDB_txn *txn, uint64_t id,
                         uint64_t merged_from, struct tz_error *err)
 {
     uint8_t kb[24];
-    history_key(kb, id, at, seq);
+    rl_history_key(kb, id, at, seq);
     MDB_val k = rl_mval(kb, sizeof(kb)), v;
     int rc = rl_get(reg, txn, reg->history, &k, &v, "reading history", err);
     if (rc == TZ_ENOENT) {
@@ -133,7 +126,7 @@ static int history_move(struct tz_register *reg, MDB_txn *txn, uint64_t from,
     if (mrc != 0)
         return rl_mdb_fail(reg, err, mrc, "moving history");
     uint8_t kb[24];
-    history_key(kb, from, 0, 0);
+    rl_history_key(kb, from, 0, 0);
     for (;;) {
         MDB_val k = rl_mval(kb, sizeof(kb)), v;
         mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
@@ -146,7 +139,7 @@ static int history_move(struct tz_register *reg, MDB_txn *txn, uint64_t from,
         }
         int64_t at = (int64_t)rl_be64_get((const uint8_t *)k.mv_data + 8);
         uint64_t seq = rl_be64_get((const uint8_t *)k.mv_data + 16);
-        history_key(kb, from, at, seq + 1);     /* where the next step seeks */
+        rl_history_key(kb, from, at, seq + 1);     /* where the next step seeks */
         if (e->revocation == NULL && (mrc = mdb_cursor_del(cur, 0)) != 0) {
             protobuf_c_message_free_unpacked(&e->base, NULL);
             break;
@@ -154,7 +147,7 @@ static int history_move(struct tz_register *reg, MDB_txn *txn, uint64_t from,
         for (e->agent_id = into; rc == 0 && e->revocation == NULL; seq++) {
             uint8_t nk[24];
             e->seq = seq;
-            history_key(nk, into, at, seq);
+            rl_history_key(nk, into, at, seq);
             MDB_val nkv = rl_mval(nk, sizeof(nk));
             rc = rl_put_msg_flags(reg, txn, reg->history, &nkv, &e->base,
                                   MDB_NOOVERWRITE, "moving history", err);

@@ -13,13 +13,14 @@
 #include <strings.h>
 #include <time.h>
 
+#include "flag_catalog.h"
 #include "ledger_fields.h"
 #include "ledger_json.h"
-#include "utf8.h"
 #include "time_text.h"
+#include "utf8.h"
 
 /* The rule that asks for the screening, named once in each report. */
-#define REGULATION "《西昌学院网络安全工作责任制实施细则（试行）》第五条(五)、第六条(六)"
+#define REGULATION FLAG_REGULATION "第五条(五)、第六条(六)"
 
 static const char *S(const char *s)
 {

@@ -65,7 +65,7 @@ int tzctl_flag(const struct tzctl *c, int argc, char **argv)
     label(zh ? "级别:" : "severity:");
     printf("%s\n", severity_name(d->severity));
     label("依据:");
-    printf("%s, %s\n", d->cites, "《西昌学院网络安全工作责任制实施细则（试行）》");
+    printf("%s, %s\n", d->cites, FLAG_REGULATION);
     label(zh ? "未关闭:" : "open:");
     printf("%zu\n", o.n);
     printf("\n%s\n  %s\n", zh ? "整改建议:" : "Remedy (整改建议):",

@@ -57,7 +57,6 @@ static const size_t cut_open[N_TABLE_COLS] = {6, 14, 20, 34, 12, 0, 0};
 static const size_t cut_closed[N_TABLE_COLS] = {6, 12, 14, 20, 10, 0, 0};
 
 /* The regulation every 依据 cites, named once under the table. */
-#define REGULATION "《西昌学院网络安全工作责任制实施细则（试行）》"
 
 struct filter {
     const char *dept;
@@ -258,8 +257,8 @@ int tzctl_flags(const struct tzctl *c, int argc, char **argv)
     }
     r = out_write(fl.t, c->format, stdout);
     if (r == 0 && fl.table && out_rows(fl.t) > 0)
-        printf(fl.zh ? "\n依据：" REGULATION "\n"
-                     : "\n依据 (articles): " REGULATION "\n");
+        printf(fl.zh ? "\n依据：" FLAG_REGULATION "\n"
+                     : "\n依据 (articles): " FLAG_REGULATION "\n");
     out_free(fl.t);
     return r == 0 ? TZCTL_OK : tzctl_fail("cannot write output");
 }
