@@ -110,25 +110,9 @@ static int dept_add(const struct tzctl *c, const char *name)
 /* dept import FILE [--sheet NAME] */
 static int dept_import(const struct tzctl *c, int argc, char **argv)
 {
-    const char *pos, *opt, *val, *path = NULL, *sheet = NULL;
-    int dd = 0;
-    for (int i = 2; i < argc; i++) {
-        if ((opt = tzctl_arg(argc, argv, &i, &dd, &pos)) == NULL) {
-            if (path)
-                return tzctl_usage("dept import takes one FILE");
-            path = pos;
-        } else if (tzctl_optval(opt, "--sheet", argc, argv, &i, &val)) {
-            if (val == NULL || val[0] == '\0')
-                return tzctl_usage("--sheet needs the name of a sheet");
-            sheet = val;
-        } else {
-            return tzctl_usage("dept import: unknown option %s", opt);
-        }
-    }
-    if (path == NULL)
-        return tzctl_usage("dept import takes one FILE (.csv, .xlsx or "
-                           ".xls)");
-    return tzctl_dept_import(c, path, sheet);
+    struct tzctl_import_args a;
+    int rc = tzctl_import_args(argc, argv, "dept import", 0, &a);
+    return rc ? rc : tzctl_dept_import(c, a.path, a.sheet);
 }
 
 int tzctl_dept(const struct tzctl *c, int argc, char **argv)

@@ -210,15 +210,7 @@ int tzctl_dept_import(const struct tzctl *c, const char *path,
     if (r == 0) {
         printf("updated %zu department%s\n", n, n == 1 ? "" : "s");
     } else if (p.total) {
-        for (size_t i = 0; i < p.n; i++) {
-            char *s = out_sanitize(p.v[i].text, NULL);
-            fprintf(stderr, "%s: %s\n", path, s ? s : "");
-            free(s);
-        }
-        if (p.total > p.n)
-            fprintf(stderr, "%s: ... and %zu more\n", path, p.total - p.n);
-        rc = tzctl_fail("nothing imported: %zu error%s in %s", p.total,
-                        p.total == 1 ? "" : "s", path);
+        rc = tzctl_import_problems(path, NULL, &p, "nothing imported");
     } else {
         rc = tzctl_fail_err(&err);
     }

@@ -708,6 +708,22 @@ void tzctl_import_info(FILE *f, const char *path,
     fputc('\n', f);
 }
 
+int tzctl_import_problems(const char *path, const struct ledger_import_info *in,
+                          const struct ledger_problems *p, const char *verdict)
+{
+    if (in)
+        tzctl_import_info(stderr, path, in);
+    for (size_t i = 0; i < p->n; i++) {
+        char *s = out_sanitize(p->v[i].text, NULL);
+        fprintf(stderr, "%s: %s\n", path, s ? s : "");
+        free(s);
+    }
+    if (p->total > p->n)
+        fprintf(stderr, "%s: ... and %zu more\n", path, p->total - p->n);
+    return tzctl_fail("%s: %zu error%s in %s", verdict, p->total,
+                      p->total == 1 ? "" : "s", path);
+}
+
 /* Rows that claim what another system claims: imported, but said. */
 static void import_warnings(const char *path,
                             const struct ledger_import_info *in)
@@ -770,35 +786,46 @@ static int import_json(const struct ledger_problems *p,
     return rc ? TZCTL_FAIL : TZCTL_OK;
 }
 
-/* system import FILE [--sheet NAME] [--update [--dry-run]] */
-static int system_import(const struct tzctl *c, int argc, char **argv)
+int tzctl_import_args(int argc, char **argv, const char *what, int updates,
+                      struct tzctl_import_args *out)
 {
-    const char *pos, *opt, *val, *path = NULL, *sheet = NULL;
-    int dd = 0, update = 0, dry_run = 0;
+    const char *pos, *opt, *val;
+    int dd = 0;
+    memset(out, 0, sizeof(*out));
     for (int i = 2; i < argc; i++) {
         if ((opt = tzctl_arg(argc, argv, &i, &dd, &pos)) == NULL) {
-            if (path)
-                return tzctl_usage("system import takes one FILE");
-            path = pos;
+            if (out->path)
+                return tzctl_usage("%s takes one FILE", what);
+            out->path = pos;
         } else if (tzctl_optval(opt, "--sheet", argc, argv, &i, &val)) {
             if (val == NULL || val[0] == '\0')
                 return tzctl_usage("--sheet needs the name of a sheet");
-            sheet = val;
-        } else if (strcmp(opt, "--update") == 0) {
-            update = 1;
-        } else if (strcmp(opt, "--dry-run") == 0) {
-            dry_run = 1;
+            out->sheet = val;
+        } else if (updates && strcmp(opt, "--update") == 0) {
+            out->update = 1;
+        } else if (updates && strcmp(opt, "--dry-run") == 0) {
+            out->dry_run = 1;
         } else {
-            return tzctl_usage("system import: unknown option %s", opt);
+            return tzctl_usage("%s: unknown option %s", what, opt);
         }
     }
-    if (path == NULL)
-        return tzctl_usage("system import takes one FILE (.csv, .xlsx or "
-                           ".xls)");
-    if (dry_run && !update)
-        return tzctl_usage("system import: --dry-run goes with --update");
-    if (update)
-        return tzctl_system_update(c, path, sheet, dry_run);
+    if (out->path == NULL)
+        return tzctl_usage("%s takes one FILE (.csv, .xlsx or .xls)", what);
+    if (out->dry_run && !out->update)
+        return tzctl_usage("%s: --dry-run goes with --update", what);
+    return 0;
+}
+
+/* system import FILE [--sheet NAME] [--update [--dry-run]] */
+static int system_import(const struct tzctl *c, int argc, char **argv)
+{
+    struct tzctl_import_args a;
+    int ar = tzctl_import_args(argc, argv, "system import", 1, &a);
+    if (ar != 0)
+        return ar;
+    const char *path = a.path, *sheet = a.sheet;
+    if (a.update)
+        return tzctl_system_update(c, path, sheet, a.dry_run);
     struct tz_register *reg;
     int rc = tzctl_open(c, 0, &reg);
     if (rc != 0)
@@ -820,15 +847,7 @@ static int system_import(const struct tzctl *c, int argc, char **argv)
     } else if (p.total) {
         tzctl_import_info(stderr, path, &in);
         import_warnings(path, &in);
-        for (size_t i = 0; i < p.n; i++) {
-            char *s = out_sanitize(p.v[i].text, NULL);
-            fprintf(stderr, "%s: %s\n", path, s ? s : "");
-            free(s);
-        }
-        if (p.total > p.n)
-            fprintf(stderr, "%s: ... and %zu more\n", path, p.total - p.n);
-        rc = tzctl_fail("nothing imported: %zu error%s in %s", p.total,
-                        p.total == 1 ? "" : "s", path);
+        rc = tzctl_import_problems(path, NULL, &p, "nothing imported");
     } else {
         rc = tzctl_fail_err(&err);
     }

@@ -118,21 +118,6 @@ static int update_json(const struct ledger_update *u, const struct ledger_proble
     return rc ? TZCTL_FAIL : TZCTL_OK;
 }
 
-static int problems_fail(const char *path, const struct ledger_import_info *in,
-                         const struct ledger_problems *p)
-{
-    tzctl_import_info(stderr, path, in);
-    for (size_t i = 0; i < p->n; i++) {
-        char *s = out_sanitize(p->v[i].text, NULL);
-        fprintf(stderr, "%s: %s\n", path, s ? s : "");
-        free(s);
-    }
-    if (p->total > p->n)
-        fprintf(stderr, "%s: ... and %zu more\n", path, p->total - p->n);
-    return tzctl_fail("nothing changed: %zu error%s in %s", p->total,
-                      p->total == 1 ? "" : "s", path);
-}
-
 int tzctl_system_update(const struct tzctl *c, const char *path, const char *sheet,
                         int dry_run)
 {
@@ -156,7 +141,7 @@ int tzctl_system_update(const struct tzctl *c, const char *path, const char *she
             print_row(&u.v[i]);
         print_summary(&u, dry_run);
     } else if (p.total) {
-        rc = problems_fail(path, &in, &p);
+        rc = tzctl_import_problems(path, &in, &p, "nothing changed");
     } else {
         rc = tzctl_fail_err(&err);
     }

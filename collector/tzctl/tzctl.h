@@ -113,8 +113,23 @@ int tzctl_host(const struct tzctl *c, int argc, char **argv);
 /* system import --update FILE [--dry-run] (system_update.c), and what the
  * import read, printed before its result (system.c). */
 struct ledger_import_info;
+struct ledger_problems;
 int tzctl_system_update(const struct tzctl *c, const char *path, const char *sheet,
                         int dry_run);
+/* `system import` and `dept import`'s words: FILE [--sheet NAME], and
+ * with updates also [--update [--dry-run]]. 0, or TZCTL_USAGE said. */
+struct tzctl_import_args {
+    const char *path, *sheet;
+    int update, dry_run;
+};
+int tzctl_import_args(int argc, char **argv, const char *what, int updates,
+                      struct tzctl_import_args *out);
+
+/* An import's problems on stderr, each "PATH: where: what" (after what was
+ * read, when in is given), then "tzctl: VERDICT: N errors in PATH";
+ * returns the failure status. */
+int tzctl_import_problems(const char *path, const struct ledger_import_info *in,
+                          const struct ledger_problems *p, const char *verdict);
 void tzctl_import_info(FILE *f, const char *path,
                        const struct ledger_import_info *in);
 /* host retire HOST, host merge OLD NEW (argv from "host"; host_retire.c). */
