@@ -78,6 +78,18 @@ static struct digest_job *job_new(struct digest_batch *b)
     return j;
 }
 
+int64_t digest_since(const struct digest_state *st,
+                     const struct digest_schedule *s, int64_t now)
+{
+    return st->since ? st->since : digest_slot(s, now) - digest_period(s);
+}
+
+int digest_unchanged(const struct digest *d, const struct digest_state *st)
+{
+    return d->new_flags == 0 && st->has_facts &&
+           memcmp(d->facts, st->facts, DIGEST_FACTS_LEN) == 0;
+}
+
 /* Fill j from digest d: a composed mail, or no message when there is
  * nothing new to say (or the address is refused: j->rc says so). */
 static int job_fill(struct digest_job *j, const struct digest_config *cfg,
@@ -86,9 +98,7 @@ static int job_fill(struct digest_job *j, const struct digest_config *cfg,
     memcpy(j->facts, d->facts, DIGEST_FACTS_LEN);
     if ((j->to = strdup(to)) == NULL)
         return TZ_ENOMEM;
-    int unchanged = d->new_flags == 0 && j->st.has_facts &&
-                    memcmp(d->facts, j->st.facts, DIGEST_FACTS_LEN) == 0;
-    if (d->empty || unchanged)
+    if (d->empty || digest_unchanged(d, &j->st))
         return 0;
     struct tz_error e = {0};
     j->rc = digest_mail_compose(cfg->from, to, d->subject, d->body, now,
@@ -112,7 +122,7 @@ static int plan_one(struct tz_register *reg, const struct digest_config *cfg,
         return rc;
     /* The first digest covers one period before its slot, and keeps that
      * start through failures until one is sent. */
-    int64_t since = st.since ? st.since : slot - digest_period(&cfg->schedule);
+    int64_t since = digest_since(&st, &cfg->schedule, b->now);
     struct digest d;
     rc = dept ? digest_build(reg, dept, since, b->now, rules, &d, err)
               : digest_school_build(reg, since, b->now, rules, &d, err);

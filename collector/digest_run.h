@@ -74,6 +74,15 @@ int digest_batch_record(struct tz_register *reg, const struct digest_config *cfg
                         struct digest_batch *b, struct tz_error *err);
 void digest_batch_free(struct digest_batch *b);
 
+/* Where the next digest's window starts: the last one sent (kept through
+ * failures), else one period before the slot due at now. */
+int64_t digest_since(const struct digest_state *st,
+                     const struct digest_schedule *s, int64_t now);
+
+/* Nothing new, and the standing facts are those of the last mail sent:
+ * the digest would say again what was said. */
+int digest_unchanged(const struct digest *d, const struct digest_state *st);
+
 /* The stored state of dept's digest (NULL: the school's); all zero when
  * none was stored yet. */
 int digest_state_load(struct tz_register *reg, const char *dept,

@@ -96,7 +96,9 @@ static void school_text(struct school *s, FILE *f, struct digest *d)
     crypto_generichash_state h;
     crypto_generichash_init(&h, NULL, 0, DIGEST_FACTS_LEN);
     unsigned quiet = 0, missing = 0;
-    fputs("一、各单位情况（逾期：高危超过 7 天、中危 30 天、低危 90 天）\n", f);
+    fprintf(f, "一、各单位情况（逾期：高危超过 %d 天、中危 %d 天、低危 %d 天）\n",
+            DIGEST_OVERDUE_HIGH_DAYS, DIGEST_OVERDUE_MEDIUM_DAYS,
+            DIGEST_OVERDUE_LOW_DAYS);
     for (size_t i = 0; i < s->n; i++) {
         struct row *r = &s->rows[i];
         unsigned late = r->overdue[1] + r->overdue[2] + r->overdue[3];

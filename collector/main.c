@@ -84,9 +84,12 @@ static void digest_sent(uv_work_t *w, int status)
     struct tz_error err = {0};
     char buf[700];
     (void)status;
-    if (digest_batch_record(c->reg, &c->cfg.digest, &c->digest_batch, &err) != 0)
+    if (digest_batch_record(c->reg, &c->cfg.digest, &c->digest_batch, &err) != 0) {
         tz_log(TZ_LOG_ERROR, "recording the digests sent: %s",
                tz_error_str(&err, buf, sizeof(buf)));
+        if (register_unusable(c->reg))
+            on_fatal(w->loop);
+    }
     digest_batch_free(&c->digest_batch);
     c->digest_busy = 0;
 }
@@ -102,6 +105,8 @@ static void on_digest(uv_timer_t *t)
                     &c->digest_batch, &err) != 0) {
         tz_log(TZ_LOG_ERROR, "preparing the digests: %s",
                tz_error_str(&err, buf, sizeof(buf)));
+        if (register_unusable(c->reg))
+            on_fatal(t->loop);
         return;
     }
     if (c->digest_batch.n == 0)

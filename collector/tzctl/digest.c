@@ -35,8 +35,7 @@ static const char *why_not(const struct digest *d, const struct digest_state *st
 {
     if (d->empty)
         return "nothing new, nothing overdue, nothing due: no mail would be sent";
-    if (d->new_flags == 0 && st->has_facts &&
-        memcmp(d->facts, st->facts, DIGEST_FACTS_LEN) == 0)
+    if (digest_unchanged(d, st))
         return "nothing new and the same as the last mail sent: no mail would be sent";
     if (d->to[0] == '\0')
         return "no mail would be sent: no address (tzctl dept set D liaison_email=..., "
@@ -88,7 +87,8 @@ static int preview(const struct tzctl *c, const struct preview *p)
     if (rc == 0 && digest_state_load(reg, p->dept, &st, &err) != 0)
         rc = tzctl_fail_err(&err);
     /* The window the collector would use: from the last mail sent. */
-    int64_t since = p->since ? p->since : st.since ? st.since : p->now - 7 * 86400;
+    int64_t since = p->since ? p->since
+                             : digest_since(&st, &c->cfg->digest.schedule, p->now);
     if (rc == 0 && (p->dept ? digest_build(reg, p->dept, since, p->now, &rules, &d, &err)
                             : digest_school_build(reg, since, p->now, &rules, &d,
                                                   &err)) != 0)
