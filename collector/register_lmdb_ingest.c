@@ -21,6 +21,8 @@
 #include "agent_quota.h"
 #include "register_lmdb.h"
 
+#define BATCH_DEPTS_COUNTED 8
+
 struct batch {
     struct register_item *items;
     size_t n;
@@ -29,6 +31,14 @@ struct batch {
     uint64_t accepted, reports, new_hosts, throttled;
     uint64_t rejected[N_STATUS];
     uint64_t quota[AQ__COUNT];   /* limits hit (agent_quota.h) */
+    /* Hosts of the departments that enrolled in this batch: counted by one
+     * scan each, then kept up by enroll_new (a rollout enrolls hundreds of
+     * one department's hosts in one batch). */
+    struct dept_hosts {
+        char dept[TZ_MAX_NAME_BUF];
+        uint64_t hosts;
+    } counted[BATCH_DEPTS_COUNTED];
+    size_t n_counted;
 };
 
 static void item_set(struct register_item *it, int status, const char *fmt,
@@ -144,6 +154,15 @@ static int reenroll(struct tz_register *reg, MDB_txn *txn, struct batch *b,
     return rc;
 }
 
+/* The batch's count of dept's hosts, NULL when not counted yet. */
+static struct dept_hosts *counted(struct batch *b, const char *dept)
+{
+    for (size_t i = 0; i < b->n_counted; i++)
+        if (strcmp(b->counted[i].dept, dept) == 0)
+            return &b->counted[i];
+    return NULL;
+}
+
 /* A new agent in tok's department; the token's use is spent in the same
  * transaction. */
 static int enroll_new(struct tz_register *reg, MDB_txn *txn, struct batch *b,
@@ -185,6 +204,9 @@ static int enroll_new(struct tz_register *reg, MDB_txn *txn, struct batch *b,
         rc = rl_put_msg(reg, txn, reg->tokens, &tk, &tok->base, "writing tokens", err);
     }
     if (rc == 0) {
+        struct dept_hosts *c = counted(b, tok->dept);
+        if (c)
+            c->hosts++;
         it->agent_id = id;
         item_dept(it, tok->dept);
         item_set(it, TZ__STATUS__OK, "enrolled as agent %llu",
@@ -201,11 +223,21 @@ static int enroll_quota(struct tz_register *reg, MDB_txn *txn, struct batch *b,
 {
     const struct agent_quota *q = &reg->quota;
     uint64_t hosts = 0;
-    int rc = 0;
-    if (q->hosts_per_dept)
-        rc = rl_dept_hosts(reg, txn, tok->dept, q->hosts_per_dept, &hosts, err);
-    if (rc != 0)
-        return rc;
+    if (q->hosts_per_dept) {
+        struct dept_hosts *c = counted(b, tok->dept);
+        int rc = c ? 0 : rl_dept_hosts(reg, txn, tok->dept, q->hosts_per_dept,
+                                       &hosts, err);
+        if (rc != 0)
+            return rc;
+        if (c)
+            hosts = c->hosts;
+        else if (b->n_counted < BATCH_DEPTS_COUNTED &&
+                 strlen(tok->dept) < sizeof(b->counted[0].dept)) {
+            c = &b->counted[b->n_counted++];
+            memcpy(c->dept, tok->dept, strlen(tok->dept) + 1);
+            c->hosts = hosts;
+        }
+    }
     enum agent_quota_limit which;
     *st = agent_quota_enroll(q, tok, hosts, &which, it->detail, sizeof(it->detail));
     b->quota[which]++;
@@ -824,6 +856,7 @@ static int batch_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
     b->accepted = b->reports = b->new_hosts = b->throttled = 0;
     memset(b->rejected, 0, sizeof(b->rejected));
     memset(b->quota, 0, sizeof(b->quota));
+    b->n_counted = 0;
     for (size_t i = 0; i < b->n; i++) {
         struct register_item *it = &b->items[i];
         if (it->kind == ITEM_THROTTLED) {

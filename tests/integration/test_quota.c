@@ -437,3 +437,24 @@ Test(quota, the_department_cap_counts_hosts_not_revoked)
     cr_assert_eq(enroll(3, token("计算机学院")).status, TZ__STATUS__OK);
     cr_assert_eq(stats().quota[AQ_HOSTS_PER_DEPT], 1);
 }
+
+/* A rollout's batch enrolls many hosts of one department at once: the cap
+ * holds within the batch as across batches. */
+Test(quota, the_department_cap_holds_within_one_batch)
+{
+    q.hosts_per_dept = 2;
+    register_set_quota(reg, &q);
+    const char *tok = token("计算机学院");
+    Tz__Enroll en[4];
+    struct register_item it[4];
+    for (int i = 0; i < 3; i++)
+        it[i] = enroll_item(i + 1, tok, &en[i]);
+    it[3] = enroll_item(4, token("财务处"), &en[3]);
+    cr_assert_eq(register_put_batch(reg, it, 4, HOUR0, &err), 0, "%s", err.msg);
+    cr_assert_eq(it[0].status, TZ__STATUS__OK);
+    cr_assert_eq(it[1].status, TZ__STATUS__OK);
+    cr_assert_eq(it[2].status, TZ__STATUS__OVER_QUOTA, "%s", it[2].detail);
+    cr_assert_eq(it[3].status, TZ__STATUS__OK, "another department");
+    /* and the next batch counts what this one stored */
+    cr_assert_eq(enroll(5, token("计算机学院")).status, TZ__STATUS__OVER_QUOTA);
+}
