@@ -208,21 +208,27 @@ static int with_twins(const struct host_dups *d, const uint64_t *ids, size_t n,
     return 0;
 }
 
+/* The n hosts ids, with their twins when twins is set; every host when
+ * all is set (as the duplicates' walk lists them). */
 static int eval_hosts(struct tz_register *reg, const struct rules_config *cfg,
-                      const uint64_t *ids, size_t n, int twins, int64_t now,
-                      struct pending *p, struct tz_error *err)
+                      int all, const uint64_t *ids, size_t n, int twins,
+                      int64_t now, struct pending *p, struct tz_error *err)
 {
     struct host_dups dups;
     int rc = host_dups_build(reg, &dups, err);
     if (rc != 0)
         return rc;
-    uint64_t *all = NULL;
-    size_t n_all = n;
+    if (all) {
+        ids = dups.ids;
+        n = dups.n_ids;
+    }
+    uint64_t *wide = NULL;      /* ids and their twins */
+    size_t n_wide = n;
     if (twins)
-        rc = with_twins(&dups, ids, n, &all, &n_all, err);
-    for (size_t i = 0; rc == 0 && i < n_all; i++)
-        rc = eval_host(reg, cfg, &dups, all ? all[i] : ids[i], now, p, err);
-    free(all);
+        rc = with_twins(&dups, ids, n, &wide, &n_wide, err);
+    for (size_t i = 0; rc == 0 && i < n_wide; i++)
+        rc = eval_host(reg, cfg, &dups, wide ? wide[i] : ids[i], now, p, err);
+    free(wide);
     host_dups_free(&dups);
     return rc;
 }
@@ -232,7 +238,7 @@ int flags_update_hosts(struct tz_register *reg, const struct rules_config *cfg,
                        struct tz_error *err)
 {
     struct pending p = {0};
-    int rc = eval_hosts(reg, cfg, ids, n, 1, now, &p, err);
+    int rc = eval_hosts(reg, cfg, 0, ids, n, 1, now, &p, err);
     if (rc != 0) {
         pending_free(&p);
         return rc;
@@ -247,8 +253,6 @@ struct walk {
     struct pending *p;
     const uint64_t *only;       /* systems to evaluate, NULL for all */
     size_t n_only;
-    uint64_t *hosts;            /* hosts to evaluate after the walk */
-    size_t n_hosts, cap_hosts;
     struct tz_error *err;
 };
 
@@ -264,21 +268,6 @@ static int walk_system(const Tz__SystemRecord *s, void *arg)
     }
     int rc = eval_system(w->cfg, s, w->now, w->p);
     return rc == TZ_ENOMEM ? tz_err(w->err, rc, NULL, 0, "out of memory") : rc;
-}
-
-static int walk_agent(const Tz__AgentRecord *rec, void *arg)
-{
-    struct walk *w = arg;
-    if (w->n_hosts == w->cap_hosts) {
-        size_t ncap = w->cap_hosts ? w->cap_hosts * 2 : 64;
-        uint64_t *nh = realloc(w->hosts, ncap * sizeof(*nh));
-        if (nh == NULL)
-            return tz_err(w->err, TZ_ENOMEM, NULL, 0, "out of memory");
-        w->hosts = nh;
-        w->cap_hosts = ncap;
-    }
-    w->hosts[w->n_hosts++] = rec->agent_id;
-    return 0;
 }
 
 /* Where evaluated sets go: stored (flush), or shown (flags_evaluate_all). */
@@ -300,15 +289,11 @@ static int update_to(struct tz_register *reg, const struct rules_config *cfg,
                      struct tz_error *err)
 {
     struct pending p = {0};
-    struct walk w = {reg, cfg, now, &p, only, n_only, NULL, 0, 0, err};
+    struct walk w = {reg, cfg, now, &p, only, n_only, err};
     int rc = only && n_only == 0 ? 0 : register_each_system(reg, NULL, walk_system, &w, err);
-    if (rc == 0 && hosts == NULL)
-        rc = register_each_agent(reg, NULL, walk_agent, &w, err);
-    const uint64_t *ids = hosts ? hosts : w.hosts;
-    size_t n = hosts ? n_hosts : w.n_hosts;
-    if (rc == 0 && n)
-        rc = eval_hosts(reg, cfg, ids, n, hosts != NULL, now, &p, err);
-    free(w.hosts);
+    if (rc == 0 && (hosts == NULL || n_hosts))
+        rc = eval_hosts(reg, cfg, hosts == NULL, hosts, n_hosts, hosts != NULL,
+                        now, &p, err);
     if (rc != 0) {
         pending_free(&p);
         return rc;

@@ -4,24 +4,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 struct build {
     struct host_dup *v;
     size_t n, cap;
+    uint64_t *ids;
+    size_t n_ids, cap_ids;
 };
 
 static int take(const Tz__AgentRecord *rec, void *arg)
 {
     struct build *b = arg;
+    if (tz_grow((void **)&b->ids, &b->cap_ids, b->n_ids, sizeof(*b->ids)) != 0)
+        return TZ_ENOMEM;
+    b->ids[b->n_ids++] = rec->agent_id;
     if (rec->machine_id == NULL || rec->machine_id[0] == '\0')
         return 0;
-    if (b->n == b->cap) {
-        size_t ncap = b->cap ? b->cap * 2 : 64;
-        struct host_dup *nv = realloc(b->v, ncap * sizeof(*nv));
-        if (nv == NULL)
-            return TZ_ENOMEM;
-        b->v = nv;
-        b->cap = ncap;
-    }
+    if (tz_grow((void **)&b->v, &b->cap, b->n, sizeof(*b->v)) != 0)
+        return TZ_ENOMEM;
     struct host_dup *h = &b->v[b->n];
     h->machine_id = strdup(rec->machine_id);
     h->hostname = strdup(rec->hostname ? rec->hostname : "");
@@ -72,14 +73,16 @@ int host_dups_build(struct tz_register *reg, struct host_dups *out,
                     struct tz_error *err)
 {
     struct build b = {0};
-    out->v = NULL;
-    out->n = 0;
+    memset(out, 0, sizeof(*out));
     int rc = register_each_agent(reg, NULL, take, &b, err);
     if (rc == TZ_ENOMEM)
         rc = tz_err(err, rc, NULL, 0, "out of memory");
+    out->ids = b.ids;
+    out->n_ids = b.n_ids;
     if (rc != 0) {
-        struct host_dups d = {b.v, b.n};
-        host_dups_free(&d);
+        out->v = b.v;
+        out->n = b.n;
+        host_dups_free(out);
         return rc;
     }
     if (b.n)
@@ -94,8 +97,8 @@ void host_dups_free(struct host_dups *d)
     for (size_t i = 0; i < d->n; i++)
         dup_clear(&d->v[i]);
     free(d->v);
-    d->v = NULL;
-    d->n = 0;
+    free(d->ids);
+    memset(d, 0, sizeof(*d));
 }
 
 const struct host_dup *host_dups_of(const struct host_dups *d,

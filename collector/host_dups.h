@@ -2,8 +2,8 @@
  *
  * A machine enrolled twice (a new key after a reinstall, a cloned VM)
  * shows up as two hosts with the same /etc/machine-id. The index is built
- * from one walk of the agents database per rules pass: the pass reads
- * every agent record anyway when it evaluates all hosts, and a pass over
+ * from one walk of the agents database per rules pass, which also lists
+ * every agent for a pass over all hosts (ids), and a pass over
  * a few reported hosts pays one walk of small records (see docs/design.md
  * for the measured cost), so no index has to be kept in step at ingest.
  * Hosts without a machine_id are never duplicates of anything.
@@ -31,6 +31,9 @@ struct host_dups {
     struct host_dup *v;   /* only machine_ids held by two hosts or more,
                              sorted by machine_id, then agent_id */
     size_t n;
+    uint64_t *ids;        /* every agent walked, in id order: a pass over
+                             all hosts needs no walk of its own */
+    size_t n_ids;
 };
 
 int host_dups_build(struct tz_register *reg, struct host_dups *out,
