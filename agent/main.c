@@ -99,7 +99,7 @@ static int print_report(const char *root, const char *format)
         free(s);
         cJSON_Delete(j);
     } else {
-        rc = pb_write_text(stdout, &r->base) == 0 ? 0 : 1;
+        rc = pb_write_text(stdout, &r->base, NULL) == 0 ? 0 : 1;
     }
     for (size_t i = 0; i < r->n_errors; i++)
         fprintf(stderr, "tz-agent: warning: %s\n", r->errors[i]->message);

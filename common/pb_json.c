@@ -168,7 +168,8 @@ static int is_time(const ProtobufCFieldDescriptor *fd)
            strcmp(fd->name, "last_seen") == 0;
 }
 
-static void write_scalar(FILE *f, const ProtobufCFieldDescriptor *fd, const void *p)
+static void write_scalar(FILE *f, const ProtobufCFieldDescriptor *fd, const void *p,
+                         pb_enum_word word)
 {
     switch (fd->type) {
     case PROTOBUF_C_TYPE_STRING: {
@@ -193,7 +194,7 @@ static void write_scalar(FILE *f, const ProtobufCFieldDescriptor *fd, const void
     case PROTOBUF_C_TYPE_ENUM: {
         const char *n = enum_name(fd, *(const int *)p);
         if (n)
-            fputs(n, f);
+            fputs(word ? word(n) : n, f);
         else
             fprintf(f, "%d", *(const int *)p);
         break;
@@ -225,22 +226,24 @@ static void write_scalar(FILE *f, const ProtobufCFieldDescriptor *fd, const void
     }
 }
 
-static void write_msg(FILE *f, const ProtobufCMessage *msg, int depth, int first_dash);
+static void write_msg(FILE *f, const ProtobufCMessage *msg, int depth, int first_dash,
+                      pb_enum_word word);
 
 static void write_field(FILE *f, const ProtobufCFieldDescriptor *fd,
-                        const void *p, int depth)
+                        const void *p, int depth, pb_enum_word word)
 {
     if (fd->type == PROTOBUF_C_TYPE_MESSAGE) {
         fputs(":\n", f);
-        write_msg(f, *(ProtobufCMessage *const *)p, depth + 1, 0);
+        write_msg(f, *(ProtobufCMessage *const *)p, depth + 1, 0, word);
     } else {
         fputs(": ", f);
-        write_scalar(f, fd, p);
+        write_scalar(f, fd, p, word);
         fputc('\n', f);
     }
 }
 
-static void write_msg(FILE *f, const ProtobufCMessage *msg, int depth, int first_dash)
+static void write_msg(FILE *f, const ProtobufCMessage *msg, int depth, int first_dash,
+                      pb_enum_word word)
 {
     const ProtobufCMessageDescriptor *d = msg->descriptor;
     const char *base = (const char *)msg;
@@ -264,9 +267,9 @@ static void write_msg(FILE *f, const ProtobufCMessage *msg, int depth, int first
                 fputs("- ", f);
                 if (fd->type == PROTOBUF_C_TYPE_MESSAGE) {
                     write_msg(f, *(ProtobufCMessage *const *)(arr + k * sz),
-                              depth + 2, 1);
+                              depth + 2, 1, word);
                 } else {
-                    write_scalar(f, fd, arr + k * sz);
+                    write_scalar(f, fd, arr + k * sz, word);
                     fputc('\n', f);
                 }
             }
@@ -280,7 +283,7 @@ static void write_msg(FILE *f, const ProtobufCMessage *msg, int depth, int first
             if (lead >= 0)
                 indent(f, lead);
             fputs(fd->name, f);
-            write_field(f, fd, base + fd->offset, depth);
+            write_field(f, fd, base + fd->offset, depth, word);
         }
         first = 0;
     }
@@ -288,8 +291,8 @@ static void write_msg(FILE *f, const ProtobufCMessage *msg, int depth, int first
         fputs("{}\n", f);
 }
 
-int pb_write_text(FILE *f, const ProtobufCMessage *msg)
+int pb_write_text(FILE *f, const ProtobufCMessage *msg, pb_enum_word word)
 {
-    write_msg(f, msg, 0, 0);
+    write_msg(f, msg, 0, 0, word);
     return ferror(f) ? TZ_EIO : 0;
 }

@@ -17,8 +17,13 @@
 /* Ownership: the result is the caller's (cJSON_Delete). NULL on ENOMEM. */
 cJSON *pb_to_json(const ProtobufCMessage *msg);
 
+/* The word printed for an enum value, given its name ("PW_WEAK"); the
+ * result must live as long as the call (tzctl's value_word). */
+typedef const char *(*pb_enum_word)(const char *name);
+
 /* Write msg as indented "field: value" lines, times (fields named *_at,
- * last_seen) as dates in the zone time_text.h shows. Returns 0 or TZ_EIO. */
-int pb_write_text(FILE *f, const ProtobufCMessage *msg);
+ * last_seen) as dates in the zone time_text.h shows, enum values as
+ * word(name) (their names when word is NULL). Returns 0 or TZ_EIO. */
+int pb_write_text(FILE *f, const ProtobufCMessage *msg, pb_enum_word word);
 
 #endif

@@ -54,8 +54,8 @@ static int report(const struct tzctl *c, const char *path, uint64_t bytes)
             return rc;
     } else if (c->format == OUT_CSV) {
         static const struct out_col cols[] = {
-            {"PATH", "path", OUT_STR}, {"BYTES", "bytes", OUT_NUM},
-            {"REGISTER", "register", OUT_STR}};
+            {"PATH", "path", OUT_STR, NULL}, {"BYTES", "bytes", OUT_NUM, NULL},
+            {"REGISTER", "register", OUT_STR, NULL}};
         char n[24];
         snprintf(n, sizeof(n), "%" PRIu64, bytes);
         const char *cells[3] = {path, n, c->data};

@@ -31,10 +31,10 @@ static int add_host(struct bound *b, uint64_t id, const char *name)
 }
 
 static const struct out_col cols[] = {
-    {"ID", "id", OUT_NUM},
-    {"HOSTNAME", "hostname", OUT_STR},
-    {"ANSWERED", "answered", OUT_STR},
-    {"REPORT", "report_at", OUT_STR},
+    {"ID", "id", OUT_NUM, NULL},
+    {"HOSTNAME", "hostname", OUT_STR, "主机名"},
+    {"ANSWERED", "answered", OUT_WORD, "是否应答"},
+    {"REPORT", "report_at", OUT_STR, "上报时间"},
 };
 
 int tzctl_collect(const struct tzctl *c, int argc, char **argv)

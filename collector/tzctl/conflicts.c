@@ -13,16 +13,16 @@
 #include "tzctl.h"
 
 static const struct out_col cols[] = {
-    {"ID", "id", OUT_NUM},
-    {"系统名称", "name", OUT_STR},
-    {"所属单位", "dept", OUT_STR},
-    {"ITEM", "item", OUT_STR},
-    {"OTHER", "other_id", OUT_NUM},
-    {"OTHER NAME", "other_name", OUT_STR},
-    {"OTHER DEPT", "other_dept", OUT_STR},
-    {"OTHER ITEM", "other_item", OUT_STR},
-    {"SHARED", "shared", OUT_STR},
-    {"CROSS DEPT", "cross_dept", OUT_STR},
+    {"ID", "id", OUT_NUM, NULL},
+    {"系统名称", "name", OUT_STR, NULL},
+    {"所属单位", "dept", OUT_STR, NULL},
+    {"ITEM", "item", OUT_STR, NULL},
+    {"OTHER", "other_id", OUT_NUM, NULL},
+    {"OTHER NAME", "other_name", OUT_STR, NULL},
+    {"OTHER DEPT", "other_dept", OUT_STR, NULL},
+    {"OTHER ITEM", "other_item", OUT_STR, NULL},
+    {"SHARED", "shared", OUT_STR, NULL},
+    {"CROSS DEPT", "cross_dept", OUT_STR, NULL},
 };
 #define N_COLS (sizeof(cols) / sizeof(cols[0]))
 

@@ -10,9 +10,9 @@
 #include "tzctl.h"
 
 static const struct out_col dept_cols[] = {
-    {"NAME", "name", OUT_STR},
-    {"HOSTS", "hosts", OUT_NUM},
-    {"CREATED", "created", OUT_STR},
+    {"NAME", "name", OUT_STR, NULL},
+    {"HOSTS", "hosts", OUT_NUM, NULL},
+    {"CREATED", "created", OUT_STR, NULL},
 };
 #define N_DEPT_COLS (sizeof(dept_cols) / sizeof(dept_cols[0]))
 

@@ -136,7 +136,7 @@ static void show_table(const Tz__DeptRecord *rec, const cJSON *hist)
 /* CSV: the dept column and every field, one row: a line of an import. */
 static int show_csv(const Tz__DeptRecord *rec)
 {
-    static const struct out_col first = {"DEPT", "dept", OUT_STR};
+    static const struct out_col first = {"DEPT", "dept", OUT_STR, NULL};
     struct out_col cols[DF_COUNT + 1];
     const char *cells[DF_COUNT + 1];
     char vals[DF_COUNT][DEPT_FORMAT_MAX];
@@ -144,7 +144,7 @@ static int show_csv(const Tz__DeptRecord *rec)
     cells[0] = rec->name;
     for (size_t i = 0; i < DF_COUNT; i++) {
         cols[i + 1] = (struct out_col){dept_fields[i].key, dept_fields[i].key,
-                                       OUT_STR};
+                                       OUT_STR, NULL};
         dept_field_format(rec, dept_fields[i].key, vals[i], sizeof(vals[i]));
         cells[i + 1] = vals[i];
     }

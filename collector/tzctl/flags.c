@@ -13,21 +13,22 @@
 #include "flags_update.h"
 #include "rules_config.h"
 #include "tzctl.h"
+#include "value_words.h"
 
 static const struct out_col flag_cols[] = {
-    {"SEVERITY", "severity", OUT_STR},
-    {"FLAG", "id", OUT_STR},
-    {"问题", "label_zh", OUT_STR},
-    {"ISSUE", "label_en", OUT_STR},
-    {"SUBJECT", "subject", OUT_STR},
-    {"DEPT", "dept", OUT_STR},
-    {"EVIDENCE", "evidence", OUT_STR},
-    {"依据", "cites", OUT_STR},
-    {"OPENED", "opened", OUT_STR},
-    {"CLOSED", "closed", OUT_STR},
-    {"整改建议", "remedy_zh", OUT_STR},
-    {"REMEDY", "remedy_en", OUT_STR},
-    {"证据", "evidence_zh", OUT_STR},
+    {"SEVERITY", "severity", OUT_STR, NULL},
+    {"FLAG", "id", OUT_STR, NULL},
+    {"问题", "label_zh", OUT_STR, NULL},
+    {"ISSUE", "label_en", OUT_STR, NULL},
+    {"SUBJECT", "subject", OUT_STR, NULL},
+    {"DEPT", "dept", OUT_STR, NULL},
+    {"EVIDENCE", "evidence", OUT_STR, NULL},
+    {"依据", "cites", OUT_STR, NULL},
+    {"OPENED", "opened", OUT_STR, NULL},
+    {"CLOSED", "closed", OUT_STR, NULL},
+    {"整改建议", "remedy_zh", OUT_STR, NULL},
+    {"REMEDY", "remedy_en", OUT_STR, NULL},
+    {"证据", "evidence_zh", OUT_STR, NULL},
 };
 #define N_COLS (sizeof(flag_cols) / sizeof(flag_cols[0]))
 
@@ -38,18 +39,18 @@ static const struct out_col flag_cols[] = {
 enum { T_SEV, T_ISSUE, T_SUBJECT, T_EVIDENCE, T_CITES, T_OPENED, T_CLOSED,
        T_FLAG, T_DEPT, T_REMEDY, N_TABLE_COLS };
 static const struct out_col table_en[N_TABLE_COLS] = {
-    {"SEV", "severity", OUT_STR},      {"ISSUE", "label", OUT_STR},
-    {"SUBJECT", "subject", OUT_STR},   {"EVIDENCE", "evidence", OUT_STR},
-    {"依据", "cites", OUT_STR},        {"OPENED", "opened", OUT_STR},
-    {"CLOSED", "closed", OUT_STR},     {"FLAG", "id", OUT_STR},
-    {"DEPT", "dept", OUT_STR},         {"REMEDY", "remedy", OUT_STR},
+    {"SEV", "severity", OUT_STR, NULL},      {"ISSUE", "label", OUT_STR, NULL},
+    {"SUBJECT", "subject", OUT_STR, NULL},   {"EVIDENCE", "evidence", OUT_STR, NULL},
+    {"依据", "cites", OUT_STR, NULL},        {"OPENED", "opened", OUT_STR, NULL},
+    {"CLOSED", "closed", OUT_STR, NULL},     {"FLAG", "id", OUT_STR, NULL},
+    {"DEPT", "dept", OUT_STR, NULL},         {"REMEDY", "remedy", OUT_STR, NULL},
 };
 static const struct out_col table_zh[N_TABLE_COLS] = {
-    {"级别", "severity", OUT_STR},     {"问题", "label", OUT_STR},
-    {"对象", "subject", OUT_STR},      {"证据", "evidence", OUT_STR},
-    {"依据", "cites", OUT_STR},        {"发现时间", "opened", OUT_STR},
-    {"关闭时间", "closed", OUT_STR},   {"FLAG", "id", OUT_STR},
-    {"部门", "dept", OUT_STR},         {"整改建议", "remedy", OUT_STR},
+    {"级别", "severity", OUT_STR, NULL},     {"问题", "label", OUT_STR, NULL},
+    {"对象", "subject", OUT_STR, NULL},      {"证据", "evidence", OUT_STR, NULL},
+    {"依据", "cites", OUT_STR, NULL},        {"发现时间", "opened", OUT_STR, NULL},
+    {"关闭时间", "closed", OUT_STR, NULL},   {"FLAG", "id", OUT_STR, NULL},
+    {"部门", "dept", OUT_STR, NULL},         {"整改建议", "remedy", OUT_STR, NULL},
 };
 /* Widest cell of each cut column, open flags / with closed ones: with the
  * two gaps between columns and 22-column times, a row fits 120. */
@@ -71,21 +72,13 @@ struct filter {
     struct out_table *t;
 };
 
-static const char *sev_text(Tz__Severity s, int zh)
-{
-    if (!zh)
-        return severity_name(s);
-    return s == TZ__SEVERITY__SEV_HIGH ? "高" : s == TZ__SEVERITY__SEV_MEDIUM ? "中"
-           : s == TZ__SEVERITY__SEV_LOW ? "低" : severity_name(s);
-}
-
 /* The table's row: cells in the reader's language, cut unless --wide. */
 static int table_row(struct filter *fl, const Tz__FlagRecord *f,
                      const struct flag_def *d, const char *subject,
                      const char *opened, const char *closed)
 {
     const char *cells[N_TABLE_COLS] = {
-        sev_text(f->severity, fl->zh),
+        value_word(severity_name(f->severity), fl->zh),
         d ? (fl->zh ? d->label_zh : d->label_en) : f->id,
         subject,
         flag_evidence_lang(f, fl->dept == NULL, fl->zh),

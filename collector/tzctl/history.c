@@ -15,10 +15,10 @@
 #include "tzctl.h"
 
 static const struct out_col cols[] = {
-    {"TIME", "time", OUT_STR},     {"SEQ", "seq", OUT_NUM},
-    {"KIND", "kind", OUT_STR},     {"ITEM", "item", OUT_STR},
-    {"CHANGE", "change", OUT_STR}, {"OLD", "old", OUT_STR},
-    {"NEW", "new", OUT_STR},
+    {"TIME", "time", OUT_STR, "时间"},     {"SEQ", "seq", OUT_NUM, "序号"},
+    {"KIND", "kind", OUT_WORD, "类别"},     {"ITEM", "item", OUT_STR, "对象"},
+    {"CHANGE", "change", OUT_WORD, "变更"}, {"OLD", "old", OUT_WORD, "原值"},
+    {"NEW", "new", OUT_WORD, "新值"},
 };
 #define N_COLS (sizeof(cols) / sizeof(cols[0]))
 

@@ -13,6 +13,7 @@
 #include "flag_catalog.h"
 #include "pb_json.h"
 #include "tzctl.h"
+#include "value_words.h"
 
 /* The long lists: each an option and a part of the report (or the agent
  * record itself, for --agent). */
@@ -49,6 +50,12 @@ static const ProtobufCMessage *sect_msg(const Tz__AgentRecord *rec,
     return m[s];
 }
 
+/* An enum value as the reader reads it (PW_WEAK: 弱口令, or weak). */
+static const char *enum_word(const char *name)
+{
+    return value_word(name, out_zh());
+}
+
 /* pb_write_text into memory, then out with control characters defused:
  * the strings are what an agent sent, and this goes to a terminal. */
 static int write_text_safe(const ProtobufCMessage *m, const char *indent)
@@ -58,7 +65,7 @@ static int write_text_safe(const ProtobufCMessage *m, const char *indent)
     FILE *f = open_memstream(&buf, &len);
     if (f == NULL)
         return TZ_ENOMEM;
-    int rc = pb_write_text(f, m);
+    int rc = pb_write_text(f, m, enum_word);
     if (fclose(f) != 0 && rc == 0)
         rc = TZ_EIO;
     if (rc == 0) {
@@ -147,7 +154,7 @@ static void show_system(const struct binding *b)
     if (b->system_id) {
         char sys[TZ_MAX_NAME_BUF + 64];
         snprintf(sys, sizeof(sys), "%" PRIu64 " %s (%s)", b->system_id,
-                 b->name, tzctl_binding_source(b->src));
+                 b->name, value_word(tzctl_binding_source(b->src), out_zh()));
         show_line("system:", sys);
         if (b->rec)
             show_explicit(b->rec);

@@ -13,16 +13,16 @@
 #include "tzctl.h"
 
 static const struct out_col host_cols[] = {
-    {"ID", "id", OUT_NUM},
-    {"HOSTNAME", "hostname", OUT_STR},
-    {"DEPT", "dept", OUT_STR},
-    {"OS", "os", OUT_STR},
-    {"KERNEL", "kernel", OUT_STR},
-    {"PACKAGES", "packages", OUT_NUM},
-    {"IPS", "ips", OUT_LIST},
-    {"LAST SEEN", "last_seen", OUT_STR},
-    {"SYSTEM", "system_id", OUT_NUM},
-    {"REVOKED", "revoked", OUT_STR},
+    {"ID", "id", OUT_NUM, "编号"},
+    {"HOSTNAME", "hostname", OUT_STR, "主机名"},
+    {"DEPT", "dept", OUT_STR, "所属单位"},
+    {"OS", "os", OUT_STR, "操作系统"},
+    {"KERNEL", "kernel", OUT_STR, "内核"},
+    {"PACKAGES", "packages", OUT_NUM, "软件包"},
+    {"IPS", "ips", OUT_LIST, "IP地址"},
+    {"LAST SEEN", "last_seen", OUT_STR, "最近上报"},
+    {"SYSTEM", "system_id", OUT_NUM, "所属系统"},
+    {"REVOKED", "revoked", OUT_STR, "停用"},
 };
 #define N_HOST_COLS (sizeof(host_cols) / sizeof(host_cols[0]))
 

@@ -57,8 +57,8 @@ static int print_json(const struct pubkey *k)
 static int print_csv(const struct pubkey *k)
 {
     static const struct out_col cols[] = {
-        {"PUBLIC KEY", "public_key", OUT_STR},
-        {"FINGERPRINT", "fingerprint", OUT_STR},
+        {"PUBLIC KEY", "public_key", OUT_STR, NULL},
+        {"FINGERPRINT", "fingerprint", OUT_STR, NULL},
     };
     struct out_table *t = out_new(cols, 2);
     const char *cells[2] = {k->hex, k->fpr};

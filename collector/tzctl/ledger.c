@@ -16,18 +16,18 @@
 #include "tzctl.h"
 
 static const struct out_col cols[] = {
-    {"ID", "id", OUT_NUM},
-    {"系统名称", "name", OUT_STR},
-    {"所属单位", "dept", OUT_STR},
-    {"负责人", "owner", OUT_STR},
-    {"管理员", "admin", OUT_STR},
-    {"等保等级", "mlps_grade", OUT_NUM},
-    {"定级备案日期", "grading_filed_at", OUT_STR},
-    {"最近测评日期", "last_evaluation_at", OUT_STR},
-    {"上线前审查", "prelaunch_status", OUT_STR},
-    {"状态", "status", OUT_STR},
-    {"主机数", "hosts", OUT_NUM},
-    {"未关闭问题", "open_flags", OUT_NUM},
+    {"ID", "id", OUT_NUM, NULL},
+    {"系统名称", "name", OUT_STR, NULL},
+    {"所属单位", "dept", OUT_STR, NULL},
+    {"负责人", "owner", OUT_STR, NULL},
+    {"管理员", "admin", OUT_STR, NULL},
+    {"等保等级", "mlps_grade", OUT_NUM, NULL},
+    {"定级备案日期", "grading_filed_at", OUT_STR, NULL},
+    {"最近测评日期", "last_evaluation_at", OUT_STR, NULL},
+    {"上线前审查", "prelaunch_status", OUT_WORD, NULL},
+    {"状态", "status", OUT_WORD, NULL},
+    {"主机数", "hosts", OUT_NUM, NULL},
+    {"未关闭问题", "open_flags", OUT_NUM, NULL},
 };
 #define N_COLS (sizeof(cols) / sizeof(cols[0]))
 

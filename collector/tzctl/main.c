@@ -194,6 +194,7 @@ int main(int argc, char **argv)
     tzctl_usage_command(rest[0]);
     if (!lang_given)
         c.zh = env_zh();
+    out_set_zh(c.zh);
     tzctl_time_for(c.format);
     c.login = login_name();
     if (c.actor.name == NULL)

@@ -12,6 +12,7 @@
 #include "cell_guard.h"
 #include "tz_error.h"
 #include "utf8.h"
+#include "value_words.h"
 
 struct out_table {
     const struct out_col *cols;
@@ -19,6 +20,18 @@ struct out_table {
     char **cells;  /* nrows * ncols, row-major */
     size_t nrows, cap;
 };
+
+static int words_zh;
+
+void out_set_zh(int zh)
+{
+    words_zh = zh != 0;
+}
+
+int out_zh(void)
+{
+    return words_zh;
+}
 
 int out_format_parse(const char *s, enum out_format *f)
 {
@@ -142,12 +155,11 @@ size_t out_width(const char *s)
     return w;
 }
 
-char *out_cut(const char *s, size_t cols)
+char *out_cut(const char *cell, size_t cols)
 {
-    if (s == NULL)
-        s = "";
-    if (out_width(s) <= cols)
-        return strdup(s);
+    char *s = out_sanitize(cell ? cell : "", NULL);
+    if (s == NULL || out_width(s) <= cols)
+        return s;
     const unsigned char *p = (const unsigned char *)s;
     size_t w = 0;
     /* room for the "…" (one column, three bytes) */
@@ -161,10 +173,11 @@ char *out_cut(const char *s, size_t cols)
     }
     size_t len = (size_t)(p - (const unsigned char *)s);
     char *out = malloc(len + 4);
-    if (out == NULL)
-        return NULL;
-    memcpy(out, s, len);
-    memcpy(out + len, "\xe2\x80\xa6", 4);
+    if (out) {
+        memcpy(out, s, len);
+        memcpy(out + len, "\xe2\x80\xa6", 4);
+    }
+    free(s);
     return out;
 }
 
@@ -192,6 +205,10 @@ static int write_table(const struct out_table *t, FILE *fp)
         for (size_t c = 0; c < t->ncols; c++) {
             const char *cell = r == 0 ? t->cols[c].title
                                       : t->cells[(r - 1) * t->ncols + c];
+            if (r == 0 && words_zh && t->cols[c].title_zh)
+                cell = t->cols[c].title_zh;
+            if (r > 0 && t->cols[c].kind == OUT_WORD)
+                cell = value_word(cell, words_zh);
             char *s = out_sanitize(cell[0] ? cell : "-", NULL);
             if (s == NULL) {
                 rc = TZ_ENOMEM;
@@ -269,7 +286,7 @@ static cJSON *json_cell(enum out_kind kind, const char *s)
             return cJSON_CreateNull();
         return cJSON_CreateNumber(strtod(s, NULL));
     }
-    if (kind == OUT_STR)
+    if (kind == OUT_STR || kind == OUT_WORD)
         return cJSON_CreateString(s);
     cJSON *arr = cJSON_CreateArray();
     for (const char *p = s; arr && *p;) {

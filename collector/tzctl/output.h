@@ -21,15 +21,25 @@ enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON };
 /* "table", "csv" or "json"; TZ_EINVAL otherwise. */
 int out_format_parse(const char *s, enum out_format *f);
 
-enum out_kind { OUT_STR, OUT_NUM, OUT_LIST };
+/* OUT_WORD: an enumerated value ("live", "passed", "PW_WEAK"): CSV and
+ * JSON keep the value, the table shows its word in the reader's language
+ * (value_words.h, out_set_zh). */
+enum out_kind { OUT_STR, OUT_NUM, OUT_LIST, OUT_WORD };
 
 struct out_col {
-    const char *title;  /* table header: "LAST SEEN" */
-    const char *key;    /* CSV header and JSON key: "last_seen" */
+    const char *title;    /* table header: "LAST SEEN" */
+    const char *key;      /* CSV header and JSON key: "last_seen" */
     enum out_kind kind;
+    const char *title_zh; /* the header in Chinese (out_set_zh), or NULL:
+                           * title in both (the ledger's own labels) */
 };
 
 struct out_table;
+
+/* Tables show OUT_WORD cells in Chinese (1) or English (0, the default)
+ * from now on, process-wide (tzctl --lang). */
+void out_set_zh(int zh);
+int out_zh(void);
 
 /* cols must outlive the table. NULL on ENOMEM. */
 struct out_table *out_new(const struct out_col *cols, size_t ncols);
@@ -51,8 +61,10 @@ int out_print_json_secret(struct cJSON *o);
  * combining marks 0, everything else 1 (invalid bytes count 1 each). */
 size_t out_width(const char *s);
 
-/* A copy of s at most cols (>= 1) display columns wide: cut at a character,
- * "…" marking the cut. Caller frees; NULL on ENOMEM. */
+/* A copy of s for a table cell at most cols (>= 1) display columns wide:
+ * escaped as the table shows it (out_sanitize), then cut at a character,
+ * "…" marking the cut, so an escaped control character cannot widen a cut
+ * cell. Caller frees; NULL on ENOMEM. */
 char *out_cut(const char *s, size_t cols);
 /* How many rows t holds. */
 size_t out_rows(const struct out_table *t);

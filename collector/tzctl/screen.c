@@ -546,12 +546,12 @@ static int event_cmp(const void *a, const void *b)
 }
 
 static const struct out_col ev_cols[] = {
-    {"KIND", "kind", OUT_STR},
-    {"ID", "id", OUT_NUM},
-    {"AT", "at", OUT_STR},
-    {"BY", "by", OUT_STR},
-    {"RESULT", "result", OUT_STR},
-    {"DETAIL", "detail", OUT_STR},
+    {"KIND", "kind", OUT_WORD, "类别"},
+    {"ID", "id", OUT_NUM, "编号"},
+    {"AT", "at", OUT_STR, "时间"},
+    {"BY", "by", OUT_STR, "经办人"},
+    {"RESULT", "result", OUT_WORD, "结果"},
+    {"DETAIL", "detail", OUT_STR, "说明"},
 };
 
 static int events_print(const struct tzctl *c, struct events *e)
@@ -620,14 +620,14 @@ int tzctl_screenings(const struct tzctl *c, int argc, char **argv)
 /* ---- screening requests (上线申请) ---- */
 
 static const struct out_col req_cols[] = {
-    {"ID", "id", OUT_NUM},
-    {"SYSTEM", "system_id", OUT_NUM},
-    {"NAME", "system", OUT_STR},
-    {"DEPT", "dept", OUT_STR},
-    {"BY", "by", OUT_STR},
-    {"AT", "at", OUT_STR},
-    {"STATE", "state", OUT_STR},
-    {"NOTE", "note", OUT_STR},
+    {"ID", "id", OUT_NUM, "编号"},
+    {"SYSTEM", "system_id", OUT_NUM, "系统编号"},
+    {"NAME", "system", OUT_STR, "系统名称"},
+    {"DEPT", "dept", OUT_STR, "所属单位"},
+    {"BY", "by", OUT_STR, "申请人"},
+    {"AT", "at", OUT_STR, "申请时间"},
+    {"STATE", "state", OUT_WORD, "状态"},
+    {"NOTE", "note", OUT_STR, "说明"},
 };
 
 struct req_list {

@@ -15,6 +15,7 @@
 #include "ledger_json.h"
 #include "screen_render.h"
 #include "tzctl.h"
+#include "value_words.h"
 
 static int64_t now_s(void)
 {
@@ -332,6 +333,16 @@ static int change_json(const Tz__SystemChange *ch, void *arg)
     return 0;
 }
 
+/* A stored value of field key as the reader reads it: the word for an
+ * enumerated value (status, review, yes/no) in the reader's language. */
+static const char *shown_value(const char *key, const char *v)
+{
+    const struct ledger_field *f = ledger_field_find(key);
+    if (f == NULL || (f->kind != LK_STATUS && f->kind != LK_REVIEW && f->kind != LK_BOOL))
+        return v;
+    return value_word(v, out_zh());
+}
+
 static void show_history(const cJSON *hist)
 {
     printf("变更记录 (history):%s\n", cJSON_GetArraySize(hist) ? "" : " -");
@@ -341,12 +352,16 @@ static void show_history(const cJSON *hist)
         char *actor = out_sanitize(cJSON_GetObjectItem(e, "actor")->valuestring, NULL);
         printf("  %s %s%s%s%s %s\n", cJSON_GetObjectItem(e, "at")->valuestring,
                actor && actor[0] ? actor : "-", via[0] ? " (" : "", via,
-               via[0] ? ")" : "", cJSON_GetObjectItem(e, "action")->valuestring);
+               via[0] ? ")" : "",
+               value_word(cJSON_GetObjectItem(e, "action")->valuestring, out_zh()));
         free(actor);
         const cJSON *f;
         cJSON_ArrayForEach(f, cJSON_GetObjectItem(e, "changes")) {
-            char *o = out_sanitize(cJSON_GetObjectItem(f, "old")->valuestring, NULL);
-            char *n = out_sanitize(cJSON_GetObjectItem(f, "new")->valuestring, NULL);
+            const char *key = cJSON_GetObjectItem(f, "field")->valuestring;
+            char *o = out_sanitize(shown_value(key, cJSON_GetObjectItem(f, "old")->valuestring),
+                                   NULL);
+            char *n = out_sanitize(shown_value(key, cJSON_GetObjectItem(f, "new")->valuestring),
+                                   NULL);
             printf("    %s (%s): %s -> %s\n",
                    cJSON_GetObjectItem(f, "label")->valuestring,
                    cJSON_GetObjectItem(f, "field")->valuestring,
@@ -395,7 +410,8 @@ static int show_table(const Tz__SystemRecord *rec, const struct bound_list *b,
         char *v = field_text(rec, &ledger_fields[i]);
         if (v == NULL)
             return TZ_ENOMEM;
-        show_line(ledger_fields[i].label, ledger_fields[i].key, v);
+        show_line(ledger_fields[i].label, ledger_fields[i].key,
+                  shown_value(ledger_fields[i].key, v));
         free(v);
     }
     tzctl_time(rec->created_at, t);
@@ -416,17 +432,22 @@ static int show_table(const Tz__SystemRecord *rec, const struct bound_list *b,
         const Tz__ScreeningSummary *l = rec->last_screening;
         char line[160];
         tzctl_time(l->at, t);
-        snprintf(line, sizeof(line), "%" PRIu64 " at %s: %s (%u blocking failed, "
-                 "%u not checked)", l->screening_id, t,
-                 l->passed ? "passed" : "not passed", l->blocking_failed,
-                 l->not_checked);
+        if (out_zh())
+            snprintf(line, sizeof(line), "%" PRIu64 "，%s：%s（%u 项阻断性检查未通过，"
+                     "%u 项未检查）", l->screening_id, t, l->passed ? "通过" : "未通过",
+                     l->blocking_failed, l->not_checked);
+        else
+            snprintf(line, sizeof(line), "%" PRIu64 " at %s: %s (%u blocking failed, "
+                     "%u not checked)", l->screening_id, t,
+                     l->passed ? "passed" : "not passed", l->blocking_failed,
+                     l->not_checked);
         show_line("最近安全审查", "last_screening", line);
     }
     printf("主机 (hosts):%s\n", b->n ? "" : " -");
     for (size_t i = 0; i < b->n; i++) {
         char *h = out_sanitize(b->v[i].hostname, NULL);
-        printf("  %" PRIu64 " %s (%s)\n", b->v[i].agent_id,
-               h && h[0] ? h : "-", tzctl_binding_source(b->v[i].src));
+        printf("  %" PRIu64 " %s (%s)\n", b->v[i].agent_id, h && h[0] ? h : "-",
+               value_word(tzctl_binding_source(b->v[i].src), out_zh()));
         free(h);
     }
     show_history(hist);
@@ -485,12 +506,12 @@ static int show_csv(const Tz__SystemRecord *rec)
     static struct out_col cols[LF_COUNT + 3];
     const char *cells[LF_COUNT + 3] = {0};
     char *vals[LF_COUNT] = {0}, id[24], ct[32], ut[32];
-    cols[0] = (struct out_col){"ID", "id", OUT_NUM};
+    cols[0] = (struct out_col){"ID", "id", OUT_NUM, NULL};
     for (size_t i = 0; i < LF_COUNT; i++)
         cols[i + 1] = (struct out_col){ledger_fields[i].label,
-                                       ledger_fields[i].key, OUT_STR};
-    cols[LF_COUNT + 1] = (struct out_col){"CREATED", "created_at", OUT_STR};
-    cols[LF_COUNT + 2] = (struct out_col){"UPDATED", "updated_at", OUT_STR};
+                                       ledger_fields[i].key, OUT_STR, NULL};
+    cols[LF_COUNT + 1] = (struct out_col){"CREATED", "created_at", OUT_STR, NULL};
+    cols[LF_COUNT + 2] = (struct out_col){"UPDATED", "updated_at", OUT_STR, NULL};
     snprintf(id, sizeof(id), "%" PRIu64, rec->system_id);
     tzctl_time(rec->created_at, ct);
     tzctl_time(rec->updated_at, ut);
@@ -559,13 +580,13 @@ static int system_show(const struct tzctl *c, const char *which)
 /* ---- list ---- */
 
 static const struct out_col list_cols[] = {
-    {"ID", "id", OUT_NUM},
-    {"系统名称", "name", OUT_STR},
-    {"所属单位", "dept", OUT_STR},
-    {"负责人", "owner", OUT_STR},
-    {"等保等级", "mlps_grade", OUT_NUM},
-    {"状态", "status", OUT_STR},
-    {"HOSTS", "hosts", OUT_NUM},
+    {"ID", "id", OUT_NUM, NULL},
+    {"系统名称", "name", OUT_STR, NULL},
+    {"所属单位", "dept", OUT_STR, NULL},
+    {"负责人", "owner", OUT_STR, NULL},
+    {"等保等级", "mlps_grade", OUT_NUM, NULL},
+    {"状态", "status", OUT_WORD, NULL},
+    {"HOSTS", "hosts", OUT_NUM, NULL},
 };
 #define N_LIST_COLS (sizeof(list_cols) / sizeof(list_cols[0]))
 

@@ -130,16 +130,16 @@ static int token_create(const struct tzctl *c, int argc, char **argv)
 /* ---- list ---- */
 
 static const struct out_col list_cols[] = {
-    {"ID", "id", OUT_NUM},
-    {"DEPT", "dept", OUT_STR},
-    {"ROLE", "role", OUT_STR},
-    {"PREFIX", "prefix", OUT_STR},
-    {"CREATED", "created", OUT_STR},
-    {"EXPIRES", "expires", OUT_STR},
-    {"USES", "uses", OUT_NUM},
-    {"USES LEFT", "uses_left", OUT_STR},
-    {"LAST USED", "last_used", OUT_STR},
-    {"STATE", "state", OUT_STR},
+    {"ID", "id", OUT_NUM, NULL},
+    {"DEPT", "dept", OUT_STR, "所属单位"},
+    {"ROLE", "role", OUT_WORD, "角色"},
+    {"PREFIX", "prefix", OUT_STR, "前缀"},
+    {"CREATED", "created", OUT_STR, "创建时间"},
+    {"EXPIRES", "expires", OUT_STR, "到期时间"},
+    {"USES", "uses", OUT_NUM, "已用次数"},
+    {"USES LEFT", "uses_left", OUT_STR, "剩余次数"},
+    {"LAST USED", "last_used", OUT_STR, "最近使用"},
+    {"STATE", "state", OUT_WORD, "状态"},
 };
 #define N_LIST_COLS (sizeof(list_cols) / sizeof(list_cols[0]))
 

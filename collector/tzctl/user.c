@@ -104,14 +104,14 @@ static int user_add(const struct tzctl *c, int argc, char **argv)
 }
 
 static const struct out_col list_cols[] = {
-    {"用户", "name", OUT_STR},
-    {"角色", "role", OUT_STR},
-    {"所属单位", "dept", OUT_STR},
-    {"令牌前缀", "token_prefix", OUT_STR},
-    {"创建时间", "created_at", OUT_STR},
-    {"创建人", "created_by", OUT_STR},
-    {"最近登录", "last_login", OUT_STR},
-    {"吊销时间", "revoked_at", OUT_STR},
+    {"用户", "name", OUT_STR, NULL},
+    {"角色", "role", OUT_WORD, NULL},
+    {"所属单位", "dept", OUT_STR, NULL},
+    {"令牌前缀", "token_prefix", OUT_STR, NULL},
+    {"创建时间", "created_at", OUT_STR, NULL},
+    {"创建人", "created_by", OUT_STR, NULL},
+    {"最近登录", "last_login", OUT_STR, NULL},
+    {"吊销时间", "revoked_at", OUT_STR, NULL},
 };
 
 static int list_row(const Tz__UserRecord *u, void *arg)
