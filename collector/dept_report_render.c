@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <xlsxwriter.h>
@@ -17,6 +16,7 @@
 #include "dept_fields.h"
 #include "flag_catalog.h"
 #include "ledger_fields.h"
+#include "time_text.h"
 #include "utf8.h"
 
 #define REGULATION FLAG_REGULATION "第六条(二)"
@@ -64,15 +64,12 @@ static const char *jv(const cJSON *o, const char *k, char buf[32])
     return "";
 }
 
-/* Local "YYYY-MM-DD HH:MM" of unix seconds; "" for 0. */
-static const char *when(double secs, char buf[32])
+/* Local time of unix seconds with its zone ("2026-12-06 09:28 +0800"), so
+ * that a printed report says which 09:28; "" for 0. */
+static const char *when(double secs, char buf[TIME_TEXT_BUF])
 {
     buf[0] = '\0';
-    time_t t = (time_t)secs;
-    struct tm tm;
-    if (secs > 0 && localtime_r(&t, &tm))
-        strftime(buf, 32, "%Y-%m-%d %H:%M", &tm);
-    return buf;
+    return secs > 0 ? time_text((int64_t)secs, TIME_HUMAN, buf) : buf;
 }
 
 static const char *sev_zh(const char *s)

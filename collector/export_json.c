@@ -151,7 +151,9 @@ static int flag_cb(const Tz__FlagRecord *f, void *arg)
         cJSON_AddStringToObject(o, "subject_name", f->subject_name) &&
         cJSON_AddStringToObject(o, "instance", f->instance) &&
         cJSON_AddStringToObject(o, "evidence",
-                                export_flag_evidence(x->s, f)) &&
+                                export_flag_evidence(x->s, f, 0)) &&
+        cJSON_AddStringToObject(o, "evidence_zh",
+                                export_flag_evidence(x->s, f, 1)) &&
         add_time(o, "opened_at", f->opened_at) &&
         add_time(o, "last_seen", f->last_seen) &&
         cJSON_AddStringToObject(o, "article", d ? d->cites : "") &&

@@ -149,9 +149,9 @@ int export_flag_in_scope(const struct export_scope *s,
  * evidence names the refused system of another one (rules.c): the
  * network center needs that, the department must not see it. */
 const char *export_flag_evidence(const struct export_scope *s,
-                                 const Tz__FlagRecord *f)
+                                 const Tz__FlagRecord *f, int zh)
 {
-    return flag_evidence_for(f, s->dept == NULL);
+    return flag_evidence_lang(f, s->dept == NULL, zh);
 }
 
 const char *export_binding_name(Tz__BindingSource src)

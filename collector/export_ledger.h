@@ -18,9 +18,13 @@
  *        departments and exporting again gives the same bytes. Retired
  *        systems are included (状态 says so).
  *  JSON  {"generated_at", "dept" (null: whole school), "systems", "hosts",
- *        "flags" (open ones), "counts"}.
+ *        "flags" (open ones, each with "evidence" and "evidence_zh"),
+ *        "counts"}.
  *  XLSX  sheets 系统台账, 主机, 未关闭问题: Chinese headers, bold, frozen
- *        header row, autofilter over the data.
+ *        header row, autofilter over the data. A flag's 证据 is its Chinese
+ *        evidence (the English when it was stored before it had one), its
+ *        English evidence in the column beside it (Evidence).
+ *  A flag's evidence, in either language, is scoped as said above.
  *
  * Writes as it reads, through a 64 KiB buffer: memory stays O(systems) (the
  * ids and names a host's system is looked up in), whatever the number of

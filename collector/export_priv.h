@@ -54,9 +54,10 @@ void export_host_system(const struct export_scope *s, uint64_t system_id,
 /* Is flag f in the scope? */
 int export_flag_in_scope(const struct export_scope *s,
                          const Tz__FlagRecord *f);
-/* f's evidence as this export may show it. */
+/* f's evidence as this export may show it, in Chinese when zh (the
+ * English when f was stored before it had a Chinese one). */
 const char *export_flag_evidence(const struct export_scope *s,
-                                 const Tz__FlagRecord *f);
+                                 const Tz__FlagRecord *f, int zh);
 
 /* "explicit", "config", "match", or NULL when unbound. */
 const char *export_binding_name(Tz__BindingSource src);

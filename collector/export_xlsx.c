@@ -223,8 +223,8 @@ static const struct col flag_cols[] = {
     {"严重程度", 10},  {"问题代码", 24},   {"问题", 18},
     {"Issue", 30},     {"所属单位", 16},   {"对象", 8},
     {"对象ID", 10},    {"对象名称", 24},   {"实例", 16},
-    {"证据", 50},      {"发现时间", 22},   {"依据", 22},
-    {"整改建议", 50},
+    {"证据", 50},      {"Evidence", 50},   {"发现时间", 22},
+    {"依据", 22},      {"整改建议", 50},
 };
 
 static const char *severity_zh(Tz__Severity s)
@@ -250,8 +250,9 @@ static int flag_cb(const Tz__FlagRecord *f, void *arg)
         severity_zh(f->severity), f->id, d ? d->label_zh : "",
         d ? d->label_en : "", f->dept,
         f->subject_kind == TZ__SUBJECT_KIND__SUBJECT_HOST ? "主机" : "系统",
-        NULL, f->subject_name, f->instance, export_flag_evidence(x->s, f),
-        opened, d ? d->cites : "", d ? d->remedy_zh : ""};
+        NULL, f->subject_name, f->instance, export_flag_evidence(x->s, f, 1),
+        export_flag_evidence(x->s, f, 0), opened, d ? d->cites : "",
+        d ? d->remedy_zh : ""};
     int rc = next_row(x);
     for (lxw_col_t i = 0; rc == 0 && i < sizeof(cells) / sizeof(*cells); i++)
         rc = cells[i] ? str(x, i, cells[i]) : num(x, i, (double)f->subject_id);

@@ -13,6 +13,7 @@
 #include "portal_auth.h"
 #include "portal_html_parts.h"
 #include "portal_i18n.h"
+#include "time_text.h"
 
 #define T(en) tr(q->lang, en)
 
@@ -66,19 +67,16 @@ static void num(struct html_buf *b, double v)
     html_buf_printf(b, "%.0f", v);
 }
 
-/* Local date and time of a unix time; "-" for 0. */
+/* Local date and time of a unix time with its zone ("2026-12-06 09:28
+ * +0800": a reader elsewhere knows which 09:28); "-" for 0. */
 static void when(struct html_buf *b, double secs)
 {
     if (secs <= 0) {
         s(b, "-");
         return;
     }
-    time_t tt = (time_t)secs;
-    struct tm tm;
-    char buf[32];
-    localtime_r(&tt, &tm);
-    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M", &tm);
-    t(b, buf);
+    char buf[TIME_TEXT_BUF];
+    t(b, time_text((int64_t)secs, TIME_HUMAN, buf));
 }
 
 /* A link to path with the page's language kept when it was chosen. */
@@ -363,6 +361,14 @@ void html_ledger(struct html_buf *b, const struct portal_req *q,
     page_end(b);
 }
 
+/* A flag's evidence in the page's language: the Chinese one, or the
+ * English when the flag was stored before it had one. */
+static const char *evidence(const struct portal_req *q, const cJSON *f)
+{
+    const char *zh = jstr(f, "evidence_zh");
+    return q->lang == HTTP_LANG_ZH && zh[0] ? zh : jstr(f, "evidence");
+}
+
 /* The flags table of a system or host page, or of the flags page. */
 static void flags_table(struct html_buf *b, const struct portal_req *q,
                         const cJSON *flags, int with_subject)
@@ -406,7 +412,7 @@ static void flags_table(struct html_buf *b, const struct portal_req *q,
             s(b, "</td>");
         }
         s(b, "<td>");
-        t(b, jstr(f, "evidence"));
+        t(b, evidence(q, f));
         s(b, "</td><td>");
         t(b, jstr(f, "cites"));
         s(b, "</td><td>");

@@ -559,6 +559,8 @@ static int flag_item(const Tz__FlagRecord *f, void *arg)
         return 0;
     const struct view_flag_filter *ff = l->f;
     int is_host = f->subject_kind == TZ__SUBJECT_KIND__SUBJECT_HOST;
+    /* only the network center reads another department's names in it */
+    int admin = l->s->user->role == TZ__ROLE__ROLE_ADMIN;
     if (ff && ((int)f->severity < ff->min_severity ||
                (ff->rule && ff->rule[0] && strcasecmp(ff->rule, f->id) != 0) ||
                (ff->system_id && f->system_id != ff->system_id &&
@@ -582,8 +584,8 @@ static int flag_item(const Tz__FlagRecord *f, void *arg)
         add_num(o, "subject_id", (double)f->subject_id) ||
         add_str(o, "subject_name", f->subject_name) ||
         add_str(o, "instance", f->instance) ||
-        add_str(o, "evidence",
-                flag_evidence_for(f, l->s->user->role == TZ__ROLE__ROLE_ADMIN)) ||
+        add_str(o, "evidence", flag_evidence_lang(f, admin, 0)) ||
+        add_str(o, "evidence_zh", flag_evidence_lang(f, admin, 1)) ||
         add_str(o, "dept", f->dept) ||
         add_num(o, "system_id", (double)(is_host ? sys_set_show(&l->visible, f->system_id)
                                                  : f->subject_id)) ||

@@ -272,6 +272,19 @@ Test(export, csv_imported_into_a_fresh_register_exports_the_same_bytes)
 
 /* ---- XLSX ---- */
 
+/* The reference ("J7") of the sheet cell whose text starts with text. */
+static void cell_of(const char *sheet, const char *text, char ref[16])
+{
+    char *t = tz_test_path("<t>%s", text);
+    const char *at = strstr(sheet, t), *c = NULL;
+    cr_assert_not_null(at, "no cell starts with %s: %s", text, sheet);
+    for (const char *p = sheet; (p = strstr(p, "<c r=\"")) && p < at; p++)
+        c = p;
+    cr_assert_not_null(c);
+    cr_assert_eq(sscanf(c, "<c r=\"%15[A-Z0-9]\"", ref), 1);
+    free(t);
+}
+
 Test(export, xlsx_has_three_sheets_bold_frozen_headers_and_autofilters)
 {
     char *path = export_to("ledger.xlsx", "xlsx", NULL);
@@ -310,10 +323,21 @@ Test(export, xlsx_has_three_sheets_bold_frozen_headers_and_autofilters)
               "%s", sh);
     free(sh);
     sh = unzip(path, "xl/worksheets/sheet3.xml");
-    cr_assert(strstr(sh, frozen) && strstr(sh, "<autoFilter ref=\"A1:M"),
+    cr_assert(strstr(sh, frozen) && strstr(sh, "<autoFilter ref=\"A1:N"),
               "%s", sh);
     cr_assert(strstr(sh, "<t>整改建议</t>") && strstr(sh, "<t>未明确负责人</t>") &&
               strstr(sh, "<t>BINDING_OTHER_DEPT</t>"), "%s", sh);
+    /* 证据 is the Chinese evidence, the English one beside it */
+    cr_assert(strstr(sh, "<c r=\"J1\" s=\"1\" t=\"inlineStr\"><is><t>证据"
+                         "</t></is></c><c r=\"K1\" s=\"1\" t=\"inlineStr\">"
+                         "<is><t>Evidence</t></is></c>"), "%s", sh);
+    char row[16];
+    cell_of(sh, "主机 lab03-a（agent ", row);
+    cr_assert_eq(row[0], 'J', "the Chinese evidence is in %s: %s", row, sh);
+    char en[16];
+    cell_of(sh, "host lab03-a (agent ", en);
+    cr_assert_eq(en[0], 'K', "the English evidence is in %s: %s", en, sh);
+    cr_assert_str_eq(row + 1, en + 1, "not one row: %s, %s", row, en);
     free(sh);
     char *styles = unzip(path, "xl/styles.xml");
     cr_assert(strstr(styles, "<b/>"), "the header format is bold: %s", styles);
@@ -372,6 +396,19 @@ static int count(const cJSON *j, const char *k)
     return cJSON_GetArraySize(cJSON_GetObjectItem(j, k));
 }
 
+/* The one flag of rule id in an export. */
+static const cJSON *flag_of(const cJSON *j, const char *id)
+{
+    const cJSON *f, *found = NULL;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(j, "flags"))
+        if (strcmp(cJSON_GetObjectItem(f, "id")->valuestring, id) == 0) {
+            cr_assert_null(found, "two %s flags", id);
+            found = f;
+        }
+    cr_assert_not_null(found, "no %s flag", id);
+    return found;
+}
+
 Test(export, json_holds_systems_hosts_and_open_flags_with_their_counts)
 {
     cJSON *j = json_export(NULL);
@@ -406,6 +443,14 @@ Test(export, json_holds_systems_hosts_and_open_flags_with_their_counts)
                      "explicit");
     cr_assert(strstr(out, "system 4 (财务系统) of 财务处"),
               "the refused binding's evidence names it: %s", out);
+    /* and says so in Chinese too */
+    const cJSON *f = flag_of(j, "BINDING_OTHER_DEPT");
+    char *zh = tz_test_path("主机 lab03-a（agent %d，属 计算机学院）在 agent "
+                            "配置中（system =）指向其他部门的系统 4（财务系统，"
+                            "属 财务处）：已拒绝，主机仍归属本部门的系统",
+                            cJSON_GetObjectItem(f, "subject_id")->valueint);
+    cr_assert_str_eq(cJSON_GetObjectItem(f, "evidence_zh")->valuestring, zh);
+    free(zh);
     cJSON_Delete(j);
 }
 
@@ -499,7 +544,27 @@ Test(export, a_departments_export_holds_nothing_of_another_in_any_format)
     cr_assert_eq(count(j, "hosts"), 3);
     cr_assert(strstr(out, "\"id\":\"BINDING_OTHER_DEPT\""), "%s", out);
     cr_assert(strstr(out, "\"system_other_dept\":true"), "%s", out);
+    /* the refused binding in both languages, without the other's system */
+    const cJSON *f = flag_of(j, "BINDING_OTHER_DEPT");
+    cr_assert_str_eq(cJSON_GetObjectItem(f, "evidence")->valuestring,
+                     "its agent config or its addresses point at a system of "
+                     "another department: refused, the host is not bound to "
+                     "it");
+    cr_assert_str_eq(cJSON_GetObjectItem(f, "evidence_zh")->valuestring,
+                     "其采集程序配置或地址指向其他部门的系统：已拒绝，主机未绑定"
+                     "到该系统");
     cJSON_Delete(j);
+    /* and so in the department's workbook, 证据 in Chinese */
+    char *x = export_to("a2.xlsx", "xlsx", CS);
+    char *sh = unzip(x, "xl/worksheets/sheet3.xml"), ref[16];
+    cell_of(sh, "其采集程序配置或地址指向其他部门的系统：已拒绝，主机未绑定到该系统"
+                "</t>", ref);
+    cr_assert_eq(ref[0], 'J', "%s: %s", ref, sh);
+    cell_of(sh, "its agent config or its addresses point at a system of "
+                "another department: refused", ref);
+    cr_assert_eq(ref[0], 'K', "%s: %s", ref, sh);
+    free(sh);
+    free(x);
     tmpdir_is_empty();
 }
 

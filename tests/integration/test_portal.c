@@ -928,6 +928,150 @@ Test(portal, the_admin_sees_both_departments_on_the_same_routes)
     tz_http_free(&r);
 }
 
+/* ---- the reader's language and zone ---- */
+
+#define NO_OWNER_ZH "选课系统：负责人 (owner)和管理员 (admin)未填写"
+#define NO_OWNER_EN "选课系统: 负责人 (owner) and 管理员 (admin) is empty"
+#define WEAK_ZH "账户 alice (uid 1000) 密码为空"
+#define WEAK_EN "account alice (uid 1000) has an empty password"
+#define REFUSED_ZH "其采集程序配置或地址指向其他部门的系统：已拒绝，主机未绑定到该系统"
+#define REFUSED_EN "its agent config or its addresses point at a system of " \
+                   "another department: refused, the host is not bound to it"
+
+/* GET path as hdr: 200, holding want in a cell and not unwanted. */
+static void page_shows(const char *path, const char *hdr, const char *want,
+                       const char *unwanted)
+{
+    struct tz_http_resp r;
+    get(path, hdr, &r);
+    cr_assert_eq(r.status, 200, "%s: %s", path, r.body);
+    char *cell = tz_test_path("<td>%s</td>", want);
+    cr_expect(strstr(r.body, cell), "%s lacks %s: %s", path, cell, r.body);
+    cr_expect_null(strstr(r.body, unwanted), "%s shows %s", path, unwanted);
+    free(cell);
+    tz_http_free(&r);
+}
+
+/* The one flag of the API's answer at path. */
+static cJSON *one_flag(const char *path, const char *hdr)
+{
+    cJSON *j = api(path, hdr);
+    cr_assert_eq(num(j, "total"), 1, "%s: %s", path, cJSON_PrintUnformatted(j));
+    cJSON *f = cJSON_DetachItemFromArray(cJSON_GetObjectItem(j, "items"), 0);
+    cJSON_Delete(j);
+    return f;
+}
+
+static const char *member(const cJSON *o, const char *k)
+{
+    const char *v = cJSON_GetStringValue(cJSON_GetObjectItem(o, k));
+    cr_assert_not_null(v, "no string %s", k);
+    return v;
+}
+
+Test(portal, a_flags_evidence_is_in_the_pages_language_and_the_api_has_both)
+{
+    struct who va;
+    login(tok_viewer_a, &va);
+    page_shows("/flags?rule=NO_OWNER", va.hdr, NO_OWNER_ZH, NO_OWNER_EN);
+    page_shows("/flags?rule=NO_OWNER&lang=en", va.hdr, NO_OWNER_EN, NO_OWNER_ZH);
+    char *p = idpath("/systems/", sys_a2, "");
+    page_shows(p, va.hdr, NO_OWNER_ZH, NO_OWNER_EN);
+    free(p);
+    p = idpath("/systems/", sys_a2, "?lang=en");
+    page_shows(p, va.hdr, NO_OWNER_EN, NO_OWNER_ZH);
+    free(p);
+    /* the browser's language when ?lang= does not say */
+    char *en = tz_test_path("%sAccept-Language: en-GB,en;q=0.9\r\n", va.hdr);
+    p = idpath("/hosts/", host_id[LAB01], "");
+    page_shows(p, va.hdr, WEAK_ZH, WEAK_EN);
+    page_shows(p, en, WEAK_EN, WEAK_ZH);
+    free(p);
+    free(en);
+
+    char hv[128];
+    bearer(tok_viewer_a, hv, sizeof(hv));
+    cJSON *f = one_flag("/api/v1/flags?rule=NO_OWNER", hv);
+    cr_expect_str_eq(member(f, "evidence"), NO_OWNER_EN);
+    cr_expect_str_eq(member(f, "evidence_zh"), NO_OWNER_ZH);
+    cJSON_Delete(f);
+}
+
+Test(portal, a_department_reads_a_refused_binding_in_neither_language_by_name)
+{
+    char hv[128], ha[128];
+    bearer(tok_viewer_a, hv, sizeof(hv));
+    bearer(tok_admin, ha, sizeof(ha));
+    /* lab03-a's agent config names 财务系统 of B */
+    cJSON *f = one_flag("/api/v1/flags?rule=BINDING_OTHER_DEPT", hv);
+    cr_expect_str_eq(member(f, "evidence"), REFUSED_EN);
+    cr_expect_str_eq(member(f, "evidence_zh"), REFUSED_ZH);
+    cJSON_Delete(f);
+    page_shows("/flags?rule=BINDING_OTHER_DEPT", hv, REFUSED_ZH, "财务系统");
+    page_shows("/flags?rule=BINDING_OTHER_DEPT&lang=en", hv, REFUSED_EN,
+               "财务系统");
+    /* the network center reads the name in both */
+    f = one_flag("/api/v1/flags?rule=BINDING_OTHER_DEPT", ha);
+    char *zh = tz_test_path("主机 lab03-a（agent %llu，属 " DEPT_A "）在 agent "
+                            "配置中（system =）指向其他部门的系统 %llu（财务系统，"
+                            "属 " DEPT_B "）：已拒绝，主机仍归属本部门的系统",
+                            (unsigned long long)host_id[LAB03],
+                            (unsigned long long)sys_b1);
+    cr_expect_str_eq(member(f, "evidence_zh"), zh);
+    cr_expect(strstr(member(f, "evidence"), "(财务系统) of " DEPT_B), "%s",
+              member(f, "evidence"));
+    free(zh);
+    cJSON_Delete(f);
+}
+
+/* "2026-12-06 09:28 +0800" of unix time t in Beijing time, computed apart
+ * from the portal's formatter. */
+static void beijing(int64_t t, char out[40])
+{
+    time_t bj = (time_t)(t + 8 * 3600);
+    struct tm tm;
+    cr_assert_not_null(gmtime_r(&bj, &tm));
+    strftime(out, 40, "%Y-%m-%d %H:%M +0800", &tm);
+}
+
+Test(portal, times_on_a_page_carry_the_zone)
+{
+    /* the portal as a server in Beijing runs it */
+    tz_test_stop(portal, SIGKILL);
+    setenv("TZ", "Asia/Shanghai", 1);
+    char *ini = tz_test_path("%s/portal.ini", tmp);
+    portal = portal_start(ini);
+    free(ini);
+    char hv[128];
+    bearer(tok_viewer_a, hv, sizeof(hv));
+    cJSON *f = one_flag("/api/v1/flags?rule=NO_OWNER", hv);
+    /* the API's time is a number: unix seconds, no zone to mistake */
+    const cJSON *at = cJSON_GetObjectItem(f, "opened_at");
+    cr_assert(cJSON_IsNumber(at) && at->valuedouble > 1.7e9);
+    char want[40], cell[64];
+    beijing((int64_t)at->valuedouble, want);
+    snprintf(cell, sizeof(cell), "<td>%s</td>", want);
+    cJSON_Delete(f);
+    struct tz_http_resp r;
+    get("/flags?rule=NO_OWNER", hv, &r);
+    cr_assert_eq(r.status, 200);
+    cr_expect(strstr(r.body, cell), "no %s: %s", cell, r.body);
+    tz_http_free(&r);
+    /* a host's last report too */
+    cJSON *h = api("/api/v1/hosts", hv);
+    const cJSON *x = item_with_id(h, host_id[LAB01]);
+    cr_assert_not_null(x);
+    beijing((int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "last_seen")),
+            want);
+    cJSON_Delete(h);
+    char *p = idpath("/hosts/", host_id[LAB01], "");
+    get(p, hv, &r);
+    cr_expect(strstr(r.body, want), "no %s: %s", want, r.body);
+    tz_http_free(&r);
+    free(p);
+    unsetenv("TZ");
+}
+
 /* A guessed id of B answers exactly what an id that never existed does. */
 static void same_as_missing(const char *hdr, const char *prefix, uint64_t id,
                             const char *suffix, const char *who)

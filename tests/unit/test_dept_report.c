@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dept_fields.h"
@@ -410,6 +411,51 @@ Test(dept_report, xlsx_has_chinese_headers_and_the_rows)
     free(xml);
     free(path);
     cJSON_Delete(r);
+}
+
+/* "2026-12-06 09:28 +0800" of unix time t in Beijing time, computed apart
+ * from the report's formatter. */
+static void beijing(double t, char out[40])
+{
+    time_t bj = (time_t)t + 8 * 3600;
+    struct tm tm;
+    cr_assert_not_null(gmtime_r(&bj, &tm));
+    strftime(out, 40, "%Y-%m-%d %H:%M +0800", &tm);
+}
+
+Test(dept_report, times_on_paper_and_in_the_workbook_carry_the_zone)
+{
+    setenv("TZ", "Asia/Shanghai", 1);
+    tzset();
+    first_half();
+    cJSON *r = build("math", &h1);
+    char made[40], opened[40], cell[64];
+    beijing(num(r, "generated_at"), made);
+    beijing(num(r, "flags.open_at_end.0.opened_at"), opened);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_eq(dept_report_html(r, f, &err), 0);
+    fclose(f);
+    snprintf(cell, sizeof(cell), "<td>%s</td>", made);
+    cr_assert(strstr(buf, cell), "no %s in the HTML: %s", cell, buf);
+    snprintf(cell, sizeof(cell), "<td>%s</td>", opened);
+    cr_assert(strstr(buf, cell), "no %s in the HTML: %s", cell, buf);
+    free(buf);
+    char *path = tz_test_path("%s/z.xlsx", dir);
+    f = fopen(path, "wb");
+    cr_assert_eq(dept_report_xlsx(r, fileno(f), &err), 0, "%s", err.msg);
+    fclose(f);
+    char *argv[] = {"unzip", "-p", path, NULL}, *xml = NULL;
+    cr_assert_eq(tz_test_run(argv, &xml), 0, "unzip: %s", xml);
+    snprintf(cell, sizeof(cell), "<t>%s</t>", made);
+    cr_assert(strstr(xml, cell), "no %s in the workbook", cell);
+    snprintf(cell, sizeof(cell), "<t>%s</t>", opened);
+    cr_assert(strstr(xml, cell), "no %s in the workbook", cell);
+    free(xml);
+    free(path);
+    cJSON_Delete(r);
+    unsetenv("TZ");
 }
 
 /* ---- the score ---- */
