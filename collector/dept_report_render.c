@@ -18,6 +18,7 @@
 #include "ledger_fields.h"
 #include "time_text.h"
 #include "utf8.h"
+#include "value_words.h"
 
 #define REGULATION FLAG_REGULATION "第六条(二)"
 
@@ -72,27 +73,10 @@ static const char *when(double secs, char buf[TIME_TEXT_BUF])
     return secs > 0 ? time_text((int64_t)secs, TIME_HUMAN, buf) : buf;
 }
 
-static const char *sev_zh(const char *s)
+/* An enumerated value as the report's reader reads it (value_words.h). */
+static const char *zh(const char *value)
 {
-    return strcmp(s, "high") == 0 ? "高" : strcmp(s, "medium") == 0 ? "中"
-           : strcmp(s, "low") == 0 ? "低" : s;
-}
-
-static const char *word_zh(const char *s)
-{
-    static const char *const w[][2] = {
-        {"complete", "齐全"}, {"incomplete", "不全"},
-        {"not_graded", "未定级"}, {"not_filed", "未备案"}, {"filed", "已备案"},
-        {"not_required", "无需测评"}, {"never", "未测评"}, {"ok", "按期"},
-        {"overdue", "超期"}, {"none", "未审查"}, {"passed", "通过"},
-        {"failed", "未通过"}, {"planned", "规划中"}, {"live", "运行中"},
-        {"retired", "已下线"}, {"system", "信息系统"}, {"host", "主机"},
-        {"department", "单位信息"}, {"created", "新增"}, {"updated", "修改"},
-    };
-    for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
-        if (strcmp(w[i][0], s) == 0)
-            return w[i][1];
-    return s;
+    return value_word(value, 1);
 }
 
 /* ---- HTML ---- */
@@ -233,9 +217,9 @@ static void html_systems(FILE *f, const cJSON *r)
         fputs(bad ? "<tr class=\"bad\">" : "<tr>", f);
         td(f, jv(s, "id", b));
         td(f, js(s, "name"));
-        td(f, word_zh(js(s, "status")));
+        td(f, zh(js(s, "status")));
         td(f, js(s, "owner"));
-        snprintf(t, sizeof(t), "%s", word_zh(js(s, "filing")));
+        snprintf(t, sizeof(t), "%s", zh(js(s, "filing")));
         fputs("<td>", f);
         h(f, t);
         fputs(": ", f);
@@ -247,15 +231,15 @@ static void html_systems(FILE *f, const cJSON *r)
         fputs("</td>", f);
         td(f, jv(s, "mlps_grade", b)[0] ? jv(s, "mlps_grade", b) : "未定级");
         fputs("<td>", f);
-        h(f, word_zh(js(s, "grading")));
+        h(f, zh(js(s, "grading")));
         fputs(" ", f);
         h(f, js(s, "grading_filed_at"));
         fputs("</td><td>", f);
-        h(f, word_zh(js(s, "evaluation")));
+        h(f, zh(js(s, "evaluation")));
         fputs(" ", f);
         h(f, js(s, "last_evaluation_at"));
         fputs("</td><td>", f);
-        h(f, word_zh(js(s, "prelaunch")));
+        h(f, zh(js(s, "prelaunch")));
         fputs(" ", f);
         h(f, js(s, "prelaunch_date"));
         fputs("</td></tr>\n", f);
@@ -304,9 +288,9 @@ static void flag_table(FILE *f, const cJSON *list, int closed)
         fputs(" (", f);
         h(f, js(x, "id"));
         fputs(")</td>", f);
-        td(f, sev_zh(js(x, "severity")));
+        td(f, zh(js(x, "severity")));
         fputs("<td>", f);
-        h(f, word_zh(js(x, "subject")));
+        h(f, zh(js(x, "subject")));
         fputs(" ", f);
         h(f, js(x, "subject_name"));
         if (js(x, "instance")[0]) {
@@ -385,7 +369,7 @@ static void html_changes(FILE *f, const cJSON *r)
                 fputs(")", f);
             }
             fputs("</td><td>", f);
-            h(f, word_zh(js(e, "subject")));
+            h(f, zh(js(e, "subject")));
             fputs(" ", f);
             h(f, js(e, "subject_name"));
             fputs("</td>", f);
@@ -660,21 +644,21 @@ static void xl_systems(struct xl *x, const cJSON *r)
         xl_next(x);
         xl_num(x, 0, jn(s, "id"));
         xl_str(x, 1, js(s, "name"));
-        xl_str(x, 2, word_zh(js(s, "status")));
+        xl_str(x, 2, zh(js(s, "status")));
         xl_str(x, 3, js(s, "owner"));
         xl_str(x, 4, js(s, "admin"));
         xl_str(x, 5, jv(s, "public_facing", b));
         xl_str(x, 6, js(s, "school_filing"));
         xl_str(x, 7, js(s, "icp_filing"));
         xl_str(x, 8, js(s, "psb_filing"));
-        xl_str(x, 9, word_zh(js(s, "filing")));
+        xl_str(x, 9, zh(js(s, "filing")));
         xl_str(x, 10, jv(s, "mlps_grade", b));
         xl_str(x, 11, js(s, "grading_filed_at"));
-        xl_str(x, 12, word_zh(js(s, "grading")));
+        xl_str(x, 12, zh(js(s, "grading")));
         xl_str(x, 13, js(s, "last_evaluation_at"));
-        xl_str(x, 14, word_zh(js(s, "evaluation")));
+        xl_str(x, 14, zh(js(s, "evaluation")));
         xl_str(x, 15, js(s, "evaluation_due"));
-        xl_str(x, 16, word_zh(js(s, "prelaunch")));
+        xl_str(x, 16, zh(js(s, "prelaunch")));
         xl_str(x, 17, js(s, "prelaunch_date"));
     }
 }
@@ -706,8 +690,8 @@ static void xl_flag_rows(struct xl *x, const cJSON *list, const char *state)
         xl_str(x, 0, state);
         xl_str(x, 1, js(o, "id"));
         xl_str(x, 2, js(o, "label"));
-        xl_str(x, 3, sev_zh(js(o, "severity")));
-        xl_str(x, 4, word_zh(js(o, "subject")));
+        xl_str(x, 3, zh(js(o, "severity")));
+        xl_str(x, 4, zh(js(o, "subject")));
         xl_str(x, 5, js(o, "subject_name"));
         xl_str(x, 6, js(o, "instance"));
         xl_str(x, 7, when(jn(o, "opened_at"), t));
@@ -743,7 +727,7 @@ static void xl_changes(struct xl *x, const cJSON *r)
             xl_str(x, 0, when(jn(e, "at"), t));
             xl_str(x, 1, js(e, "actor"));
             xl_str(x, 2, js(e, "via"));
-            xl_str(x, 3, word_zh(js(e, "subject")));
+            xl_str(x, 3, zh(js(e, "subject")));
             xl_str(x, 4, js(e, "subject_name"));
             xl_str(x, 5, field_label(c));
             xl_str(x, 6, js(c, "old"));

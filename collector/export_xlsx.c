@@ -22,6 +22,7 @@
 #include "export_priv.h"
 #include "flag_catalog.h"
 #include "ledger_fields.h"
+#include "value_words.h"
 
 #define XLSX_STR_MAX 32767   /* characters Excel keeps in a cell */
 
@@ -227,16 +228,6 @@ static const struct col flag_cols[] = {
     {"依据", 22},      {"整改建议", 50},
 };
 
-static const char *severity_zh(Tz__Severity s)
-{
-    switch (s) {
-    case TZ__SEVERITY__SEV_HIGH: return "高";
-    case TZ__SEVERITY__SEV_MEDIUM: return "中";
-    case TZ__SEVERITY__SEV_LOW: return "低";
-    default: return "";
-    }
-}
-
 static int flag_cb(const Tz__FlagRecord *f, void *arg)
 {
     struct xlsx *x = arg;
@@ -247,7 +238,7 @@ static int flag_cb(const Tz__FlagRecord *f, void *arg)
     char opened[32];
     export_time(f->opened_at, opened);
     const char *cells[] = {
-        severity_zh(f->severity), f->id, d ? d->label_zh : "",
+        value_word(severity_name(f->severity), 1), f->id, d ? d->label_zh : "",
         d ? d->label_en : "", f->dept,
         f->subject_kind == TZ__SUBJECT_KIND__SUBJECT_HOST ? "主机" : "系统",
         NULL, f->subject_name, f->instance, export_flag_evidence(x->s, f, 1),

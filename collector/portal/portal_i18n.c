@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "value_words.h"
+
 struct pair {
     const char *en, *zh;
 };
@@ -154,18 +156,6 @@ static const struct pair fields_en[] = {
     {"public_facing", "Public-facing"}, {"remarks", "Remarks"},
 };
 
-static const struct pair values[] = {
-    {"live", "运行中"},     {"planned", "规划中"}, {"retired", "已下线"},
-    {"passed", "通过"},     {"failed", "未通过"},  {"none", "无"},
-    {"yes", "是"},          {"no", "否"},
-    {"high", "高"},         {"medium", "中"},      {"low", "低"},
-    {"viewer", "查看者"},   {"editor", "编辑者"},  {"admin", "管理员"},
-    {"explicit", "手工绑定"}, {"config", "配置声明"}, {"match", "地址匹配"},
-    {"host", "主机"},       {"system", "系统"},
-    {"PW_OK", "正常"},      {"PW_WEAK", "弱口令"}, {"PW_EMPTY", "空口令"},
-    {"PW_LOCKED", "已锁定"}, {"PW_UNKNOWN", "未知"},
-};
-
 static const char *lookup(const struct pair *t, size_t n, const char *en)
 {
     for (size_t i = 0; i < n; i++)
@@ -221,8 +211,5 @@ const char *tr_dept_field(enum http_lang lang, const struct dept_field *f)
 
 const char *tr_value(enum http_lang lang, const char *value)
 {
-    if (lang != HTTP_LANG_ZH || value == NULL)
-        return value ? value : "";
-    const char *zh = lookup(values, sizeof(values) / sizeof(values[0]), value);
-    return zh ? zh : value;
+    return value_word(value, lang == HTTP_LANG_ZH);
 }

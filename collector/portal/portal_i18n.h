@@ -19,9 +19,8 @@ const char *tr_field(enum http_lang lang, const struct ledger_field *f);
 /* A department record's field: 联络人 / Liaison. */
 const char *tr_dept_field(enum http_lang lang, const struct dept_field *f);
 
-/* Values shown as words: statuses, review states, yes/no, severities,
- * roles, binding sources ("live" -> 运行中). Unknown values come back
- * unchanged. */
+/* Values shown as words in the page's language (value_words.h: "live" ->
+ * 运行中, "PW_WEAK" -> 弱口令 or weak). Unknown values come back unchanged. */
 const char *tr_value(enum http_lang lang, const char *value);
 
 #endif
