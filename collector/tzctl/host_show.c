@@ -21,13 +21,17 @@ enum sect { S_OS, S_HARDWARE, S_INTERFACES, S_PACKAGES, S_PATCH, S_ACCOUNTS,
             S_SSH, S_LISTENERS, S_AGENT, N_SECTS };
 
 static const struct {
-    const char *opt, *title;
+    const char *opt, *title, *title_zh;
 } sects[N_SECTS] = {
-    {"--os", "OS"},             {"--hardware", "Hardware"},
-    {"--interfaces", "Interfaces"}, {"--packages", "Packages"},
-    {"--patch", "Patch level"}, {"--accounts", "Accounts"},
-    {"--ssh", "SSH"},           {"--listeners", "Listeners"},
-    {"--agent", "Agent record"},
+    {"--os", "OS", "操作系统"},
+    {"--hardware", "Hardware", "硬件"},
+    {"--interfaces", "Interfaces", "网络接口"},
+    {"--packages", "Packages", "软件包"},
+    {"--patch", "Patch level", "补丁状态"},
+    {"--accounts", "Accounts", "账户"},
+    {"--ssh", "SSH", "SSH 配置"},
+    {"--listeners", "Listeners", "监听端口"},
+    {"--agent", "Agent record", "采集程序记录"},
 };
 
 static const ProtobufCMessage *sect_msg(const Tz__AgentRecord *rec,
@@ -88,10 +92,17 @@ static int write_text_safe(const ProtobufCMessage *m, const char *indent)
     return rc;
 }
 
+/* The summary in the reader's language (--lang). */
+#define L(en, zh) (out_zh() ? (zh) : (en))
+
 static void show_line(const char *label, const char *value)
 {
     char *s = out_sanitize(value, NULL);
-    printf("  %-13s %s\n", label, s && s[0] ? s : "-");
+    printf("  %s", label);
+    /* labels padded by display width: a Chinese one takes two per char */
+    for (size_t w = out_width(label); w < 13; w++)
+        putchar(' ');
+    printf(" %s\n", s && s[0] ? s : "-");
     free(s);
 }
 
@@ -139,13 +150,14 @@ static void show_explicit(const Tz__BindingRecord *r)
 {
     char t[32], line[3 * TZ_MAX_NAME_BUF + 96];
     tzctl_time(r->bound_at, t);
-    snprintf(line, sizeof(line), "%s, %s", r->by[0] ? r->by : "(unknown)", t);
-    show_line("bound by:", line);
+    snprintf(line, sizeof(line), "%s, %s", r->by[0] ? r->by : L("(unknown)", "（未知）"), t);
+    show_line(L("bound by:", "绑定人："), line);
     if (r->host_dept[0] && r->system_dept[0] &&
         strcmp(r->host_dept, r->system_dept) != 0) {
-        snprintf(line, sizeof(line), "yes: host of %s, system of %s",
+        snprintf(line, sizeof(line), L("yes: host of %s, system of %s",
+                                       "是：主机属于 %s，系统属于 %s"),
                  r->host_dept, r->system_dept);
-        show_line("across depts:", line);
+        show_line(L("across depts:", "跨单位："), line);
     }
 }
 
@@ -155,71 +167,74 @@ static void show_system(const struct binding *b)
         char sys[TZ_MAX_NAME_BUF + 64];
         snprintf(sys, sizeof(sys), "%" PRIu64 " %s (%s)", b->system_id,
                  b->name, value_word(tzctl_binding_source(b->src), out_zh()));
-        show_line("system:", sys);
+        show_line(L("system:", "所属系统："), sys);
         if (b->rec)
             show_explicit(b->rec);
     } else {
-        show_line("system:", "none (not in the ledger)");
+        show_line(L("system:", "所属系统："), L("none (not in the ledger)", "无（未登记）"));
     }
     if (b->refused_id) {
         char r[128];
-        snprintf(r, sizeof(r), "system %" PRIu64 " of another department (%s): "
-                 "see BINDING_OTHER_DEPT", b->refused_id,
-                 tzctl_binding_source(b->refused_src));
-        show_line("refused:", r);
+        snprintf(r, sizeof(r), L("system %" PRIu64 " of another department (%s): "
+                                 "see BINDING_OTHER_DEPT",
+                                 "其他单位的系统 %" PRIu64 "（%s）：见 BINDING_OTHER_DEPT"),
+                 b->refused_id, value_word(tzctl_binding_source(b->refused_src), out_zh()));
+        show_line(L("refused:", "拒绝绑定："), r);
     }
     if (b->full.candidates_total) {
         char r[BIND_CANDIDATES_MAX * 24 + 96];
-        size_t used = (size_t)snprintf(r, sizeof(r), "system");
+        size_t used = (size_t)snprintf(r, sizeof(r), "%s", L("system", "系统"));
         for (size_t i = 0; i < b->full.n_candidates; i++)
             used += (size_t)snprintf(r + used, sizeof(r) - used, "%s %" PRIu64,
                                      i ? "," : "", b->full.candidates[i]);
         if (b->full.candidates_total > b->full.n_candidates)
-            used += (size_t)snprintf(r + used, sizeof(r) - used, " and %zu more",
+            used += (size_t)snprintf(r + used, sizeof(r) - used, L(" and %zu more", " 等另 %zu 个"),
                                      b->full.candidates_total - b->full.n_candidates);
-        snprintf(r + used, sizeof(r) - used, ": bound to none, see AMBIGUOUS_BINDING");
-        show_line("matches:", r);
+        snprintf(r + used, sizeof(r) - used, "%s",
+                 L(": bound to none, see AMBIGUOUS_BINDING", "：均未绑定，见 AMBIGUOUS_BINDING"));
+        show_line(L("matches:", "地址匹配："), r);
     }
 }
 
 static void show_identity(const Tz__AgentRecord *rec)
 {
     char t[32];
-    show_line("hostname:", rec->hostname);
-    show_line("department:", rec->dept);
-    show_line("os:", rec->os_pretty);
-    show_line("kernel:", rec->kernel);
+    show_line(L("hostname:", "主机名："), rec->hostname);
+    show_line(L("department:", "所属单位："), rec->dept);
+    show_line(L("os:", "操作系统："), rec->os_pretty);
+    show_line(L("kernel:", "内核："), rec->kernel);
     tzctl_time(rec->enrolled_at, t);
-    show_line("enrolled:", t);
+    show_line(L("enrolled:", "注册时间："), t);
     tzctl_time(rec->last_seen, t);
-    show_line("last seen:", t);
+    show_line(L("last seen:", "最近联系："), t);
     tzctl_time(rec->last_report_at, t);
-    show_line("last report:", t[0] ? t : "never");
+    show_line(L("last report:", "最近上报："), t[0] ? t : L("never", "从未"));
     if (rec->revocation) {
         const Tz__AgentRevocation *rv = rec->revocation;
         char line[2 * ADMISSION_REASON_MAX + 64];
         tzctl_time(rv->at, t);
-        snprintf(line, sizeof(line), "%s%s%s%s%s (its key is refused)", t,
-                 rv->by[0] ? " by " : "", rv->by, rv->reason[0] ? ": " : "",
-                 rv->reason);
-        show_line("revoked:", line);
+        snprintf(line, sizeof(line), "%s%s%s%s%s%s", t,
+                 rv->by[0] ? L(" by ", "，") : "", rv->by, rv->reason[0] ? L(": ", "：") : "",
+                 rv->reason, L(" (its key is refused)", "（密钥已被拒绝）"));
+        show_line(L("revoked:", "已吊销："), line);
     }
     char n[24];
     snprintf(n, sizeof(n), "%" PRIu64, rec->reports);
-    show_line("reports:", n);
+    show_line(L("reports:", "上报次数："), n);
 }
 
 static void show_flags(const struct open_flags *o)
 {
     char line[sizeof(o->ids) + 96];
     if (o->n == 0) {
-        show_line("open flags:", "none");
+        show_line(L("open flags:", "未关闭问题："), L("none", "无"));
         return;
     }
-    snprintf(line, sizeof(line), "%zu (high %zu, medium %zu, low %zu): %s", o->n,
+    snprintf(line, sizeof(line), L("%zu (high %zu, medium %zu, low %zu): %s",
+                                   "%zu（高 %zu，中 %zu，低 %zu）：%s"), o->n,
              o->by_sev[TZ__SEVERITY__SEV_HIGH], o->by_sev[TZ__SEVERITY__SEV_MEDIUM],
              o->by_sev[TZ__SEVERITY__SEV_LOW], o->ids);
-    show_line("open flags:", line);
+    show_line(L("open flags:", "未关闭问题："), line);
 }
 
 /* Patch, account and listener figures of the latest report. */
@@ -228,15 +243,16 @@ static void show_figures(const Tz__Report *rep)
     char line[256];
     const Tz__PatchSection *p = rep->patch;
     if (p) {
-        snprintf(line, sizeof(line), "%" PRIu32 " security updates, %zu pending "
-                 "in all%s%s", p->security_updates, p->n_updates,
-                 p->kernel_outdated ? "; running kernel outdated" : "",
-                 p->reboot_required ? "; reboot required" : "");
-        show_line("patches:", line);
+        snprintf(line, sizeof(line), L("%" PRIu32 " security updates, %zu pending in all%s%s",
+                                       "%" PRIu32 " 个安全更新，共 %zu 个待更新%s%s"),
+                 p->security_updates, p->n_updates,
+                 p->kernel_outdated ? L("; running kernel outdated", "；运行中的内核已过时") : "",
+                 p->reboot_required ? L("; reboot required", "；需要重启") : "");
+        show_line(L("patches:", "补丁："), line);
     }
     if (rep->packages) {
         snprintf(line, sizeof(line), "%zu", rep->packages->n_packages);
-        show_line("packages:", line);
+        show_line(L("packages:", "软件包："), line);
     }
     const Tz__AccountsSection *a = rep->accounts;
     if (a) {
@@ -247,23 +263,31 @@ static void show_figures(const Tz__Report *rep)
                     a->accounts[i]->password == TZ__PASSWORD_STATE__PW_EMPTY;
             admins += a->accounts[i]->n_admin_groups > 0;
         }
-        snprintf(line, sizeof(line), "%zu, %zu can log in, %zu in admin groups, "
-                 "%zu weak or empty passwords%s", a->n_accounts, login, admins, weak,
-                 a->weak_check_ran ? "" : " (password check did not run)");
-        show_line("accounts:", line);
+        snprintf(line, sizeof(line), L("%zu, %zu can log in, %zu in admin groups, "
+                                       "%zu weak or empty passwords%s",
+                                       "%zu 个，%zu 个可登录，%zu 个属管理员组，"
+                                       "%zu 个弱口令或空口令%s"),
+                 a->n_accounts, login, admins, weak,
+                 a->weak_check_ran ? "" : L(" (password check did not run)",
+                                            "（口令检查未运行）"));
+        show_line(L("accounts:", "账户："), line);
     }
     if (rep->listeners) {
         size_t exposed = 0;
         for (size_t i = 0; i < rep->listeners->n_listeners; i++)
             exposed += rep->listeners->listeners[i]->exposed;
-        snprintf(line, sizeof(line), "%zu, %zu on non-loopback addresses",
+        snprintf(line, sizeof(line), L("%zu, %zu on non-loopback addresses",
+                                       "%zu 个，%zu 个在非回环地址上"),
                  rep->listeners->n_listeners, exposed);
-        show_line("listeners:", line);
+        show_line(L("listeners:", "监听端口："), line);
     }
     if (rep->n_errors) {
-        snprintf(line, sizeof(line), "%zu section%s could not be collected",
-                 rep->n_errors, rep->n_errors == 1 ? "" : "s");
-        show_line("collect errors:", line);
+        if (out_zh())
+            snprintf(line, sizeof(line), "%zu 个部分未能采集", rep->n_errors);
+        else
+            snprintf(line, sizeof(line), "%zu section%s could not be collected",
+                     rep->n_errors, rep->n_errors == 1 ? "" : "s");
+        show_line(L("collect errors:", "采集错误："), line);
     }
 }
 
@@ -271,29 +295,31 @@ static int show_text(const Tz__AgentRecord *rec, const Tz__Report *rep,
                      const struct binding *b, const struct open_flags *o,
                      const int want[N_SECTS])
 {
-    printf("Host %" PRIu64 "\n", rec->agent_id);
+    printf(L("Host %" PRIu64 "\n", "主机 %" PRIu64 "\n"), rec->agent_id);
     show_identity(rec);
     show_system(b);
     show_flags(o);
     if (rep)
         show_figures(rep);
     else
-        show_line("latest report:", "none received yet");
+        show_line(L("latest report:", "最近报告："), L("none received yet", "尚未收到"));
     int rc = 0, any = 0;
     for (int s = 0; rc == 0 && s < N_SECTS; s++) {
         if (!want[s])
             continue;
         any = 1;
         const ProtobufCMessage *m = sect_msg(rec, rep, (enum sect)s);
-        printf("\n%s:\n", sects[s].title);
+        printf("\n%s%s\n", L(sects[s].title, sects[s].title_zh), L(":", "："));
         if (m)
             rc = write_text_safe(m, "  ");
         else
-            printf("  (not in the latest report)\n");
+            printf("  %s\n", L("(not in the latest report)", "（最近的报告中没有）"));
     }
     if (!any)
-        printf("\n(the lists: --packages, --accounts, --listeners, --interfaces,\n"
-               " --patch, --ssh, --hardware, --os, --agent; --all for every one)\n");
+        printf("%s", L("\n(the lists: --packages, --accounts, --listeners, --interfaces,\n"
+                       " --patch, --ssh, --hardware, --os, --agent; --all for every one)\n",
+                       "\n（明细：--packages、--accounts、--listeners、--interfaces、\n"
+                       " --patch、--ssh、--hardware、--os、--agent；--all 显示全部）\n"));
     return rc;
 }
 

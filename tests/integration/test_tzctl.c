@@ -1058,8 +1058,18 @@ Test(tzctl, enumerated_values_and_headers_speak_the_readers_language)
                  "%s", out);
     cr_assert(strstr(out, "\"status\":\t\"live\""), "%s", out);
 
+    cr_assert_eq(TZCTL_RUN("--lang", "zh", "host", "show", "mail01"), 0, "%s", out);
+    cr_assert(starts_with(out, "主机 3\n  主机名：      mail01\n  所属单位：    math\n"),
+              "%s", out);
+    cr_assert(strstr(out, "\n  所属系统：    无（未登记）\n"), "%s", out);
+    cr_assert(strstr(out, "\n  账户：        2 个，1 个可登录，0 个属管理员组，"
+                          "1 个弱口令或空口令\n"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("--lang", "en", "host", "show", "mail01"), 0, "%s", out);
+    cr_assert(strstr(out, "\n  accounts:     2, 1 can log in, 0 in admin groups, "
+                          "1 weak or empty passwords\n"), "%s", out);
     cr_assert_eq(TZCTL_RUN("--lang", "zh", "host", "show", "mail01", "--accounts"), 0,
                  "%s", out);
+    cr_assert(strstr(out, "\n账户：\n"), "%s", out);
     cr_assert(strstr(out, "      password: 已锁定\n"), "%s", out);
     cr_assert(strstr(out, "      password: 弱口令\n"), "%s", out);
     cr_assert_eq(TZCTL_RUN("--lang", "en", "host", "show", "mail01", "--accounts"), 0,
