@@ -93,12 +93,12 @@ int digest_unchanged(const struct digest *d, const struct digest_state *st)
 /* Fill j from digest d: a composed mail, or no message when there is
  * nothing new to say (or the address is refused: j->rc says so). */
 static int job_fill(struct digest_job *j, const struct digest_config *cfg,
-                    const struct digest *d, const char *to, int64_t now)
+                    const struct digest *d, const char *to, int64_t now, int force)
 {
     memcpy(j->facts, d->facts, DIGEST_FACTS_LEN);
     if ((j->to = strdup(to)) == NULL)
         return TZ_ENOMEM;
-    if (d->empty || digest_unchanged(d, &j->st))
+    if (!force && (d->empty || digest_unchanged(d, &j->st)))
         return 0;
     struct tz_error e = {0};
     j->rc = digest_mail_compose(cfg->from, to, d->subject, d->body, now,
@@ -110,15 +110,17 @@ static int job_fill(struct digest_job *j, const struct digest_config *cfg,
     return 0;
 }
 
-/* Plan the digest of dept (NULL: the school's) addressed to to. */
+/* The digest of dept (NULL: the school's) addressed to to, as of b->now,
+ * into a new job of b: on schedule when it is due in slot, or on demand
+ * (slot < 0: the schedule's slot stays as it was). */
 static int plan_one(struct tz_register *reg, const struct digest_config *cfg,
                     const struct rules_config *rules, const char *dept,
-                    const char *to, struct digest_batch *b, struct tz_error *err)
+                    const char *to, int64_t slot, int force, struct digest_batch *b,
+                    struct tz_error *err)
 {
     struct digest_state st;
     int rc = digest_state_load(reg, dept, &st, err);
-    int64_t slot = digest_slot(&cfg->schedule, b->now);
-    if (rc != 0 || !is_due(&st, slot, b->now))
+    if (rc != 0 || (slot >= 0 && !is_due(&st, slot, b->now)))
         return rc;
     /* The first digest covers one period before its slot, and keeps that
      * start through failures until one is sent. */
@@ -132,14 +134,45 @@ static int plan_one(struct tz_register *reg, const struct digest_config *cfg,
     if (j == NULL || (dept && (j->dept = strdup(dept)) == NULL))
         rc = TZ_ENOMEM;
     if (rc == 0) {
-        j->slot = slot;
+        j->on_demand = slot < 0;
+        j->slot = slot < 0 ? st.last_slot : slot;
         j->since = since;
         j->st = st;
-        rc = job_fill(j, cfg, &d, to, b->now);
+        rc = job_fill(j, cfg, &d, to, b->now, force);
     }
     digest_free(&d);
     if (rc == TZ_ENOMEM)
         tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    return rc;
+}
+
+int digest_plan_now(struct tz_register *reg, const struct digest_config *cfg,
+                    const struct rules_config *rules, const char *dept, int64_t now,
+                    int force, struct digest_batch *out, struct tz_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    out->now = now;
+    if (dept == NULL) {
+        if (cfg->school_to[0] == '\0')
+            return tz_err(err, TZ_EINVAL, NULL, 0, "no address for the school-wide "
+                          "digest: set school_to in [digest] of the collector's "
+                          "configuration");
+        return plan_one(reg, cfg, rules, NULL, cfg->school_to, -1, force, out, err);
+    }
+    Tz__DeptRecord *rec;
+    int rc = register_dept_get(reg, dept, &rec, err);
+    if (rc == TZ_ENOENT)
+        return tz_err(err, TZ_ENOENT, NULL, 0, "no department \"%s\"", dept);
+    if (rc != 0)
+        return rc;
+    if (rec->liaison_email[0] == '\0')
+        rc = tz_err(err, TZ_EINVAL, NULL, 0, "%s has no 联络人 e-mail address: tzctl "
+                    "dept set %s liaison_email=ADDRESS", dept, dept);
+    else
+        rc = plan_one(reg, cfg, rules, dept, rec->liaison_email, -1, force, out, err);
+    protobuf_c_message_free_unpacked(&rec->base, NULL);
+    if (rc != 0)
+        digest_batch_free(out);
     return rc;
 }
 
@@ -179,10 +212,11 @@ int digest_plan(struct tz_register *reg, const struct digest_config *cfg,
     int rc = register_each_dept(reg, dept_cb, &l, err);
     if (rc == TZ_ENOMEM)
         tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    int64_t slot = digest_slot(&cfg->schedule, now);
     for (size_t i = 0; rc == 0 && i < l.n; i++)
-        rc = plan_one(reg, cfg, rules, l.names[i], l.to[i], out, err);
+        rc = plan_one(reg, cfg, rules, l.names[i], l.to[i], slot, 0, out, err);
     if (rc == 0 && cfg->school_to[0])
-        rc = plan_one(reg, cfg, rules, NULL, cfg->school_to, out, err);
+        rc = plan_one(reg, cfg, rules, NULL, cfg->school_to, slot, 0, out, err);
     for (size_t i = 0; i < l.n; i++) {
         free(l.names[i]);
         free(l.to[i]);
@@ -240,7 +274,13 @@ static void record_one(const struct digest_config *cfg, struct digest_job *j,
         return;   /* stopped before its turn: due again at the next start */
     if (st->since == 0)
         st->since = j->since;
-    if (j->message == NULL && j->rc != 0) {
+    if (j->on_demand && j->rc != 0) {
+        /* the operator saw it fail; the schedule's attempts are its own */
+        st->failed_total++;
+        snprintf(st->last_error, sizeof(st->last_error), "%s", j->why);
+        tz_log(TZ_LOG_WARN, "digest of %s to %s (on demand): not sent: %s", who(j),
+               j->to, j->why);
+    } else if (j->message == NULL && j->rc != 0) {
         record_failure(cfg, j, now, 1);   /* refused before sending: no retry helps */
     } else if (j->message == NULL) {
         tz_log(TZ_LOG_DEBUG, "digest of %s: nothing new since the last one sent, "

@@ -52,6 +52,7 @@ struct digest_job {
     uint8_t facts[DIGEST_FACTS_LEN];
     int64_t slot, since;
     struct digest_state st;      /* as stored when planned */
+    int on_demand;               /* digest_plan_now: outside the schedule */
     int tried;                   /* digest_batch_send got to it */
     int rc;                      /* digest_batch_send's outcome */
     char why[512];
@@ -69,6 +70,17 @@ struct digest_batch {
 int digest_plan(struct tz_register *reg, const struct digest_config *cfg,
                 const struct rules_config *rules, int64_t now,
                 struct digest_batch *out, struct tz_error *err);
+/* Plan dept's digest (NULL: the school's, to school_to) now, whatever the
+ * schedule: `tzctl digest send`. Without force nothing is composed when the
+ * digest is empty or unchanged since the last mail sent (as on schedule);
+ * with force it is. Recorded, a sent mail moves "since" and the facts as a
+ * scheduled one does (the next scheduled digest counts from it), and a
+ * failure is counted and kept as the last error without touching the
+ * schedule's attempts. TZ_ENOENT: no such department (err says so);
+ * TZ_EINVAL: no address to send to (err says where to set one). */
+int digest_plan_now(struct tz_register *reg, const struct digest_config *cfg,
+                    const struct rules_config *rules, const char *dept, int64_t now,
+                    int force, struct digest_batch *out, struct tz_error *err);
 void digest_batch_send(const struct digest_config *cfg, struct digest_batch *b);
 int digest_batch_record(struct tz_register *reg, const struct digest_config *cfg,
                         struct digest_batch *b, struct tz_error *err);

@@ -3,8 +3,10 @@
  * center) would get next (collector/digest.h, digest_school.h), printed
  * with its recipient and subject, and whether the collector would send it
  * (digest_run.h: not when empty or unchanged since the last mail sent).
- * Nothing is sent: the collector sends on its schedule ([digest] of
- * tz-collector.ini). */
+ * The collector sends on its schedule ([digest] of tz-collector.ini);
+ * `tzctl digest send --dept D|--school [--force]` sends that digest now,
+ * through the same SMTP settings, and records it as the collector would
+ * (the next scheduled digest counts from it). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,17 +19,19 @@
 #include "digest.h"
 #include "digest_run.h"
 #include "digest_school.h"
+#include "tz_log.h"
 #include "ledger_fields.h"
 #include "report_period.h"
 #include "rules_config.h"
 #include "tzctl.h"
 
-#define DIGEST_USAGE "digest: expected \"digest preview --dept D|--school\""
+#define DIGEST_USAGE "digest: expected \"digest preview|send --dept D|--school\""
 
 struct preview {
     const char *dept;            /* NULL: the school-wide digest */
     int64_t since;               /* 0: from the stored state */
     int64_t now;
+    int send, force;             /* digest send [--force] */
 };
 
 /* Why no mail would go out, or NULL when one would. */
@@ -105,6 +109,51 @@ static int preview(const struct tzctl *c, const struct preview *p)
     return rc;
 }
 
+/* Send the digest now and record how it went; the outcome on stdout,
+ * a failure as tzctl's error (exit 1). */
+static int send_now(const struct tzctl *c, const struct preview *p)
+{
+    const struct digest_config *cfg = &c->cfg->digest;
+    if (cfg->smtp_url[0] == '\0')
+        return tzctl_fail("no SMTP server: set smtp_url in [digest] of the collector's "
+                          "configuration (--config FILE)");
+    struct tz_register *reg;
+    int rc = tzctl_open(c, 0, &reg);
+    if (rc != 0)
+        return rc;
+    struct rules_config rules;
+    rc = tzctl_rules(reg, &rules, NULL);
+    struct digest_batch b;
+    struct tz_error err = {0};
+    if (rc == 0 && digest_plan_now(reg, cfg, &rules, p->dept, p->now, p->force, &b,
+                                   &err) != 0) {
+        register_close(reg);
+        return tzctl_fail_err(&err);
+    }
+    if (rc != 0) {
+        register_close(reg);
+        return rc;
+    }
+    /* the SMTP client's own warnings belong to the collector's log */
+    tz_log_init("tzctl", TZ_LOG_ERROR);
+    digest_batch_send(cfg, &b);
+    const struct digest_job *j = &b.jobs[0];
+    if (digest_batch_record(reg, cfg, &b, &err) != 0)
+        rc = tzctl_fail_err(&err);
+    else if (j->message == NULL && j->rc == 0)
+        printf("not sent: nothing new since the last digest sent (or nothing to say); "
+               "--force sends it anyway\n");
+    else if (j->rc != 0)
+        rc = tzctl_fail("digest of %s to %s not sent: %s",
+                        p->dept ? p->dept : "the school", j->to, j->why);
+    else
+        printf("sent the digest of %s to %s\n", p->dept ? p->dept : "the school",
+               j->to);
+    digest_batch_free(&b);
+    register_close(reg);
+    return rc;
+}
+
 int tzctl_digest(const struct tzctl *c, int argc, char **argv)
 {
     const char *pos, *opt, *val, *since_s = NULL;
@@ -112,9 +161,12 @@ int tzctl_digest(const struct tzctl *c, int argc, char **argv)
     struct preview p = {0};
     for (int i = 1; i < argc; i++) {
         if ((opt = tzctl_arg(argc, argv, &i, &dd, &pos)) == NULL) {
-            if (strcmp(pos, "preview") != 0 || verb)
+            if ((strcmp(pos, "preview") != 0 && strcmp(pos, "send") != 0) || verb)
                 return tzctl_usage(DIGEST_USAGE);
             verb = 1;
+            p.send = pos[0] == 's';
+        } else if (strcmp(opt, "--force") == 0) {
+            p.force = 1;
         } else if (tzctl_optval(opt, "--dept", argc, argv, &i, &val)) {
             if ((p.dept = val) == NULL || val[0] == '\0')
                 return tzctl_usage("--dept needs a department");
@@ -129,6 +181,11 @@ int tzctl_digest(const struct tzctl *c, int argc, char **argv)
     }
     if (!verb || (p.dept == NULL) == !school)
         return tzctl_usage(DIGEST_USAGE);
+    if (p.send && since_s)
+        return tzctl_usage("digest send: --since is preview's (a digest sent counts "
+                           "from the last one sent)");
+    if (!p.send && p.force)
+        return tzctl_usage("digest preview: --force is send's");
     p.now = (int64_t)time(NULL);
     if (since_s) {
         int32_t day;
@@ -137,5 +194,5 @@ int tzctl_digest(const struct tzctl *c, int argc, char **argv)
             return tzctl_usage("--since: %s", why);
         p.since = report_day_start(day);
     }
-    return preview(c, &p);
+    return p.send ? send_now(c, &p) : preview(c, &p);
 }

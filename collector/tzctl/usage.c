@@ -261,10 +261,16 @@ static const struct help helps[] = {
      "                               (since DATE, default the last digest sent),\n"
      "                               overdue flags, evaluations due in 60 days,\n"
      "                               and whether it would be sent; the collector\n"
-     "                               sends on the [digest] schedule\n",
+     "                               sends on the [digest] schedule\n"
+     "  digest send --dept D|--school [--force]\n"
+     "                               send that digest now through [digest]'s\n"
+     "                               SMTP server and record it (the next\n"
+     "                               scheduled one counts from it); --force:\n"
+     "                               even when nothing changed\n",
      "tzctl digest preview --dept 计算机学院\n"
      "tzctl digest preview --dept 计算机学院 --since 2026-11-01\n"
-     "tzctl digest preview --school\n"},
+     "tzctl digest preview --school\n"
+     "tzctl --config /etc/taizhang/tz-collector.ini digest send --dept 计算机学院\n"},
     {"review",
      "  review SYSTEM --pass|--fail --by NAME [--screening ID]\n"
      "         [--override REASON]   record the decision (上线前审查): a pass\n"
