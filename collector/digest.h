@@ -47,6 +47,14 @@ int32_t digest_evaluation_due(const Tz__SystemRecord *sys,
 int digest_build(struct tz_register *reg, const char *dept, int64_t since,
                  int64_t now, const struct rules_config *rules,
                  struct digest *d, struct tz_error *err);
+/* The digests of n departments (distinct names), each from its since[i],
+ * into d[i], from one walk of the flags and one of the systems: the
+ * collector plans every department's digest at once. On failure every
+ * d[i] is freed. */
+int digest_build_many(struct tz_register *reg, const char *const *depts,
+                      const int64_t *since, size_t n, int64_t now,
+                      const struct rules_config *rules, struct digest *d,
+                      struct tz_error *err);
 void digest_free(struct digest *d);
 
 #endif

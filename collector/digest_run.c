@@ -9,6 +9,7 @@
 #include "digest_schedule.h"
 #include "digest_school.h"
 #include "digest_send.h"
+#include "grow.h"
 #include "tz_log.h"
 
 int digest_state_load(struct tz_register *reg, const char *dept,
@@ -65,14 +66,8 @@ static int is_due(const struct digest_state *st, int64_t slot, int64_t now)
 
 static struct digest_job *job_new(struct digest_batch *b)
 {
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 8;
-        struct digest_job *j = realloc(b->jobs, cap * sizeof(*j));
-        if (j == NULL)
-            return NULL;
-        b->jobs = j;
-        b->cap = cap;
-    }
+    if (tz_grow((void **)&b->jobs, &b->cap, b->n, sizeof(*b->jobs)) != 0)
+        return NULL;
     struct digest_job *j = &b->jobs[b->n++];
     memset(j, 0, sizeof(*j));
     return j;
@@ -110,39 +105,66 @@ static int job_fill(struct digest_job *j, const struct digest_config *cfg,
     return 0;
 }
 
-/* The digest of dept (NULL: the school's) addressed to to, as of b->now,
- * into a new job of b: on schedule when it is due in slot, or on demand
- * (slot < 0: the schedule's slot stays as it was). */
-static int plan_one(struct tz_register *reg, const struct digest_config *cfg,
-                    const struct rules_config *rules, const char *dept,
-                    const char *to, int64_t slot, int force, struct digest_batch *b,
+/* A recipient whose digest is to be built: its state and window. */
+struct due {
+    const char *dept;            /* NULL: the school's */
+    const char *to;
+    struct digest_state st;
+    int64_t since;
+};
+
+/* Load the state of u->dept; *is_due says whether a digest is due in slot
+ * (slot < 0: on demand, always). */
+static int due_load(struct tz_register *reg, const struct digest_config *cfg,
+                    int64_t slot, int64_t now, struct due *u, int *is,
                     struct tz_error *err)
 {
-    struct digest_state st;
-    int rc = digest_state_load(reg, dept, &st, err);
-    if (rc != 0 || (slot >= 0 && !is_due(&st, slot, b->now)))
-        return rc;
+    int rc = digest_state_load(reg, u->dept, &u->st, err);
+    *is = rc == 0 && (slot < 0 || is_due(&u->st, slot, now));
     /* The first digest covers one period before its slot, and keeps that
      * start through failures until one is sent. */
-    int64_t since = digest_since(&st, &cfg->schedule, b->now);
-    struct digest d;
-    rc = dept ? digest_build(reg, dept, since, b->now, rules, &d, err)
-              : digest_school_build(reg, since, b->now, rules, &d, err);
-    if (rc != 0)
-        return rc;
+    u->since = digest_since(&u->st, &cfg->schedule, now);
+    return rc;
+}
+
+/* A job of b for u's digest d: on schedule in slot, or on demand (slot < 0:
+ * the schedule's slot stays as it was). */
+static int job_add(struct digest_batch *b, const struct digest_config *cfg,
+                   const struct due *u, int64_t slot, int force,
+                   const struct digest *d, struct tz_error *err)
+{
     struct digest_job *j = job_new(b);
-    if (j == NULL || (dept && (j->dept = strdup(dept)) == NULL))
+    int rc = 0;
+    if (j == NULL || (u->dept && (j->dept = strdup(u->dept)) == NULL))
         rc = TZ_ENOMEM;
     if (rc == 0) {
         j->on_demand = slot < 0;
-        j->slot = slot < 0 ? st.last_slot : slot;
-        j->since = since;
-        j->st = st;
-        rc = job_fill(j, cfg, &d, to, b->now, force);
+        j->slot = slot < 0 ? u->st.last_slot : slot;
+        j->since = u->since;
+        j->st = u->st;
+        rc = job_fill(j, cfg, d, u->to, b->now, force);
     }
-    digest_free(&d);
     if (rc == TZ_ENOMEM)
         tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    return rc;
+}
+
+/* The digest of one recipient, built and added when due. */
+static int plan_one(struct tz_register *reg, const struct digest_config *cfg,
+                    const struct rules_config *rules, struct due *u, int64_t slot,
+                    int force, struct digest_batch *b, struct tz_error *err)
+{
+    int is;
+    int rc = due_load(reg, cfg, slot, b->now, u, &is, err);
+    if (rc != 0 || !is)
+        return rc;
+    struct digest d;
+    rc = u->dept ? digest_build(reg, u->dept, u->since, b->now, rules, &d, err)
+                 : digest_school_build(reg, u->since, b->now, rules, &d, err);
+    if (rc != 0)
+        return rc;
+    rc = job_add(b, cfg, u, slot, force, &d, err);
+    digest_free(&d);
     return rc;
 }
 
@@ -157,7 +179,8 @@ int digest_plan_now(struct tz_register *reg, const struct digest_config *cfg,
             return tz_err(err, TZ_EINVAL, NULL, 0, "no address for the school-wide "
                           "digest: set school_to in [digest] of the collector's "
                           "configuration");
-        return plan_one(reg, cfg, rules, NULL, cfg->school_to, -1, force, out, err);
+        struct due u = {.to = cfg->school_to};
+        return plan_one(reg, cfg, rules, &u, -1, force, out, err);
     }
     Tz__DeptRecord *rec;
     int rc = register_dept_get(reg, dept, &rec, err);
@@ -169,7 +192,8 @@ int digest_plan_now(struct tz_register *reg, const struct digest_config *cfg,
         rc = tz_err(err, TZ_EINVAL, NULL, 0, "%s has no 联络人 e-mail address: tzctl "
                     "dept set %s liaison_email=ADDRESS", dept, dept);
     else
-        rc = plan_one(reg, cfg, rules, dept, rec->liaison_email, -1, force, out, err);
+        rc = plan_one(reg, cfg, rules, &(struct due){.dept = dept, .to = rec->liaison_email},
+                      -1, force, out, err);
     protobuf_c_message_free_unpacked(&rec->base, NULL);
     if (rc != 0)
         digest_batch_free(out);
@@ -178,7 +202,7 @@ int digest_plan_now(struct tz_register *reg, const struct digest_config *cfg,
 
 struct dept_list {
     char **names, **to;
-    size_t n, cap;
+    size_t n, cap_names, cap_to;
 };
 
 static int dept_cb(const Tz__DeptRecord *rec, void *arg)
@@ -186,20 +210,49 @@ static int dept_cb(const Tz__DeptRecord *rec, void *arg)
     struct dept_list *l = arg;
     if (rec->liaison_email[0] == '\0')
         return 0;   /* the school digest names it instead */
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 16;
-        char **a = realloc(l->names, cap * sizeof(*a)), **t;
-        if (a)
-            l->names = a;
-        if (a == NULL || (t = realloc(l->to, cap * sizeof(*t))) == NULL)
-            return TZ_ENOMEM;
-        l->to = t;
-        l->cap = cap;
-    }
+    if (tz_grow((void **)&l->names, &l->cap_names, l->n, sizeof(*l->names)) != 0 ||
+        tz_grow((void **)&l->to, &l->cap_to, l->n, sizeof(*l->to)) != 0)
+        return TZ_ENOMEM;
     l->names[l->n] = strdup(rec->name);
     l->to[l->n] = strdup(rec->liaison_email);
     l->n++;
     return l->names[l->n - 1] && l->to[l->n - 1] ? 0 : TZ_ENOMEM;
+}
+
+/* The departments' digests due in slot, built together (one walk of the
+ * register's flags and systems for all of them, on the collector's loop). */
+static int plan_depts(struct tz_register *reg, const struct digest_config *cfg,
+                      const struct rules_config *rules, const struct dept_list *l,
+                      int64_t slot, struct digest_batch *b, struct tz_error *err)
+{
+    struct due *u = calloc(l->n ? l->n : 1, sizeof(*u));
+    const char **names = calloc(l->n ? l->n : 1, sizeof(*names));
+    int64_t *since = calloc(l->n ? l->n : 1, sizeof(*since));
+    struct digest *d = calloc(l->n ? l->n : 1, sizeof(*d));
+    size_t n = 0;
+    int rc = u && names && since && d ? 0 : TZ_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < l->n; i++) {
+        int is;
+        u[n] = (struct due){.dept = l->names[i], .to = l->to[i]};
+        if ((rc = due_load(reg, cfg, slot, b->now, &u[n], &is, err)) == 0 && is) {
+            names[n] = u[n].dept;
+            since[n] = u[n].since;
+            n++;
+        }
+    }
+    if (rc == 0 && n)
+        rc = digest_build_many(reg, names, since, n, b->now, rules, d, err);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = job_add(b, cfg, &u[i], slot, 0, &d[i], err);
+    for (size_t i = 0; d && i < n; i++)
+        digest_free(&d[i]);
+    if (rc == TZ_ENOMEM)
+        tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    free(u);
+    free(names);
+    free(since);
+    free(d);
+    return rc;
 }
 
 int digest_plan(struct tz_register *reg, const struct digest_config *cfg,
@@ -213,10 +266,11 @@ int digest_plan(struct tz_register *reg, const struct digest_config *cfg,
     if (rc == TZ_ENOMEM)
         tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
     int64_t slot = digest_slot(&cfg->schedule, now);
-    for (size_t i = 0; rc == 0 && i < l.n; i++)
-        rc = plan_one(reg, cfg, rules, l.names[i], l.to[i], slot, 0, out, err);
+    if (rc == 0)
+        rc = plan_depts(reg, cfg, rules, &l, slot, out, err);
     if (rc == 0 && cfg->school_to[0])
-        rc = plan_one(reg, cfg, rules, NULL, cfg->school_to, slot, 0, out, err);
+        rc = plan_one(reg, cfg, rules, &(struct due){.to = cfg->school_to}, slot, 0,
+                      out, err);
     for (size_t i = 0; i < l.n; i++) {
         free(l.names[i]);
         free(l.to[i]);

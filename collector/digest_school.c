@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "civil_day.h"
+#include "grow.h"
 #include "utf8.h"
 
 struct row {
@@ -28,14 +29,8 @@ struct school {
 static int dept_cb(const Tz__DeptRecord *rec, void *arg)
 {
     struct school *s = arg;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 16;
-        struct row *r = realloc(s->rows, cap * sizeof(*r));
-        if (r == NULL)
-            return TZ_ENOMEM;
-        s->rows = r;
-        s->cap = cap;
-    }
+    if (tz_grow((void **)&s->rows, &s->cap, s->n, sizeof(*s->rows)) != 0)
+        return TZ_ENOMEM;
     struct row *r = &s->rows[s->n];
     memset(r, 0, sizeof(*r));
     if ((r->name = strdup(rec->name)) == NULL)

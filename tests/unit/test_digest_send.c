@@ -421,3 +421,54 @@ Test(digest_send, a_batch_cancelled_at_stop_leaves_its_mails_due)
     cr_assert_eq(sink_count(&s), 1);
     sink_stop(&s);
 }
+
+/* Make system sys of dept have the one open flag id. */
+static void flags_on(uint64_t sys, const char *name, const char *dept, int64_t at,
+                     const char *id, int sev)
+{
+    struct register_flag f = {.id = id, .severity = sev, .instance = "",
+                              .evidence = "e"};
+    struct register_flag_set s = {TZ__SUBJECT_KIND__SUBJECT_SYSTEM, sys, name, dept, 0,
+                                  &f, 1};
+    cr_assert_eq(register_flags_sync(reg, &s, 1, at, &err), 0, "%s", err.msg);
+}
+
+/* The collector builds every department's digest from one walk of the
+ * flags and one of the systems: each comes out as its own build would
+ * give it (the same text, counts and facts), with only its flags. */
+Test(digest_send, departments_built_together_are_each_as_built_alone)
+{
+    cr_assert_eq(register_dept_add(reg, "chem", t0 - 200 * DAY, &err), 0);
+    uint64_t p = system_add("实验室系统", "physics");
+    uint64_t c = system_add("化学门户", "chem");
+    set_flags(t0 - 40 * DAY, 1, "NO_FILING", MEDIUM, NULL, 0);
+    flags_on(p, "实验室系统", "physics", t0 - 2 * DAY, "NO_GRADING", HIGH);
+    flags_on(c, "化学门户", "chem", t0 - 9 * DAY, "NO_OWNER", HIGH);
+    const char *depts[] = {"physics", "math", "chem"};
+    const int64_t since[] = {t0 - 7 * DAY, t0 - 7 * DAY, t0 - 30 * DAY};
+    struct digest many[3], one;
+    cr_assert_eq(digest_build_many(reg, depts, since, 3, t0, &rules, many, &err), 0,
+                 "%s", err.msg);
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(digest_build(reg, depts[i], since[i], t0, &rules, &one, &err), 0);
+        cr_assert_str_eq(many[i].body, one.body);
+        cr_assert_str_eq(many[i].subject, one.subject);
+        cr_assert_str_eq(many[i].to, one.to);
+        cr_assert_eq(memcmp(many[i].facts, one.facts, DIGEST_FACTS_LEN), 0, "%s", depts[i]);
+        cr_assert_eq(many[i].new_flags, one.new_flags);
+        digest_free(&one);
+    }
+    cr_assert(strstr(many[0].body, "未定级 (NO_GRADING) 实验室系统"), "%s", many[0].body);
+    cr_assert_null(strstr(many[0].body, "教务系统"), "%s", many[0].body);
+    cr_assert_eq(many[0].new_flags, 1);
+    cr_assert_eq(many[1].new_flags, 0);
+    cr_assert_eq(many[1].overdue[MEDIUM], 1);
+    cr_assert_eq(many[2].new_flags, 1);
+    cr_assert_eq(many[2].overdue[HIGH], 1);
+    cr_assert(memcmp(many[0].facts, many[2].facts, DIGEST_FACTS_LEN) != 0);
+    for (int i = 0; i < 3; i++)
+        digest_free(&many[i]);
+    /* a department that does not exist fails the build, freeing them all */
+    const char *bad[] = {"math", "nope"};
+    cr_assert_eq(digest_build_many(reg, bad, since, 2, t0, &rules, many, &err), TZ_ENOENT);
+}
