@@ -38,22 +38,21 @@ int digest_state_load(struct tz_register *reg, const char *dept,
     return 0;
 }
 
-static int state_store(struct tz_register *reg, const char *dept,
-                       struct digest_state *st, struct tz_error *err)
+/* st as the stored message m (m's strings and bytes point into st). */
+static void state_msg(struct digest_state *st, Tz__DigestState *m)
 {
-    Tz__DigestState m = TZ__DIGEST_STATE__INIT;
-    m.last_sent = st->last_sent;
-    m.last_slot = st->last_slot;
-    m.next_try = st->next_try;
-    m.since = st->since;
+    *m = (Tz__DigestState)TZ__DIGEST_STATE__INIT;
+    m->last_sent = st->last_sent;
+    m->last_slot = st->last_slot;
+    m->next_try = st->next_try;
+    m->since = st->since;
     if (st->has_facts)
-        m.facts = (ProtobufCBinaryData){DIGEST_FACTS_LEN, st->facts};
-    m.attempts = st->attempts;
-    m.sent_total = st->sent_total;
-    m.failed_total = st->failed_total;
-    m.given_up_total = st->given_up_total;
-    m.last_error = st->last_error;
-    return register_digest_state_put(reg, dept, &m, err);
+        m->facts = (ProtobufCBinaryData){DIGEST_FACTS_LEN, st->facts};
+    m->attempts = st->attempts;
+    m->sent_total = st->sent_total;
+    m->failed_total = st->failed_total;
+    m->given_up_total = st->given_up_total;
+    m->last_error = st->last_error;
 }
 
 /* Is a digest whose state is st due at now, in the schedule's slot? */
@@ -324,8 +323,6 @@ static void record_one(const struct digest_config *cfg, struct digest_job *j,
                        int64_t now)
 {
     struct digest_state *st = &j->st;
-    if (!j->tried)
-        return;   /* stopped before its turn: due again at the next start */
     if (st->since == 0)
         st->since = j->since;
     if (j->on_demand && j->rc != 0) {
@@ -359,13 +356,26 @@ static void record_one(const struct digest_config *cfg, struct digest_job *j,
 int digest_batch_record(struct tz_register *reg, const struct digest_config *cfg,
                         struct digest_batch *b, struct tz_error *err)
 {
-    int rc = 0;
-    for (size_t i = 0; i < b->n; i++) {
-        record_one(cfg, &b->jobs[i], b->now);
-        int r = state_store(reg, b->jobs[i].dept, &b->jobs[i].st, err);
-        if (r != 0 && rc == 0)
-            rc = r;
+    Tz__DigestState *m = calloc(b->n ? b->n : 1, sizeof(*m));
+    const Tz__DigestState **sts = calloc(b->n ? b->n : 1, sizeof(*sts));
+    const char **depts = calloc(b->n ? b->n : 1, sizeof(*depts));
+    size_t n = 0;
+    int rc = m && sts && depts ? 0 : tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+    for (size_t i = 0; rc == 0 && i < b->n; i++) {
+        struct digest_job *j = &b->jobs[i];
+        if (!j->tried)
+            continue;   /* stopped before its turn: its state stays as stored */
+        record_one(cfg, j, b->now);
+        state_msg(&j->st, &m[n]);
+        sts[n] = &m[n];
+        depts[n++] = j->dept;
     }
+    /* one transaction, one sync, for the whole batch */
+    if (rc == 0)
+        rc = register_digest_states_put(reg, depts, sts, n, err);
+    free(m);
+    free(sts);
+    free(depts);
     return rc;
 }
 

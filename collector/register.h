@@ -682,6 +682,11 @@ int register_digest_state_get(struct tz_register *reg, const char *dept,
                               Tz__DigestState **out, struct tz_error *err);
 int register_digest_state_put(struct tz_register *reg, const char *dept,
                               const Tz__DigestState *st, struct tz_error *err);
+/* Put n states (depts[i] NULL: the school's) in one transaction: a batch
+ * of digests is recorded with one sync. */
+int register_digest_states_put(struct tz_register *reg, const char *const *depts,
+                               const Tz__DigestState *const *sts, size_t n,
+                               struct tz_error *err);
 /* Call cb for every stored state (departments in name order, then the
  * school's); valid during the call; non-zero from cb stops and is returned. */
 typedef int (*register_digest_state_cb)(const Tz__DigestState *st, void *arg);

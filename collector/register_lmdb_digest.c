@@ -31,27 +31,40 @@ int rl_is_digest_key(const void *k, size_t n)
 }
 
 struct state_put {
-    MDB_val k;
-    const Tz__DigestState *st;
+    const char *const *depts;
+    const Tz__DigestState *const *sts;
+    size_t n;
 };
 
 static int put_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
                    struct tz_error *err)
 {
-    struct state_put *p = arg;
-    return rl_put_msg(reg, txn, reg->settings, &p->k, &p->st->base,
-                      "recording a digest's state", err);
+    const struct state_put *p = arg;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < p->n; i++) {
+        uint8_t key[DKEY_PREFIX_LEN + 1 + TZ_MAX_NAME_BUF];
+        size_t n = digest_key(p->depts[i], key, sizeof(key));
+        if (n == 0)
+            return tz_err(err, TZ_EINVAL, NULL, 0, "department name too long");
+        MDB_val k = rl_mval(key, n);
+        rc = rl_put_msg(reg, txn, reg->settings, &k, &p->sts[i]->base,
+                        "recording a digest's state", err);
+    }
+    return rc;
+}
+
+int register_digest_states_put(struct tz_register *reg, const char *const *depts,
+                               const Tz__DigestState *const *sts, size_t n,
+                               struct tz_error *err)
+{
+    struct state_put p = {depts, sts, n};
+    return n ? rl_write_txn(reg, put_txn, &p, err) : 0;
 }
 
 int register_digest_state_put(struct tz_register *reg, const char *dept,
                               const Tz__DigestState *st, struct tz_error *err)
 {
-    uint8_t key[DKEY_PREFIX_LEN + 1 + TZ_MAX_NAME_BUF];
-    size_t n = digest_key(dept, key, sizeof(key));
-    if (n == 0)
-        return tz_err(err, TZ_EINVAL, NULL, 0, "department name too long");
-    struct state_put p = {rl_mval(key, n), st};
-    return rl_write_txn(reg, put_txn, &p, err);
+    return register_digest_states_put(reg, &dept, &st, 1, err);
 }
 
 int register_digest_state_get(struct tz_register *reg, const char *dept,
