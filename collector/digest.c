@@ -18,8 +18,7 @@ struct text {
     FILE *f;
 };
 
-/* s as one line: control and bidi characters and invalid bytes become '?'. */
-static void line(FILE *f, const char *s)
+void digest_line(FILE *f, const char *s)
 {
     char *c = strdup(s ? s : "");
     if (c == NULL)
@@ -49,9 +48,7 @@ struct walk {
     const struct rules_config *rules;
 };
 
-/* A string into the facts hash, its terminator too (no two lists of
- * strings hash alike). */
-static void hash_str(crypto_generichash_state *h, const char *s)
+void digest_hash_str(crypto_generichash_state *h, const char *s)
 {
     crypto_generichash_update(h, (const unsigned char *)s, strlen(s) + 1);
 }
@@ -83,10 +80,10 @@ static void flag_line(FILE *f, const Tz__FlagRecord *fl, int64_t now)
     int k = flag_lookup(fl->id);
     fprintf(f, "  - [%s] %s (%s) ", sev_zh(fl->severity),
             k >= 0 ? flag_def((enum flag_id)k)->label_zh : "", fl->id);
-    line(f, fl->subject_name);
+    digest_line(f, fl->subject_name);
     if (fl->instance[0]) {
         fputs(" · ", f);
-        line(f, fl->instance);
+        digest_line(f, fl->instance);
     }
     fprintf(f, "，已 %lld 天\n", (long long)((now - fl->opened_at) / 86400));
 }
@@ -115,9 +112,9 @@ static int flag_cb(const Tz__FlagRecord *fl, void *arg)
     int sev = fl->severity <= 3 ? fl->severity : 0;
     if (w->now - fl->opened_at > (int64_t)digest_overdue_days(sev) * 86400) {
         a->d->overdue[sev]++;
-        hash_str(&a->facts, fl->id);
+        digest_hash_str(&a->facts, fl->id);
         hash_u64(&a->facts, (uint64_t)fl->subject_kind << 56 ^ fl->subject_id);
-        hash_str(&a->facts, fl->instance);
+        digest_hash_str(&a->facts, fl->instance);
         hash_u64(&a->facts, (uint64_t)sev);
         flag_line(a->late.f, fl, w->now);
     }
@@ -151,7 +148,7 @@ static int sys_cb(const Tz__SystemRecord *s, void *arg)
     civil_format(due, d);
     a->d->evaluations_due++;
     fputs("  - ", a->due.f);
-    line(a->due.f, s->name);
+    digest_line(a->due.f, s->name);
     if (due)
         fprintf(a->due.f, "：等保%u级，测评%s %s\n", g,
                 due < w->today ? "已于" : "应于", d);
@@ -197,10 +194,10 @@ static int compose(struct acc *a, int64_t now)
     fputs("您好", all.f);
     if (rec->liaison[0]) {
         fputs(" ", all.f);
-        line(all.f, rec->liaison);
+        digest_line(all.f, rec->liaison);
     }
     fputs("：\n\n以下是", all.f);
-    line(all.f, a->dept);
+    digest_line(all.f, a->dept);
     fprintf(all.f, "截至 %s 的网络安全台账摘要（网络信息中心）。\n\n"
             "一、%s 以来新发现的问题（%u）\n%s\n"
             "二、逾期未整改的问题（高 %u，中 %u，低 %u；高危超过 %d 天、"
@@ -238,7 +235,7 @@ static int acc_start(struct tz_register *reg, struct acc *a, struct tz_error *er
     if (rc != 0)
         return rc;
     crypto_generichash_init(&a->facts, NULL, 0, DIGEST_FACTS_LEN);
-    hash_str(&a->facts, "overdue");
+    digest_hash_str(&a->facts, "overdue");
     if (text_open(&a->fresh) || text_open(&a->late) || text_open(&a->due))
         return TZ_ENOMEM;
     return 0;
@@ -291,7 +288,7 @@ int digest_build_many(struct tz_register *reg, const char *const *depts,
     if (rc == 0)
         rc = register_each_flag(reg, 0, flag_cb, &w, err);
     for (size_t i = 0; rc == 0 && i < n; i++)
-        hash_str(&w.accs[i].facts, "evaluations");
+        digest_hash_str(&w.accs[i].facts, "evaluations");
     /* every system in id order, as a walk of one department's would give */
     if (rc == 0)
         rc = register_each_system(reg, n == 1 ? depts[0] : NULL, sys_cb, &w, err);

@@ -15,6 +15,9 @@
 #define TZ_DIGEST_H
 
 #include <stdint.h>
+#include <stdio.h>
+
+#include <sodium.h>
 
 #include "register.h"
 #include "rules_config.h"
@@ -56,5 +59,12 @@ int digest_build_many(struct tz_register *reg, const char *const *depts,
                       const struct rules_config *rules, struct digest *d,
                       struct tz_error *err);
 void digest_free(struct digest *d);
+
+/* What the digests' texts share (digest_school.c too): s as one safe line
+ * on f (control and bidi characters and invalid bytes become '?'), and s
+ * with its terminator into a facts hash (no two lists of strings hash
+ * alike). */
+void digest_line(FILE *f, const char *s);
+void digest_hash_str(crypto_generichash_state *h, const char *s);
 
 #endif

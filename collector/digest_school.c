@@ -10,7 +10,6 @@
 
 #include "civil_day.h"
 #include "grow.h"
-#include "utf8.h"
 
 struct row {
     char *name;
@@ -76,13 +75,10 @@ static int sys_cb(const Tz__SystemRecord *sys, void *arg)
 
 static void row_line(FILE *f, const struct row *r)
 {
-    char *c = strdup(r->name);
-    if (c)
-        tz_text_repair(c);
-    fprintf(f, "  - %s：新问题 %u，逾期 高 %u / 中 %u / 低 %u，测评到期 %u\n",
-            c ? c : "?", r->fresh, r->overdue[3], r->overdue[2], r->overdue[1],
-            r->due);
-    free(c);
+    fputs("  - ", f);
+    digest_line(f, r->name);
+    fprintf(f, "：新问题 %u，逾期 高 %u / 中 %u / 低 %u，测评到期 %u\n", r->fresh,
+            r->overdue[3], r->overdue[2], r->overdue[1], r->due);
 }
 
 /* The body, the totals and the facts hash from the filled rows. */
@@ -107,8 +103,7 @@ static void school_text(struct school *s, FILE *f, struct digest *d)
         }
         row_line(f, r);
         /* standing facts: who has how many overdue and due */
-        crypto_generichash_update(&h, (const unsigned char *)r->name,
-                                  strlen(r->name) + 1);
+        digest_hash_str(&h, r->name);
         crypto_generichash_update(&h, (const unsigned char *)r->overdue,
                                   sizeof(r->overdue));
         crypto_generichash_update(&h, (const unsigned char *)&r->due, sizeof(r->due));
@@ -122,13 +117,10 @@ static void school_text(struct school *s, FILE *f, struct digest *d)
         if (s->rows[i].has_email)
             continue;
         missing++;
-        char *c = strdup(s->rows[i].name);
-        if (c)
-            tz_text_repair(c);
-        fprintf(f, "  - %s\n", c ? c : "?");
-        free(c);
-        crypto_generichash_update(&h, (const unsigned char *)s->rows[i].name,
-                                  strlen(s->rows[i].name) + 1);
+        fputs("  - ", f);
+        digest_line(f, s->rows[i].name);
+        fputc('\n', f);
+        digest_hash_str(&h, s->rows[i].name);
     }
     if (missing == 0)
         fputs("  无\n", f);
