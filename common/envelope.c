@@ -141,10 +141,13 @@ static void opened_payload(struct envelope_opened *o, Tz__Payload *p)
                            "payload is not labelled agent->collector (direction): "
                            "a reply sent back?");
     }
+    /* Kept for the answer even if the bounds refuse the Payload: the agent
+     * ties a refusal to its request by both (agent/session.c). */
     if (p->request_id.len == TZ_REQUEST_ID_LEN) {
         memcpy(o->request_id, p->request_id.data, TZ_REQUEST_ID_LEN);
         o->have_request_id = 1;
     }
+    o->seq = p->seq;
     int st = validate_payload(p, o->detail, sizeof(o->detail));
     if (st != TZ__STATUS__OK) {
         envelope_opened_free(o);

@@ -47,8 +47,10 @@ struct envelope_opened {
      * (validate.h) then refused it, so that refusal is an answer too. */
     int have_request_id;
     uint8_t request_id[TZ_REQUEST_ID_LEN];
-    /* The Payload's seq, read for the answer only when the request was
-     * refused unread (envelope_open_gated: UNKNOWN_AGENT), else 0. */
+    /* The Payload's seq, to echo in the Ack: set as request_id is (the
+     * Payload decoded with its label, whatever its bounds said), or as far
+     * as read when it was refused unread (envelope_open_gated:
+     * UNKNOWN_AGENT); else 0. */
     uint64_t seq;
     struct arena *arena;            /* where payload was decoded (arena.h) */
     /* envelope_open_lazy only: the report's sections still encoded (and

@@ -80,8 +80,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int direct = TZ__STATUS__MALFORMED;
     uint8_t *direct_packed = NULL;
     size_t direct_len = 0;
+    int labelled = 0;     /* decoded with the request label */
+    uint64_t seq = 0;
     Tz__Payload *p = tz__payload__unpack(NULL, size, data);
     if (p != NULL) {
+        labelled = p->direction == TZ__DIRECTION__AGENT_TO_COLLECTOR;
+        seq = p->seq;
         char detail[160];
         /* envelope_open refuses a Payload without the request label first
          * (a reflected reply), then checks bounds. */
@@ -116,6 +120,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (o.status != direct)
         abort();
     if (o.status == TZ__STATUS__OK && memcmp(o.agent_pk, agent.pk, TZ_KEY_LEN) != 0)
+        abort();
+    /* A refusal of a labelled Payload echoes its seq (the agent ties the
+     * answer to its request by it and the request id). */
+    if (labelled && o.seq != seq)
         abort();
     envelope_opened_free(&o);
     lazy_agrees(msg, len, direct == TZ__STATUS__OK, direct_packed, direct_len);
