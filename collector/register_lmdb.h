@@ -214,7 +214,8 @@ int rl_history_cap(struct tz_register *reg, MDB_txn *txn, uint64_t id,
                    uint64_t *pruned, struct tz_error *err);
 
 /* How many agents of dept are not revoked, counting up to stop_at (0: all)
- * only (register_lmdb_hosts.c). */
+ * only (register_lmdb_hosts.c). The walk of register_each_agent: a record
+ * not under its own be64 id (rl_agent_key_check) is TZ_ESTORE. */
 int rl_dept_hosts(struct tz_register *reg, MDB_txn *txn, const char *dept,
                   uint64_t stop_at, uint64_t *n, struct tz_error *err);
 
