@@ -17,16 +17,31 @@
 #include "tz_limits.h"
 #include "utf8.h"
 
+/* A refusal that may name seq 0: the collector refused the request before
+ * its register read the seq (collectors before this one answered every
+ * refusal at open, INVALID for a field it does not know among them, with
+ * seq 0). Not OK nor REPLAY: those say what is stored under a seq. */
+static int refusal_at_open(const Tz__Ack *a)
+{
+    return a->seq == 0 && a->status != TZ__STATUS__OK &&
+           a->status != TZ__STATUS__REPLAY;
+}
+
 /* Is a the answer to the request just sent as p? Bound to the request id,
  * not only to the seq: a NEED_FULL resend reuses its seq, and an Ack
- * recorded from the first send must not pass for the answer to the second. */
+ * recorded from the first send must not pass for the answer to the second.
+ * The request id is what binds: 16 random bytes fresh for this send, inside
+ * a box only the collector's key seals (reply_open checked that), so a
+ * recorded or forged Ack cannot carry it. A refusal with seq 0 and this
+ * request id is therefore this send's refusal; ignoring it sent the same
+ * bytes again on every retry, refused again, the spool stuck behind it. */
 static int answers(const Tz__Ack *a, const Tz__Payload *p, struct tz_error *err)
 {
     if (a->request_id.len != TZ_REQUEST_ID_LEN ||
         sodium_memcmp(a->request_id.data, p->request_id.data, TZ_REQUEST_ID_LEN) != 0)
         return tz_err(err, TZ_EPROTO, NULL, 0, "collector reply answers another "
                       "request (request id differs): ignored, as if none came");
-    if (a->seq != p->seq)
+    if (a->seq != p->seq && !refusal_at_open(a))
         return tz_err(err, TZ_EPROTO, NULL, 0, "collector answered seq %" PRIu64
                       " for seq %" PRIu64, a->seq, p->seq);
     return 0;

@@ -19,10 +19,13 @@
  * register epoch st knows, send it, open the authenticated Ack. Only an Ack
  * that echoes this send's request id is an answer; any other (say a
  * NEED_FULL recorded from an earlier send of the same seq) is TZ_EPROTO, as
- * if no answer came: the caller retries, never takes it as final. An Ack
- * naming a new epoch is learned (and saved in st); STALE_EPOCH is answered
- * by sending p once more under it. A REPLAY of p's own seq counts as OK
- * (the reply to an earlier send was lost).
+ * if no answer came: the caller retries, never takes it as final. It must
+ * echo p's seq too, except a refusal naming seq 0 (refused at open, before
+ * the seq was read; older collectors): the request id alone binds it, and
+ * the refusal is final as any other. An Ack naming a new epoch is learned
+ * (and saved in st); STALE_EPOCH is answered by sending p once more under
+ * it. A REPLAY of p's own seq counts as OK (the reply to an earlier send was
+ * lost).
  * Ownership: *ack is the caller's (protobuf_c_message_free_unpacked). */
 int session_exchange(const struct agent_config *cfg, struct agent_state *st,
                      Tz__Payload *p, Tz__Ack **ack, struct tz_error *err);

@@ -120,7 +120,10 @@ int ingest_process_cached(struct tz_register *reg, const struct tz_keypair *kp,
         if (op[i].status != TZ__STATUS__OK) {
             it->kind = ITEM_REJECTED;
             it->status = op[i].status;
-            it->seq = op[i].seq;   /* set when refused unread: the agent checks it */
+            /* The seq as far as the open read it (0: not read): with the
+             * request id it makes this refusal the agent's answer, which it
+             * gives up on instead of sending the same bytes again. */
+            it->seq = op[i].seq;
             snprintf(it->detail, sizeof(it->detail), "%s", op[i].detail);
             continue;
         }

@@ -287,7 +287,9 @@ int register_agent_retire(struct tz_register *reg, uint64_t agent_id,
                           const Tz__AgentRetirement *ret, struct tz_error *err);
 
 /* Fold host old_id into new_id, in one transaction: every history entry of
- * old_id moves to new_id (same times), new_id's history gets an entry
+ * old_id moves to new_id (same times), and with it the bytes counted against
+ * the history cap (new_id's history_bytes gains old_id's, which becomes 0),
+ * new_id's history gets an entry
  * "merged from old_id", old_id's explicit binding moves to new_id when
  * new_id has none (else it stays with old_id; *moved_binding says which),
  * and old_id is retired with ret (ret->merged_into must be new_id), its

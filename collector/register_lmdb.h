@@ -116,6 +116,11 @@ int rl_put_msg(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi, MDB_val *k,
 int rl_put_msg_flags(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi,
                      MDB_val *k, const ProtobufCMessage *m, unsigned flags,
                      const char *what, struct tz_error *err);
+/* rl_put_msg that also gives *len, the bytes of the value stored (m's
+ * packed size, computed once); 0 on failure. */
+int rl_put_msg_len(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi, MDB_val *k,
+                   const ProtobufCMessage *m, size_t *len, const char *what,
+                   struct tz_error *err);
 /* Unpack a stored value; NULL if it does not decode. */
 void *rl_unpack(const ProtobufCMessageDescriptor *d, const MDB_val *v);
 int rl_get_u64(struct tz_register *reg, MDB_txn *txn, const char *key,
@@ -214,7 +219,8 @@ int rl_history_cap(struct tz_register *reg, MDB_txn *txn, uint64_t id,
                    uint64_t *pruned, struct tz_error *err);
 
 /* How many agents of dept are not revoked, counting up to stop_at (0: all)
- * only (register_lmdb_hosts.c). */
+ * only (register_lmdb_hosts.c). The walk of register_each_agent: a record
+ * not under its own be64 id (rl_agent_key_check) is TZ_ESTORE. */
 int rl_dept_hosts(struct tz_register *reg, MDB_txn *txn, const char *dept,
                   uint64_t stop_at, uint64_t *n, struct tz_error *err);
 

@@ -40,9 +40,11 @@ int rl_history_record(struct tz_register *reg, MDB_txn *txn, uint64_t id,
         uint8_t kb[24];
         rl_history_key(kb, id, now, seq);
         MDB_val k = rl_mval(kb, sizeof(kb));
-        rc = rl_put_msg(reg, txn, reg->history, &k, &e.base, "writing history", err);
+        size_t vlen;
+        rc = rl_put_msg_len(reg, txn, reg->history, &k, &e.base, &vlen,
+                            "writing history", err);
         if (rc == 0)
-            *stored = k.mv_size + protobuf_c_message_get_packed_size(&e.base);
+            *stored = k.mv_size + vlen;   /* as rl_history_cap counts it */
     }
     history_diff_free(&e);
     return rc;

@@ -9,34 +9,35 @@
 
 #include "register_lmdb.h"
 
+struct dept_count {
+    const char *dept;
+    uint64_t stop_at, n;
+};
+
+#define DEPT_COUNT_DONE 1   /* stops the walk: not an error (those are < 0) */
+
+static int dept_count_cb(const ProtobufCMessage *m, void *arg)
+{
+    struct dept_count *c = arg;
+    const Tz__AgentRecord *rec = (const Tz__AgentRecord *)m;
+    if (strcmp(rec->dept, c->dept) == 0 && rec->revocation == NULL)
+        c->n++;
+    return c->stop_at && c->n >= c->stop_at ? DEPT_COUNT_DONE : 0;
+}
+
 int rl_dept_hosts(struct tz_register *reg, MDB_txn *txn, const char *dept,
                   uint64_t stop_at, uint64_t *n, struct tz_error *err)
 {
-    *n = 0;
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(txn, reg->agents, &cur);
-    if (mrc != 0)
-        return rl_mdb_fail(reg, err, mrc, "reading agents");
-    MDB_val k, v;
-    int rc = 0;
-    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     /* Enrollments are rare: a scan (a few ms for thousands of agents) keeps
-     * no counter that could drift from the records. */
-    while (mrc == 0 && (stop_at == 0 || *n < stop_at)) {
-        Tz__AgentRecord *rec = rl_unpack(&tz__agent_record__descriptor, &v);
-        if (rec == NULL) {
-            rc = rl_corrupt(reg, err, "agents", "(counting a department)");
-            break;
-        }
-        if (strcmp(rec->dept, dept) == 0 && rec->revocation == NULL)
-            (*n)++;
-        protobuf_c_message_free_unpacked(&rec->base, NULL);
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(cur);
-    if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
-        rc = rl_mdb_fail(reg, err, mrc, "reading agents");
-    return rc;
+     * no counter that could drift from the records. The walk every agent
+     * listing takes: a record not under its own id is corrupt. */
+    struct dept_count c = {dept, stop_at, 0};
+    struct rl_walk w = {.dbi = reg->agents, .db = "agents",
+                        .desc = &tz__agent_record__descriptor,
+                        .check = rl_agent_key_check, .cb = dept_count_cb, .arg = &c};
+    int rc = rl_walk_txn(reg, txn, &w, err);
+    *n = c.n;
+    return rc == DEPT_COUNT_DONE ? 0 : rc;
 }
 
 struct agent_walk {

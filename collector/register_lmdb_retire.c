@@ -1,9 +1,9 @@
 /* register_lmdb_retire — retiring a host and folding an old host into its
  * re-enrolled one (`tzctl host retire|merge`, DUPLICATE_HOST). Storage only:
  * the record keeps the retirement, the history records it, a merge moves
- * the history and the explicit binding. Which hosts may be merged, and
- * that a retired host raises nothing and is refused, is decided above
- * (collector/tzctl/host_retire.c, rules.c, admission.c). */
+ * the history (with its byte count) and the explicit binding. Which hosts
+ * may be merged, and that a retired host raises nothing and is refused, is
+ * decided above (collector/tzctl/host_retire.c, rules.c, admission.c). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -202,6 +202,20 @@ static int binding_move(struct tz_register *reg, MDB_txn *txn, uint64_t old,
     return rc;
 }
 
+/* The history's byte count (the per-host cap, agent_quota.h) follows the
+ * history: into counts old's bytes from now on, old none. Left behind, into
+ * would be pruned late (it holds more than it counts) and old's count would
+ * stand for entries it no longer has. Before retire_rec: it stores old. */
+static int history_bytes_move(struct tz_register *reg, MDB_txn *txn,
+                              Tz__AgentRecord *old, Tz__AgentRecord *into,
+                              struct tz_error *err)
+{
+    uint64_t sum = into->history_bytes + old->history_bytes;
+    into->history_bytes = sum < into->history_bytes ? UINT64_MAX : sum;
+    old->history_bytes = 0;
+    return rl_agent_store(reg, txn, into, err);
+}
+
 static int merge_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
                      struct tz_error *err)
 {
@@ -224,6 +238,8 @@ static int merge_txn(struct tz_register *reg, MDB_txn *txn, void *arg,
                           r->id, err);
     if (rc == 0)
         rc = binding_move(reg, txn, r->id, into, &r->moved_binding, err);
+    if (rc == 0)
+        rc = history_bytes_move(reg, txn, old, into, err);
     if (rc == 0)
         rc = retire_rec(reg, txn, old, r->ret, err);
     protobuf_c_message_free_unpacked(&old->base, NULL);

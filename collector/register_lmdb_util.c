@@ -163,16 +163,33 @@ int rl_put_msg(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi,
     return rl_put_msg_flags(reg, txn, dbi, k, m, 0, what, err);
 }
 
-int rl_put_msg_flags(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi,
-                     MDB_val *k, const ProtobufCMessage *m, unsigned flags,
-                     const char *what, struct tz_error *err)
+/* m packed straight into the page LMDB reserves: sized once, no copy. */
+static int put_packed(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi,
+                      MDB_val *k, const ProtobufCMessage *m, unsigned flags,
+                      size_t *len, const char *what, struct tz_error *err)
 {
     MDB_val v = rl_mval(NULL, protobuf_c_message_get_packed_size(m));
     int rc = rl_put(reg, txn, dbi, k, &v, flags | MDB_RESERVE, what, err);
     if (rc != 0)
         return rc;
-    protobuf_c_message_pack(m, v.mv_data);
+    *len = protobuf_c_message_pack(m, v.mv_data);
     return 0;
+}
+
+int rl_put_msg_flags(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi,
+                     MDB_val *k, const ProtobufCMessage *m, unsigned flags,
+                     const char *what, struct tz_error *err)
+{
+    size_t len;
+    return put_packed(reg, txn, dbi, k, m, flags, &len, what, err);
+}
+
+int rl_put_msg_len(struct tz_register *reg, MDB_txn *txn, MDB_dbi dbi, MDB_val *k,
+                   const ProtobufCMessage *m, size_t *len, const char *what,
+                   struct tz_error *err)
+{
+    *len = 0;
+    return put_packed(reg, txn, dbi, k, m, 0, len, what, err);
 }
 
 void *rl_unpack(const ProtobufCMessageDescriptor *d, const MDB_val *v)

@@ -141,10 +141,13 @@ static void opened_payload(struct envelope_opened *o, Tz__Payload *p)
                            "payload is not labelled agent->collector (direction): "
                            "a reply sent back?");
     }
+    /* Kept for the answer even if the bounds refuse the Payload: the agent
+     * ties a refusal to its request by both (agent/session.c). */
     if (p->request_id.len == TZ_REQUEST_ID_LEN) {
         memcpy(o->request_id, p->request_id.data, TZ_REQUEST_ID_LEN);
         o->have_request_id = 1;
     }
+    o->seq = p->seq;
     int st = validate_payload(p, o->detail, sizeof(o->detail));
     if (st != TZ__STATUS__OK) {
         envelope_opened_free(o);
@@ -215,7 +218,7 @@ static void refuse_unknown(struct envelope_opened *o, const struct env_view *env
              TZ_MAX_UNKNOWN_PAYLOAD, env->box.len - crypto_box_MACBYTES);
 }
 
-/* open_box's second half for envelope_open_lazy: the box verified whole
+/* open_box's second half for envelope_open_gated: the box verified whole
  * and decrypted only as far as the Payload is read (box_lazy.h). */
 static void open_lazy(struct envelope_opened *o, const struct env_view *env,
                       const struct tz_keypair *collector, envelope_key_fn get_key,
@@ -246,7 +249,7 @@ static void open_lazy(struct envelope_opened *o, const struct env_view *env,
     opened_payload(o, p);
 }
 
-/* How to open: lazily (envelope_open_lazy) or whole, and whom to ask. */
+/* How to open: lazily (envelope_open_gated) or whole, and whom to ask. */
 struct open_how {
     int lazy;
     envelope_key_fn get_key;   /* may be NULL */
@@ -346,14 +349,6 @@ void envelope_open(const uint8_t *msg, size_t len, size_t max_len,
                    const struct tz_keypair *collector, struct envelope_opened *o)
 {
     const struct open_how how = {0};
-    open_box(msg, len, max_len, collector, &how, o);
-}
-
-void envelope_open_lazy(const uint8_t *msg, size_t len, size_t max_len,
-                        const struct tz_keypair *collector, envelope_key_fn get_key,
-                        void *key_arg, struct envelope_opened *o)
-{
-    const struct open_how how = {.lazy = 1, .get_key = get_key, .key_arg = key_arg};
     open_box(msg, len, max_len, collector, &how, o);
 }
 

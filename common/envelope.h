@@ -47,11 +47,13 @@ struct envelope_opened {
      * (validate.h) then refused it, so that refusal is an answer too. */
     int have_request_id;
     uint8_t request_id[TZ_REQUEST_ID_LEN];
-    /* The Payload's seq, read for the answer only when the request was
-     * refused unread (envelope_open_gated: UNKNOWN_AGENT), else 0. */
+    /* The Payload's seq, to echo in the Ack: set as request_id is (the
+     * Payload decoded with its label, whatever its bounds said), or as far
+     * as read when it was refused unread (envelope_open_gated:
+     * UNKNOWN_AGENT); else 0. */
     uint64_t seq;
     struct arena *arena;            /* where payload was decoded (arena.h) */
-    /* envelope_open_lazy only: the report's sections still encoded (and
+    /* envelope_open_gated only: the report's sections still encoded (and
      * maybe still encrypted) in box (payload_lazy.h, box_lazy.h);
      * lazy.present is 0 otherwise. lazy points into o: do not move o. */
     struct tz_lazy_sections lazy;
@@ -61,8 +63,8 @@ struct envelope_opened {
 /* Open msg with the collector's keypair: the whole box decrypted, the whole
  * Payload decoded and checked. Always fills *o (o->payload must be released
  * with envelope_opened_free). Never fails otherwise. The collector's ingest
- * uses envelope_open_lazy; this is the plain reference that the tests and
- * fuzz targets hold the lazy path to. */
+ * uses envelope_open_gated; this is the plain reference that the tests and
+ * fuzz targets hold it to. */
 void envelope_open(const uint8_t *msg, size_t len, size_t max_len,
                    const struct tz_keypair *collector, struct envelope_opened *o);
 void envelope_opened_free(struct envelope_opened *o);
@@ -72,6 +74,10 @@ void envelope_opened_free(struct envelope_opened *o);
  * need stay valid only until the box is opened. */
 typedef const uint8_t *(*envelope_key_fn)(void *arg, const uint8_t agent_pk[TZ_KEY_LEN]);
 
+/* Whether agent_pk is enrolled: 1 yes, 0 no, <0 the register could not
+ * tell (envelope_open_gated answers STORAGE_ERROR). */
+typedef int (*envelope_known_fn)(void *arg, const uint8_t agent_pk[TZ_KEY_LEN]);
+
 /* envelope_open for the collector's ingest. With get_key (may be NULL), the
  * shared key it gives for the envelope's agent key opens the box: no X25519
  * multiplication per request (collector/keycache.h). A report's sections
@@ -80,27 +86,19 @@ typedef const uint8_t *(*envelope_key_fn)(void *arg, const uint8_t agent_pk[TZ_K
  * checked only when decoded (payload_section_decode). The box is verified
  * whole but decrypted only where read (box_lazy.h): msg must stay valid
  * until envelope_opened_free. A Payload that envelope_open accepts is
- * accepted here, with the same content. */
-void envelope_open_lazy(const uint8_t *msg, size_t len, size_t max_len,
-                        const struct tz_keypair *collector, envelope_key_fn get_key,
-                        void *key_arg, struct envelope_opened *o);
-
-/* Whether agent_pk is enrolled: 1 yes, 0 no, <0 the register could not
- * tell (envelope_open_gated answers STORAGE_ERROR). */
-typedef int (*envelope_known_fn)(void *arg, const uint8_t agent_pk[TZ_KEY_LEN]);
-
-/* envelope_open_lazy that asks known (with key_arg, as get_key) about the
- * envelope's agent key before it decrypts a box whose Payload would be
- * over TZ_MAX_UNKNOWN_PAYLOAD bytes: a key that is not enrolled may send
- * only what an enrollment needs. A larger box from such a key is verified
- * whole (Poly1305 over the bytes as they arrived: nothing allocated,
- * nothing copied) and only its first bytes are decrypted, for the seq and
- * request id the answer must echo: status UNKNOWN_AGENT (have_pk, seq and
- * request_id set as far as read), or FORGED when the box does not open.
- * So a request from a stranger costs the collector at most
- * TZ_MAX_UNKNOWN_PAYLOAD bytes beyond the message itself. Boxes up to that
- * size, and every box from an enrolled key, open as in envelope_open_lazy
- * (known is not asked). */
+ * accepted here, with the same content.
+ * Before it decrypts a box whose Payload would be over
+ * TZ_MAX_UNKNOWN_PAYLOAD bytes, it asks known (with key_arg, as get_key;
+ * NULL: nobody is asked, every box opens) about the envelope's agent key: a
+ * key that is not enrolled may send only what an enrollment needs. A larger
+ * box from such a key is verified whole (Poly1305 over the bytes as they
+ * arrived: nothing allocated, nothing copied) and only its first bytes are
+ * decrypted, for the seq and request id the answer must echo: status
+ * UNKNOWN_AGENT (have_pk, seq and request_id set as far as read), or FORGED
+ * when the box does not open. So a request from a stranger costs the
+ * collector at most TZ_MAX_UNKNOWN_PAYLOAD bytes beyond the message itself.
+ * Boxes up to that size, and every box from an enrolled key, open as
+ * described first (known is not asked). */
 void envelope_open_gated(const uint8_t *msg, size_t len, size_t max_len,
                          const struct tz_keypair *collector, envelope_key_fn get_key,
                          envelope_known_fn known, void *key_arg,

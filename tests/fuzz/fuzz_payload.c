@@ -4,8 +4,9 @@
  * Payload decoder and validate_payload see whatever it packed. Each input
  * goes two ways: tz__payload__unpack + validate_payload directly (fast,
  * where the fuzzer finds its coverage), and sealed with the fixed agent key
- * through envelope_open; and through envelope_open_lazy with every encoded
- * section decoded (the path the collector's ingest takes, payload_lazy.h),
+ * through envelope_open; and through envelope_open_gated for an enrolled
+ * key, with every encoded section decoded (the path the collector's ingest
+ * takes, payload_lazy.h),
  * which must accept exactly what the whole decode accepts, with the same
  * content. A payload that validates is also printed with pb_json, as tzctl
  * host show would. */
@@ -39,13 +40,22 @@ static uint8_t *pack(const ProtobufCMessage *m, size_t *n)
     return b;
 }
 
-/* The lazy open of msg accepts iff the whole decode did (direct_ok), and
- * then packs to the same bytes (direct_packed) once its sections are in. */
+/* The fixed agent key is enrolled: its boxes of any size are opened. */
+static int enrolled(void *arg, const uint8_t pk[TZ_KEY_LEN])
+{
+    (void)arg;
+    return memcmp(pk, agent.pk, TZ_KEY_LEN) == 0;
+}
+
+/* The ingest's open of msg accepts iff the whole decode did (direct_ok),
+ * and then packs to the same bytes (direct_packed) once its sections are
+ * in. */
 static void lazy_agrees(const uint8_t *msg, size_t len, int direct_ok,
                         const uint8_t *direct_packed, size_t direct_len)
 {
     struct envelope_opened o;
-    envelope_open_lazy(msg, len, TZ_MAX_MSG + 1024, &collector, NULL, NULL, &o);
+    envelope_open_gated(msg, len, TZ_MAX_MSG + 1024, &collector, NULL, enrolled, NULL,
+                        &o);
     int ok = o.status == TZ__STATUS__OK;
     if (ok && o.payload->body_case == TZ__PAYLOAD__BODY_REPORT) {
         for (int k = TZ_SECTION_FIRST; ok && k <= TZ_SECTION_LAST; k++) {
@@ -80,8 +90,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int direct = TZ__STATUS__MALFORMED;
     uint8_t *direct_packed = NULL;
     size_t direct_len = 0;
+    int labelled = 0;     /* decoded with the request label */
+    uint64_t seq = 0;
     Tz__Payload *p = tz__payload__unpack(NULL, size, data);
     if (p != NULL) {
+        labelled = p->direction == TZ__DIRECTION__AGENT_TO_COLLECTOR;
+        seq = p->seq;
         char detail[160];
         /* envelope_open refuses a Payload without the request label first
          * (a reflected reply), then checks bounds. */
@@ -116,6 +130,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (o.status != direct)
         abort();
     if (o.status == TZ__STATUS__OK && memcmp(o.agent_pk, agent.pk, TZ_KEY_LEN) != 0)
+        abort();
+    /* A refusal of a labelled Payload echoes its seq (the agent ties the
+     * answer to its request by it and the request id). */
+    if (labelled && o.seq != seq)
         abort();
     envelope_opened_free(&o);
     lazy_agrees(msg, len, direct == TZ__STATUS__OK, direct_packed, direct_len);

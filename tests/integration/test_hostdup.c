@@ -1,8 +1,8 @@
 /* test_hostdup — one machine enrolled twice (the same machine_id under two
  * keys) raises DUPLICATE_HOST on both hosts, naming the other; `tzctl host
  * retire` keeps the host's history and ends its flags; `tzctl host merge
- * OLD NEW` moves the history and the explicit binding to NEW and retires
- * OLD. The hosts are made through the register API as the ingest calls it;
+ * OLD NEW` moves the history (and its byte count, for the history cap) and
+ * the explicit binding to NEW and retires OLD. The hosts are made through the register API as the ingest calls it;
  * the commands run as tzctl with the register closed. */
 #include <criterion/criterion.h>
 
@@ -299,6 +299,56 @@ Test(hostdup, merge_moves_history_and_binding_and_retires_the_old_host)
     out = tzctl(0, "verify", NULL, NULL, NULL);
     cr_assert(strstr(out, "register consistent: 2 agents") == out, "%s", out);
     free(out);
+}
+
+static uint64_t history_bytes(uint64_t id)
+{
+    Tz__AgentRecord *rec = NULL;
+    struct tz_error err = {0};
+    cr_assert_eq(register_get_agent(reg, id, &rec, &err), 0, "%s", err.msg);
+    uint64_t n = rec->history_bytes;
+    protobuf_c_message_free_unpacked(&rec->base, NULL);
+    return n;
+}
+
+static int add_entry_bytes(const Tz__HistoryEntry *e, void *arg)
+{
+    *(uint64_t *)arg += 24 + tz__history_entry__get_packed_size(e);   /* key + value */
+    return 0;
+}
+
+/* What id's history really holds, as the cap counts it (keys and values). */
+static uint64_t history_real_bytes(uint64_t id)
+{
+    uint64_t n = 0;
+    struct tz_error err = {0};
+    cr_assert_eq(register_each_history(reg, id, 0, add_entry_bytes, &n, &err), 0, "%s",
+                 err.msg);
+    return n;
+}
+
+/* The bytes counted against the per-host history cap move with the history:
+ * the new host counts both, the old one (retired, its history gone) none. */
+Test(hostdup, merge_moves_the_history_byte_count_with_the_history)
+{
+    uint64_t a = host(1, "教务处", "jw01", MID, T0);
+    uint64_t b = host(2, "教务处", "jw01", MID, T0 + 3600);
+    uint64_t ab = history_bytes(a), bb = history_bytes(b);
+    cr_assert_gt(ab, 0, "the old host's baseline was counted");
+    cr_assert_gt(bb, 0, "the new host's baseline was counted");
+    /* Each entry counted once, at the size stored. */
+    cr_assert_eq(ab, history_real_bytes(a));
+    cr_assert_eq(bb, history_real_bytes(b));
+    Tz__AgentRetirement ret = TZ__AGENT_RETIREMENT__INIT;
+    ret.at = T0 + 7200;
+    ret.by = "ops";
+    ret.reason = "re-enrolled";
+    ret.merged_into = b;
+    int moved = -1;
+    struct tz_error err = {0};
+    cr_assert_eq(register_agent_merge(reg, a, b, &ret, &moved, &err), 0, "%s", err.msg);
+    cr_assert_eq(history_bytes(b), ab + bb);
+    cr_assert_eq(history_bytes(a), 0);
 }
 
 Test(hostdup, merge_refuses_two_machines_unless_forced)

@@ -2,9 +2,12 @@
  * raw nanomsg REQ socket in the test playing the attacker. Each attack gets
  * its own Ack status and its own `tzctl stats` counter; a message far above
  * the transport limit only costs its sender the connection; a flood of
- * garbage from several sockets neither stops good agents nor fills the log. */
+ * garbage from several sockets neither stops good agents nor fills the log;
+ * a report the collector refuses at open reaches a real agent as a refusal,
+ * dropped once, and the reports behind it in the spool go on. */
 #include <criterion/criterion.h>
 #include <cjson/cJSON.h>
+#include <fcntl.h>
 #include <nanomsg/nn.h>
 #include <nanomsg/reqrep.h>
 #include <pthread.h>
@@ -17,8 +20,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent_config.h"
+#include "agent_state.h"
+#include "delivery.h"
 #include "envelope.h"
 #include "keys.h"
+#include "session.h"
+#include "spool.h"
 #include "tz_limits.h"
 #include "tz_test.h"
 
@@ -709,5 +717,76 @@ Test(hostile, one_source_sending_rejected_requests_is_slowed_and_good_agents_are
     cr_assert(strstr(log, "slowing down a connection"), "%s", log);
     free(log);
     free(fl);
+    free(token);
+}
+
+/* A report from a newer agent carrying a Report field this collector does
+ * not know is refused at open (INVALID), before its register reads the seq.
+ * The agent (session, spool, delivery as the daemon runs them) takes that
+ * as the refusal it is: sent once, dropped with its reason, and the report
+ * behind it is stored. Before, the Ack said seq 0, the agent took it for no
+ * answer and retried the same bytes forever, the spool stuck behind it. */
+Test(hostile, a_report_refused_at_open_is_dropped_once_and_the_spool_goes_on)
+{
+    char *token = make_token();
+    struct agent_config cfg;
+    agent_config_defaults(&cfg);
+    snprintf(cfg.collectors[0], sizeof(cfg.collectors[0]), "%s", url);
+    cfg.n_collectors = 1;
+    memcpy(cfg.collector_pk, collector_pk, TZ_KEY_LEN);
+    cfg.have_collector_pk = 1;
+    cfg.timeout_s = 10;
+    snprintf(cfg.enroll_token, sizeof(cfg.enroll_token), "%s", token);
+    char *sdir = tz_test_path("%s/agent", tmp);
+    cr_assert_eq(mkdir(sdir, 0700), 0);
+    int dfd = open(sdir, O_RDONLY | O_DIRECTORY);
+    cr_assert_geq(dfd, 0);
+    struct tz_keypair kp;
+    crypto_box_keypair(kp.pk, kp.sk);
+    struct agent_state st;
+    struct tz_error err = {0};
+    cr_assert_eq(agent_state_load(dfd, sdir, &kp, &st, &err), 0, "%s", err.msg);
+    cr_assert_eq(session_enroll(&cfg, &st, 0, &err), 0, "%s", err.msg);
+
+    struct spool *sp = NULL;
+    cr_assert_eq(spool_openat(dfd, "spool", sdir, 16, &sp, &err), 0, "%s", err.msg);
+    Tz__HostSection h = TZ__HOST_SECTION__INIT;
+    h.hostname = "newer.example.edu.cn";
+    Tz__Report r = TZ__REPORT__INIT;
+    r.host = &h;
+    uint8_t news[] = {42};   /* a varint: protobuf-c keeps the raw value */
+    ProtobufCMessageUnknownField uf = {.tag = 1000,
+                                       .wire_type = PROTOBUF_C_WIRE_TYPE_VARINT,
+                                       .len = sizeof(news), .data = news};
+    r.base.n_unknown_fields = 1;
+    r.base.unknown_fields = &uf;
+    uint64_t newer, plain;
+    cr_assert_eq(agent_state_next_seq(&st, &newer, &err), 0, "%s", err.msg);
+    cr_assert_eq(spool_put(sp, newer, &r, &err), 0, "%s", err.msg);
+    r.base.n_unknown_fields = 0;
+    r.base.unknown_fields = NULL;
+    cr_assert_eq(agent_state_next_seq(&st, &plain, &err), 0, "%s", err.msg);
+    cr_assert_eq(spool_put(sp, plain, &r, &err), 0, "%s", err.msg);
+
+    struct delivery_result res;
+    int rc = delivery_drain(&cfg, &st, sp, NULL, NULL, &res, &err);
+    cr_assert_eq(rc, 0, "the drain stopped at the refused report (retry %d): %s",
+                 res.retry, err.msg);
+    cr_assert_eq(res.dropped, 1);
+    cr_assert_eq(res.delivered, 1);
+    cr_assert_eq(spool_count(sp), 0);
+    spool_close(sp);
+
+    cJSON *sj = stats();
+    cr_assert_eq(counter(sj, "rejected.invalid"), 1, "the refused report was resent");
+    cr_assert_eq(counter(sj, "reports_accepted"), 1);
+    cJSON_Delete(sj);
+    char *log = tz_test_slurp(clogpath);
+    cr_assert(strstr(log, "unknown field 1000 in Report") != NULL, "%s", log);
+    free(log);
+
+    tz_keypair_wipe(&st.kp);
+    close(dfd);
+    free(sdir);
     free(token);
 }

@@ -405,6 +405,28 @@ Test(preauth, an_unknown_protobuf_field_is_refused_invalid_naming_it)
     protobuf_c_message_free_unpacked(&rec->base, NULL);
 }
 
+/* A refusal at open echoes the seq with the request id, so the agent can
+ * take it as the answer to its request (agent/session.c) and give the
+ * report up, instead of resending it forever: before, such an Ack said
+ * seq 0 (the register never read it). */
+Test(preauth, a_refusal_at_open_echoes_the_seq_and_the_request_id)
+{
+    tz_test_ingest_enroll(reg, &collector, &agent, token, 1000);
+    uint8_t rid[16];
+    randombytes_buf(rid, sizeof(rid));
+    size_t len;
+    int auth = 0;
+    uint8_t *msg = seal_with_unknown(&agent, 1234, rid, 10, &len);
+    Tz__Ack *a = ingest_one(NULL, msg, len, &agent, &auth, NULL);
+    cr_assert_eq(a->status, TZ__STATUS__INVALID, "%s", a->detail);
+    cr_assert_eq(auth, 1, "a refusal of an enrolled key's box is sealed");
+    cr_assert_eq(a->seq, 1234);
+    cr_assert_eq(a->request_id.len, 16);
+    cr_assert_eq(memcmp(a->request_id.data, rid, 16), 0);
+    tz__ack__free_unpacked(a, NULL);
+    free(msg);
+}
+
 Test(preauth, an_envelope_with_an_unknown_or_repeated_field_is_malformed)
 {
     tz_test_ingest_enroll(reg, &collector, &agent, token, 1000);

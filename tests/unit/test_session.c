@@ -27,7 +27,10 @@ static struct agent_config cfg;
 static struct agent_state st;
 
 /* The scripted collector: answers request i with script[i]. */
-enum answer { NEED_FULL_FRESH, REPLAY_FIRST, OK_FRESH, STALE_FRESH, OVER_QUOTA_FRESH };
+enum answer { NEED_FULL_FRESH, REPLAY_FIRST, OK_FRESH, STALE_FRESH, OVER_QUOTA_FRESH,
+              /* as a collector refusing at open answers: seq 0, the request
+               * id echoed (or, _OTHER_RID, another's; _OK: status OK) */
+              INVALID_SEQ0, INVALID_SEQ0_OTHER_RID, OK_SEQ0 };
 struct fake {
     int sock;
     const enum answer *script;
@@ -89,15 +92,24 @@ static void *serve(void *arg)
         }
         if (o.status == TZ__STATUS__OK && f->script[i] != REPLAY_FIRST) {
             Tz__Ack ack = TZ__ACK__INIT;
-            ack.status = f->script[i] == NEED_FULL_FRESH ? TZ__STATUS__NEED_FULL
-                         : f->script[i] == STALE_FRESH   ? TZ__STATUS__STALE_EPOCH
-                         : f->script[i] == OVER_QUOTA_FRESH ? TZ__STATUS__OVER_QUOTA
-                                                         : TZ__STATUS__OK;
-            ack.seq = o.payload->seq;
+            enum answer an = f->script[i];
+            int seq0 = an == INVALID_SEQ0 || an == INVALID_SEQ0_OTHER_RID || an == OK_SEQ0;
+            ack.status = an == NEED_FULL_FRESH    ? TZ__STATUS__NEED_FULL
+                         : an == STALE_FRESH      ? TZ__STATUS__STALE_EPOCH
+                         : an == OVER_QUOTA_FRESH ? TZ__STATUS__OVER_QUOTA
+                         : an == OK_SEQ0 || an == OK_FRESH ? TZ__STATUS__OK
+                                                  : TZ__STATUS__INVALID;
+            ack.seq = seq0 ? 0 : o.payload->seq;
             ack.agent_id = 5;
-            ack.detail = "scripted";
+            ack.detail = seq0 && ack.status == TZ__STATUS__INVALID
+                             ? "unknown field 100 in Report: this collector does not "
+                               "read it (is the agent newer than the collector?)"
+                             : "scripted";
             ack.epoch = 22;
             ack.request_id = o.payload->request_id;
+            uint8_t other[16] = {1, 2, 3};
+            if (an == INVALID_SEQ0_OTHER_RID)
+                ack.request_id.data = other;
             struct tz_error err = {0};
             reply_seal(&ack, o.agent_pk, &collector, &reply, &rlen, &err);
         } else if (f->script[i] == REPLAY_FIRST) {
@@ -222,5 +234,54 @@ Test(session, over_quota_is_retried_later_not_dropped_nor_resent_at_once)
     memset(&err, 0, sizeof(err));
     cr_assert_eq(session_deliver(&cfg, &st, one_report(), 1000, &retry, &err), 0, "%s",
                  err.msg);
+    stop(&f, t);
+}
+
+/* A collector that refuses a request at open, before its register reads the
+ * seq (a field it does not know, INVALID), answers seq 0 with the request
+ * id echoed. That is this send's refusal: given up (retry 0, so delivery
+ * drops it with its reason), sent once. Before, it was "not the answer",
+ * retried with the same bytes forever and the spool stuck behind it. */
+Test(session, a_refusal_at_open_with_seq_0_is_final_and_sent_once)
+{
+    static const enum answer script[] = {INVALID_SEQ0};
+    struct fake f;
+    pthread_t t = start(&f, script, 1);
+    int retry = -1;
+    struct tz_error err = {0};
+    int rc = session_deliver(&cfg, &st, one_report(), 1000, &retry, &err);
+    cr_assert_neq(rc, 0, "a refused report was taken as stored");
+    cr_assert_eq(retry, 0, "the refusal was not taken as final: %s", err.msg);
+    cr_assert_str_eq(err.msg, "report refused (invalid): unknown field 100 in Report: "
+                              "this collector does not read it (is the agent newer "
+                              "than the collector?)");
+    cr_assert_eq(f.served, 1);
+    cr_assert_eq(st.revoked, 0);
+    stop(&f, t);
+}
+
+/* What binds a seq-0 refusal is the request id: the same refusal naming
+ * another request (a recording replayed) is no answer and drops nothing;
+ * nor is an OK for seq 0 taken as stored. */
+Test(session, a_seq_0_answer_binds_only_as_a_refusal_of_this_request)
+{
+    static const enum answer other[] = {INVALID_SEQ0_OTHER_RID};
+    struct fake f;
+    pthread_t t = start(&f, other, 1);
+    int retry = -1;
+    struct tz_error err = {0};
+    cr_assert_neq(session_deliver(&cfg, &st, one_report(), 1000, &retry, &err), 0);
+    cr_assert_eq(retry, 1, "a refusal of another request dropped the report: %s",
+                 err.msg);
+    cr_assert(strstr(err.msg, "request id differs") != NULL, "%s", err.msg);
+    stop(&f, t);
+
+    static const enum answer ok0[] = {OK_SEQ0};
+    t = start(&f, ok0, 1);
+    memset(&err, 0, sizeof(err));
+    cr_assert_neq(session_deliver(&cfg, &st, one_report(), 1000, &retry, &err), 0,
+                  "an OK naming seq 0 was taken as stored");
+    cr_assert_eq(retry, 1, "%s", err.msg);
+    cr_assert_str_eq(err.msg, "collector answered seq 0 for seq 1000");
     stop(&f, t);
 }
