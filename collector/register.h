@@ -460,6 +460,11 @@ int register_flags_sync(struct tz_register *reg,
 typedef int (*register_flag_cb)(const Tz__FlagRecord *f, void *arg);
 int register_each_flag(struct tz_register *reg, int with_closed,
                        register_flag_cb cb, void *arg, struct tz_error *err);
+/* Call cb for each open flag of one subject (Tz__SubjectKind, id): one
+ * range of the flags database, not a walk of them all (a host's page). */
+int register_each_open_flag_of(struct tz_register *reg, int subject_kind,
+                               uint64_t subject_id, register_flag_cb cb, void *arg,
+                               struct tz_error *err);
 
 /* Call cb once per subject that has open flags, with how many, in
  * (subject_kind, subject_id) order. Reads keys only, no record is unpacked:

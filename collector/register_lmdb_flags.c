@@ -315,6 +315,20 @@ int register_each_flag(struct tz_register *reg, int with_closed,
     return rl_walk(reg, &w, err);
 }
 
+int register_each_open_flag_of(struct tz_register *reg, int subject_kind,
+                               uint64_t subject_id, register_flag_cb cb, void *arg,
+                               struct tz_error *err)
+{
+    uint8_t pre[10];
+    size_t n = open_prefix(pre, subject_kind, subject_id);
+    struct flag_walk f = {0, cb, arg};
+    struct rl_walk w = {.dbi = reg->flags, .db = "flags", .start = pre,
+                        .start_len = n, .prefix_len = n, .keep = flag_keep,
+                        .desc = &tz__flag_record__descriptor,
+                        .check = flag_key_name, .cb = flag_walk_cb, .arg = &f};
+    return rl_walk(reg, &w, err);
+}
+
 int register_count_open_flags(struct tz_register *reg,
                               register_flag_count_cb cb, void *arg,
                               struct tz_error *err)

@@ -607,8 +607,12 @@ int view_flags(struct tz_register *reg, const struct view_scope *s,
         return view_oom(err);
     }
     int rc = none ? 0 : sys_set_load(reg, s->user, &l.visible, err);
+    /* a host page's flags are one range of the register */
     if (rc == 0 && !none)
-        rc = register_each_flag(reg, 0, flag_item, &l, err);
+        rc = f && f->host_id
+                 ? register_each_open_flag_of(reg, TZ__SUBJECT_KIND__SUBJECT_HOST,
+                                              f->host_id, flag_item, &l, err)
+                 : register_each_flag(reg, 0, flag_item, &l, err);
     free(l.visible.id);
     if (rc != 0) {
         cJSON_Delete(o);

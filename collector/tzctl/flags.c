@@ -241,8 +241,12 @@ int tzctl_flags(const struct tzctl *c, int argc, char **argv)
         return tzctl_fail("out of memory");
     }
     struct tz_error err = {0};
+    /* one host's open flags are one range of the register */
     int r = c->rules ? dry_run(c, reg, &fl, &err)
-                     : register_each_flag(reg, fl.with_closed, flag_row, &fl, &err);
+            : fl.host && !fl.with_closed
+                ? register_each_open_flag_of(reg, TZ__SUBJECT_KIND__SUBJECT_HOST, fl.host,
+                                             flag_row, &fl, &err)
+                : register_each_flag(reg, fl.with_closed, flag_row, &fl, &err);
     register_close(reg);
     if (r != 0) {
         out_free(fl.t);

@@ -119,26 +119,23 @@ struct binding {
 
 /* The host's open flags: how many of each severity, and their ids. */
 struct open_flags {
-    uint64_t host;
     size_t n, by_sev[4];
     char ids[512];
+    char last[TZ_MAX_NAME_BUF];   /* the id counted last */
 };
 
 static int count_flag(const Tz__FlagRecord *f, void *arg)
 {
     struct open_flags *o = arg;
-    if (f->subject_kind != TZ__SUBJECT_KIND__SUBJECT_HOST ||
-        f->subject_id != o->host || f->closed_at != 0)
-        return 0;
     o->n++;
     if ((unsigned)f->severity < 4)
         o->by_sev[f->severity]++;
-    size_t used = strlen(o->ids), idn = strlen(f->id);
-    /* each id once: "WEAK_PASSWORD" for three accounts is one name */
-    char *hit = strstr(o->ids, f->id);
-    if (hit && (hit[idn] == ',' || hit[idn] == '\0') &&
-        (hit == o->ids || hit[-1] == ' '))
+    /* each id once: one subject's flags come in id order, so "WEAK_PASSWORD"
+     * for three accounts is three in a row */
+    if (strcmp(o->last, f->id) == 0)
         return 0;
+    snprintf(o->last, sizeof(o->last), "%s", f->id);
+    size_t used = strlen(o->ids), idn = strlen(f->id);
     if (used + idn + 8 < sizeof(o->ids))
         snprintf(o->ids + used, sizeof(o->ids) - used, "%s%s", used ? ", " : "",
                  f->id);
@@ -420,8 +417,8 @@ static int host_context(struct tz_register *reg, uint64_t id, struct binding *b,
         snprintf(b->name, sizeof(b->name), "%s", sys->name);
         protobuf_c_message_free_unpacked(&sys->base, NULL);
     }
-    o->host = id;
-    return register_each_flag(reg, 0, count_flag, o, err);
+    return register_each_open_flag_of(reg, TZ__SUBJECT_KIND__SUBJECT_HOST, id,
+                                      count_flag, o, err);
 }
 
 int tzctl_host(const struct tzctl *c, int argc, char **argv)

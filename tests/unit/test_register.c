@@ -3,6 +3,7 @@
  * builds its own register in a temp dir. */
 #include <criterion/criterion.h>
 
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -941,4 +942,44 @@ Test(register_, section_hashes_written_by_an_older_build_are_read_and_moved)
     cr_assert(move_host_key(now_key, 10, NULL, 0), "the new key holds the hashes");
     cr_assert_eq(register_open(dir, 0, &reg, &err), 0, "%s", err.msg);
     free(x);
+}
+
+static int collect_flag(const Tz__FlagRecord *f, void *arg)
+{
+    char *ids = arg;
+    size_t n = strlen(ids);
+    snprintf(ids + n, 256 - n, "%s%s/%s@%" PRIu64, n ? "," : "", f->id, f->instance,
+             f->subject_id);
+    return 0;
+}
+
+/* One subject's open flags are one range: its own, in id then instance
+ * order, not its neighbours' (host 2, system 2, host 20) nor closed ones. */
+Test(register_, each_open_flag_of_one_subject)
+{
+    struct register_flag h2[] = {
+        {.id = "WEAK_PASSWORD", .severity = 3, .instance = "root", .evidence = "e"},
+        {.id = "PATCHES_PENDING", .severity = 3, .instance = "", .evidence = "e"},
+        {.id = "WEAK_PASSWORD", .severity = 3, .instance = "guest", .evidence = "e"}};
+    struct register_flag other = {.id = "AGENT_SILENT", .severity = 2, .instance = "",
+                                  .evidence = "e"};
+    struct register_flag_set sets[] = {
+        {TZ__SUBJECT_KIND__SUBJECT_HOST, 2, "h2", "math", 0, h2, 3},
+        {TZ__SUBJECT_KIND__SUBJECT_HOST, 20, "h20", "math", 0, &other, 1},
+        {TZ__SUBJECT_KIND__SUBJECT_SYSTEM, 2, "s2", "math", 0, &other, 1},
+        {TZ__SUBJECT_KIND__SUBJECT_HOST, 1, "h1", "math", 0, &other, 1}};
+    struct tz_error err = {0};
+    cr_assert_eq(register_flags_sync(reg, sets, 4, 1000, &err), 0, "%s", err.msg);
+    /* host 2's PATCHES_PENDING closes */
+    struct register_flag_set again = {TZ__SUBJECT_KIND__SUBJECT_HOST, 2, "h2", "math", 0,
+                                      (struct register_flag[]){h2[0], h2[2]}, 2};
+    cr_assert_eq(register_flags_sync(reg, &again, 1, 2000, &err), 0, "%s", err.msg);
+    char ids[256] = "";
+    cr_assert_eq(register_each_open_flag_of(reg, TZ__SUBJECT_KIND__SUBJECT_HOST, 2,
+                                            collect_flag, ids, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(ids, "WEAK_PASSWORD/guest@2,WEAK_PASSWORD/root@2");
+    ids[0] = '\0';
+    cr_assert_eq(register_each_open_flag_of(reg, TZ__SUBJECT_KIND__SUBJECT_HOST, 3,
+                                            collect_flag, ids, &err), 0);
+    cr_assert_str_eq(ids, "");
 }
