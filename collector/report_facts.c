@@ -26,6 +26,19 @@ const char *report_weak_reason(const Tz__Account *ac)
     return "weak";
 }
 
+const char *report_weak_reason_zh(const char *en)
+{
+    static const char *const m[][2] = {
+        {"matches username", "与用户名相同"},
+        {"username variant", "用户名的变体"},
+        {"dictionary", "常见口令字典"},
+    };
+    for (size_t i = 0; en && i < sizeof(m) / sizeof(m[0]); i++)
+        if (strcmp(en, m[i][0]) == 0)
+            return m[i][1];
+    return en ? en : "";
+}
+
 int report_listener_high_risk(const Tz__Listener *x, const uint16_t *ports, int n)
 {
     return x->exposed && rules_port_in(ports, n, x->port);

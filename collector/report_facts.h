@@ -23,6 +23,10 @@ enum pw_finding report_pw_finding(const Tz__Account *ac);
  * agent's words pass, so no other text from a report (a hash) is quoted. */
 const char *report_weak_reason(const Tz__Account *ac);
 
+/* report_weak_reason's word in Chinese ("dictionary" → "常见口令字典");
+ * another string is returned as it is, NULL as "". */
+const char *report_weak_reason_zh(const char *en);
+
 /* 1 when x listens on a non-loopback address on one of ports[0..n). */
 int report_listener_high_risk(const Tz__Listener *x, const uint16_t *ports, int n);
 

@@ -63,20 +63,6 @@ static int hit(const struct rules_config *cfg, struct rule_hits *out,
     return 0;
 }
 
-/* The agent's reason for a weak password, in Chinese. */
-static const char *weak_reason_zh(const char *en)
-{
-    static const char *const m[][2] = {
-        {"matches username", "与用户名相同"},
-        {"username variant", "用户名的变体"},
-        {"dictionary", "常见口令字典"},
-    };
-    for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
-        if (strcmp(en, m[i][0]) == 0)
-            return m[i][1];
-    return en;
-}
-
 /* A pre-launch review state, in Chinese. */
 static const char *prelaunch_zh(const char *status)
 {
@@ -107,7 +93,8 @@ static int eval_accounts(const struct rules_config *cfg, const Tz__AccountsSecti
             rc = hit(cfg, out, FLAG_WEAK_PASSWORD, ac->name,
                      "account %s (uid %u) has a weak password: %s%.0s",
                      "账户 %s (uid %u) 使用弱口令：%.0s%s", ac->name, ac->uid,
-                     report_weak_reason(ac), weak_reason_zh(report_weak_reason(ac)));
+                     report_weak_reason(ac),
+                     report_weak_reason_zh(report_weak_reason(ac)));
         if (rc == 0 && ac->n_nopasswd_rules > 0)
             rc = hit(cfg, out, FLAG_SUDO_NOPASSWD, ac->name,
                      "account %s may sudo without a password: %s%s%.0s",

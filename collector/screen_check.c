@@ -51,7 +51,7 @@ static int dup_into(char **slot, const char *s)
 /* Every string is a heap copy as soon as it is set, the others keep the
  * protobuf default: free_unpacked frees a half-built item correctly. */
 static int add_item(struct build *b, enum screen_item it, int host, uint64_t id,
-                    const char *name, Tz__ScreenOutcome o, const char *evidence)
+                    const char *name, Tz__ScreenOutcome o, const struct screen_ev *ev)
 {
     const struct screen_item_def *d = &b->cfg->item[it];
     Tz__ScreeningItem *x = malloc(sizeof(*x));
@@ -64,7 +64,8 @@ static int add_item(struct build *b, enum screen_item it, int host, uint64_t id,
     x->blocking = d->blocking != 0;
     if (dup_into(&x->id, screen_item_name(it)) ||
         dup_into(&x->subject_kind, host ? "host" : "system") ||
-        dup_into(&x->subject_name, name) || dup_into(&x->evidence, evidence) ||
+        dup_into(&x->subject_name, name) || dup_into(&x->evidence, ev->en.s) ||
+        dup_into(&x->evidence_zh, ev->zh.s) ||
         dup_into(&x->label_zh, d->label_zh) || dup_into(&x->label_en, d->label_en) ||
         dup_into(&x->cites, d->cites) || dup_into(&x->remedy_zh, d->remedy_zh) ||
         dup_into(&x->remedy_en, d->remedy_en))
@@ -134,13 +135,15 @@ static void why_not_judged(const struct build *b, const struct host_view *v,
 {
     switch (v->state) {
     case HS_NEVER:
-        ev_text(ev, "the host has never reported");
+        ev_text(ev, "the host has never reported", "该主机从未上报");
         break;
     case HS_NOT_ANSWERED:
-        ev_text(ev, "the host did not answer the fresh collection");
+        ev_text(ev, "the host did not answer the fresh collection",
+                "该主机未应答本次现场采集");
         break;
     default:
         ev_text(ev, "the host's last report is %lld h old (limit %d h)",
+                "该主机最近一次上报已过 %lld 小时（上限 %d 小时）",
                 (long long)v->age_hours, b->cfg->max_report_age_hours);
         break;
     }
@@ -157,7 +160,8 @@ static int host_items(struct build *b, enum screen_item it)
             o = screen_judge_host(b->cfg, it, v->h->report, &ev);
         else
             why_not_judged(b, v, &ev);
-        int rc = add_item(b, it, 1, v->h->agent->agent_id, v->name, o, ev_done(&ev));
+        ev_done(&ev);
+        int rc = add_item(b, it, 1, v->h->agent->agent_id, v->name, o, &ev);
         if (rc)
             return rc;
     }
@@ -169,13 +173,14 @@ static int host_items(struct build *b, enum screen_item it)
 static Tz__ScreenOutcome no_hosts(const struct build *b, struct screen_ev *ev)
 {
     if (b->in->n_hosts == 0) {
-        ev_text(ev, "no host is bound to system %llu (%s)",
+        ev_text(ev, "no host is bound to system %llu (%s)", "系统 %llu（%s）未绑定任何主机",
                 (unsigned long long)b->in->system->system_id, b->sys_name);
         return FAIL;
     }
-    ev_text(ev, "%zu host%s bound: ", b->in->n_hosts, b->in->n_hosts == 1 ? "" : "s");
+    ev_text(ev, "%zu host%s bound: ", "已绑定 %zu 台主机%.0s：", b->in->n_hosts,
+            b->in->n_hosts == 1 ? "" : "s");
     for (size_t i = 0; i < b->in->n_hosts; i++)
-        ev_item(ev, ", ", "%s", b->hosts[i].name);
+        ev_item(ev, ", ", "%s", "%s", b->hosts[i].name);
     return PASS;
 }
 
@@ -183,7 +188,7 @@ static Tz__ScreenOutcome host_silent(const struct build *b, struct screen_ev *ev
 {
     char name[NAME_CUT];
     if (b->in->n_hosts == 0) {
-        ev_text(ev, "no host is bound");
+        ev_text(ev, "no host is bound", "未绑定任何主机");
         return NOT_CHECKED;
     }
     for (size_t i = 0; i < b->in->n_hosts; i++) {
@@ -191,21 +196,24 @@ static Tz__ScreenOutcome host_silent(const struct build *b, struct screen_ev *ev
         unsigned long long id = (unsigned long long)v->h->agent->agent_id;
         ev_clean(name, sizeof(name), v->name);
         if (v->state == HS_NEVER)
-            ev_item(ev, "; ", "%s (agent %llu): never reported", name, id);
+            ev_item(ev, "; ", "%s (agent %llu): never reported", "%s（agent %llu）：从未上报",
+                    name, id);
         else if (v->state == HS_NOT_ANSWERED)
             ev_item(ev, "; ", "%s (agent %llu): did not answer the fresh collection",
-                    name, id);
+                    "%s（agent %llu）：未应答本次现场采集", name, id);
         else if (v->state == HS_STALE)
             ev_item(ev, "; ", "%s (agent %llu): last report %lld h ago (limit %d h)",
+                    "%s（agent %llu）：最近一次上报在 %lld 小时前（上限 %d 小时）",
                     name, id, (long long)v->age_hours, b->cfg->max_report_age_hours);
     }
-    if (ev->items || ev->more)
+    if (ev_entries(ev))
         return FAIL;
     if (b->in->fresh)
-        ev_text(ev, "all %zu hosts answered the fresh collection", b->in->n_hosts);
+        ev_text(ev, "all %zu hosts answered the fresh collection",
+                "全部 %zu 台主机均已应答本次现场采集", b->in->n_hosts);
     else
-        ev_text(ev, "all %zu hosts reported within %d h", b->in->n_hosts,
-                b->cfg->max_report_age_hours);
+        ev_text(ev, "all %zu hosts reported within %d h", "全部 %zu 台主机均在 %d 小时内上报过",
+                b->in->n_hosts, b->cfg->max_report_age_hours);
     return PASS;
 }
 
@@ -223,7 +231,7 @@ static void fields(const Tz__SystemRecord *s, const uint8_t *ids, int n, int wan
     for (int i = 0; i < n; i++) {
         const struct ledger_field *f = &ledger_fields[ids[i] % LF_COUNT];
         if (field_empty(s, f) == want_empty)
-            ev_item(ev, ", ", "%s (%s)", f->label, f->key);
+            ev_item(ev, ", ", "%s (%s)", "%s (%s)", f->label, f->key);
     }
 }
 
@@ -232,28 +240,29 @@ static Tz__ScreenOutcome ledger(const struct build *b, struct screen_ev *ev)
     const struct screen_config *c = b->cfg;
     const Tz__SystemRecord *s = b->in->system;
     int pub = s->public_facing;
-    ev_text(ev, "missing ");
+    ev_text(ev, "missing ", "缺少：");
     fields(s, c->required, c->n_required, 1, ev);
     if (pub)
         fields(s, c->required_public, c->n_required_public, 1, ev);
-    if (ev->items || ev->more) {
+    if (ev_entries(ev)) {
         if (pub)
-            ev_text(ev, " (public-facing)");
+            ev_text(ev, " (public-facing)", "（对外服务系统）");
         return FAIL;
     }
     ev_init(ev);
-    ev_text(ev, "filled: ");
+    ev_text(ev, "filled: ", "已填写：");
     fields(s, c->required, c->n_required, 0, ev);
     if (pub)
         fields(s, c->required_public, c->n_required_public, 0, ev);
-    if (ev->items == 0 && ev->more == 0) {
+    if (ev_entries(ev) == 0) {
         ev_init(ev);
-        ev_text(ev, "no ledger field is required");
+        ev_text(ev, "no ledger field is required", "没有必填的台账字段");
     }
     if (pub)
-        ev_text(ev, " (public-facing)");
+        ev_text(ev, " (public-facing)", "（对外服务系统）");
     else if (c->n_required_public)
-        ev_text(ev, "; not public-facing: no ICP or 公安 filing needed");
+        ev_text(ev, "; not public-facing: no ICP or 公安 filing needed",
+                "；不对外服务：无需 ICP 备案和公安备案");
     return PASS;
 }
 
@@ -262,12 +271,14 @@ static int scan_missing(const struct scan_result *scan, struct screen_ev *ev)
 {
     char why[256];
     if (scan == NULL) {
-        ev_text(ev, "no scan was asked for (tzctl screen --scan)");
+        ev_text(ev, "no scan was asked for (tzctl screen --scan)",
+                "未要求扫描（tzctl screen --scan）");
         return 1;
     }
     if (!scan->ran) {
         ev_clean(why, sizeof(why), scan->why_not);
-        ev_text(ev, "the scan did not run: %s", why[0] ? why : "no reason given");
+        ev_text(ev, "the scan did not run: %s%.0s", "扫描未运行：%.0s%s",
+                why[0] ? why : "no reason given", why[0] ? why : "未说明原因");
         return 1;
     }
     return 0;
@@ -284,25 +295,30 @@ static void open_entry(const struct scan_port *p, struct screen_ev *ev)
     ev_clean(a, sizeof(a), addr);
     ev_clean(s, sizeof(s), svc);
     int v6 = strchr(a, ':') != NULL;
-    ev_item(ev, ", ", "%s%s%s:%u%s%s%s", v6 ? "[" : "", a, v6 ? "]" : "", p->port,
-            s[0] ? " (" : "", s, s[0] ? ")" : "");
+    ev_item(ev, ", ", "%s%s%s:%u%s%s%s", "%s%s%s:%u%s%s%s", v6 ? "[" : "", a,
+            v6 ? "]" : "", p->port, s[0] ? " (" : "", s, s[0] ? ")" : "");
 }
 
 /* After the open ports listed, how the scan's own bound shows. */
 static Tz__ScreenOutcome scan_verdict(const struct scan_result *scan,
-                                      struct screen_ev *ev, const char *pass)
+                                      struct screen_ev *ev, const char *pass,
+                                      const char *pass_zh)
 {
-    if (ev->items || ev->more) {
+    if (ev_entries(ev)) {
         if (scan->truncated)
-            ev_text(ev, " (the scan listed only the first %d open ports)", SCAN_MAX_OPEN);
+            ev_text(ev, " (the scan listed only the first %d open ports)",
+                    "（扫描只列出了前 %d 个开放端口）", SCAN_MAX_OPEN);
         return FAIL;
     }
     ev_init(ev);
     if (scan->truncated) {
-        ev_text(ev, "more than %d ports are open: the scan's list is cut", SCAN_MAX_OPEN);
+        ev_text(ev, "more than %d ports are open: the scan's list is cut",
+                "开放端口超过 %d 个：扫描列表不完整", SCAN_MAX_OPEN);
         return NOT_CHECKED;
     }
-    ev_text(ev, "%zu open ports on %zu addresses, %s", scan->n_open, scan->n_addrs, pass);
+    ev_text(ev, "%zu open ports on %zu addresses, %s%.0s",
+            "共 %zu 个开放端口，分布在 %zu 个地址上，%.0s%s", scan->n_open, scan->n_addrs,
+            pass, pass_zh);
     return PASS;
 }
 
@@ -320,11 +336,13 @@ static int scan_unexplained(const struct build *b, struct screen_ev *ev,
         return TZ_ENOMEM;
     int rc = screen_scan_explain(scan, b->in->hosts, b->in->n_hosts, explained);
     if (rc == 0) {
-        ev_text(ev, "open from the collector host, no agent reports a listener: ");
+        ev_text(ev, "open from the collector host, no agent reports a listener: ",
+                "从采集服务器可访问、但没有 agent 报告相应监听的端口：");
         for (size_t i = 0; i < n; i++)
             if (!explained[i])
                 open_entry(&scan->open[i], ev);
-        *o = scan_verdict(scan, ev, "each explained by a listener of the system's hosts");
+        *o = scan_verdict(scan, ev, "each explained by a listener of the system's hosts",
+                          "均对应本系统主机上的监听");
     }
     free(explained);
     return rc;
@@ -336,11 +354,11 @@ static Tz__ScreenOutcome scan_high_risk(const struct build *b, struct screen_ev 
     if (scan_missing(scan, ev))
         return NOT_CHECKED;
     size_t n = scan->n_open < SCAN_MAX_OPEN ? scan->n_open : SCAN_MAX_OPEN;
-    ev_text(ev, "reachable from the collector host: ");
+    ev_text(ev, "reachable from the collector host: ", "从采集服务器可访问的高危端口：");
     for (size_t i = 0; i < n; i++)
         if (rules_port_in(b->cfg->high_risk, b->cfg->n_high_risk, scan->open[i].port))
             open_entry(&scan->open[i], ev);
-    return scan_verdict(scan, ev, "none of them a high-risk port");
+    return scan_verdict(scan, ev, "none of them a high-risk port", "均不是高危端口");
 }
 
 static int system_item(struct build *b, enum screen_item it)
@@ -355,11 +373,12 @@ static int system_item(struct build *b, enum screen_item it)
     case SCREEN_LEDGER_FIELDS: o = ledger(b, &ev); break;
     case SCREEN_SCAN_UNEXPLAINED_PORT: rc = scan_unexplained(b, &ev, &o); break;
     case SCREEN_SCAN_HIGH_RISK_PORT: o = scan_high_risk(b, &ev); break;
-    default: ev_text(&ev, "not a system item"); break;
+    default: ev_text(&ev, "not a system item", "不是系统检查项"); break;
     }
     if (rc)
         return rc;
-    return add_item(b, it, 0, b->in->system->system_id, b->sys_name, o, ev_done(&ev));
+    ev_done(&ev);
+    return add_item(b, it, 0, b->in->system->system_id, b->sys_name, o, &ev);
 }
 
 /* ---- the driver ---- */

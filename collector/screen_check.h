@@ -18,8 +18,10 @@
  * Evidence is concrete, at most SCREEN_EVIDENCE_MAX - 1 bytes of valid UTF-8
  * without control characters ("root: weak (dictionary); ops: empty",
  * "0.0.0.0:3306 mysqld"); names from a report are cut to a bound; a list
- * that does not fit ends "(+N more)". It never quotes a password hash: a
- * weak password is described by the agent's fixed reasons only.
+ * that does not fit ends "(+N more)". Each item carries the same facts in
+ * Chinese too (evidence_zh, bounded alike: "root：弱口令（常见口令字典）；
+ * ops：空密码"). It never quotes a password hash: a weak password is
+ * described by the agent's fixed reasons only.
  *
  * Ownership: on success *out is the caller's, every part of it allocated
  * with malloc as protobuf-c's default allocator does: free it with
@@ -40,7 +42,7 @@
 #include "tz_error.h"
 
 #define SCREEN_MAX_HOSTS    4096
-#define SCREEN_EVIDENCE_MAX 513   /* evidence is at most 512 bytes */
+#define SCREEN_EVIDENCE_MAX 513   /* evidence, evidence_zh: at most 512 bytes */
 
 struct screen_host {
     const Tz__AgentRecord *agent;

@@ -250,6 +250,15 @@ static const char *item_remedy(const struct rout *o,
     return o->english ? (en[0] ? en : zh) : (zh[0] ? zh : en);
 }
 
+/* The evidence in the render's language: a screening stored before
+ * evidence_zh has only the English. */
+static const char *item_evidence(const struct rout *o,
+                                 const Tz__ScreeningItem *it)
+{
+    const char *zh = S(it->evidence_zh), *en = S(it->evidence);
+    return o->english ? (en[0] ? en : zh) : (zh[0] ? zh : en);
+}
+
 static const char *subject_kind(const struct rout *o,
                                 const Tz__ScreeningItem *it)
 {
@@ -414,9 +423,9 @@ static void text_item(struct rout *o, const Tz__ScreeningItem *it)
     }
     put_text(o, it->subject_name);
     put(o, " #%" PRIu64 "\n", it->subject_id);
-    if (S(it->evidence)[0]) {
+    if (item_evidence(o, it)[0]) {
         put(o, "       %s: ", LB(o, "证据", "evidence"));
-        put_text(o, it->evidence);
+        put_text(o, item_evidence(o, it));
         put(o, "\n");
     }
     if (oc == O_FAIL) {
@@ -670,7 +679,7 @@ static void html_item(struct rout *o, const Tz__ScreeningItem *it)
     }
     put_html(o, it->subject_name);
     put(o, " #%" PRIu64 "</td><td>", it->subject_id);
-    put_html(o, it->evidence);
+    put_html(o, item_evidence(o, it));
     if (oc == O_FAIL) {
         put(o, "<span class=\"more\"><b>%s</b>: ", LB(o, "整改建议", "Remedy"));
         put_html(o, item_remedy(o, it));
@@ -897,6 +906,7 @@ static cJSON *item_json(const Tz__ScreeningItem *it)
         add_str(o, "outcome", outcome_key[outcome_of(it)]) ||
         add_bool(o, "blocking", it->blocking) ||
         add_str(o, "evidence", it->evidence) ||
+        add_str(o, "evidence_zh", it->evidence_zh) ||
         add_str(o, "label_zh", it->label_zh) ||
         add_str(o, "label_en", it->label_en) ||
         add_str(o, "cites", it->cites) ||

@@ -37,7 +37,10 @@ int screen_format_parse(const char *s, enum screen_format *out);
 
 /* Write screening s to out in format f; lang "zh" (or NULL) gives Chinese
  * labels with the English beside where short, "en" English only (the
- * checklist's label_en and remedy_en). JSON is the same in both.
+ * checklist's label_en and remedy_en). An item's evidence is shown in the
+ * one language: evidence_zh in Chinese, evidence in English, the other when
+ * that one is empty (screenings stored before evidence_zh have only the
+ * English). JSON is the same in both and carries both members.
  * Errors: TZ_EINVAL (s or out NULL, an unknown format), TZ_ENOMEM, TZ_EIO
  * (out reported a write error). */
 int screen_render_lang(const Tz__Screening *s, enum screen_format f,

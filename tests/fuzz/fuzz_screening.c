@@ -1,10 +1,13 @@
 /* fuzz_screening — a stored screening (Tz__Screening) decoded from hostile
  * bytes and shown in every format and language (screen_render): whatever
  * protobuf-c decodes — absent submessages, unknown outcomes, invalid UTF-8,
- * times and dates at the ends of their ranges — renders without a crash, a
- * leak or undefined behaviour. Checked besides: the text reaches a terminal
- * without a control character but its line breaks, and the JSON is valid
- * UTF-8 (cJSON would print broken bytes as they are). */
+ * times and dates at the ends of their ranges, an item's evidence in one
+ * language only or in none (screenings stored before evidence_zh have only
+ * the English; the seed failed-fresh-scanned-evidence-zh has both kinds) —
+ * renders without a crash, a leak or undefined behaviour. Checked besides:
+ * the text reaches a terminal without a control character but its line
+ * breaks, the JSON is valid UTF-8 (cJSON would print broken bytes as they
+ * are) and every item in it carries both evidences as strings. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +57,12 @@ static void check_json(const Tz__Screening *s)
     char *text = o ? cJSON_PrintUnformatted(o) : NULL;
     if (text && !tz_utf8_valid(text))
         abort();
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "items")) {
+        if (!cJSON_IsString(cJSON_GetObjectItem(it, "evidence")) ||
+            !cJSON_IsString(cJSON_GetObjectItem(it, "evidence_zh")))
+            abort();   /* a front end would find a member missing */
+    }
     free(text);
     cJSON_Delete(o);
     if (s->system && s->system->last_screening) {

@@ -200,7 +200,8 @@ static Tz__ScreenedHost *screened(struct tz_register *reg, uint64_t agent_id)
 }
 
 static Tz__ScreeningItem *item(const char *id, const char *kind, uint64_t subject,
-                               const char *name, Tz__ScreenOutcome o, const char *ev)
+                               const char *name, Tz__ScreenOutcome o, const char *ev,
+                               const char *ev_zh)
 {
     Tz__ScreeningItem *x = malloc(sizeof(*x));
     tz__screening_item__init(x);
@@ -211,6 +212,8 @@ static Tz__ScreeningItem *item(const char *id, const char *kind, uint64_t subjec
     x->outcome = o;
     x->blocking = 1;
     x->evidence = strdup(ev);
+    if (ev_zh)   /* NULL: as stored before evidence_zh */
+        x->evidence_zh = strdup(ev_zh);
     x->label_zh = strdup(id);
     x->label_en = strdup(id);
     x->cites = strdup("");
@@ -239,14 +242,17 @@ static uint64_t screening_add(struct tz_register *reg, uint64_t sid,
     Tz__ScreeningResult *res = s->result;
     res->items = calloc(n + 1, sizeof(*res->items));
     res->items[res->n_items++] = item("ledger_fields", "system", sid, s->system->name,
-                                      TZ__SCREEN_OUTCOME__SCREEN_PASS, "all filled in");
+                                      TZ__SCREEN_OUTCOME__SCREEN_PASS, "all filled in",
+                                      NULL);
     for (size_t i = 0; i < n; i++) {
         s->hosts[i] = screened(reg, hosts[i]);
         const Tz__AgentRecord *a = s->hosts[i]->agent;
-        char ev[128];
+        char ev[128], ev_zh[128];
         snprintf(ev, sizeof(ev), "alice: empty (on %s)", a->hostname);
+        snprintf(ev_zh, sizeof(ev_zh), "alice：空密码（%s 上）", a->hostname);
         res->items[res->n_items++] = item("weak_password", "host", a->agent_id,
-                                          a->hostname, TZ__SCREEN_OUTCOME__SCREEN_FAIL, ev);
+                                          a->hostname, TZ__SCREEN_OUTCOME__SCREEN_FAIL, ev,
+                                          ev_zh);
     }
     res->blocking_failed = (uint32_t)n;
     res->passed = n == 0;
@@ -1418,6 +1424,10 @@ Test(portal, a_screening_shows_a_department_its_own_hosts_only)
     cr_expect(cJSON_IsFalse(cJSON_GetObjectItem(va, "passed")));
     char *txt = cJSON_PrintUnformatted(va);
     cr_expect(strstr(txt, "lab01-a") != NULL, "%s", txt);
+    /* both evidences, the other department's host's in neither */
+    cr_expect(strstr(txt, "\"evidence\":\"alice: empty (on lab01-a)\","
+                          "\"evidence_zh\":\"alice：空密码（lab01-a 上）\"") != NULL, "%s", txt);
+    no_b("viewer-a: the API's screening", txt, strlen(txt));
     const char *pk = strstr(txt, "\"agent_pk\":");
     cr_expect(pk == NULL || strncmp(pk, "\"agent_pk\":\"\"", 13) == 0 ||
               strncmp(pk, "\"agent_pk\":null", 15) == 0,
@@ -1468,6 +1478,19 @@ Test(portal, a_screening_shows_a_department_its_own_hosts_only)
     free(ct);
     cr_expect(strstr(r.body, "lab01-a") != NULL, "%s", r.body);
     no_b("viewer-a: the report of 实验平台's screening", r.body, r.body_len);
+    /* the evidence in the page's language; one stored English only shows it */
+    cr_expect(strstr(r.body, "<td>alice：空密码（lab01-a 上）") != NULL, "%s", r.body);
+    cr_expect(strstr(r.body, "alice: empty") == NULL, "%s", r.body);
+    cr_expect(strstr(r.body, "<td>all filled in</td>") != NULL, "%s", r.body);
+    tz_http_free(&r);
+    free(p);
+    p = idpath("/screenings/", scr_a1, "?lang=en");
+    get(p, hv, &r);
+    cr_expect_eq(r.status, 200);
+    no_b("viewer-a: the English report of 实验平台's screening", r.body, r.body_len);
+    cr_expect(strstr(r.body, "<td>alice: empty (on lab01-a)") != NULL, "%s", r.body);
+    cr_expect(strstr(r.body, "空密码") == NULL, "%s", r.body);
+    cr_expect(strstr(r.body, "<td>all filled in</td>") != NULL, "%s", r.body);
     tz_http_free(&r);
     free(p);
     /* the system page: the review's state and both lists */

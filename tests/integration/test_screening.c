@@ -404,6 +404,8 @@ Test(screening, a_fresh_screening_sees_what_the_daily_report_did_not)
     cr_assert_eq(num_of(weak, "subject_id"), 1);
     cr_assert(strstr(str_of(weak, "evidence"), "ops: weak") != NULL, "%s",
               str_of(weak, "evidence"));
+    cr_assert(strstr(str_of(weak, "evidence_zh"), "ops：弱口令") != NULL, "%s",
+              str_of(weak, "evidence_zh"));
     cr_assert_str_eq(str_of(weak, "label_zh"), "弱口令");
     cr_assert_str_eq(str_of(weak, "cites"), "第七条(八)");
     assert_outcome(s, "weak_password", hostnames[1], "pass");
@@ -461,6 +463,10 @@ Test(screening, a_stopped_agent_is_not_answered)
               str_of(silent, "evidence"));
     cr_assert_null(strstr(str_of(silent, "evidence"), hostnames[0]), "%s",
                    str_of(silent, "evidence"));
+    char want_zh[160];
+    snprintf(want_zh, sizeof(want_zh), "%s（agent %.0f）：未应答本次现场采集", hostnames[1],
+             num_of(screened_host(s, hostnames[1]), "id"));
+    cr_assert_str_eq(str_of(silent, "evidence_zh"), want_zh);
     /* Every host item of beta is not checked, none of alpha's is for it. */
     int beta_items = 0;
     const cJSON *it;
@@ -592,6 +598,9 @@ Test(screening, the_scan_names_a_port_no_agent_reports)
     char want[32];
     snprintf(want, sizeof(want), "127.0.0.2:%u", port);
     cr_assert(strstr(str_of(un, "evidence"), want) != NULL, "%s", str_of(un, "evidence"));
+    const char *un_zh = str_of(un, "evidence_zh");
+    cr_assert(strstr(un_zh, "从采集服务器可访问、但没有 agent 报告相应监听的端口：") &&
+              strstr(un_zh, want), "%s", un_zh);
     assert_outcome(s, "scan_high_risk_port", SYS, "pass");
     cr_assert(bool_of(s, "passed"), "%s", cJSON_Print(s));
     cr_assert_geq(num_of(s, "advisory_failed"), 1);

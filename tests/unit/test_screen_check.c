@@ -195,6 +195,12 @@ static void assert_evidence_has(const Tz__ScreeningResult *r, const char *id,
     cr_assert(strstr(e, needle) != NULL, "%s evidence \"%s\" lacks \"%s\"", id, e, needle);
 }
 
+/* The Chinese evidence of an item: the same facts as its English. */
+static const char *zh(const Tz__ScreeningResult *r, const char *id, uint64_t subject)
+{
+    return item(r, id, subject)->evidence_zh;
+}
+
 static void done(Tz__ScreeningResult *r)
 {
     tz__screening_result__free_unpacked(r, NULL);
@@ -227,6 +233,49 @@ Test(screen, a_clean_system_passes_every_item_and_the_scan_is_not_checked)
     cr_assert_eq(r->not_checked, 2);
     assert_evidence_has(r, "ledger_fields", 3, "联系方式 (contact)");
     assert_evidence_has(r, "no_hosts", 3, "1 host bound: web01");
+    done(r);
+}
+
+Test(screen, a_clean_system_has_every_evidence_in_english_and_chinese)
+{
+    struct fx f;
+    fx_init(&f, 7, "web01", "10.0.0.5");
+    Tz__ScreeningResult *r = screen1(&f);
+    static const struct { const char *id; uint64_t subject; const char *en, *zh; } want[] = {
+        {"no_hosts", 3, "1 host bound: web01", "已绑定 1 台主机：web01"},
+        {"host_silent", 3, "all 1 hosts reported within 48 h",
+         "全部 1 台主机均在 48 小时内上报过"},
+        {"ledger_fields", 3,
+         "filled: 负责人 (owner), 管理员 (admin), 联系方式 (contact), 等保等级 "
+         "(mlps_grade), 校内备案 (school_filing), ICP备案号 (icp_filing), 公安备案号 "
+         "(psb_filing) (public-facing)",
+         "已填写：负责人 (owner)、管理员 (admin)、联系方式 (contact)、等保等级 "
+         "(mlps_grade)、校内备案 (school_filing)、ICP备案号 (icp_filing)、公安备案号 "
+         "(psb_filing)（对外服务系统）"},
+        {"weak_password", 7, "2 accounts checked, none with a weak or empty password",
+         "已检查 2 个账户，均无弱口令或空密码"},
+        {"uid0_duplicate", 7, "uid 0: root", "uid 为 0 的账户：root"},
+        {"sudo_nopasswd", 7, "no sudoers rule grants NOPASSWD",
+         "没有 sudoers 规则允许免密码 sudo（NOPASSWD）"},
+        {"root_ssh_login", 7, "PermitRootLogin prohibit-password, PasswordAuthentication yes",
+         "PermitRootLogin prohibit-password，PasswordAuthentication yes"},
+        {"exposed_ports", 7, "no high-risk port listens on a non-loopback address (3 listeners)",
+         "没有高危端口监听于非回环地址（共 3 个监听）"},
+        {"patches", 7, "0 security updates pending (limit 0); apt lists of 2026-11-24",
+         "0 个安全更新未安装（上限 0 个）；apt 软件包列表更新于 2026-11-24"},
+        {"reboot_required", 7, "no reboot pending, running kernel 6.1.0-28-amd64",
+         "无需重启，运行中的内核 6.1.0-28-amd64"},
+        {"scan_unexplained_port", 3, "no scan was asked for (tzctl screen --scan)",
+         "未要求扫描（tzctl screen --scan）"},
+        {"scan_high_risk_port", 3, "no scan was asked for (tzctl screen --scan)",
+         "未要求扫描（tzctl screen --scan）"},
+    };
+    cr_assert_eq(r->n_items, sizeof(want) / sizeof(want[0]));
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        cr_assert_str_eq(item(r, want[i].id, want[i].subject)->evidence, want[i].en,
+                         "%s", want[i].id);
+        cr_assert_str_eq(zh(r, want[i].id, want[i].subject), want[i].zh, "%s", want[i].id);
+    }
     done(r);
 }
 
@@ -288,6 +337,8 @@ Test(screen, the_result_survives_pack_and_unpack)
     cr_assert_not_null(back);
     cr_assert_eq(back->n_items, r->n_items);
     cr_assert_str_eq(back->items[5]->evidence, r->items[5]->evidence);
+    cr_assert_str_eq(back->items[5]->evidence_zh, r->items[5]->evidence_zh);
+    cr_assert(back->items[5]->evidence_zh[0]);
     cr_assert_str_eq(back->checker_version, r->checker_version);
     done(back);
     free(buf);
@@ -307,6 +358,7 @@ Test(screen, weak_password_fails_with_each_account_and_passes_when_fixed)
     cr_assert_eq(outcome(r, "weak_password", 7), FAIL);
     cr_assert_str_eq(item(r, "weak_password", 7)->evidence,
                      "root: weak (dictionary); ops: empty");
+    cr_assert_str_eq(zh(r, "weak_password", 7), "root：弱口令（常见口令字典）；ops：空密码");
     cr_assert_not(r->passed);
     cr_assert_eq(r->blocking_failed, 1);
     done(r);
@@ -339,6 +391,9 @@ Test(screen, weak_password_and_sudo_are_not_checked_when_the_audit_did_not_run)
     cr_assert_eq(outcome(r, "weak_password", 7), NOT_CHECKED);
     cr_assert_eq(outcome(r, "sudo_nopasswd", 7), NOT_CHECKED);
     assert_evidence_has(r, "weak_password", 7, "/etc/shadow");
+    cr_assert_str_eq(zh(r, "weak_password", 7),
+                     "账户审计未运行（agent 无法读取 /etc/shadow 和 sudoers：请以 root 身份运行）");
+    cr_assert_str_eq(zh(r, "sudo_nopasswd", 7), zh(r, "weak_password", 7));
     cr_assert_eq(outcome(r, "uid0_duplicate", 7), PASS);   /* from passwd */
     done(r);
     /* The audit failed on the host: its reason is the evidence. */
@@ -349,6 +404,9 @@ Test(screen, weak_password_and_sudo_are_not_checked_when_the_audit_did_not_run)
     cr_assert_eq(outcome(r, "weak_password", 7), NOT_CHECKED);
     assert_evidence_has(r, "weak_password", 7, "audit failed on the host");
     assert_evidence_has(r, "sudo_nopasswd", 7, "signal 31");
+    cr_assert_str_eq(zh(r, "weak_password", 7),
+                     "账户审计在主机上失败：privileged check failed: the privileged "
+                     "helper was killed by signal 31 (Bad system call)");
     done(r);
     /* What was found without the audit still fails. */
     f.ops.password = TZ__PASSWORD_STATE__PW_EMPTY;
@@ -373,7 +431,10 @@ Test(screen, evidence_never_quotes_a_password_hash)
     f.report.n_hashes = 1;
     Tz__ScreeningResult *r = screen1(&f);
     cr_assert_str_eq(item(r, "weak_password", 7)->evidence, "root: weak");
+    cr_assert_str_eq(zh(r, "weak_password", 7), "root：弱口令");
     for (size_t i = 0; i < r->n_items; i++) {
+        cr_assert_null(strstr(r->items[i]->evidence_zh, "$6$"), "%s", r->items[i]->id);
+        cr_assert_null(strstr(r->items[i]->evidence_zh, "Hash"), "%s", r->items[i]->id);
         cr_assert_null(strstr(r->items[i]->evidence, "$6$"), "%s", r->items[i]->id);
         cr_assert_null(strstr(r->items[i]->evidence, "Hash"), "%s", r->items[i]->id);
         cr_assert_null(strstr(r->items[i]->evidence, "deadbeef"), "%s", r->items[i]->id);
@@ -390,6 +451,7 @@ Test(screen, uid0_duplicate_fails_on_a_second_uid0_and_names_both)
     Tz__ScreeningResult *r = screen1(&f);
     cr_assert_eq(outcome(r, "uid0_duplicate", 7), FAIL);
     cr_assert_str_eq(item(r, "uid0_duplicate", 7)->evidence, "uid 0: root, toor");
+    cr_assert_str_eq(zh(r, "uid0_duplicate", 7), "uid 为 0 的账户：root、toor");
     done(r);
     f.acc.n_uid0_accounts = 1;
     r = screen1(&f);
@@ -408,6 +470,7 @@ Test(screen, sudo_nopasswd_fails_as_advisory_and_does_not_fail_the_screening)
     cr_assert_eq(outcome(r, "sudo_nopasswd", 7), FAIL);
     cr_assert_str_eq(item(r, "sudo_nopasswd", 7)->evidence,
                      "ops: ops ALL=(ALL) NOPASSWD: ALL");
+    cr_assert_str_eq(zh(r, "sudo_nopasswd", 7), "ops：ops ALL=(ALL) NOPASSWD: ALL");
     cr_assert_eq(r->advisory_failed, 1);
     cr_assert_eq(r->blocking_failed, 0);
     cr_assert(r->passed);
@@ -462,6 +525,21 @@ Test(screen, root_ssh_login_fails_on_yes_or_a_password_login_and_passes_otherwis
     Tz__ScreeningResult *r = screen1(&f);
     cr_assert_str_eq(item(r, "root_ssh_login", 7)->evidence,
                      "PermitRootLogin yes, PasswordAuthentication yes");
+    cr_assert_str_eq(zh(r, "root_ssh_login", 7),
+                     "PermitRootLogin yes，PasswordAuthentication yes");
+    done(r);
+    f.ssh.permit_root_login = "";
+    f.ssh.password_authentication = 0;
+    r = screen1(&f);
+    cr_assert_str_eq(item(r, "root_ssh_login", 7)->evidence,
+                     "PermitRootLogin (unset), PasswordAuthentication no");
+    cr_assert_str_eq(zh(r, "root_ssh_login", 7),
+                     "PermitRootLogin （未设置），PasswordAuthentication no");
+    done(r);
+    f.ssh.found = 0;
+    r = screen1(&f);
+    cr_assert_str_eq(item(r, "root_ssh_login", 7)->evidence, "no sshd_config on the host");
+    cr_assert_str_eq(zh(r, "root_ssh_login", 7), "主机上没有 sshd_config");
     done(r);
 }
 
@@ -477,6 +555,7 @@ Test(screen, exposed_ports_lists_non_loopback_high_risk_listeners)
     cr_assert_eq(outcome(r, "exposed_ports", 7), FAIL);
     cr_assert_str_eq(item(r, "exposed_ports", 7)->evidence,
                      "0.0.0.0:3306 mysqld, [::]:6379 redis-server");
+    cr_assert_str_eq(zh(r, "exposed_ports", 7), "0.0.0.0:3306 mysqld、[::]:6379 redis-server");
     done(r);
 
     fx_init(&f, 7, "web01", "10.0.0.5");   /* mysqld on 127.0.0.1 */
@@ -488,6 +567,13 @@ Test(screen, exposed_ports_lists_non_loopback_high_risk_listeners)
     cfg.n_high_risk = 1;
     r = screen1(&f);
     cr_assert_str_eq(item(r, "exposed_ports", 7)->evidence, "0.0.0.0:22 sshd");
+    cr_assert_str_eq(zh(r, "exposed_ports", 7), "0.0.0.0:22 sshd");
+    done(r);
+    f.l[0].process = "";                   /* a listener whose process is unknown */
+    f.l[0].proto = "udp";
+    r = screen1(&f);
+    cr_assert_str_eq(item(r, "exposed_ports", 7)->evidence, "0.0.0.0:22/udp (process unknown)");
+    cr_assert_str_eq(zh(r, "exposed_ports", 7), "0.0.0.0:22/udp （进程未知）");
     done(r);
 }
 
@@ -499,6 +585,11 @@ Test(screen, patches_fail_over_the_threshold_and_are_not_checked_without_apt_lis
     Tz__ScreeningResult *r = screen1(&f);
     cr_assert_eq(outcome(r, "patches", 7), FAIL);
     assert_evidence_has(r, "patches", 7, "2 security updates pending (limit 0): openssl, libc6");
+    cr_assert_str_eq(item(r, "patches", 7)->evidence,
+                     "2 security updates pending (limit 0): openssl, libc6; apt lists of "
+                     "2026-11-24");
+    cr_assert_str_eq(zh(r, "patches", 7), "2 个安全更新未安装（上限 0 个）：openssl, libc6；"
+                                          "apt 软件包列表更新于 2026-11-24");
     done(r);
 
     cfg.max_security_pending = 2;
@@ -510,6 +601,7 @@ Test(screen, patches_fail_over_the_threshold_and_are_not_checked_without_apt_lis
     r = screen1(&f);
     cr_assert_eq(outcome(r, "patches", 7), NOT_CHECKED);
     assert_evidence_has(r, "patches", 7, "no apt package lists");
+    cr_assert_str_eq(zh(r, "patches", 7), "主机上没有 apt 软件包列表：无法得知待装的安全更新");
     done(r);
 }
 
@@ -523,8 +615,30 @@ Test(screen, reboot_required_fails_as_advisory)
     cr_assert_eq(outcome(r, "reboot_required", 7), FAIL);
     cr_assert_str_eq(item(r, "reboot_required", 7)->evidence,
                      "running kernel 6.1.0-28-amd64 is older than installed 6.1.0-31-amd64");
+    cr_assert_str_eq(zh(r, "reboot_required", 7),
+                     "运行中的内核 6.1.0-28-amd64 旧于已安装的 6.1.0-31-amd64");
     cr_assert(r->passed);
     cr_assert_eq(r->advisory_failed, 1);
+    done(r);
+
+    char *pkgs[] = {"linux-image-6.1.0-31-amd64", "libc6"};
+    f.patch.reboot_required = 1;
+    f.patch.reboot_required_pkgs = pkgs;
+    f.patch.n_reboot_required_pkgs = 2;
+    r = screen1(&f);
+    cr_assert_str_eq(item(r, "reboot_required", 7)->evidence,
+                     "running kernel 6.1.0-28-amd64 is older than installed 6.1.0-31-amd64; "
+                     "/var/run/reboot-required is present (linux-image-6.1.0-31-amd64, libc6)");
+    cr_assert_str_eq(zh(r, "reboot_required", 7),
+                     "运行中的内核 6.1.0-28-amd64 旧于已安装的 6.1.0-31-amd64；"
+                     "存在 /var/run/reboot-required（linux-image-6.1.0-31-amd64, libc6）");
+    done(r);
+    f.patch.kernel_outdated = 0;
+    f.patch.n_reboot_required_pkgs = 0;
+    r = screen1(&f);
+    cr_assert_str_eq(item(r, "reboot_required", 7)->evidence,
+                     "/var/run/reboot-required is present");
+    cr_assert_str_eq(zh(r, "reboot_required", 7), "存在 /var/run/reboot-required");
     done(r);
 }
 
@@ -540,6 +654,8 @@ Test(screen, a_missing_section_is_not_checked)
     for (size_t k = 0; k < 7; k++)
         cr_assert_eq(outcome(r, host_items[k], 7), NOT_CHECKED, "%s", host_items[k]);
     assert_evidence_has(r, "root_ssh_login", 7, "no ssh section");
+    cr_assert_str_eq(item(r, "root_ssh_login", 7)->evidence, "the report has no ssh section");
+    cr_assert_str_eq(zh(r, "root_ssh_login", 7), "报告中没有 ssh 部分");
     done(r);
 }
 
@@ -559,10 +675,12 @@ Test(screen, a_host_that_did_not_answer_a_fresh_collection_is_not_checked_and_fa
         cr_assert_eq(outcome(r, host_items[k], 4), PASS, "%s", host_items[k]);
         cr_assert_eq(outcome(r, host_items[k], 9), NOT_CHECKED, "%s", host_items[k]);
         assert_evidence_has(r, host_items[k], 9, "did not answer the fresh collection");
+        cr_assert_str_eq(zh(r, host_items[k], 9), "该主机未应答本次现场采集");
     }
     cr_assert_eq(outcome(r, "host_silent", 3), FAIL);
     cr_assert_str_eq(item(r, "host_silent", 3)->evidence,
                      "db01 (agent 9): did not answer the fresh collection");
+    cr_assert_str_eq(zh(r, "host_silent", 3), "db01（agent 9）：未应答本次现场采集");
     cr_assert_not(r->passed);
     cr_assert_eq(r->blocking_failed, 1);
     cr_assert_eq(r->not_checked, 7 + 2);
@@ -573,6 +691,7 @@ Test(screen, a_host_that_did_not_answer_a_fresh_collection_is_not_checked_and_fa
     r = screen(&s, hosts, 2, NULL, 1, answered);
     cr_assert_eq(outcome(r, "host_silent", 3), PASS);
     assert_evidence_has(r, "host_silent", 3, "all 2 hosts answered the fresh collection");
+    cr_assert_str_eq(zh(r, "host_silent", 3), "全部 2 台主机均已应答本次现场采集");
     done(r);
 }
 
@@ -585,6 +704,11 @@ Test(screen, without_fresh_a_report_older_than_the_threshold_is_not_judged)
     cr_assert_eq(outcome(r, "host_silent", 3), FAIL);
     cr_assert_str_eq(item(r, "host_silent", 3)->evidence,
                      "web01 (agent 7): last report 49 h ago (limit 48 h)");
+    cr_assert_str_eq(zh(r, "host_silent", 3),
+                     "web01（agent 7）：最近一次上报在 49 小时前（上限 48 小时）");
+    cr_assert_str_eq(item(r, "weak_password", 7)->evidence,
+                     "the host's last report is 49 h old (limit 48 h)");
+    cr_assert_str_eq(zh(r, "weak_password", 7), "该主机最近一次上报已过 49 小时（上限 48 小时）");
     cr_assert_eq(outcome(r, "weak_password", 7), NOT_CHECKED);
     done(r);
 
@@ -613,6 +737,8 @@ Test(screen, a_host_that_never_reported_is_not_checked)
     cr_assert_eq(outcome(r, "patches", 5), NOT_CHECKED);
     assert_evidence_has(r, "patches", 5, "never reported");
     cr_assert_str_eq(item(r, "host_silent", 3)->evidence, "new01 (agent 5): never reported");
+    cr_assert_str_eq(zh(r, "host_silent", 3), "new01（agent 5）：从未上报");
+    cr_assert_str_eq(zh(r, "patches", 5), "该主机从未上报");
     cr_assert_not(r->passed);
     done(r);
 }
@@ -624,6 +750,9 @@ Test(screen, a_system_without_hosts_fails_no_hosts)
     cr_assert_eq(r->n_items, 5);
     cr_assert_eq(outcome(r, "no_hosts", 3), FAIL);
     cr_assert_str_eq(item(r, "no_hosts", 3)->evidence, "no host is bound to system 3 (教务系统)");
+    cr_assert_str_eq(zh(r, "no_hosts", 3), "系统 3（教务系统）未绑定任何主机");
+    cr_assert_str_eq(item(r, "host_silent", 3)->evidence, "no host is bound");
+    cr_assert_str_eq(zh(r, "host_silent", 3), "未绑定任何主机");
     cr_assert_eq(outcome(r, "host_silent", 3), NOT_CHECKED);
     cr_assert_not(r->passed);
     done(r);
@@ -643,6 +772,8 @@ Test(screen, ledger_fields_names_each_missing_field)
     cr_assert_eq(outcome(r, "ledger_fields", 3), FAIL);
     cr_assert_str_eq(item(r, "ledger_fields", 3)->evidence,
                      "missing 联系方式 (contact), 等保等级 (mlps_grade) (public-facing)");
+    cr_assert_str_eq(zh(r, "ledger_fields", 3),
+                     "缺少：联系方式 (contact)、等保等级 (mlps_grade)（对外服务系统）");
     cr_assert_not(r->passed);
     done(r);
 }
@@ -659,12 +790,17 @@ Test(screen, icp_and_public_security_filing_are_required_only_when_public_facing
     cr_assert_eq(outcome(r, "ledger_fields", 3), FAIL);
     cr_assert_str_eq(item(r, "ledger_fields", 3)->evidence,
                      "missing ICP备案号 (icp_filing), 公安备案号 (psb_filing) (public-facing)");
+    cr_assert_str_eq(zh(r, "ledger_fields", 3),
+                     "缺少：ICP备案号 (icp_filing)、公安备案号 (psb_filing)（对外服务系统）");
     done(r);
 
     s.public_facing = 0;
     r = screen(&s, hosts, 1, NULL, 0, NULL);
     cr_assert_eq(outcome(r, "ledger_fields", 3), PASS);
     assert_evidence_has(r, "ledger_fields", 3, "not public-facing");
+    cr_assert_str_eq(zh(r, "ledger_fields", 3),
+                     "已填写：负责人 (owner)、管理员 (admin)、联系方式 (contact)、等保等级 "
+                     "(mlps_grade)、校内备案 (school_filing)；不对外服务：无需 ICP 备案和公安备案");
     cr_assert(r->passed);
     done(r);
 }
@@ -698,6 +834,14 @@ Test(screen, scan_items_are_not_checked_when_the_scan_did_not_run)
     cr_assert_eq(outcome(r, "scan_high_risk_port", 3), NOT_CHECKED);
     cr_assert_str_eq(item(r, "scan_high_risk_port", 3)->evidence,
                      "the scan did not run: nmap is not installed");
+    cr_assert_str_eq(zh(r, "scan_high_risk_port", 3), "扫描未运行：nmap is not installed");
+    cr_assert_str_eq(zh(r, "scan_unexplained_port", 3), "扫描未运行：nmap is not installed");
+    done(r);
+    scan.why_not[0] = '\0';
+    r = screen(&s, hosts, 1, &scan, 0, NULL);
+    cr_assert_str_eq(item(r, "scan_high_risk_port", 3)->evidence,
+                     "the scan did not run: no reason given");
+    cr_assert_str_eq(zh(r, "scan_high_risk_port", 3), "扫描未运行：未说明原因");
     done(r);
 }
 
@@ -717,6 +861,9 @@ Test(screen, a_port_open_from_outside_that_no_listener_explains_fails_as_advisor
     cr_assert_eq(outcome(r, "scan_unexplained_port", 3), FAIL);
     cr_assert_str_eq(item(r, "scan_unexplained_port", 3)->evidence,
                      "open from the collector host, no agent reports a listener: "
+                     "127.0.0.2:8081 (blackice-icecap)");
+    cr_assert_str_eq(zh(r, "scan_unexplained_port", 3),
+                     "从采集服务器可访问、但没有 agent 报告相应监听的端口："
                      "127.0.0.2:8081 (blackice-icecap)");
     cr_assert_not(item(r, "scan_unexplained_port", 3)->blocking);
     cr_assert_eq(outcome(r, "scan_high_risk_port", 3), PASS);
@@ -754,6 +901,13 @@ Test(screen, a_wildcard_listener_explains_only_addresses_its_host_may_answer_on)
     cr_assert_str_eq(item(r, "scan_unexplained_port", 3)->evidence,
                      "open from the collector host, no agent reports a listener: "
                      "10.0.0.9:8080 (http-proxy)");
+    cr_assert_str_eq(zh(r, "scan_unexplained_port", 3),
+                     "从采集服务器可访问、但没有 agent 报告相应监听的端口："
+                     "10.0.0.9:8080 (http-proxy)");
+    cr_assert_str_eq(item(r, "scan_high_risk_port", 3)->evidence,
+                     "4 open ports on 2 addresses, none of them a high-risk port");
+    cr_assert_str_eq(zh(r, "scan_high_risk_port", 3),
+                     "共 4 个开放端口，分布在 2 个地址上，均不是高危端口");
     done(r);
 }
 
@@ -772,6 +926,8 @@ Test(screen, a_high_risk_port_reachable_from_outside_fails_even_when_explained)
     cr_assert_eq(outcome(r, "scan_high_risk_port", 3), FAIL);
     cr_assert_str_eq(item(r, "scan_high_risk_port", 3)->evidence,
                      "reachable from the collector host: 10.0.0.5:3306 (mysql)");
+    cr_assert_str_eq(zh(r, "scan_high_risk_port", 3),
+                     "从采集服务器可访问的高危端口：10.0.0.5:3306 (mysql)");
     cr_assert_eq(r->blocking_failed, 2);   /* with exposed_ports */
     cr_assert_not(r->passed);
     done(r);
@@ -781,6 +937,62 @@ Test(screen, a_high_risk_port_reachable_from_outside_fails_even_when_explained)
     cr_assert_eq(outcome(r, "scan_high_risk_port", 3), PASS);
     assert_evidence_has(r, "scan_high_risk_port", 3,
                         "2 open ports on 2 addresses, none of them a high-risk port");
+    cr_assert_str_eq(zh(r, "scan_high_risk_port", 3),
+                     "共 2 个开放端口，分布在 2 个地址上，均不是高危端口");
+    cr_assert_str_eq(zh(r, "scan_unexplained_port", 3),   /* no listener on 8443 */
+                     "从采集服务器可访问、但没有 agent 报告相应监听的端口："
+                     "10.0.0.5:8443 (mysql)");
+    done(r);
+
+    open[1].port = 443;                    /* nginx on :: answers there */
+    r = screen(&s, hosts, 1, &scan, 0, NULL);
+    cr_assert_str_eq(item(r, "scan_unexplained_port", 3)->evidence,
+                     "2 open ports on 2 addresses, each explained by a listener of the "
+                     "system's hosts");
+    cr_assert_str_eq(zh(r, "scan_unexplained_port", 3),
+                     "共 2 个开放端口，分布在 2 个地址上，均对应本系统主机上的监听");
+    done(r);
+}
+
+Test(screen, a_cut_scan_list_says_so_in_both_languages)
+{
+    struct fx f;
+    fx_init(&f, 7, "web01", "10.0.0.5");
+    struct fx *hosts[] = {&f};
+    Tz__SystemRecord s = good_system();
+    struct scan_port open[] = {{"10.0.0.5", 22, "ssh"}, {"10.0.0.5", 3306, "mysql"}};
+    struct scan_result scan = scan_of(open, 2);
+    scan.truncated = 1;
+    Tz__ScreeningResult *r = screen(&s, hosts, 1, &scan, 0, NULL);
+    cr_assert_eq(outcome(r, "scan_high_risk_port", 3), FAIL);
+    cr_assert_str_eq(item(r, "scan_high_risk_port", 3)->evidence,
+                     "reachable from the collector host: 10.0.0.5:3306 (mysql) "
+                     "(the scan listed only the first 4096 open ports)");
+    cr_assert_str_eq(zh(r, "scan_high_risk_port", 3),
+                     "从采集服务器可访问的高危端口：10.0.0.5:3306 (mysql)"
+                     "（扫描只列出了前 4096 个开放端口）");
+    done(r);
+
+    open[1].port = 8443;
+    r = screen(&s, hosts, 1, &scan, 0, NULL);
+    cr_assert_eq(outcome(r, "scan_high_risk_port", 3), NOT_CHECKED);
+    cr_assert_str_eq(item(r, "scan_high_risk_port", 3)->evidence,
+                     "more than 4096 ports are open: the scan's list is cut");
+    cr_assert_str_eq(zh(r, "scan_high_risk_port", 3), "开放端口超过 4096 个：扫描列表不完整");
+    done(r);
+}
+
+Test(screen, a_cut_account_audit_says_so_in_both_languages)
+{
+    struct fx f;
+    fx_init(&f, 7, "web01", "10.0.0.5");
+    f.acc.weak_check_cut = 1;
+    Tz__ScreeningResult *r = screen1(&f);
+    cr_assert_str_eq(item(r, "weak_password", 7)->evidence,
+                     "2 accounts checked, none with a weak or empty password (the check "
+                     "was cut short on some accounts)");
+    cr_assert_str_eq(zh(r, "weak_password", 7),
+                     "已检查 2 个账户，均无弱口令或空密码（部分账户的检查被提前中止）");
     done(r);
 }
 
@@ -835,6 +1047,22 @@ Test(screen, evidence_is_bounded_clean_utf8_and_says_how_much_it_left_out)
     cr_assert_null(strstr(e, "\u202e"));
     cr_assert(strstr(e, "用户000??aaa") != NULL, "%s", e);
     cr_assert(strstr(e, " more)") != NULL, "%s", e);
+    const char *z = zh(r, "weak_password", 7);
+    cr_assert_leq(strlen(z), 512);
+    cr_assert(tz_utf8_valid(z));
+    cr_assert_null(strchr(z, '\n'));
+    cr_assert_null(strstr(z, "\u202e"));
+    cr_assert_eq(strncmp(z, "用户000??aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa：空密码；用户001??", 60), 0,
+                 "%s", z);
+    /* Each language says how many of its own it left out, and they add up. */
+    size_t listed = 0, left = 0;
+    for (const char *p = z; (p = strstr(p, "：空密码")) != NULL; p++)
+        listed++;
+    const char *m = strstr(z, "（另有 ");
+    cr_assert_not_null(m, "%s", z);
+    cr_assert_eq(sscanf(m, "（另有 %zu 项未列出）", &left), 1, "%s", m);
+    cr_assert_eq(listed + left, N, "%zu listed, %zu left out: %s", listed, left, z);
+    cr_assert_str_eq(m + strlen(m) - strlen("项未列出）"), "项未列出）");
     done(r);
 }
 

@@ -93,15 +93,16 @@ static void fx_init(struct fx *f)
     f->scan.ports_scanned = 1000;
 
     static const struct {
-        const char *id, *kind, *name, *ev, *zh, *en;
+        const char *id, *kind, *name, *ev, *ev_zh, *zh, *en;
         uint64_t sid;
         int outcome, blocking;
     } it[3] = {
-        {"ledger_complete", "system", "教务系统", "name, dept, owner set",
+        /* stored before evidence_zh: English only */
+        {"ledger_complete", "system", "教务系统", "name, dept, owner set", NULL,
          "台账信息完整", "Ledger complete", 5, PASS, 1},
         {"weak_password", "host", "web1", "root: weak (dictionary)",
-         "弱口令", "Weak passwords", 3, FAIL, 1},
-        {"weak_password", "host", "db1", "host did not answer",
+         "root：弱口令（常见口令字典）", "弱口令", "Weak passwords", 3, FAIL, 1},
+        {"weak_password", "host", "db1", "host did not answer", "该主机未应答本次现场采集",
          "弱口令", "Weak passwords", 4, NOT_CHECKED, 1},
     };
     for (int i = 0; i < 3; i++) {
@@ -114,6 +115,8 @@ static void fx_init(struct fx *f)
         x->outcome = (Tz__ScreenOutcome)it[i].outcome;
         x->blocking = it[i].blocking;
         x->evidence = (char *)it[i].ev;
+        if (it[i].ev_zh)
+            x->evidence_zh = (char *)it[i].ev_zh;
         x->label_zh = (char *)it[i].zh;
         x->label_en = (char *)it[i].en;
         x->cites = "第七条(八)";
@@ -288,7 +291,8 @@ Test(screen_render_json, keys_and_values_parse_back)
     const cJSON *items = cJSON_GetObjectItem(o, "items");
     cr_assert_eq(cJSON_GetArraySize(items), 3);
     static const char *const ik[] = {"id", "subject_kind", "subject_id", "subject",
-                                     "outcome", "blocking", "evidence", "label_zh",
+                                     "outcome", "blocking", "evidence", "evidence_zh",
+                                     "label_zh",
                                      "label_en", "cites", "remedy_zh", "remedy_en",
                                      NULL};
     static const char *const outcomes[] = {"pass", "fail", "not_checked"};
@@ -304,6 +308,10 @@ Test(screen_render_json, keys_and_values_parse_back)
     cr_assert_eq(jnum(fail, "subject_id"), 3);
     cr_assert_str_eq(jstr(fail, "subject"), "web1");
     cr_assert_str_eq(jstr(fail, "evidence"), "root: weak (dictionary)");
+    cr_assert_str_eq(jstr(fail, "evidence_zh"), "root：弱口令（常见口令字典）");
+    /* an item stored before evidence_zh: the member is there, empty */
+    cr_assert_str_eq(jstr(cJSON_GetArrayItem(items, 0), "evidence"), "name, dept, owner set");
+    cr_assert_str_eq(jstr(cJSON_GetArrayItem(items, 0), "evidence_zh"), "");
     cr_assert_str_eq(jstr(fail, "label_zh"), "弱口令");
     cr_assert_str_eq(jstr(fail, "label_en"), "Weak passwords");
     cr_assert_str_eq(jstr(fail, "cites"), "第七条(八)");
@@ -434,6 +442,7 @@ Test(screen_render_text, a_host_that_did_not_answer_reads_not_answered_never_pas
     struct fx f;
     fx_init(&f);
     f.item[2].evidence = "";   /* nothing in the item may say pass either */
+    f.item[2].evidence_zh = "";
     for (int en = 0; en < 2; en++) {
         char *text = render(&f.s, SCREEN_TEXT, en ? "en" : "zh");
         char *l = line_with(text, "db1 #4");
@@ -478,7 +487,7 @@ Test(screen_render_text, header_verdict_scan_and_failing_item)
               strstr(fl, "web1 #3"), "%s", fl);
     cr_assert(strstr(text, "[FAIL] 阻断 blocking | 弱口令 (weak_password) | "
                            "主机 host web1 #3\n"
-                           "       证据 evidence: root: weak (dictionary)\n"
+                           "       证据 evidence: root：弱口令（常见口令字典）\n"
                            "       整改建议 remedy: 修改弱口令\n"
                            "       依据 cites: 第七条(八)\n"), "%s", text);
     /* only failing items carry a remedy */
@@ -504,6 +513,7 @@ Test(screen_render_text, control_characters_in_a_hostname_do_not_reach_the_termi
     f.agent[0].hostname = "web\x1b[2J\nPASSED\r\x7f\xe2\x80\xae" "1\xff";
     f.item[1].subject_name = f.agent[0].hostname;
     f.item[1].evidence = "a\tb\x07";
+    f.item[1].evidence_zh = "甲\tb\x07";
     char *text = render(&f.s, SCREEN_TEXT, NULL);
     for (const unsigned char *p = (const unsigned char *)text; *p; p++)
         cr_assert(*p >= 0x20 ? *p != 0x7f : *p == '\n', "byte 0x%02x at %zu",
@@ -511,12 +521,67 @@ Test(screen_render_text, control_characters_in_a_hostname_do_not_reach_the_termi
     cr_assert_null(strstr(text, "\xe2\x80\xae"));
     cr_assert(strstr(text, "web\\x1b[2J\\nPASSED\\r\\x7f\\u202e1? #3 ("), "%s", text);
     cr_assert(tz_utf8_valid(text));
+    cr_assert(strstr(text, "甲\\tb\\x07"));
+    free(text);
+    text = render(&f.s, SCREEN_TEXT, "en");
     cr_assert(strstr(text, "a\\tb\\x07"));
     cr_assert_null(strstr(text, "\nPASSED"));
     free(text);
 }
 
+Test(screen_render_text, evidence_in_the_readers_language_old_items_in_english)
+{
+    struct fx f;
+    fx_init(&f);
+    char *text = render(&f.s, SCREEN_TEXT, "zh");
+    cr_assert(strstr(text, "主机 host web1 #3\n"
+                           "       证据 evidence: root：弱口令（常见口令字典）\n"), "%s", text);
+    cr_assert(strstr(text, "主机 host db1 #4\n"
+                           "       证据 evidence: 该主机未应答本次现场采集\n"), "%s", text);
+    /* stored before evidence_zh: its English, not nothing */
+    cr_assert(strstr(text, "系统 system 教务系统 #5\n"
+                           "       证据 evidence: name, dept, owner set\n"), "%s", text);
+    cr_assert_null(strstr(text, "root: weak"), "%s", text);
+    free(text);
+
+    text = render(&f.s, SCREEN_TEXT, "en");
+    cr_assert(strstr(text, "host web1 #3\n"
+                           "       evidence: root: weak (dictionary)\n"), "%s", text);
+    cr_assert(strstr(text, "host db1 #4\n"
+                           "       evidence: host did not answer\n"), "%s", text);
+    cr_assert(strstr(text, "system 教务系统 #5\n"
+                           "       evidence: name, dept, owner set\n"), "%s", text);
+    cr_assert_null(strstr(text, "弱口令（"), "%s", text);
+    free(text);
+
+    /* an item with only the Chinese shows it in English too, not nothing */
+    f.item[1].evidence = "";
+    text = render(&f.s, SCREEN_TEXT, "en");
+    cr_assert(strstr(text, "host web1 #3\n"
+                           "       evidence: root：弱口令（常见口令字典）\n"), "%s", text);
+    free(text);
+}
+
 /* ---- HTML ---- */
+
+Test(screen_render_html, evidence_in_the_readers_language_old_items_in_english)
+{
+    struct fx f;
+    fx_init(&f);
+    char *html = render(&f.s, SCREEN_HTML, "zh");
+    cr_assert(strstr(html, " web1 #3</td><td>root：弱口令（常见口令字典）<span"), "%s", html);
+    cr_assert(strstr(html, " db1 #4</td><td>该主机未应答本次现场采集</td></tr>"), "%s", html);
+    cr_assert(strstr(html, " 教务系统 #5</td><td>name, dept, owner set</td></tr>"), "%s", html);
+    cr_assert_null(strstr(html, "root: weak"));
+    free(html);
+
+    html = render(&f.s, SCREEN_HTML, "en");
+    cr_assert(strstr(html, " web1 #3</td><td>root: weak (dictionary)<span"), "%s", html);
+    cr_assert(strstr(html, " db1 #4</td><td>host did not answer</td></tr>"), "%s", html);
+    cr_assert(strstr(html, " 教务系统 #5</td><td>name, dept, owner set</td></tr>"), "%s", html);
+    cr_assert_null(strstr(html, "弱口令（"));
+    free(html);
+}
 
 Test(screen_render_html, escapes_a_hostile_hostname_and_evidence)
 {
@@ -525,13 +590,14 @@ Test(screen_render_html, escapes_a_hostile_hostname_and_evidence)
     f.agent[0].hostname = "<script>alert(1)</script>";
     f.item[1].subject_name = f.agent[0].hostname;
     f.item[1].evidence = "a&b\"c'd<e>";
+    f.item[1].evidence_zh = "甲&b\"c'd<e>";
     f.sys.purpose = "<img src=x onerror=alert(2)>";
     f.sys.name = "x\x1b\xe2\x80\xae";
     char *html = render(&f.s, SCREEN_HTML, NULL);
     cr_assert_null(strstr(html, "<script"), "%s", html);
     cr_assert_null(strstr(html, "<img"));
     cr_assert(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
-    cr_assert(strstr(html, "a&amp;b&quot;c&#39;d&lt;e&gt;"));
+    cr_assert(strstr(html, "甲&amp;b&quot;c&#39;d&lt;e&gt;"));
     cr_assert(strstr(html, "&lt;img src=x onerror=alert(2)&gt;"));
     cr_assert_null(strstr(html, "\x1b"));
     cr_assert_null(strstr(html, "\xe2\x80\xae"));
