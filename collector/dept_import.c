@@ -9,6 +9,7 @@
 #include "cell_guard.h"
 #include "dept_diff.h"
 #include "dept_fields.h"
+#include "grow.h"
 #include "ledger_fields.h"
 
 #define DEPT_COLS_MAX 256
@@ -239,16 +240,10 @@ int dept_import_sheet(struct tz_register *reg, struct sheet *sh,
         Tz__DeptRecord *rec;
         if ((rc = read_row(reg, &row, &cols, si, probs, &rec)) != 0 || !rec)
             continue;
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 32;
-            struct row *v = realloc(rows, ncap * sizeof(*v));
-            if (v == NULL) {
-                protobuf_c_message_free_unpacked(&rec->base, NULL);
-                rc = TZ_ENOMEM;
-                break;
-            }
-            rows = v;
-            cap = ncap;
+        if (tz_grow((void **)&rows, &cap, n, sizeof(*rows)) != 0) {
+            protobuf_c_message_free_unpacked(&rec->base, NULL);
+            rc = TZ_ENOMEM;
+            break;
         }
         rows[n++] = (struct row){rec, row.row};
     }

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "cell_guard.h"
+#include "grow.h"
 #include "ledger_diff.h"
 #include "ledger_fields.h"
 #include "ledger_header.h"
@@ -50,15 +51,9 @@ static int names_push(struct names *s, char *owned)
 {
     if (owned == NULL)
         return TZ_ENOMEM;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 32;
-        char **v = realloc(s->v, cap * sizeof(*v));
-        if (v == NULL) {
-            free(owned);
-            return TZ_ENOMEM;
-        }
-        s->v = v;
-        s->cap = cap;
+    if (tz_grow((void **)&s->v, &s->cap, s->n, sizeof(*s->v)) != 0) {
+        free(owned);
+        return TZ_ENOMEM;
     }
     s->v[s->n++] = owned;
     return 0;
@@ -110,14 +105,8 @@ struct stored {
 static int system_cb(const Tz__SystemRecord *rec, void *arg)
 {
     struct stored *s = arg;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        struct ident *v = realloc(s->v, cap * sizeof(*v));
-        if (v == NULL)
-            return TZ_ENOMEM;
-        s->v = v;
-        s->cap = cap;
-    }
+    if (tz_grow((void **)&s->v, &s->cap, s->n, sizeof(*s->v)) != 0)
+        return TZ_ENOMEM;
     int rc = names_push(&s->strings, strdup(rec->dept));
     if (rc == 0)
         rc = names_push(&s->strings, strdup(rec->name));
@@ -143,7 +132,7 @@ struct imp {
     struct stored st;
     Tz__SystemRecord **recs;
     struct ident *ids;
-    size_t nrecs, cap;
+    size_t nrecs, cap, cap_ids;
     int update;                /* --update: an id column, rows may match */
     size_t id_col;             /* its column, NO_COL */
     char id_label[64];         /* its header, for problems ("编号") */
@@ -479,19 +468,11 @@ static int note_headerless(struct imp *m, const struct sheet_row *row,
 
 static int keep(struct imp *m, Tz__SystemRecord *rec, long line)
 {
-    if (m->nrecs == m->cap) {
-        size_t ncap = m->cap ? m->cap * 2 : 64;
-        Tz__SystemRecord **nr = realloc(m->recs, ncap * sizeof(*nr));
-        if (nr)
-            m->recs = nr;
-        struct ident *ni = nr ? realloc(m->ids, ncap * sizeof(*ni)) : NULL;
-        if (ni)
-            m->ids = ni;
-        if (nr == NULL || ni == NULL) {
-            ledger_record_free(rec);
-            return TZ_ENOMEM;
-        }
-        m->cap = ncap;
+    /* two arrays of one length: each keeps its own capacity */
+    if (tz_grow((void **)&m->recs, &m->cap, m->nrecs, sizeof(*m->recs)) != 0 ||
+        tz_grow((void **)&m->ids, &m->cap_ids, m->nrecs, sizeof(*m->ids)) != 0) {
+        ledger_record_free(rec);
+        return TZ_ENOMEM;
     }
     m->ids[m->nrecs] = (struct ident){rec->dept, rec->name, line, 0, m->nrecs,
                                       m->given};
