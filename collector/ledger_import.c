@@ -591,6 +591,11 @@ static int find_overlaps(struct imp *m, struct tz_error *err)
 
 /* ---- the whole sheet ---- */
 
+static int is_header_row(const struct sheet_row *row)
+{
+    return !row_empty(row) && ledger_header_is_header(row);
+}
+
 /* The header among the first HEADER_SCAN rows into *top (a copy), and the
  * row after it into *next (a copy, or NULL at the end). 0 with *top NULL
  * when there is none (a problem is recorded). */
@@ -599,30 +604,22 @@ static int find_header(struct imp *m, struct sheet *sh,
                        const char *name, struct tz_error *err)
 {
     struct sheet_row row;
-    long first = 0;
+    long first;
     *top = *next = NULL;
-    for (int scanned = 0;; scanned++) {
-        int got = sheet_next(sh, &row, err);
-        if (got < 0)
-            return got;
-        if (got == 0 && first == 0)
-            return tz_err(err, TZ_EPARSE, name, 0, "the file is empty: it "
-                          "needs a header row and a row per system");
-        if (got == 0 || scanned == HEADER_SCAN)
-            return no_header(m, first);
-        if (first == 0)
-            first = row.row;
-        if (row_empty(&row) || !ledger_header_is_header(&row))
-            continue;
-        if ((*top = sheet_row_dup(&row)) == NULL)
-            return TZ_ENOMEM;
-        got = sheet_next(sh, &row, err);
-        if (got < 0)
-            return got;
-        if (got == 1 && (*next = sheet_row_dup(&row)) == NULL)
-            return TZ_ENOMEM;
-        return 0;
-    }
+    int got = sheet_find_header(sh, HEADER_SCAN, is_header_row, name,
+                                "system", &row, &first, err);
+    if (got < 0)
+        return got;
+    if (got == 0)
+        return no_header(m, first);
+    if ((*top = sheet_row_dup(&row)) == NULL)
+        return TZ_ENOMEM;
+    got = sheet_next(sh, &row, err);
+    if (got < 0)
+        return got;
+    if (got == 1 && (*next = sheet_row_dup(&row)) == NULL)
+        return TZ_ENOMEM;
+    return 0;
 }
 
 /* Everything read and checked; recs hold the rows without problems. */

@@ -175,6 +175,31 @@ int sheet_next(struct sheet *s, struct sheet_row *row, struct tz_error *err)
     return 1;
 }
 
+int sheet_find_header(struct sheet *s, int scan,
+                      int (*is_header)(const struct sheet_row *row),
+                      const char *name, const char *per_what,
+                      struct sheet_row *row, long *first,
+                      struct tz_error *err)
+{
+    *first = 0;
+    for (int scanned = 0; scanned < scan; scanned++) {
+        int got = sheet_next(s, row, err);
+        if (got < 0)
+            return got;
+        if (got == 0 && *first == 0)
+            return tz_err(err, TZ_EPARSE, name, 0, "the file is empty: it "
+                          "needs a header row and a row per %s", per_what);
+        if (got == 0)
+            return 0;
+        if (*first == 0)
+            *first = row->row;
+        int hit = is_header(row);
+        if (hit != 0)
+            return hit < 0 ? hit : 1;
+    }
+    return 0;
+}
+
 const struct sheet_info *sheet_info(const struct sheet *s)
 {
     return &s->info;
