@@ -53,11 +53,7 @@ static int collector_with(const char *value, struct collector_config *c,
                           struct tz_error *err)
 {
     char *text = tz_test_path("[collector]\nscreening_scan = %s\n", value);
-    tz_test_write(dir, "c.ini", text);
-    char *path = tz_test_path("%s/c.ini", dir);
-    collector_config_defaults(c);
-    int rc = collector_config_load(c, path, err);
-    free(path);
+    int rc = tz_test_collector_ini(text, c, err);
     free(text);
     return rc;
 }
