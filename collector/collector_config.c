@@ -136,11 +136,7 @@ static int on_kv(void *user, const char *section, const char *name,
             (int)sizeof(c->screening_ports))
             goto bad;
     } else if (strcmp(name, "screening_scan") == 0) {
-        if (strcmp(value, "yes") == 0)
-            c->screening_scan = 1;
-        else if (strcmp(value, "no") == 0)
-            c->screening_scan = 0;
-        else
+        if (ini_bool(value, &c->screening_scan) != 0)
             goto bad;
     } else if (strcmp(name, "screening_scan_timeout") == 0) {
         if (parse_size(value, 1, 3600, &c->screening_scan_timeout) != 0)

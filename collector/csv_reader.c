@@ -3,13 +3,11 @@
  * longer than its source text, so no copy per field is needed. */
 #include "csv_reader.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "rootfs.h"
 #include "text_gbk.h"
 #include "utf8.h"
 
@@ -161,53 +159,11 @@ int csv_open_file(const char *path, const struct csv_limits *lim,
 {
     const struct csv_limits *l = lim ? lim : &defaults;
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return tz_err(err, errno == ENOENT ? TZ_ENOENT : TZ_EIO, path, 0,
-                      "cannot open: %s", strerror(errno));
-    /* Read to the bound plus one byte, whatever fstat says: it may be a
-     * pipe, or a file that grows while we read. */
-    size_t cap = 64 << 10, len = 0;
-    char *buf = malloc(cap + 1);
-    int rc = buf ? 0 : tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
-    while (rc == 0) {
-        if (len == cap) {
-            if (cap > l->max_bytes) {
-                rc = tz_err(err, TZ_ELIMIT, path, 0,
-                            "the file is larger than the limit of %zu "
-                            "bytes", l->max_bytes);
-                break;
-            }
-            size_t ncap = cap * 2;
-            char *nb = realloc(buf, ncap + 1);
-            if (nb == NULL) {
-                rc = tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
-                break;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        ssize_t got = read(fd, buf + len, cap - len);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            rc = tz_err(err, TZ_EIO, path, 0, "cannot read: %s",
-                        strerror(errno));
-        else if (got == 0)
-            break;
-        else
-            len += (size_t)got;
-    }
-    close(fd);
-    if (rc == 0 && len > l->max_bytes)
-        rc = tz_err(err, TZ_ELIMIT, path, 0,
-                    "the file is larger than the limit of %zu bytes",
-                    l->max_bytes);
-    if (rc != 0) {
-        free(buf);
+    char *buf;
+    size_t len;
+    int rc = tz_read_file(path, l->max_bytes, &buf, &len, err);
+    if (rc != 0)
         return rc;
-    }
-    buf[len] = '\0';
     return reader_new(buf, len, path, lim, out, err);
 }
 

@@ -9,6 +9,7 @@
 #include "cell_guard.h"
 #include "dept_diff.h"
 #include "dept_fields.h"
+#include "grow.h"
 #include "ledger_fields.h"
 
 #define DEPT_COLS_MAX 256
@@ -188,30 +189,16 @@ static int find_header(struct sheet *sh, const struct sheet_info *si,
                        struct ledger_problems *p, struct tz_error *err)
 {
     struct sheet_row row;
-    long first = 0;
-    for (int scanned = 0; scanned < HEADER_SCAN; scanned++) {
-        int got = sheet_next(sh, &row, err);
-        if (got < 0)
-            return got;
-        if (got == 0 && first == 0)
-            return tz_err(err, TZ_EPARSE, name, 0, "the file is empty: it "
-                          "needs a header row and a row per department");
-        if (got == 0)
-            break;
-        if (first == 0)
-            first = row.row;
-        int hit = is_header(&row);
-        if (hit < 0)
-            return hit;
-        if (hit) {
-            int rc = read_header(&row, c, si, p);
-            return rc ? rc : 1;
-        }
-    }
-    int rc = ledger_problem_at(p, si, first, LEDGER_NO_COL, "no header row "
-                               "with a 单位 (dept) column in the first %d "
-                               "rows", HEADER_SCAN);
-    return rc ? rc : 0;
+    long first;
+    int hit = sheet_find_header(sh, HEADER_SCAN, is_header, name,
+                                "department", &row, &first, err);
+    if (hit < 0)
+        return hit;
+    int rc = hit ? read_header(&row, c, si, p)
+                 : ledger_problem_at(p, si, first, LEDGER_NO_COL, "no header "
+                                     "row with a 单位 (dept) column in the "
+                                     "first %d rows", HEADER_SCAN);
+    return rc ? rc : hit;
 }
 
 int dept_import_sheet(struct tz_register *reg, struct sheet *sh,
@@ -239,16 +226,10 @@ int dept_import_sheet(struct tz_register *reg, struct sheet *sh,
         Tz__DeptRecord *rec;
         if ((rc = read_row(reg, &row, &cols, si, probs, &rec)) != 0 || !rec)
             continue;
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 32;
-            struct row *v = realloc(rows, ncap * sizeof(*v));
-            if (v == NULL) {
-                protobuf_c_message_free_unpacked(&rec->base, NULL);
-                rc = TZ_ENOMEM;
-                break;
-            }
-            rows = v;
-            cap = ncap;
+        if (tz_grow((void **)&rows, &cap, n, sizeof(*rows)) != 0) {
+            protobuf_c_message_free_unpacked(&rec->base, NULL);
+            rc = TZ_ENOMEM;
+            break;
         }
         rows[n++] = (struct row){rec, row.row};
     }

@@ -10,6 +10,7 @@
 #include "dept_fields.h"
 #include "dept_json.h"
 #include "flag_catalog.h"
+#include "grow.h"
 #include "ledger_diff.h"
 #include "ledger_fields.h"
 #include "ledger_json.h"
@@ -25,14 +26,8 @@ struct ids {
 
 static int ids_push(struct ids *s, uint64_t id)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        uint64_t *v = realloc(s->v, cap * sizeof(*v));
-        if (v == NULL)
-            return TZ_ENOMEM;
-        s->v = v;
-        s->cap = cap;
-    }
+    if (tz_grow((void **)&s->v, &s->cap, s->n, sizeof(*s->v)) != 0)
+        return TZ_ENOMEM;
     s->v[s->n++] = id;
     return 0;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "flag_catalog.h"
+#include "grow.h"
 #include "time_text.h"
 
 /* ---- the output ---- */
@@ -88,14 +89,8 @@ int export_out_puts(struct export_out *o, const char *s, struct tz_error *err)
 
 int export_scope_add(struct export_scope *s, const Tz__SystemRecord *rec)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        struct export_sys *v = realloc(s->sys, cap * sizeof(*v));
-        if (v == NULL)
-            return TZ_ENOMEM;
-        s->sys = v;
-        s->cap = cap;
-    }
+    if (tz_grow((void **)&s->sys, &s->cap, s->n, sizeof(*s->sys)) != 0)
+        return TZ_ENOMEM;
     char *name = strdup(rec->name);
     if (name == NULL)
         return TZ_ENOMEM;

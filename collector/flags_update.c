@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "civil_day.h"
+#include "grow.h"
 #include "host_dups.h"
 #include "rules.h"
 
@@ -39,25 +40,15 @@ static int pending_add(struct pending *p, int kind, uint64_t id, const char *nam
                        const char *dept, uint64_t system_id, struct rule_hits *hits)
 {
     if (p->n == p->cap) {
-        size_t ncap = p->cap ? p->cap * 2 : 16;
-        struct register_flag_set *s = realloc(p->sets, ncap * sizeof(*s));
-        if (s)
-            p->sets = s;
-        struct rule_hits *h = realloc(p->hits, ncap * sizeof(*h));
-        if (h)
-            p->hits = h;
-        struct register_flag **f = realloc(p->flags, ncap * sizeof(*f));
-        if (f)
-            p->flags = f;
-        char **d = realloc(p->depts, ncap * sizeof(*d));
-        if (d)
-            p->depts = d;
-        char **nm = realloc(p->names, ncap * sizeof(*nm));
-        if (nm)
-            p->names = nm;
-        if (!s || !h || !f || !d || !nm)
+        /* five arrays of one length, each grown from the same capacity */
+        size_t c[5] = {p->cap, p->cap, p->cap, p->cap, p->cap};
+        if (tz_grow((void **)&p->sets, &c[0], p->n, sizeof(*p->sets)) ||
+            tz_grow((void **)&p->hits, &c[1], p->n, sizeof(*p->hits)) ||
+            tz_grow((void **)&p->flags, &c[2], p->n, sizeof(*p->flags)) ||
+            tz_grow((void **)&p->depts, &c[3], p->n, sizeof(*p->depts)) ||
+            tz_grow((void **)&p->names, &c[4], p->n, sizeof(*p->names)))
             return TZ_ENOMEM;
-        p->cap = ncap;
+        p->cap = c[0];
     }
     struct register_flag *fl = calloc(hits->n ? hits->n : 1, sizeof(*fl));
     char *dc = strdup(dept ? dept : "");

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ini.h>
 
@@ -18,6 +19,17 @@ int ini_int(const char *v, long lo, long hi, int *out)
     if (errno || end == v || *end || x < lo || x > hi)
         return -1;
     *out = (int)x;
+    return 0;
+}
+
+int ini_bool(const char *v, int *out)
+{
+    if (strcasecmp(v, "yes") == 0)
+        *out = 1;
+    else if (strcasecmp(v, "no") == 0)
+        *out = 0;
+    else
+        return -1;
     return 0;
 }
 

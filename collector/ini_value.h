@@ -1,8 +1,8 @@
 /* ini_value — reading a collector-side INI file (tz-collector.ini,
  * rules.ini, screening.ini, tz-portal.ini): the load and its errors, a
- * bounded integer, a list of TCP ports.
+ * bounded integer, a yes/no switch, a list of TCP ports.
  *
- * Both return 0, or -1 when the value does not parse or is out of bounds;
+ * ini_int, ini_bool and ini_ports return 0, or -1 when the value does not parse or is out of bounds;
  * the caller words the error with the option's name and its file and line
  * (and fails the whole load: a port list may be half written then). */
 #ifndef TZ_INI_VALUE_H
@@ -14,6 +14,10 @@
 
 /* A decimal integer in lo..hi; trailing blanks allowed, nothing else. */
 int ini_int(const char *v, long lo, long hi, int *out);
+
+/* yes or no, in any case ("Yes", "NO"): *out 1 or 0. The one spelling
+ * of a switch in the collector's INI files. */
+int ini_bool(const char *v, int *out);
 
 /* Ports 1..65535 separated by commas or blanks, at most max of them
  * (and at most 1023 bytes of text); *n is their count. */

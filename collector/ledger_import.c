@@ -12,9 +12,12 @@
 #include <strings.h>
 
 #include "cell_guard.h"
+#include "grow.h"
 #include "ledger_diff.h"
 #include "ledger_fields.h"
 #include "ledger_header.h"
+#include "pb_clone.h"
+#include "system_list.h"
 
 #define NO_COL LEDGER_NO_COL
 
@@ -50,15 +53,9 @@ static int names_push(struct names *s, char *owned)
 {
     if (owned == NULL)
         return TZ_ENOMEM;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 32;
-        char **v = realloc(s->v, cap * sizeof(*v));
-        if (v == NULL) {
-            free(owned);
-            return TZ_ENOMEM;
-        }
-        s->v = v;
-        s->cap = cap;
+    if (tz_grow((void **)&s->v, &s->cap, s->n, sizeof(*s->v)) != 0) {
+        free(owned);
+        return TZ_ENOMEM;
     }
     s->v[s->n++] = owned;
     return 0;
@@ -101,34 +98,41 @@ static int ident_cmp(const void *a, const void *b)
     return c;
 }
 
+/* The stored systems by dept and name (ident_cmp order); dept and name
+ * are borrowed from the system list they were made of. */
 struct stored {
     struct ident *v;
-    size_t n, cap;
-    struct names strings;  /* owns the dept and name copies */
+    size_t n;
 };
 
-static int system_cb(const Tz__SystemRecord *rec, void *arg)
+static int stored_index(const struct system_list *l, struct stored *st)
 {
-    struct stored *s = arg;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        struct ident *v = realloc(s->v, cap * sizeof(*v));
-        if (v == NULL)
-            return TZ_ENOMEM;
-        s->v = v;
-        s->cap = cap;
-    }
-    int rc = names_push(&s->strings, strdup(rec->dept));
-    if (rc == 0)
-        rc = names_push(&s->strings, strdup(rec->name));
-    if (rc != 0)
-        return rc;
-    s->v[s->n].dept = s->strings.v[s->strings.n - 2];
-    s->v[s->n].name = s->strings.v[s->strings.n - 1];
-    s->v[s->n].line = 0;
-    s->v[s->n].id = rec->system_id;
-    s->n++;
+    st->n = 0;
+    if ((st->v = calloc(l->n ? l->n : 1, sizeof(*st->v))) == NULL)
+        return TZ_ENOMEM;
+    for (size_t i = 0; i < l->n; i++)
+        st->v[st->n++] = (struct ident){l->v[i]->dept, l->v[i]->name, 0,
+                                        l->v[i]->system_id, 0, 0};
+    if (st->n)
+        qsort(st->v, st->n, sizeof(*st->v), ident_cmp);
     return 0;
+}
+
+static int sys_id_cmp(const void *key, const void *elem)
+{
+    uint64_t id = *(const uint64_t *)key;
+    uint64_t e = (*(Tz__SystemRecord *const *)elem)->system_id;
+    return id < e ? -1 : id > e;
+}
+
+/* The stored system with id, or NULL: the list is in id order
+ * (system_list.h), so bsearch finds it. */
+static const Tz__SystemRecord *stored_get(const struct system_list *l,
+                                          uint64_t id)
+{
+    Tz__SystemRecord *const *hit =
+        l->n ? bsearch(&id, l->v, l->n, sizeof(*l->v), sys_id_cmp) : NULL;
+    return hit ? *hit : NULL;
 }
 
 /* ---- the import under way ---- */
@@ -140,10 +144,11 @@ struct imp {
     struct ledger_columns cols;
     size_t col_of[LF_COUNT];   /* the column of each field, NO_COL */
     struct names depts;
-    struct stored st;
+    struct system_list sys;    /* every stored system, read once */
+    struct stored st;          /* sys by dept and name */
     Tz__SystemRecord **recs;
     struct ident *ids;
-    size_t nrecs, cap;
+    size_t nrecs, cap, cap_ids;
     int update;                /* --update: an id column, rows may match */
     size_t id_col;             /* its column, NO_COL */
     char id_label[64];         /* its header, for problems ("编号") */
@@ -479,19 +484,11 @@ static int note_headerless(struct imp *m, const struct sheet_row *row,
 
 static int keep(struct imp *m, Tz__SystemRecord *rec, long line)
 {
-    if (m->nrecs == m->cap) {
-        size_t ncap = m->cap ? m->cap * 2 : 64;
-        Tz__SystemRecord **nr = realloc(m->recs, ncap * sizeof(*nr));
-        if (nr)
-            m->recs = nr;
-        struct ident *ni = nr ? realloc(m->ids, ncap * sizeof(*ni)) : NULL;
-        if (ni)
-            m->ids = ni;
-        if (nr == NULL || ni == NULL) {
-            ledger_record_free(rec);
-            return TZ_ENOMEM;
-        }
-        m->cap = ncap;
+    /* two arrays of one length: each keeps its own capacity */
+    if (tz_grow((void **)&m->recs, &m->cap, m->nrecs, sizeof(*m->recs)) != 0 ||
+        tz_grow((void **)&m->ids, &m->cap_ids, m->nrecs, sizeof(*m->ids)) != 0) {
+        ledger_record_free(rec);
+        return TZ_ENOMEM;
     }
     m->ids[m->nrecs] = (struct ident){rec->dept, rec->name, line, 0, m->nrecs,
                                       m->given};
@@ -573,8 +570,7 @@ static int find_duplicates(struct imp *m)
 /* ---- claims shared with other systems ---- */
 
 /* Before find_duplicates sorts ids: recs[i] is still the row of ids[i]. */
-static int find_overlaps(struct imp *m, struct tz_register *reg,
-                         struct tz_error *err)
+static int find_overlaps(struct imp *m, struct tz_error *err)
 {
     char **loc = calloc(m->nrecs ? m->nrecs : 1, sizeof(*loc));
     int rc = loc ? 0 : TZ_ENOMEM;
@@ -585,7 +581,7 @@ static int find_overlaps(struct imp *m, struct tz_register *reg,
             rc = TZ_ENOMEM;
     }
     if (rc == 0)
-        rc = ledger_overlap_warnings(reg, m->recs, (const char *const *)loc,
+        rc = ledger_overlap_warnings(&m->sys, m->recs, (const char *const *)loc,
                                      m->nrecs, &m->info->warnings, err);
     for (size_t i = 0; loc && i < m->nrecs; i++)
         free(loc[i]);
@@ -595,6 +591,11 @@ static int find_overlaps(struct imp *m, struct tz_register *reg,
 
 /* ---- the whole sheet ---- */
 
+static int is_header_row(const struct sheet_row *row)
+{
+    return !row_empty(row) && ledger_header_is_header(row);
+}
+
 /* The header among the first HEADER_SCAN rows into *top (a copy), and the
  * row after it into *next (a copy, or NULL at the end). 0 with *top NULL
  * when there is none (a problem is recorded). */
@@ -603,30 +604,22 @@ static int find_header(struct imp *m, struct sheet *sh,
                        const char *name, struct tz_error *err)
 {
     struct sheet_row row;
-    long first = 0;
+    long first;
     *top = *next = NULL;
-    for (int scanned = 0;; scanned++) {
-        int got = sheet_next(sh, &row, err);
-        if (got < 0)
-            return got;
-        if (got == 0 && first == 0)
-            return tz_err(err, TZ_EPARSE, name, 0, "the file is empty: it "
-                          "needs a header row and a row per system");
-        if (got == 0 || scanned == HEADER_SCAN)
-            return no_header(m, first);
-        if (first == 0)
-            first = row.row;
-        if (row_empty(&row) || !ledger_header_is_header(&row))
-            continue;
-        if ((*top = sheet_row_dup(&row)) == NULL)
-            return TZ_ENOMEM;
-        got = sheet_next(sh, &row, err);
-        if (got < 0)
-            return got;
-        if (got == 1 && (*next = sheet_row_dup(&row)) == NULL)
-            return TZ_ENOMEM;
-        return 0;
-    }
+    int got = sheet_find_header(sh, HEADER_SCAN, is_header_row, name,
+                                "system", &row, &first, err);
+    if (got < 0)
+        return got;
+    if (got == 0)
+        return no_header(m, first);
+    if ((*top = sheet_row_dup(&row)) == NULL)
+        return TZ_ENOMEM;
+    got = sheet_next(sh, &row, err);
+    if (got < 0)
+        return got;
+    if (got == 1 && (*next = sheet_row_dup(&row)) == NULL)
+        return TZ_ENOMEM;
+    return 0;
 }
 
 /* Everything read and checked; recs hold the rows without problems. */
@@ -667,7 +660,7 @@ static void import_free(struct imp *m)
     free(m->ids);
     names_free(&m->depts);
     free(m->st.v);
-    names_free(&m->st.strings);
+    system_list_free(&m->sys);
 }
 
 static void info_fill(struct ledger_import_info *in,
@@ -688,12 +681,12 @@ static int import_read(struct imp *m, struct tz_register *reg, struct sheet *sh,
     info_fill(m->info, m->si);
     int rc = register_each_dept(reg, dept_cb, &m->depts, err);
     if (rc == 0)
-        rc = register_each_system(reg, NULL, system_cb, &m->st, err);
+        rc = system_list_load(reg, 0, &m->sys, err);
+    if (rc == 0)
+        rc = stored_index(&m->sys, &m->st);
     /* qsort and bsearch want a real array even for no elements */
     if (rc == 0 && m->depts.n)
         qsort(m->depts.v, m->depts.n, sizeof(char *), str_cmp);
-    if (rc == 0 && m->st.n)
-        qsort(m->st.v, m->st.n, sizeof(*m->st.v), ident_cmp);
     if (rc == 0)
         rc = read_sheet(m, sh, name, err);
     return rc;
@@ -710,7 +703,7 @@ int ledger_import_sheet(struct tz_register *reg, struct sheet *sh,
     struct imp m = {.si = sheet_info(sh), .p = probs, .info = info};
     int rc = import_read(&m, reg, sh, name, err);
     if (rc == 0)
-        rc = find_overlaps(&m, reg, err);
+        rc = find_overlaps(&m, err);
     if (rc == 0)
         rc = find_duplicates(&m);
     if (rc == 0 && probs->total)
@@ -742,14 +735,6 @@ void ledger_update_free(struct ledger_update *u)
         free(u->v);
         memset(u, 0, sizeof(*u));
     }
-}
-
-static int stored_has(const struct stored *st, uint64_t id)
-{
-    for (size_t i = 0; i < st->n; i++)
-        if (st->v[i].id == id)
-            return 1;
-    return 0;
 }
 
 struct claim {
@@ -786,7 +771,7 @@ static int match_rows(struct imp *m, uint64_t *target)
         const struct ident *hit = m->st.n ? bsearch(&key, m->st.v, m->st.n,
                                                     sizeof(*m->st.v), ident_cmp) : NULL;
         uint64_t t = rows[i].id ? rows[i].id : hit ? hit->id : 0;
-        if (rows[i].id && !stored_has(&m->st, rows[i].id))
+        if (rows[i].id && stored_get(&m->sys, rows[i].id) == NULL)
             rc = problem(m, rows[i].line, m->id_col, "%s: no system %" PRIu64
                          " in the register", m->id_label, rows[i].id);
         else if (!rows[i].id && i > 0 && !rows[i - 1].id &&
@@ -842,20 +827,22 @@ struct plan {
     size_t *add_row;        /* u->v index of each add */
 };
 
-static int plan_row(struct imp *m, struct tz_register *reg, const struct ident *id,
-                    uint64_t target, struct plan *pl, struct ledger_update *u,
+/* One row's change against the system list read at the start (a system
+ * changed since is TZ_ECHANGED when written: its revision is kept). */
+static int plan_row(struct imp *m, const struct ident *id, uint64_t target,
+                    struct plan *pl, struct ledger_update *u,
                     struct tz_error *err)
 {
-    Tz__SystemRecord *row = m->recs[id->k], *old = NULL, *nw = NULL;
+    Tz__SystemRecord *row = m->recs[id->k], *nw = NULL;
+    const Tz__SystemRecord *old = target ? stored_get(&m->sys, target) : NULL;
     long line = id->line;
     size_t before = m->p->total;
     int rc = 0;
-    if (target && ((rc = register_system_get(reg, target, &old, err)) != 0 ||
-                   (rc = register_system_get(reg, target, &nw, err)) != 0)) {
-        if (old)
-            ledger_record_free(old);
-        return rc;
-    }
+    if (target && old == NULL)   /* match_rows made sure it is stored */
+        return tz_err(err, TZ_ENOENT, NULL, 0, "no system with id %" PRIu64,
+                      target);
+    if (target && (nw = pb_clone(&old->base)) == NULL)
+        return TZ_ENOMEM;
     char why[LEDGER_WHY];
     if (target && (rc = overlay(m, row, id->given, nw, why, sizeof(why))) != 0 &&
         rc != TZ_ENOMEM)
@@ -891,15 +878,13 @@ static int plan_row(struct imp *m, struct tz_register *reg, const struct ident *
             u->added++;
         }
     }
-    if (old)
-        ledger_record_free(old);
     if (nw)
         ledger_record_free(nw);
     return rc;
 }
 
-static int update_plan(struct imp *m, struct tz_register *reg, struct plan *pl,
-                       struct ledger_update *u, struct tz_error *err)
+static int update_plan(struct imp *m, struct plan *pl, struct ledger_update *u,
+                       struct tz_error *err)
 {
     size_t n = m->nrecs ? m->nrecs : 1;
     uint64_t *target = calloc(n, sizeof(*target));
@@ -921,7 +906,7 @@ static int update_plan(struct imp *m, struct tz_register *reg, struct plan *pl,
         byk[m->ids[i].k] = &m->ids[i];
     /* in file order, so the diff reads like the sheet */
     for (size_t k = 0; rc == 0 && matched == 0 && k < m->nrecs; k++)
-        rc = plan_row(m, reg, byk[k], target[k], pl, u, err);
+        rc = plan_row(m, byk[k], target[k], pl, u, err);
     free(byk);
     free(target);
     return rc;
@@ -952,7 +937,7 @@ int ledger_update_sheet(struct tz_register *reg, struct sheet *sh,
         rc = tz_err(err, TZ_EINVAL, name, 0, "the file has a header but no "
                     "systems");
     if (rc == 0 && probs->total == 0)
-        rc = update_plan(&m, reg, &pl, out, err);
+        rc = update_plan(&m, &pl, out, err);
     if (rc == 0 && probs->total)
         rc = TZ_EINVAL;
     if (rc == 0 && !dry_run && out->n)

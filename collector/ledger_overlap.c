@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "system_list.h"
 #include "system_overlap.h"
 #include "tz_error.h"
 
@@ -65,32 +64,32 @@ static int describe(const struct sys_overlap *x, Tz__SystemRecord *const *all,
     return warn(w, text);
 }
 
-int ledger_overlap_warnings(struct tz_register *reg,
+int ledger_overlap_warnings(const struct system_list *stored,
                             Tz__SystemRecord *const *rows,
                             const char *const *where, size_t n,
                             struct ledger_warnings *w, struct tz_error *err)
 {
-    struct system_list s;
-    int rc = system_list_load(reg, 1, &s, err);
-    Tz__SystemRecord **all = rc == 0 ? calloc(s.n + n + 1, sizeof(*all)) : NULL;
-    if (rc == 0 && all == NULL)
-        rc = TZ_ENOMEM;
+    /* the stored systems that claim an IP or a domain (only those can
+     * overlap), then the rows */
+    Tz__SystemRecord **all = calloc(stored->n + n + 1, sizeof(*all));
+    int rc = all ? 0 : TZ_ENOMEM;
+    size_t ns = 0;
+    for (size_t i = 0; rc == 0 && i < stored->n; i++)
+        if (stored->v[i]->n_ips || stored->v[i]->n_domains)
+            all[ns++] = stored->v[i];
     struct sys_overlaps o = {0};
     if (rc == 0) {
-        if (s.n)    /* s.v is NULL when the register has no system */
-            memcpy(all, s.v, s.n * sizeof(*all));
         if (n)
-            memcpy(all + s.n, rows, n * sizeof(*all));
+            memcpy(all + ns, rows, n * sizeof(*all));
         rc = sys_overlaps_find_from((const Tz__SystemRecord *const *)all,
-                                    s.n + n, s.n, &o);
+                                    ns + n, ns, &o);
     }
     for (size_t i = 0; rc == 0 && i < o.n; i++)
-        rc = describe(&o.v[i], all, s.n, where, w);
+        rc = describe(&o.v[i], all, ns, where, w);
     if (rc == 0 && o.total > o.n)
         w->total += o.total - o.n;   /* found, past what was kept */
     sys_overlaps_free(&o);
     free(all);
-    system_list_free(&s);
     if (rc == TZ_ENOMEM)
         return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
     return rc;

@@ -5,13 +5,14 @@
  * know; but the ledger may be right (two systems on one server), so it is
  * a warning, never a reason to refuse the import.
  * Ownership: the warnings are appended to *w (free with
- * ledger_warnings_free). Errors: TZ_ENOMEM; register errors. */
+ * ledger_warnings_free). Errors: TZ_ENOMEM. */
 #ifndef TZ_LEDGER_OVERLAP_H
 #define TZ_LEDGER_OVERLAP_H
 
 #include <stddef.h>
 
 #include "register.h"
+#include "system_list.h"
 
 #define LEDGER_MAX_WARNINGS 1000   /* kept; the rest are only counted */
 
@@ -24,9 +25,11 @@ struct ledger_warnings {
 void ledger_warnings_free(struct ledger_warnings *w);
 
 /* rows[i] is the file's row at where[i] ("line 3", "Sheet1 row 3"); rows
- * in file order. Stored pairs (both already in the register) are not
+ * in file order. stored: the register's systems as the import read them
+ * (system_list_load, with or without claims_only), so an import walks the
+ * register once. Stored pairs (both already in the register) are not
  * warned about: `tzctl systems --conflicts` lists those. */
-int ledger_overlap_warnings(struct tz_register *reg,
+int ledger_overlap_warnings(const struct system_list *stored,
                             Tz__SystemRecord *const *rows,
                             const char *const *where, size_t n,
                             struct ledger_warnings *w, struct tz_error *err);

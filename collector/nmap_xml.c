@@ -12,6 +12,8 @@
 
 #include <expat.h>
 
+#include "grow.h"
+
 #define SRC "nmap XML"
 
 enum el {
@@ -166,17 +168,10 @@ static void port_end(struct ctx *c)
         o->truncated = 1;
         return;
     }
-    if (o->n_open == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        if (cap > SCAN_MAX_OPEN)
-            cap = SCAN_MAX_OPEN;
-        struct scan_port *v = realloc(o->open, cap * sizeof(*v));
-        if (v == NULL) {
-            stop(c, TZ_ENOMEM, "out of memory");
-            return;
-        }
-        o->open = v;
-        c->cap = cap;
+    /* n_open < SCAN_MAX_OPEN (4096) here: doubling stops at 4096 slots */
+    if (tz_grow((void **)&o->open, &c->cap, o->n_open, sizeof(*o->open))) {
+        stop(c, TZ_ENOMEM, "out of memory");
+        return;
     }
     struct scan_port *sp = &o->open[o->n_open++];
     memset(sp, 0, sizeof(*sp));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dept_fields.h"
+#include "grow.h"
 #include "ledger_diff.h"
 #include "ledger_fields.h"
 
@@ -19,14 +20,8 @@ struct later {
 
 static int keep(struct later *l, const Tz__FieldChange *c)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        Tz__FieldChange **v = realloc(l->v, cap * sizeof(*v));
-        if (v == NULL)
-            return TZ_ENOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
+    if (tz_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)) != 0)
+        return TZ_ENOMEM;
     Tz__FieldChange *x = malloc(sizeof(*x));
     if (x == NULL)
         return TZ_ENOMEM;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "register_lmdb.h"
 #include "tz_limits.h"
 
@@ -92,15 +93,10 @@ static int load_open(struct tz_register *reg, MDB_txn *txn, const uint8_t pre[10
             rc = rl_corrupt(reg, err, "flags", "(open flag)");
             break;
         }
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            Tz__FlagRecord **nv = realloc(*out, cap * sizeof(*nv));
-            if (nv == NULL) {
-                protobuf_c_message_free_unpacked(&f->base, NULL);
-                rc = tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
-                break;
-            }
-            *out = nv;
+        if (tz_grow((void **)out, &cap, *n, sizeof(**out)) != 0) {
+            protobuf_c_message_free_unpacked(&f->base, NULL);
+            rc = tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+            break;
         }
         (*out)[(*n)++] = f;
     }

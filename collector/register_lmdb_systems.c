@@ -17,6 +17,7 @@
 
 #include <lmdb.h>
 
+#include "grow.h"
 #include "ledger_fields.h"
 #include "register_lmdb.h"
 #include "system_bind.h"
@@ -442,15 +443,9 @@ static int pairs_fn(Tz__SystemRecord *rec, void *arg)
 {
     struct pairs *p = arg;
     int rc = 0;
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 64;
-        struct pair *v = realloc(p->v, cap * sizeof(*v));
-        if (v == NULL) {
-            rc = TZ_ENOMEM;
-            goto out;
-        }
-        p->v = v;
-        p->cap = cap;
+    if (tz_grow((void **)&p->v, &p->cap, p->n, sizeof(*p->v)) != 0) {
+        rc = TZ_ENOMEM;
+        goto out;
     }
     struct pair *e = &p->v[p->n];
     e->dept = strdup(rec->dept);
@@ -763,15 +758,9 @@ struct rec_list {
 static int collect_fn(Tz__SystemRecord *rec, void *arg)
 {
     struct rec_list *l = arg;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        Tz__SystemRecord **v = realloc(l->v, cap * sizeof(*v));
-        if (v == NULL) {
-            ledger_record_free(rec);
-            return TZ_ENOMEM;
-        }
-        l->v = v;
-        l->cap = cap;
+    if (tz_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)) != 0) {
+        ledger_record_free(rec);
+        return TZ_ENOMEM;
     }
     l->v[l->n++] = rec;
     return 0;

@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "grow.h"
 #include "register_lmdb.h"
 
 #define NEXT_TOKEN_ID "next_token_id"
@@ -45,15 +46,9 @@ int rl_token_ids_init(struct tz_register *reg, MDB_txn *txn, struct tz_error *er
         protobuf_c_message_free_unpacked(&t->base, NULL);
         if (!needs)
             continue;
-        if (f.n == f.cap) {
-            size_t cap = f.cap ? 2 * f.cap : 8;
-            void *p = realloc(f.keys, cap * sizeof(*f.keys));
-            if (p == NULL) {
-                rc = tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
-                break;
-            }
-            f.keys = p;
-            f.cap = cap;
+        if (tz_grow((void **)&f.keys, &f.cap, f.n, sizeof(*f.keys)) != 0) {
+            rc = tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+            break;
         }
         memcpy(f.keys[f.n++], k.mv_data, 32);
     }

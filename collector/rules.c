@@ -9,6 +9,7 @@
 
 #include "agent_quota.h"
 #include "civil_day.h"
+#include "grow.h"
 #include "report_facts.h"
 #include "time_text.h"
 #include "tz_error.h"
@@ -35,14 +36,8 @@ static int hit(const struct rules_config *cfg, struct rule_hits *out,
 {
     if (cfg->disabled[f])
         return 0;
-    if (out->n == out->cap) {
-        size_t ncap = out->cap ? out->cap * 2 : 8;
-        struct rule_hit *nv = realloc(out->v, ncap * sizeof(*nv));
-        if (nv == NULL)
-            return TZ_ENOMEM;
-        out->v = nv;
-        out->cap = ncap;
-    }
+    if (tz_grow((void **)&out->v, &out->cap, out->n, sizeof(*out->v)) != 0)
+        return TZ_ENOMEM;
     struct rule_hit *h = &out->v[out->n++];
     h->flag = f;
     h->severity = cfg->severity[f];

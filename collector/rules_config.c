@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "ini_value.h"
 
@@ -83,11 +82,7 @@ static int on_kv(void *user, const char *section, const char *name,
         int f = flag_lookup(name);
         if (f < 0)
             BAD("unknown flag \"%s\"", name);
-        if (strcasecmp(value, "yes") == 0)
-            c->disabled[f] = 1;
-        else if (strcasecmp(value, "no") == 0)
-            c->disabled[f] = 0;
-        else
+        if (ini_bool(value, &c->disabled[f]) != 0)
             BAD("%s must be yes or no", name);
     } else {
         BAD("unknown option \"%s\" in [%s]", name, section);

@@ -8,6 +8,7 @@
 #include "civil_day.h"
 #include "dept_report.h"
 #include "dept_score.h"
+#include "grow.h"
 #include "tz_error.h"
 
 struct names {
@@ -18,14 +19,8 @@ struct names {
 static int dept_cb(const Tz__DeptRecord *d, void *arg)
 {
     struct names *s = arg;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 32;
-        char **v = realloc(s->v, cap * sizeof(*v));
-        if (v == NULL)
-            return TZ_ENOMEM;
-        s->v = v;
-        s->cap = cap;
-    }
+    if (tz_grow((void **)&s->v, &s->cap, s->n, sizeof(*s->v)) != 0)
+        return TZ_ENOMEM;
     if ((s->v[s->n] = strdup(d->name)) == NULL)
         return TZ_ENOMEM;
     s->n++;

@@ -15,6 +15,7 @@
 
 #include "civil_day.h"
 #include "csv_reader.h"
+#include "rootfs.h"
 #include "sheet_table.h"
 #include "sheet_xls.h"
 #include "sheet_xlsx.h"
@@ -73,59 +74,6 @@ static int read_head(const char *path, unsigned char *head, size_t *len,
     return 0;
 }
 
-/* The whole file into memory, at most max bytes (read to the bound plus
- * one, whatever fstat says). */
-static int slurp(const char *path, size_t max, char **out, size_t *len,
-                 struct tz_error *err)
-{
-    *out = NULL;
-    *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return tz_err(err, errno == ENOENT ? TZ_ENOENT : TZ_EIO, path, 0,
-                      "cannot open: %s", strerror(errno));
-    size_t cap = 64 << 10, n = 0;
-    char *buf = malloc(cap);
-    int rc = buf ? 0 : tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
-    while (rc == 0) {
-        if (n == cap) {
-            if (cap > max) {
-                rc = tz_err(err, TZ_ELIMIT, path, 0, "the file is larger "
-                            "than the limit of %zu bytes", max);
-                break;
-            }
-            char *nb = realloc(buf, cap * 2);
-            if (nb == NULL) {
-                rc = tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        ssize_t got = read(fd, buf + n, cap - n);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            rc = tz_err(err, TZ_EIO, path, 0, "cannot read: %s",
-                        strerror(errno));
-        else if (got == 0)
-            break;
-        else
-            n += (size_t)got;
-    }
-    close(fd);
-    if (rc == 0 && n > max)
-        rc = tz_err(err, TZ_ELIMIT, path, 0, "the file is larger than the "
-                    "limit of %zu bytes", max);
-    if (rc != 0) {
-        free(buf);
-        return rc;
-    }
-    *out = buf;
-    *len = n;
-    return 0;
-}
-
 static int open_csv(struct sheet *s, const char *path,
                     const struct sheet_limits *l, struct tz_error *err)
 {
@@ -179,7 +127,7 @@ int sheet_open(const char *path, const char *want_sheet,
     } else if (f == SHEET_XLSX) {
         char *data;
         size_t len;
-        rc = slurp(path, l.max_file, &data, &len, err);
+        rc = tz_read_file(path, l.max_file, &data, &len, err);
         if (rc == 0)
             rc = sheet_xlsx_read(data, len, path, want_sheet, &l, &s->table,
                                  err);
@@ -187,7 +135,7 @@ int sheet_open(const char *path, const char *want_sheet,
     } else {
         char *data;
         size_t len;
-        rc = slurp(path, l.max_file, &data, &len, err);
+        rc = tz_read_file(path, l.max_file, &data, &len, err);
         if (rc == 0)
             rc = sheet_xls_read(data, len, path, want_sheet, &l, &s->table,
                                 err);
@@ -225,6 +173,31 @@ int sheet_next(struct sheet *s, struct sheet_row *row, struct tz_error *err)
     row->n = n;
     row->row = rec.line;
     return 1;
+}
+
+int sheet_find_header(struct sheet *s, int scan,
+                      int (*is_header)(const struct sheet_row *row),
+                      const char *name, const char *per_what,
+                      struct sheet_row *row, long *first,
+                      struct tz_error *err)
+{
+    *first = 0;
+    for (int scanned = 0; scanned < scan; scanned++) {
+        int got = sheet_next(s, row, err);
+        if (got < 0)
+            return got;
+        if (got == 0 && *first == 0)
+            return tz_err(err, TZ_EPARSE, name, 0, "the file is empty: it "
+                          "needs a header row and a row per %s", per_what);
+        if (got == 0)
+            return 0;
+        if (*first == 0)
+            *first = row->row;
+        int hit = is_header(row);
+        if (hit != 0)
+            return hit < 0 ? hit : 1;
+    }
+    return 0;
 }
 
 const struct sheet_info *sheet_info(const struct sheet *s)

@@ -103,6 +103,20 @@ const struct sheet_info *sheet_info(const struct sheet *s);
 
 void sheet_close(struct sheet *s);
 
+/* The header of a sheet a person made: the first of its first scan rows
+ * for which is_header says 1 (a title or notes may stand above it).
+ * Returns 1 with that row in *row (valid until the next sheet_next); 0
+ * when none of them is, with *first the number of the first row read, for
+ * the problem the caller records; is_header's own error (< 0); TZ_EPARSE
+ * "the file is empty: it needs a header row and a row per <per_what>"
+ * (name is the file) when the sheet has no row; sheet_next's errors.
+ * The ledger and department imports share it. */
+int sheet_find_header(struct sheet *s, int scan,
+                      int (*is_header)(const struct sheet_row *row),
+                      const char *name, const char *per_what,
+                      struct sheet_row *row, long *first,
+                      struct tz_error *err);
+
 /* A copy of row that outlives the next sheet_next (a header kept while
  * the rows under it are read); NULL on ENOMEM. Free with sheet_row_free. */
 struct sheet_row *sheet_row_dup(const struct sheet_row *row);

@@ -14,6 +14,8 @@
 #include <expat.h>
 #include <zip.h>
 
+#include "grow.h"
+
 #define PATH_LEN 1024
 #define MAX_SHEETS 4096
 #define MAX_XFS 65536
@@ -323,15 +325,9 @@ static void rels_start(struct xp *xp, const char *name, const char **atts)
                 MAX_RELS);
         return;
     }
-    if (x->nrels == x->caprels) {
-        size_t cap = x->caprels ? x->caprels * 2 : 16;
-        struct rel *v = realloc(x->rels, cap * sizeof(*v));
-        if (v == NULL) {
-            xp_oom(xp);
-            return;
-        }
-        x->rels = v;
-        x->caprels = cap;
+    if (tz_grow((void **)&x->rels, &x->caprels, x->nrels, sizeof(*x->rels))) {
+        xp_oom(xp);
+        return;
     }
     struct rel *r = &x->rels[x->nrels++];
     const char *slash = strrchr(type, '/');
@@ -391,15 +387,10 @@ static void wb_start(struct xp *xp, const char *name, const char **atts)
                 MAX_SHEETS);
         return;
     }
-    if (x->nsheets == x->capsheets) {
-        size_t cap = x->capsheets ? x->capsheets * 2 : 8;
-        struct sheet_ent *v = realloc(x->sheets, cap * sizeof(*v));
-        if (v == NULL) {
-            xp_oom(xp);
-            return;
-        }
-        x->sheets = v;
-        x->capsheets = cap;
+    if (tz_grow((void **)&x->sheets, &x->capsheets, x->nsheets,
+                sizeof(*x->sheets))) {
+        xp_oom(xp);
+        return;
     }
     struct sheet_ent *e = &x->sheets[x->nsheets];
     e->name = x->names.len;
@@ -487,14 +478,8 @@ static int code_is_date(const char *code)
 
 static int u32_push(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
 {
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 32;
-        uint32_t *nv = realloc(*v, c * sizeof(*nv));
-        if (nv == NULL)
-            return TZ_ENOMEM;
-        *v = nv;
-        *cap = c;
-    }
+    if (tz_grow((void **)v, cap, *n, sizeof(**v)) != 0)
+        return TZ_ENOMEM;
     (*v)[(*n)++] = x;
     return 0;
 }
@@ -669,15 +654,10 @@ static void sst_end(struct xp *xp, const char *name)
                     "%zu bytes", xp->part, x->lim->max_text);
             return;
         }
-        if (x->nsst == x->capsst) {
-            size_t cap = x->capsst ? x->capsst * 2 : 256;
-            size_t *v = realloc(x->sst_off, cap * sizeof(*v));
-            if (v == NULL) {
-                xp_oom(xp);
-                return;
-            }
-            x->sst_off = v;
-            x->capsst = cap;
+        if (tz_grow((void **)&x->sst_off, &x->capsst, x->nsst,
+                    sizeof(*x->sst_off))) {
+            xp_oom(xp);
+            return;
         }
         x->sst_off[x->nsst++] = x->sst.len;
         if (buf_add(&x->sst, n ? st->text.p : "", n) != 0 ||

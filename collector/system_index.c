@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "tz_error.h"
 
 #define NAME_MAX_LEN 1024   /* sm_host_matches' buffer: longer never matches */
@@ -381,14 +382,8 @@ static int gather_chain(const struct sys_index *ix, uint32_t at,
                         struct gather *g)
 {
     for (; at; at = ix->cands[at - 1].next) {
-        if (g->n == g->cap) {
-            size_t ncap = g->cap ? g->cap * 2 : 16;
-            uint32_t *nv = realloc(g->v, ncap * sizeof(*nv));
-            if (nv == NULL)
-                return TZ_ENOMEM;
-            g->v = nv;
-            g->cap = ncap;
-        }
+        if (tz_grow((void **)&g->v, &g->cap, g->n, sizeof(*g->v)) != 0)
+            return TZ_ENOMEM;
         g->v[g->n++] = ix->cands[at - 1].ent;
     }
     return 0;

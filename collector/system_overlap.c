@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "tz_error.h"
 
 struct ip_item {
@@ -87,14 +88,8 @@ static int add(struct sink *k,
     o->total++;
     if (o->n == SYS_OVERLAPS_MAX)
         return 0;
-    if (o->n == k->cap) {
-        size_t ncap = k->cap ? k->cap * 2 : 16;
-        struct sys_overlap *nv = realloc(o->v, ncap * sizeof(*nv));
-        if (nv == NULL)
-            return TZ_ENOMEM;
-        o->v = nv;
-        k->cap = ncap;
-    }
+    if (tz_grow((void **)&o->v, &k->cap, o->n, sizeof(*o->v)) != 0)
+        return TZ_ENOMEM;
     struct sys_overlap *x = &o->v[o->n++];
     memset(x, 0, sizeof(*x));
     int swap = s2 < s1;

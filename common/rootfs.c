@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 int tz_root_is_live(const char *root)
 {
     return root == NULL || root[0] == '\0' || strcmp(root, "/") == 0;
@@ -33,56 +35,50 @@ int tz_path(const char *root, const char *path, char *out, size_t outlen)
     return 0;
 }
 
+/* fd to its end into *buf, with room kept for a NUL. Read to the bound
+ * plus one byte, whatever fstat says: it may be a pipe, or a file that
+ * grows while it is read. */
+static int read_bounded(int fd, const char *path, size_t max, char **buf,
+                        size_t *n, struct tz_error *err)
+{
+    size_t cap = 0;
+    for (;;) {
+        if (*n > max)
+            return tz_err(err, TZ_ELIMIT, path, 0, "the file is larger than "
+                          "the limit of %zu bytes", max);
+        if (tz_grow((void **)buf, &cap, *n + 1, 1) != 0)
+            return tz_err(err, TZ_ENOMEM, NULL, 0, "out of memory");
+        ssize_t got = read(fd, *buf + *n, cap - *n - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return tz_err(err, TZ_EIO, path, 0, "cannot read: %s",
+                          strerror(errno));
+        if (got == 0)
+            return 0;
+        *n += (size_t)got;
+    }
+}
+
 int tz_read_file(const char *path, size_t max, char **out, size_t *len,
                  struct tz_error *err)
 {
-    FILE *f = tz_open_gate_allows(NULL, path, O_RDONLY) ? fopen(path, "rb")
-                                                         : NULL;
-    if (f == NULL)
+    *out = NULL;
+    if (len)
+        *len = 0;
+    int fd = tz_open_gate_allows(NULL, path, O_RDONLY)
+                 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    if (fd < 0)
         return tz_err(err, errno == ENOENT ? TZ_ENOENT : TZ_EIO, path, 0,
                       "cannot open: %s", strerror(errno));
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    if (buf == NULL) {
-        fclose(f);
-        return tz_err(err, TZ_ENOMEM, path, 0, "out of memory");
+    char *buf = NULL;
+    size_t n = 0;
+    int rc = read_bounded(fd, path, max, &buf, &n, err);
+    close(fd);
+    if (rc != 0) {
+        free(buf);
+        return rc;
     }
-    for (;;) {
-        if (n + 1 >= cap) {
-            if (cap > max + 1) {
-                free(buf);
-                fclose(f);
-                return tz_err(err, TZ_ELIMIT, path, 0,
-                              "file larger than %zu bytes", max);
-            }
-            size_t ncap = cap * 2;
-            char *nb = realloc(buf, ncap);
-            if (nb == NULL) {
-                free(buf);
-                fclose(f);
-                return tz_err(err, TZ_ENOMEM, path, 0, "out of memory");
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t r = fread(buf + n, 1, cap - n - 1, f);
-        n += r;
-        if (n > max) {
-            free(buf);
-            fclose(f);
-            return tz_err(err, TZ_ELIMIT, path, 0, "file larger than %zu bytes",
-                          max);
-        }
-        if (r == 0) {
-            if (ferror(f)) {
-                free(buf);
-                fclose(f);
-                return tz_err(err, TZ_EIO, path, 0, "read failed");
-            }
-            break;
-        }
-    }
-    fclose(f);
     buf[n] = '\0';
     *out = buf;
     if (len)

@@ -70,8 +70,14 @@ int tz_open_gate_allows(const char *root, const char *path, int flags);
  * say why an open failed. */
 int tz_open_gate_refused(void);
 
-/* Read a whole file of at most max bytes into a NUL-terminated buffer.
- * Ownership: on success *out is the caller's (free()). *len excludes NUL. */
+/* Read a whole file of at most max bytes into a NUL-terminated buffer
+ * (the one whole-file reader: configuration, keys, imported sheets). It
+ * reads to the bound plus one byte whatever fstat says, so a pipe or a
+ * file that grows while read is bounded too.
+ * Ownership: on success *out is the caller's (free()). *len excludes NUL.
+ * Errors, err->file naming path: TZ_ENOENT/TZ_EIO "cannot open: ...",
+ * TZ_ELIMIT "the file is larger than the limit of N bytes", TZ_EIO
+ * "cannot read: ...", TZ_ENOMEM. *out is NULL on every error. */
 int tz_read_file(const char *path, size_t max, char **out, size_t *len,
                  struct tz_error *err);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "grow.h"
 #include "tzctl.h"
 
 static const struct out_col dept_cols[] = {
@@ -37,14 +38,8 @@ static int count_agent(const Tz__AgentRecord *rec, void *arg)
             w->c[i].n++;
             return 0;
         }
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 16;
-        struct dept_count *c = realloc(w->c, cap * sizeof(*c));
-        if (c == NULL)
-            return TZ_ENOMEM;
-        w->c = c;
-        w->cap = cap;
-    }
+    if (tz_grow((void **)&w->c, &w->cap, w->n, sizeof(*w->c)) != 0)
+        return TZ_ENOMEM;
     if ((w->c[w->n].name = strdup(rec->dept)) == NULL)
         return TZ_ENOMEM;
     w->c[w->n++].n = 1;

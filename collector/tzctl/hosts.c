@@ -10,6 +10,7 @@
 #include <string.h>
 
 
+#include "grow.h"
 #include "tzctl.h"
 
 static const struct out_col host_cols[] = {
@@ -40,14 +41,8 @@ struct host_list {
 static int own_system(const Tz__SystemRecord *rec, void *arg)
 {
     struct host_list *l = arg;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 64;
-        uint64_t *v = realloc(l->own, cap * sizeof(*v));
-        if (v == NULL)
-            return TZ_ENOMEM;
-        l->own = v;
-        l->cap = cap;
-    }
+    if (tz_grow((void **)&l->own, &l->cap, l->n, sizeof(*l->own)) != 0)
+        return TZ_ENOMEM;
     l->own[l->n++] = rec->system_id;
     return 0;
 }

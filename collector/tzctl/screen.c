@@ -23,6 +23,7 @@
 
 #include "collector_config.h"
 #include "fresh.h"
+#include "grow.h"
 #include "scan_nmap.h"
 #include "scan_ports.h"
 #include "screen_check.h"
@@ -481,15 +482,9 @@ struct events {
 
 static struct event *event_new(struct events *e)
 {
-    if (e->n == e->cap) {
-        size_t cap = e->cap ? e->cap * 2 : 16;
-        struct event *v = realloc(e->v, cap * sizeof(*v));
-        if (v == NULL) {
-            e->nomem = 1;
-            return NULL;
-        }
-        e->v = v;
-        e->cap = cap;
+    if (tz_grow((void **)&e->v, &e->cap, e->n, sizeof(*e->v)) != 0) {
+        e->nomem = 1;
+        return NULL;
     }
     struct event *ev = &e->v[e->n++];
     memset(ev, 0, sizeof(*ev));

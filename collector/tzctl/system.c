@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "grow.h"
 #include "ledger_fields.h"
 #include "ledger_import.h"
 #include "ledger_json.h"
@@ -252,14 +253,8 @@ static int bound_cb(const Tz__AgentRecord *host, uint64_t sid,
     struct bound_list *l = arg;
     if (sid == 0 || (l->only && sid != l->only) || host->retirement)
         return 0;   /* a retired host serves nothing any more */
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        struct bound *v = realloc(l->v, cap * sizeof(*v));
-        if (v == NULL)
-            return TZ_ENOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
+    if (tz_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)) != 0)
+        return TZ_ENOMEM;
     /* Names only for one system's listing: 100k strdups buy nothing. */
     char *h = NULL;
     if (l->only && (h = strdup(host->hostname)) == NULL)

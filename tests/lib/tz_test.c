@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "collector_config.h"
 #include "envelope.h"
 #include "ingest.h"
 #include "register.h"
@@ -386,4 +387,18 @@ void tz_test_ingest_enroll(struct tz_register *reg, const struct tz_keypair *col
     cr_assert_eq(req.status, TZ__STATUS__OK);
     free(req.reply);
     free(msg);
+}
+
+int tz_test_collector_ini(const char *text, struct collector_config *c,
+                          struct tz_error *err)
+{
+    char *dir = tz_test_tmpdir("collector_ini");
+    tz_test_write(dir, "c.ini", text);
+    char *path = tz_test_path("%s/c.ini", dir);
+    collector_config_defaults(c);
+    int rc = collector_config_load(c, path, err);
+    tz_test_rm_rf(dir);
+    free(dir);
+    free(path);
+    return rc;
 }

@@ -23,6 +23,12 @@ char *tz_test_tmpdir(const char *tag);
 void tz_test_rm_rf(const char *path);
 /* Write data to dir/rel, creating parent directories. Aborts on error. */
 void tz_test_write(const char *dir, const char *rel, const char *data);
+/* tz-collector.ini made of text, loaded over the defaults
+ * (collector_config_load) from a temp dir of its own, removed after;
+ * returns what the load returned. */
+struct collector_config;
+int tz_test_collector_ini(const char *text, struct collector_config *c,
+                          struct tz_error *err);
 /* Run argv (NULL-terminated) with stdin from /dev/null; capture stdout+stderr
  * into a malloc'd string (*out, may be NULL) and return the exit status
  * (or 128+signal). */

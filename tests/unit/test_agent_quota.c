@@ -238,31 +238,21 @@ Test(agent_quota, a_diff_over_the_max_keeps_counts_and_the_first_changes)
 
 /* ---- the collector INI ---- */
 
-static int load_ini(const char *text, struct collector_config *c, struct tz_error *e)
-{
-    char *dir = tz_test_tmpdir("quota_ini");
-    tz_test_write(dir, "c.ini", text);
-    char *path = tz_test_path("%s/c.ini", dir);
-    collector_config_defaults(c);
-    int rc = collector_config_load(c, path, e);
-    tz_test_rm_rf(dir);
-    free(dir);
-    free(path);
-    return rc;
-}
-
 Test(agent_quota, the_collector_ini_sets_each_limit_and_refuses_bad_values)
 {
     struct collector_config c;
     struct tz_error e = {0};
-    cr_assert_eq(load_ini("[collector]\n", &c, &e), 0, "%s", e.msg);
+    cr_assert_eq(tz_test_collector_ini("[collector]\n", &c, &e), 0, "%s", e.msg);
     cr_assert_eq(c.quota.reports_per_hour, 60, "the defaults apply");
     cr_assert_eq(c.quota.hosts_per_dept, 5000);
-    cr_assert_eq(load_ini("[collector]\nquota_reports_per_hour = 7\n"
-                          "quota_bytes_per_day = 1099511627776\n"
-                          "quota_history_bytes = 0\nquota_hosts_per_token = 3\n"
-                          "quota_hosts_per_dept = 4\nhistory_diff_max = 5\n"
-                          "history_diff_keep = 6\n", &c, &e), 0, "%s", e.msg);
+    cr_assert_eq(tz_test_collector_ini("[collector]\nquota_reports_per_hour = 7\n"
+                                       "quota_bytes_per_day = 1099511627776\n"
+                                       "quota_history_bytes = 0\n"
+                                       "quota_hosts_per_token = 3\n"
+                                       "quota_hosts_per_dept = 4\n"
+                                       "history_diff_max = 5\n"
+                                       "history_diff_keep = 6\n", &c, &e),
+                 0, "%s", e.msg);
     cr_assert_eq(c.quota.reports_per_hour, 7);
     cr_assert_eq(c.quota.bytes_per_day, UINT64_C(1) << 40);
     cr_assert_eq(c.quota.history_bytes, 0);
@@ -271,9 +261,12 @@ Test(agent_quota, the_collector_ini_sets_each_limit_and_refuses_bad_values)
     cr_assert_eq(c.quota.diff_max, 5);
     cr_assert_eq(c.quota.diff_keep, 6);
     memset(&e, 0, sizeof(e));
-    cr_assert_neq(load_ini("[collector]\nquota_bytes_per_day = 1099511627777\n", &c, &e), 0);
+    cr_assert_neq(tz_test_collector_ini("[collector]\n"
+                                        "quota_bytes_per_day = 1099511627777\n",
+                                        &c, &e), 0);
     cr_assert(strstr(e.msg, "bad value for quota_bytes_per_day") != NULL, "%s", e.msg);
     memset(&e, 0, sizeof(e));
-    cr_assert_neq(load_ini("[collector]\nquota_reports_per_hour = -1\n", &c, &e), 0);
+    cr_assert_neq(tz_test_collector_ini("[collector]\nquota_reports_per_hour = -1\n",
+                                        &c, &e), 0);
     cr_assert(strstr(e.msg, "bad value for quota_reports_per_hour") != NULL, "%s", e.msg);
 }

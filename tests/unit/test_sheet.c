@@ -529,3 +529,59 @@ Test(sheet, a_file_that_crashes_freexl_is_refused_not_fatal)
     cr_assert_null(table);
     free(good);
 }
+
+/* ---- the header search both imports share ---- */
+
+static int names_a_dept(const struct sheet_row *row)
+{
+    return row->n > 0 && strcmp(row->cells[0].text, "单位") == 0;
+}
+
+/* sheet_find_header over a CSV of text, with a scan of scan rows. */
+static int header_in(const char *text, int scan, struct sheet_row *row,
+                     long *first, struct sheet **s)
+{
+    tz_test_write(dir, "h.csv", text);
+    char *p = tz_test_path("%s/h.csv", dir);
+    cr_assert_eq(sheet_open(p, NULL, NULL, s, &err), 0, "%s", err.msg);
+    free(p);
+    return sheet_find_header(*s, scan, names_a_dept, "h.csv", "department",
+                             row, first, &err);
+}
+
+Test(sheet, find_header_skips_a_title_above_the_header)
+{
+    struct sheet *s;
+    struct sheet_row row;
+    long first = -1;
+    cr_assert_eq(header_in("各单位名单\n\n单位,电话\n教务处,1\n", 3, &row,
+                           &first, &s), 1, "%s", err.msg);
+    cr_expect_eq(row.row, 3);
+    cr_expect_str_eq(row.cells[1].text, "电话");
+    cr_expect_eq(first, 1);
+    cr_assert_eq(sheet_next(s, &row, &err), 1);
+    cr_expect_str_eq(row.cells[0].text, "教务处");
+    sheet_close(s);
+}
+
+Test(sheet, find_header_gives_up_after_scan_rows)
+{
+    struct sheet *s;
+    struct sheet_row row;
+    long first = -1;
+    cr_expect_eq(header_in("\n标题\n说明\n单位\n", 2, &row, &first, &s), 0);
+    cr_expect_eq(first, 2);
+    sheet_close(s);
+}
+
+Test(sheet, find_header_of_an_empty_file_says_so)
+{
+    struct sheet *s;
+    struct sheet_row row;
+    long first = -1;
+    cr_expect_eq(header_in("", 20, &row, &first, &s), TZ_EPARSE);
+    cr_expect_str_eq(err.msg, "the file is empty: it needs a header row and "
+                              "a row per department");
+    cr_expect_str_eq(err.file, "h.csv");
+    sheet_close(s);
+}
