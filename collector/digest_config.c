@@ -114,8 +114,7 @@ int digest_config_kv(struct digest_config *c, const char *name,
 {
     int rc;
     if (strcmp(name, "enabled") == 0)
-        rc = strcmp(value, "yes") == 0 ? (c->enabled = 1, 0)
-             : strcmp(value, "no") == 0 ? (c->enabled = 0, 0) : -1;
+        rc = ini_bool(value, &c->enabled);
     else if (strcmp(name, "smtp_url") == 0)
         rc = set_url(c, value);
     else if (strcmp(name, "starttls") == 0)

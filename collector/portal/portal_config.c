@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ini_value.h"
 #include "portal.h"
@@ -56,14 +57,10 @@ static int on_kv(void *user, const char *section, const char *name,
     else if (strcmp(name, "control") == 0)
         bad = copy(c->control, sizeof(c->control), value);
     else if (strcmp(name, "secure_cookies") == 0) {
-        if (strcmp(value, "auto") == 0)
+        if (strcasecmp(value, "auto") == 0)
             c->secure_cookies = -1;
-        else if (strcmp(value, "yes") == 0)
-            c->secure_cookies = 1;
-        else if (strcmp(value, "no") == 0)
-            c->secure_cookies = 0;
         else
-            bad = 1;
+            bad = ini_bool(value, &c->secure_cookies) != 0;
     } else if (strcmp(name, "max_connections") == 0)
         bad = parse_uint(value, 1, 65536, &c->max_connections);
     else if (strcmp(name, "per_ip_connections") == 0)

@@ -3,11 +3,13 @@
 #include "portal_view_screen.h"
 #include "portal_view_priv.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "grow.h"
 #include "ledger_fields.h"
+#include "pb_clone.h"
 #include "people.h"
 #include "screen_render.h"
 
@@ -21,20 +23,6 @@ static void pb_free(void *m)
 {
     if (m)
         protobuf_c_message_free_unpacked(m, NULL);
-}
-
-/* A deep copy of m (a walk's records live for the call only); NULL on
- * ENOMEM. */
-static void *pb_dup(const ProtobufCMessage *m)
-{
-    size_t n = protobuf_c_message_get_packed_size(m);
-    uint8_t *buf = malloc(n ? n : 1);
-    if (buf == NULL)
-        return NULL;
-    protobuf_c_message_pack(m, buf);
-    ProtobufCMessage *c = protobuf_c_message_unpack(m->descriptor, NULL, n, buf);
-    free(buf);
-    return c;
 }
 
 /* System id, if the viewer may see it; *rec is the caller's. */
@@ -64,38 +52,65 @@ static int host_kept(const Tz__Screening *sc, uint64_t agent_id)
     return 0;
 }
 
-/* The hosts of other departments out, their items too, the counts of what
- * is left recounted; every agent's public key out. */
-static void redact(const struct view_scope *s, Tz__Screening *sc)
+/* Does text name one of the n hosts taken out (by hostname, or as
+ * "agent N")? Conservative: a name inside a longer word counts. */
+static int names_removed(const char *text, char *const *names, const uint64_t *ids,
+                         size_t n)
 {
-    int all = whole_school(s);
-    size_t kept = 0;
-    for (size_t i = 0; i < sc->n_hosts; i++) {
-        Tz__ScreenedHost *h = sc->hosts[i];
-        if (h && h->agent) {
-            free(h->agent->agent_pk.data);
-            h->agent->agent_pk.data = NULL;
-            h->agent->agent_pk.len = 0;
-        }
-        if (h && (all || (h->agent && people_may_see(s->user, h->agent->dept))))
-            sc->hosts[kept++] = h;
-        else
-            pb_free(h);
+    for (size_t i = 0; text && text[0] && i < n; i++) {
+        char agent[40];
+        snprintf(agent, sizeof(agent), "agent %llu)", (unsigned long long)ids[i]);
+        if ((names[i][0] && strstr(text, names[i])) || strstr(text, agent))
+            return 1;
     }
-    sc->n_hosts = kept;
+    return 0;
+}
+
+/* A system item's evidence lists the system's hosts ("2 hosts bound:
+ * lab01, fin02"): one that names another department's host says so
+ * instead, in both languages. 0 or TZ_ENOMEM. */
+static int redact_evidence(Tz__ScreeningItem *it, char *const *names, const uint64_t *ids,
+                           size_t n)
+{
+    if (!names_removed(it->evidence, names, ids, n) &&
+        !names_removed(it->evidence_zh, names, ids, n))
+        return 0;
+    char *en = strdup("(names hosts of other departments: the network center sees "
+                      "this evidence)");
+    char *zh = strdup("（涉及其他单位的主机，详情仅网络信息中心可见）");
+    if (en == NULL || zh == NULL) {
+        free(en);
+        free(zh);
+        return TZ_ENOMEM;
+    }
+    if (it->evidence != protobuf_c_empty_string)
+        free(it->evidence);
+    if (it->evidence_zh != protobuf_c_empty_string)
+        free(it->evidence_zh);
+    it->evidence = en;
+    it->evidence_zh = zh;
+    return 0;
+}
+
+/* Recount what is left of res and rewrite the system items' evidence that
+ * names a host taken out. */
+static int redact_items(Tz__Screening *sc, char *const *names, const uint64_t *ids,
+                        size_t removed)
+{
     Tz__ScreeningResult *res = sc->result;
-    if (all || res == NULL)
-        return;
-    kept = 0;
+    size_t kept = 0;
+    int rc = 0;
     res->blocking_failed = res->advisory_failed = res->not_checked = 0;
     for (size_t i = 0; i < res->n_items; i++) {
         Tz__ScreeningItem *it = res->items[i];
-        if (it == NULL || (it->subject_kind && strcmp(it->subject_kind, "host") == 0 &&
-                           !host_kept(sc, it->subject_id))) {
+        int host_item = it && it->subject_kind && strcmp(it->subject_kind, "host") == 0;
+        if (it == NULL || (host_item && !host_kept(sc, it->subject_id))) {
             pb_free(it);
             continue;
         }
         res->items[kept++] = it;
+        if (!host_item && rc == 0)
+            rc = redact_evidence(it, names, ids, removed);
         if (it->outcome == TZ__SCREEN_OUTCOME__SCREEN_FAIL && it->blocking)
             res->blocking_failed++;
         else if (it->outcome == TZ__SCREEN_OUTCOME__SCREEN_FAIL)
@@ -104,6 +119,47 @@ static void redact(const struct view_scope *s, Tz__Screening *sc)
             res->not_checked++;
     }
     res->n_items = kept;
+    return rc;
+}
+
+/* The hosts of other departments out, their items too, the counts of what
+ * is left recounted, their names out of the system items' evidence; every
+ * agent's public key out. 0 or TZ_ENOMEM (sc is then only partly
+ * redacted: the caller must not show it). */
+static int redact(const struct view_scope *s, Tz__Screening *sc)
+{
+    int all = whole_school(s);
+    size_t kept = 0, removed = 0;
+    char **names = calloc(sc->n_hosts ? sc->n_hosts : 1, sizeof(*names));
+    uint64_t *ids = calloc(sc->n_hosts ? sc->n_hosts : 1, sizeof(*ids));
+    int rc = names && ids ? 0 : TZ_ENOMEM;
+    for (size_t i = 0; i < sc->n_hosts; i++) {
+        Tz__ScreenedHost *h = sc->hosts[i];
+        if (h && h->agent) {
+            free(h->agent->agent_pk.data);
+            h->agent->agent_pk.data = NULL;
+            h->agent->agent_pk.len = 0;
+        }
+        if (h && (all || (h->agent && people_may_see(s->user, h->agent->dept)))) {
+            sc->hosts[kept++] = h;
+            continue;
+        }
+        if (rc == 0 && h && h->agent) {
+            if ((names[removed] = strdup(h->agent->hostname)) == NULL)
+                rc = TZ_ENOMEM;
+            else
+                ids[removed++] = h->agent->agent_id;
+        }
+        pb_free(h);
+    }
+    sc->n_hosts = kept;
+    if (rc == 0 && !all && sc->result)
+        rc = redact_items(sc, names, ids, removed);
+    for (size_t i = 0; i < removed; i++)
+        free(names[i]);
+    free(names);
+    free(ids);
+    return rc;
 }
 
 /* The screening id of system_id as the viewer may see it (no scope
@@ -114,8 +170,11 @@ static int load_redacted(struct tz_register *reg, const struct view_scope *s,
     int rc = register_screening_get(reg, id, out, err);
     if (rc == TZ_ENOENT)
         return view_not_found(err, "screening", id);
-    if (rc == 0)
-        redact(s, *out);
+    if (rc == 0 && (rc = redact(s, *out)) != 0) {
+        pb_free(*out);
+        *out = NULL;
+        rc = view_oom(err);
+    }
     return rc;
 }
 
@@ -143,7 +202,10 @@ int view_screening(struct tz_register *reg, const struct view_scope *s,
         pb_free(sc);
         return view_not_found(err, "screening", id);
     }
-    redact(s, sc);
+    if (redact(s, sc) != 0) {
+        pb_free(sc);
+        return view_oom(err);
+    }
     *out = sc;
     return 0;
 }
@@ -159,7 +221,7 @@ static int list_push(struct list *l, const ProtobufCMessage *m)
 {
     if (tz_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)))
         return TZ_ENOMEM;
-    if ((l->v[l->n] = pb_dup(m)) == NULL)
+    if ((l->v[l->n] = pb_clone(m)) == NULL)
         return TZ_ENOMEM;
     l->n++;
     return 0;
@@ -220,7 +282,7 @@ static int recounted(struct tz_register *reg, const struct view_scope *s,
         return rc;
     Tz__ScreeningSummary tmp = TZ__SCREENING_SUMMARY__INIT;
     screening_summary_of(sc, &tmp);
-    Tz__ScreeningSummary *copy = pb_dup(&tmp.base);
+    Tz__ScreeningSummary *copy = pb_clone(&tmp.base);
     pb_free(sc);
     if (copy == NULL || tz_grow((void **)&c->id, &c->cap, c->n, sizeof(*c->id)) ||
         tz_grow((void **)&c->sum, &c->cap2, c->n, sizeof(*c->sum))) {
@@ -259,7 +321,7 @@ static int replace_summary(struct tz_register *reg, const struct view_scope *s,
     }
     if (rc != 0)
         return rc;
-    Tz__ScreeningSummary *copy = pb_dup(&sum->base);
+    Tz__ScreeningSummary *copy = pb_clone(&sum->base);
     if (copy == NULL)
         return view_oom(err);
     pb_free(*slot);
@@ -277,7 +339,7 @@ static int open_of(const Tz__ScreeningRequest *r, void *arg)
     struct find_open *f = arg;
     if (r->system_id != f->system_id || r->review_id != 0)
         return 0;
-    f->found = pb_dup(&r->base);
+    f->found = pb_clone(&r->base);
     return f->found ? 1 : TZ_ENOMEM;
 }
 
@@ -394,7 +456,7 @@ static int review_of(const Tz__Review *r, void *arg)
     struct find_review *f = arg;
     if (r->review_id != f->review_id)
         return 0;
-    f->found = pb_dup(&r->base);
+    f->found = pb_clone(&r->base);
     return f->found ? 1 : TZ_ENOMEM;
 }
 
@@ -408,7 +470,7 @@ static int request_fill(struct tz_register *reg, struct view_request *v,
         return rc;
     v->system_name = strdup(rc == 0 ? rec->name : "");
     if (rc == 0 && rec->last_screening && rec->last_screening->screening_id)
-        v->latest = pb_dup(&rec->last_screening->base);
+        v->latest = pb_clone(&rec->last_screening->base);
     int lost = v->system_name == NULL ||
                (rc == 0 && rec->last_screening && rec->last_screening->screening_id &&
                 v->latest == NULL);

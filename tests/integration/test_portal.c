@@ -240,12 +240,26 @@ static uint64_t screening_add(struct tz_register *reg, uint64_t sid,
     s->result = malloc(sizeof(*s->result));
     tz__screening_result__init(s->result);
     Tz__ScreeningResult *res = s->result;
-    res->items = calloc(n + 1, sizeof(*res->items));
+    res->items = calloc(n + 2, sizeof(*res->items));
     res->items[res->n_items++] = item("ledger_fields", "system", sid, s->system->name,
                                       TZ__SCREEN_OUTCOME__SCREEN_PASS, "all filled in",
                                       NULL);
+    /* a system item naming every host, as screen_check's no_hosts writes it */
+    char bound[256] = "", bound_zh[256] = "";
     for (size_t i = 0; i < n; i++) {
         s->hosts[i] = screened(reg, hosts[i]);
+        const char *h = s->hosts[i]->agent->hostname;
+        snprintf(bound + strlen(bound), sizeof(bound) - strlen(bound), "%s%s",
+                 i ? ", " : "", h);
+        snprintf(bound_zh + strlen(bound_zh), sizeof(bound_zh) - strlen(bound_zh), "%s%s",
+                 i ? "、" : "", h);
+    }
+    char all[300], all_zh[300];
+    snprintf(all, sizeof(all), "%zu hosts bound: %s", n, bound);
+    snprintf(all_zh, sizeof(all_zh), "绑定 %zu 台主机：%s", n, bound_zh);
+    res->items[res->n_items++] = item("no_hosts", "system", sid, s->system->name,
+                                      TZ__SCREEN_OUTCOME__SCREEN_PASS, all, all_zh);
+    for (size_t i = 0; i < n; i++) {
         const Tz__AgentRecord *a = s->hosts[i]->agent;
         char ev[128], ev_zh[128];
         snprintf(ev, sizeof(ev), "alice: empty (on %s)", a->hostname);
@@ -1415,19 +1429,26 @@ Test(portal, a_screening_shows_a_department_its_own_hosts_only)
     cJSON *ad = api(p, ha), *va = api(p, hv);
     cr_expect_eq(num(ad, "blocking_failed"), 2);
     cr_expect_eq(arr_size(ad, "hosts"), 2);
-    cr_expect_eq(arr_size(ad, "items"), 3);
+    cr_expect_eq(arr_size(ad, "items"), 4);
     /* A: its host and its item; fin02-b and its failure are not counted;
      * the verdict stays the checker's */
     cr_expect_eq(num(va, "blocking_failed"), 1);
     cr_expect_eq(arr_size(va, "hosts"), 1);
-    cr_expect_eq(arr_size(va, "items"), 2);
+    cr_expect_eq(arr_size(va, "items"), 3);
     cr_expect(cJSON_IsFalse(cJSON_GetObjectItem(va, "passed")));
     char *txt = cJSON_PrintUnformatted(va);
     cr_expect(strstr(txt, "lab01-a") != NULL, "%s", txt);
     /* both evidences, the other department's host's in neither */
     cr_expect(strstr(txt, "\"evidence\":\"alice: empty (on lab01-a)\","
                           "\"evidence_zh\":\"alice：空密码（lab01-a 上）\"") != NULL, "%s", txt);
+    /* the system item that named fin02-b says so instead, in both languages */
+    cr_expect(strstr(txt, "\"evidence\":\"(names hosts of other departments: the network "
+                          "center sees this evidence)\",\"evidence_zh\":\"（涉及其他单位的主机，"
+                          "详情仅网络信息中心可见）\"") != NULL, "%s", txt);
     no_b("viewer-a: the API's screening", txt, strlen(txt));
+    char *adt = cJSON_PrintUnformatted(ad);
+    cr_expect(strstr(adt, "hosts bound: lab01-a, fin02-b") != NULL, "%s", adt);
+    free(adt);
     const char *pk = strstr(txt, "\"agent_pk\":");
     cr_expect(pk == NULL || strncmp(pk, "\"agent_pk\":\"\"", 13) == 0 ||
               strncmp(pk, "\"agent_pk\":null", 15) == 0,
