@@ -201,6 +201,14 @@ static const char *zh(const Tz__ScreeningResult *r, const char *id, uint64_t sub
     return item(r, id, subject)->evidence_zh;
 }
 
+/* Item (id, subject)'s evidence in English and in Chinese. */
+static void evidence_is(const Tz__ScreeningResult *r, const char *id, uint64_t subject,
+                        const char *en, const char *zh_text)
+{
+    cr_assert_str_eq(item(r, id, subject)->evidence, en, "%s", id);
+    cr_assert_str_eq(zh(r, id, subject), zh_text, "%s", id);
+}
+
 static void done(Tz__ScreeningResult *r)
 {
     tz__screening_result__free_unpacked(r, NULL);
@@ -356,9 +364,9 @@ Test(screen, weak_password_fails_with_each_account_and_passes_when_fixed)
     f.ops.password = TZ__PASSWORD_STATE__PW_EMPTY;
     Tz__ScreeningResult *r = screen1(&f);
     cr_assert_eq(outcome(r, "weak_password", 7), FAIL);
-    cr_assert_str_eq(item(r, "weak_password", 7)->evidence,
-                     "root: weak (dictionary); ops: empty");
-    cr_assert_str_eq(zh(r, "weak_password", 7), "root：弱口令（常见口令字典）；ops：空密码");
+    evidence_is(r, "weak_password", 7,
+                "root: weak (dictionary); ops: empty",
+                "root：弱口令（常见口令字典）；ops：空密码");
     cr_assert_not(r->passed);
     cr_assert_eq(r->blocking_failed, 1);
     done(r);
@@ -430,8 +438,9 @@ Test(screen, evidence_never_quotes_a_password_hash)
     f.report.hashes = &shp;
     f.report.n_hashes = 1;
     Tz__ScreeningResult *r = screen1(&f);
-    cr_assert_str_eq(item(r, "weak_password", 7)->evidence, "root: weak");
-    cr_assert_str_eq(zh(r, "weak_password", 7), "root：弱口令");
+    evidence_is(r, "weak_password", 7,
+                "root: weak",
+                "root：弱口令");
     for (size_t i = 0; i < r->n_items; i++) {
         cr_assert_null(strstr(r->items[i]->evidence_zh, "$6$"), "%s", r->items[i]->id);
         cr_assert_null(strstr(r->items[i]->evidence_zh, "Hash"), "%s", r->items[i]->id);
@@ -450,8 +459,9 @@ Test(screen, uid0_duplicate_fails_on_a_second_uid0_and_names_both)
     f.acc.n_uid0_accounts = 2;
     Tz__ScreeningResult *r = screen1(&f);
     cr_assert_eq(outcome(r, "uid0_duplicate", 7), FAIL);
-    cr_assert_str_eq(item(r, "uid0_duplicate", 7)->evidence, "uid 0: root, toor");
-    cr_assert_str_eq(zh(r, "uid0_duplicate", 7), "uid 为 0 的账户：root、toor");
+    evidence_is(r, "uid0_duplicate", 7,
+                "uid 0: root, toor",
+                "uid 为 0 的账户：root、toor");
     done(r);
     f.acc.n_uid0_accounts = 1;
     r = screen1(&f);
@@ -468,9 +478,9 @@ Test(screen, sudo_nopasswd_fails_as_advisory_and_does_not_fail_the_screening)
     f.ops.n_nopasswd_rules = 1;
     Tz__ScreeningResult *r = screen1(&f);
     cr_assert_eq(outcome(r, "sudo_nopasswd", 7), FAIL);
-    cr_assert_str_eq(item(r, "sudo_nopasswd", 7)->evidence,
-                     "ops: ops ALL=(ALL) NOPASSWD: ALL");
-    cr_assert_str_eq(zh(r, "sudo_nopasswd", 7), "ops：ops ALL=(ALL) NOPASSWD: ALL");
+    evidence_is(r, "sudo_nopasswd", 7,
+                "ops: ops ALL=(ALL) NOPASSWD: ALL",
+                "ops：ops ALL=(ALL) NOPASSWD: ALL");
     cr_assert_eq(r->advisory_failed, 1);
     cr_assert_eq(r->blocking_failed, 0);
     cr_assert(r->passed);
@@ -523,23 +533,22 @@ Test(screen, root_ssh_login_fails_on_yes_or_a_password_login_and_passes_otherwis
     fx_init(&f, 7, "web01", "10.0.0.5");
     f.ssh.permit_root_login = "yes";
     Tz__ScreeningResult *r = screen1(&f);
-    cr_assert_str_eq(item(r, "root_ssh_login", 7)->evidence,
-                     "PermitRootLogin yes, PasswordAuthentication yes");
-    cr_assert_str_eq(zh(r, "root_ssh_login", 7),
-                     "PermitRootLogin yes，PasswordAuthentication yes");
+    evidence_is(r, "root_ssh_login", 7,
+                "PermitRootLogin yes, PasswordAuthentication yes",
+                "PermitRootLogin yes，PasswordAuthentication yes");
     done(r);
     f.ssh.permit_root_login = "";
     f.ssh.password_authentication = 0;
     r = screen1(&f);
-    cr_assert_str_eq(item(r, "root_ssh_login", 7)->evidence,
-                     "PermitRootLogin (unset), PasswordAuthentication no");
-    cr_assert_str_eq(zh(r, "root_ssh_login", 7),
-                     "PermitRootLogin （未设置），PasswordAuthentication no");
+    evidence_is(r, "root_ssh_login", 7,
+                "PermitRootLogin (unset), PasswordAuthentication no",
+                "PermitRootLogin （未设置），PasswordAuthentication no");
     done(r);
     f.ssh.found = 0;
     r = screen1(&f);
-    cr_assert_str_eq(item(r, "root_ssh_login", 7)->evidence, "no sshd_config on the host");
-    cr_assert_str_eq(zh(r, "root_ssh_login", 7), "主机上没有 sshd_config");
+    evidence_is(r, "root_ssh_login", 7,
+                "no sshd_config on the host",
+                "主机上没有 sshd_config");
     done(r);
 }
 
@@ -553,9 +562,9 @@ Test(screen, exposed_ports_lists_non_loopback_high_risk_listeners)
     f.l[2].process = "redis-server";
     Tz__ScreeningResult *r = screen1(&f);
     cr_assert_eq(outcome(r, "exposed_ports", 7), FAIL);
-    cr_assert_str_eq(item(r, "exposed_ports", 7)->evidence,
-                     "0.0.0.0:3306 mysqld, [::]:6379 redis-server");
-    cr_assert_str_eq(zh(r, "exposed_ports", 7), "0.0.0.0:3306 mysqld、[::]:6379 redis-server");
+    evidence_is(r, "exposed_ports", 7,
+                "0.0.0.0:3306 mysqld, [::]:6379 redis-server",
+                "0.0.0.0:3306 mysqld、[::]:6379 redis-server");
     done(r);
 
     fx_init(&f, 7, "web01", "10.0.0.5");   /* mysqld on 127.0.0.1 */
@@ -566,14 +575,16 @@ Test(screen, exposed_ports_lists_non_loopback_high_risk_listeners)
     cfg.high_risk[0] = 22;                 /* the list comes from [ports] */
     cfg.n_high_risk = 1;
     r = screen1(&f);
-    cr_assert_str_eq(item(r, "exposed_ports", 7)->evidence, "0.0.0.0:22 sshd");
-    cr_assert_str_eq(zh(r, "exposed_ports", 7), "0.0.0.0:22 sshd");
+    evidence_is(r, "exposed_ports", 7,
+                "0.0.0.0:22 sshd",
+                "0.0.0.0:22 sshd");
     done(r);
     f.l[0].process = "";                   /* a listener whose process is unknown */
     f.l[0].proto = "udp";
     r = screen1(&f);
-    cr_assert_str_eq(item(r, "exposed_ports", 7)->evidence, "0.0.0.0:22/udp (process unknown)");
-    cr_assert_str_eq(zh(r, "exposed_ports", 7), "0.0.0.0:22/udp （进程未知）");
+    evidence_is(r, "exposed_ports", 7,
+                "0.0.0.0:22/udp (process unknown)",
+                "0.0.0.0:22/udp （进程未知）");
     done(r);
 }
 
@@ -585,10 +596,10 @@ Test(screen, patches_fail_over_the_threshold_and_are_not_checked_without_apt_lis
     Tz__ScreeningResult *r = screen1(&f);
     cr_assert_eq(outcome(r, "patches", 7), FAIL);
     assert_evidence_has(r, "patches", 7, "2 security updates pending (limit 0): openssl, libc6");
-    cr_assert_str_eq(item(r, "patches", 7)->evidence,
-                     "2 security updates pending (limit 0): openssl, libc6; apt lists of "
-                     "2026-11-24");
-    cr_assert_str_eq(zh(r, "patches", 7), "2 个安全更新未安装（上限 0 个）：openssl, libc6；"
+    evidence_is(r, "patches", 7,
+                "2 security updates pending (limit 0): openssl, libc6; apt lists of "
+                     "2026-11-24",
+                "2 个安全更新未安装（上限 0 个）：openssl, libc6；"
                                           "apt 软件包列表更新于 2026-11-24");
     done(r);
 
@@ -613,10 +624,9 @@ Test(screen, reboot_required_fails_as_advisory)
     f.patch.newest_kernel = "6.1.0-31-amd64";
     Tz__ScreeningResult *r = screen1(&f);
     cr_assert_eq(outcome(r, "reboot_required", 7), FAIL);
-    cr_assert_str_eq(item(r, "reboot_required", 7)->evidence,
-                     "running kernel 6.1.0-28-amd64 is older than installed 6.1.0-31-amd64");
-    cr_assert_str_eq(zh(r, "reboot_required", 7),
-                     "运行中的内核 6.1.0-28-amd64 旧于已安装的 6.1.0-31-amd64");
+    evidence_is(r, "reboot_required", 7,
+                "running kernel 6.1.0-28-amd64 is older than installed 6.1.0-31-amd64",
+                "运行中的内核 6.1.0-28-amd64 旧于已安装的 6.1.0-31-amd64");
     cr_assert(r->passed);
     cr_assert_eq(r->advisory_failed, 1);
     done(r);
@@ -626,19 +636,18 @@ Test(screen, reboot_required_fails_as_advisory)
     f.patch.reboot_required_pkgs = pkgs;
     f.patch.n_reboot_required_pkgs = 2;
     r = screen1(&f);
-    cr_assert_str_eq(item(r, "reboot_required", 7)->evidence,
-                     "running kernel 6.1.0-28-amd64 is older than installed 6.1.0-31-amd64; "
-                     "/var/run/reboot-required is present (linux-image-6.1.0-31-amd64, libc6)");
-    cr_assert_str_eq(zh(r, "reboot_required", 7),
-                     "运行中的内核 6.1.0-28-amd64 旧于已安装的 6.1.0-31-amd64；"
+    evidence_is(r, "reboot_required", 7,
+                "running kernel 6.1.0-28-amd64 is older than installed 6.1.0-31-amd64; "
+                     "/var/run/reboot-required is present (linux-image-6.1.0-31-amd64, libc6)",
+                "运行中的内核 6.1.0-28-amd64 旧于已安装的 6.1.0-31-amd64；"
                      "存在 /var/run/reboot-required（linux-image-6.1.0-31-amd64, libc6）");
     done(r);
     f.patch.kernel_outdated = 0;
     f.patch.n_reboot_required_pkgs = 0;
     r = screen1(&f);
-    cr_assert_str_eq(item(r, "reboot_required", 7)->evidence,
-                     "/var/run/reboot-required is present");
-    cr_assert_str_eq(zh(r, "reboot_required", 7), "存在 /var/run/reboot-required");
+    evidence_is(r, "reboot_required", 7,
+                "/var/run/reboot-required is present",
+                "存在 /var/run/reboot-required");
     done(r);
 }
 
@@ -654,8 +663,9 @@ Test(screen, a_missing_section_is_not_checked)
     for (size_t k = 0; k < 7; k++)
         cr_assert_eq(outcome(r, host_items[k], 7), NOT_CHECKED, "%s", host_items[k]);
     assert_evidence_has(r, "root_ssh_login", 7, "no ssh section");
-    cr_assert_str_eq(item(r, "root_ssh_login", 7)->evidence, "the report has no ssh section");
-    cr_assert_str_eq(zh(r, "root_ssh_login", 7), "报告中没有 ssh 部分");
+    evidence_is(r, "root_ssh_login", 7,
+                "the report has no ssh section",
+                "报告中没有 ssh 部分");
     done(r);
 }
 
@@ -678,9 +688,9 @@ Test(screen, a_host_that_did_not_answer_a_fresh_collection_is_not_checked_and_fa
         cr_assert_str_eq(zh(r, host_items[k], 9), "该主机未应答本次现场采集");
     }
     cr_assert_eq(outcome(r, "host_silent", 3), FAIL);
-    cr_assert_str_eq(item(r, "host_silent", 3)->evidence,
-                     "db01 (agent 9): did not answer the fresh collection");
-    cr_assert_str_eq(zh(r, "host_silent", 3), "db01（agent 9）：未应答本次现场采集");
+    evidence_is(r, "host_silent", 3,
+                "db01 (agent 9): did not answer the fresh collection",
+                "db01（agent 9）：未应答本次现场采集");
     cr_assert_not(r->passed);
     cr_assert_eq(r->blocking_failed, 1);
     cr_assert_eq(r->not_checked, 7 + 2);
@@ -702,13 +712,12 @@ Test(screen, without_fresh_a_report_older_than_the_threshold_is_not_judged)
     f.agent.last_report_at = NOW - 49 * 3600;
     Tz__ScreeningResult *r = screen1(&f);
     cr_assert_eq(outcome(r, "host_silent", 3), FAIL);
-    cr_assert_str_eq(item(r, "host_silent", 3)->evidence,
-                     "web01 (agent 7): last report 49 h ago (limit 48 h)");
-    cr_assert_str_eq(zh(r, "host_silent", 3),
-                     "web01（agent 7）：最近一次上报在 49 小时前（上限 48 小时）");
-    cr_assert_str_eq(item(r, "weak_password", 7)->evidence,
-                     "the host's last report is 49 h old (limit 48 h)");
-    cr_assert_str_eq(zh(r, "weak_password", 7), "该主机最近一次上报已过 49 小时（上限 48 小时）");
+    evidence_is(r, "host_silent", 3,
+                "web01 (agent 7): last report 49 h ago (limit 48 h)",
+                "web01（agent 7）：最近一次上报在 49 小时前（上限 48 小时）");
+    evidence_is(r, "weak_password", 7,
+                "the host's last report is 49 h old (limit 48 h)",
+                "该主机最近一次上报已过 49 小时（上限 48 小时）");
     cr_assert_eq(outcome(r, "weak_password", 7), NOT_CHECKED);
     done(r);
 
@@ -736,8 +745,9 @@ Test(screen, a_host_that_never_reported_is_not_checked)
     cr_assert_eq(screen_check(&cfg, &in, &r, NULL), 0);
     cr_assert_eq(outcome(r, "patches", 5), NOT_CHECKED);
     assert_evidence_has(r, "patches", 5, "never reported");
-    cr_assert_str_eq(item(r, "host_silent", 3)->evidence, "new01 (agent 5): never reported");
-    cr_assert_str_eq(zh(r, "host_silent", 3), "new01（agent 5）：从未上报");
+    evidence_is(r, "host_silent", 3,
+                "new01 (agent 5): never reported",
+                "new01（agent 5）：从未上报");
     cr_assert_str_eq(zh(r, "patches", 5), "该主机从未上报");
     cr_assert_not(r->passed);
     done(r);
@@ -749,10 +759,12 @@ Test(screen, a_system_without_hosts_fails_no_hosts)
     Tz__ScreeningResult *r = screen(&s, NULL, 0, NULL, 0, NULL);
     cr_assert_eq(r->n_items, 5);
     cr_assert_eq(outcome(r, "no_hosts", 3), FAIL);
-    cr_assert_str_eq(item(r, "no_hosts", 3)->evidence, "no host is bound to system 3 (教务系统)");
-    cr_assert_str_eq(zh(r, "no_hosts", 3), "系统 3（教务系统）未绑定任何主机");
-    cr_assert_str_eq(item(r, "host_silent", 3)->evidence, "no host is bound");
-    cr_assert_str_eq(zh(r, "host_silent", 3), "未绑定任何主机");
+    evidence_is(r, "no_hosts", 3,
+                "no host is bound to system 3 (教务系统)",
+                "系统 3（教务系统）未绑定任何主机");
+    evidence_is(r, "host_silent", 3,
+                "no host is bound",
+                "未绑定任何主机");
     cr_assert_eq(outcome(r, "host_silent", 3), NOT_CHECKED);
     cr_assert_not(r->passed);
     done(r);
@@ -770,10 +782,9 @@ Test(screen, ledger_fields_names_each_missing_field)
     struct fx *hosts[] = {&f};
     Tz__ScreeningResult *r = screen(&s, hosts, 1, NULL, 0, NULL);
     cr_assert_eq(outcome(r, "ledger_fields", 3), FAIL);
-    cr_assert_str_eq(item(r, "ledger_fields", 3)->evidence,
-                     "missing 联系方式 (contact), 等保等级 (mlps_grade) (public-facing)");
-    cr_assert_str_eq(zh(r, "ledger_fields", 3),
-                     "缺少：联系方式 (contact)、等保等级 (mlps_grade)（对外服务系统）");
+    evidence_is(r, "ledger_fields", 3,
+                "missing 联系方式 (contact), 等保等级 (mlps_grade) (public-facing)",
+                "缺少：联系方式 (contact)、等保等级 (mlps_grade)（对外服务系统）");
     cr_assert_not(r->passed);
     done(r);
 }
@@ -788,10 +799,9 @@ Test(screen, icp_and_public_security_filing_are_required_only_when_public_facing
     s.psb_filing = "";
     Tz__ScreeningResult *r = screen(&s, hosts, 1, NULL, 0, NULL);
     cr_assert_eq(outcome(r, "ledger_fields", 3), FAIL);
-    cr_assert_str_eq(item(r, "ledger_fields", 3)->evidence,
-                     "missing ICP备案号 (icp_filing), 公安备案号 (psb_filing) (public-facing)");
-    cr_assert_str_eq(zh(r, "ledger_fields", 3),
-                     "缺少：ICP备案号 (icp_filing)、公安备案号 (psb_filing)（对外服务系统）");
+    evidence_is(r, "ledger_fields", 3,
+                "missing ICP备案号 (icp_filing), 公安备案号 (psb_filing) (public-facing)",
+                "缺少：ICP备案号 (icp_filing)、公安备案号 (psb_filing)（对外服务系统）");
     done(r);
 
     s.public_facing = 0;
@@ -832,16 +842,16 @@ Test(screen, scan_items_are_not_checked_when_the_scan_did_not_run)
     Tz__ScreeningResult *r = screen(&s, hosts, 1, &scan, 0, NULL);
     cr_assert_eq(outcome(r, "scan_unexplained_port", 3), NOT_CHECKED);
     cr_assert_eq(outcome(r, "scan_high_risk_port", 3), NOT_CHECKED);
-    cr_assert_str_eq(item(r, "scan_high_risk_port", 3)->evidence,
-                     "the scan did not run: nmap is not installed");
-    cr_assert_str_eq(zh(r, "scan_high_risk_port", 3), "扫描未运行：nmap is not installed");
+    evidence_is(r, "scan_high_risk_port", 3,
+                "the scan did not run: nmap is not installed",
+                "扫描未运行：nmap is not installed");
     cr_assert_str_eq(zh(r, "scan_unexplained_port", 3), "扫描未运行：nmap is not installed");
     done(r);
     scan.why_not[0] = '\0';
     r = screen(&s, hosts, 1, &scan, 0, NULL);
-    cr_assert_str_eq(item(r, "scan_high_risk_port", 3)->evidence,
-                     "the scan did not run: no reason given");
-    cr_assert_str_eq(zh(r, "scan_high_risk_port", 3), "扫描未运行：未说明原因");
+    evidence_is(r, "scan_high_risk_port", 3,
+                "the scan did not run: no reason given",
+                "扫描未运行：未说明原因");
     done(r);
 }
 
@@ -859,11 +869,10 @@ Test(screen, a_port_open_from_outside_that_no_listener_explains_fails_as_advisor
     struct scan_result scan = scan_of(open, 3);
     Tz__ScreeningResult *r = screen(&s, hosts, 1, &scan, 0, NULL);
     cr_assert_eq(outcome(r, "scan_unexplained_port", 3), FAIL);
-    cr_assert_str_eq(item(r, "scan_unexplained_port", 3)->evidence,
-                     "open from the collector host, no agent reports a listener: "
-                     "127.0.0.2:8081 (blackice-icecap)");
-    cr_assert_str_eq(zh(r, "scan_unexplained_port", 3),
-                     "从采集服务器可访问、但没有 agent 报告相应监听的端口："
+    evidence_is(r, "scan_unexplained_port", 3,
+                "open from the collector host, no agent reports a listener: "
+                     "127.0.0.2:8081 (blackice-icecap)",
+                "从采集服务器可访问、但没有 agent 报告相应监听的端口："
                      "127.0.0.2:8081 (blackice-icecap)");
     cr_assert_not(item(r, "scan_unexplained_port", 3)->blocking);
     cr_assert_eq(outcome(r, "scan_high_risk_port", 3), PASS);
@@ -898,16 +907,14 @@ Test(screen, a_wildcard_listener_explains_only_addresses_its_host_may_answer_on)
     struct scan_result scan = scan_of(open, 4);
     Tz__ScreeningResult *r = screen(&s, hosts, 2, &scan, 0, NULL);
     cr_assert_eq(outcome(r, "scan_unexplained_port", 3), FAIL);
-    cr_assert_str_eq(item(r, "scan_unexplained_port", 3)->evidence,
-                     "open from the collector host, no agent reports a listener: "
+    evidence_is(r, "scan_unexplained_port", 3,
+                "open from the collector host, no agent reports a listener: "
+                     "10.0.0.9:8080 (http-proxy)",
+                "从采集服务器可访问、但没有 agent 报告相应监听的端口："
                      "10.0.0.9:8080 (http-proxy)");
-    cr_assert_str_eq(zh(r, "scan_unexplained_port", 3),
-                     "从采集服务器可访问、但没有 agent 报告相应监听的端口："
-                     "10.0.0.9:8080 (http-proxy)");
-    cr_assert_str_eq(item(r, "scan_high_risk_port", 3)->evidence,
-                     "4 open ports on 2 addresses, none of them a high-risk port");
-    cr_assert_str_eq(zh(r, "scan_high_risk_port", 3),
-                     "共 4 个开放端口，分布在 2 个地址上，均不是高危端口");
+    evidence_is(r, "scan_high_risk_port", 3,
+                "4 open ports on 2 addresses, none of them a high-risk port",
+                "共 4 个开放端口，分布在 2 个地址上，均不是高危端口");
     done(r);
 }
 
@@ -924,10 +931,9 @@ Test(screen, a_high_risk_port_reachable_from_outside_fails_even_when_explained)
     Tz__ScreeningResult *r = screen(&s, hosts, 1, &scan, 0, NULL);
     cr_assert_eq(outcome(r, "scan_unexplained_port", 3), PASS);
     cr_assert_eq(outcome(r, "scan_high_risk_port", 3), FAIL);
-    cr_assert_str_eq(item(r, "scan_high_risk_port", 3)->evidence,
-                     "reachable from the collector host: 10.0.0.5:3306 (mysql)");
-    cr_assert_str_eq(zh(r, "scan_high_risk_port", 3),
-                     "从采集服务器可访问的高危端口：10.0.0.5:3306 (mysql)");
+    evidence_is(r, "scan_high_risk_port", 3,
+                "reachable from the collector host: 10.0.0.5:3306 (mysql)",
+                "从采集服务器可访问的高危端口：10.0.0.5:3306 (mysql)");
     cr_assert_eq(r->blocking_failed, 2);   /* with exposed_ports */
     cr_assert_not(r->passed);
     done(r);
@@ -946,11 +952,10 @@ Test(screen, a_high_risk_port_reachable_from_outside_fails_even_when_explained)
 
     open[1].port = 443;                    /* nginx on :: answers there */
     r = screen(&s, hosts, 1, &scan, 0, NULL);
-    cr_assert_str_eq(item(r, "scan_unexplained_port", 3)->evidence,
-                     "2 open ports on 2 addresses, each explained by a listener of the "
-                     "system's hosts");
-    cr_assert_str_eq(zh(r, "scan_unexplained_port", 3),
-                     "共 2 个开放端口，分布在 2 个地址上，均对应本系统主机上的监听");
+    evidence_is(r, "scan_unexplained_port", 3,
+                "2 open ports on 2 addresses, each explained by a listener of the "
+                     "system's hosts",
+                "共 2 个开放端口，分布在 2 个地址上，均对应本系统主机上的监听");
     done(r);
 }
 
@@ -965,20 +970,19 @@ Test(screen, a_cut_scan_list_says_so_in_both_languages)
     scan.truncated = 1;
     Tz__ScreeningResult *r = screen(&s, hosts, 1, &scan, 0, NULL);
     cr_assert_eq(outcome(r, "scan_high_risk_port", 3), FAIL);
-    cr_assert_str_eq(item(r, "scan_high_risk_port", 3)->evidence,
-                     "reachable from the collector host: 10.0.0.5:3306 (mysql) "
-                     "(the scan listed only the first 4096 open ports)");
-    cr_assert_str_eq(zh(r, "scan_high_risk_port", 3),
-                     "从采集服务器可访问的高危端口：10.0.0.5:3306 (mysql)"
+    evidence_is(r, "scan_high_risk_port", 3,
+                "reachable from the collector host: 10.0.0.5:3306 (mysql) "
+                     "(the scan listed only the first 4096 open ports)",
+                "从采集服务器可访问的高危端口：10.0.0.5:3306 (mysql)"
                      "（扫描只列出了前 4096 个开放端口）");
     done(r);
 
     open[1].port = 8443;
     r = screen(&s, hosts, 1, &scan, 0, NULL);
     cr_assert_eq(outcome(r, "scan_high_risk_port", 3), NOT_CHECKED);
-    cr_assert_str_eq(item(r, "scan_high_risk_port", 3)->evidence,
-                     "more than 4096 ports are open: the scan's list is cut");
-    cr_assert_str_eq(zh(r, "scan_high_risk_port", 3), "开放端口超过 4096 个：扫描列表不完整");
+    evidence_is(r, "scan_high_risk_port", 3,
+                "more than 4096 ports are open: the scan's list is cut",
+                "开放端口超过 4096 个：扫描列表不完整");
     done(r);
 }
 
@@ -988,11 +992,10 @@ Test(screen, a_cut_account_audit_says_so_in_both_languages)
     fx_init(&f, 7, "web01", "10.0.0.5");
     f.acc.weak_check_cut = 1;
     Tz__ScreeningResult *r = screen1(&f);
-    cr_assert_str_eq(item(r, "weak_password", 7)->evidence,
-                     "2 accounts checked, none with a weak or empty password (the check "
-                     "was cut short on some accounts)");
-    cr_assert_str_eq(zh(r, "weak_password", 7),
-                     "已检查 2 个账户，均无弱口令或空密码（部分账户的检查被提前中止）");
+    evidence_is(r, "weak_password", 7,
+                "2 accounts checked, none with a weak or empty password (the check "
+                     "was cut short on some accounts)",
+                "已检查 2 个账户，均无弱口令或空密码（部分账户的检查被提前中止）");
     done(r);
 }
 
