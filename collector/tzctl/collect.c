@@ -31,7 +31,7 @@ static int add_host(struct bound *b, uint64_t id, const char *name)
 }
 
 static const struct out_col cols[] = {
-    {"ID", "id", OUT_NUM, NULL},
+    {"ID", "id", OUT_NUM, "编号"},
     {"HOSTNAME", "hostname", OUT_STR, "主机名"},
     {"ANSWERED", "answered", OUT_WORD, "是否应答"},
     {"REPORT", "report_at", OUT_STR, "上报时间"},

@@ -13,16 +13,16 @@
 #include "tzctl.h"
 
 static const struct out_col cols[] = {
-    {"ID", "id", OUT_NUM, NULL},
+    {"ID", "id", OUT_NUM, "编号"},
     {"系统名称", "name", OUT_STR, NULL},
     {"所属单位", "dept", OUT_STR, NULL},
-    {"ITEM", "item", OUT_STR, NULL},
-    {"OTHER", "other_id", OUT_NUM, NULL},
-    {"OTHER NAME", "other_name", OUT_STR, NULL},
-    {"OTHER DEPT", "other_dept", OUT_STR, NULL},
-    {"OTHER ITEM", "other_item", OUT_STR, NULL},
-    {"SHARED", "shared", OUT_STR, NULL},
-    {"CROSS DEPT", "cross_dept", OUT_STR, NULL},
+    {"ITEM", "item", OUT_STR, "重叠项"},
+    {"OTHER", "other_id", OUT_NUM, "另一系统"},
+    {"OTHER NAME", "other_name", OUT_STR, "另一系统名称"},
+    {"OTHER DEPT", "other_dept", OUT_STR, "另一系统单位"},
+    {"OTHER ITEM", "other_item", OUT_STR, "另一重叠项"},
+    {"SHARED", "shared", OUT_STR, "共用"},
+    {"CROSS DEPT", "cross_dept", OUT_WORD, "跨单位"},
 };
 #define N_COLS (sizeof(cols) / sizeof(cols[0]))
 

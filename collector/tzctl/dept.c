@@ -11,9 +11,9 @@
 #include "tzctl.h"
 
 static const struct out_col dept_cols[] = {
-    {"NAME", "name", OUT_STR, NULL},
-    {"HOSTS", "hosts", OUT_NUM, NULL},
-    {"CREATED", "created", OUT_STR, NULL},
+    {"NAME", "name", OUT_STR, "单位"},
+    {"HOSTS", "hosts", OUT_NUM, "主机数"},
+    {"CREATED", "created", OUT_STR, "创建时间"},
 };
 #define N_DEPT_COLS (sizeof(dept_cols) / sizeof(dept_cols[0]))
 

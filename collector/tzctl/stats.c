@@ -121,8 +121,8 @@ static void rules_print(const struct in_force *r)
 }
 
 static const struct out_col stat_cols[] = {
-    {"METRIC", "metric", OUT_STR, NULL},
-    {"VALUE", "value", OUT_NUM, NULL},
+    {"METRIC", "metric", OUT_STR, "指标"},
+    {"VALUE", "value", OUT_NUM, "数值"},
 };
 
 /* Lowercase status name, without the STATUS_ of STATUS_UNSPECIFIED. */

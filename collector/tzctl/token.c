@@ -130,7 +130,7 @@ static int token_create(const struct tzctl *c, int argc, char **argv)
 /* ---- list ---- */
 
 static const struct out_col list_cols[] = {
-    {"ID", "id", OUT_NUM, NULL},
+    {"ID", "id", OUT_NUM, "编号"},
     {"DEPT", "dept", OUT_STR, "所属单位"},
     {"ROLE", "role", OUT_WORD, "角色"},
     {"PREFIX", "prefix", OUT_STR, "前缀"},

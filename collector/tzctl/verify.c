@@ -106,7 +106,7 @@ static int json_out(const char *what, const struct register_verify_counts *n,
 int tzctl_verify_register(struct tz_register *reg, const char *what,
                           enum out_format format, uint64_t *problems)
 {
-    static const struct out_col cols[] = {{"PROBLEM", "problem", OUT_STR, NULL}};
+    static const struct out_col cols[] = {{"PROBLEM", "problem", OUT_STR, "问题"}};
     struct sink s = {.format = format};
     if ((format == OUT_JSON && (s.problems = cJSON_CreateArray()) == NULL) ||
         (format == OUT_CSV && (s.t = out_new(cols, 1)) == NULL))

@@ -1090,6 +1090,17 @@ Test(tzctl, enumerated_values_and_headers_speak_the_readers_language)
     cr_assert_eq(TZCTL_RUN("--lang", "zh", "--format", "csv", "history", "1"), 0,
                  "%s", out);
     cr_assert(strstr(out, ",baseline,first report,recorded,"), "%s", out);
+
+    cr_assert_eq(TZCTL_RUN("--lang", "zh", "dept", "list"), 0, "%s", out);
+    cr_assert(starts_with(out, "单位        主机数  创建时间\n"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("system", "add", "lab", "--dept", "计算机学院", "--ips",
+                           "10.1.2.5"), 0, "%s", out);
+    cr_assert_eq(TZCTL_RUN("--lang", "zh", "systems", "--conflicts"), 0, "%s", out);
+    cr_assert(starts_with(out, "编号  系统名称  所属单位  重叠项"), "%s", out);
+    cr_assert(strstr(out, "  是\n"), "%s", out);
+    cr_assert_eq(TZCTL_RUN("--lang", "en", "systems", "--conflicts"), 0, "%s", out);
+    cr_assert(strstr(out, "CROSS DEPT\n"), "%s", out);
+    cr_assert(strstr(out, "  yes\n"), "%s", out);
 }
 
 /* A cell is cut to its columns as the table shows it: an escaped control
